@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from .models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "full_name", "category", "order", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["name", "full_name"]
+    list_select_related = ["category"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+class NoteInline(admin.StackedInline):
+    model = Note
+    extra = 0
+    filter_horizontal = ["indicators"]
+
+
+class SchemeUnitInline(admin.TabularInline):
+    model = SchemeUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ["year", "category"]
+    list_filter = ["year", "category"]
+    inlines = [IndicatorInline, NoteInline, SchemeUnitInline]
+
+
+@admin.register(Mark)
+class MarkAdmin(admin.ModelAdmin):
+    list_display = ["unit", "indicator", "state", "count", "updated_at", "updated_by"]
+    list_filter = ["indicator__scheme__year", "indicator__scheme__category", "state"]
+    search_fields = ["unit__name", "indicator__title"]
+    list_select_related = ["unit", "indicator__scheme__category", "updated_by"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["version", "updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Reporter)
+class ReporterAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit"]
+    search_fields = ["user__username", "unit__name"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["user", "unit"]

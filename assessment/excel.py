@@ -1,0 +1,139 @@
+"""The one Excel writer of the portal (openpyxl, write-only so rows stream to disk).
+
+Every workbook the portal hands out — progress tables, rankings, case tables — goes
+through `write_workbook`, so they all look alike and print alike.
+"""
+
+import tempfile
+from dataclasses import dataclass, field
+
+from django.http import FileResponse
+from django.utils.encoding import escape_uri_path
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_thin = Side(style="thin", color="000000")
+_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_TITLE_FONT = Font(name="宋体", size=14, bold=True)
+_HEADER_FONT = Font(name="宋体", size=10, bold=True)
+_BODY_FONT = Font(name="宋体", size=10)
+_WRAP_CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
+_WRAP_LEFT = Alignment(wrap_text=True, horizontal="left", vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="center")
+
+
+@dataclass
+class Sheet:
+    """A titled table: one header row, data rows, and optional notes printed below."""
+
+    name: str
+    title: str
+    header: list
+    rows: object  # an iterable of row value lists; may be a generator
+    notes: list = field(default_factory=list)
+    notes_heading: str = "说明:"
+    widths: list = field(default_factory=list)  # characters per column; guessed when empty
+
+
+def _guess_widths(header):
+    widths = []
+    for index, text in enumerate(header):
+        if index == 0:
+            widths.append(22)
+        else:
+            # Long printed headers wrap; keep columns narrow enough for A4 landscape.
+            widths.append(max(8, min(16, len(str(text)) // 3 + 4)))
+    return widths
+
+
+def _cell(ws, value, font, alignment, border=True):
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = font
+    cell.alignment = alignment
+    if border:
+        cell.border = _BORDER
+    return cell
+
+
+def _write_sheet(wb, sheet):
+    ws = wb.create_sheet(title=sheet.name[:31])
+    ncols = len(sheet.header)
+    widths = sheet.widths or _guess_widths(sheet.header)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    last = get_column_letter(ncols)
+    ws.freeze_panes = "B3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.row_dimensions[1].height = 28
+    ws.append([_cell(ws, sheet.title, _TITLE_FONT, _CENTER, border=False)])
+    ws.row_dimensions[2].height = 90
+    ws.append([_cell(ws, text, _HEADER_FONT, _WRAP_CENTER) for text in sheet.header])
+    row_number = 2
+    for values in sheet.rows:
+        row_number += 1
+        ws.append(
+            [_cell(ws, value, _BODY_FONT, _WRAP_LEFT if index == 0 else _CENTER) for index, value in enumerate(values)]
+        )
+    if sheet.notes:
+        row_number += 2
+        ws.append([])
+        ws.append([_cell(ws, sheet.notes_heading, _HEADER_FONT, _WRAP_LEFT, border=False)])
+        for note in sheet.notes:
+            row_number += 1
+            ws.merged_cells.add(f"A{row_number}:{last}{row_number}")
+            # Roughly one printed line per 60 characters across the merged width.
+            ws.row_dimensions[row_number].height = 15 * (1 + len(note) // 60)
+            ws.append([_cell(ws, note, _BODY_FONT, _WRAP_LEFT, border=False)])
+    return ws
+
+
+def write_workbook(sheets, stream=None):
+    """Write the sheets to `stream` (a spooled temporary file by default), rewound and ready to send."""
+    wb = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(wb, sheet)
+    # Left open on purpose: FileResponse closes it once the download is sent.
+    stream = stream or tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+    wb.save(stream)
+    stream.seek(0)
+    return stream
+
+
+def workbook_response(sheets, filename):
+    """A download of the workbook; the file streams from disk rather than sitting in memory."""
+    response = FileResponse(write_workbook(sheets), as_attachment=True, content_type=XLSX_CONTENT_TYPE)
+    # FileResponse would ASCII-fold the name; set the RFC 5987 form so the Chinese name survives.
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
+
+
+def progress_sheets(tables, title_prefix=""):
+    """Sheets for progress tables (see assessment.tables), cells as printed, counts as numbers."""
+    for table in tables:
+        yield Sheet(
+            name=table.category.name,
+            title=f"{title_prefix}{table.category.name}工作进展通报",
+            header=table.header,
+            rows=(
+                [row.unit.name, *[_excel_value(m) for m in row.cells], row.deduction_text or None] for row in table.rows
+            ),
+            notes=[f"{n.number}. {n.text}" for n in table.notes],
+        )
+
+
+def _excel_value(mark):
+    if mark is None:
+        return None
+    return mark.count if mark.count is not None else mark.state

@@ -1,0 +1,294 @@
+"""The assessment as data: categories, units, each year's schemes and the marks.
+
+Nothing here names a particular indicator, point value or unit: the office keeps
+all of that in the database, so a new year needs no deployment.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class MarkState(models.TextChoices):
+    """The words a progress-table cell can hold, exactly as printed (the one vocabulary)."""
+
+    DONE = "√", "√（已完成）"
+    PENDING = "*", "*（未完成）"
+    NOT_ASSESSED = "非考核项", "非考核项"
+    EXPLAINED = "已说明", "已说明"
+    EXPLAINED_FULL = "已说明情况", "已说明情况"
+    NONE = "无", "无"
+
+
+# States that are not deducted at year end (the closing note of every table).
+EXPLAINED_STATES = frozenset({MarkState.EXPLAINED, MarkState.EXPLAINED_FULL})
+
+
+class RuleKind(models.TextChoices):
+    """How an indicator's points count (the notes under each table say which)."""
+
+    EARN = "earn", "完成得分"
+    LOSE = "lose", "未完成扣分"
+    PER_OCCURRENCE = "per_occurrence", "按次扣分，扣满为止"
+    DISCRETIONARY = "discretionary", "视情扣分，最高扣至上限"
+
+
+class Category(models.Model):
+    """A kind of assessed unit with its own table: 区镇, 城市管理办事处, 部门."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField("标识", max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "单位类别"
+        verbose_name_plural = "单位类别"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """An assessed unit (责任单位). Which year it takes part in is its SchemeUnit rows."""
+
+    name = models.CharField("名称（按通报）", max_length=100)
+    full_name = models.CharField("全称", max_length=200, blank=True)
+    category = models.ForeignKey(Category, models.PROTECT, related_name="units", verbose_name="类别")
+    order = models.PositiveIntegerField("顺序", default=0)
+    is_active = models.BooleanField("参加考核", default=True)
+
+    class Meta:
+        verbose_name = "责任单位"
+        verbose_name_plural = "责任单位"
+        ordering = ["category__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="unit_unique_name",
+                violation_error_message="已有同名的责任单位。",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Scheme(models.Model):
+    """One category's assessment table for one year: indicators, notes and the units in it."""
+
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000)])
+    category = models.ForeignKey(Category, models.PROTECT, related_name="schemes", verbose_name="类别")
+    units = models.ManyToManyField(Unit, through="SchemeUnit", related_name="schemes", verbose_name="参评单位")
+
+    class Meta:
+        verbose_name = "考核方案"
+        verbose_name_plural = "考核方案"
+        ordering = ["-year", "category__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "category"],
+                name="scheme_unique_year_category",
+                violation_error_message="该类别在这一年度已有考核方案。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.category}"
+
+    @property
+    def full_points(self):
+        """The points a unit starts from (deductive) or can reach (additive)."""
+        return sum(
+            (i.points for i in self.indicators.all() if i.rule_kind != RuleKind.DISCRETIONARY),
+            Decimal("0"),
+        )
+
+
+class Indicator(models.Model):
+    """A column of a progress table: header as printed, points, rule and allowed cell values."""
+
+    scheme = models.ForeignKey(Scheme, models.CASCADE, related_name="indicators", verbose_name="考核方案")
+    order = models.PositiveSmallIntegerField("顺序")
+    title = models.CharField("表头", max_length=200)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    points_label = models.CharField("分值（按通报）", max_length=50, help_text="如 (0.6分)、（3分）、(视情最高扣20分)")
+    rule_kind = models.CharField("计分方式", max_length=20, choices=RuleKind.choices)
+    rate = models.DecimalField(
+        "每次扣分", max_digits=6, decimal_places=2, null=True, blank=True, help_text="按次扣分时每次扣的分"
+    )
+    cap = models.DecimalField(
+        "最高扣分", max_digits=6, decimal_places=2, null=True, blank=True, help_text="按次或视情扣分的上限"
+    )
+    allowed_states = models.JSONField("可填内容", default=list, help_text="本列可填的标记，如 √、*、非考核项")
+    accepts_count = models.BooleanField("可填数量", default=False, help_text="如奖惩案例列填报送的案例数")
+
+    class Meta:
+        verbose_name = "考核指标"
+        verbose_name_plural = "考核指标"
+        ordering = ["scheme", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "order"],
+                name="indicator_unique_order",
+                violation_error_message="同一考核方案中指标顺序不能重复。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scheme} · {self.title}"
+
+    @property
+    def header(self):
+        return f"{self.title} {self.points_label}"
+
+    def clean(self):
+        valid = set(MarkState.values)
+        unknown = [s for s in self.allowed_states or [] if s not in valid]
+        if unknown:
+            raise ValidationError({"allowed_states": f"未知的标记：{'、'.join(unknown)}"})
+        if not self.allowed_states and not self.accepts_count:
+            raise ValidationError({"allowed_states": "至少要允许一种标记或数量。"})
+        if self.rule_kind == RuleKind.PER_OCCURRENCE and (self.rate is None or self.cap is None):
+            raise ValidationError({"rate": "按次扣分的指标需要填写每次扣分和最高扣分。"})
+        if self.rule_kind == RuleKind.DISCRETIONARY and self.cap is None:
+            raise ValidationError({"cap": "视情扣分的指标需要填写最高扣分。"})
+
+    def check_value(self, state, count):
+        """Raise ValidationError unless (state, count) is a value this column allows."""
+        if count is not None:
+            if not self.accepts_count:
+                raise ValidationError(f"“{self.title}”一栏不能填数量，只能填：{'、'.join(self.allowed_states)}。")
+            if count < 0:
+                raise ValidationError("数量不能为负数。")
+            return
+        if state not in self.allowed_states:
+            allowed = list(self.allowed_states) + (["数量"] if self.accepts_count else [])
+            raise ValidationError(f"“{state}”不是“{self.title}”一栏可填的内容（可填：{'、'.join(allowed)}）。")
+
+
+class Note(models.Model):
+    """A numbered 说明 under a table; it may speak of one, two or none of the columns."""
+
+    scheme = models.ForeignKey(Scheme, models.CASCADE, related_name="notes", verbose_name="考核方案")
+    number = models.PositiveSmallIntegerField("序号")
+    text = models.TextField("内容")
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="notes", verbose_name="涉及指标")
+
+    class Meta:
+        verbose_name = "说明"
+        verbose_name_plural = "说明"
+        ordering = ["scheme", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "number"],
+                name="note_unique_number",
+                violation_error_message="同一考核方案中说明序号不能重复。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:30]}"
+
+
+class SchemeUnit(models.Model):
+    """A unit taking part in a year's scheme: its row, its place and its 扣分情况 text."""
+
+    scheme = models.ForeignKey(Scheme, models.CASCADE, related_name="scheme_units", verbose_name="考核方案")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="scheme_units", verbose_name="责任单位")
+    order = models.PositiveIntegerField("顺序", default=0)
+    deduction_text = models.TextField("扣分情况", blank=True)
+
+    class Meta:
+        verbose_name = "参评单位"
+        verbose_name_plural = "参评单位"
+        ordering = ["scheme", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "unit"],
+                name="schemeunit_unique_unit",
+                violation_error_message="该单位已在这一考核方案中。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scheme} · {self.unit}"
+
+    def clean(self):
+        if self.unit_id and self.scheme_id and self.unit.category_id != self.scheme.category_id:
+            raise ValidationError({"unit": "单位的类别与考核方案的类别不一致。"})
+
+
+class Mark(models.Model):
+    """One cell: a unit's completion status of one indicator in the indicator's year."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="marks", verbose_name="责任单位")
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="marks", verbose_name="考核指标")
+    state = models.CharField("标记", max_length=10, choices=MarkState.choices, blank=True)
+    count = models.PositiveIntegerField("数量", null=True, blank=True)
+    # Bumped on every save: the entry grid refuses a save made against an older version.
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人"
+    )
+
+    class Meta:
+        verbose_name = "完成情况"
+        verbose_name_plural = "完成情况"
+        ordering = ["indicator__scheme", "indicator__order", "unit__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "indicator"],
+                name="mark_unique_cell",
+                violation_error_message="该单位的这一指标已有完成情况。",
+            ),
+            models.CheckConstraint(
+                condition=(Q(count__isnull=True) & ~Q(state="")) | (Q(count__isnull=False) & Q(state="")),
+                name="mark_state_xor_count",
+                violation_error_message="完成情况只能是一个标记或一个数量。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.indicator.title}: {self.display}"
+
+    def save(self, *args, **kwargs):
+        # Marks are validated in the model, whoever writes them (grid, import, admin, shell).
+        self.full_clean()
+        super().save(*args, **kwargs)
+
+    @property
+    def display(self):
+        return str(self.count) if self.count is not None else self.state
+
+    def clean(self):
+        if not self.indicator_id:
+            return
+        if (self.count is None) == (not self.state):
+            raise ValidationError("完成情况只能是一个标记或一个数量。")
+        self.indicator.check_value(self.state or None, self.count)
+        if (
+            self.unit_id
+            and not SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id, unit_id=self.unit_id).exists()
+        ):
+            raise ValidationError({"unit": f"“{self.unit}”不在{self.indicator.scheme}的参评单位中。"})
+
+
+class Reporter(models.Model):
+    """Links a reporter's account to the one unit it reports for (the role itself is a group)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="reporter", verbose_name="账号")
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="reporters", verbose_name="责任单位")
+
+    class Meta:
+        verbose_name = "单位填报账号"
+        verbose_name_plural = "单位填报账号"
+        ordering = ["unit__order", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} → {self.unit}"

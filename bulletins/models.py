@@ -1,0 +1,140 @@
+"""An issue (期) of 《昆山信用体系建设 工作信息》 and its ordered sections."""
+
+import re
+
+from django.db import models
+from django.urls import reverse
+
+from assessment.models import Scheme
+
+# A numbered heading of an article: 一、 二、 … 十、
+HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+class Issue(models.Model):
+    """One monthly issue: masthead, footer, and the sections in the order they are printed."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveSmallIntegerField("期号")
+    date = models.DateField("日期")
+    series_title = models.CharField("刊名", max_length=100, default="昆山信用体系建设")
+    subtitle = models.CharField("刊头字样", max_length=50, default="工作信息")
+    issuer = models.CharField("编印单位", max_length=200, default="昆山市社会信用体系建设领导小组办公室")
+    report_to = models.TextField("报", blank=True)
+    send_to = models.TextField("送", blank=True)
+    editor = models.CharField("编辑", max_length=100, blank=True)
+    email = models.CharField("电子邮件", max_length=100, blank=True)
+    reviewers = models.CharField("审核", max_length=200, blank=True)
+    phone = models.CharField("电话（传真）", max_length=100, blank=True)
+    is_published = models.BooleanField("已发布", default=False)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    schemes = models.ManyToManyField(
+        Scheme, through="IssueTable", related_name="issues", blank=True, verbose_name="工作进展通报"
+    )
+
+    class Meta:
+        verbose_name = "期刊"
+        verbose_name_plural = "期刊"
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"],
+                name="issue_unique_number",
+                violation_error_message="这一年度已有相同期号的期刊。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}年第{self.number}期"
+
+    def get_absolute_url(self):
+        return reverse("bulletins:issue", args=[self.year, self.number])
+
+    @property
+    def year_label(self):
+        return f"〔{self.year}〕"
+
+
+class Article(models.Model):
+    """A 【工作推进】 article. Body: one paragraph per line; 一、二、… lines are headings."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="articles", verbose_name="期刊")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+
+    class Meta:
+        verbose_name = "工作推进"
+        verbose_name_plural = "工作推进"
+        ordering = ["issue", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def blocks(self):
+        """(is_heading, text) per non-empty line of the body."""
+        return [(bool(HEADING.match(line)), line) for line in self.body.splitlines() if line.strip()]
+
+
+class IssueCase(models.Model):
+    """A 奖惩案例 printed in an issue, in order."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="issue_cases", verbose_name="期刊")
+    case = models.ForeignKey("cases.Case", models.PROTECT, related_name="issue_cases", verbose_name="案例")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "奖惩案例"
+        verbose_name_plural = "奖惩案例"
+        ordering = ["issue", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "case"],
+                name="issuecase_unique_case",
+                violation_error_message="该案例已在这一期中。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue} · {self.case}"
+
+
+class NewsItem(models.Model):
+    """A 【工作简讯】 item: the text as printed (most start with the date) and an optional source."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="news_items", verbose_name="期刊")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    date = models.DateField("日期", null=True, blank=True)
+    text = models.TextField("内容")
+    source = models.CharField("来源", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "工作简讯"
+        verbose_name_plural = "工作简讯"
+        ordering = ["issue", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class IssueTable(models.Model):
+    """A progress table (one scheme) shown under 【工作进展通报】, in order."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="issue_tables", verbose_name="期刊")
+    scheme = models.ForeignKey(Scheme, models.PROTECT, related_name="issue_tables", verbose_name="考核方案")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "工作进展通报"
+        verbose_name_plural = "工作进展通报"
+        ordering = ["issue", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "scheme"],
+                name="issuetable_unique_scheme",
+                violation_error_message="该表已在这一期中。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue} · {self.scheme}"

@@ -1,0 +1,120 @@
+"""Shared fixtures: the demo issue loaded once, and the standard users of the portal."""
+
+import io
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from assessment import access
+from assessment.models import Reporter, Unit
+
+from .factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by
+# live_server-backed tests from that thread are safe here (tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def load_demo():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the demo: the 2019 第11期 with its 70 units."""
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def demo_db(transactional_db):
+    """The demo for tests that need real transactions (browser tests): they start empty."""
+    load_demo()
+
+
+def _user(username, group, unit=None):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=group))
+    if unit is not None:
+        Reporter.objects.create(user=user, unit=unit)
+    return user
+
+
+@pytest.fixture
+def staff_user(db):
+    return _user("t_staff", access.STAFF_GROUP)
+
+
+@pytest.fixture
+def reporter_unit(db):
+    return Unit.objects.get(name="发改委")
+
+
+@pytest.fixture
+def other_unit(db):
+    return Unit.objects.get(name="教育局")
+
+
+@pytest.fixture
+def reporter_user(reporter_unit):
+    return _user("t_reporter", access.REPORTER_GROUP, reporter_unit)
+
+
+@pytest.fixture
+def other_reporter_user(other_unit):
+    return _user("t_other_reporter", access.REPORTER_GROUP, other_unit)
+
+
+@pytest.fixture
+def leader_user(db):
+    return _user("t_leader", access.LEADER_GROUP)
+
+
+@pytest.fixture
+def role_client(client, staff_user, reporter_user, other_reporter_user, leader_user):
+    """A function giving a test client logged in as a role ('anonymous' stays logged out)."""
+    users = {
+        "staff": staff_user,
+        "reporter": reporter_user,
+        "other_reporter": other_reporter_user,
+        "leader": leader_user,
+        "anonymous": None,
+    }
+
+    def for_role(role):
+        client.logout()
+        if users[role] is not None:
+            client.force_login(users[role])
+        return client
+
+    return for_role
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium, never a downloaded browser (see shared/recipes.md)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 1366, "height": 800},
+    }

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class MarkState(models.TextChoices):
@@ -158,6 +159,18 @@ class Indicator(models.Model):
         if self.rule_kind == RuleKind.DISCRETIONARY and self.cap is None:
             raise ValidationError({"cap": "视情扣分的指标需要填写最高扣分。"})
 
+    def parse(self, text):
+        """(state, count) for a cell as typed or printed: a word of the vocabulary, or digits for counts."""
+        text = (str(text) if text is not None else "").strip()
+        if not text:
+            raise ValidationError(f"“{self.title}”一栏不能为空。")
+        if text.isdigit():
+            state, count = "", int(text)
+        else:
+            state, count = text, None
+        self.check_value(state or None, count)
+        return state, count
+
     def check_value(self, state, count):
         """Raise ValidationError unless (state, count) is a value this column allows."""
         if count is not None:
@@ -236,6 +249,8 @@ class Mark(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人"
     )
+    # Who changed what, when, old → new; history_change_reason says how (see services.HOW).
+    history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name="完成情况修改记录")
 
     class Meta:
         verbose_name = "完成情况"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bulletins import views as bulletin_views
@@ -9,6 +10,10 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", bulletin_views.latest, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bulletins/", include("bulletins.urls")),
     path("admin/", admin.site.urls),
 ]

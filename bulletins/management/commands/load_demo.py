@@ -16,6 +16,7 @@ from django.db import transaction
 
 from assessment import access
 from assessment.models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
+from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from cases.models import Case
 
@@ -78,11 +79,14 @@ def load_schemes(data):
                 state, count = ("", value) if isinstance(value, int) else (value, None)
                 mark = Mark.objects.filter(unit=unit, indicator=indicator).first()
                 if mark is None:
-                    Mark.objects.create(unit=unit, indicator=indicator, state=state, count=count)
+                    mark = Mark(unit=unit, indicator=indicator, state=state, count=count)
                 elif (mark.state, mark.count) != (state, count):
                     mark.state, mark.count = state, count
                     mark.version += 1
-                    mark.save()
+                else:
+                    continue
+                mark._change_reason = HOW.DEMO
+                mark.save()
 
 
 def load_issue(data):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
+from .services import HOW
 
 
 @admin.register(Category)
@@ -54,6 +55,7 @@ class MarkAdmin(admin.ModelAdmin):
         if change:
             obj.version += 1
         obj.updated_by = request.user
+        obj._change_reason = HOW.ADMIN
         super().save_model(request, obj, form, change)
 
 

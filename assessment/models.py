@@ -236,6 +236,41 @@ class SchemeUnit(models.Model):
             raise ValidationError({"unit": "单位的类别与考核方案的类别不一致。"})
 
 
+class ChangeBatch(models.Model):
+    """Several mark changes made at once (a bulk set, an import): undone together."""
+
+    how = models.CharField("方式", max_length=20)
+    description = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="撤销人"
+    )
+    undo_of = models.OneToOneField(
+        "self", models.PROTECT, null=True, blank=True, related_name="undone_by_batch", verbose_name="撤销的批次"
+    )
+
+    class Meta:
+        verbose_name = "批量修改"
+        verbose_name_plural = "批量修改"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.how} {self.description}"
+
+
+class MarkHistoryBase(models.Model):
+    """Extra columns of every history entry of a mark: the batch it belonged to, if any."""
+
+    batch = models.ForeignKey(
+        ChangeBatch, models.PROTECT, null=True, blank=True, related_name="entries", verbose_name="批次"
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Mark(models.Model):
     """One cell: a unit's completion status of one indicator in the indicator's year."""
 
@@ -250,7 +285,9 @@ class Mark(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="修改人"
     )
     # Who changed what, when, old → new; history_change_reason says how (see services.HOW).
-    history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name="完成情况修改记录")
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], bases=[MarkHistoryBase], verbose_name="完成情况修改记录"
+    )
 
     class Meta:
         verbose_name = "完成情况"

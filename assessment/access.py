@@ -58,3 +58,17 @@ def get_unit_for_user(request, pk, *, write=False):
     if write and role == LEADER:
         raise PermissionDenied("领导账号只能查看，不能修改。")
     return unit
+
+
+def check_read_all(request, *, write=False):
+    """Pages about every unit (the entry grid, a year's overview): staff and leaders only.
+
+    404 for reporters and accounts without a role, 403 for a leader trying to change something.
+    Anonymous users never get here: those views are behind `login_required`.
+    """
+    role = role_of(request.user)
+    if role not in (STAFF, LEADER):
+        raise Http404("没有找到该页面。")
+    if write and role == LEADER:
+        raise PermissionDenied("领导账号只能查看，不能修改。")
+    return role

@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from .models import ChangeBatch, Mark
+from .models import ChangeBatch, Indicator, Mark, MarkState, Note, Scheme, SchemeUnit
 
 
 class HOW:
@@ -112,3 +113,66 @@ def undo_batch(batch, user):
         batch.undone_at, batch.undone_by = timezone.now(), user
         batch.save(update_fields=["undone_at", "undone_by"])
         return undo
+
+
+def _first_mark_value(indicator):
+    """A new year's cell: * where the column allows it, else the column's first allowed state (无)."""
+    if MarkState.PENDING in indicator.allowed_states:
+        return MarkState.PENDING, None
+    if indicator.allowed_states:
+        return indicator.allowed_states[0], None
+    return "", 0
+
+
+def start_new_year(year, user):
+    """Start year+1 from `year`: copy schemes, indicators, notes and active units; every cell * (or 无).
+
+    Year `year` is left as it was. Refused when `year` has no schemes or year+1 already has some.
+    Returns the new schemes.
+    """
+    new_year = year + 1
+    with transaction.atomic():
+        schemes = list(
+            Scheme.objects.filter(year=year)
+            .select_related("category")
+            .prefetch_related("indicators", "notes__indicators", "scheme_units__unit")
+            .order_by("category__order", "pk")
+        )
+        if not schemes:
+            raise DomainError(f"{year}年还没有考核方案，无法据此开始{new_year}年度。")
+        # Lock against a second, simultaneous start of the same year.
+        list(Scheme.objects.select_for_update().filter(year=year))
+        if Scheme.objects.filter(year=new_year).exists():
+            raise DomainError(f"{new_year}年度已有考核方案，不能再次开始。请直接在{new_year}年度中修改。")
+        created = []
+        marks = []
+        for old in schemes:
+            scheme = Scheme.objects.create(year=new_year, category=old.category)
+            copies = {}
+            for ind in old.indicators.all():
+                copies[ind.pk] = Indicator.objects.create(
+                    scheme=scheme,
+                    order=ind.order,
+                    title=ind.title,
+                    points=ind.points,
+                    points_label=ind.points_label,
+                    rule_kind=ind.rule_kind,
+                    rate=ind.rate,
+                    cap=ind.cap,
+                    allowed_states=list(ind.allowed_states),
+                    accepts_count=ind.accepts_count,
+                )
+            for note in old.notes.all():
+                copy = Note.objects.create(scheme=scheme, number=note.number, text=note.text)
+                copy.indicators.set([copies[i.pk] for i in note.indicators.all()])
+            enrolled = [su for su in old.scheme_units.all() if su.unit.is_active]
+            SchemeUnit.objects.bulk_create(SchemeUnit(scheme=scheme, unit=su.unit, order=su.order) for su in enrolled)
+            for ind in copies.values():
+                state, count = _first_mark_value(ind)
+                ind.check_value(state or None, count)  # bulk_create skips Mark.save()'s full_clean
+                marks.extend(
+                    Mark(unit=su.unit, indicator=ind, state=state, count=count, updated_by=user) for su in enrolled
+                )
+            created.append(scheme)
+        bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
+        return created

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import Indicator, Mark, Note, Scheme, SchemeUnit
+from .models import EXPLAINED_STATES, Indicator, Mark, MarkState, Note, Scheme, SchemeUnit
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -28,6 +28,38 @@ class Row:
     def deduction_text(self):
         return self.scheme_unit.deduction_text
 
+    @property
+    def has_pending(self):
+        """Whether a cell of the row still holds * (not done yet)."""
+        return any(m is not None and m.state == MarkState.PENDING for m in self.cells)
+
+
+@dataclass
+class StateCounts:
+    """How many cells of a column hold √, *, 非考核项, 已说明 (either wording), 无 or a number."""
+
+    done: int = 0
+    pending: int = 0
+    not_assessed: int = 0
+    explained: int = 0
+    none: int = 0
+    numbers: int = 0
+
+    def add(self, state, count=None, n=1):
+        if count is not None:
+            self.numbers += n
+        elif state == MarkState.DONE:
+            self.done += n
+        elif state == MarkState.PENDING:
+            self.pending += n
+        elif state == MarkState.NOT_ASSESSED:
+            self.not_assessed += n
+        elif state in EXPLAINED_STATES:
+            self.explained += n
+        elif state == MarkState.NONE:
+            self.none += n
+        return self
+
 
 @dataclass
 class ProgressTable:
@@ -44,6 +76,33 @@ class ProgressTable:
     def header(self):
         """Header cells as printed: the category, each indicator with its points, 扣分情况."""
         return [self.scheme.category.name, *[i.header for i in self.indicators], DEDUCTION_HEADER]
+
+    def column_counts(self):
+        """One StateCounts per indicator over the table's rows (the entry grid's summary row)."""
+        counts = [StateCounts() for _ in self.indicators]
+        for row in self.rows:
+            for column, mark in zip(counts, row.cells, strict=True):
+                if mark is not None:
+                    column.add(mark.state, mark.count)
+        return counts
+
+    def filtered(self, *, indicator_id=None, pending_only=False, query=""):
+        """A copy with one indicator's column (or all) and only the matching rows; no queries.
+
+        pending_only keeps the rows with a * left in the shown columns; query matches unit names.
+        """
+        columns = [i for i, ind in enumerate(self.indicators) if indicator_id is None or ind.id == indicator_id]
+        query = query.strip().casefold()
+        rows = []
+        for row in self.rows:
+            shown = Row(unit=row.unit, scheme_unit=row.scheme_unit, cells=[row.cells[i] for i in columns])
+            if query and query not in row.unit.name.casefold() and query not in row.unit.full_name.casefold():
+                continue
+            if pending_only and not shown.has_pending:
+                continue
+            rows.append(shown)
+        indicators = [self.indicators[i] for i in columns]
+        return ProgressTable(scheme=self.scheme, indicators=indicators, notes=self.notes, rows=rows)
 
 
 def schemes_with_parts(queryset=None):

@@ -107,3 +107,30 @@ class CaseFactory(factory.django.DjangoModelFactory):
     source_label = "市测试局"
     year = 2030
     quarter = 1
+
+
+def multiply_units(factor, year=2019):
+    """Add (factor - 1) copies of every demo unit, with marks, to every scheme of `year` (query-count tests)."""
+    for scheme in Scheme.objects.filter(year=year).prefetch_related("indicators", "scheme_units__unit"):
+        indicators = list(scheme.indicators.all())
+        originals = list(scheme.scheme_units.all())
+        units = Unit.objects.bulk_create(
+            Unit(name=f"{su.unit.name}#{copy}", category=scheme.category, order=10000 + copy * 100 + i)
+            for copy in range(1, factor)
+            for i, su in enumerate(originals)
+        )
+        SchemeUnit.objects.bulk_create(
+            SchemeUnit(scheme=scheme, unit=unit, order=1000 + i) for i, unit in enumerate(units)
+        )
+        Mark.objects.bulk_create(
+            Mark(
+                unit=unit,
+                indicator=ind,
+                state="√" if not ind.accepts_count else "",
+                count=3 if ind.accepts_count else None,
+            )
+            if ind.allowed_states != ["无"]
+            else Mark(unit=unit, indicator=ind, state="无")
+            for unit in units
+            for ind in indicators
+        )

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment.models import Indicator, Mark, Scheme, SchemeUnit, Unit
+from assessment.models import Indicator, Unit
 from bulletins.models import Issue
 
 from . import reference
-from .factories import IssueFactory
+from .factories import IssueFactory, multiply_units
 
 URL = "/bulletins/2019/11/"
 
@@ -131,37 +131,10 @@ def test_static_files_are_local(client, db):
     assert not re.search(r'(src|href)="(https?:)?//', html)
 
 
-def _multiply_units(factor):
-    """Add (factor - 1) copies of every demo unit, with marks, to every 2019 scheme."""
-    for scheme in Scheme.objects.filter(year=2019).prefetch_related("indicators", "scheme_units__unit"):
-        indicators = list(scheme.indicators.all())
-        originals = list(scheme.scheme_units.all())
-        units = Unit.objects.bulk_create(
-            Unit(name=f"{su.unit.name}#{copy}", category=scheme.category, order=10000 + copy * 100 + i)
-            for copy in range(1, factor)
-            for i, su in enumerate(originals)
-        )
-        SchemeUnit.objects.bulk_create(
-            SchemeUnit(scheme=scheme, unit=unit, order=1000 + i) for i, unit in enumerate(units)
-        )
-        Mark.objects.bulk_create(
-            Mark(
-                unit=unit,
-                indicator=ind,
-                state="√" if not ind.accepts_count else "",
-                count=3 if ind.accepts_count else None,
-            )
-            if ind.allowed_states != ["无"]
-            else Mark(unit=unit, indicator=ind, state="无")
-            for unit in units
-            for ind in indicators
-        )
-
-
 def test_query_count_is_flat_in_the_number_of_units(client, db, django_assert_num_queries):
     with CaptureQueriesContext(connection) as demo:
         assert client.get(URL).status_code == 200
-    _multiply_units(10)
+    multiply_units(10)
     assert Unit.objects.count() == 700
     with django_assert_num_queries(len(demo.captured_queries)):
         response = client.get(URL)

@@ -46,6 +46,42 @@ MATRIX = [
         "/accounts/password/done/",
         expect(200, 200, 200, 200, LOGIN),
     ),
+    # --- entry grid (assessment): staff edit, leaders read (403 on changes), reporters go to their unit page
+    ("assessment:index", "/assessment/", expect(302, 302, 302, 302, LOGIN)),
+    ("assessment:year", "/assessment/2019/", expect(200, 302, 302, 200, LOGIN)),
+    ("assessment:grid", "/assessment/2019/departments/", expect(200, 302, 302, 200, LOGIN)),
+    ("assessment:mark", lambda r: f"/assessment/marks/{_grid_mark().pk}/", expect(405, 405, 405, 405, 405)),
+    (
+        "assessment:mark",
+        lambda r: f"/assessment/marks/{_grid_mark().pk}/",
+        expect(400, 404, 404, 403, LOGIN),  # staff: 400, the empty form has no value/version
+        "post",
+    ),
+    (
+        "assessment:mark_history",
+        lambda r: f"/assessment/marks/{_grid_mark().pk}/history/",
+        expect(200, 200, 404, 200, LOGIN),  # the reporter's own unit (发改委)
+    ),
+    (
+        "assessment:bulk",
+        lambda r: f"/assessment/2019/departments/bulk/?indicator={_grid_mark().indicator_id}&value=√",
+        expect(200, 404, 404, 403, LOGIN),
+    ),
+    (
+        "assessment:bulk",
+        "/assessment/2019/departments/bulk/",
+        expect(302, 404, 404, 403, LOGIN),  # staff: back to the grid, nothing chosen
+        "post",
+    ),
+    ("assessment:batch_undo", lambda r: f"/assessment/batches/{_batch(r).pk}/undo/", expect(200, 404, 404, 403, LOGIN)),
+    (
+        "assessment:batch_undo",
+        lambda r: f"/assessment/batches/{_batch(r).pk}/undo/",
+        expect(302, 404, 404, 403, LOGIN),
+        "post",
+    ),
+    ("assessment:new_year", "/assessment/2019/new-year/", expect(200, 404, 404, 403, LOGIN)),
+    ("assessment:new_year", "/assessment/2019/new-year/", expect(302, 404, 404, 403, LOGIN), "post"),
 ]
 
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).
@@ -84,3 +120,22 @@ def test_permission_matrix(role_client, name, url, method, role, expected, reque
     assert response.status_code == expected, f"{name} as {role}: {response.status_code}"
     if expected == LOGIN and role == "anonymous":
         assert response["Location"].startswith("/accounts/login/")
+
+
+# --- entry grid helpers (called when a row runs, inside the test's database)
+
+
+def _grid_mark():
+    """A cell of the reporter's own unit (发改委, second column: √ in the printed issue)."""
+    from assessment.models import Mark
+
+    return Mark.objects.get(unit__name="发改委", indicator__order=2, indicator__scheme__year=2019)
+
+
+def _batch(request):
+    from assessment.models import Mark
+    from assessment.services import bulk_set_marks
+
+    staff = request.getfixturevalue("staff_user")
+    cells = Mark.objects.filter(indicator__scheme__year=2019, indicator__order=2, state="*")[:2]
+    return bulk_set_marks([(m, "√", m.version) for m in cells], staff)

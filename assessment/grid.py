@@ -1,0 +1,103 @@
+"""What the entry grid pages compute: a year's completion figures and the plan of a bulk change.
+
+Read-only helpers: marks still change only through `services.set_mark` / `bulk_set_marks`.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from .models import Mark, MarkState, Scheme
+from .services import DomainError
+from .tables import StateCounts
+
+
+@dataclass
+class CategoryProgress:
+    """A year's scheme with its completion figures (the year page's table)."""
+
+    scheme: Scheme
+    counts: StateCounts
+    units_pending: int
+
+    @property
+    def category(self):
+        return self.scheme.category
+
+
+def year_progress(year):
+    """One CategoryProgress per scheme of `year`, in category order, in three queries."""
+    schemes = list(
+        Scheme.objects.filter(year=year)
+        .select_related("category")
+        .annotate(unit_count=Count("scheme_units", distinct=True), indicator_count=Count("indicators", distinct=True))
+        .order_by("category__order", "pk")
+    )
+    counts = {s.pk: StateCounts() for s in schemes}
+    marks = Mark.objects.filter(indicator__scheme__year=year)
+    for row in marks.values("indicator__scheme_id", "state", "count").annotate(n=Count("id")).order_by():
+        counts[row["indicator__scheme_id"]].add(row["state"], row["count"], row["n"])
+    pending = dict(
+        marks.filter(state=MarkState.PENDING)
+        .values_list("indicator__scheme_id")
+        .annotate(n=Count("unit_id", distinct=True))
+        .order_by()
+    )
+    return [CategoryProgress(scheme=s, counts=counts[s.pk], units_pending=pending.get(s.pk, 0)) for s in schemes]
+
+
+@dataclass
+class BulkPlan:
+    """The cells a bulk change would change, and how many go from what to what."""
+
+    indicator: object
+    value: str
+    changes: list  # marks, in the table's row order
+    unchanged: int
+    transitions: list = field(default_factory=list)  # [(old text, how many)], most frequent first
+
+    @property
+    def summary(self):
+        """E.g. "3 个单元格：* → √ 2 个，非考核项 → √ 1 个"."""
+        if not self.changes:
+            return f"没有需要修改的单元格（所选的 {self.unchanged} 个单元格已经是“{self.value}”）。"
+        parts = "，".join(f"{old} → {self.value} {n} 个" for old, n in self.transitions)
+        return f"{len(self.changes)} 个单元格：{parts}"
+
+
+def plan_bulk(scheme, indicator, text, unit_ids=None):
+    """Plan setting `indicator`'s column (or the rows of `unit_ids`) of `scheme` to `text`.
+
+    `scheme` comes from `tables.schemes_with_parts` (its rows give the order). Raises DomainError
+    for a column of another table, a read-only column, a value the column refuses, or units
+    that are not rows of this table (a forged form).
+    """
+    if indicator.scheme_id != scheme.pk:
+        raise DomainError("该指标不属于这张表。")
+    if indicator.accepts_count:
+        raise DomainError(f"“{indicator.title}”一栏的数量由奖惩案例记录统计，不能在表格中修改。")
+    try:
+        state, count = indicator.parse(text)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    rows = {su.unit_id: position for position, su in enumerate(scheme.scheme_units.all())}
+    if unit_ids is not None:
+        unit_ids = set(unit_ids)
+        if not unit_ids:
+            raise DomainError("请先勾选要修改的单位。")
+        if not unit_ids <= rows.keys():
+            raise DomainError("所选的单位不在这张表中。")
+    marks = Mark.objects.filter(indicator=indicator).select_related("unit", "indicator")
+    if unit_ids is not None:
+        marks = marks.filter(unit_id__in=unit_ids)
+    marks = sorted((m for m in marks if m.unit_id in rows), key=lambda m: rows[m.unit_id])
+    changes = [m for m in marks if (m.state, m.count) != (state, count)]
+    return BulkPlan(
+        indicator=indicator,
+        value=str(count) if count is not None else state,
+        changes=changes,
+        unchanged=len(marks) - len(changes),
+        transitions=Counter(m.display for m in changes).most_common(),
+    )

@@ -1,0 +1,117 @@
+"""Reading the marks' history: who changed which cell, when, from what to what, and how.
+
+Every entry comes with the value before it, fetched in the same query (a subquery on the
+previous entry of the same mark), so history lists stay at a fixed number of queries.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Subquery
+
+from .models import ChangeBatch, Mark
+
+HistoricalMark = Mark.history.model
+
+
+def display(state, count):
+    """A cell's text from its stored parts, as the grid and the bulletin print it."""
+    return str(count) if count is not None else (state or "")
+
+
+@dataclass
+class Change:
+    """One history entry of a mark, with its value before and after."""
+
+    entry: object
+
+    @property
+    def old(self):
+        if self.entry.history_type == "+":
+            return None
+        return display(self.entry.old_state, self.entry.old_count)
+
+    @property
+    def new(self):
+        return display(self.entry.state, self.entry.count)
+
+    @property
+    def who(self):
+        user = self.entry.history_user
+        return (user.get_full_name() or user.username) if user else "系统"
+
+    @property
+    def how(self):
+        return self.entry.history_change_reason or ""
+
+    @property
+    def when(self):
+        return self.entry.history_date
+
+    @property
+    def batch(self):
+        return self.entry.batch
+
+    @property
+    def unit(self):
+        return self.entry.unit
+
+    @property
+    def indicator(self):
+        return self.entry.indicator
+
+
+def with_previous(entries):
+    """History entries annotated with the previous entry's state and count (one query in all)."""
+    previous = HistoricalMark.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by(
+        "-history_id"
+    )
+    return entries.annotate(
+        old_state=Subquery(previous.values("state")[:1]),
+        old_count=Subquery(previous.values("count")[:1]),
+    )
+
+
+def _entries():
+    return with_previous(
+        HistoricalMark.objects.select_related("history_user", "batch", "unit", "indicator__scheme__category").order_by(
+            "-history_date", "-history_id"
+        )
+    )
+
+
+def mark_changes(mark):
+    """Every entry of one cell, newest first (its creation included)."""
+    return [Change(e) for e in _entries().filter(id=mark.pk)]
+
+
+def year_changes(year, limit=30):
+    """The latest modifications of a year's marks (creations left out: loading or copying a year)."""
+    entries = _entries().filter(indicator__scheme__year=year, history_type="~")
+    return [Change(e) for e in entries[:limit]]
+
+
+def batch_changes(batch):
+    """The entries of a batch, in the order they were made, with the cell's present version."""
+    current = Mark.objects.filter(pk=OuterRef("id"))
+    entries = (
+        _entries()
+        .filter(batch=batch)
+        .annotate(
+            current_version=Subquery(current.values("version")[:1]),
+            current_state=Subquery(current.values("state")[:1]),
+            current_count=Subquery(current.values("count")[:1]),
+        )
+        .order_by("history_id")
+    )
+    return [Change(e) for e in entries]
+
+
+def recent_batches(limit=10, **entry_filters):
+    """Batches (bulk sets, imports, undos) with entries matching `entry_filters`, newest first."""
+    filters = {f"entries__{key}": value for key, value in entry_filters.items()}
+    return list(
+        ChangeBatch.objects.filter(**filters)
+        .annotate(cells=Count("entries"))
+        .select_related("created_by", "undone_by", "undo_of")
+        .order_by("-created_at", "-pk")[:limit]
+    )

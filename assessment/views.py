@@ -1,0 +1,293 @@
+"""The entry grid: a year's overview, the grid of a category, cell saves, bulk set, history, undo, new year.
+
+Office staff change marks here; leaders see the same pages read-only; reporters are sent to
+their unit's page. Every change goes through `assessment.services`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, history
+from .grid import plan_bulk, year_progress
+from .models import ChangeBatch, Mark, MarkState, Scheme
+from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
+from .tables import build_tables, schemes_with_parts
+
+
+def unit_page(unit_id):
+    # The unit's own page (`units:detail`) is the units area's; its path is fixed by issue 4.
+    return f"/units/{unit_id}/"
+
+
+def _reporter_redirect(request):
+    """Reporters have no grid: they work on their own unit's page."""
+    if access.role_of(request.user) == access.REPORTER:
+        return redirect(unit_page(access.reporter_unit_id(request.user)))
+    return None
+
+
+def _scheme(year, category):
+    return get_object_or_404(schemes_with_parts(Scheme.objects.filter(year=year, category__slug=category)))
+
+
+@require_GET
+@login_required
+def index(request):
+    """The latest year that has schemes."""
+    if response := _reporter_redirect(request):
+        return response
+    access.check_read_all(request)
+    year = Scheme.objects.aggregate(latest=Max("year"))["latest"]
+    if year is None:
+        raise Http404("还没有任何年度的考核方案。")
+    return redirect("assessment:year", year)
+
+
+@require_GET
+@login_required
+def year_overview(request, year):
+    if response := _reporter_redirect(request):
+        return response
+    access.check_read_all(request)
+    progress = year_progress(year)
+    if not progress:
+        raise Http404(f"{year}年没有考核方案。")
+    years = list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+    return render(
+        request,
+        "assessment/year.html",
+        {
+            "year": year,
+            "years": years,
+            "progress": progress,
+            "next_year_exists": year + 1 in years,
+            "batches": history.recent_batches(limit=10, indicator__scheme__year=year),
+            "changes": history.year_changes(year, limit=30),
+        },
+    )
+
+
+def _grid_filters(request, table):
+    indicator_id = request.GET.get("indicator", "")
+    indicator_id = int(indicator_id) if indicator_id.isdigit() else None
+    if indicator_id is not None and indicator_id not in {i.id for i in table.indicators}:
+        indicator_id = None
+    return {
+        "indicator_id": indicator_id,
+        "pending_only": request.GET.get("pending") == "1",
+        "query": request.GET.get("q", "").strip()[:50],
+    }
+
+
+@require_GET
+@login_required
+def grid(request, year, category):
+    if response := _reporter_redirect(request):
+        return response
+    role = access.check_read_all(request)
+    scheme = _scheme(year, category)
+    table = build_tables([scheme])[0]
+    filters = _grid_filters(request, table)
+    shown = table.filtered(**filters)
+    editable = role == access.STAFF
+    return render(
+        request,
+        "assessment/grid.html",
+        {
+            "year": year,
+            "scheme": scheme,
+            "table": table,
+            "shown": shown,
+            "columns": list(zip(shown.indicators, shown.column_counts(), strict=True)),
+            "grid_rows": [(row, list(zip(shown.indicators, row.cells, strict=True))) for row in shown.rows],
+            "states": MarkState.choices,
+            "filters": filters,
+            "is_filtered": any(filters.values()),
+            "editable": editable,
+            "bulk_indicators": [i for i in table.indicators if not i.accepts_count],
+            "schemes": Scheme.objects.filter(year=year).select_related("category").order_by("category__order"),
+            "batches": history.recent_batches(limit=5, indicator__scheme=scheme) if editable else [],
+        },
+    )
+
+
+def _cell(mark):
+    return {"value": mark.display, "version": mark.version}
+
+
+@require_POST
+@login_required
+def mark_save(request, pk):
+    """Save one cell from the grid: value + the version the user saw; JSON answer."""
+    access.check_read_all(request, write=True)
+    mark = get_object_or_404(Mark.objects.select_related("indicator", "unit"), pk=pk)
+    if mark.indicator.accepts_count:
+        error = f"“{mark.indicator.title}”一栏的数量由奖惩案例记录统计，不能在表格中修改。"
+        return JsonResponse({"ok": False, "error": error, **_cell(mark)}, status=400)
+    value = request.POST.get("value", "").strip()
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        return JsonResponse({"ok": False, "error": "缺少版本号，请刷新页面后重试。", **_cell(mark)}, status=400)
+    try:
+        saved = set_mark(mark, value, request.user, expected_version=int(version), how=HOW.GRID)
+    except StaleMark as exc:
+        if exc.mark.display == value:
+            # Someone (or a second submit) already put the same value there: nothing is lost.
+            return JsonResponse({"ok": True, **_cell(exc.mark)})
+        who = exc.mark.updated_by
+        return JsonResponse(
+            {
+                "ok": False,
+                "stale": True,
+                "error": str(exc),
+                "by": (who.get_full_name() or who.username) if who else "",
+                **_cell(exc.mark),
+            },
+            status=409,
+        )
+    except DomainError as exc:
+        mark.refresh_from_db()
+        return JsonResponse({"ok": False, "error": str(exc), **_cell(mark)}, status=400)
+    return JsonResponse({"ok": True, **_cell(saved)})
+
+
+@require_GET
+@login_required
+def mark_history(request, pk):
+    """A cell's history: who, when, old → new, how. `?partial=1` gives the fragment the grid shows."""
+    mark = get_object_or_404(Mark.objects.select_related("unit", "indicator__scheme__category"), pk=pk)
+    access.get_unit_for_user(request, mark.unit_id)
+    template = "assessment/_mark_history.html" if request.GET.get("partial") else "assessment/mark_history.html"
+    return render(
+        request,
+        template,
+        {"mark": mark, "changes": history.mark_changes(mark), "editable": access.is_staff(request.user)},
+    )
+
+
+def _bulk_params(data, scheme):
+    indicator_id = data.get("indicator", "")
+    indicator = next((i for i in scheme.indicators.all() if str(i.id) == indicator_id), None)
+    if indicator is None:
+        raise DomainError("请选择这张表中要批量设置的指标。")
+    unit_ids = None
+    if data.get("scope") == "selected":
+        unit_ids = {int(u) for u in data.getlist("unit") if u.isdigit()}
+    return indicator, data.get("value", "").strip(), unit_ids
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def bulk(request, year, category):
+    """Set a column (or its selected rows) to one value: GET shows what changes, POST applies it."""
+    access.check_read_all(request, write=True)
+    scheme = _scheme(year, category)
+    grid_url = reverse("assessment:grid", args=[year, category])
+    try:
+        indicator, value, unit_ids = _bulk_params(request.POST if request.method == "POST" else request.GET, scheme)
+        if request.method == "POST":
+            return _bulk_apply(request, scheme, indicator, value, grid_url)
+        plan = plan_bulk(scheme, indicator, value, unit_ids)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(grid_url)
+    return render(
+        request,
+        "assessment/bulk_confirm.html",
+        {"year": year, "scheme": scheme, "plan": plan, "grid_url": grid_url, "unit_ids": unit_ids},
+    )
+
+
+def _bulk_apply(request, scheme, indicator, value, grid_url):
+    # Exactly the cells the user confirmed, at the versions shown: a cell changed since is refused.
+    confirmed = {}
+    for item in request.POST.getlist("cell"):
+        pk, _, version = item.partition(":")
+        if pk.isdigit() and version.isdigit():
+            confirmed[int(pk)] = int(version)
+    marks = list(
+        Mark.objects.filter(indicator=indicator, pk__in=confirmed).select_related("unit", "indicator", "updated_by")
+    )
+    try:
+        if not confirmed or len(marks) != len(confirmed):
+            raise DomainError("提交的单元格不在这一栏中，未做任何修改。")
+        if indicator.accepts_count:
+            raise DomainError(f"“{indicator.title}”一栏的数量由奖惩案例记录统计，不能在表格中修改。")
+        batch = bulk_set_marks(
+            [(m, value, confirmed[m.pk]) for m in marks],
+            request.user,
+            description=f"{scheme} · {indicator.title} → {value}（{len(marks)} 个单元格）",
+        )
+    except DomainError as exc:
+        messages.error(request, f"批量设置未完成，没有修改任何单元格：{exc}")
+        return redirect(grid_url)
+    if batch is None:
+        messages.info(request, "没有需要修改的单元格。")
+    else:
+        messages.success(request, f"已将“{indicator.title}”一栏的 {len(marks)} 个单元格设为“{value}”。")
+    return redirect(grid_url)
+
+
+def _batch_year(changes):
+    return changes[0].indicator.scheme.year if changes else None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def batch_undo(request, pk):
+    """Undo a bulk change or an import: GET shows what goes back, POST does it."""
+    access.check_read_all(request, write=True)
+    batch = get_object_or_404(ChangeBatch.objects.select_related("created_by", "undone_by"), pk=pk)
+    changes = history.batch_changes(batch)
+    year = _batch_year(changes)
+    if request.method == "POST":
+        try:
+            undo_batch(batch, request.user)
+        except DomainError as exc:
+            messages.error(request, f"未能撤销：{exc}")
+            return redirect("assessment:batch_undo", batch.pk)
+        messages.success(request, f"已撤销“{batch.how} {batch.description}”，{len(changes)} 个单元格恢复为原值。")
+        return redirect("assessment:year", year) if year else redirect("assessment:index")
+    return render(request, "assessment/batch_undo.html", {"batch": batch, "changes": changes, "year": year})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_year(request, year):
+    """Start year+1 from `year` in one step (GET: what will be copied; POST: copy)."""
+    access.check_read_all(request, write=True)
+    schemes = list(schemes_with_parts(Scheme.objects.filter(year=year)))
+    if not schemes:
+        raise Http404(f"{year}年没有考核方案。")
+    if request.method == "POST":
+        try:
+            start_new_year(year, request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("assessment:year", year)
+        messages.success(request, f"已开始{year + 1}年度：考核方案和参评单位已从{year}年复制，各项标记为“*”。")
+        return redirect("assessment:year", year + 1)
+    return render(
+        request,
+        "assessment/new_year.html",
+        {
+            "year": year,
+            "next_year": year + 1,
+            "schemes": [
+                {
+                    "scheme": s,
+                    "indicators": len(s.indicators.all()),
+                    "notes": len(s.notes.all()),
+                    "units": sum(su.unit.is_active for su in s.scheme_units.all()),
+                    "left_out": [su.unit for su in s.scheme_units.all() if not su.unit.is_active],
+                }
+                for s in schemes
+            ],
+            "already": Scheme.objects.filter(year=year + 1).exists(),
+        },
+    )

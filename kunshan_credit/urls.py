@@ -15,5 +15,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bulletins/", include("bulletins.urls")),
+    path("api/v1/", include("kunshan_credit.api_urls")),
+    path("api/tokens/", include("assessment.token_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -107,3 +107,16 @@ class CaseFactory(factory.django.DjangoModelFactory):
     source_label = "市测试局"
     year = 2030
     quarter = 1
+
+
+# --- api
+
+
+class TokenFactory(factory.django.DjangoModelFactory):
+    """An API token of an account (rest_framework.authtoken)."""
+
+    class Meta:
+        model = "authtoken.Token"
+        django_get_or_create = ["user"]
+
+    user = factory.SubFactory(UserFactory)

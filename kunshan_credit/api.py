@@ -136,7 +136,10 @@ def _flatten(detail, prefix=""):
     """Nested DRF errors as {"changes.2.value": ["…"]}; valid items of a list ({} entries) are skipped."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+            if key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+                yield from _flatten(value, prefix)  # a list's own error ("列表不能为空") belongs to the list
+            else:
+                yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(detail, list) and all(isinstance(item, str) for item in detail):
         if detail:
             yield prefix or "non_field_errors", [str(item) for item in detail]

@@ -6,6 +6,8 @@ visitors only published issues. A viewset says which of its rows belong to a uni
 whether anonymous visitors may read it (`public`); the rest follows from here.
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, serializers
@@ -132,6 +134,15 @@ _CODES = {
 }
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CHINESE = {
+    "not_found": "没有找到，或不在本账号可见的范围内。",
+    "parse_error": "请求内容无法解析",
+    "permission_denied": "您没有执行该操作的权限。",
+    "not_authenticated": "身份认证信息未提供。",
+}
+
+
 def _flatten(detail, prefix=""):
     """Nested DRF errors as {"changes.2.value": ["…"]}; valid items of a list ({} entries) are skipped."""
     if isinstance(detail, dict):
@@ -195,7 +206,12 @@ def exception_handler(exc, context):
     else:
         code = getattr(exc, "default_code", None) or _CODES.get(response.status_code, "error")
     detail = response.data.get("detail") if isinstance(response.data, dict) else None
-    response.data = error_body(code, str(detail) if detail else "请求未能完成。")
+    detail = str(detail) if detail else ""
+    if not _CJK.search(detail):
+        # Some refusals come in English from Django or Python (404 of a lookup, JSON errors): say it in Chinese.
+        fallback = _CHINESE.get(code, "请求未能完成。")
+        detail = f"{fallback}（{detail}）" if detail and code == "parse_error" else fallback
+    response.data = error_body(code, detail)
     return response
 
 

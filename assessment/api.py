@@ -12,12 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from kunshan_credit.api import ErrorSerializer, RoleScopedMixin, StaleErrorSerializer
+from kunshan_credit.api import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
 
-MAX_ID = 2**63 - 1
 MAX_BATCH = 2000
 
 # --- serializers (reading)
@@ -87,6 +86,7 @@ class MarkSerializer(serializers.ModelSerializer):
     indicator_title = serializers.CharField(source="indicator.title", read_only=True)
     year = serializers.IntegerField(source="indicator.scheme.year", read_only=True)
     category = serializers.CharField(source="indicator.scheme.category.slug", read_only=True)
+    state = serializers.CharField(read_only=True, help_text="标记（填数量时为空）")
     updated_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -172,9 +172,9 @@ class SchemeFilter(django_filters.FilterSet):
 class MarkFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="indicator__scheme__year", help_text="年度")
     category = django_filters.CharFilter(field_name="indicator__scheme__category__slug", help_text="类别标识")
-    scheme = django_filters.NumberFilter(field_name="indicator__scheme_id", help_text="考核方案 id")
-    unit = django_filters.NumberFilter(field_name="unit_id", help_text="责任单位 id")
-    indicator = django_filters.NumberFilter(field_name="indicator_id", help_text="考核指标 id")
+    scheme = IdFilter(field_name="indicator__scheme_id", help_text="考核方案 id")
+    unit = IdFilter(field_name="unit_id", help_text="责任单位 id")
+    indicator = IdFilter(field_name="indicator_id", help_text="考核指标 id")
     value = django_filters.CharFilter(method="filter_value", help_text="单元格内容，如 *、√ 或数量 4")
 
     class Meta:

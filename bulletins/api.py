@@ -130,6 +130,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
     """《工作信息》各期。所有人可读已发布的期；未发布的只有市信用办可见。"""
 
     public = True
+    lookup_value_regex = "[^/]+"
     filterset_class = IssueFilter
     ordering_fields = ["year", "number", "date", "id"]
 

@@ -8,7 +8,7 @@ will go through `cases.services` (submit/accept/return) once the case workflow i
 import django_filters
 from rest_framework import serializers, viewsets
 
-from kunshan_credit.api import RoleScopedMixin
+from kunshan_credit.api import IdFilter, RoleScopedMixin
 
 from .models import Case
 
@@ -39,7 +39,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseFilter(django_filters.FilterSet):
-    source_unit = django_filters.NumberFilter(field_name="source_unit_id", help_text="报送单位 id")
+    source_unit = IdFilter(field_name="source_unit_id", help_text="报送单位 id")
 
     class Meta:
         model = Case

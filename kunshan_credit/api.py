@@ -8,8 +8,11 @@ whether anonymous visitors may read it (`public`); the rest follows from here.
 
 import re
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -47,6 +50,8 @@ class RoleScopedMixin:
     """A viewset whose rows are scoped by `scope_to_role`: rows outside one's reach are 404."""
 
     unit_field = None
+    # Any id in the path reaches the view, so "/units/0.5/" is the API's JSON 404, not the HTML page.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return scope_to_role(super().get_queryset(), self.request.user, self.unit_field)
@@ -85,7 +90,25 @@ class PortalPermission(BasePermission):
         return getattr(view, "write_roles", {}).get(getattr(view, "action", None), {access.STAFF})
 
 
-# --- pages and throttles
+# --- filters, pages and throttles
+
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query (?unit=12): a whole number in the database's range, else a 400 naming the parameter.
+
+    Django guards integer columns against out-of-range values, but not foreign-key ids (`unit_id`), where
+    SQLite would raise OverflowError.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class Pagination(PageNumberPagination):
@@ -141,6 +164,10 @@ _CHINESE = {
     "permission_denied": "您没有执行该操作的权限。",
     "not_authenticated": "身份认证信息未提供。",
 }
+
+
+# Codes whose English original says something useful (the JSON error, "CSRF Failed…"): kept after the Chinese.
+_KEEP_ORIGINAL = {"parse_error", "permission_denied"}
 
 
 def _flatten(detail, prefix=""):
@@ -210,7 +237,7 @@ def exception_handler(exc, context):
     if not _CJK.search(detail):
         # Some refusals come in English from Django or Python (404 of a lookup, JSON errors): say it in Chinese.
         fallback = _CHINESE.get(code, "请求未能完成。")
-        detail = f"{fallback}（{detail}）" if detail and code == "parse_error" else fallback
+        detail = f"{fallback}（{detail}）" if detail and code in _KEEP_ORIGINAL else fallback
     response.data = error_body(code, detail)
     return response
 

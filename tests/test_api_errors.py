@@ -95,3 +95,22 @@ def test_a_malformed_rate_stops_the_start(monkeypatch):
         env_rate("DJANGO_API_ANON_RATE", "60/min")
     monkeypatch.setenv("DJANGO_API_ANON_RATE", "100/hour")
     assert env_rate("DJANGO_API_ANON_RATE", "60/min") == "100/hour"
+
+
+# Found by schemathesis (.ci/api-fuzz): each was a 500 before.
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("/api/v1/cases/?source_unit=3.538081175292981e%2B33", 400, "source_unit"),
+        ("/api/v1/marks/?unit=99999999999999999999", 400, "unit"),
+        ("/api/v1/marks/?indicator=-1", 400, "indicator"),
+        ("/api/v1/units/0.5/", 404, None),
+        ("/api/v1/issues/0.5/tables/", 404, None),
+    ],
+)
+def test_odd_ids_are_refused_not_crashed(api_client, path, status, field):
+    response = api_client("staff").get(path)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    if field:
+        assert list(response.json()["fields"]) == [field]

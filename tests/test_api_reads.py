@@ -122,7 +122,7 @@ def test_bad_filter_values_are_named_in_chinese(api_client):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid" and set(body["fields"]) == {"unit", "year"}
-    assert "数字" in body["fields"]["unit"][0]
+    assert "整数" in body["fields"]["unit"][0]
 
 
 def test_cases_scoped_and_filtered(api_client, reporter_unit, other_unit):

@@ -199,7 +199,7 @@ def _mark_brief(mark):
         "value": mark.display,
         "version": mark.version,
         "updated_by": (user.get_full_name() or user.username) if user else None,
-        "updated_at": mark.updated_at,
+        "updated_at": serializers.DateTimeField().to_representation(mark.updated_at),
     }
 
 

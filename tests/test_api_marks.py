@@ -68,6 +68,7 @@ def test_stale_version_is_refused_with_409_who_and_what(api_client, leader_user)
     assert body["code"] == "stale" and "t_leader" in body["detail"] and "非考核项" in body["detail"]
     assert body["current"]["value"] == "非考核项" and body["current"]["version"] == 2
     assert body["current"]["updated_by"] == "t_leader"
+    assert body["current"]["updated_at"] == api_client("staff").get(f"/api/v1/marks/{mark.pk}/").json()["updated_at"]
     mark.refresh_from_db()
     assert mark.state == "非考核项"
 

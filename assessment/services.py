@@ -19,6 +19,7 @@ class HOW:
     UNDO = "撤销"
     DEMO = "演示数据"
     NEW_YEAR = "新年度"
+    API = "接口写入"
 
 
 class DomainError(Exception):

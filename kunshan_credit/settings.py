@@ -44,6 +44,15 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
+def env_rate(name, default):
+    """A DRF throttle rate such as "60/min" (number/second|minute|hour|day)."""
+    value = env_str(name, default)
+    number, _, period = value.partition("/")
+    if not number.strip().isdigit() or period.strip()[:1] not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(f"{name} must be a rate like 60/min or 1000/hour, got {value!r}")
+    return value
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None:
@@ -76,6 +85,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "assessment",
     "bulletins",
     "cases",
@@ -179,4 +193,51 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# --- REST API (/api/v1/): tokens for other systems, the portal's roles, errors in Chinese.
+REST_FRAMEWORK = {
+    # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["kunshan_credit.api.PortalPermission"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "kunshan_credit.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["kunshan_credit.api.AnonThrottle", "kunshan_credit.api.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("DJANGO_API_ANON_RATE", "60/min"),
+        "token": env_rate("DJANGO_API_TOKEN_RATE", "600/min"),
+    },
+    "EXCEPTION_HANDLER": "kunshan_credit.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "昆山信用体系建设 接口",
+    "DESCRIPTION": (
+        "责任单位、考核方案、完成情况、奖惩案例和已发布的《工作信息》。"
+        "权限与门户页面相同；其他系统用令牌（Authorization: Token …）访问，令牌由市信用办在 /api/tokens/ 生成。"
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["kunshan_credit.api.PortalPermission"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kunshan_credit.api.document_errors",
+    ],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -16,5 +16,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bulletins/", include("bulletins.urls")),
     path("assessment/", include("assessment.urls")),
+    path("api/v1/", include("kunshan_credit.api_urls")),
+    path("api/tokens/", include("assessment.token_urls")),
     path("admin/", admin.site.urls),
 ]

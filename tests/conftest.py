@@ -118,3 +118,30 @@ def browser_context_args(browser_context_args):
         "timezone_id": "Asia/Shanghai",
         "viewport": {"width": 1366, "height": 800},
     }
+
+
+# --- api
+
+
+@pytest.fixture
+def api_client(staff_user, reporter_user, other_reporter_user, leader_user):
+    """A function giving a DRF client that sends the role's API token ('anonymous' sends none)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    users = {
+        "staff": staff_user,
+        "reporter": reporter_user,
+        "other_reporter": other_reporter_user,
+        "leader": leader_user,
+        "anonymous": None,
+    }
+
+    def for_role(role):
+        client = APIClient()
+        if users[role] is not None:
+            token, _ = Token.objects.get_or_create(user=users[role])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return for_role

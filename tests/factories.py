@@ -134,3 +134,14 @@ def multiply_units(factor, year=2019):
             for unit in units
             for ind in indicators
         )
+# --- api
+
+
+class TokenFactory(factory.django.DjangoModelFactory):
+    """An API token of an account (rest_framework.authtoken)."""
+
+    class Meta:
+        model = "authtoken.Token"
+        django_get_or_create = ["user"]
+
+    user = factory.SubFactory(UserFactory)

@@ -6,6 +6,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret-0123456789abcd
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The API's throttles stay out of the way of the suite; tests/test_api_errors.py lowers them.
+os.environ.setdefault("DJANGO_API_ANON_RATE", "100000/min")
+os.environ.setdefault("DJANGO_API_TOKEN_RATE", "100000/min")
 
 from kunshan_credit.settings import *  # noqa: E402,F403
 

@@ -82,7 +82,85 @@ MATRIX = [
     ),
     ("assessment:new_year", "/assessment/2019/new-year/", expect(200, 404, 404, 403, LOGIN)),
     ("assessment:new_year", "/assessment/2019/new-year/", expect(302, 404, 404, 403, LOGIN), "post"),
+    # --- api (/api/v1/: anonymous is 401, not a login redirect; rows of another unit are 404)
+    ("api:category-list", "/api/v1/categories/", expect(200, 200, 200, 200, 401)),
+    (
+        "api:category-detail",
+        lambda r: f"/api/v1/categories/{_api_obj(r, 'category')}/",
+        expect(200, 200, 200, 200, 401),
+    ),
+    ("api:unit-list", "/api/v1/units/", expect(200, 200, 200, 200, 401)),
+    ("api:unit-detail", lambda r: f"/api/v1/units/{_api_obj(r, 'unit')}/", expect(200, 200, 404, 200, 401)),
+    ("api:scheme-list", "/api/v1/schemes/", expect(200, 200, 200, 200, 401)),
+    ("api:scheme-detail", lambda r: f"/api/v1/schemes/{_api_obj(r, 'own_scheme')}/", expect(200, 200, 200, 200, 401)),
+    ("api:scheme-detail", lambda r: f"/api/v1/schemes/{_api_obj(r, 'towns_scheme')}/", expect(200, 404, 404, 200, 401)),
+    ("api:mark-list", "/api/v1/marks/", expect(200, 200, 200, 200, 401)),
+    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", expect(200, 200, 404, 200, 401)),
+    # An empty PATCH/POST: staff get to the form check (400); others are refused before it.
+    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", expect(400, 403, 404, 403, 401), "patch"),
+    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", expect(405, 405, 405, 403, 401), "put"),
+    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", expect(405, 405, 405, 403, 401), "delete"),
+    ("api:mark-batch", "/api/v1/marks/batch/", expect(400, 403, 403, 403, 401), "post"),
+    ("api:mark-batch", "/api/v1/marks/batch/", expect(405, 405, 405, 405, 401)),
+    ("api:case-list", "/api/v1/cases/", expect(200, 200, 200, 200, 401)),
+    ("api:case-list", "/api/v1/cases/", expect(405, 403, 403, 403, 401), "post"),
+    ("api:case-detail", lambda r: f"/api/v1/cases/{_api_obj(r, 'case')}/", expect(200, 200, 404, 200, 401)),
+    ("api:issue-list", "/api/v1/issues/", expect(200, 200, 200, 200, 200)),
+    ("api:issue-list", "/api/v1/issues/", expect(405, 403, 403, 403, 401), "post"),
+    ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/", expect(200, 200, 200, 200, 200)),
+    ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/", expect(200, 404, 404, 404, 404)),
+    ("api:issue-tables", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/tables/", expect(200, 200, 200, 200, 200)),
+    ("api:issue-tables", lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/tables/", expect(200, 404, 404, 404, 404)),
+    ("api:schema", "/api/v1/schema/", expect(200, 200, 200, 200, 401)),
+    ("api:docs", "/api/v1/docs/", expect(200, 200, 200, 200, LOGIN)),
+    ("api_tokens:list", "/api/tokens/", expect(200, 403, 403, 403, LOGIN)),
+    ("api_tokens:create", lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/", expect(405, 405, 405, 405, 405)),
+    (
+        "api_tokens:create",
+        lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
+    ("api_tokens:revoke", lambda r: f"/api/tokens/{_api_obj(r, 'token')}/revoke/", expect(200, 403, 403, 403, LOGIN)),
+    (
+        "api_tokens:revoke",
+        lambda r: f"/api/tokens/{_api_obj(r, 'token')}/revoke/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
 ]
+
+
+def _api_obj(request, what):
+    """Ids for the API rows: things of 发改委 (the reporter's unit), a draft issue, an account with a token."""
+    from assessment.models import Category, Mark, Scheme
+    from bulletins.models import Issue
+
+    from .factories import CaseFactory, IssueFactory, TokenFactory
+
+    unit = request.getfixturevalue("reporter_unit")
+    if what == "category":
+        return Category.objects.get(slug="departments").pk
+    if what == "unit":
+        return unit.pk
+    if what == "own_scheme":
+        return Scheme.objects.get(year=2019, scheme_units__unit=unit).pk
+    if what == "towns_scheme":
+        return Scheme.objects.get(year=2019, category__slug="towns").pk
+    if what == "mark":
+        return Mark.objects.filter(unit=unit).first().pk
+    if what == "case":
+        return CaseFactory(source_unit=unit, source_label=unit.name).pk
+    if what == "issue":
+        return Issue.objects.get(year=2019, number=11).pk
+    if what == "draft":
+        return IssueFactory(is_published=False).pk
+    if what == "account":
+        return request.getfixturevalue("reporter_user").pk
+    if what == "token":
+        return TokenFactory(user=request.getfixturevalue("leader_user")).user_id
+    raise ValueError(what)
+
 
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).
 EXCLUDED_PREFIXES = ("admin:",)

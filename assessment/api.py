@@ -1,0 +1,288 @@
+"""The assessment over the API: categories, units, schemes (indicators, notes) and marks.
+
+Reading is scoped by role (kunshan_credit.api); marks change only through `services.set_mark` and
+`services.bulk_set_marks`, so the API refuses exactly what the browser refuses, in the same words.
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from kunshan_credit.api import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
+
+from .models import Category, Indicator, Mark, Note, Scheme, Unit
+from .services import HOW, bulk_set_marks, set_mark
+
+MAX_BATCH = 2000
+
+# --- serializers (reading)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "order"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "full_name", "category", "order", "is_active"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    header = serializers.CharField(read_only=True, help_text="按通报印出的表头，如 信用承诺 (0.1分)")
+    rule_kind_display = serializers.CharField(source="get_rule_kind_display", read_only=True)
+    allowed_states = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "order",
+            "title",
+            "header",
+            "points",
+            "points_label",
+            "rule_kind",
+            "rule_kind_display",
+            "rate",
+            "cap",
+            "allowed_states",
+            "accepts_count",
+        ]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "number", "text", "indicators"]
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(read_only=True)
+    full_points = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    notes = NoteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = ["id", "year", "category", "full_points", "indicators", "notes"]
+
+
+def _user_name(user):
+    return (user.get_full_name() or user.username) if user else None
+
+
+class MarkSerializer(serializers.ModelSerializer):
+    value = serializers.CharField(source="display", read_only=True, help_text="单元格内容，如 √、*、非考核项、4")
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    indicator_title = serializers.CharField(source="indicator.title", read_only=True)
+    year = serializers.IntegerField(source="indicator.scheme.year", read_only=True)
+    category = serializers.CharField(source="indicator.scheme.category.slug", read_only=True)
+    state = serializers.CharField(read_only=True, help_text="标记（填数量时为空）")
+    updated_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Mark
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "indicator",
+            "indicator_title",
+            "year",
+            "category",
+            "value",
+            "state",
+            "count",
+            "version",
+            "updated_at",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_updated_by(self, mark):
+        return _user_name(mark.updated_by)
+
+
+# --- serializers (writing): only the shape of the request; the rules are in services.set_mark
+
+
+class MarkWriteSerializer(serializers.Serializer):
+    value = serializers.CharField(max_length=50, help_text="√、*、非考核项、已说明、已说明情况、无，或数量（如 4）")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="读取时的版本号（version）；单元格已被他人修改时返回 409"
+    )
+
+
+class MarkChangeSerializer(MarkWriteSerializer):
+    id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="单元格（完成情况）的 id")
+
+
+class MarkBatchSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    changes = MarkChangeSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+
+    def validate_changes(self, changes):
+        seen, repeated = set(), []
+        for change in changes:
+            if change["id"] in seen:
+                repeated.append(str(change["id"]))
+            seen.add(change["id"])
+        if repeated:
+            raise ValidationError(f"同一单元格在一批中只能出现一次（重复的 id：{'、'.join(repeated)}）。")
+        return changes
+
+
+class MarkBatchResultSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(allow_null=True, help_text="批次 id（可整体撤销）；没有任何改动时为 null")
+    changed = serializers.IntegerField(help_text="实际改动的单元格数")
+    marks = MarkSerializer(many=True)
+
+
+# --- filters
+
+
+class UnitFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__slug", help_text="类别标识，如 towns、departments")
+    year = django_filters.NumberFilter(field_name="schemes__year", distinct=True, help_text="参加该年度考核的单位")
+    name = django_filters.CharFilter(lookup_expr="icontains", help_text="名称包含")
+
+    class Meta:
+        model = Unit
+        fields = ["category", "year", "name", "is_active"]
+
+
+class SchemeFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__slug", help_text="类别标识")
+
+    class Meta:
+        model = Scheme
+        fields = ["year", "category"]
+
+
+class MarkFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="indicator__scheme__year", help_text="年度")
+    category = django_filters.CharFilter(field_name="indicator__scheme__category__slug", help_text="类别标识")
+    scheme = IdFilter(field_name="indicator__scheme_id", help_text="考核方案 id")
+    unit = IdFilter(field_name="unit_id", help_text="责任单位 id")
+    indicator = IdFilter(field_name="indicator_id", help_text="考核指标 id")
+    value = django_filters.CharFilter(method="filter_value", help_text="单元格内容，如 *、√ 或数量 4")
+
+    class Meta:
+        model = Mark
+        fields = ["year", "category", "scheme", "unit", "indicator", "value"]
+
+    def filter_value(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(count=int(value), state="")
+        return queryset.filter(state=value, count__isnull=True)
+
+
+# --- viewsets
+
+
+class CategoryViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """单位类别（区镇、城市管理办事处、部门）。"""
+
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    unit_field = None
+    ordering_fields = ["order", "name", "id"]
+
+
+class UnitViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """责任单位。填报员只看到本单位。"""
+
+    queryset = Unit.objects.select_related("category").order_by("category__order", "order", "pk")
+    serializer_class = UnitSerializer
+    unit_field = "pk"
+    filterset_class = UnitFilter
+    ordering_fields = ["order", "name", "id"]
+
+
+class SchemeViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """考核方案：一个类别一年的指标（分值、计分方式、可填内容）和说明。填报员只看到本单位参加的方案。"""
+
+    queryset = (
+        Scheme.objects.select_related("category")
+        .prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+            Prefetch("notes", queryset=Note.objects.order_by("number").prefetch_related("indicators")),
+        )
+        .order_by("-year", "category__order", "pk")
+    )
+    serializer_class = SchemeSerializer
+    unit_field = "scheme_units__unit"
+    filterset_class = SchemeFilter
+    ordering_fields = ["year", "id"]
+
+
+class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """完成情况（进度表的单元格）。填报员只看到本单位；只有市信用办可以修改。"""
+
+    queryset = Mark.objects.select_related("unit", "indicator__scheme__category", "updated_by").order_by(
+        "indicator__scheme__year", "indicator__scheme__category__order", "indicator__order", "unit__order", "pk"
+    )
+    serializer_class = MarkSerializer
+    unit_field = "unit"
+    filterset_class = MarkFilter
+    ordering_fields = ["id", "version", "updated_at", "unit__order", "indicator__order"]
+
+    @extend_schema(
+        request=MarkWriteSerializer,
+        responses={200: MarkSerializer, 400: ErrorSerializer, 409: StaleErrorSerializer},
+        summary="修改一个单元格",
+        description="与浏览器中录入相同的规则（services.set_mark）：只能填该列允许的内容；"
+        "version 与当前版本不一致时返回 409，并给出修改人和现在的内容。",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        mark = self.get_object()
+        data = MarkWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        set_mark(
+            mark,
+            data.validated_data["value"],
+            request.user,
+            expected_version=data.validated_data["version"],
+            how=HOW.API,
+        )
+        return Response(MarkSerializer(self.get_queryset().get(pk=mark.pk)).data)
+
+    @extend_schema(
+        request=MarkBatchSerializer,
+        responses={200: MarkBatchResultSerializer, 400: ErrorSerializer, 409: StaleErrorSerializer},
+        summary="批量修改单元格（全部成功或全部不改）",
+        description="一批修改作为一个可撤销的批次（services.bulk_set_marks）：任何一格被拒绝，整批都不保存。",
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def batch(self, request):
+        data = MarkBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = data.validated_data["changes"]
+        marks = self.get_queryset().in_bulk([c["id"] for c in changes])
+        missing = {i: {"id": ["没有找到这个单元格。"]} for i, c in enumerate(changes) if c["id"] not in marks}
+        if missing:
+            raise ValidationError({"changes": missing})
+        batch = bulk_set_marks(
+            [(marks[c["id"]], c["value"], c["version"]) for c in changes],
+            request.user,
+            how=HOW.API,
+            description=data.validated_data["description"],
+        )
+        saved = self.get_queryset().filter(pk__in=marks)
+        result = {
+            "batch": batch.pk if batch else None,
+            "changed": batch.entries.count() if batch else 0,
+            "marks": MarkSerializer(saved, many=True).data,
+        }
+        return Response(result)

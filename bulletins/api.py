@@ -1,0 +1,156 @@
+"""Issues of 《工作信息》 over the API: published issues for everyone, unpublished ones for office staff.
+
+The progress tables of an issue come from `issue_tables_data`, the one function to switch when published
+issues keep frozen snapshots of their tables.
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from assessment.api import CategorySerializer
+from cases.api import CaseSerializer
+
+from .models import Article, Issue, IssueCase, NewsItem
+from .views import _issue_tables, visible_issues
+
+# --- progress tables as printed: header, one row per unit, notes
+
+
+class TableIndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.IntegerField()
+    title = serializers.CharField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    points_label = serializers.CharField()
+
+
+class TableUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TableRowSerializer(serializers.Serializer):
+    unit = TableUnitSerializer()
+    values = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), help_text="每列一格，与 indicators 对应"
+    )
+    deduction_text = serializers.CharField(allow_blank=True, help_text="扣分情况")
+
+
+class TableNoteSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class TableSerializer(serializers.Serializer):
+    scheme = serializers.IntegerField(source="scheme.id", help_text="考核方案 id")
+    year = serializers.IntegerField(source="scheme.year")
+    category = CategorySerializer(source="scheme.category")
+    header = serializers.ListField(child=serializers.CharField(), help_text="按通报印出的表头")
+    indicators = TableIndicatorSerializer(many=True)
+    rows = TableRowSerializer(many=True)
+    notes = TableNoteSerializer(many=True)
+
+
+def issue_tables_data(issue):
+    """The issue's progress tables as data (today the live tables; a published issue's snapshot later)."""
+    return TableSerializer(_issue_tables(issue), many=True).data
+
+
+# --- issues
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = ["order", "title", "body"]
+
+
+class NewsItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NewsItem
+        fields = ["order", "date", "text", "source"]
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="__str__", read_only=True, help_text="如 2019年第11期")
+    page = serializers.CharField(source="get_absolute_url", read_only=True, help_text="门户中的页面")
+
+    class Meta:
+        model = Issue
+        fields = ["id", "year", "number", "title", "date", "is_published", "published_at", "page"]
+
+
+class IssueDetailSerializer(IssueSerializer):
+    articles = ArticleSerializer(many=True, read_only=True)
+    cases = serializers.SerializerMethodField()
+    news = NewsItemSerializer(source="news_items", many=True, read_only=True)
+    year_label = serializers.CharField(read_only=True, help_text="刊头年份，如 〔2019〕")
+    tables = serializers.SerializerMethodField()
+
+    class Meta(IssueSerializer.Meta):
+        fields = [
+            *IssueSerializer.Meta.fields,
+            "series_title",
+            "subtitle",
+            "issuer",
+            "year_label",
+            "articles",
+            "cases",
+            "news",
+            "tables",
+            "report_to",
+            "send_to",
+            "editor",
+            "email",
+            "reviewers",
+            "phone",
+        ]
+
+    @extend_schema_field(CaseSerializer(many=True))
+    def get_cases(self, issue):
+        return CaseSerializer([ic.case for ic in issue.issue_cases.all()], many=True).data
+
+    @extend_schema_field(TableSerializer(many=True))
+    def get_tables(self, issue):
+        return issue_tables_data(issue)
+
+
+class IssueFilter(django_filters.FilterSet):
+    class Meta:
+        model = Issue
+        fields = ["year", "number", "is_published"]
+
+
+class IssueViewSet(viewsets.ReadOnlyModelViewSet):
+    """《工作信息》各期。所有人可读已发布的期；未发布的只有市信用办可见。"""
+
+    public = True
+    lookup_value_regex = "[^/]+"
+    filterset_class = IssueFilter
+    ordering_fields = ["year", "number", "date", "id"]
+
+    def get_queryset(self):
+        issues = visible_issues(self.request.user).order_by("-year", "-number")
+        if self.action == "retrieve":
+            issues = issues.prefetch_related(
+                Prefetch("articles", queryset=Article.objects.order_by("order", "pk")),
+                Prefetch("news_items", queryset=NewsItem.objects.order_by("order", "pk")),
+                Prefetch(
+                    "issue_cases",
+                    queryset=IssueCase.objects.select_related("case__source_unit").order_by("order", "pk"),
+                ),
+            )
+        return issues
+
+    def get_serializer_class(self):
+        return IssueDetailSerializer if self.action == "retrieve" else IssueSerializer
+
+    @extend_schema(responses=TableSerializer(many=True), summary="一期的工作进展通报（三张表）")
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def tables(self, request, pk=None):
+        return Response(issue_tables_data(self.get_object()))

@@ -1,0 +1,297 @@
+"""What every app's API shares: the portal's roles as a DRF permission, errors in Chinese, pages, throttles.
+
+Who may see what is decided by `assessment.access` (role_of, can_read_all, reporter_unit_id), exactly as
+for the pages: office staff everything, leaders read everything, a reporter its own unit's rows, anonymous
+visitors only published issues. A viewset says which of its rows belong to a unit (`unit_field`) and
+whether anonymous visitors may read it (`public`); the rest follows from here.
+"""
+
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+from assessment import access
+from assessment.services import DomainError, StaleMark
+
+READ_ONLY_MESSAGE = "领导账号只能查看，不能修改。"
+STAFF_ONLY_MESSAGE = "只有市信用办可以进行这项操作。"
+
+
+# --- who may do what
+
+
+def scope_to_role(queryset, user, unit_field):
+    """The rows of `queryset` the user may read.
+
+    unit_field: the lookup from a row to its Unit ("unit", "source_unit", "pk"…), or None for rows that
+    belong to no unit (categories): every signed-in role reads those.
+    """
+    role = access.role_of(user)
+    if access.can_read_all(user):
+        return queryset
+    if role == access.REPORTER:
+        if unit_field is None:
+            return queryset
+        return queryset.filter(**{unit_field: access.reporter_unit_id(user)}).distinct()
+    return queryset.none()
+
+
+class RoleScopedMixin:
+    """A viewset whose rows are scoped by `scope_to_role`: rows outside one's reach are 404."""
+
+    unit_field = None
+    # Any id in the path reaches the view, so "/units/0.5/" is the API's JSON 404, not the HTML page.
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return scope_to_role(super().get_queryset(), self.request.user, self.unit_field)
+
+
+class PortalPermission(BasePermission):
+    """The pages' rules for the API.
+
+    Reading: any role; anonymous visitors only views marked `public = True` (published issues).
+    Writing: the roles in the view's `write_roles[action]` (office staff when not said); leaders never.
+    On a single object the queryset is checked first, so another unit's object is 404, not 403.
+    """
+
+    message = STAFF_ONLY_MESSAGE
+
+    def has_permission(self, request, view):
+        role = access.role_of(request.user)
+        if request.method in SAFE_METHODS:
+            return getattr(view, "public", False) or role != access.ANONYMOUS
+        if role == access.ANONYMOUS:
+            return False
+        if role == access.LEADER:
+            self.message = READ_ONLY_MESSAGE
+            return False
+        if getattr(view, "detail", False):
+            return True  # has_object_permission decides, after the queryset has said 404 or not
+        return role in self._writers(view)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return access.role_of(request.user) in self._writers(view)
+
+    @staticmethod
+    def _writers(view):
+        return getattr(view, "write_roles", {}).get(getattr(view, "action", None), {access.STAFF})
+
+
+# --- filters, pages and throttles
+
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query (?unit=12): a whole number in the database's range, else a 400 naming the parameter.
+
+    Django guards integer columns against out-of-range values, but not foreign-key ids (`unit_id`), where
+    SQLite would raise OverflowError.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class Pagination(PageNumberPagination):
+    """?page=2&page_size=200 (at most 1000 rows a page)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class _RatesFromSettings:
+    """Read the rate when the throttle is made, so a settings override in tests takes effect."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class AnonThrottle(_RatesFromSettings, AnonRateThrottle):
+    """Anonymous visitors (they can only read published issues) per IP: DJANGO_API_ANON_RATE."""
+
+    scope = "anon"
+
+
+class TokenThrottle(_RatesFromSettings, SimpleRateThrottle):
+    """Other systems, per account using a token: DJANGO_API_TOKEN_RATE. Browser sessions are not throttled."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        if request.auth is None or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+# --- errors: {"code": …, "detail": "中文…", "fields": {"field": ["中文…"]}}
+
+_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CHINESE = {
+    "not_found": "没有找到，或不在本账号可见的范围内。",
+    "parse_error": "请求内容无法解析",
+    "permission_denied": "您没有执行该操作的权限。",
+    "not_authenticated": "身份认证信息未提供。",
+}
+
+
+# Codes whose English original says something useful (the JSON error, "CSRF Failed…"): kept after the Chinese.
+_KEEP_ORIGINAL = {"parse_error", "permission_denied"}
+
+
+def _flatten(detail, prefix=""):
+    """Nested DRF errors as {"changes.2.value": ["…"]}; valid items of a list ({} entries) are skipped."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+                yield from _flatten(value, prefix)  # a list's own error ("列表不能为空") belongs to the list
+            else:
+                yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(detail, list) and all(isinstance(item, str) for item in detail):
+        if detail:
+            yield prefix or "non_field_errors", [str(item) for item in detail]
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            yield from _flatten(item, f"{prefix}.{index}" if prefix else str(index))
+    else:
+        yield prefix or "non_field_errors", [str(detail)]
+
+
+def error_body(code, detail, fields=None, **extra):
+    return {"code": code, "detail": detail, "fields": fields or {}, **extra}
+
+
+def _mark_brief(mark):
+    user = mark.updated_by
+    return {
+        "id": mark.pk,
+        "value": mark.display,
+        "version": mark.version,
+        "updated_by": (user.get_full_name() or user.username) if user else None,
+        "updated_at": serializers.DateTimeField().to_representation(mark.updated_at),
+    }
+
+
+def _domain_response(exc):
+    stale = exc if isinstance(exc, StaleMark) else exc.__cause__
+    if isinstance(stale, StaleMark):
+        # Someone saved the cell after the client read it: say who and what, send the current cell.
+        return Response(error_body("stale", str(exc), current=_mark_brief(stale.mark)), status=409)
+    return Response(error_body("refused", str(exc)), status=400)
+
+
+def exception_handler(exc, context):
+    """Every refusal of the API in one shape, in Chinese, naming the fields concerned."""
+    # Imported here: this module is loaded by DRF's settings while rest_framework.views is importing.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DomainError):
+        return _domain_response(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real error: Django's 500
+    if isinstance(exc, exceptions.ValidationError):
+        fields = dict(_flatten(exc.detail))
+        summary = "；".join(
+            ("" if name == "non_field_errors" else f"{name}：") + "".join(messages) for name, messages in fields.items()
+        )
+        response.data = error_body("invalid", summary or "提交的数据有误。", fields)
+        return response
+    if isinstance(exc, Http404 | DjangoPermissionDenied):
+        code = _CODES.get(response.status_code, "error")
+    else:
+        code = getattr(exc, "default_code", None) or _CODES.get(response.status_code, "error")
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
+    detail = str(detail) if detail else ""
+    if not _CJK.search(detail):
+        # Some refusals come in English from Django or Python (404 of a lookup, JSON errors): say it in Chinese.
+        fallback = _CHINESE.get(code, "请求未能完成。")
+        detail = f"{fallback}（{detail}）" if detail and code in _KEEP_ORIGINAL else fallback
+    response.data = error_body(code, detail)
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal (documentation only)."""
+
+    code = serializers.CharField(help_text="invalid, not_authenticated, permission_denied, not_found, stale…")
+    detail = serializers.CharField(help_text="中文说明，含字段名")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="字段名 → 中文错误信息"
+    )
+
+
+class CurrentMarkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    value = serializers.CharField()
+    version = serializers.IntegerField()
+    updated_by = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class StaleErrorSerializer(ErrorSerializer):
+    """409: the cell was changed by someone else after the client read it (documentation only)."""
+
+    current = CurrentMarkSerializer(help_text="单元格现在的内容、版本、修改人和时间")
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular hook: every operation documents the error shape for the refusals it can give."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "detail": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            },
+            "required": ["code", "detail", "fields"],
+        },
+    )
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    descriptions = {
+        "400": "数据或查询参数有误",
+        "401": "未登录或令牌无效",
+        "403": "无权进行此操作",
+        "404": "不存在，或不在本账号可见范围内",
+        "429": "请求过于频繁",
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in descriptions.items():
+                responses.setdefault(status, {"description": description, "content": ref})
+    return result

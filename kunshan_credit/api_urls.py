@@ -1,0 +1,26 @@
+"""/api/v1/: one router for every app's API, the OpenAPI schema and its docs (served from our static files)."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from assessment.api import CategoryViewSet, MarkViewSet, SchemeViewSet, UnitViewSet
+from bulletins.api import IssueViewSet
+from cases.api import CaseViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("categories", CategoryViewSet, basename="category")
+router.register("units", UnitViewSet, basename="unit")
+router.register("schemes", SchemeViewSet, basename="scheme")
+router.register("marks", MarkViewSet, basename="mark")
+router.register("cases", CaseViewSet, basename="case")
+router.register("issues", IssueViewSet, basename="issue")
+
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+]

@@ -134,6 +134,8 @@ def multiply_units(factor, year=2019):
             for unit in units
             for ind in indicators
         )
+
+
 # --- api
 
 

@@ -17,8 +17,8 @@ from .factories import (
     SchemeFactory,
     TokenFactory,
     UserFactory,
+    multiply_units,
 )
-from .test_bulletin_page import _multiply_units
 
 
 def _queries(client, url):
@@ -48,9 +48,9 @@ def _grow_issues():
 @pytest.mark.parametrize(
     ("url", "grow", "rows"),
     [
-        ("/api/v1/units/?page_size=1000", lambda: _multiply_units(5), 350),
-        ("/api/v1/marks/?page_size=1000", lambda: _multiply_units(5), 1000),
-        ("/api/v1/marks/?category=departments&page_size=1000", lambda: _multiply_units(5), 1000),
+        ("/api/v1/units/?page_size=1000", lambda: multiply_units(5), 350),
+        ("/api/v1/marks/?page_size=1000", lambda: multiply_units(5), 1000),
+        ("/api/v1/marks/?category=departments&page_size=1000", lambda: multiply_units(5), 1000),
         ("/api/v1/schemes/", _grow_schemes, 6),
         ("/api/v1/cases/", _grow_cases, 44),
         ("/api/v1/issues/", _grow_issues, 21),
@@ -74,7 +74,7 @@ def test_issue_detail_queries_are_flat_in_the_number_of_units(api_client):
     issue = Issue.objects.get(year=2019, number=11)
     client = api_client("anonymous")
     before, _ = _queries(client, f"/api/v1/issues/{issue.pk}/")
-    _multiply_units(5)
+    multiply_units(5)
     after, response = _queries(client, f"/api/v1/issues/{issue.pk}/")
     assert after == before <= 12
     assert sum(len(t["rows"]) for t in response.json()["tables"]) == 350

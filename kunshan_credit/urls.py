@@ -15,5 +15,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bulletins/", include("bulletins.urls")),
+    # Excel import/export (before the entry grid's assessment/ URLs: "import" is not a category).
+    path("assessment/", include("assessment.import_urls")),
     path("admin/", admin.site.urls),
 ]

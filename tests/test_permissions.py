@@ -46,6 +46,25 @@ MATRIX = [
         "/accounts/password/done/",
         expect(200, 200, 200, 200, LOGIN),
     ),
+    # --- imports (Excel import and export: 市信用办 only; helpers at the end of the file)
+    ("imports:index", "/assessment/import/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:progress_xlsx", "/assessment/2019/progress.xlsx", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:schemes_xlsx", "/assessment/2019/schemes.xlsx", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:units_xlsx", "/assessment/units.xlsx", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:marks", "/assessment/2019/import/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:marks", "/assessment/2019/import/", expect(400, 403, 403, 403, LOGIN), "post"),
+    ("imports:schemes", "/assessment/2020/import/schemes/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:schemes", "/assessment/2020/import/schemes/", expect(400, 403, 403, 403, LOGIN), "post"),
+    ("imports:units", "/assessment/import/units/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:units", "/assessment/import/units/", expect(400, 403, 403, 403, LOGIN), "post"),
+    ("imports:preview", lambda r: f"/assessment/import/{_import_token(r)}/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:confirm", lambda r: f"/assessment/import/{_import_token(r)}/confirm/", expect(405, 405, 405, 405, 405)),
+    (
+        "imports:confirm",
+        lambda r: f"/assessment/import/{_import_token(r)}/confirm/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
 ]
 
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).
@@ -84,3 +103,20 @@ def test_permission_matrix(role_client, name, url, method, role, expected, reque
     assert response.status_code == expected, f"{name} as {role}: {response.status_code}"
     if expected == LOGIN and role == "anonymous":
         assert response["Location"].startswith("/accounts/login/")
+
+
+# --- imports: helpers for the rows above
+def _import_token(request):
+    """A previewed import owned by the staff user (others get 404/403 for it)."""
+    import uuid
+
+    from assessment.models import ImportSession
+
+    session = ImportSession.objects.create(
+        token=uuid.uuid4(),
+        kind="marks",
+        year=2019,
+        file_name="工作进展通报.xlsx",
+        created_by=request.getfixturevalue("staff_user"),
+    )
+    return session.token

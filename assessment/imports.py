@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from kunshan_credit.uploads import validate_upload
 
 from .excel import Sheet
-from .models import ImportKind, ImportSession, Indicator, Mark, MarkState, Note, Scheme, Unit
+from .models import Category, ImportKind, ImportSession, Indicator, Mark, MarkState, Note, Scheme, Unit
 from .resources import IndicatorResource, NoteResource, UnitResource
 from .services import HOW, DomainError, bulk_set_marks
 from .tables import build_tables, schemes_with_parts
@@ -408,7 +408,7 @@ def _describe(sheet_name, resource, result, problems, changes):
         for attribute, messages in invalid.error_dict.items():
             label = headers.get(attribute)
             for message in messages:
-                text = f"{label}：{message}" if label else message
+                text = f"{label}：{message}" if label and not message.startswith(label) else message
                 problems.append(problem(text, sheet_name, invalid.number + 2, columns.get(attribute)))
     for row in result.rows:
         number = getattr(row, "_kc_number", 0) + 2
@@ -464,10 +464,21 @@ def _run_units(datasets, user, problems, changes, notes):
 
 
 def _run_schemes(datasets, year, user, problems, changes, notes):
-    from .models import Category
-
     categories = {c.name: c for c in Category.objects.all()}
     wanted = {cell_text(r["类别"]) for d in datasets.values() for r in d.dict}
+    for sheet_name, dataset in datasets.items():
+        for number, row in enumerate(dataset.dict, start=3):
+            if cell_text(row["类别"]) not in categories:
+                problems.append(
+                    problem(
+                        f"没有名为“{cell_text(row['类别'])}”的单位类别（现有：{'、'.join(categories)}）。",
+                        sheet_name,
+                        number,
+                        1,
+                    )
+                )
+    if problems:
+        return
     for name in sorted(wanted):
         if name in categories and not Scheme.objects.filter(year=year, category=categories[name]).exists():
             Scheme.objects.create(year=year, category=categories[name])

@@ -17,5 +17,6 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     # Excel import/export (before the entry grid's assessment/ URLs: "import" is not a category).
     path("assessment/", include("assessment.import_urls")),
+    path("units/", include("assessment.unit_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -118,3 +118,10 @@ def browser_context_args(browser_context_args):
         "timezone_id": "Asia/Shanghai",
         "viewport": {"width": 1366, "height": 800},
     }
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

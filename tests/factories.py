@@ -107,3 +107,15 @@ class CaseFactory(factory.django.DjangoModelFactory):
     source_label = "市测试局"
     year = 2030
     quarter = 1
+
+
+class MarkRequestFactory(factory.django.DjangoModelFactory):
+    """A unit's request about a * item (the mark should be * and the user the unit's reporter)."""
+
+    class Meta:
+        model = "assessment.MarkRequest"
+
+    mark = factory.SubFactory(MarkFactory, state="*")
+    kind = "done"
+    text = "已完成，见附件。"
+    submitted_by = factory.SubFactory(UserFactory)

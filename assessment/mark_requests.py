@@ -71,7 +71,9 @@ def submit_request(mark, user, kind, text, attachment=None):
     try:
         with transaction.atomic():
             # Lock the cell: two submits at once are serialised, the second sees the first.
-            locked = Mark.objects.select_for_update().select_related("unit", "indicator__scheme").get(pk=mark.pk)
+            locked = (
+                Mark.objects.select_for_update(of=("self",)).select_related("unit", "indicator__scheme").get(pk=mark.pk)
+            )
             check_can_request(locked, user, kind)
             if MarkRequest.objects.filter(mark=locked, status=MarkRequest.Status.SUBMITTED).exists():
                 raise DomainError("该项目已有待审核的申请，请等待市信用办审核。")
@@ -93,7 +95,7 @@ def submit_request(mark, user, kind, text, attachment=None):
 
 def _locked_open(request_pk):
     request = (
-        MarkRequest.objects.select_for_update()
+        MarkRequest.objects.select_for_update(of=("self",))
         .select_related("mark__unit", "mark__indicator__scheme")
         .get(pk=request_pk)
     )
@@ -108,7 +110,11 @@ def accept_request(request, user, expected_version=None):
         raise DomainError("只有市信用办可以审核申请。")
     with transaction.atomic():
         request = _locked_open(request.pk)
-        mark = Mark.objects.select_for_update().select_related("indicator", "updated_by").get(pk=request.mark_id)
+        mark = (
+            Mark.objects.select_for_update(of=("self",))
+            .select_related("indicator", "updated_by")
+            .get(pk=request.mark_id)
+        )
         target = target_state(request.kind, mark.indicator)
         if target is None or target not in mark.indicator.allowed_states:
             raise DomainError(f"“{mark.indicator.title}”一栏不接受情况说明，请退回该申请。")

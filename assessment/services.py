@@ -57,7 +57,8 @@ def set_mark(mark, text, user, *, expected_version=None, how=HOW.GRID, batch=Non
     Returns the saved mark; an unchanged value is not saved again (no version bump, no history).
     """
     with transaction.atomic():
-        current = Mark.objects.select_for_update().select_related("indicator", "updated_by").get(pk=mark.pk)
+        # of=self: PostgreSQL refuses FOR UPDATE across the nullable updated_by join.
+        current = Mark.objects.select_for_update(of=("self",)).select_related("indicator", "updated_by").get(pk=mark.pk)
         if expected_version is not None and current.version != int(expected_version):
             raise StaleMark(current)
         try:

@@ -344,3 +344,99 @@ class Reporter(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.unit}"
+
+
+class ImportKind(models.TextChoices):
+    MARKS = "marks", "完成情况"
+    SCHEMES = "schemes", "考核方案"
+    UNITS = "units", "责任单位"
+
+
+class ImportSession(models.Model):
+    """An uploaded workbook between preview and confirm: the parsed changes, never the file itself.
+
+    Owned by the user who uploaded it and confirmed at most once; marks carry the version seen
+    at preview, so a cell changed in between refuses the whole import.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "待确认"
+        DONE = "done", "已导入"
+        REFUSED = "refused", "未导入"
+
+    token = models.UUIDField("编号", unique=True, editable=False)
+    kind = models.CharField("内容", max_length=10, choices=ImportKind.choices)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    file_name = models.CharField("文件名", max_length=255)
+    payload = models.JSONField("解析结果", default=dict)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    message = models.CharField("结果", max_length=500, blank=True)
+    batch = models.ForeignKey(
+        ChangeBatch, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="批次"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Excel导入"
+        verbose_name_plural = "Excel导入"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def errors(self):
+        return self.payload.get("errors", [])
+
+    @property
+    def changes(self):
+        return self.payload.get("changes", [])
+
+
+class MarkRequest(models.Model):
+    """A unit's request about an item marked *: reported done, or a 情况说明; staff accept or return it."""
+
+    class Kind(models.TextChoices):
+        DONE = "done", "报告已完成"
+        EXPLAINED = "explained", "情况说明"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "待审核"
+        ACCEPTED = "accepted", "已通过"
+        RETURNED = "returned", "已退回"
+
+    mark = models.ForeignKey(Mark, models.CASCADE, related_name="requests", verbose_name="完成情况")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    text = models.TextField("内容")
+    attachment = models.FileField("证明材料", upload_to="mark_requests/%Y/%m/", blank=True)
+    attachment_name = models.CharField("附件原名", max_length=255, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    reason = models.TextField("退回理由", blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="提交人")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审核人"
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位申请"
+        verbose_name_plural = "单位申请"
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mark"],
+                condition=Q(status="submitted"),
+                name="markrequest_one_open_per_mark",
+                violation_error_message="该项目已有待审核的申请，请等待市信用办审核。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.mark.unit} · {self.mark.indicator.title}：{self.get_kind_display()}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.SUBMITTED

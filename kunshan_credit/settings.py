@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "assessment",
     "bulletins",
     "cases",

@@ -15,8 +15,11 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bulletins/", include("bulletins.urls")),
+    # Excel import/export (before the entry grid's assessment/ URLs: "import" is not a category).
+    path("assessment/", include("assessment.import_urls")),
     path("assessment/", include("assessment.urls")),
     path("api/v1/", include("kunshan_credit.api_urls")),
     path("api/tokens/", include("assessment.token_urls")),
+    path("units/", include("assessment.unit_urls")),
     path("admin/", admin.site.urls),
 ]

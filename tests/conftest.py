@@ -145,3 +145,10 @@ def api_client(staff_user, reporter_user, other_reporter_user, leader_user):
         return client
 
     return for_role
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

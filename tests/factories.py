@@ -147,3 +147,15 @@ class TokenFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["user"]
 
     user = factory.SubFactory(UserFactory)
+
+
+class MarkRequestFactory(factory.django.DjangoModelFactory):
+    """A unit's request about a * item (the mark should be * and the user the unit's reporter)."""
+
+    class Meta:
+        model = "assessment.MarkRequest"
+
+    mark = factory.SubFactory(MarkFactory, state="*")
+    kind = "done"
+    text = "已完成，见附件。"
+    submitted_by = factory.SubFactory(UserFactory)

@@ -128,6 +128,55 @@ MATRIX = [
         expect(302, 403, 403, 403, LOGIN),
         "post",
     ),
+    # --- imports (Excel import and export: 市信用办 only; helpers at the end of the file)
+    ("imports:index", "/assessment/import/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:progress_xlsx", "/assessment/2019/progress.xlsx", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:schemes_xlsx", "/assessment/2019/schemes.xlsx", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:units_xlsx", "/assessment/units.xlsx", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:marks", "/assessment/2019/import/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:marks", "/assessment/2019/import/", expect(400, 403, 403, 403, LOGIN), "post"),
+    ("imports:schemes", "/assessment/2020/import/schemes/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:schemes", "/assessment/2020/import/schemes/", expect(400, 403, 403, 403, LOGIN), "post"),
+    ("imports:units", "/assessment/import/units/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:units", "/assessment/import/units/", expect(400, 403, 403, 403, LOGIN), "post"),
+    ("imports:preview", lambda r: f"/assessment/import/{_import_token(r)}/", expect(200, 403, 403, 403, LOGIN)),
+    ("imports:confirm", lambda r: f"/assessment/import/{_import_token(r)}/confirm/", expect(405, 405, 405, 405, 405)),
+    (
+        "imports:confirm",
+        lambda r: f"/assessment/import/{_import_token(r)}/confirm/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
+    # --- units (a unit's own page, requests about * items, the queue, reminders; helpers at the end)
+    ("units:index", "/units/", expect(200, 302, 302, 200, LOGIN)),
+    ("units:detail", lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/", expect(200, 200, 404, 200, LOGIN)),
+    ("units:request_new", lambda r: _pending_mark_url(r), expect(403, 200, 404, 403, LOGIN)),
+    ("units:request_new", lambda r: _pending_mark_url(r), expect(403, 400, 404, 403, LOGIN), "post"),
+    ("units:requests", "/units/requests/", expect(200, 403, 403, 200, LOGIN)),
+    (
+        "units:request_accept",
+        lambda r: f"/units/requests/{_mark_request(r).pk}/accept/",
+        expect(405, 405, 405, 405, 405),
+    ),
+    (
+        "units:request_accept",
+        lambda r: f"/units/requests/{_mark_request(r).pk}/accept/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
+    (
+        "units:request_return",
+        lambda r: f"/units/requests/{_mark_request(r).pk}/return/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
+    (
+        "units:request_attachment",
+        lambda r: f"/units/requests/{_mark_request(r, attachment=True).pk}/attachment/",
+        expect(200, 200, 404, 200, LOGIN),
+    ),
+    ("units:reminders", "/units/reminders/", expect(200, 403, 403, 403, LOGIN)),
+    ("units:reminders", "/units/reminders/", expect(302, 403, 403, 403, LOGIN), "post"),
 ]
 
 
@@ -217,3 +266,51 @@ def _batch(request):
     staff = request.getfixturevalue("staff_user")
     cells = Mark.objects.filter(indicator__scheme__year=2019, indicator__order=2, state="*")[:2]
     return bulk_set_marks([(m, "√", m.version) for m in cells], staff)
+
+
+# --- imports: helpers for the rows above
+def _import_token(request):
+    """A previewed import owned by the staff user (others get 404/403 for it)."""
+    import uuid
+
+    from assessment.models import ImportSession
+
+    session = ImportSession.objects.create(
+        token=uuid.uuid4(),
+        kind="marks",
+        year=2019,
+        file_name="工作进展通报.xlsx",
+        created_by=request.getfixturevalue("staff_user"),
+    )
+    return session.token
+
+
+# --- units: helpers for the rows above
+def _pending_mark(request):
+    """A mark of the reporter's unit (发改委) set back to *: something a reporter can ask about."""
+    from assessment.models import Mark
+    from assessment.services import set_mark
+
+    mark = Mark.objects.get(unit=request.getfixturevalue("reporter_unit"), indicator__order=5)
+    return set_mark(mark, "*", request.getfixturevalue("staff_user"))
+
+
+def _pending_mark_url(request):
+    mark = _pending_mark(request)
+    return f"/units/{mark.unit_id}/marks/{mark.pk}/request/"
+
+
+def _mark_request(request, attachment=False):
+    from django.core.files.base import ContentFile
+
+    from assessment.models import MarkRequest
+
+    request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path")
+    mark_request = MarkRequest(
+        mark=_pending_mark(request), kind="done", text="已完成。", submitted_by=request.getfixturevalue("reporter_user")
+    )
+    if attachment:
+        mark_request.attachment.save("evidence.pdf", ContentFile(b"%PDF-1.7 evidence"), save=False)
+        mark_request.attachment_name = "证明.pdf"
+    mark_request.save()
+    return mark_request

@@ -1,0 +1,139 @@
+"""Pages of the Excel import and export: download, upload, preview, confirm (市信用办 only)."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .excel import progress_sheets, workbook_response
+from .imports import MAX_IMPORT_BYTES, confirm_import, scheme_sheets, start_import, units_sheets
+from .models import ImportKind, ImportSession, Scheme
+from .services import DomainError
+from .tables import build_tables, schemes_with_parts
+from .view_access import staff_required
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Excel 工作簿（.xlsx）",
+        help_text=f"从本系统导出、修改后保存的 .xlsx 文件，不超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB。",
+        error_messages={
+            "required": "请选择要导入的文件。",
+            "empty": "文件是空的：请选择从本系统导出、修改后保存的 .xlsx 文件。",
+        },
+    )
+
+
+def _years():
+    return list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def _year_with_schemes(year):
+    if not Scheme.objects.filter(year=year).exists():
+        raise Http404(f"{year}年度还没有考核方案。")
+    return year
+
+
+@require_GET
+@staff_required
+def index(request):
+    years = _years()
+    sessions = ImportSession.objects.filter(created_by=request.user)[:10]
+    next_year = (years[0] + 1) if years else None
+    return render(
+        request,
+        "assessment/import_index.html",
+        {"years": years, "next_year": next_year, "sessions": sessions},
+    )
+
+
+@require_GET
+@staff_required
+def progress_xlsx(request, year):
+    _year_with_schemes(year)
+    tables = build_tables(schemes_with_parts(Scheme.objects.filter(year=year)).order_by("category__order"))
+    return workbook_response(progress_sheets(tables, title_prefix=f"{year}年度 "), f"工作进展通报-{year}年度.xlsx")
+
+
+@require_GET
+@staff_required
+def schemes_xlsx(request, year):
+    _year_with_schemes(year)
+    return workbook_response(scheme_sheets(year), f"考核方案-{year}年度.xlsx")
+
+
+@require_GET
+@staff_required
+def units_xlsx(request):
+    return workbook_response(units_sheets(), "责任单位.xlsx")
+
+
+TITLES = {
+    ImportKind.MARKS: "导入完成情况",
+    ImportKind.SCHEMES: "导入考核方案",
+    ImportKind.UNITS: "导入责任单位",
+}
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def upload(request, kind, year=None):
+    if kind == ImportKind.MARKS:
+        _year_with_schemes(year)
+    elif year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404("年度不正确。")
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_bound and form.is_valid():
+        try:
+            session = start_import(form.cleaned_data["file"], kind, year, request.user)
+        except DomainError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("imports:preview", token=session.token)
+    return render(
+        request,
+        "assessment/import_upload.html",
+        {"form": form, "kind": kind, "year": year, "title": TITLES[kind]},
+        status=400 if form.errors else 200,
+    )
+
+
+def _session_for(request, token):
+    """Only the uploader sees a session: another user's token is as good as unknown."""
+    return get_object_or_404(ImportSession, token=token, created_by=request.user)
+
+
+@require_GET
+@staff_required
+def preview(request, token):
+    session = _session_for(request, token)
+    changes = session.changes
+    return render(
+        request,
+        "assessment/import_preview.html",
+        {
+            "session": session,
+            "title": TITLES[session.kind],
+            "changes": changes,
+            "errors": session.errors,
+            "notes": session.payload.get("notes", []),
+            "sheets": session.payload.get("sheets", []),
+            "can_confirm": session.status == ImportSession.Status.PREVIEW and changes and not session.errors,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def confirm(request, token):
+    session = _session_for(request, token)
+    try:
+        session = confirm_import(session, request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{TITLES[session.kind]}：{session.message}")
+    return redirect("imports:preview", token=session.token)

@@ -1,0 +1,223 @@
+"""Units' requests about items marked * (reported done, or a 情况说明), and reminders of what is still *.
+
+A reporter submits; 市信用办 accepts (the mark changes through `services.set_mark`, history
+saying 单位申请已通过) or returns it with a reason. Every refusal is a DomainError in Chinese.
+"""
+
+import os
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kunshan_credit.uploads import validate_upload
+
+from . import access
+from .models import Mark, MarkRequest, MarkState, Reporter, Scheme
+from .services import HOW, DomainError, set_mark
+
+MAX_TEXT = 500
+
+
+def current_year():
+    """The year units act on: the latest year with a scheme."""
+    return Scheme.objects.aggregate(year=Max("year"))["year"]
+
+
+def explained_state(indicator):
+    """The column's own wording for an explained item (已说明情况 or 已说明), or None if it has none."""
+    for state in (MarkState.EXPLAINED_FULL, MarkState.EXPLAINED):
+        if state in indicator.allowed_states:
+            return state
+    return None
+
+
+def target_state(kind, indicator):
+    return MarkState.DONE if kind == MarkRequest.Kind.DONE else explained_state(indicator)
+
+
+def check_can_request(mark, user, kind, year=None):
+    """Raise DomainError unless `user` may file a request of `kind` about `mark` now."""
+    if access.role_of(user) != access.REPORTER or access.reporter_unit_id(user) != mark.unit_id:
+        raise DomainError("只有本单位的填报账号可以提交申请。")
+    if kind not in MarkRequest.Kind.values:
+        raise DomainError("申请类型不正确。")
+    year = year or current_year()
+    if mark.indicator.scheme.year != year:
+        raise DomainError(f"只能对当前年度（{year}年度）的项目提出申请。")
+    if mark.state != MarkState.PENDING:
+        raise DomainError(f"只有标记为“*”的项目可以申请；“{mark.indicator.title}”目前为“{mark.display}”。")
+    if target_state(kind, mark.indicator) not in mark.indicator.allowed_states:
+        raise DomainError(f"“{mark.indicator.title}”一栏不接受情况说明。")
+
+
+def submit_request(mark, user, kind, text, attachment=None):
+    """File a request about a * item. A second submit while one is open is refused; no file is left behind."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("请填写说明内容。")
+    if len(text) > MAX_TEXT:
+        raise DomainError(f"说明内容不能超过 {MAX_TEXT} 字。")
+    if attachment is not None:
+        try:
+            validate_upload(attachment)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
+    request = MarkRequest(mark_id=mark.pk, kind=kind, text=text, submitted_by=user)
+    try:
+        with transaction.atomic():
+            # Lock the cell: two submits at once are serialised, the second sees the first.
+            locked = (
+                Mark.objects.select_for_update(of=("self",)).select_related("unit", "indicator__scheme").get(pk=mark.pk)
+            )
+            check_can_request(locked, user, kind)
+            if MarkRequest.objects.filter(mark=locked, status=MarkRequest.Status.SUBMITTED).exists():
+                raise DomainError("该项目已有待审核的申请，请等待市信用办审核。")
+            if attachment is not None:
+                # Stored under a random name; the original name is kept for the download only.
+                extension = os.path.splitext(attachment.name or "")[1].lower()
+                request.attachment_name = os.path.basename(attachment.name or "")[:255]
+                request.attachment.save(f"{uuid.uuid4().hex}{extension}", attachment, save=False)
+            request.mark = locked
+            request.save()
+    except Exception as exc:
+        if request.attachment.name:
+            request.attachment.storage.delete(request.attachment.name)
+        if isinstance(exc, IntegrityError):  # the one-open-request constraint, hit by a concurrent submit
+            raise DomainError("该项目已有待审核的申请，请等待市信用办审核。") from exc
+        raise
+    return request
+
+
+def _locked_open(request_pk):
+    request = (
+        MarkRequest.objects.select_for_update(of=("self",))
+        .select_related("mark__unit", "mark__indicator__scheme")
+        .get(pk=request_pk)
+    )
+    if request.status != MarkRequest.Status.SUBMITTED:
+        raise DomainError(f"该申请已处理（{request.get_status_display()}），不能重复处理。")
+    return request
+
+
+def accept_request(request, user, expected_version=None):
+    """Accept: the mark becomes √ (done) or the column's explained wording, through set_mark."""
+    if not access.is_staff(user):
+        raise DomainError("只有市信用办可以审核申请。")
+    with transaction.atomic():
+        request = _locked_open(request.pk)
+        mark = (
+            Mark.objects.select_for_update(of=("self",))
+            .select_related("indicator", "updated_by")
+            .get(pk=request.mark_id)
+        )
+        target = target_state(request.kind, mark.indicator)
+        if target is None or target not in mark.indicator.allowed_states:
+            raise DomainError(f"“{mark.indicator.title}”一栏不接受情况说明，请退回该申请。")
+        if mark.display != target:
+            if mark.state != MarkState.PENDING:
+                raise DomainError(f"该项目前为“{mark.display}”，已不是“*”，不能按申请修改；请退回申请并说明理由。")
+            set_mark(mark, target, user, expected_version=expected_version, how=HOW.REQUEST)
+        request.status = MarkRequest.Status.ACCEPTED
+        request.decided_by, request.decided_at = user, timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+        return request
+
+
+def return_request(request, user, reason):
+    """Return a request to the unit with a reason; the mark stays as it is."""
+    if not access.is_staff(user):
+        raise DomainError("只有市信用办可以审核申请。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("退回申请时请填写理由。")
+    if len(reason) > MAX_TEXT:
+        raise DomainError(f"退回理由不能超过 {MAX_TEXT} 字。")
+    with transaction.atomic():
+        request = _locked_open(request.pk)
+        request.status = MarkRequest.Status.RETURNED
+        request.reason = reason
+        request.decided_by, request.decided_at = user, timezone.now()
+        request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        return request
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitReminder:
+    unit: object
+    items: list = field(default_factory=list)  # (mark, has an open request)
+    emails: list = field(default_factory=list)
+
+    @property
+    def reached(self):
+        return bool(self.emails)
+
+
+def reminder_plan(year):
+    """Every unit with * left in `year`: its open items and its reporters' e-mail addresses (3 queries)."""
+    marks = (
+        Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
+        .select_related("unit__category", "indicator")
+        .order_by("unit__category__order", "unit__order", "unit__pk", "indicator__order")
+    )
+    pending = set(
+        MarkRequest.objects.filter(
+            status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__state=MarkState.PENDING
+        ).values_list("mark_id", flat=True)
+    )
+    plan = {}
+    for mark in marks:
+        entry = plan.setdefault(mark.unit_id, UnitReminder(mark.unit))
+        entry.items.append((mark, mark.pk in pending))
+    reporters = Reporter.objects.filter(unit_id__in=plan, user__is_active=True).exclude(user__email="")
+    for unit_id, email in reporters.values_list("unit_id", "user__email").order_by("user__email"):
+        if email not in plan[unit_id].emails:
+            plan[unit_id].emails.append(email)
+    return list(plan.values())
+
+
+def reminder_text(entry, year, link=""):
+    lines = [
+        f"{entry.unit.name}：",
+        "",
+        f"贵单位{year}年度信用体系建设考核中，以下事项目前仍标记为“*”（未完成）：",
+    ]
+    for number, (mark, has_request) in enumerate(entry.items, start=1):
+        note = "（已提交申请，待市信用办审核）" if has_request else ""
+        lines.append(f"{number}. {mark.indicator.title} {mark.indicator.points_label}{note}")
+    lines += [
+        "",
+        "请抓紧完成“*”对应的考核事项；完成后可在门户“本单位”页面报告已完成并附证明材料。"
+        "因规定未明确等客观原因导致工作落实存在困难的，请提交情况说明，不作为扣分项。",
+    ]
+    if link:
+        lines += ["", f"本单位页面：{link}"]
+    lines += ["", "昆山市社会信用体系建设领导小组办公室（市信用办）"]
+    return "\n".join(lines)
+
+
+def send_reminders(year, user, link_for=None):
+    """E-mail each unit with * left; returns (reached, not reached) lists of UnitReminder."""
+    if not access.is_staff(user):
+        raise DomainError("只有市信用办可以发送提醒。")
+    plan = reminder_plan(year)
+    reached = [e for e in plan if e.reached]
+    messages = [
+        EmailMessage(
+            subject=f"【市信用办】{year}年度信用体系建设考核未完成事项提醒（{e.unit.name}）",
+            body=reminder_text(e, year, link_for(e.unit) if link_for else ""),
+            to=e.emails,
+        )
+        for e in reached
+    ]
+    if messages:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    return reached, [e for e in plan if not e.reached]

@@ -1,0 +1,342 @@
+"""Units and schemes as flat tables, with django-import-export Resources.
+
+A Resource maps one sheet (header row + rows) to model rows both ways: `export()` feeds the
+one Excel writer (`assessment.excel`), `import_data()` validates and saves each row (the
+models' own `full_clean`, Chinese messages). The widgets below speak the office's words:
+类别 by name, 计分方式 by its label, 可填内容 as “√、*、非考核项”, 是/否 for flags.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+from import_export.resources import Diff
+
+from .models import Category, Indicator, MarkState, Note, RuleKind, Scheme, Unit
+
+LIST_SEPARATOR = "、"
+YES, NO = "是", "否"
+
+
+def _text(value):
+    """A cell as text: numbers without a trailing .0, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _split(value):
+    text = _text(value)
+    for sep in (",", "，", ";", "；", "/", " "):
+        text = text.replace(sep, LIST_SEPARATOR)
+    return [part for part in (p.strip() for p in text.split(LIST_SEPARATOR)) if part]
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return _text(value)
+
+
+class IntegerWidget(widgets.Widget):
+    def __init__(self, label):
+        super().__init__(coerce_to_string=False)
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text.isdigit():
+            raise ValueError(f"{self.label}应为整数，文件中是“{text}”。")
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class DecimalWidget(widgets.Widget):
+    """Points as numbers in Excel; an empty cell is “not set”."""
+
+    def __init__(self, label, required=False):
+        super().__init__(coerce_to_string=False)
+        self.label, self.required = label, required
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            if self.required:
+                raise ValueError(f"请填写{self.label}。")
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{self.label}应为数字，文件中是“{text}”。") from None
+        if not number.is_finite() or number < 0:
+            raise ValueError(f"{self.label}应为不小于0的数字，文件中是“{text}”。")
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return None
+        value = Decimal(value).normalize()
+        # Whole numbers as int, others as float: what Excel shows (3, 0.6), not “3.00”.
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class FlagWidget(widgets.Widget):
+    def __init__(self, label):
+        super().__init__()
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if text in (YES, "√", "TRUE", "True", "1"):
+            return True
+        if text in (NO, "", "FALSE", "False", "0"):
+            return False
+        raise ValueError(f"{self.label}只能填“{YES}”或“{NO}”，文件中是“{text}”。")
+
+    def render(self, value, obj=None, **kwargs):
+        return YES if value else NO
+
+
+class RuleKindWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        for kind in RuleKind:
+            if text in (kind.label, kind.value):
+                return kind.value
+        raise ValueError(f"计分方式“{text}”不认识，可填：{LIST_SEPARATOR.join(RuleKind.labels)}。")
+
+    def render(self, value, obj=None, **kwargs):
+        return RuleKind(value).label if value else ""
+
+
+class StatesWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        states = _split(value)
+        unknown = [s for s in states if s not in MarkState.values]
+        if unknown:
+            raise ValueError(
+                f"可填内容中的“{LIST_SEPARATOR.join(unknown)}”不是通报用语，可填：{LIST_SEPARATOR.join(MarkState.values)}。"
+            )
+        return states
+
+    def render(self, value, obj=None, **kwargs):
+        return LIST_SEPARATOR.join(value or [])
+
+
+class CategoryWidget(widgets.ForeignKeyWidget):
+    """A category by its printed name (区镇, 城市管理办事处, 部门)."""
+
+    def __init__(self):
+        super().__init__(Category, field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        name = _text(value)
+        category = self.get_queryset(value, row).filter(name=name).first()
+        if category is None:
+            known = LIST_SEPARATOR.join(Category.objects.values_list("name", flat=True))
+            raise ValueError(f"没有名为“{name}”的单位类别（现有：{known}）。")
+        return category
+
+
+class SchemeWidget(widgets.Widget):
+    """The year's scheme of a category, given by the category's name (the year comes from the page)."""
+
+    def __init__(self, year):
+        super().__init__()
+        self.year = year
+        self._cache = {}
+
+    def clean(self, value, row=None, **kwargs):
+        name = _text(value)
+        if name not in self._cache:
+            self._cache[name] = (
+                Scheme.objects.select_related("category").filter(year=self.year, category__name=name).first()
+            )
+        scheme = self._cache[name]
+        if scheme is None:
+            raise ValueError(f"{self.year}年度没有“{name}”的考核方案（类别名称须与现有类别一致）。")
+        return scheme
+
+    def render(self, value, obj=None, **kwargs):
+        return value.category.name if value else ""
+
+
+class NoteIndicatorsWidget(widgets.ManyToManyWidget):
+    """The columns a note covers, by their order in the table: “1、2”."""
+
+    def __init__(self, scheme_widget):
+        super().__init__(Indicator, separator=LIST_SEPARATOR, field="order")
+        self.scheme_widget = scheme_widget
+
+    def clean(self, value, row=None, **kwargs):
+        orders = _split(value)
+        if not orders:
+            return Indicator.objects.none()
+        bad = [o for o in orders if not o.isdigit()]
+        if bad:
+            raise ValueError(f"涉及指标应填指标顺序号，如“1、2”，文件中有“{LIST_SEPARATOR.join(bad)}”。")
+        scheme = self.scheme_widget.clean(row.get(CATEGORY) if row else None)
+        wanted = sorted({int(o) for o in orders})
+        found = list(Indicator.objects.filter(scheme=scheme, order__in=wanted))
+        missing = sorted(set(wanted) - {i.order for i in found})
+        if missing:
+            raise ValueError(f"{scheme}没有顺序号为 {LIST_SEPARATOR.join(map(str, missing))} 的指标。")
+        return Indicator.objects.filter(pk__in=[i.pk for i in found]).order_by("order")
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return LIST_SEPARATOR.join(str(i.order) for i in sorted(value.all(), key=lambda i: i.order))
+
+
+class ChangeList(Diff):
+    """import-export's row diff as [(column, old, new), …] of the changed cells instead of HTML."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.headers = resource.get_diff_headers()
+
+    def as_html(self):
+        return [
+            (header, "" if self.new else _text(old), _text(new))
+            for header, old, new in zip(self.headers, self.left, self.right, strict=False)
+            if self.new or _text(old) != _text(new)
+        ]
+
+
+class OfficeResource(resources.ModelResource):
+    """Common options: validate with the model, skip unchanged rows, report changes cell by cell."""
+
+    def describe(self, instance):
+        """How the preview names a row's object."""
+        return str(instance)
+
+    def get_diff_class(self):
+        return ChangeList
+
+    def import_instance(self, instance, row, **kwargs):
+        # import-export leaves many-to-many columns to after the save; check them with the rest of
+        # the row so a bad value is a row error in the preview, not an exception.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as exc:
+                    errors[field.attribute] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+
+
+CATEGORY = "类别"
+
+
+class UnitResource(OfficeResource):
+    """The units (责任单位), one row each; a unit is known by its printed name."""
+
+    category = fields.Field("category", CATEGORY, widget=CategoryWidget())
+    order = fields.Field("order", "顺序", widget=IntegerWidget("顺序"))
+    name = fields.Field("name", "名称（按通报）", widget=TextWidget())
+    full_name = fields.Field("full_name", "全称", widget=TextWidget())
+    is_active = fields.Field("is_active", "参加考核", widget=FlagWidget("参加考核"))
+
+    class Meta:
+        model = Unit
+        fields = ["category", "order", "name", "full_name", "is_active"]
+        import_id_fields = ["name"]
+        skip_unchanged = True
+        clean_model_instances = True
+        store_instance = True
+
+    def get_queryset(self):
+        return Unit.objects.select_related("category")
+
+    def describe(self, instance):
+        return f"{instance.category} · {instance.name}"
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+        if instance.pk:
+            before = Unit.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
+            if before != instance.category_id and instance.scheme_units.exists():
+                raise ValidationError({"category": "该单位已参加考核方案，不能通过导入更改类别。"})
+
+
+class IndicatorResource(OfficeResource):
+    """A year's indicators: one row per column of a progress table."""
+
+    scheme = fields.Field("scheme", CATEGORY)
+    order = fields.Field("order", "顺序", widget=IntegerWidget("顺序"))
+    title = fields.Field("title", "表头", widget=TextWidget())
+    points = fields.Field("points", "分值", widget=DecimalWidget("分值", required=True))
+    points_label = fields.Field("points_label", "分值（按通报）", widget=TextWidget())
+    rule_kind = fields.Field("rule_kind", "计分方式", widget=RuleKindWidget())
+    rate = fields.Field("rate", "每次扣分", widget=DecimalWidget("每次扣分"), saves_null_values=True)
+    cap = fields.Field("cap", "最高扣分", widget=DecimalWidget("最高扣分"), saves_null_values=True)
+    allowed_states = fields.Field("allowed_states", "可填内容", widget=StatesWidget())
+    accepts_count = fields.Field("accepts_count", "可填数量", widget=FlagWidget("可填数量"))
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "scheme",
+            "order",
+            "title",
+            "points",
+            "points_label",
+            "rule_kind",
+            "rate",
+            "cap",
+            "allowed_states",
+            "accepts_count",
+        ]
+        import_id_fields = ["scheme", "order"]
+        skip_unchanged = True
+        clean_model_instances = True
+        store_instance = True
+
+    def __init__(self, year, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["scheme"].widget = SchemeWidget(year)
+
+    def get_queryset(self):
+        return Indicator.objects.select_related("scheme__category")
+
+    def describe(self, instance):
+        return f"{instance.scheme.category} 第{instance.order}项 {instance.title}"
+
+
+class NoteResource(OfficeResource):
+    """A year's notes (说明) with the indicator orders each one covers."""
+
+    scheme = fields.Field("scheme", CATEGORY)
+    number = fields.Field("number", "序号", widget=IntegerWidget("序号"))
+    text = fields.Field("text", "内容", widget=TextWidget())
+    indicators = fields.Field("indicators", "涉及指标")
+
+    class Meta:
+        model = Note
+        fields = ["scheme", "number", "text", "indicators"]
+        import_id_fields = ["scheme", "number"]
+        skip_unchanged = True
+        clean_model_instances = True
+        store_instance = True
+
+    def __init__(self, year, **kwargs):
+        super().__init__(**kwargs)
+        scheme_widget = SchemeWidget(year)
+        self.fields["scheme"].widget = scheme_widget
+        self.fields["indicators"].widget = NoteIndicatorsWidget(scheme_widget)
+
+    def get_queryset(self):
+        return Note.objects.select_related("scheme__category").prefetch_related("indicators")
+
+    def describe(self, instance):
+        return f"{instance.scheme.category} 说明第{instance.number}条"

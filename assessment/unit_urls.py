@@ -1,0 +1,17 @@
+"""A unit's own page, requests about its * items, the office's queue and reminders."""
+
+from django.urls import path
+
+from . import unit_views as views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/marks/<int:mark_id>/request/", views.request_new, name="request_new"),
+    path("requests/", views.queue, name="requests"),
+    path("requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
+    path("requests/<int:pk>/return/", views.request_return, name="request_return"),
+    path("requests/<int:pk>/attachment/", views.request_attachment, name="request_attachment"),
+    path("reminders/", views.reminders, name="reminders"),
+]

@@ -1,0 +1,306 @@
+"""A unit's own page, its requests about * items, the office's queue of requests and reminders."""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kunshan_credit.uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
+
+from . import access
+from .mark_requests import (
+    MAX_TEXT,
+    accept_request,
+    check_can_request,
+    current_year,
+    explained_state,
+    reminder_plan,
+    return_request,
+    send_reminders,
+    submit_request,
+)
+from .models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
+from .services import DomainError
+from .view_access import read_all_required, staff_required
+
+HISTORY_SHOWN = 50
+
+
+@require_GET
+@login_required
+def index(request):
+    """All units with what they still have open (office, leaders); a reporter goes to its own unit."""
+    if access.role_of(request.user) == access.REPORTER:
+        return redirect("units:detail", pk=access.reporter_unit_id(request.user))
+    if not access.can_read_all(request.user):
+        raise PermissionDenied("您的账号无权查看此页面。")
+    year = current_year()
+    units = (
+        Unit.objects.filter(scheme_units__scheme__year=year)
+        .select_related("category")
+        .annotate(
+            pending=Count(
+                "marks",
+                distinct=True,
+                filter=Q(marks__state=MarkState.PENDING, marks__indicator__scheme__year=year),
+            ),
+            open_requests=Count(
+                "marks__requests",
+                distinct=True,
+                filter=Q(marks__requests__status=MarkRequest.Status.SUBMITTED, marks__indicator__scheme__year=year),
+            ),
+        )
+        .order_by("category__order", "scheme_units__order")
+    )
+    return render(request, "units/index.html", {"units": units, "year": year})
+
+
+def _history(marks_by_indicator, indicators):
+    """The unit's mark changes for the year, newest first, each with its value before (one query)."""
+    titles = {i.pk: i.title for i in indicators}
+    entries = list(
+        Mark.history.filter(id__in=[m.pk for m in marks_by_indicator.values()])
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous = {}
+    for entry in entries:
+        entry.old_display = previous.get(entry.id, "")
+        entry.new_display = str(entry.count) if entry.count is not None else entry.state
+        entry.indicator_title = titles.get(entry.indicator_id, "")
+        previous[entry.id] = entry.new_display
+    entries.sort(key=lambda e: (e.history_date, e.history_id), reverse=True)
+    return entries[:HISTORY_SHOWN], len(entries)
+
+
+@require_GET
+@login_required
+def detail(request, pk):
+    unit = access.get_unit_for_user(request, pk)
+    scheme_units = list(
+        SchemeUnit.objects.filter(unit=unit).select_related("scheme__category").order_by("-scheme__year")
+    )
+    years = [su.scheme.year for su in scheme_units]
+    wanted = request.GET.get("year")
+    if wanted is not None and (not wanted.isdigit() or int(wanted) not in years):
+        raise Http404("该单位没有这一年度的考核。")
+    scheme_unit = next((su for su in scheme_units if str(su.scheme.year) == wanted), None) or (
+        scheme_units[0] if scheme_units else None
+    )
+    context = {"unit": unit, "years": years, "scheme_unit": scheme_unit}
+    if scheme_unit is not None:
+        scheme = scheme_unit.scheme
+        indicators = list(scheme.indicators.order_by("order"))
+        marks = {m.indicator_id: m for m in Mark.objects.filter(unit=unit, indicator__scheme=scheme)}
+        requests = list(
+            MarkRequest.objects.filter(mark__in=marks.values())
+            .select_related("submitted_by", "decided_by")
+            .order_by("-submitted_at", "-pk")
+        )
+        open_by_mark = {r.mark_id: r for r in requests if r.is_open}
+        indicator_of_mark = {m.pk: m.indicator_id for m in marks.values()}
+        by_pk = {i.pk: i for i in indicators}
+        for r in requests:
+            r.indicator = by_pk[indicator_of_mark[r.mark_id]]
+        is_unit_reporter = access.reporter_unit_id(request.user) == unit.pk
+        acting_year = current_year()
+        rows = []
+        for indicator in indicators:
+            mark = marks.get(indicator.pk)
+            pending = mark is not None and mark.state == MarkState.PENDING
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "mark": mark,
+                    "pending": pending,
+                    "open_request": open_by_mark.get(mark.pk) if mark else None,
+                    "can_request": is_unit_reporter
+                    and pending
+                    and scheme.year == acting_year
+                    and mark.pk not in open_by_mark,
+                    "can_explain": explained_state(indicator) is not None,
+                }
+            )
+        history, history_total = _history(marks, indicators)
+        context.update(
+            scheme=scheme,
+            rows=rows,
+            pending_rows=[r for r in rows if r["pending"]],
+            requests=requests,
+            history=history,
+            history_total=history_total,
+            history_shown=HISTORY_SHOWN,
+        )
+    return render(request, "units/detail.html", context)
+
+
+class MarkRequestForm(forms.Form):
+    kind = forms.ChoiceField(label="申请类型", choices=MarkRequest.Kind.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="说明",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            f"报告已完成：简述完成情况；情况说明：写明因规定未明确等客观原因难以落实的情况。不超过 {MAX_TEXT} 字。"
+        ),
+        error_messages={"required": "请填写说明内容。"},
+    )
+    attachment = forms.FileField(
+        label="证明材料（可选）",
+        required=False,
+        help_text=f"可上传 {allowed_extensions_text()}，不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_new(request, pk, mark_id):
+    """A reporter reports a * item done, or explains it."""
+    unit = access.get_unit_for_user(request, pk, write=True)
+    if access.role_of(request.user) != access.REPORTER:
+        raise PermissionDenied("只有本单位的填报账号可以提交申请；市信用办可直接修改完成情况。")
+    mark = get_object_or_404(Mark.objects.select_related("indicator__scheme", "unit"), pk=mark_id, unit=unit)
+    kind = request.POST.get("kind") or request.GET.get("kind") or MarkRequest.Kind.DONE
+    if request.method == "POST":
+        form = MarkRequestForm(request.POST, request.FILES)
+    else:
+        form = MarkRequestForm(initial={"kind": kind})
+    if request.method == "GET":
+        try:
+            check_can_request(mark, request.user, kind if kind in MarkRequest.Kind.values else MarkRequest.Kind.DONE)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("units:detail", pk=unit.pk)
+    elif form.is_valid():
+        try:
+            submit_request(
+                mark,
+                request.user,
+                form.cleaned_data["kind"],
+                form.cleaned_data["text"],
+                form.cleaned_data["attachment"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已提交“{mark.indicator.title}”的申请，请等待市信用办审核。")
+            return redirect("units:detail", pk=unit.pk)
+    return render(
+        request,
+        "units/request_form.html",
+        {"unit": unit, "mark": mark, "form": form, "can_explain": explained_state(mark.indicator) is not None},
+        status=400 if form.errors else 200,
+    )
+
+
+STATUS_FILTERS = {"open": MarkRequest.Status.SUBMITTED, "accepted": MarkRequest.Status.ACCEPTED}
+STATUS_FILTERS["returned"] = MarkRequest.Status.RETURNED
+
+
+@require_GET
+@read_all_required
+def queue(request):
+    """The office's queue of requests (leaders read it too)."""
+    shown = request.GET.get("status", "open")
+    requests = MarkRequest.objects.select_related(
+        "mark__unit__category", "mark__indicator__scheme", "submitted_by", "decided_by"
+    ).order_by("submitted_at", "pk")
+    if shown in STATUS_FILTERS:
+        requests = requests.filter(status=STATUS_FILTERS[shown])
+    else:
+        shown = "all"
+        requests = requests.order_by("-submitted_at", "-pk")
+    requests = list(requests)
+    for r in requests:
+        r.target = MarkState.DONE if r.kind == MarkRequest.Kind.DONE else explained_state(r.mark.indicator)
+    counts = dict(MarkRequest.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    return render(
+        request,
+        "units/queue.html",
+        {"requests": requests, "shown": shown, "counts": counts, "can_decide": access.is_staff(request.user)},
+    )
+
+
+def _back_to_queue(request):
+    status = request.POST.get("next_status", "open")
+    return redirect(f"{reverse('units:requests')}?status={status if status in STATUS_FILTERS else 'all'}")
+
+
+@require_POST
+@staff_required
+def request_accept(request, pk):
+    mark_request = get_object_or_404(MarkRequest.objects.select_related("mark__unit", "mark__indicator"), pk=pk)
+    version = request.POST.get("version", "").strip()
+    if version and not version.isdigit():
+        messages.error(request, "表单数据不正确，未做任何修改。请刷新页面后重试。")
+        return _back_to_queue(request)
+    try:
+        accept_request(mark_request, request.user, expected_version=int(version) if version else None)
+    except DomainError as exc:
+        messages.error(request, f"{mark_request.mark.unit} · {mark_request.mark.indicator.title}：{exc}")
+    else:
+        messages.success(request, f"已通过：{mark_request.mark.unit} · {mark_request.mark.indicator.title}。")
+    return _back_to_queue(request)
+
+
+@require_POST
+@staff_required
+def request_return(request, pk):
+    mark_request = get_object_or_404(MarkRequest.objects.select_related("mark__unit", "mark__indicator"), pk=pk)
+    try:
+        return_request(mark_request, request.user, request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, f"{mark_request.mark.unit} · {mark_request.mark.indicator.title}：{exc}")
+    else:
+        messages.success(request, f"已退回：{mark_request.mark.unit} · {mark_request.mark.indicator.title}。")
+    return _back_to_queue(request)
+
+
+@require_GET
+@login_required
+def request_attachment(request, pk):
+    """Evidence is served to the office, leaders and the unit's own reporters only."""
+    mark_request = get_object_or_404(MarkRequest.objects.select_related("mark"), pk=pk)
+    access.get_unit_for_user(request, mark_request.mark.unit_id)
+    if not mark_request.attachment:
+        raise Http404("该申请没有附件。")
+    return protected_file_response(mark_request.attachment, mark_request.attachment_name or None)
+
+
+REMINDER_NONCE = "kc_reminder_nonce"
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def reminders(request):
+    """Remind every unit that still has *: a list to check first, then one POST sends the e-mails."""
+    year = current_year()
+    if request.method == "POST":
+        nonce = request.POST.get("nonce", "")
+        if not nonce or not secrets.compare_digest(nonce, request.session.pop(REMINDER_NONCE, "")):
+            messages.error(request, "这份提醒已经发送过了，或页面已过期；请在下面确认后再发送。")
+            return redirect("units:reminders")
+        reached, missed = send_reminders(
+            year,
+            request.user,
+            link_for=lambda unit: request.build_absolute_uri(reverse("units:detail", args=[unit.pk])),
+        )
+        text = f"已向 {len(reached)} 家单位发送提醒邮件。"
+        if missed:
+            text += f"{len(missed)} 家单位没有填报账号邮箱，未能送达：{'、'.join(e.unit.name for e in missed)}。"
+        (messages.warning if missed else messages.success)(request, text)
+        return redirect("units:reminders")
+    request.session[REMINDER_NONCE] = nonce = secrets.token_urlsafe(16)
+    plan = reminder_plan(year) if year else []
+    return render(
+        request,
+        "units/reminders.html",
+        {"plan": plan, "year": year, "nonce": nonce, "reached": sum(1 for e in plan if e.reached)},
+    )

@@ -1,0 +1,101 @@
+"""Reminders: every unit that still has * gets an e-mail listing its open items (console backend by default)."""
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessment import access
+from assessment.models import Mark, MarkRequest, Reporter, SchemeUnit, Unit
+
+from .factories import UnitFactory, UserFactory
+
+URL = "/units/reminders/"
+
+
+@pytest.fixture
+def reporters(reporter_user, db):
+    """财政局 and 人武部 have reporters with e-mail addresses; every other unit has none."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=access.REPORTER_GROUP)
+    users = {}
+    for unit_name, username in (("财政局", "caizheng"), ("人武部", "renwu")):
+        user = UserFactory(username=username, email=f"{username}@ks.gov.cn")
+        user.groups.add(group)
+        Reporter.objects.create(user=user, unit=Unit.objects.get(name=unit_name))
+        users[unit_name] = user
+    return users
+
+
+def _confirm_page(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    return response
+
+
+def test_page_lists_each_unit_with_star_and_who_is_reached(role_client, reporters):
+    response = _confirm_page(role_client("staff"))
+    plan = {e.unit.name: e for e in response.context["plan"]}
+    assert {"昆山开发区", "柏庐城市管理办事处", "财政局", "人武部"} <= set(plan)
+    assert not {"发改委", "昆山高新区", "科技局"} & set(plan)  # nothing left to do
+    assert [m.indicator.order for m, _ in plan["财政局"].items] == [2, 7, 9]
+    assert plan["财政局"].emails == ["caizheng@ks.gov.cn"]
+    assert plan["统战部"].emails == [] and "无法送达" in response.content.decode()
+    assert not mail.outbox
+
+
+def test_sending_mails_each_reached_unit_its_open_items(role_client, reporters, reporter_user):
+    mark = Mark.objects.get(unit__name="人武部", indicator__order=4, indicator__scheme__year=2019)
+    MarkRequest.objects.create(mark=mark, kind="done", text="已完成", submitted_by=reporters["人武部"])
+    client = role_client("staff")
+    nonce = _confirm_page(client).context["nonce"]
+    response = client.post(URL, {"nonce": nonce}, follow=True)
+    assert len(mail.outbox) == 2
+    by_unit = {m.to[0]: m for m in mail.outbox}
+    finance = by_unit["caizheng@ks.gov.cn"]
+    assert "财政局" in finance.subject and "2019年度" in finance.subject
+    assert "1. 配合推进国家守信激励创新试点项目 (0.1分)" in finance.body
+    assert "2. 奖惩措施和信用应用成效反馈 (0.3分)" in finance.body
+    assert "3. 诚信专题宣传任务 (0.2分)" in finance.body
+    assert f"/units/{Unit.objects.get(name='财政局').pk}/" in finance.body
+    army = by_unit["renwu@ks.gov.cn"].body
+    assert "(参照条线) 应用信用承诺 (0.1分)（已提交申请，待市信用办审核）" in army
+    page = response.content.decode()
+    assert "已向 2 家单位发送提醒邮件" in page and "未能送达" in page and "统战部" in page
+
+
+def test_a_second_post_sends_nothing_more(role_client, reporters):
+    client = role_client("staff")
+    nonce = _confirm_page(client).context["nonce"]
+    client.post(URL, {"nonce": nonce})
+    response = client.post(URL, {"nonce": nonce}, follow=True)
+    assert "已经发送过了" in response.content.decode()
+    assert client.post(URL, {}).status_code == 302
+    assert len(mail.outbox) == 2
+
+
+def test_only_the_office_sends_reminders(role_client, reporters):
+    for role, status in (("leader", 403), ("reporter", 403), ("anonymous", 302)):
+        assert role_client(role).post(URL, {"nonce": "x"}).status_code == status
+    assert not mail.outbox
+
+
+def test_reminder_page_queries_stay_flat(role_client, reporters):
+    client = role_client("staff")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            _confirm_page(client)
+        return len(ctx.captured_queries)
+
+    few = queries()
+    scheme = SchemeUnit.objects.filter(scheme__year=2019, scheme__category__slug="towns").first().scheme
+    for n in range(20):
+        unit = UnitFactory(category=scheme.category)
+        SchemeUnit.objects.create(scheme=scheme, unit=unit, order=100 + n)
+        for indicator in scheme.indicators.all():
+            Mark.objects.create(unit=unit, indicator=indicator, state="*" if "*" in indicator.allowed_states else "无")
+        user = UserFactory(username=f"town{n}", email=f"town{n}@ks.gov.cn")
+        Reporter.objects.create(user=user, unit=unit)
+    assert queries() == few

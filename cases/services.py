@@ -20,7 +20,6 @@ from assessment.services import DomainError
 from kunshan_credit.uploads import validate_upload
 
 from .models import (
-    EDITABLE_STATUSES,
     PENDING_STATUSES,
     Case,
     CaseAttachment,
@@ -62,7 +61,7 @@ def _status_label(status):
 
 
 def _check_can_write(case, user):
-    """Staff may change any case; a reporter only its own unit's cases, and not once accepted."""
+    """Staff may act on any case, a reporter on its own unit's; each step then checks the status."""
     role = access.role_of(user)
     if role == access.STAFF:
         return
@@ -70,8 +69,6 @@ def _check_can_write(case, user):
         raise DomainError("领导账号只能查看，不能修改。")
     if role != access.REPORTER or case.source_unit_id != access.reporter_unit_id(user):
         raise DomainError("只能处理本单位的案例。")
-    if case.status not in EDITABLE_STATUSES and case.status not in PENDING_STATUSES:
-        raise DomainError(f"该案例{_status_label(case.status)}，不能再修改。")
 
 
 def _check_staff(user):
@@ -208,6 +205,8 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
         current = Case.objects.select_for_update().select_related("source_unit").get(pk=case.pk)
         _check_can_write(current, user)
         if access.role_of(user) == access.REPORTER:
+            if current.status == CaseStatus.ACCEPTED:
+                raise DomainError("该案例已采用，不能再修改。")
             if current.status in PENDING_STATUSES:
                 raise DomainError("案例正在等待审核，请先撤回再修改。")
             data = {k: v for k, v in data.items() if k not in STAFF_ONLY_FIELDS}

@@ -14,6 +14,14 @@ from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseKind, CaseStatus,
 from .text import contains_script, plain_line, plain_paragraphs
 
 SCRIPT_MESSAGE = "内容中含有脚本或网页代码，请删除后重新提交。"
+REQUIRED_MESSAGES = {
+    "kind": "请选择类型：守信激励或失信惩戒。",
+    "title": "标题不能为空。",
+    "body": "正文不能为空。",
+    "subject": "请填写奖惩对象。",
+    "measure": "请填写采取的措施。",
+    "event_date": "请填写发生日期。",
+}
 QUARTER_CHOICES = [(q, label) for q, label in QUARTER_LABELS.items()]
 
 
@@ -62,6 +70,7 @@ class CaseForm(forms.ModelForm):
         required=False,
         empty_value=None,
         help_text="默认按发生日期计算，可以修改。",
+        error_messages={"invalid_choice": "季度只能是1至4。"},
     )
     attachments = MultipleFileField(
         label="附件",
@@ -103,6 +112,8 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, staff=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = CaseKind.choices
+        for name, message in REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
         self.fields["subject"].required = True
         self.fields["measure"].required = True
         self.fields["event_date"].required = True
@@ -276,6 +287,7 @@ class CountRecordForm(forms.ModelForm):
             coerce=int,
             required=False,
             empty_value=None,
+            error_messages={"invalid_choice": "季度只能是1至4。"},
         )
 
     def clean_note(self):

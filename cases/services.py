@@ -11,7 +11,7 @@ import os
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -190,7 +190,12 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
         case = Case(status=CaseStatus.DRAFT, created_by=user, form_token=form_token or None)
         _apply_fields(case, data)
         _validate(case)
-        case.save()
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:
+            # Two copies of the same form sent at the same moment: the token is unique.
+            raise DomainError("该表单已经提交过了，请勿重复提交。") from exc
         _log(case, user, "", CaseStatus.DRAFT)
         _store(case, uploads, labels, user, stored)
         if submit:
@@ -202,7 +207,7 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
     """Change a case's text, add and remove attachments; optionally (re)submit it in the same step."""
     uploads = list(uploads)
     with _files_removed_on_failure() as stored, transaction.atomic():
-        current = Case.objects.select_for_update().select_related("source_unit").get(pk=case.pk)
+        current = Case.objects.select_for_update(of=("self",)).select_related("source_unit").get(pk=case.pk)
         _check_can_write(current, user)
         if access.role_of(user) == access.REPORTER:
             if current.status == CaseStatus.ACCEPTED:
@@ -227,7 +232,11 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
 
 
 def _locked(case):
-    return Case.objects.select_for_update().select_related("source_unit", "submitted_by", "created_by").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("source_unit", "submitted_by", "created_by")
+        .get(pk=case.pk)
+    )
 
 
 def submit_case(case, user):

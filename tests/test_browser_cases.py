@@ -1,6 +1,5 @@
 """A case from the unit's form to the bulletin, in a real browser (Debian's chromium through Playwright)."""
 
-import io
 import re
 
 import pytest
@@ -100,6 +99,6 @@ def test_a_case_goes_from_the_units_form_through_review_to_the_bulletin(
     expect(cases_cell(page, base, "发改委")).to_have_text("7")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载工作进展通报（Excel）").click()
-    wb = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    wb = load_workbook(download.value.path())
     row = next(r for r in wb["部门"].iter_rows(min_row=3, values_only=True) if r[0] == "发改委")
     assert row[8] == 7

@@ -99,6 +99,7 @@ def test_a_case_goes_from_the_units_form_through_review_to_the_bulletin(
     expect(cases_cell(page, base, "发改委")).to_have_text("7")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载工作进展通报（Excel）").click()
-    wb = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as downloaded:
+        wb = load_workbook(downloaded)
     row = next(r for r in wb["部门"].iter_rows(min_row=3, values_only=True) if r[0] == "发改委")
     assert row[8] == 7

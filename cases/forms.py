@@ -116,7 +116,8 @@ class CaseForm(forms.ModelForm):
             self.fields[name].error_messages["required"] = message
         self.fields["subject"].required = True
         self.fields["measure"].required = True
-        self.fields["event_date"].required = True
+        # Cases recorded before the portal (the printed 2019 ones) have no date; staff may keep it so.
+        self.fields["event_date"].required = not (staff and self.instance.pk and self.instance.event_date is None)
         if staff:
             self.fields["source_unit"].queryset = Unit.objects.select_related("category")
             self.fields[

@@ -120,17 +120,6 @@ def _store(case, uploads, labels, user, stored):
         attachment.save()
 
 
-def _delete_files_after_commit(names):
-    storage = CaseAttachment.file.field.storage
-
-    def delete():
-        for name in names:
-            with contextlib.suppress(OSError):
-                storage.delete(name)
-
-    transaction.on_commit(delete)
-
-
 # --- writing a case
 
 
@@ -220,8 +209,8 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
         current.save()
         removed = list(current.attachments.filter(pk__in=[getattr(a, "pk", a) for a in remove]))
         labels = check_uploads(uploads, existing=current.attachments.count() - len(removed))
-        _delete_files_after_commit([a.file.name for a in removed])
-        CaseAttachment.objects.filter(pk__in=[a.pk for a in removed]).delete()
+        for attachment in removed:
+            attachment.delete()  # its file goes once the transaction commits (post_delete signal)
         _store(current, uploads, labels, user, stored)
         if submit:
             current = submit_case(current, user)

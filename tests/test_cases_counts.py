@@ -197,3 +197,14 @@ def test_the_marks_of_count_columns_are_left_alone(client, db):
     client.get(BULLETIN)
     mark.refresh_from_db()
     assert (mark.count, mark.version) == (6, 1)
+
+
+def test_running_load_demo_again_keeps_cases_accepted_since(client, db):
+    from .conftest import load_demo
+
+    accepted_case("发改委")
+    accepted_case("行政审批局")
+    load_demo()
+    assert page_cell(client, "发改委") == "7"
+    assert page_cell(client, "行政审批局") == "5"
+    assert CaseCountRecord.objects.get(unit__name="行政审批局").count == 3

@@ -159,3 +159,32 @@ def test_attachments_are_served_only_to_those_allowed(role_client, case_attachme
     assert response["X-Content-Type-Options"] == "nosniff"
     assert role_client("other_reporter").get(url).status_code == 404
     assert role_client("anonymous").get(url).status_code == 302
+
+
+def test_staff_correct_a_printed_case_that_has_no_date(role_client):
+    case = Case.objects.get(source_label="市住建局")
+    assert case.event_date is None
+    data = case_data(
+        kind=case.kind,
+        title=case.title,
+        subtitle="",
+        body=case.body,
+        event_date="",
+        quarter=str(case.quarter),
+        source_unit=case.source_unit_id,
+        source_label="市住房和城乡建设局",
+        channel="email",
+    )
+    assert role_client("staff").post(f"/cases/case/{case.pk}/edit/", data).status_code == 302
+    case.refresh_from_db()
+    assert (case.source_label, case.status, case.year, case.quarter) == ("市住房和城乡建设局", "accepted", 2019, 4)
+
+
+def test_deleting_a_case_in_the_admin_leaves_no_file(
+    role_client, case_attachment, media_root, django_capture_on_commit_callbacks
+):
+    stored = case_attachment.file.name
+    assert case_attachment.file.storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_attachment.case.delete()
+    assert not case_attachment.file.storage.exists(stored)

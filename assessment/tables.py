@@ -62,6 +62,39 @@ class StateCounts:
 
 
 @dataclass
+class CountCell:
+    """A derived count cell (奖惩案例): the unit's reported cases from the records, never typed in.
+
+    `count` is the number when there is one; at 0 the cell shows the mark's state as printed
+    (* or 非考核项). Everything else (pk, version, indicator_id…) is the underlying mark's.
+    """
+
+    mark: object
+    count: int | None
+    state: str = ""
+    derived = True
+
+    @property
+    def display(self):
+        return str(self.count) if self.count is not None else self.state
+
+    def __getattr__(self, name):
+        mark = self.__dict__.get("mark")
+        if mark is None:
+            raise AttributeError(name)
+        return getattr(mark, name)
+
+
+def _count_cell(mark, count):
+    if count:
+        return CountCell(mark=mark, count=count)
+    if mark is None:
+        return None
+    # A mark still holding a count typed in before counts were derived shows as not done.
+    return CountCell(mark=mark, count=None, state=mark.state or MarkState.PENDING)
+
+
+@dataclass
 class ProgressTable:
     scheme: Scheme
     indicators: list
@@ -118,19 +151,37 @@ def schemes_with_parts(queryset=None):
     )
 
 
+def _case_counts(schemes):
+    """{year: {unit_id: count}} for the years whose schemes have a count column: one query per year."""
+    from cases.counts import year_counts  # cases builds on assessment, not the other way round
+
+    years = {s.year for s in schemes if any(i.accepts_count for i in s.indicators.all())}
+    return {year: year_counts(year) for year in sorted(years)}
+
+
 def build_tables(schemes):
-    """One ProgressTable per scheme (schemes from `schemes_with_parts`), marks in one query."""
+    """One ProgressTable per scheme (schemes from `schemes_with_parts`), marks in one query.
+
+    Count columns (`accepts_count`, the 奖惩案例 column) are derived from the case records
+    (accepted cases plus offline records, `cases.counts`) in one more query per year.
+    """
     schemes = list(schemes)
     marks = Mark.objects.filter(indicator__scheme__in=schemes).only(
         "id", "unit_id", "indicator_id", "state", "count", "version"
     )
     by_cell = {(m.unit_id, m.indicator_id): m for m in marks}
+    counts = _case_counts(schemes)
     tables = []
     for scheme in schemes:
         indicators = list(scheme.indicators.all())
         table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))
         for su in scheme.scheme_units.all():
-            cells = [by_cell.get((su.unit_id, ind.id)) for ind in indicators]
+            cells = [
+                _count_cell(by_cell.get((su.unit_id, ind.id)), counts[scheme.year].get(su.unit_id, 0))
+                if ind.accepts_count
+                else by_cell.get((su.unit_id, ind.id))
+                for ind in indicators
+            ]
             table.rows.append(Row(unit=su.unit, scheme_unit=su, cells=cells))
         tables.append(table)
     return tables

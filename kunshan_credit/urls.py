@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/v1/", include("kunshan_credit.api_urls")),
     path("api/tokens/", include("assessment.token_urls")),
     path("units/", include("assessment.unit_urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

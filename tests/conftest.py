@@ -147,8 +147,65 @@ def api_client(staff_user, reporter_user, other_reporter_user, leader_user):
     return for_role
 
 
+# --- cases
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded files go to a temporary MEDIA_ROOT, never the checkout's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+    """Uploaded files go to a fresh directory, never into the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def reporter_case(reporter_user):
+    """A case of 发改委 (the reporter's unit) submitted in 2019 Q4 and waiting for review."""
+    from cases.models import CaseStatus
+
+    from .factories import CaseFactory
+
+    return CaseFactory(
+        source_unit=reporter_user.reporter.unit,
+        source_label="市发改委",
+        year=2019,
+        quarter=4,
+        status=CaseStatus.SUBMITTED,
+        created_by=reporter_user,
+        submitted_by=reporter_user,
+    )
+
+
+@pytest.fixture
+def case_attachment(reporter_case, media_root):
+    from .factories import CaseAttachmentFactory
+
+    return CaseAttachmentFactory(case=reporter_case)
+
+
+@pytest.fixture
+def count_record(reporter_unit):
+    from cases.models import CaseCountRecord
+
+    return CaseCountRecord.objects.get(unit=reporter_unit, year=2019)
+
+
+@pytest.fixture
+def reporter_draft(reporter_user):
+    """A draft case of 发改委, not yet submitted."""
+    from cases.models import CaseStatus
+
+    from .factories import CaseFactory
+
+    return CaseFactory(
+        source_unit=reporter_user.reporter.unit,
+        source_label="市发改委",
+        year=2019,
+        quarter=4,
+        status=CaseStatus.DRAFT,
+        created_by=reporter_user,
+        subject="某企业",
+        measure="列入红名单",
+    )

@@ -159,3 +159,37 @@ class MarkRequestFactory(factory.django.DjangoModelFactory):
     kind = "done"
     text = "已完成，见附件。"
     submitted_by = factory.SubFactory(UserFactory)
+
+
+# --- cases
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name="证明材料.pdf", content=PDF_BYTES):
+    """An uploaded PDF as a browser would send it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+class CaseAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CaseAttachment"
+
+    case = factory.SubFactory(CaseFactory)
+    file = factory.django.FileField(filename="证明.pdf", data=PDF_BYTES)
+    name = "证明.pdf"
+    kind_label = "PDF"
+    size = len(PDF_BYTES)
+
+
+class CaseCountRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CaseCountRecord"
+
+    unit = factory.SubFactory(UnitFactory)
+    year = 2019
+    date = datetime.date(2019, 6, 30)
+    count = 1
+    note = "电子邮件报送"

@@ -177,6 +177,46 @@ MATRIX = [
     ),
     ("units:reminders", "/units/reminders/", expect(200, 403, 403, 403, LOGIN)),
     ("units:reminders", "/units/reminders/", expect(302, 403, 403, 403, LOGIN), "post"),
+    # --- cases (reporter_case: a submitted case of 发改委, the reporter's unit; reporter_draft: a draft of it)
+    ("cases:list", "/cases/", expect(200, 200, 200, 200, LOGIN)),
+    ("cases:new", "/cases/new/", expect(200, 200, 200, 403, LOGIN)),
+    ("cases:new", "/cases/new/", expect(200, 200, 200, 403, LOGIN), "post"),
+    ("cases:review", "/cases/review/", expect(200, 403, 403, 403, LOGIN)),
+    ("cases:review", "/cases/review/", expect(302, 403, 403, 403, LOGIN), "post"),
+    ("cases:detail", lambda r: _case_url(r), expect(200, 200, 404, 200, LOGIN)),
+    ("cases:edit", lambda r: _case_url(r, "edit/", "reporter_draft"), expect(200, 200, 404, 403, LOGIN)),
+    ("cases:edit", lambda r: _case_url(r, "edit/", "reporter_draft"), expect(200, 200, 404, 403, LOGIN), "post"),
+    ("cases:submit", lambda r: _case_url(r, "submit/"), expect(405, 405, 405, 405, LOGIN)),
+    ("cases:submit", lambda r: _case_url(r, "submit/", "reporter_draft"), expect(302, 302, 404, 403, LOGIN), "post"),
+    ("cases:withdraw", lambda r: _case_url(r, "withdraw/"), expect(405, 405, 405, 405, LOGIN)),
+    ("cases:withdraw", lambda r: _case_url(r, "withdraw/"), expect(302, 302, 404, 403, LOGIN), "post"),
+    ("cases:accept", lambda r: _case_url(r, "accept/"), expect(405, 405, 405, 405, LOGIN)),
+    ("cases:accept", lambda r: _case_url(r, "accept/"), expect(302, 403, 404, 403, LOGIN), "post"),
+    ("cases:return", lambda r: _case_url(r, "return/"), expect(405, 405, 405, 405, LOGIN)),
+    ("cases:return", lambda r: _case_url(r, "return/"), expect(302, 403, 404, 403, LOGIN), "post"),
+    ("cases:bulletin", lambda r: _case_url(r, "bulletin/"), expect(405, 405, 405, 405, LOGIN)),
+    ("cases:bulletin", lambda r: _case_url(r, "bulletin/"), expect(302, 403, 404, 403, LOGIN), "post"),
+    (
+        "cases:attachment",
+        lambda r: f"/cases/attachment/{r.getfixturevalue('case_attachment').pk}/",
+        expect(200, 200, 404, 200, LOGIN),
+    ),
+    ("cases:counts", "/cases/counts/", expect(200, 200, 200, 200, LOGIN)),
+    ("cases:counts", "/cases/counts/", expect(200, 403, 403, 403, LOGIN), "post"),
+    (
+        "cases:count_delete",
+        lambda r: f"/cases/counts/{r.getfixturevalue('count_record').pk}/delete/",
+        expect(200, 403, 403, 403, LOGIN),
+    ),
+    (
+        "cases:count_delete",
+        lambda r: f"/cases/counts/{r.getfixturevalue('count_record').pk}/delete/",
+        expect(302, 403, 403, 403, LOGIN),
+        "post",
+    ),
+    ("cases:quarterly", "/cases/2019/", expect(200, 403, 403, 200, LOGIN)),
+    ("cases:quarterly", "/cases/2031/", expect(404, 403, 403, 404, LOGIN)),
+    ("cases:quarterly_xlsx", "/cases/2019/quarterly.xlsx", expect(200, 403, 403, 200, LOGIN)),
 ]
 
 
@@ -209,6 +249,10 @@ def _api_obj(request, what):
     if what == "token":
         return TokenFactory(user=request.getfixturevalue("leader_user")).user_id
     raise ValueError(what)
+
+
+def _case_url(request, path="", fixture="reporter_case"):
+    return f"/cases/case/{request.getfixturevalue(fixture).pk}/{path}"
 
 
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).

@@ -5,7 +5,8 @@ Running the command again changes nothing and duplicates nothing.
 """
 
 import json
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from assessment import access
 from assessment.models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
-from cases.models import Case
+from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "kunshan-demo-2019"
@@ -35,8 +37,10 @@ def _decimal(value):
 
 
 def load_schemes(data):
+    """Categories, units, schemes and marks. Returns {(unit name, indicator): printed count} of count cells."""
     year = data["year"]
     unit_order = 0
+    printed_counts = {}
     for spec in data["schemes"]:
         cat = spec["category"]
         category, _ = Category.objects.update_or_create(
@@ -77,6 +81,9 @@ def load_schemes(data):
             )
             for indicator, value in zip(indicators, row["marks"], strict=True):
                 state, count = ("", value) if isinstance(value, int) else (value, None)
+                if count is not None:
+                    # The page derives this cell from the case records (see load_case_counts).
+                    printed_counts[unit.name, indicator] = count
                 mark = Mark.objects.filter(unit=unit, indicator=indicator).first()
                 if mark is None:
                     mark = Mark(unit=unit, indicator=indicator, state=state, count=count)
@@ -87,6 +94,7 @@ def load_schemes(data):
                     continue
                 mark._change_reason = HOW.DEMO
                 mark.save()
+    return printed_counts
 
 
 def load_issue(data):
@@ -113,7 +121,7 @@ def load_issue(data):
         },
     )
     if issue.is_published and issue.published_at is None:
-        issue.published_at = issue.date.isoformat() + "T09:00:00+08:00"
+        issue.published_at = datetime.fromisoformat(issue.date.isoformat() + "T09:00:00+08:00")
         issue.save(update_fields=["published_at"])
     for order, art in enumerate(data["articles"], start=1):
         Article.objects.update_or_create(
@@ -121,6 +129,7 @@ def load_issue(data):
         )
     for order, spec in enumerate(data["cases"], start=1):
         unit = Unit.objects.get(name=spec["source_unit"]) if spec["source_unit"] else None
+        # A printed case was accepted by the office; it counts for its unit (if it is one).
         case, _ = Case.objects.update_or_create(
             title=spec["title"],
             year=spec["year"],
@@ -131,6 +140,19 @@ def load_issue(data):
                 "source_unit": unit,
                 "source_label": spec["source_label"],
                 "quarter": spec["quarter"],
+                "status": CaseStatus.ACCEPTED,
+                "for_bulletin": True,
+                "channel": spec.get("channel", "email"),
+            },
+        )
+        CaseTransition.objects.get_or_create(
+            case=case,
+            to_status=CaseStatus.ACCEPTED,
+            by=None,
+            defaults={
+                "from_status": "",
+                "reason": f"{HOW.DEMO}：印发于{issue}",
+                "at": issue.published_at or timezone.now(),
             },
         )
         IssueCase.objects.update_or_create(issue=issue, case=case, defaults={"order": order})
@@ -148,6 +170,29 @@ def load_issue(data):
         scheme = Scheme.objects.get(year=issue.year, category__slug=slug)
         IssueTable.objects.update_or_create(issue=issue, scheme=scheme, defaults={"order": order})
     return issue
+
+
+def load_case_counts(year, printed_counts, printed_cases, record_date):
+    """Offline records that make every printed 奖惩案例 number come out, one per unit.
+
+    The printed number = the unit's printed cases, accepted in the portal (those of 行政审批局
+    and 住建局), + what it reported before the portal, recorded here with its source. Only the
+    demo's own cases are subtracted, so cases accepted later add to the printed numbers.
+    """
+    accepted = Counter(spec["source_unit"] for spec in printed_cases if spec["source_unit"] and spec["year"] == year)
+    for (unit_name, indicator), printed in printed_counts.items():
+        unit = Unit.objects.get(name=unit_name)
+        CaseDuty.objects.get_or_create(indicator=indicator)
+        offline = printed - accepted[unit_name]
+        if offline <= 0:
+            continue
+        CaseCountRecord.objects.update_or_create(
+            unit=unit,
+            year=year,
+            date=record_date,
+            created_by=None,
+            defaults={"quarter": None, "count": offline, "note": f"{year}年前三季度报送 {offline} 例"},
+        )
 
 
 def load_accounts():
@@ -170,8 +215,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            load_schemes(json.loads((DEMO_DIR / "schemes-2019.json").read_text(encoding="utf-8")))
-            issue = load_issue(json.loads((DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8")))
+            schemes = json.loads((DEMO_DIR / "schemes-2019.json").read_text(encoding="utf-8"))
+            printed_counts = load_schemes(schemes)
+            issue_data = json.loads((DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8"))
+            issue = load_issue(issue_data)
+            load_case_counts(schemes["year"], printed_counts, issue_data["cases"], date(schemes["year"], 9, 30))
             accounts = load_accounts()
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{issue}，{Unit.objects.count()} 家责任单位。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

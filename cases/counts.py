@@ -1,0 +1,38 @@
+"""How many cases each unit reported in a year: accepted cases plus offline records, in one query.
+
+The progress tables (`assessment.tables.build_tables`), the quarterly table and scoring all
+read counts from here, so the 奖惩案例 cell and note 6's deduction agree.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Count, Sum
+
+from .models import Case, CaseCountRecord, CaseStatus
+
+UNASSIGNED = None  # the key of counts kept without a quarter (offline totals)
+
+
+def quarterly_counts(year, unit_ids=None):
+    """{unit_id: {quarter or None: count}} of accepted cases and offline records in `year`.
+
+    One query whatever the number of units or cases: both sources grouped by unit and
+    quarter in the database and joined with UNION ALL.
+    """
+    cases = Case.objects.filter(year=year, status=CaseStatus.ACCEPTED, source_unit__isnull=False)
+    records = CaseCountRecord.objects.filter(year=year)
+    if unit_ids is not None:
+        unit_ids = list(unit_ids)
+        cases = cases.filter(source_unit_id__in=unit_ids)
+        records = records.filter(unit_id__in=unit_ids)
+    cases = cases.order_by().values_list("source_unit_id", "quarter").annotate(n=Count("pk"))
+    records = records.order_by().values_list("unit_id", "quarter").annotate(n=Sum("count"))
+    result = defaultdict(lambda: defaultdict(int))
+    for unit_id, quarter, n in cases.union(records, all=True):
+        result[unit_id][quarter] += n
+    return {unit_id: dict(by_quarter) for unit_id, by_quarter in result.items()}
+
+
+def year_counts(year, unit_ids=None):
+    """{unit_id: count} for the year: what the 奖惩案例 cell shows."""
+    return {unit_id: sum(by_quarter.values()) for unit_id, by_quarter in quarterly_counts(year, unit_ids).items()}

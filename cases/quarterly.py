@@ -1,0 +1,132 @@
+"""The per-unit × per-quarter table of a year (/cases/<year>/): counts, missed quarters, note 6's deduction.
+
+Built in a fixed number of queries whatever the number of units and cases; the page and
+its Excel export both read it from here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from assessment.models import Indicator, Mark, Note, SchemeUnit
+
+from .counts import UNASSIGNED, quarterly_counts
+from .duty import due_quarters, is_exempt, per_quarter_of, quarterly_deduction, shortfalls
+from .models import QUARTER_LABELS, QUARTERS
+
+
+@dataclass
+class QuarterCell:
+    count: int
+    due: bool  # the quarter has ended
+    missing: int  # cases short of the duty (after offline totals without a quarter)
+
+    @property
+    def flagged(self):
+        return self.due and self.missing > 0
+
+
+@dataclass
+class QuarterRow:
+    unit: object
+    mark: object  # the unit's cell in the 奖惩案例 column (its state says 非考核项 / 已说明)
+    quarters: list
+    unassigned: int
+    deduction: object  # Decimal, or None when the unit owes no cases
+
+    @property
+    def total(self):
+        return sum(c.count for c in self.quarters) + self.unassigned
+
+    @property
+    def exempt_label(self):
+        return self.mark.state if is_exempt(self.mark) else ""
+
+    @property
+    def missed(self):
+        """The quarters that fell short, as printed in the table (e.g. “二季度缺1条”)."""
+        if self.exempt_label:
+            return []
+        return [
+            f"{QUARTER_LABELS[q]}缺{c.missing}条" for q, c in zip(QUARTERS, self.quarters, strict=True) if c.flagged
+        ]
+
+    @property
+    def flagged(self):
+        return bool(self.missed)
+
+    def excel_values(self):
+        return [
+            self.unit.name,
+            *[c.count for c in self.quarters],
+            self.unassigned,
+            self.total,
+            self.exempt_label or "、".join(self.missed) or "无",
+            float(self.deduction) if self.deduction is not None else self.exempt_label,
+        ]
+
+
+@dataclass
+class QuarterSection:
+    indicator: Indicator
+    per_quarter: int
+    due: tuple
+    notes: list
+    rows: list = field(default_factory=list)
+
+    @property
+    def category(self):
+        return self.indicator.scheme.category
+
+    @property
+    def note_numbers(self):
+        return "、".join(str(n.number) for n in self.notes)
+
+    @property
+    def header(self):
+        rule = f"按说明{self.note_numbers}应扣分" if self.notes else "应扣分"
+        return [self.category.name, *QUARTER_LABELS.values(), "未分季度", "合计", "未达要求的季度", rule]
+
+    @property
+    def flagged_count(self):
+        return sum(1 for r in self.rows if r.flagged)
+
+
+def build_quarterly(year, today=None):
+    """One section per count column (奖惩案例) of the year's schemes; [] if the year has none."""
+    indicators = list(
+        Indicator.objects.filter(scheme__year=year, accepts_count=True)
+        .select_related("scheme__category", "case_duty")
+        .prefetch_related(Prefetch("notes", queryset=Note.objects.order_by("number")))
+        .order_by("scheme__category__order", "order")
+    )
+    if not indicators:
+        return []
+    scheme_ids = [i.scheme_id for i in indicators]
+    enrolled = SchemeUnit.objects.filter(scheme_id__in=scheme_ids).select_related("unit").order_by("order", "pk")
+    units_by_scheme = {}
+    for su in enrolled:
+        units_by_scheme.setdefault(su.scheme_id, []).append(su.unit)
+    marks = {
+        (m.unit_id, m.indicator_id): m
+        for m in Mark.objects.filter(indicator__in=indicators).only("id", "unit_id", "indicator_id", "state", "count")
+    }
+    counts = quarterly_counts(year)
+    due = due_quarters(year, today)
+    sections = []
+    for indicator in indicators:
+        per_quarter = per_quarter_of(indicator)
+        section = QuarterSection(indicator, per_quarter, due, list(indicator.notes.all()))
+        for unit in units_by_scheme.get(indicator.scheme_id, []):
+            by_quarter = counts.get(unit.pk, {})
+            missing = shortfalls(by_quarter, due=due, per_quarter=per_quarter)
+            mark = marks.get((unit.pk, indicator.pk))
+            cells = [QuarterCell(by_quarter.get(q, 0), q in due, missing.get(q, 0)) for q in QUARTERS]
+            deduction = (
+                None
+                if is_exempt(mark)
+                else quarterly_deduction(indicator, by_quarter, due=due, per_quarter=per_quarter)
+            )
+            section.rows.append(QuarterRow(unit, mark, cells, by_quarter.get(UNASSIGNED, 0), deduction))
+        sections.append(section)
+    return sections

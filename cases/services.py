@@ -1,0 +1,380 @@
+"""Case workflows: writing a case with its attachments, every review step, and the offline counts.
+
+Each function runs in one transaction and raises `DomainError` (message in Chinese) when
+it refuses; nothing is written then, and no uploaded file is left on disk. Emails go out
+only once the transaction has committed.
+"""
+
+import contextlib
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment import access
+from assessment.services import DomainError
+from kunshan_credit.uploads import validate_upload
+
+from .models import (
+    PENDING_STATUSES,
+    Case,
+    CaseAttachment,
+    CaseChannel,
+    CaseCountRecord,
+    CaseStatus,
+    CaseTransition,
+    quarter_of,
+)
+from .text import contains_script, plain_line, plain_paragraphs
+
+MAX_ATTACHMENTS = 10
+# Fields a case form may set; status and the review fields change only through transitions.
+CASE_FIELDS = (
+    "kind",
+    "title",
+    "subtitle",
+    "body",
+    "subject",
+    "measure",
+    "event_date",
+    "quarter",
+    "source_unit",
+    "source_label",
+    "channel",
+)
+STAFF_ONLY_FIELDS = ("source_unit", "source_label", "channel")
+
+
+def _messages(exc):
+    return " ".join(exc.messages)
+
+
+def _status_label(status):
+    return CaseStatus(status).label
+
+
+# --- who may do what (the roles themselves live in assessment.access)
+
+
+def _check_can_write(case, user):
+    """Staff may act on any case, a reporter on its own unit's; each step then checks the status."""
+    role = access.role_of(user)
+    if role == access.STAFF:
+        return
+    if role == access.LEADER:
+        raise DomainError("领导账号只能查看，不能修改。")
+    if role != access.REPORTER or case.source_unit_id != access.reporter_unit_id(user):
+        raise DomainError("只能处理本单位的案例。")
+
+
+def _check_staff(user):
+    if not access.is_staff(user):
+        raise DomainError("只有市信用办可以审核案例。")
+
+
+# --- files
+
+
+@contextlib.contextmanager
+def _files_removed_on_failure():
+    """Yields a list to put stored file names in; they are deleted again if anything fails."""
+    stored = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            with contextlib.suppress(OSError):
+                CaseAttachment.file.field.storage.delete(name)
+        raise
+
+
+def check_uploads(uploads, existing=0):
+    """Refuse the whole set unless every file is of an allowed kind by content and size."""
+    uploads = list(uploads)
+    if existing + len(uploads) > MAX_ATTACHMENTS:
+        raise DomainError(f"每个案例最多 {MAX_ATTACHMENTS} 个附件。")
+    labels = []
+    for uploaded in uploads:
+        try:
+            labels.append(validate_upload(uploaded))
+        except ValidationError as exc:
+            raise DomainError(_messages(exc)) from exc
+    return labels
+
+
+def _store(case, uploads, labels, user, stored):
+    for uploaded, label in zip(uploads, labels, strict=True):
+        attachment = CaseAttachment(
+            case=case,
+            name=os.path.basename(uploaded.name)[:200],
+            kind_label=label,
+            size=uploaded.size,
+            uploaded_by=user,
+        )
+        attachment.file.save(uploaded.name, uploaded, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+
+
+# --- writing a case
+
+
+def _apply_fields(case, data):
+    for name in CASE_FIELDS:
+        if name in data:
+            setattr(case, name, data[name])
+    for name in ("title", "subtitle", "subject", "source_label"):
+        if contains_script(getattr(case, name)):
+            raise DomainError("内容中含有脚本或网页代码，请删除后重新提交。")
+        setattr(case, name, plain_line(getattr(case, name)))
+    for name in ("body", "measure"):
+        if contains_script(getattr(case, name)):
+            raise DomainError("正文中含有脚本或网页代码，请删除后重新提交。")
+        setattr(case, name, plain_paragraphs(getattr(case, name)))
+    if case.event_date:
+        case.year = case.event_date.year
+        if not case.quarter:
+            case.quarter = quarter_of(case.event_date)
+    if case.source_unit_id and not case.source_label:
+        case.source_label = case.source_unit.full_name or case.source_unit.name
+
+
+def _validate(case):
+    try:
+        case.full_clean(exclude=["form_token"])
+    except ValidationError as exc:
+        raise DomainError(_messages(exc)) from exc
+
+
+def _log(case, user, from_status, to_status, reason=""):
+    return CaseTransition.objects.create(
+        case=case, from_status=from_status, to_status=to_status, by=user, at=timezone.now(), reason=reason
+    )
+
+
+def create_case(user, data, *, uploads=(), form_token=None, submit=False):
+    """A new case from a form's cleaned data, saved as a draft (or submitted at once).
+
+    A reporter's case is always its own unit's, sent through the portal; staff record
+    cases for any unit or for a source that is not an assessed unit (市“331”专班).
+    """
+    role = access.role_of(user)
+    if role not in (access.STAFF, access.REPORTER):
+        raise DomainError("领导账号只能查看，不能填写案例。" if role == access.LEADER else "没有填写案例的权限。")
+    data = dict(data)
+    if role == access.REPORTER:
+        for name in STAFF_ONLY_FIELDS:
+            data.pop(name, None)
+        data["source_unit"] = user.reporter.unit
+        data["channel"] = CaseChannel.PORTAL
+    uploads = list(uploads)
+    labels = check_uploads(uploads)
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        if form_token and Case.objects.filter(form_token=form_token).exists():
+            raise DomainError("该表单已经提交过了，请勿重复提交。")
+        case = Case(status=CaseStatus.DRAFT, created_by=user, form_token=form_token or None)
+        _apply_fields(case, data)
+        _validate(case)
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:
+            # Two copies of the same form sent at the same moment: the token is unique.
+            raise DomainError("该表单已经提交过了，请勿重复提交。") from exc
+        _log(case, user, "", CaseStatus.DRAFT)
+        _store(case, uploads, labels, user, stored)
+        if submit:
+            case = submit_case(case, user)
+        return case
+
+
+def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
+    """Change a case's text, add and remove attachments; optionally (re)submit it in the same step."""
+    uploads = list(uploads)
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        current = Case.objects.select_for_update(of=("self",)).select_related("source_unit").get(pk=case.pk)
+        _check_can_write(current, user)
+        if access.role_of(user) == access.REPORTER:
+            if current.status == CaseStatus.ACCEPTED:
+                raise DomainError("该案例已采用，不能再修改。")
+            if current.status in PENDING_STATUSES:
+                raise DomainError("案例正在等待审核，请先撤回再修改。")
+            data = {k: v for k, v in data.items() if k not in STAFF_ONLY_FIELDS}
+        _apply_fields(current, data)
+        _validate(current)
+        current.save()
+        removed = list(current.attachments.filter(pk__in=[getattr(a, "pk", a) for a in remove]))
+        labels = check_uploads(uploads, existing=current.attachments.count() - len(removed))
+        for attachment in removed:
+            attachment.delete()  # its file goes once the transaction commits (post_delete signal)
+        _store(current, uploads, labels, user, stored)
+        if submit:
+            current = submit_case(current, user)
+        return current
+
+
+# --- transitions
+
+
+def _locked(case):
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("source_unit", "submitted_by", "created_by")
+        .get(pk=case.pk)
+    )
+
+
+def submit_case(case, user):
+    """Draft or withdrawn → submitted; returned → resubmitted. A second submit is refused."""
+    with transaction.atomic():
+        current = _locked(case)
+        _check_can_write(current, user)
+        if current.status in PENDING_STATUSES:
+            raise DomainError("该案例已报送，正在等待审核，请勿重复报送。")
+        if current.status == CaseStatus.ACCEPTED:
+            raise DomainError("该案例已被采用，不能再次报送。")
+        _validate(current)
+        to_status = CaseStatus.RESUBMITTED if current.status == CaseStatus.RETURNED else CaseStatus.SUBMITTED
+        _log(current, user, current.status, to_status)
+        current.status = to_status
+        current.submitted_by, current.submitted_at = user, timezone.now()
+        current.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+        return current
+
+
+def _check_pending(current, verb):
+    if current.status == CaseStatus.ACCEPTED:
+        raise DomainError("该案例已经采用过了。")
+    if current.status not in PENDING_STATUSES:
+        raise DomainError(f"只有已报送、等待审核的案例才能{verb}（当前状态：{_status_label(current.status)}）。")
+
+
+def accept_case(case, user):
+    """Submitted or resubmitted → accepted (staff). It counts in the unit's 奖惩案例 from now on."""
+    with transaction.atomic():
+        current = _locked(case)
+        _check_staff(user)
+        _check_pending(current, "采用")
+        _log(current, user, current.status, CaseStatus.ACCEPTED)
+        current.status, current.accepted_at = CaseStatus.ACCEPTED, timezone.now()
+        current.save(update_fields=["status", "accepted_at", "updated_at"])
+        _notify(current, user, "已采用", "")
+        return current
+
+
+def return_case(case, user, reason):
+    """Submitted or resubmitted → returned with a reason (staff); the unit may change and resubmit it."""
+    reason = plain_paragraphs(reason or "")
+    with transaction.atomic():
+        current = _locked(case)
+        _check_staff(user)
+        _check_pending(current, "退回")
+        if not reason:
+            raise DomainError("退回时请填写理由，告诉单位需要修改什么。")
+        if contains_script(reason):
+            raise DomainError("理由中含有脚本或网页代码，请删除后重新填写。")
+        _log(current, user, current.status, CaseStatus.RETURNED, reason)
+        current.status = CaseStatus.RETURNED
+        current.save(update_fields=["status", "updated_at"])
+        _notify(current, user, "被退回", reason)
+        return current
+
+
+def withdraw_case(case, user, reason=""):
+    """Submitted, resubmitted or returned → withdrawn, by the unit or staff; it can be edited and sent again."""
+    with transaction.atomic():
+        current = _locked(case)
+        _check_can_write(current, user)
+        if current.status == CaseStatus.ACCEPTED:
+            raise DomainError("已采用的案例不能撤回。")
+        if not current.can_withdraw:
+            raise DomainError("该案例尚未报送，无需撤回。")
+        _log(current, user, current.status, CaseStatus.WITHDRAWN, plain_paragraphs(reason or ""))
+        current.status = CaseStatus.WITHDRAWN
+        current.save(update_fields=["status", "updated_at"])
+        return current
+
+
+def set_for_bulletin(case, user, value=True):
+    """Mark an accepted case as one the issue composer may print (staff)."""
+    with transaction.atomic():
+        current = _locked(case)
+        _check_staff(user)
+        if value and current.status != CaseStatus.ACCEPTED:
+            raise DomainError("只有已采用的案例才能供通报选用。")
+        current.for_bulletin = bool(value)
+        current.save(update_fields=["for_bulletin", "updated_at"])
+        return current
+
+
+REVIEW_ACTIONS = {"accept": "采用", "return": "退回"}
+
+
+def review_cases(cases, user, action, reason=""):
+    """Accept or return several cases at once, all or none; the refusal names the case."""
+    if action not in REVIEW_ACTIONS:
+        raise DomainError("请选择要执行的操作。")
+    cases = list(cases)
+    if not cases:
+        raise DomainError("请至少选择一个案例。")
+    with transaction.atomic():
+        done = []
+        for case in cases:
+            try:
+                done.append(accept_case(case, user) if action == "accept" else return_case(case, user, reason))
+            except DomainError as exc:
+                raise DomainError(f"“{case.title}”：{exc}") from exc
+        return done
+
+
+# --- email
+
+
+def _notify(case, actor, what, reason):
+    """Tell the submitter by email, once the transaction has committed."""
+    recipient = case.submitted_by or case.created_by
+    if recipient is None or recipient == actor or not recipient.email:
+        return
+    subject = f"【昆山信用】您报送的案例{what}：{case.title}"
+    lines = [
+        f"{recipient.get_full_name() or recipient.username}：",
+        "",
+        f"您报送的奖惩案例“{case.printed_title}”{what}。",
+    ]
+    if reason:
+        lines += ["", "退回理由：", reason, "", "请修改后重新报送。"]
+    lines += ["", f"案例页面：{reverse('cases:detail', args=[case.pk])}", "", "昆山市信用办"]
+    body = "\n".join(lines)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)
+    )
+
+
+# --- offline counts
+
+
+def add_count_record(user, *, unit, year, date, count, note, quarter=None):
+    """Record cases a unit reported outside the portal, with the source of the number (staff)."""
+    _check_staff(user)
+    with transaction.atomic():
+        record = CaseCountRecord(
+            unit=unit, year=year, quarter=quarter, date=date, count=count, note=plain_line(note), created_by=user
+        )
+        if contains_script(note):
+            raise DomainError("说明中含有脚本或网页代码，请删除后重新填写。")
+        try:
+            record.full_clean()
+        except ValidationError as exc:
+            raise DomainError(_messages(exc)) from exc
+        record.save()
+        return record
+
+
+def delete_count_record(record, user):
+    _check_staff(user)
+    with transaction.atomic():
+        CaseCountRecord.objects.filter(pk=record.pk).delete()

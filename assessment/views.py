@@ -19,15 +19,10 @@ from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, sta
 from .tables import build_tables, schemes_with_parts
 
 
-def unit_page(unit_id):
-    # The unit's own page (`units:detail`) is the units area's; its path is fixed by issue 4.
-    return f"/units/{unit_id}/"
-
-
 def _reporter_redirect(request):
     """Reporters have no grid: they work on their own unit's page."""
     if access.role_of(request.user) == access.REPORTER:
-        return redirect(unit_page(access.reporter_unit_id(request.user)))
+        return redirect("units:detail", access.reporter_unit_id(request.user))
     return None
 
 

@@ -204,7 +204,7 @@ def test_a_script_already_in_the_database_never_renders(role_client, reporter_un
         ({"quarter": "5"}, "季度只能是1至4。"),
         ({"date": (datetime.date.today() + datetime.timedelta(days=3)).isoformat()}, "日期不能晚于今天。"),
         ({"year": 2018}, "2018年还没有考核方案"),
-        ({"note": ""}, "这个字段是必填项"),
+        ({"note": ""}, "必填项"),
         ({"note": "<script>alert(1)</script>"}, "内容中含有脚本或网页代码"),
     ],
 )

@@ -17,3 +17,9 @@ def points(value):
 def minus(value):
     """A deduction as printed in a table: −0.3, or an empty cell for none."""
     return f"−{fmt(value)}" if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def breakdown_lines(context, score):
+    """All of a score's lines, or (with `compact` in the context) only those that cost something."""
+    return score.deduction_lines if context.get("compact") else score.lines

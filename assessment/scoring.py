@@ -276,7 +276,7 @@ class Status:
     DEDUCTED = "deducted"
     MISSING = "missing"
 
-    LABELS = {OK: "已完成", PENDING: "待定", EXEMPT: "不扣分", DEDUCTED: "扣分", MISSING: "未填写"}
+    LABELS = {OK: "无扣分", PENDING: "待定", EXEMPT: "不作扣分项", DEDUCTED: "扣分", MISSING: "未填写"}
 
 
 @dataclass
@@ -526,7 +526,7 @@ def score_item(item, cells, records):
         status, now, year_end, explanation, final = _discretionary_item_line(item, texts[0][1], records)
     cell_text = texts[0][1]
     if item.is_group:
-        cell_text = "；".join(f"{c.title}：{t or '（未填）'}" for c, t in texts)
+        cell_text = "；".join(t or "（未填）" for _, t in texts)  # in the order of the title's columns
     return Line(
         key=item.key,
         title=item.title,
@@ -670,18 +670,29 @@ def _shortfall_records(case_shortfall):
     return records
 
 
-def live_scores(schemes, *, unit_ids=None, case_shortfall=None):
+def case_shortfall_for(year):
+    """The 奖惩案例 rule's missing cases per unit and quarter of `year`, from the cases app.
+
+    {(unit id, indicator id): [(quarter label, missing count), …]}. Empty on this branch: until the
+    cases' quarterly counts are merged, missing cases are entered as Deduction records with a count.
+    On merge, compute it here (in a fixed number of queries) and every score, page and year close uses it.
+    """
+    return {}
+
+
+def live_scores(schemes, *, case_shortfall=None):
     """CategoryScores per scheme (from `scoring_schemes`), computed now from marks and records.
 
-    `case_shortfall`: the 奖惩案例 rule's missing cases per quarter, fed from the cases app:
-    {(unit id, indicator id): [(quarter label, missing count), …]}. They count like confirmed
-    recorded misses of that per-occurrence column (no Deduction records are needed for them).
+    `case_shortfall` (default: `case_shortfall_for` each scheme's year): the 奖惩案例 missing cases
+    per quarter; they count like confirmed recorded misses of that per-occurrence column.
     """
     schemes = list(schemes)
+    if case_shortfall is None:
+        case_shortfall = {}
+        for year in sorted({s.year for s in schemes}):
+            case_shortfall.update(case_shortfall_for(year))
     marks = Mark.objects.filter(indicator__scheme__in=schemes)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
-    if unit_ids is not None:
-        marks, deductions = marks.filter(unit_id__in=unit_ids), deductions.filter(unit_id__in=unit_ids)
     cells_by_unit = defaultdict(dict)
     for unit_id, indicator_id, state, count in marks.values_list("unit_id", "indicator_id", "state", "count"):
         cells_by_unit[unit_id][indicator_id] = str(count) if count is not None else state
@@ -690,9 +701,7 @@ def live_scores(schemes, *, unit_ids=None, case_shortfall=None):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))
     result = []
     for scheme in schemes:
-        units = [
-            (su.unit_id, su.unit.name) for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids
-        ]
+        units = [(su.unit_id, su.unit.name) for su in scheme.scheme_units.all()]
         result.append(score_category(rules_from_scheme(scheme), units, cells_by_unit, records_by_unit))
     return result
 
@@ -731,10 +740,12 @@ def unit_score(unit, year):
             for score in category.units:
                 if score.unit_id == unit.pk:
                     return score
+    # The unit's whole scheme is scored so that its rank is its rank among all the units.
     schemes = year_schemes(year).filter(scheme_units__unit=unit)
-    for category in live_scores(schemes, unit_ids={unit.pk}):
+    for category in live_scores(schemes):
         for score in category.units:
-            return score
+            if score.unit_id == unit.pk:
+                return score
     return None
 
 

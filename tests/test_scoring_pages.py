@@ -63,6 +63,7 @@ def test_a_units_own_breakdown_for_its_reporter_and_nobody_else(role_client):
     page = role_client("reporter").get(url).content.decode()
     assert "发改委 · 2019年考核得分" in page and "满分 <b>1.8</b> 分" in page
     assert "已完成，不扣分" in page
+    assert "部门并列第1名" in page  # its rank among all 54 departments, not among itself
     assert role_client("other_reporter").get(url).status_code == 404
     assert role_client("reporter").get(RANKING).status_code == 404
     assert role_client("anonymous").get(url)["Location"].startswith("/accounts/login/")

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from assessment import scoring
 from assessment.models import Indicator, Mark, Unit
 from assessment.scoring import year_scores
 from assessment.services import DomainError, record_deduction, set_mark
@@ -103,13 +104,20 @@ def test_per_occurrence_seven_missing_cases_lose_the_cap_not_more(db, staff_user
     assert score.score == score.year_end_score == D("1.5")
 
 
-def test_per_occurrence_cases_shortfall_from_the_cases_app(db):
-    """The same 7 missing cases passed as `case_shortfall` (what the cases app will compute): 1.8 − 0.3 = 1.5."""
+def test_per_occurrence_cases_shortfall_from_the_cases_app(db, monkeypatch):
+    """The same 7 missing cases passed as `case_shortfall` (what the cases app will compute): 1.8 − 0.3 = 1.5.
+
+    `scoring.case_shortfall_for(year)` is where the cases app plugs in: every score then uses it.
+    """
     unit, indicator = Unit.objects.get(name="发改委"), _indicator("departments", 8)
     shortfall = {(unit.pk, indicator.pk): [("第1季度", 2), ("第2季度", 1), ("第3季度", 3), ("第4季度", 1)]}
     score = _scores(case_shortfall=shortfall)["发改委"]
     assert score.score == D("1.5")
     assert [r.reason for r in _line(score, "奖惩案例").records] == ["第1季度", "第2季度", "第3季度", "第4季度"]
+    assert _scores()["发改委"].score == D("1.8")
+    monkeypatch.setattr(scoring, "case_shortfall_for", lambda year: shortfall if year == 2019 else {})
+    assert _scores()["发改委"].score == D("1.5")
+    assert scoring.unit_score(unit, 2019).score == D("1.5")
 
 
 def test_per_occurrence_feedback_counts_by_the_hundredth(db, staff_user):

@@ -34,6 +34,11 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rule_group":
+            kwargs["queryset"] = RuleGroup.objects.select_related("note", "scheme__category")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class NoteInline(admin.StackedInline):
     model = Note

@@ -405,7 +405,7 @@ class RuleGroup(models.Model):
         ]
 
     def __str__(self):
-        return f"说明{self.note.number}（{self.points}分）"
+        return f"{self.scheme} 说明{self.note.number}（{self.points.normalize():f}分）"
 
     def clean(self):
         if self.note_id and self.scheme_id and self.note.scheme_id != self.scheme_id:

@@ -42,3 +42,17 @@ def test_the_export_command(db):
         {"note": 1, "points": "0.3", "indicators": [1, 2]},
         {"note": 3, "points": "0.2", "indicators": [4, 5]},
     ]
+
+
+def test_rules_are_edited_by_staff_in_the_admin(client, staff_user):
+    """考核方案 in the admin: each indicator's rule fields and the scheme's 合并计分规则 inline."""
+    from assessment.models import Scheme
+
+    staff_user.is_staff = staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
+    scheme = Scheme.objects.get(year=2019, category__slug="departments")
+    html = client.get(f"/admin/assessment/scheme/{scheme.pk}/change/").content.decode()
+    for label in ("计分方式", "每次扣分", "最高扣分", "计入满分", "扣分情况写法", "合并计分", "合并计分规则"):
+        assert label in html, label
+    assert "2019年 部门 说明1（0.3分）" in html

@@ -439,8 +439,8 @@ def _state_item_line(item, texts):
     pending = [c for c, t in texts if t == PENDING]
     missing = [c for c, t in texts if not t]
     exempt = [c for c, t in texts if t in EXEMPT_STATES]
-    names = "、".join(f"“{c.title}”" for c in pending)
-    prefix = f"{names}" if item.is_group else ""
+    # A group names the column(s) still “*”; a single column's line is its own title.
+    prefix = "、".join(f"“{c.title}”" for c in pending) if item.is_group else ""
     if pending:
         status, year_end = Status.PENDING, p
         cost = f"不得{pf}分" if earn else f"扣{pf}分"

@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
+from .models import (
+    Category,
+    Deduction,
+    Indicator,
+    Mark,
+    Note,
+    Reporter,
+    RuleGroup,
+    Scheme,
+    SchemeUnit,
+    Unit,
+    YearEndAssessment,
+)
 from .services import HOW
 
 
@@ -22,6 +34,11 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rule_group":
+            kwargs["queryset"] = RuleGroup.objects.select_related("note", "scheme__category")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class NoteInline(admin.StackedInline):
     model = Note
@@ -35,11 +52,18 @@ class SchemeUnitInline(admin.TabularInline):
     autocomplete_fields = ["unit"]
 
 
+class RuleGroupInline(admin.TabularInline):
+    """Columns one note scores together; pick the group on each indicator above."""
+
+    model = RuleGroup
+    extra = 0
+
+
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
     list_display = ["year", "category"]
     list_filter = ["year", "category"]
-    inlines = [IndicatorInline, NoteInline, SchemeUnitInline]
+    inlines = [IndicatorInline, NoteInline, SchemeUnitInline, RuleGroupInline]
 
 
 @admin.register(Mark)
@@ -65,3 +89,32 @@ class ReporterAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "unit__name"]
     autocomplete_fields = ["unit"]
     list_select_related = ["user", "unit"]
+
+
+@admin.register(Deduction)
+class DeductionAdmin(admin.ModelAdmin):
+    list_display = ["date", "unit", "indicator", "count", "amount", "entered_by", "confirmed_at"]
+    list_filter = ["indicator__scheme__year", "indicator__scheme__category"]
+    search_fields = ["unit__name", "indicator__title", "reason"]
+    list_select_related = ["unit", "indicator__scheme__category", "entered_by"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["entered_by", "entered_at", "confirmed_by", "confirmed_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(YearEndAssessment)
+class YearEndAssessmentAdmin(admin.ModelAdmin):
+    """Frozen results are read here, never edited: a correction is a new version (close the year again)."""
+
+    list_display = ["year", "version", "closed_at", "closed_by", "reason"]
+    list_filter = ["year"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -216,8 +216,10 @@ class SchemeViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
     queryset = (
         Scheme.objects.select_related("category")
         .prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+            # indicators' notes and rule groups: read by full_points (assessment.scoring)
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order").prefetch_related("notes")),
             Prefetch("notes", queryset=Note.objects.order_by("number").prefetch_related("indicators")),
+            "rule_groups",
         )
         .order_by("-year", "category__order", "pk")
     )

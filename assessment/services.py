@@ -1,11 +1,23 @@
 """Workflows that change marks: one place for validation, concurrency and history."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .models import ChangeBatch, Indicator, Mark, MarkState, Note, Scheme, SchemeUnit
+from .models import (
+    ChangeBatch,
+    Deduction,
+    Indicator,
+    Mark,
+    MarkState,
+    Note,
+    RuleGroup,
+    Scheme,
+    SchemeUnit,
+    YearEndAssessment,
+)
+from .scoring import Status, freeze, live_scores, year_schemes
 
 
 class HOW:
@@ -137,7 +149,7 @@ def start_new_year(year, user):
         schemes = list(
             Scheme.objects.filter(year=year)
             .select_related("category")
-            .prefetch_related("indicators", "notes__indicators", "scheme_units__unit")
+            .prefetch_related("indicators", "notes__indicators", "rule_groups", "scheme_units__unit")
             .order_by("category__order", "pk")
         )
         if not schemes:
@@ -150,7 +162,13 @@ def start_new_year(year, user):
         marks = []
         for old in schemes:
             scheme = Scheme.objects.create(year=new_year, category=old.category)
-            copies = {}
+            notes, groups, copies = {}, {}, {}
+            for note in old.notes.all():
+                notes[note.pk] = Note.objects.create(scheme=scheme, number=note.number, text=note.text)
+            for group in old.rule_groups.all():
+                groups[group.pk] = RuleGroup.objects.create(
+                    scheme=scheme, note=notes[group.note_id], points=group.points
+                )
             for ind in old.indicators.all():
                 copies[ind.pk] = Indicator.objects.create(
                     scheme=scheme,
@@ -163,10 +181,12 @@ def start_new_year(year, user):
                     cap=ind.cap,
                     allowed_states=list(ind.allowed_states),
                     accepts_count=ind.accepts_count,
+                    rule_group=groups.get(ind.rule_group_id),
+                    in_full_points=ind.in_full_points,
+                    deduction_wording=ind.deduction_wording,
                 )
             for note in old.notes.all():
-                copy = Note.objects.create(scheme=scheme, number=note.number, text=note.text)
-                copy.indicators.set([copies[i.pk] for i in note.indicators.all()])
+                notes[note.pk].indicators.set([copies[i.pk] for i in note.indicators.all()])
             enrolled = [su for su in old.scheme_units.all() if su.unit.is_active]
             SchemeUnit.objects.bulk_create(SchemeUnit(scheme=scheme, unit=su.unit, order=su.order) for su in enrolled)
             for ind in copies.values():
@@ -178,3 +198,91 @@ def start_new_year(year, user):
             created.append(scheme)
         bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
         return created
+
+
+# --- scoring: deduction records and the year-end assessment (see assessment.scoring)
+
+
+def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=None, confirm=False):
+    """Record missed occurrences (count) or a serious event (amount ≤ the column's cap) for a unit.
+
+    Only confirmed records count in scores and in the 扣分情况 column; `confirm` confirms at once.
+    """
+    with transaction.atomic():
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError("请填写扣分事由。")
+        mark = Mark.objects.filter(unit=unit, indicator=indicator).only("state").first()
+        if mark is not None and mark.state in (MarkState.NOT_ASSESSED, MarkState.EXPLAINED, MarkState.EXPLAINED_FULL):
+            raise DomainError(f"“{unit}”的“{indicator.title}”为“{mark.state}”，不作为扣分项，不能记录扣分。")
+        deduction = Deduction(
+            unit=unit, indicator=indicator, date=date, count=count, amount=amount, reason=reason, entered_by=user
+        )
+        if confirm:
+            deduction.confirmed_at, deduction.confirmed_by = timezone.now(), user
+        try:
+            deduction.full_clean()
+        except ValidationError as exc:
+            raise DomainError(_messages(exc)) from exc
+        deduction.save()
+        return deduction
+
+
+def confirm_deduction(deduction, user):
+    """Confirm a record: from now on it counts in scores and shows in the 扣分情况 column."""
+    with transaction.atomic():
+        current = Deduction.objects.select_for_update().get(pk=deduction.pk)
+        if current.confirmed:
+            raise DomainError("这条扣分记录已经确认过了。")
+        current.confirmed_at, current.confirmed_by = timezone.now(), user
+        current.save(update_fields=["confirmed_at", "confirmed_by"])
+        return current
+
+
+def delete_deduction(deduction, user):
+    """Remove a record entered in error (the page asks for confirmation first)."""
+    with transaction.atomic():
+        deleted, _ = Deduction.objects.filter(pk=deduction.pk).delete()
+        if not deleted:
+            raise DomainError("这条扣分记录已被删除。")
+
+
+def close_year(year, user, *, reason="", case_shortfall=None):
+    """The year-end assessment: every remaining “*” without an accepted explanation becomes a deduction,
+    and the result is frozen as the next version. A re-close needs a reason and a changed result.
+
+    `case_shortfall`: the 奖惩案例 missing cases per quarter (see scoring.live_scores).
+    """
+    with transaction.atomic():
+        schemes = list(year_schemes(year))
+        if not schemes:
+            raise DomainError(f"{year}年没有考核方案。")
+        previous = YearEndAssessment.objects.select_for_update().filter(year=year).order_by("-version").first()
+        waiting = Deduction.objects.filter(indicator__scheme__year=year, confirmed_at__isnull=True).count()
+        if waiting:
+            raise DomainError(f"还有{waiting}条扣分记录未确认，请先确认或删除后再进行年终考核。")
+        categories = live_scores(schemes, case_shortfall=case_shortfall)
+        missing = [(u, line) for c in categories for u in c.units for line in u.lines if line.status == Status.MISSING]
+        if missing:
+            unit, line = missing[0]
+            raise DomainError(
+                f"还有{len(missing)}项完成情况未填写（如{unit.unit_name}的“{line.title}”），请填写后再进行年终考核。"
+            )
+        results = freeze(categories)
+        reason = (reason or "").strip()
+        if previous is not None:
+            if not reason:
+                raise DomainError(f"{year}年已进行过年终考核（第{previous.version}版），重新考核须填写更正原因。")
+            if previous.results == results:
+                raise DomainError(f"结果与第{previous.version}版相同，无需重新考核。")
+        try:
+            with transaction.atomic():
+                return YearEndAssessment.objects.create(
+                    year=year,
+                    version=previous.version + 1 if previous else 1,
+                    closed_by=user,
+                    reason=reason,
+                    results=results,
+                )
+        except IntegrityError as exc:
+            raise DomainError("其他同事刚刚完成了年终考核，请刷新页面后查看。") from exc

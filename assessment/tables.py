@@ -4,11 +4,13 @@ The bulletin page, the Excel export and later the entry grid all read tables fro
 here, so a cell is rendered the same way everywhere.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import EXPLAINED_STATES, Indicator, Mark, MarkState, Note, Scheme, SchemeUnit
+from .models import EXPLAINED_STATES, Deduction, Indicator, Mark, MarkState, Note, Scheme, SchemeUnit
+from .scoring import deduction_text
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -19,6 +21,7 @@ class Row:
     unit: object
     scheme_unit: object
     cells: list  # one Mark or None per indicator, in column order
+    deductions: list = field(default_factory=list)  # the unit's confirmed Deduction records
 
     @property
     def values(self):
@@ -26,7 +29,9 @@ class Row:
 
     @property
     def deduction_text(self):
-        return self.scheme_unit.deduction_text
+        """Text typed for the row, then the confirmed deductions in the office's wording (assessment.scoring)."""
+        recorded = deduction_text(self.deductions, {m.indicator_id: m.display for m in self.cells if m})
+        return "；".join(t for t in (self.scheme_unit.deduction_text, recorded) if t)
 
     @property
     def has_pending(self):
@@ -128,7 +133,12 @@ class ProgressTable:
         query = query.strip().casefold()
         rows = []
         for row in self.rows:
-            shown = Row(unit=row.unit, scheme_unit=row.scheme_unit, cells=[row.cells[i] for i in columns])
+            shown = Row(
+                unit=row.unit,
+                scheme_unit=row.scheme_unit,
+                cells=[row.cells[i] for i in columns],
+                deductions=row.deductions,
+            )
             if query and query not in row.unit.name.casefold() and query not in row.unit.full_name.casefold():
                 continue
             if pending_only and not shown.has_pending:
@@ -171,6 +181,12 @@ def build_tables(schemes):
     )
     by_cell = {(m.unit_id, m.indicator_id): m for m in marks}
     counts = _case_counts(schemes)
+    # 扣分情况: confirmed deduction records of every unit in one query (a “*” is pending, never listed).
+    deductions = defaultdict(list)
+    for d in Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False).select_related(
+        "indicator"
+    ):
+        deductions[(d.unit_id, d.indicator.scheme_id)].append(d)
     tables = []
     for scheme in schemes:
         indicators = list(scheme.indicators.all())
@@ -182,6 +198,8 @@ def build_tables(schemes):
                 else by_cell.get((su.unit_id, ind.id))
                 for ind in indicators
             ]
-            table.rows.append(Row(unit=su.unit, scheme_unit=su, cells=cells))
+            table.rows.append(
+                Row(unit=su.unit, scheme_unit=su, cells=cells, deductions=deductions[(su.unit_id, scheme.id)])
+            )
         tables.append(table)
     return tables

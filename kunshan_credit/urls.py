@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessment import score_urls
 from bulletins import views as bulletin_views
 
 admin.site.site_header = "昆山市信用体系建设管理"
@@ -14,6 +15,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Scores first: "scores" would otherwise match another assessment/<year>/<slug>/ pattern.
+    path("assessment/scores/", include(score_urls.latest_urlpatterns)),
+    path("assessment/<int:year>/scores/", include("assessment.score_urls")),
     path("bulletins/", include("bulletins.urls")),
     # Excel import/export (before the entry grid's assessment/ URLs: "import" is not a category).
     path("assessment/", include("assessment.import_urls")),

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from assessment.models import Category, Indicator, Mark, Note, RuleKind, Scheme, SchemeUnit, Unit
+from assessment.models import Category, Deduction, Indicator, Mark, Note, RuleKind, Scheme, SchemeUnit, Unit
 from bulletins.models import Issue
 from cases.models import Case, CaseKind
 
@@ -193,3 +194,21 @@ class CaseCountRecordFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2019, 6, 30)
     count = 1
     note = "电子邮件报送"
+
+
+# --- scoring
+
+
+class DeductionFactory(factory.django.DjangoModelFactory):
+    """A recorded deduction; pass unit and indicator (per-occurrence: count, discretionary: amount)."""
+
+    class Meta:
+        model = Deduction
+
+    date = factory.LazyAttribute(lambda o: datetime.date(o.indicator.scheme.year, 6, 30))
+    count = 1
+    amount = None
+    reason = "测试扣分事由"
+    entered_by = factory.SubFactory(UserFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)
+    confirmed_by = factory.SelfAttribute("entered_by")

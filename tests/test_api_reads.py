@@ -70,8 +70,9 @@ def test_schemes_carry_indicators_and_notes_as_printed(api_client):
         assert [(n["number"], reference.squash(n["text"])) for n in scheme["notes"]] == [
             (n, reference.squash(t)) for n, t in printed[category]["notes"]
         ]
-    # Points a unit starts from or can reach; the serious-event column (视情扣分) is not among them.
-    assert (towns["full_points"], offices["full_points"], departments["full_points"]) == ("2.00", "10.00", "1.50")
+    # Points a unit starts from or can reach; the 20-point event columns of towns and offices are not among them.
+    # 部门: 1.8 in all (shared/domain.md): the event column prints (0.3分) and counts in the full score.
+    assert (towns["full_points"], offices["full_points"], departments["full_points"]) == ("2.00", "10.00", "1.80")
     # Note 1 of the departments speaks of the first two columns together.
     first_two = [i["id"] for i in departments["indicators"][:2]]
     assert departments["notes"][0]["indicators"] == first_two

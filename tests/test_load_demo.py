@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from assessment import access
-from assessment.models import Mark, Unit
+from assessment.models import Indicator, Mark, RuleGroup, Unit
 from bulletins.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from bulletins.models import Issue
 
@@ -48,3 +48,27 @@ def test_demo_accounts_log_in_with_their_roles(db):
         assert user is not None
         roles[username] = access.role_of(user)
     assert roles == {"office": "staff", "fagaiwei": "reporter", "leader": "leader"}
+
+
+def test_demo_schemes_carry_the_scoring_rules_as_data(db):
+    """部门 notes 1 and 3 are rule groups (0.3 and 0.2); only the departments' event column is in the full score."""
+    groups = RuleGroup.objects.filter(scheme__year=2019).order_by("note__number")
+    assert [(g.scheme.category.slug, g.note.number, str(g.points)) for g in groups] == [
+        ("departments", 1, "0.30"),
+        ("departments", 3, "0.20"),
+    ]
+    assert [list(g.indicators.order_by("order").values_list("order", flat=True)) for g in groups] == [[1, 2], [4, 5]]
+    events = Indicator.objects.filter(scheme__year=2019, rule_kind="discretionary").order_by("scheme__category__order")
+    assert [(i.scheme.category.slug, i.in_full_points) for i in events] == [
+        ("towns", False),
+        ("offices", False),
+        ("departments", True),
+    ]
+
+
+def test_running_twice_keeps_the_rule_groups(db):
+    before = list(RuleGroup.objects.values_list("pk", "points"))
+    grouped = dict(Indicator.objects.filter(rule_group__isnull=False).values_list("pk", "rule_group_id"))
+    call_command("load_demo", stdout=io.StringIO())
+    assert list(RuleGroup.objects.values_list("pk", "points")) == before
+    assert dict(Indicator.objects.filter(rule_group__isnull=False).values_list("pk", "rule_group_id")) == grouped

@@ -17,6 +17,40 @@ def expect(staff, reporter, other_reporter, leader, anonymous):
     return dict(zip(ROLES, (staff, reporter, other_reporter, leader, anonymous), strict=True))
 
 
+# URLs of the scores area that need an object (see the `# --- scores` rows below).
+def _scores_unit_url(request, name="发改委"):
+    from assessment.models import Unit
+
+    return f"/assessment/2019/scores/{Unit.objects.get(name=name).pk}/"
+
+
+def _scores_deduction_url(action):
+    def url(request):
+        from assessment.models import Indicator, Unit
+
+        from .factories import DeductionFactory
+
+        record = DeductionFactory(
+            unit=Unit.objects.get(name="发改委"),
+            indicator=Indicator.objects.get(scheme__year=2019, scheme__category__slug="departments", order=9),
+            confirmed_at=None,
+            confirmed_by=None,
+        )
+        return f"/assessment/2019/scores/deductions/{record.pk}/{action}/"
+
+    return url
+
+
+def _scores_version_url(suffix=""):
+    def url(request):
+        from assessment.services import close_year
+
+        close_year(2019, request.getfixturevalue("staff_user"))
+        return f"/assessment/2019/scores/versions/1/{suffix}"
+
+    return url
+
+
 # (name, url, {role: status}) or (name, url, {role: status}, "post").
 # url: a string, or a callable taking pytest's `request` (use request.getfixturevalue for objects).
 # POST rows send an empty form: they check who is let in, not what the form does.
@@ -217,6 +251,23 @@ MATRIX = [
     ("cases:quarterly", "/cases/2019/", expect(200, 403, 403, 200, LOGIN)),
     ("cases:quarterly", "/cases/2031/", expect(404, 403, 403, 404, LOGIN)),
     ("cases:quarterly_xlsx", "/cases/2019/quarterly.xlsx", expect(200, 403, 403, 200, LOGIN)),
+    # --- scores (得分): staff and leaders read, staff change; a reporter sees only its own unit's breakdown
+    ("scores_latest:latest", "/assessment/scores/", expect(302, 404, 404, 302, LOGIN)),
+    ("scores:ranking", "/assessment/2019/scores/", expect(200, 404, 404, 200, LOGIN)),
+    ("scores:ranking_xlsx", "/assessment/2019/scores/ranking.xlsx", expect(200, 404, 404, 200, LOGIN)),
+    ("scores:unit", _scores_unit_url, expect(200, 200, 404, 200, LOGIN)),
+    ("scores:deductions", "/assessment/2019/scores/deductions/", expect(200, 404, 404, 200, LOGIN)),
+    ("scores:deduction_new", "/assessment/2019/scores/deductions/new/", expect(200, 404, 404, 403, LOGIN)),
+    ("scores:deduction_new", "/assessment/2019/scores/deductions/new/", expect(200, 404, 404, 403, LOGIN), "post"),
+    ("scores:deduction_confirm", _scores_deduction_url("confirm"), expect(405, 405, 405, 405, 405)),
+    ("scores:deduction_confirm", _scores_deduction_url("confirm"), expect(302, 404, 404, 403, LOGIN), "post"),
+    ("scores:deduction_delete", _scores_deduction_url("delete"), expect(200, 404, 404, 403, LOGIN)),
+    ("scores:deduction_delete", _scores_deduction_url("delete"), expect(302, 404, 404, 403, LOGIN), "post"),
+    ("scores:close", "/assessment/2019/scores/close/", expect(200, 404, 404, 403, LOGIN)),
+    ("scores:close", "/assessment/2019/scores/close/", expect(302, 404, 404, 403, LOGIN), "post"),
+    ("scores:versions", "/assessment/2019/scores/versions/", expect(200, 404, 404, 200, LOGIN)),
+    ("scores:version", _scores_version_url(), expect(200, 404, 404, 200, LOGIN)),
+    ("scores:version_xlsx", _scores_version_url("ranking.xlsx"), expect(200, 404, 404, 200, LOGIN)),
 ]
 
 

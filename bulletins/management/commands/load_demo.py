@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
+from assessment.models import Category, Indicator, Mark, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition
@@ -61,14 +61,19 @@ def load_schemes(data):
                     "cap": _decimal(ind["cap"]),
                     "allowed_states": ind["allowed_states"],
                     "accepts_count": ind["accepts_count"],
+                    "in_full_points": ind.get("in_full_points", True),
+                    "deduction_wording": ind.get("deduction_wording", ""),
                 },
             )
             indicators.append(obj)
+        notes = {}
         for note in spec["notes"]:
             obj, _ = Note.objects.update_or_create(
                 scheme=scheme, number=note["number"], defaults={"text": note["text"]}
             )
             obj.indicators.set([indicators[i - 1] for i in note["indicators"]])
+            notes[note["number"]] = obj
+        load_rule_groups(scheme, spec.get("rule_groups", []), indicators, notes)
         for position, row in enumerate(spec["units"], start=1):
             unit_order += 1
             unit, _ = Unit.objects.update_or_create(
@@ -95,6 +100,20 @@ def load_schemes(data):
                 mark._change_reason = HOW.DEMO
                 mark.save()
     return printed_counts
+
+
+def load_rule_groups(scheme, specs, indicators, notes):
+    """Columns a note scores together (部门 notes 1 and 3), with the note's points."""
+    wanted = {}
+    for spec in specs:
+        group, _ = RuleGroup.objects.update_or_create(
+            scheme=scheme, note=notes[spec["note"]], defaults={"points": Decimal(spec["points"])}
+        )
+        wanted.update({indicators[i - 1].pk: group.pk for i in spec["indicators"]})
+    for indicator in indicators:
+        if indicator.rule_group_id != wanted.get(indicator.pk):
+            indicator.rule_group_id = wanted.get(indicator.pk)
+            indicator.save(update_fields=["rule_group"])
 
 
 def load_issue(data):

@@ -1,0 +1,80 @@
+"""A year's schemes as JSON (the format of bulletins/demo/schemes-2019.json): export and import.
+
+Everything the office keeps as data travels with the scheme: indicators with their rule kind,
+points, rate, cap and in-full flag, the notes, the rule groups, the units and their marks.
+"""
+
+from .models import Mark, Scheme
+from .scoring import fmt, scoring_schemes
+
+
+def _number(value):
+    return None if value is None else fmt(value)
+
+
+def export_year(year):
+    """The year's schemes as a dict ready for json.dumps (import it again with `import_year`)."""
+    schemes = scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
+    marks = {
+        (m.unit_id, m.indicator_id): (m.count if m.count is not None else m.state)
+        for m in Mark.objects.filter(indicator__scheme__year=year).only("unit_id", "indicator_id", "state", "count")
+    }
+    data = {"year": year, "schemes": []}
+    for scheme in schemes:
+        indicators = sorted(scheme.indicators.all(), key=lambda i: i.order)
+        position = {i.pk: n for n, i in enumerate(indicators, start=1)}
+        notes = sorted({n.pk: n for i in indicators for n in i.notes.all()}.values(), key=lambda n: n.number)
+        all_notes = sorted(scheme.notes.all(), key=lambda n: n.number)
+        note_columns = {n.pk: sorted(position[i.pk] for i in indicators if n in i.notes.all()) for n in notes}
+        data["schemes"].append(
+            {
+                "category": {
+                    "name": scheme.category.name,
+                    "slug": scheme.category.slug,
+                    "order": scheme.category.order,
+                },
+                "indicators": [
+                    {
+                        "order": i.order,
+                        "title": i.title,
+                        "points": fmt(i.points),
+                        "points_label": i.points_label,
+                        "rule_kind": i.rule_kind,
+                        "rate": _number(i.rate),
+                        "cap": _number(i.cap),
+                        "allowed_states": list(i.allowed_states),
+                        "accepts_count": i.accepts_count,
+                        "in_full_points": i.in_full_points,
+                        "deduction_wording": i.deduction_wording,
+                    }
+                    for i in indicators
+                ],
+                "notes": [
+                    {"number": n.number, "text": n.text, "indicators": note_columns.get(n.pk, [])} for n in all_notes
+                ],
+                "rule_groups": [
+                    {
+                        "note": g.note.number,
+                        "points": fmt(g.points),
+                        "indicators": [position[i.pk] for i in indicators if i.rule_group_id == g.pk],
+                    }
+                    for g in sorted(scheme.rule_groups.all(), key=lambda g: g.note.number)
+                ],
+                "units": [
+                    {
+                        "name": su.unit.name,
+                        "marks": [marks.get((su.unit_id, i.pk)) for i in indicators],
+                        "deduction_text": su.deduction_text,
+                    }
+                    for su in scheme.scheme_units.all()
+                ],
+            }
+        )
+    return data
+
+
+def import_year(data):
+    """Create or update the year's schemes from `export_year`'s format (idempotent)."""
+    from bulletins.management.commands.load_demo import load_schemes
+
+    load_schemes(data)

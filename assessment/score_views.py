@@ -1,0 +1,273 @@
+"""Scores pages: the ranking, a unit's breakdown, deduction records and the year-end assessment.
+
+Reading scores is for office staff and leaders (a reporter sees only its own unit's breakdown);
+recording deductions and closing the year are for staff. Views fetch, check, call, render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access
+from .excel import score_sheets, workbook_response
+from .models import Deduction, Scheme, YearEndAssessment
+from .score_forms import DeductionForm
+from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_scores
+from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction
+
+
+def _readers_only(request):
+    """Staff and leaders; anyone else is outside their reach (404)."""
+    if not access.can_read_all(request.user):
+        raise Http404("没有找到该页面。")
+
+
+def _staff_only(request):
+    _readers_only(request)
+    if not access.is_staff(request.user):
+        raise PermissionDenied("领导账号只能查看，不能修改。")
+
+
+def _live_or_404(year):
+    categories = year_scores(year)
+    if not categories:
+        raise Http404(f"{year}年没有考核方案。")
+    return categories
+
+
+def _ranking_data(request, year):
+    """What the ranking shows: the latest frozen version, or the live computation (none yet, or ?live=1)."""
+    assessment = latest_assessment(year)
+    live = assessment is None or request.GET.get("live") == "1"
+    categories = _live_or_404(year)
+    changed = False
+    if assessment is not None and not live:
+        changed = freeze(categories) != assessment.results
+        categories = frozen_scores(assessment)
+    return categories, assessment, live, changed
+
+
+@login_required
+@require_GET
+def latest(request):
+    _readers_only(request)
+    year = Scheme.objects.order_by("-year").values_list("year", flat=True).first()
+    if year is None:
+        raise Http404("还没有考核方案。")
+    return redirect("scores:ranking", year=year)
+
+
+@login_required
+@require_GET
+def ranking(request, year):
+    _readers_only(request)
+    categories, assessment, live, changed = _ranking_data(request, year)
+    return render(
+        request,
+        "assessment/scores.html",
+        {
+            "year": year,
+            "categories": categories,
+            "assessment": assessment,
+            "shown": None if live else assessment,
+            "live": live,
+            "changed": changed,
+            "xlsx_url": reverse("scores:ranking_xlsx", args=[year]) + ("?live=1" if live and assessment else ""),
+        },
+    )
+
+
+def _title(year, assessment):
+    if assessment is None:
+        return f"{year}年信用体系建设考核得分（若今日年终考核）"
+    return f"{year}年信用体系建设年终考核结果（第{assessment.version}版）"
+
+
+@login_required
+@require_GET
+def ranking_xlsx(request, year):
+    _readers_only(request)
+    categories, assessment, live, _ = _ranking_data(request, year)
+    shown = None if live else assessment
+    suffix = f"第{shown.version}版" if shown else "当前"
+    return workbook_response(score_sheets(categories, _title(year, shown)), f"考核得分-{year}年-{suffix}.xlsx")
+
+
+@login_required
+@require_GET
+def unit_detail(request, year, unit_id):
+    unit = access.get_unit_for_user(request, unit_id)
+    score = unit_score(unit, year)
+    if score is None:
+        raise Http404(f"{unit}不在{year}年的考核中。")
+    assessment = latest_assessment(year) if score.frozen else None
+    return render(
+        request, "assessment/unit_score.html", {"year": year, "unit": unit, "score": score, "assessment": assessment}
+    )
+
+
+@login_required
+@require_GET
+def versions(request, year):
+    _readers_only(request)
+    items = YearEndAssessment.objects.filter(year=year).select_related("closed_by").defer("results")
+    return render(request, "assessment/score_versions.html", {"year": year, "versions": items})
+
+
+def _version(year, version):
+    return get_object_or_404(YearEndAssessment.objects.select_related("closed_by"), year=year, version=version)
+
+
+@login_required
+@require_GET
+def version_detail(request, year, version):
+    _readers_only(request)
+    assessment = _version(year, version)
+    latest_version = YearEndAssessment.objects.filter(year=year).order_by("-version").values_list("version", flat=True)
+    return render(
+        request,
+        "assessment/scores.html",
+        {
+            "year": year,
+            "categories": frozen_scores(assessment),
+            "assessment": assessment,
+            "shown": assessment,
+            "superseded": latest_version.first() != assessment.version,
+            "live": False,
+            "xlsx_url": reverse("scores:version_xlsx", args=[year, version]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def version_xlsx(request, year, version):
+    _readers_only(request)
+    assessment = _version(year, version)
+    return workbook_response(
+        score_sheets(frozen_scores(assessment), _title(year, assessment)),
+        f"考核得分-{year}年-第{assessment.version}版.xlsx",
+    )
+
+
+# --- deduction records
+
+
+@login_required
+@require_GET
+def deductions(request, year):
+    _readers_only(request)
+    if not Scheme.objects.filter(year=year).exists():
+        raise Http404(f"{year}年没有考核方案。")
+    records = (
+        Deduction.objects.filter(indicator__scheme__year=year)
+        .select_related("unit", "indicator__scheme__category", "entered_by", "confirmed_by")
+        .order_by("-date", "-pk")
+    )
+    return render(request, "assessment/deductions.html", {"year": year, "records": records})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deduction_new(request, year):
+    _staff_only(request)
+    if not Scheme.objects.filter(year=year).exists():
+        raise Http404(f"{year}年没有考核方案。")
+    form = DeductionForm(year, request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = record_deduction(
+                unit=data["unit"],
+                indicator=data["indicator"],
+                date=data["date"],
+                count=data["count"],
+                amount=data["amount"],
+                reason=data["reason"],
+                user=request.user,
+                confirm=data["confirm"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            state = "已确认，计入得分" if record.confirmed else "待确认，确认后计入得分"
+            messages.success(request, f"已记录：{record.unit} · {record.indicator.title}（{state}）。")
+            return redirect("scores:deductions", year=year)
+    return render(request, "assessment/deduction_form.html", {"year": year, "form": form})
+
+
+def _deduction(year, pk):
+    return get_object_or_404(
+        Deduction.objects.select_related("unit", "indicator__scheme__category", "entered_by", "confirmed_by"),
+        pk=pk,
+        indicator__scheme__year=year,
+    )
+
+
+@require_POST
+@login_required
+def deduction_confirm(request, year, pk):
+    _staff_only(request)
+    record = _deduction(year, pk)
+    try:
+        confirm_deduction(record, request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已确认：{record.unit} · {record.indicator.title}，计入得分和扣分情况。")
+    return redirect("scores:deductions", year=year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deduction_delete(request, year, pk):
+    _staff_only(request)
+    record = _deduction(year, pk)
+    if request.method == "POST":
+        try:
+            delete_deduction(record, request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已删除：{record.unit} · {record.indicator.title} 的扣分记录。")
+        return redirect("scores:deductions", year=year)
+    return render(request, "assessment/deduction_delete.html", {"year": year, "record": record})
+
+
+# --- the year-end assessment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request, year):
+    _staff_only(request)
+    categories = _live_or_404(year)
+    previous = latest_assessment(year)
+    if request.method == "POST":
+        try:
+            assessment = close_year(year, request.user, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{year}年年终考核已完成（第{assessment.version}版），结果已固定。")
+            return redirect("scores:ranking", year=year)
+    waiting = Deduction.objects.filter(indicator__scheme__year=year, confirmed_at__isnull=True).count()
+    pending = [(c, u, [line for line in u.lines if line.pending]) for c in categories for u in c.units if u.pending]
+    missing = [(u, line) for c in categories for u in c.units for line in u.lines if line.status == Status.MISSING]
+    return render(
+        request,
+        "assessment/close_year.html",
+        {
+            "year": year,
+            "categories": categories,
+            "previous": previous,
+            "pending": pending,
+            "missing": missing,
+            "waiting": waiting,
+            "unchanged": previous is not None and freeze(categories) == previous.results,
+        },
+    )

@@ -1,0 +1,780 @@
+"""Scores from the rules: plain functions of a scheme's data, the marks and the recorded deductions.
+
+Nothing here names an indicator or a point value: every number comes from the scheme (indicators
+with rule kind, points, rate and cap; rule groups; notes). What is scored is an *item*: one column,
+or a rule group of columns that a note scores together. Each item gives one `Line` saying what was
+deducted, by which rule and note, and why.
+
+How the rule kinds count (the notes under each printed table say which a column has):
+
+- 完成得分 (earn, 区镇) and 未完成扣分 (lose): the column is worth its points; a “*” still standing at
+  the year-end assessment without an accepted explanation costs them (not earned / deducted).
+  Additive and deductive tables are the same arithmetic: score = full points − deductions.
+- 合并计分 (RuleGroup): the group's points stand instead of its columns' points; at year end the group
+  loses all of them if any of its assessed columns is still “*” (部门 note 1: 0.3, note 3: 0.2).
+- 按次扣分 (per_occurrence): rate × confirmed recorded occurrences, at most the cap. At year end a
+  column still “*” with nothing recorded counts as one occurrence (the least a “*” can mean).
+- 视情扣分 (discretionary): the confirmed amounts staff recorded, at most the cap.
+- √ costs nothing; 非考核项 and an accepted explanation (已说明 / 已说明情况) exempt the item
+  entirely, recorded occurrences included (“不作为扣分项”).
+
+During the year a “*” is pending, never deducted: a line's `deduction` counts only confirmed records;
+its `year_end_deduction` is what closing the year today would deduct. All arithmetic is Decimal.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from .models import (
+    EXPLAINED_STATES,
+    Deduction,
+    Indicator,
+    Mark,
+    MarkState,
+    RuleGroup,
+    RuleKind,
+    Scheme,
+    SchemeUnit,
+    YearEndAssessment,
+)
+
+ZERO = Decimal("0")
+EXEMPT_STATES = frozenset({MarkState.NOT_ASSESSED, *EXPLAINED_STATES})
+PENDING = MarkState.PENDING
+GROUP = "group"
+CASES_SOURCE = "奖惩案例季度统计"
+
+
+def fmt(value):
+    """A Decimal as the bulletin prints it: 1, 0.05, 2.5 — never 1.00 or 2E+1."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return format(value.normalize(), "f") if value else "0"
+
+
+# --- the rules of a scheme, as plain data
+
+
+@dataclass(frozen=True)
+class Column:
+    """One indicator as the scorer sees it."""
+
+    id: int
+    title: str
+    kind: str
+    points: Decimal
+    rate: Decimal | None = None
+    cap: Decimal | None = None
+    in_full: bool = True
+    wording: str = ""
+
+    @property
+    def max_loss(self):
+        if self.kind in (RuleKind.PER_OCCURRENCE, RuleKind.DISCRETIONARY):
+            return self.cap or ZERO
+        return self.points
+
+
+@dataclass(frozen=True)
+class Item:
+    """What is scored: one column, or a rule group of columns scored together by one note."""
+
+    key: str
+    columns: tuple
+    points: Decimal  # what the item adds to the full score
+    note_number: int | None = None
+    note_text: str = ""
+    is_group: bool = False
+
+    @property
+    def kind(self):
+        return GROUP if self.is_group else self.columns[0].kind
+
+    @property
+    def base_kind(self):
+        """earn/lose for groups (their columns' kind), else the column's kind."""
+        return self.columns[0].kind
+
+    @property
+    def title(self):
+        return "、".join(c.title for c in self.columns)
+
+    @property
+    def max_loss(self):
+        """The most this item can take away (its cap, or its points)."""
+        return self.points if self.is_group else self.columns[0].max_loss
+
+    @property
+    def rule(self):
+        """The rule in words, from the data."""
+        p = fmt(self.points)
+        col = self.columns[0]
+        if self.is_group:
+            if self.base_kind == RuleKind.EARN:
+                return f"{len(self.columns)}项合并计分：均完成得{p}分"
+            return f"{len(self.columns)}项合并计分：任一项未完成扣{p}分"
+        if col.kind == RuleKind.EARN:
+            return f"完成得{fmt(col.points)}分"
+        if col.kind == RuleKind.LOSE:
+            return f"未完成扣{fmt(col.points)}分"
+        if col.kind == RuleKind.PER_OCCURRENCE:
+            return f"扣{fmt(col.rate)}分/次，扣满{fmt(col.cap)}分为止"
+        return f"视情扣分，最高扣{fmt(col.cap)}分"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A scheme's scoring rules: its items in column order."""
+
+    items: tuple
+    year: int = 0
+    category: str = ""
+    category_slug: str = ""
+
+    @property
+    def full_points(self):
+        return sum((i.points for i in self.items), ZERO)
+
+    @property
+    def max_loss(self):
+        """The sum of caps: a score never falls below full_points − max_loss."""
+        return sum((i.max_loss for i in self.items), ZERO)
+
+    @property
+    def columns(self):
+        return [c for i in self.items for c in i.columns]
+
+
+def _column(indicator):
+    return Column(
+        id=indicator.id,
+        title=indicator.title,
+        kind=indicator.rule_kind,
+        points=indicator.points,
+        rate=indicator.rate,
+        cap=indicator.cap,
+        in_full=indicator.in_full_points,
+        wording=indicator.deduction_wording,
+    )
+
+
+def rules_from_scheme(scheme):
+    """The scheme's Rules (indicators, their notes and rule groups; prefetch with `scoring_schemes`)."""
+    indicators = sorted(scheme.indicators.all(), key=lambda i: i.order)
+    groups = {g.id: g for g in scheme.rule_groups.all()}
+    members = defaultdict(list)
+    for indicator in indicators:
+        if indicator.rule_group_id in groups:
+            members[indicator.rule_group_id].append(indicator)
+    items, seen = [], set()
+    for indicator in indicators:
+        group_id = indicator.rule_group_id if indicator.rule_group_id in groups else None
+        if group_id is None:
+            notes = sorted(indicator.notes.all(), key=lambda n: n.number)
+            note = notes[0] if notes else None
+            col = _column(indicator)
+            items.append(
+                Item(
+                    key=f"i{indicator.id}",
+                    columns=(col,),
+                    points=col.points if col.in_full else ZERO,
+                    note_number=note.number if note else None,
+                    note_text=note.text if note else "",
+                )
+            )
+        elif group_id not in seen:
+            seen.add(group_id)
+            group = groups[group_id]
+            items.append(
+                Item(
+                    key=f"g{group.id}",
+                    columns=tuple(_column(i) for i in members[group_id]),
+                    points=group.points,
+                    note_number=group.note.number,
+                    note_text=group.note.text,
+                    is_group=True,
+                )
+            )
+    return Rules(
+        items=tuple(items), year=scheme.year, category=scheme.category.name, category_slug=scheme.category.slug
+    )
+
+
+# --- what a unit did: cells and records
+
+
+@dataclass(frozen=True)
+class Record:
+    """A confirmed or unconfirmed deduction record (or a quarter's missing cases fed from the cases app)."""
+
+    indicator_id: int
+    date: str
+    count: int | None = None
+    amount: Decimal | None = None
+    reason: str = ""
+    entered_by: str = ""
+    confirmed: bool = True
+    source: str = "扣分记录"
+    id: int | None = None
+
+    @classmethod
+    def from_deduction(cls, d):
+        user = d.entered_by
+        return cls(
+            indicator_id=d.indicator_id,
+            date=d.date.isoformat(),
+            count=d.count,
+            amount=d.amount,
+            reason=d.reason,
+            entered_by=(user.get_full_name() or user.username) if user else "",
+            confirmed=d.confirmed,
+            id=d.pk,
+        )
+
+    @property
+    def what(self):
+        return f"{self.count}次" if self.count is not None else f"{fmt(self.amount)}分"
+
+    def to_dict(self):
+        return {
+            "indicator_id": self.indicator_id,
+            "date": self.date,
+            "count": self.count,
+            "amount": None if self.amount is None else str(self.amount),
+            "reason": self.reason,
+            "entered_by": self.entered_by,
+            "confirmed": self.confirmed,
+            "source": self.source,
+            "id": self.id,
+        }
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(**{**d, "amount": None if d["amount"] is None else Decimal(d["amount"])})
+
+
+def occurrence_loss(column, occurrences):
+    """rate × occurrences, at most the cap."""
+    return min(column.cap, column.rate * occurrences)
+
+
+def discretionary_loss(column, amount):
+    return min(column.cap, amount)
+
+
+# --- lines and scores
+
+
+class Status:
+    OK = "ok"
+    PENDING = "pending"
+    EXEMPT = "exempt"
+    DEDUCTED = "deducted"
+    MISSING = "missing"
+
+    LABELS = {OK: "无扣分", PENDING: "待定", EXEMPT: "不作扣分项", DEDUCTED: "扣分", MISSING: "未填写"}
+
+
+@dataclass
+class Line:
+    """One item of a unit's score: the rule, the note, the cells, what it costs now and at year end."""
+
+    key: str
+    title: str
+    kind: str
+    rule: str
+    note_number: int | None
+    note_text: str
+    cells: str
+    points: Decimal
+    deduction: Decimal  # counted now (confirmed records; a “*” is pending)
+    year_end_deduction: Decimal  # what the year-end assessment would deduct today
+    status: str
+    explanation: str
+    final_explanation: str  # the wording once the year is closed
+    records: list = field(default_factory=list)
+
+    @property
+    def pending(self):
+        return self.year_end_deduction - self.deduction
+
+    @property
+    def status_label(self):
+        return Status.LABELS.get(self.status, self.status)
+
+    @property
+    def kind_label(self):
+        return "合并计分" if self.kind == GROUP else RuleKind(self.kind).label
+
+    def finalized(self):
+        """The line as frozen at the year-end assessment."""
+        status = self.status
+        if status == Status.PENDING:
+            status = Status.DEDUCTED if self.year_end_deduction else Status.OK
+        return replace(
+            self,
+            deduction=self.year_end_deduction,
+            status=status,
+            explanation=self.final_explanation,
+            records=[r for r in self.records if r.confirmed],
+        )
+
+    def to_dict(self):
+        return {
+            "key": self.key,
+            "title": self.title,
+            "kind": self.kind,
+            "rule": self.rule,
+            "note_number": self.note_number,
+            "note_text": self.note_text,
+            "cells": self.cells,
+            "points": str(self.points),
+            "deduction": str(self.deduction),
+            "year_end_deduction": str(self.year_end_deduction),
+            "status": self.status,
+            "explanation": self.explanation,
+            "final_explanation": self.final_explanation,
+            "records": [r.to_dict() for r in self.records],
+        }
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(
+            **{
+                **d,
+                "points": Decimal(d["points"]),
+                "deduction": Decimal(d["deduction"]),
+                "year_end_deduction": Decimal(d["year_end_deduction"]),
+                "records": [Record.from_dict(r) for r in d["records"]],
+            }
+        )
+
+
+@dataclass
+class UnitScore:
+    """A unit's score in one scheme: full points, every line, the deductions and the result."""
+
+    unit_id: int
+    unit_name: str
+    category: str
+    category_slug: str
+    year: int
+    full_points: Decimal
+    lines: list
+    frozen: bool = False
+    rank: int | None = None
+    tied: bool = False
+
+    @property
+    def deduction(self):
+        return sum((line.deduction for line in self.lines), ZERO)
+
+    @property
+    def score(self):
+        return self.full_points - self.deduction
+
+    @property
+    def year_end_deduction(self):
+        return sum((line.year_end_deduction for line in self.lines), ZERO)
+
+    @property
+    def year_end_score(self):
+        return self.full_points - self.year_end_deduction
+
+    @property
+    def pending(self):
+        return self.year_end_deduction - self.deduction
+
+    @property
+    def rank_label(self):
+        if self.rank is None:
+            return ""
+        return f"并列第{self.rank}名" if self.tied else f"第{self.rank}名"
+
+    @property
+    def deduction_lines(self):
+        """Lines that cost something now or at year end."""
+        return [line for line in self.lines if line.deduction or line.year_end_deduction]
+
+    def finalized(self):
+        return replace(self, lines=[line.finalized() for line in self.lines], frozen=True)
+
+    def to_dict(self):
+        return {
+            "unit_id": self.unit_id,
+            "unit_name": self.unit_name,
+            "full_points": str(self.full_points),
+            "deduction": str(self.deduction),
+            "score": str(self.score),
+            "rank": self.rank,
+            "tied": self.tied,
+            "lines": [line.to_dict() for line in self.lines],
+        }
+
+    @classmethod
+    def from_dict(cls, d, *, category, category_slug, year):
+        return cls(
+            unit_id=d["unit_id"],
+            unit_name=d["unit_name"],
+            category=category,
+            category_slug=category_slug,
+            year=year,
+            full_points=Decimal(d["full_points"]),
+            lines=[Line.from_dict(line) for line in d["lines"]],
+            frozen=True,
+            rank=d["rank"],
+            tied=d["tied"],
+        )
+
+
+def _state_item_line(item, texts):
+    """earn / lose columns and rule groups: only a “*” at year end costs the item's points."""
+    p = item.points if item.is_group else item.columns[0].points
+    pf = fmt(p)
+    earn = item.base_kind == RuleKind.EARN
+    pending = [c for c, t in texts if t == PENDING]
+    missing = [c for c, t in texts if not t]
+    exempt = [c for c, t in texts if t in EXEMPT_STATES]
+    # A group names the column(s) still “*”; a single column's line is its own title.
+    prefix = "、".join(f"“{c.title}”" for c in pending) if item.is_group else ""
+    if pending:
+        status, year_end = Status.PENDING, p
+        cost = f"不得{pf}分" if earn else f"扣{pf}分"
+        explanation = f"{prefix}未完成（*）：年中不扣分；年底考核时仍未完成且未作情况说明的，{cost}"
+        final = f"{prefix}年底考核时仍未完成且未作情况说明，{cost}"
+    elif missing:
+        status, year_end = Status.MISSING, ZERO
+        explanation = final = "未填写完成情况，暂不计分"
+    elif len(exempt) == len(texts):
+        status, year_end = Status.EXEMPT, ZERO
+        if all(t == MarkState.NOT_ASSESSED for _, t in texts):
+            why = "非考核项"
+        elif all(t in EXPLAINED_STATES for _, t in texts):
+            why = "已作情况说明"
+        else:
+            why = "已作情况说明或非考核项"
+        explanation = final = f"{why}，不作为扣分项" + (f"，计{pf}分" if earn else "")
+    else:
+        status, year_end = Status.OK, ZERO
+        explanation = final = (f"已完成，得{pf}分" if earn else "已完成，不扣分") + (
+            "（其余为非考核项或已说明）" if exempt else ""
+        )
+    return status, ZERO, year_end, explanation, final
+
+
+def _occurrence_item_line(item, text, records):
+    col = item.columns[0]
+    confirmed = [r for r in records if r.confirmed]
+    n = sum(r.count or 0 for r in confirmed)
+    waiting = len(records) - len(confirmed)
+    tail = f"；另有{waiting}条记录待确认，确认后计入" if waiting else ""
+    if text in EXEMPT_STATES:
+        why = "非考核项" if text == MarkState.NOT_ASSESSED else "已作情况说明"
+        extra = f"（已记录的{n}次不计）" if n else ""
+        explanation = f"{why}，不作为扣分项{extra}"
+        return Status.EXEMPT, ZERO, ZERO, explanation + tail, explanation
+    now = occurrence_loss(col, n)
+    if n:
+        raw = col.rate * n
+        capped = f"，扣满{fmt(col.cap)}分为止，扣{fmt(now)}分" if raw > col.cap else f"，扣{fmt(now)}分"
+        explanation = f"已确认{n}次：{fmt(col.rate)}分×{n}次={fmt(raw)}分{capped}"
+        return Status.DEDUCTED, now, now, explanation + tail, explanation
+    if text == PENDING:
+        one = occurrence_loss(col, 1)
+        explanation = (
+            f"未完成（*），尚无确认的次数：年中不扣分；年底考核时仍未完成且未作情况说明的，按1次计，扣{fmt(one)}分"
+        )
+        final = f"年底考核时仍未完成且未作情况说明、未记录次数，按1次计，扣{fmt(one)}分"
+        return Status.PENDING, ZERO, one, explanation + tail, final
+    if not text:
+        explanation = "未填写完成情况，暂不计分"
+        return Status.MISSING, ZERO, ZERO, explanation + tail, explanation
+    explanation = "无确认的扣分记录，不扣分"
+    return Status.OK, ZERO, ZERO, explanation + tail, explanation
+
+
+def _discretionary_item_line(item, text, records):
+    col = item.columns[0]
+    confirmed = [r for r in records if r.confirmed]
+    waiting = len(records) - len(confirmed)
+    tail = f"；另有{waiting}条记录待确认，确认后计入" if waiting else ""
+    total = sum((r.amount or ZERO for r in confirmed), ZERO)
+    if text in EXEMPT_STATES:
+        explanation = ("非考核项" if text == MarkState.NOT_ASSESSED else "已作情况说明") + "，不作为扣分项"
+        return Status.EXEMPT, ZERO, ZERO, explanation + tail, explanation
+    if total:
+        now = discretionary_loss(col, total)
+        capped = f"，最高扣{fmt(col.cap)}分，扣{fmt(now)}分" if total > col.cap else ""
+        explanation = f"已确认{len(confirmed)}条，扣{fmt(total)}分{capped}"
+        return Status.DEDUCTED, now, now, explanation + tail, explanation
+    explanation = f"{text or '无'}，不扣分"
+    return Status.OK, ZERO, ZERO, explanation + tail, explanation
+
+
+def score_item(item, cells, records):
+    """The Line of one item for a unit: `cells` {indicator id: cell text}, `records` of its columns."""
+    texts = [(c, cells.get(c.id) or "") for c in item.columns]
+    if item.kind in (GROUP, RuleKind.EARN, RuleKind.LOSE):
+        status, now, year_end, explanation, final = _state_item_line(item, texts)
+    elif item.kind == RuleKind.PER_OCCURRENCE:
+        status, now, year_end, explanation, final = _occurrence_item_line(item, texts[0][1], records)
+    else:
+        status, now, year_end, explanation, final = _discretionary_item_line(item, texts[0][1], records)
+    cell_text = texts[0][1]
+    if item.is_group:
+        cell_text = "；".join(t or "（未填）" for _, t in texts)  # in the order of the title's columns
+    return Line(
+        key=item.key,
+        title=item.title,
+        kind=item.kind,
+        rule=item.rule,
+        note_number=item.note_number,
+        note_text=item.note_text,
+        cells=cell_text,
+        points=item.points,
+        deduction=now,
+        year_end_deduction=year_end,
+        status=status,
+        explanation=explanation,
+        final_explanation=final,
+        records=list(records),
+    )
+
+
+def score_unit(rules, unit_id, unit_name, cells, records=()):
+    """A unit's UnitScore under `rules`: `cells` {indicator id: "√"/"*"/"4"…}, `records` [Record]."""
+    by_column = defaultdict(list)
+    for record in records:
+        by_column[record.indicator_id].append(record)
+    lines = []
+    for item in rules.items:
+        item_records = [r for c in item.columns for r in by_column.get(c.id, ())]
+        lines.append(score_item(item, cells, item_records))
+    return UnitScore(
+        unit_id=unit_id,
+        unit_name=unit_name,
+        category=rules.category,
+        category_slug=rules.category_slug,
+        year=rules.year,
+        full_points=rules.full_points,
+        lines=lines,
+    )
+
+
+def rank(scores, key=lambda s: s.year_end_score):
+    """Competition ranking (1, 2, 2, 4) by `key`, highest first; ties share a rank and are marked."""
+    ordered = sorted(scores, key=lambda s: -key(s))  # sorted() is stable: printed order among equals
+    previous, current = None, 0
+    for position, s in enumerate(ordered, start=1):
+        value = key(s)
+        if value != previous:
+            current, previous = position, value
+        s.rank = current
+    counts = defaultdict(int)
+    for s in ordered:
+        counts[s.rank] += 1
+    for s in ordered:
+        s.tied = counts[s.rank] > 1
+    return ordered
+
+
+@dataclass
+class CategoryScores:
+    """One scheme's scores: the ranking (by the year-end score) and each unit's lines."""
+
+    year: int
+    category: str
+    category_slug: str
+    full_points: Decimal
+    max_loss: Decimal
+    units: list  # UnitScore in ranking order
+    frozen: bool = False
+
+    def to_dict(self):
+        return {
+            "category": self.category,
+            "category_slug": self.category_slug,
+            "full_points": str(self.full_points),
+            "max_loss": str(self.max_loss),
+            "units": [u.to_dict() for u in self.units],
+        }
+
+    @classmethod
+    def from_dict(cls, d, year):
+        units = [
+            UnitScore.from_dict(u, category=d["category"], category_slug=d["category_slug"], year=year)
+            for u in d["units"]
+        ]
+        return cls(
+            year=year,
+            category=d["category"],
+            category_slug=d["category_slug"],
+            full_points=Decimal(d["full_points"]),
+            max_loss=Decimal(d["max_loss"]),
+            units=units,
+            frozen=True,
+        )
+
+    def finalized(self):
+        units = [u.finalized() for u in self.units]
+        return replace(self, units=rank(units, key=lambda s: s.score), frozen=True)
+
+
+def score_category(rules, units, cells_by_unit, records_by_unit):
+    """Rank every unit of one scheme; units: [(id, name)] in printed order."""
+    scores = [
+        score_unit(rules, unit_id, name, cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ()))
+        for unit_id, name in units
+    ]
+    return CategoryScores(
+        year=rules.year,
+        category=rules.category,
+        category_slug=rules.category_slug,
+        full_points=rules.full_points,
+        max_loss=rules.max_loss,
+        units=rank(scores),
+    )
+
+
+# --- from the database (a fixed number of queries, whatever the number of units)
+
+
+def scoring_schemes(queryset=None):
+    """Schemes with everything scoring reads prefetched (5 queries in all)."""
+    queryset = Scheme.objects.all() if queryset is None else queryset
+    return queryset.select_related("category").prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("order").prefetch_related("notes")),
+        Prefetch("rule_groups", queryset=RuleGroup.objects.select_related("note")),
+        Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk")),
+    )
+
+
+def _shortfall_records(case_shortfall):
+    records = defaultdict(list)
+    for (unit_id, indicator_id), quarters in (case_shortfall or {}).items():
+        for label, missing in quarters:
+            if missing:
+                records[unit_id].append(
+                    Record(
+                        indicator_id=indicator_id,
+                        date=str(label),
+                        count=int(missing),
+                        reason=str(label),
+                        source=CASES_SOURCE,
+                    )
+                )
+    return records
+
+
+def case_shortfall_for(year):
+    """The 奖惩案例 rule's missing cases per unit and quarter of `year`, from the cases app.
+
+    {(unit id, indicator id): [(quarter label, missing count), …]}. Empty on this branch: until the
+    cases' quarterly counts are merged, missing cases are entered as Deduction records with a count.
+    On merge, compute it here (in a fixed number of queries) and every score, page and year close uses it.
+    """
+    return {}
+
+
+def live_scores(schemes, *, case_shortfall=None):
+    """CategoryScores per scheme (from `scoring_schemes`), computed now from marks and records.
+
+    `case_shortfall` (default: `case_shortfall_for` each scheme's year): the 奖惩案例 missing cases
+    per quarter; they count like confirmed recorded misses of that per-occurrence column.
+    """
+    schemes = list(schemes)
+    if case_shortfall is None:
+        case_shortfall = {}
+        for year in sorted({s.year for s in schemes}):
+            case_shortfall.update(case_shortfall_for(year))
+    marks = Mark.objects.filter(indicator__scheme__in=schemes)
+    deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
+    cells_by_unit = defaultdict(dict)
+    for unit_id, indicator_id, state, count in marks.values_list("unit_id", "indicator_id", "state", "count"):
+        cells_by_unit[unit_id][indicator_id] = str(count) if count is not None else state
+    records_by_unit = _shortfall_records(case_shortfall)
+    for d in deductions.order_by("date", "pk"):
+        records_by_unit[d.unit_id].append(Record.from_deduction(d))
+    result = []
+    for scheme in schemes:
+        units = [(su.unit_id, su.unit.name) for su in scheme.scheme_units.all()]
+        result.append(score_category(rules_from_scheme(scheme), units, cells_by_unit, records_by_unit))
+    return result
+
+
+def year_schemes(year):
+    return scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
+
+
+def year_scores(year, *, case_shortfall=None):
+    """The live scores of every category of `year`."""
+    return live_scores(year_schemes(year), case_shortfall=case_shortfall)
+
+
+def latest_assessment(year):
+    return YearEndAssessment.objects.filter(year=year).select_related("closed_by").order_by("-version").first()
+
+
+def frozen_scores(assessment):
+    """The CategoryScores frozen in a year-end assessment."""
+    return [CategoryScores.from_dict(c, assessment.year) for c in assessment.results["categories"]]
+
+
+def freeze(categories):
+    """Results JSON of a year-end assessment: every “*” without explanation becomes a deduction."""
+    return {"categories": [c.finalized().to_dict() for c in categories]}
+
+
+def unit_score(unit, year):
+    """The unit's score for `year`: frozen from the latest year-end assessment, else live. None if not assessed.
+
+    For the unit page: pass the result to templates/assessment/score_breakdown.html as `score`.
+    """
+    assessment = latest_assessment(year)
+    if assessment is not None:
+        for category in frozen_scores(assessment):
+            for score in category.units:
+                if score.unit_id == unit.pk:
+                    return score
+    # The unit's whole scheme is scored so that its rank is its rank among all the units.
+    schemes = year_schemes(year).filter(scheme_units__unit=unit)
+    for category in live_scores(schemes):
+        for score in category.units:
+            if score.unit_id == unit.pk:
+                return score
+    return None
+
+
+# --- the 扣分情况 text of the progress tables
+
+
+def deduction_text(deductions, cells_by_indicator):
+    """The office's wording for a row's confirmed deductions, e.g. “诚信专题宣传任务未完成2次，扣1分”.
+
+    `deductions`: the unit's confirmed Deduction rows (indicator loaded); `cells_by_indicator`:
+    {indicator id: cell text}. Columns marked 非考核项 or explained are not deducted, so not listed.
+    """
+    by_indicator = defaultdict(list)
+    for d in deductions:
+        by_indicator[d.indicator_id].append(d)
+    parts = []
+    for rows in sorted(by_indicator.values(), key=lambda rows: rows[0].indicator.order):
+        indicator = rows[0].indicator
+        if cells_by_indicator.get(indicator.id) in EXEMPT_STATES:
+            continue
+        col = _column(indicator)
+        if col.kind == RuleKind.PER_OCCURRENCE:
+            n = sum(d.count or 0 for d in rows)
+            loss, default = occurrence_loss(col, n), "{title}未完成{n}次"
+        elif col.kind == RuleKind.DISCRETIONARY:
+            n = len(rows)
+            loss, default = discretionary_loss(col, sum((d.amount or ZERO for d in rows), ZERO)), "{title}"
+        else:
+            continue
+        wording = (col.wording or default).replace("{title}", col.title).replace("{n}", str(n))
+        parts.append(f"{wording}，扣{fmt(loss)}分")
+    return "；".join(parts)

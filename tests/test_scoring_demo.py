@@ -1,0 +1,131 @@
+"""The demo's scores for the state of 2019 第11期, worked out by hand from the printed marks and notes.
+
+Provisional (during the year): every “*” is pending and the demo has no deduction record, so nothing
+is deducted yet: every town stands at 2.0, every office at 10, every department at 1.8 (the printed
+扣分情况 column is empty everywhere, as it should be).
+
+Year end (what closing the year today would deduct):
+
+区镇 (full 2.0 = 0.6 + 0.4 + 0.2 + 0.4 + 0.4; the event column, 视情最高扣20分, is outside it):
+  the seven towns with 信用审查 * (开发区, 旅游度假区, 张浦, 周市, 陆家, 千灯, 淀山湖) do not earn note 5's
+  0.4 → 1.6; the five all-√ towns keep 2.0. Ranking: five share 1st, seven share 6th.
+
+城市管理办事处 (full 10 = 3 + 2 + 1 + 2 + 2): all four are √ * √ * √ → note 2 (2) + note 4 (2) = 4 → 6,
+  all four share 1st.
+
+部门 (full 1.8: group note 1 = 0.3, note 2 = 0.1, group note 3 = 0.2, note 4 = 0.1, feedback 0.3,
+  cases 0.3, 宣传 0.2, event 0.3). A * in a per-occurrence column with nothing recorded counts once:
+  feedback 0.01, cases 0.05, 宣传 0.05.
+  - cases * only (统战部 政法委 编办 人民检察院 商务局 生态环境局 大数据资源管理中心 供销合作总社 总工会
+    妇联 供电公司): 1.8 − 0.05 = 1.75
+  - cases * and 宣传 * (统计局 残联): 1.8 − 0.1 = 1.70
+  - note 3 (信用承诺 and/or 审查 *) 0.2 + feedback 0.01 + 宣传 0.05 (团市委 昆山海关): 1.8 − 0.26 = 1.54
+  - the same plus cases 0.05 (人武部 银保监管组 安全局 昆山盐业公司): 1.8 − 0.31 = 1.49
+  - 财政局: note 1 (试点项目 *) 0.3 + feedback 0.01 + 宣传 0.05 = 0.36 → 1.44
+  - 烟草专卖局: note 1 0.3 + note 3 0.2 + 宣传 0.05 = 0.55 → 1.25 (its feedback and cases are 非考核项)
+  - the other 33 departments: nothing → 1.8.
+  Ranking: 1st ×33, 34th ×11, 45th ×2, 47th ×2, 49th ×4, 53rd 财政局, 54th 烟草专卖局.
+"""
+
+from decimal import Decimal as D
+
+from assessment.scoring import frozen_scores, latest_assessment, year_scores
+from assessment.services import close_year
+
+TOWNS_STAR = ["昆山开发区", "旅游度假区", "张浦镇", "周市镇", "陆家镇", "千灯镇", "淀山湖镇"]
+TOWNS_DONE = ["昆山高新区", "花桥经济开发区", "巴城镇", "周庄镇", "锦溪镇"]
+OFFICES = ["柏庐城市管理办事处", "亭林城市管理办事处", "青阳城市管理办事处", "震川城市管理办事处"]
+DEPARTMENTS_YEAR_END = {
+    "1.75": ["统战部", "政法委", "编办", "人民检察院", "商务局", "生态环境局", "大数据资源管理中心"]
+    + ["供销合作总社", "总工会", "妇联", "供电公司"],
+    "1.70": ["统计局", "残联"],
+    "1.54": ["团市委", "昆山海关"],
+    "1.49": ["人武部", "银保监管组", "安全局", "昆山盐业公司"],
+    "1.44": ["财政局"],
+    "1.25": ["烟草专卖局"],
+}
+DEPARTMENT_RANKS = {
+    "1.75": "并列第34名",
+    "1.70": "并列第45名",
+    "1.54": "并列第47名",
+    "1.49": "并列第49名",
+    "1.44": "第53名",
+    "1.25": "第54名",
+}
+
+
+def _expected_year_end():
+    table = {"区镇": {}, "城市管理办事处": {}, "部门": {}}
+    table["区镇"].update({u: D("1.6") for u in TOWNS_STAR} | {u: D("2") for u in TOWNS_DONE})
+    table["城市管理办事处"].update({u: D("6") for u in OFFICES})
+    for score, units in DEPARTMENTS_YEAR_END.items():
+        table["部门"].update({u: D(score) for u in units})
+    return table
+
+
+def _table(categories, attr):
+    return {c.category: {u.unit_name: getattr(u, attr) for u in c.units} for c in categories}
+
+
+def test_provisional_nothing_is_deducted_while_stars_are_pending(db):
+    categories = year_scores(2019)
+    assert [(c.category, c.full_points, len(c.units)) for c in categories] == [
+        ("区镇", D("2"), 12),
+        ("城市管理办事处", D("10"), 4),
+        ("部门", D("1.8"), 54),
+    ]
+    for c in categories:
+        assert {u.score for u in c.units} == {c.full_points}
+        assert {u.deduction for u in c.units} == {D("0")}
+
+
+def test_year_end_what_closing_the_year_today_would_deduct(db):
+    categories = year_scores(2019)
+    expected = _expected_year_end()
+    departments = expected["部门"]
+    computed = _table(categories, "year_end_score")
+    assert len(departments) == 21
+    departments.update({u: D("1.8") for u in computed["部门"] if u not in departments})
+    assert computed == expected
+    assert {c.category: sum((u.year_end_deduction for u in c.units), D(0)) for c in categories} == {
+        "区镇": D("2.8"),  # 7 × 0.4
+        "城市管理办事处": D("16"),  # 4 × (2 + 2)
+        "部门": D("3.42"),  # 11×0.05 + 2×0.1 + 2×0.26 + 4×0.31 + 0.36 + 0.55
+    }
+
+
+def test_year_end_ranking_with_ties(db):
+    """Ties share a rank (1, 1, 1, 1, 1, 6, …) and say so; equal scores keep the printed order."""
+    ranks = {c.category: {u.unit_name: u.rank_label for u in c.units} for c in year_scores(2019)}
+    assert list(ranks["区镇"].items()) == [(u, "并列第1名") for u in TOWNS_DONE] + [
+        (u, "并列第6名") for u in TOWNS_STAR
+    ]
+    assert set(ranks["城市管理办事处"].values()) == {"并列第1名"}
+    departments = ranks["部门"]
+    for score, label in DEPARTMENT_RANKS.items():
+        assert {departments[u] for u in DEPARTMENTS_YEAR_END[score]} == {label}
+    listed = {u for units in DEPARTMENTS_YEAR_END.values() for u in units}
+    full = [u for u in departments if u not in listed]
+    assert len(full) == 33 and {departments[u] for u in full} == {"并列第1名"}
+    assert list(departments)[-2:] == ["财政局", "烟草专卖局"]
+
+
+def test_year_end_lines_of_the_lowest_department(db):
+    """烟草专卖局: √ * 非考核项 * * 非考核项 非考核项 非考核项 * 无."""
+    score = {u.unit_name: u for c in year_scores(2019) for u in c.units}["烟草专卖局"]
+    assert [(line.note_number, line.year_end_deduction) for line in score.deduction_lines] == [
+        (1, D("0.3")),
+        (3, D("0.2")),
+        (7, D("0.05")),
+    ]
+    assert score.rank_label == "第54名"
+
+
+def test_closing_the_demo_year_freezes_exactly_that_table(db, staff_user):
+    close_year(2019, staff_user)
+    frozen = frozen_scores(latest_assessment(2019))
+    expected = _expected_year_end()
+    computed = _table(frozen, "score")
+    expected["部门"].update({u: D("1.8") for u in computed["部门"] if u not in expected["部门"]})
+    assert computed == expected
+    assert _table(frozen, "deduction")["区镇"]["昆山开发区"] == D("0.4")

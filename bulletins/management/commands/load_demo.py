@@ -5,9 +5,10 @@ Running the command again changes nothing and duplicates nothing.
 """
 
 import json
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,6 +19,7 @@ from assessment import access
 from assessment.models import Category, Indicator, Mark, Note, Reporter, Scheme, SchemeUnit, Unit
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
+from bulletins.services import publish_issue
 from cases.models import Case
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -113,7 +115,7 @@ def load_issue(data):
         },
     )
     if issue.is_published and issue.published_at is None:
-        issue.published_at = issue.date.isoformat() + "T09:00:00+08:00"
+        issue.published_at = datetime.combine(issue.date, time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
         issue.save(update_fields=["published_at"])
     for order, art in enumerate(data["articles"], start=1):
         Article.objects.update_or_create(
@@ -147,6 +149,10 @@ def load_issue(data):
     for order, slug in enumerate(data["tables"], start=1):
         scheme = Scheme.objects.get(year=issue.year, category__slug=slug)
         IssueTable.objects.update_or_create(issue=issue, scheme=scheme, defaults={"order": order})
+    if issue.is_published and issue.current_version_id is None:
+        # Published issues are read from their frozen version; the demo's is taken once, on first load.
+        publish_issue(issue, None, published_at=issue.published_at)
+        issue.refresh_from_db()
     return issue
 
 

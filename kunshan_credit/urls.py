@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bulletins/", include("bulletins.urls")),
+    path("overview/", include("bulletins.overview_urls")),
     path("admin/", admin.site.urls),
 ]

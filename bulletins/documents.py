@@ -184,6 +184,8 @@ def render_docx(data, version=None):
     doc.core_properties.title = f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期"
     doc.core_properties.author = bulletin.issuer
 
+    if version is None:
+        _para(doc, "未发布的草稿，仅供审阅", size=10.5, align="CENTER")
     _para(doc, bulletin.series_title, size=26, bold=True, color=RED, align="CENTER", space_after=2)
     _para(doc, f"第 {bulletin.number} 期", size=12, align="CENTER", space_after=0)
     _para(doc, bulletin.year_label, size=12, align="CENTER", space_after=0)

@@ -100,7 +100,8 @@ def _render_issue(request, issue, version=None, *, preview=None, keep_tables=Tru
 
 @require_GET
 def latest(request):
-    issue = visible_issues(request.user).order_by("-year", "-number").first()
+    # The latest published issue for everyone: staff find their drafts under 编辑期刊.
+    issue = visible_issues(request.user).filter(is_published=True).order_by("-year", "-number").first()
     if issue is None:
         raise Http404("还没有发布任何一期。")
     return _render_issue(request, issue)

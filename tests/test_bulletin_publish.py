@@ -162,3 +162,10 @@ def test_issue_page_reads_the_snapshot_in_few_queries_whatever_the_number_of_iss
 def test_republishing_without_a_reason_is_refused(db):
     with pytest.raises(services.DomainError, match="更正原因"):
         services.publish_issue(Issue.objects.get(year=2019, number=11), None)
+
+
+def test_home_shows_the_latest_published_issue_to_staff_too(role_client, draft):
+    html = role_client("staff").get("/").content.decode()
+    assert "第 11 期" in html and "第 12 期" not in html
+    services.publish_issue(draft, None)
+    assert "第 12 期" in role_client("anonymous").get("/").content.decode()

@@ -245,7 +245,8 @@ def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, pu
     `expected`: the fingerprint of the previewed content; publishing refuses if it has changed since.
     """
     with transaction.atomic():
-        issue = Issue.objects.select_for_update().select_related("current_version").get(pk=issue.pk)
+        # of=self: PostgreSQL cannot lock the nullable side of the join to the current version.
+        issue = Issue.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=issue.pk)
         current = issue.current_version
         reason = (reason or "").strip()
         if current is not None and not reason:

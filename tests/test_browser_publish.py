@@ -83,7 +83,8 @@ def test_staff_compose_publish_and_correct_readers_see_it(page, live_server, dem
     expect(page).to_have_url(f"{base}/bulletins/2019/12/")
 
     # Anonymous readers find it in the archive and in the feed.
-    reader = browser.new_context(locale="zh-CN").new_page()
+    reader_context = browser.new_context(locale="zh-CN")
+    reader = reader_context.new_page()
     reader.goto(f"{base}/bulletins/")
     reader.click("a.issue-link:has-text('第12期')")
     expect(reader.locator(".article-title")).to_have_text(["十二月信用体系建设工作推进"])
@@ -121,3 +122,6 @@ def test_staff_compose_publish_and_correct_readers_see_it(page, live_server, dem
     expect(reader.locator(".old-version")).to_contain_text("这是本期更正前的第1版")
     expect(reader.locator(".article-title")).to_have_text(["十二月信用体系建设工作推进"])
     reader.screenshot(path=str(tmp_path / "v1.png"), full_page=True)
+    # Close the second reader before the live server stops, so no request is left in flight.
+    reader_context.close()
+    page.wait_for_load_state("networkidle")

@@ -46,16 +46,25 @@ def staff_issue_view(view):
     return wrapper
 
 
-def staff_view(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.is_staff(request.user):
-            raise PermissionDenied("只有市信用办可以编辑期刊。")
-        return view(request, *args, **kwargs)
+def _role_view(allowed, refusal):
+    """Login first (anonymous → login page), then 403 unless `allowed(user)`."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_view = _role_view(access.is_staff, "只有市信用办可以编辑期刊。")
+leaders_view = _role_view(access.can_read_all, "概览只对市信用办和领导开放。")
 
 
 # --- reading
@@ -413,20 +422,6 @@ def issue_publish(request, issue):
 
 
 # --- leaders' overview
-
-
-def leaders_view(view):
-    """Staff and leaders: login first, then 403 for other roles."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.can_read_all(request.user):
-            raise PermissionDenied("概览只对市信用办和领导开放。")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET

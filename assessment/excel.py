@@ -120,17 +120,26 @@ def workbook_response(sheets, filename):
 
 
 def progress_sheets(tables, title_prefix=""):
-    """Sheets for progress tables (see assessment.tables), cells as printed, counts as numbers."""
+    """Sheets for progress tables, cells as printed, counts as numbers.
+
+    `tables`: ProgressTables (see assessment.tables), or the frozen form a published issue keeps
+    (bulletins.snapshot: dicts with category, header, rows of unit/values/deduction_text, notes).
+    """
     for table in tables:
-        yield Sheet(
-            name=table.category.name,
-            title=f"{title_prefix}{table.category.name}工作进展通报",
-            header=table.header,
-            rows=(
+        if isinstance(table, dict):
+            name, header = table["category"]["name"], table["header"]
+            rows = (
+                [row["unit"], *[_frozen_value(v) for v in row["values"]], row["deduction_text"] or None]
+                for row in table["rows"]
+            )
+            notes = [f"{n['number']}. {n['text']}" for n in table["notes"]]
+        else:
+            name, header = table.category.name, table.header
+            rows = (
                 [row.unit.name, *[_excel_value(m) for m in row.cells], row.deduction_text or None] for row in table.rows
-            ),
-            notes=[f"{n.number}. {n.text}" for n in table.notes],
-        )
+            )
+            notes = [f"{n.number}. {n.text}" for n in table.notes]
+        yield Sheet(name=name, title=f"{title_prefix}{name}工作进展通报", header=header, rows=rows, notes=notes)
 
 
 def _excel_value(mark):
@@ -182,3 +191,10 @@ def score_sheets(categories, title):
         rows=lines(),
         widths=[10, 22, 24, 16, 18, 8, 8] + ([10] if live else []) + [36, 30, 40],
     )
+
+
+def _frozen_value(text):
+    """A cell as printed ("√", "16", "") → the workbook's value: counts as numbers, empty as None."""
+    if not text:
+        return None
+    return int(text) if text.isdigit() else text

@@ -1,7 +1,7 @@
 """Issues of 《工作信息》 over the API: published issues for everyone, unpublished ones for office staff.
 
-The progress tables of an issue come from `issue_tables_data`, the one function to switch when published
-issues keep frozen snapshots of their tables.
+The progress tables of an issue come from `issue_tables_data`: the frozen snapshot of a published issue,
+so the API serves exactly what was published.
 """
 
 import django_filters
@@ -11,30 +11,28 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assessment.api import CategorySerializer
 from cases.api import CaseSerializer
 
 from .models import Article, Issue, IssueCase, NewsItem
-from .views import _issue_tables, visible_issues
+from .snapshot import live_tables
+from .views import visible_issues
 
 # --- progress tables as printed: header, one row per unit, notes
 
 
 class TableIndicatorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    order = serializers.IntegerField()
     title = serializers.CharField()
-    points = serializers.DecimalField(max_digits=6, decimal_places=2)
     points_label = serializers.CharField()
 
 
 class TableUnitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+    id = serializers.IntegerField(source="unit_id")
+    name = serializers.CharField(source="unit")
 
 
 class TableRowSerializer(serializers.Serializer):
-    unit = TableUnitSerializer()
+    unit = TableUnitSerializer(source="*")
     values = serializers.ListField(
         child=serializers.CharField(allow_blank=True), help_text="每列一格，与 indicators 对应"
     )
@@ -46,10 +44,15 @@ class TableNoteSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class TableCategorySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
 class TableSerializer(serializers.Serializer):
-    scheme = serializers.IntegerField(source="scheme.id", help_text="考核方案 id")
-    year = serializers.IntegerField(source="scheme.year")
-    category = CategorySerializer(source="scheme.category")
+    scheme = serializers.IntegerField(source="scheme_id", help_text="考核方案 id")
+    year = serializers.IntegerField()
+    category = TableCategorySerializer()
     header = serializers.ListField(child=serializers.CharField(), help_text="按通报印出的表头")
     indicators = TableIndicatorSerializer(many=True)
     rows = TableRowSerializer(many=True)
@@ -57,8 +60,10 @@ class TableSerializer(serializers.Serializer):
 
 
 def issue_tables_data(issue):
-    """The issue's progress tables as data (today the live tables; a published issue's snapshot later)."""
-    return TableSerializer(_issue_tables(issue), many=True).data
+    """The issue's progress tables as printed: a published issue's frozen snapshot, a draft's live tables."""
+    version = issue.current_version
+    tables = version.snapshot["tables"] if version is not None else live_tables(issue)
+    return TableSerializer(tables, many=True).data
 
 
 # --- issues
@@ -135,7 +140,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["year", "number", "date", "id"]
 
     def get_queryset(self):
-        issues = visible_issues(self.request.user).order_by("-year", "-number")
+        issues = visible_issues(self.request.user).select_related("current_version").order_by("-year", "-number")
         if self.action == "retrieve":
             issues = issues.prefetch_related(
                 Prefetch("articles", queryset=Article.objects.order_by("order", "pk")),

@@ -2,10 +2,13 @@
 
 import re
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from assessment.models import Scheme
+
+from .text import clean_body, clean_line
 
 # A numbered heading of an article: 一、 二、 … 十、
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
@@ -31,6 +34,10 @@ class Issue(models.Model):
     schemes = models.ManyToManyField(
         Scheme, through="IssueTable", related_name="issues", blank=True, verbose_name="工作进展通报"
     )
+    # The version readers see; set only by bulletins.services.publish_issue.
+    current_version = models.OneToOneField(
+        "IssueVersion", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="当前版本"
+    )
 
     class Meta:
         verbose_name = "期刊"
@@ -54,6 +61,10 @@ class Issue(models.Model):
     def year_label(self):
         return f"〔{self.year}〕"
 
+    @property
+    def label(self):
+        return f"{self.year}年第{self.number}期"
+
 
 class Article(models.Model):
     """A 【工作推进】 article. Body: one paragraph per line; 一、二、… lines are headings."""
@@ -70,6 +81,11 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Whoever writes an article (composer, admin, shell), it is stored as plain text.
+        self.title, self.body = clean_line(self.title), clean_body(self.body)
+        super().save(*args, **kwargs)
 
     def blocks(self):
         """(is_heading, text) per non-empty line of the body."""
@@ -116,6 +132,10 @@ class NewsItem(models.Model):
     def __str__(self):
         return self.text[:40]
 
+    def save(self, *args, **kwargs):
+        self.text, self.source = clean_line(self.text), clean_line(self.source)
+        super().save(*args, **kwargs)
+
 
 class IssueTable(models.Model):
     """A progress table (one scheme) shown under 【工作进展通报】, in order."""
@@ -138,3 +158,47 @@ class IssueTable(models.Model):
 
     def __str__(self):
         return f"{self.issue} · {self.scheme}"
+
+
+class IssueVersion(models.Model):
+    """A published state of an issue, frozen: its text and its tables as they were when published.
+
+    Version 1 is the publication; each correction adds the next version with its reason.
+    The page, the Excel, PDF and Word downloads of a published issue all come from `snapshot`
+    (see bulletins.snapshot), so later changes of marks, notes or units never alter it.
+    """
+
+    issue = models.ForeignKey(Issue, models.PROTECT, related_name="versions", verbose_name="期刊")
+    number = models.PositiveSmallIntegerField("版本")
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发布人"
+    )
+    reason = models.TextField("更正原因", blank=True)
+    snapshot = models.JSONField("发布内容")
+    changes = models.JSONField("与上期相比的变化", default=dict, blank=True)
+    # Plain text of titles, articles, cases and news for the archive search (both databases).
+    search_text = models.TextField("检索文本", blank=True)
+    summary = models.CharField("摘要", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "发布版本"
+        verbose_name_plural = "发布版本"
+        ordering = ["issue", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "number"],
+                name="issueversion_unique_number",
+                violation_error_message="这一期已有相同编号的版本。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue} 第{self.number}版"
+
+    def get_absolute_url(self):
+        return reverse("bulletins:issue_version", args=[self.issue.year, self.issue.number, self.number])
+
+    @property
+    def is_correction(self):
+        return self.number > 1

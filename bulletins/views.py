@@ -1,18 +1,29 @@
-from django.db.models import Prefetch
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
 from assessment.excel import progress_sheets, workbook_response
-from assessment.tables import build_tables, schemes_with_parts
+from assessment.models import Scheme
+from assessment.services import DomainError
 
-from .models import Issue, IssueCase
+from . import documents, services
+from . import snapshot as snapshots
+from .forms import ArticleForm, CasePickForm, IssueForm, NewIssueForm, NewsForm, TablePickForm
+from .models import Issue, IssueVersion
+from .overview import year_overview
 
 
 def visible_issues(user):
     """Published issues for everyone; unpublished ones for office staff only."""
-    issues = Issue.objects.all()
+    issues = Issue.objects.select_related("current_version")
     return issues if access.is_staff(user) else issues.filter(is_published=True)
 
 
@@ -20,31 +31,86 @@ def get_issue_for_user(request, year, number):
     return get_object_or_404(visible_issues(request.user), year=year, number=number)
 
 
-def _issue_tables(issue):
-    schemes = schemes_with_parts().filter(issue_tables__issue=issue).order_by("issue_tables__order")
-    return build_tables(schemes)
+def staff_issue_view(view):
+    """Composer views: login first, then the issue as the user may see it (404), then staff only (403)."""
+
+    @wraps(view)
+    def wrapper(request, year, number, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        issue = get_issue_for_user(request, year, number)
+        if not access.is_staff(request.user):
+            raise PermissionDenied("只有市信用办可以编辑期刊。")
+        return view(request, issue, *args, **kwargs)
+
+    return wrapper
 
 
-def _render_issue(request, issue):
-    issue = (
-        Issue.objects.filter(pk=issue.pk)
-        .prefetch_related(
-            "articles",
-            "news_items",
-            Prefetch("issue_cases", queryset=IssueCase.objects.select_related("case")),
-        )
-        .get()
-    )
+def _role_view(allowed, refusal):
+    """Login first (anonymous → login page), then 403 unless `allowed(user)`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_view = _role_view(access.is_staff, "只有市信用办可以编辑期刊。")
+leaders_view = _role_view(access.can_read_all, "概览只对市信用办和领导开放。")
+
+
+# --- reading
+
+
+def _content(issue, version=None):
+    """(snapshot, changes, version) to show: a published version, or a draft's working copy."""
+    version = version or issue.current_version
+    if version is not None:
+        return version.snapshot, version.changes, version
+    data, changes = services.preview(issue)
+    return data, changes, None
+
+
+def _versions(issue, version):
+    """All versions of the issue (without their content) when there is more than one."""
+    if version is None or (version.number == 1 and issue.current_version_id == version.pk):
+        return []
+    return list(issue.versions.only("pk", "issue_id", "number", "published_at", "reason").order_by("number"))
+
+
+def _render_issue(request, issue, version=None, *, preview=None, keep_tables=True):
+    if preview is not None:
+        data, changes = preview
+        version = None
+    else:
+        data, changes, version = _content(issue, version)
     return render(
         request,
         "bulletins/issue_detail.html",
-        {"issue": issue, "tables": _issue_tables(issue)},
+        {
+            "issue": issue,
+            "bulletin": snapshots.present(data, changes),
+            "version": version,
+            "versions": _versions(issue, version) if preview is None else [],
+            "is_preview": preview is not None,
+            "keep_tables": keep_tables,
+            "is_old_version": version is not None and version.pk != issue.current_version_id,
+        },
     )
 
 
 @require_GET
 def latest(request):
-    issue = visible_issues(request.user).order_by("-year", "-number").first()
+    # The latest published issue for everyone: staff find their drafts under 编辑期刊.
+    issue = visible_issues(request.user).filter(is_published=True).order_by("-year", "-number").first()
     if issue is None:
         raise Http404("还没有发布任何一期。")
     return _render_issue(request, issue)
@@ -56,7 +122,322 @@ def issue_detail(request, year, number):
 
 
 @require_GET
+def issue_version(request, year, number, version):
+    issue = get_issue_for_user(request, year, number)
+    version = get_object_or_404(IssueVersion, issue=issue, number=version)
+    return _render_issue(request, issue, version)
+
+
+def _filename(issue, kind, ext):
+    return f"{kind}-{issue.year}年第{issue.number}期.{ext}"
+
+
+@require_GET
 def progress_xlsx(request, year, number):
     issue = get_issue_for_user(request, year, number)
-    sheets = progress_sheets(_issue_tables(issue), title_prefix=f"{issue.year}年第{issue.number}期 ")
-    return workbook_response(sheets, f"工作进展通报-{issue.year}年第{issue.number}期.xlsx")
+    data, _, _ = _content(issue)
+    sheets = progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 ")
+    return workbook_response(sheets, _filename(issue, "工作进展通报", "xlsx"))
+
+
+@require_GET
+def issue_pdf(request, year, number):
+    issue = get_issue_for_user(request, year, number)
+    data, _, version = _content(issue)
+    return documents.pdf_response(request, issue, version, data, _filename(issue, "工作信息", "pdf"))
+
+
+@require_GET
+def issue_docx(request, year, number):
+    issue = get_issue_for_user(request, year, number)
+    data, _, version = _content(issue)
+    return documents.docx_response(issue, version, data, _filename(issue, "工作信息", "docx"))
+
+
+@require_GET
+def archive(request):
+    query = request.GET.get("q", "").strip()[:100]
+    issues = Issue.objects.filter(current_version__isnull=False).select_related("current_version")
+    issues = issues.defer("current_version__snapshot", "current_version__changes").order_by("-year", "-number")
+    if query:
+        issues = issues.filter(current_version__search_text__icontains=query)
+    else:
+        issues = issues.defer("current_version__search_text")
+    issues = list(issues)
+    for issue in issues:
+        issue.snippet = _snippet(issue.current_version.search_text, query) if query else ""
+    drafts = []
+    if access.is_staff(request.user):
+        drafts = list(Issue.objects.filter(current_version__isnull=True).order_by("-year", "-number"))
+    return render(request, "bulletins/archive.html", {"issues": issues, "query": query, "drafts": drafts})
+
+
+def _snippet(text, query, width=40):
+    at = text.lower().find(query.lower())
+    if at < 0:
+        return ""
+    start, end = max(0, at - width), min(len(text), at + len(query) + width)
+    return (
+        ("…" if start else "") + text[start:at],
+        text[at : at + len(query)],
+        text[at + len(query) : end] + ("…" if end < len(text) else ""),
+    )
+
+
+# --- composing
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def issue_new(request):
+    year, number, date = services.propose_next()
+    form = NewIssueForm(request.POST or None, initial={"year": year, "number": number, "date": date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = services.create_issue(**form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已新建{issue.label}，请添加内容。")
+            return redirect("bulletins:edit", issue.year, issue.number)
+    drafts = Issue.objects.filter(current_version__isnull=True).order_by("-year", "-number")
+    previous = services.latest_issue()
+    return render(request, "bulletins/issue_new.html", {"form": form, "drafts": drafts, "previous": previous})
+
+
+def _edit_page(request, issue, bound=None):
+    """The composer page; `bound` = (key, form) puts a submitted form with its errors in its place."""
+    issue = (
+        Issue.objects.select_related("current_version")
+        .prefetch_related("articles", "news_items", "issue_cases__case", "issue_tables__scheme__category")
+        .get(pk=issue.pk)
+    )
+    forms = {
+        "masthead": IssueForm(instance=issue, prefix="masthead"),
+        "add_article": ArticleForm(prefix="add-article"),
+        "add_news": NewsForm(prefix="add-news"),
+        "add_case": CasePickForm(issue, prefix="add-case"),
+        "add_table": TablePickForm(issue, prefix="add-table"),
+    }
+    articles = [
+        (a, ArticleForm(initial={"title": a.title, "body": a.body}, prefix=f"article-{a.pk}"))
+        for a in issue.articles.all()
+    ]
+    news = [
+        (n, NewsForm(initial={"date": n.date, "text": n.text, "source": n.source}, prefix=f"news-{n.pk}"))
+        for n in issue.news_items.all()
+    ]
+    if bound:
+        key, form = bound
+        if key in forms:
+            forms[key] = form
+        articles = [(a, form if key == f"article-{a.pk}" else f) for a, f in articles]
+        news = [(n, form if key == f"news-{n.pk}" else f) for n, f in news]
+    return render(
+        request,
+        "bulletins/issue_edit.html",
+        {
+            "issue": issue,
+            "forms": forms,
+            "articles": articles,
+            "news": news,
+            "cases": list(issue.issue_cases.all()),
+            "tables": list(issue.issue_tables.all()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_issue_view
+def issue_edit(request, issue):
+    if request.method == "GET":
+        return _edit_page(request, issue)
+    form = IssueForm(request.POST, instance=Issue.objects.get(pk=issue.pk), prefix="masthead")
+    if form.is_valid():
+        try:
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "number" or not issue.current_version_id}
+            issue = services.update_issue(issue, **fields)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "刊头和报送信息已保存。")
+            return redirect("bulletins:edit", issue.year, issue.number)
+    return _edit_page(request, issue, ("masthead", form))
+
+
+def _back(issue, anchor=""):
+    return redirect(reverse("bulletins:edit", args=[issue.year, issue.number]) + (f"#{anchor}" if anchor else ""))
+
+
+ADD_FORMS = {"article": ArticleForm, "news": NewsForm}
+
+
+@require_POST
+@staff_issue_view
+def section_add(request, issue, kind):
+    prefix = f"add-{kind}"
+    if kind in ADD_FORMS:
+        form = ADD_FORMS[kind](request.POST, prefix=prefix)
+    elif kind == "case":
+        form = CasePickForm(issue, request.POST, prefix=prefix)
+    elif kind == "table":
+        form = TablePickForm(issue, request.POST, prefix=prefix)
+    else:
+        raise Http404("未知的栏目。")
+    if form.is_valid():
+        add = {
+            "article": services.add_article,
+            "news": services.add_news,
+            "case": lambda i, case: services.add_case(i, case),
+            "table": lambda i, scheme: services.add_table(i, scheme),
+        }[kind]
+        try:
+            add(issue, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已加入【{services.SECTION_NAMES[kind]}】。")
+            return _back(issue, f"section-{kind}")
+    return _edit_page(request, issue, (f"add_{kind}", form))
+
+
+@require_POST
+@staff_issue_view
+def section_update(request, issue, kind, pk):
+    if kind not in ADD_FORMS:
+        raise Http404("该栏目没有可修改的文字。")
+    try:
+        section = services.get_section(issue, kind, pk)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    form = ADD_FORMS[kind](request.POST, prefix=f"{kind}-{pk}")
+    if form.is_valid():
+        update = services.update_article if kind == "article" else services.update_news
+        try:
+            update(section, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已保存。")
+            return _back(issue, f"{kind}-{pk}")
+    return _edit_page(request, issue, (f"{kind}-{pk}", form))
+
+
+@require_POST
+@staff_issue_view
+def section_move(request, issue, kind, pk):
+    try:
+        services.move_section(issue, kind, pk, -1 if request.POST.get("step") == "up" else 1)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return _back(issue, f"section-{kind}")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_issue_view
+def section_remove(request, issue, kind, pk):
+    try:
+        section = services.get_section(issue, kind, pk)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    if request.method == "POST":
+        services.remove_section(issue, kind, pk)
+        messages.success(request, f"已从【{services.SECTION_NAMES[kind]}】中删除。")
+        return _back(issue, f"section-{kind}")
+    return render(
+        request,
+        "bulletins/confirm_remove.html",
+        {"issue": issue, "section": section, "kind": kind, "section_name": services.SECTION_NAMES[kind]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_issue_view
+def issue_delete(request, issue):
+    if request.method == "POST":
+        try:
+            services.delete_draft(issue)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("bulletins:edit", issue.year, issue.number)
+        messages.success(request, f"已删除草稿{issue.label}。")
+        return redirect("bulletins:new")
+    return render(request, "bulletins/confirm_delete.html", {"issue": issue})
+
+
+def _keep_tables(value):
+    """For a correction: keep the published tables unless asked to take the current marks."""
+    return value != "current"
+
+
+@require_GET
+@staff_issue_view
+def issue_preview(request, issue):
+    keep = _keep_tables(request.GET.get("tables"))
+    return _render_issue(request, issue, preview=services.preview(issue, keep_tables=keep), keep_tables=keep)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_issue_view
+def issue_publish(request, issue):
+    is_correction = issue.current_version_id is not None
+    if request.method == "POST":
+        keep = request.POST.get("keep_tables") != "0"
+        try:
+            version = services.publish_issue(
+                issue,
+                request.user,
+                reason=request.POST.get("reason", ""),
+                keep_tables=keep,
+                expected=request.POST.get("fingerprint", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            done = (
+                f"已发布{issue.label}的更正（第{version.number}版）。"
+                if version.is_correction
+                else f"已发布{issue.label}。"
+            )
+            messages.success(request, done)
+            return redirect(issue)
+    else:
+        keep = _keep_tables(request.GET.get("tables"))
+    data, changes = services.preview(issue, keep_tables=keep)
+    bulletin = snapshots.present(data, changes)
+    return render(
+        request,
+        "bulletins/publish.html",
+        {
+            "issue": issue,
+            "bulletin": bulletin,
+            # Always the content as it is now: a POST refused as stale shows the new state to confirm.
+            "fingerprint": snapshots.fingerprint(data),
+            "reason": request.POST.get("reason", ""),
+            "is_correction": is_correction,
+            "keep_tables": keep,
+            "changed_cells": bulletin.changed_cells,
+        },
+    )
+
+
+# --- leaders' overview
+
+
+@require_GET
+@leaders_view
+def overview_index(request):
+    year = Scheme.objects.aggregate(year=Max("year"))["year"]
+    if year is None:
+        raise Http404("还没有考核方案。")
+    return redirect("overview:year", year)
+
+
+@require_GET
+@leaders_view
+def overview_year(request, year):
+    data = year_overview(year)
+    if data is None:
+        raise Http404(f"没有{year}年度的考核方案。")
+    years = list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+    return render(request, "bulletins/overview.html", {"year": year, "years": years, **data})

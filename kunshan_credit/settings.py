@@ -194,6 +194,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step of a PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # --- REST API (/api/v1/): tokens for other systems, the portal's roles, errors in Chinese.

@@ -26,5 +26,6 @@ urlpatterns = [
     path("api/tokens/", include("assessment.token_urls")),
     path("units/", include("assessment.unit_urls")),
     path("cases/", include("cases.urls")),
+    path("overview/", include("bulletins.overview_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -212,3 +212,24 @@ class DeductionFactory(factory.django.DjangoModelFactory):
     entered_by = factory.SubFactory(UserFactory)
     confirmed_at = factory.LazyFunction(timezone.now)
     confirmed_by = factory.SelfAttribute("entered_by")
+
+
+# --- publish: issue sections
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bulletins.Article"
+
+    issue = factory.SubFactory(IssueFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"文章标题{n}")
+    body = "第一段正文。\n一、第一个小标题\n第二段正文。"
+
+
+class NewsItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bulletins.NewsItem"
+
+    issue = factory.SubFactory(IssueFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    date = datetime.date(2030, 1, 10)
+    text = factory.Sequence(lambda n: f"1月10日，简讯{n}。")

@@ -71,9 +71,15 @@ def test_layout_prints_on_a4_landscape_with_repeated_header(workbook):
 
 def test_export_follows_the_data(client, db):
     from assessment.models import Mark
+    from bulletins.models import Issue
+    from bulletins.services import publish_issue
 
     mark = Mark.objects.get(unit__name="昆山开发区", indicator__order=5, indicator__scheme__year=2019)
     mark.state = "√"
     mark.save()
+    # A published issue's workbook is frozen; a correction taking the current marks shows the change.
+    wb = load_workbook(io.BytesIO(b"".join(client.get(URL).streaming_content)))
+    assert wb["区镇"].cell(row=3, column=6).value == "*"
+    publish_issue(Issue.objects.get(year=2019, number=11), None, reason="更新完成情况", keep_tables=False)
     wb = load_workbook(io.BytesIO(b"".join(client.get(URL).streaming_content)))
     assert wb["区镇"].cell(row=3, column=6).value == "√"

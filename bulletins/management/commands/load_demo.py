@@ -6,9 +6,10 @@ Running the command again changes nothing and duplicates nothing.
 
 import json
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -20,6 +21,7 @@ from assessment import access
 from assessment.models import Category, Indicator, Mark, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
+from bulletins.services import publish_issue
 from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -140,7 +142,7 @@ def load_issue(data):
         },
     )
     if issue.is_published and issue.published_at is None:
-        issue.published_at = datetime.fromisoformat(issue.date.isoformat() + "T09:00:00+08:00")
+        issue.published_at = datetime.combine(issue.date, time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
         issue.save(update_fields=["published_at"])
     for order, art in enumerate(data["articles"], start=1):
         Article.objects.update_or_create(
@@ -191,6 +193,14 @@ def load_issue(data):
     return issue
 
 
+def publish_once(issue):
+    """Published issues are read from their frozen version; the demo's is taken once, on first load,
+    after everything its tables show (marks, case counts) is in place."""
+    if issue.is_published and issue.current_version_id is None:
+        publish_issue(issue, None, published_at=issue.published_at)
+        issue.refresh_from_db()
+
+
 def load_case_counts(year, printed_counts, printed_cases, record_date):
     """Offline records that make every printed 奖惩案例 number come out, one per unit.
 
@@ -239,6 +249,7 @@ class Command(BaseCommand):
             issue_data = json.loads((DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8"))
             issue = load_issue(issue_data)
             load_case_counts(schemes["year"], printed_counts, issue_data["cases"], date(schemes["year"], 9, 30))
+            publish_once(issue)
             accounts = load_accounts()
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{issue}，{Unit.objects.count()} 家责任单位。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

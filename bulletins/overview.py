@@ -1,0 +1,185 @@
+"""Figures of the leaders' overview: where each category stands now, and how the year's issues went.
+
+"Now" comes from the live progress tables (assessment.tables.build_tables, read through its output);
+the trend comes from the snapshots of the year's published issues. Cells are classified by the one
+vocabulary (assessment.models.MarkState): √ or a reported count is done, * is pending, 已说明 /
+已说明情况 is explained; 非考核项 and 无 do not count. Charts are plain SVG geometry for the template.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from assessment.models import EXPLAINED_STATES, MarkState
+from assessment.tables import build_tables, schemes_with_parts
+
+from .models import Issue
+
+DONE, PENDING, EXPLAINED = "done", "pending", "explained"
+TOP_UNITS = 8
+
+
+def classify(value):
+    """done / pending / explained, or None for a cell that does not count (非考核项, 无, empty)."""
+    if value == MarkState.DONE or (value.isdigit() and int(value) > 0):
+        return DONE
+    if value == MarkState.PENDING or value == "0":
+        return PENDING
+    if value in EXPLAINED_STATES:
+        return EXPLAINED
+    return None
+
+
+def grid_url(year, slug, indicator_id):
+    """The entry grid filtered to one indicator's column (the grid is built on another branch)."""
+    return f"/assessment/{year}/{slug}/?indicator={indicator_id}"
+
+
+@dataclass
+class Share:
+    """How many units of a column are done, explained, pending; bar geometry in percent."""
+
+    title: str
+    points_label: str = ""
+    link: str = ""
+    done: int = 0
+    explained: int = 0
+    pending: int = 0
+
+    @property
+    def counted(self):
+        return self.done + self.explained + self.pending
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.counted) if self.counted else 0
+
+    @property
+    def explained_percent(self):
+        return round(100 * self.explained / self.counted) if self.counted else 0
+
+    def add(self, value):
+        kind = classify(value)
+        if kind:
+            setattr(self, kind, getattr(self, kind) + 1)
+
+
+@dataclass
+class TrendPoint:
+    label: str
+    percent: int
+    pending: int
+    link: str
+    x: float = 0
+    y: float = 0
+
+
+@dataclass
+class CategoryOverview:
+    name: str
+    slug: str
+    year: int
+    shares: list = field(default_factory=list)
+    behind: list = field(default_factory=list)  # (unit name, pending count, link)
+    trend: list = field(default_factory=list)
+    changes: list | None = None
+    changes_against: dict | None = None
+    latest_link: str = ""
+
+    # Trend chart geometry (SVG user units).
+    width = 560
+    height = 200
+    left, right, top, bottom = 44, 24, 26, 36
+
+    def layout_trend(self):
+        inner_w = self.width - self.left - self.right
+        inner_h = self.height - self.top - self.bottom
+        step = inner_w / max(1, len(self.trend) - 1)
+        for index, point in enumerate(self.trend):
+            point.x = round(self.left + (index * step if len(self.trend) > 1 else inner_w / 2), 1)
+            point.y = round(self.top + inner_h * (1 - point.percent / 100), 1)
+
+    @property
+    def trend_path(self):
+        return " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(self.trend))
+
+    @property
+    def gridlines(self):
+        inner_h = self.height - self.top - self.bottom
+        return [(pct, round(self.top + inner_h * (1 - pct / 100), 1)) for pct in (0, 25, 50, 75, 100)]
+
+    @property
+    def axis_y(self):
+        return self.height - self.bottom
+
+    @property
+    def axis_x2(self):
+        return self.width - self.right
+
+    @property
+    def most_pending(self):
+        return max((b[1] for b in self.behind), default=0)
+
+
+def _anchor(issue, slug, unit_id=None):
+    url = reverse("bulletins:issue", args=[issue.year, issue.number])
+    return f"{url}#unit-{slug}-{unit_id}" if unit_id else f"{url}#table-{slug}"
+
+
+def _table_percent(table):
+    share = Share(title="")
+    for row in table["rows"]:
+        for value in row["values"]:
+            share.add(value)
+    return share.percent, share.pending
+
+
+def year_overview(year):
+    """[CategoryOverview] for the year's schemes, in category order; None when the year has no scheme."""
+    tables = build_tables(schemes_with_parts().filter(year=year).order_by("category__order"))
+    if not tables:
+        return None
+    issues = list(
+        Issue.objects.filter(year=year, current_version__isnull=False)
+        .select_related("current_version")
+        .defer("current_version__search_text")
+        .order_by("number")
+    )
+    latest = issues[-1] if issues else None
+    latest_units = {}
+    if latest:
+        for frozen in latest.current_version.snapshot["tables"]:
+            latest_units[frozen["scheme_id"]] = {row["unit_id"] for row in frozen["rows"]}
+    result = []
+    for table in tables:
+        slug, scheme_id = table.category.slug, table.scheme.pk
+        overview = CategoryOverview(name=table.category.name, slug=slug, year=year)
+        shares = [
+            Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in table.indicators
+        ]
+        behind = []
+        for row in table.rows:
+            values = row.values
+            for share, value in zip(shares, values, strict=True):
+                share.add(value)
+            pending = sum(1 for value in values if classify(value) == PENDING)
+            if pending:
+                in_latest = latest and row.unit.pk in latest_units.get(scheme_id, ())
+                link = _anchor(latest, slug, row.unit.pk) if in_latest else ""
+                behind.append((row.unit.name, pending, link))
+        overview.shares = [s for s in shares if s.counted]
+        overview.behind = sorted(behind, key=lambda b: -b[1])[:TOP_UNITS]
+        for issue in issues:
+            frozen = next((t for t in issue.current_version.snapshot["tables"] if t["scheme_id"] == scheme_id), None)
+            if frozen is not None:
+                percent, pending = _table_percent(frozen)
+                overview.trend.append(TrendPoint(f"第{issue.number}期", percent, pending, _anchor(issue, slug)))
+        overview.layout_trend()
+        if latest:
+            overview.latest_link = _anchor(latest, slug)
+            changes = latest.current_version.changes or {}
+            if changes:
+                overview.changes = changes.get("tables", {}).get(str(scheme_id))
+                overview.changes_against = changes.get("against")
+        result.append(overview)
+    return {"categories": result, "issues": issues, "latest": latest}

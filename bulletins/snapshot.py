@@ -1,0 +1,276 @@
+"""The frozen form of an issue: what a published version stores, and how it is shown.
+
+`take` reads an issue's working copy (its articles, cases, news and tables) into a plain,
+JSON-ready dict; the tables come from `assessment.tables.build_tables`, read only through
+its output (header, Row.values, Row.deduction_text, notes), so whatever that builder prints
+is what gets frozen. `present` turns such a dict back into objects for the templates, the
+same for a preview (taken on the fly) and a published version (read from the database).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch
+
+from assessment.tables import build_tables, schemes_with_parts
+
+from .models import HEADING, Issue, IssueCase
+
+FORMAT = 1
+MASTHEAD_FIELDS = (
+    "series_title",
+    "subtitle",
+    "issuer",
+    "report_to",
+    "send_to",
+    "editor",
+    "email",
+    "reviewers",
+    "phone",
+)
+
+
+# --- taking a snapshot
+
+
+def _frozen_table(table):
+    """One ProgressTable as printed at this moment."""
+    return {
+        "scheme_id": table.scheme.pk,
+        "year": table.scheme.year,
+        "category": {"name": table.category.name, "slug": table.category.slug},
+        "header": [str(h) for h in table.header],
+        "indicators": [{"id": i.pk, "title": i.title, "points_label": i.points_label} for i in table.indicators],
+        "rows": [
+            {
+                "unit_id": row.unit.pk,
+                "unit": row.unit.name,
+                "values": [str(v) for v in row.values],
+                "deduction_text": row.deduction_text or "",
+            }
+            for row in table.rows
+        ],
+        "notes": [{"number": n.number, "text": n.text} for n in table.notes],
+    }
+
+
+def live_tables(issue):
+    """The issue's tables as they are now, frozen form, in the issue's order."""
+    schemes = schemes_with_parts().filter(issue_tables__issue=issue).order_by("issue_tables__order")
+    return [_frozen_table(t) for t in build_tables(schemes)]
+
+
+def take(issue, tables=None):
+    """The issue as it would be published now. `tables`: frozen tables to keep instead of live ones."""
+    issue = (
+        Issue.objects.filter(pk=issue.pk)
+        .prefetch_related(
+            "articles",
+            "news_items",
+            Prefetch("issue_cases", queryset=IssueCase.objects.select_related("case")),
+        )
+        .get()
+    )
+    return {
+        "format": FORMAT,
+        "issue": {
+            "year": issue.year,
+            "number": issue.number,
+            "date": issue.date.isoformat(),
+            **{name: getattr(issue, name) for name in MASTHEAD_FIELDS},
+        },
+        "articles": [{"title": a.title, "body": a.body} for a in issue.articles.all()],
+        "cases": [
+            {
+                "case_id": item.case.pk,
+                "kind": item.case.kind,
+                "kind_label": item.case.get_kind_display(),
+                "title": item.case.title,
+                "subtitle": item.case.subtitle,
+                "body": item.case.body,
+                "source_label": item.case.source_label,
+            }
+            for item in issue.issue_cases.all()
+        ],
+        "news": [
+            {"date": n.date.isoformat() if n.date else None, "text": n.text, "source": n.source}
+            for n in issue.news_items.all()
+        ],
+        "tables": live_tables(issue) if tables is None else tables,
+    }
+
+
+def fingerprint(data):
+    """A short digest of a snapshot: publishing refuses if the content changed after the preview."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+
+
+def search_text(data):
+    """Titles, articles, cases and news as plain text, for the archive search."""
+    parts = []
+    for article in data["articles"]:
+        parts += [article["title"], article["body"]]
+    for case in data["cases"]:
+        parts += [f"{case['kind_label']}·{case['title']}", case["subtitle"], case["body"], case["source_label"]]
+    for item in data["news"]:
+        parts += [item["text"], item["source"]]
+    return "\n".join(p for p in parts if p)
+
+
+def summary(data):
+    """One line for the archive and the feed: the articles' and cases' titles."""
+    titles = [a["title"] for a in data["articles"]] + [f"{c['kind_label']}·{c['title']}" for c in data["cases"]]
+    if not titles and data["news"]:
+        titles = [data["news"][0]["text"]]
+    text = "；".join(titles)
+    return text if len(text) <= 500 else text[:499] + "…"
+
+
+# --- since the last issue
+
+
+def diff(previous, current, against=None):
+    """Cells that changed from `previous` to `current` (both snapshots), per table of the same scheme.
+
+    Returns {"against": {...}, "tables": {scheme_id: [change, …]}}; a change names the unit,
+    the column (index among the value columns; the last one is 扣分情况), before and after.
+    """
+    if not previous:
+        return {}
+    result = {"against": against or {}, "tables": {}}
+    before_tables = {t["scheme_id"]: t for t in previous["tables"]}
+    for table in current["tables"]:
+        old = before_tables.get(table["scheme_id"])
+        if old is None:
+            continue
+        old_columns = [i["id"] for i in old["indicators"]]
+        old_rows = {r["unit_id"]: r for r in old["rows"]}
+        titles = [i["title"] for i in table["indicators"]] + [table["header"][-1]]
+        changes = []
+        for row in table["rows"]:
+            old_row = old_rows.get(row["unit_id"])
+            if old_row is None:
+                continue
+            old_by_indicator = dict(zip(old_columns, old_row["values"], strict=True))
+            cells = [old_by_indicator.get(i["id"]) for i in table["indicators"]] + [old_row["deduction_text"]]
+            for column, (was, now) in enumerate(zip(cells, [*row["values"], row["deduction_text"]], strict=True)):
+                if was is not None and was != now:
+                    changes.append(
+                        {
+                            "unit_id": row["unit_id"],
+                            "unit": row["unit"],
+                            "column": column,
+                            "indicator": titles[column],
+                            "before": was,
+                            "after": now,
+                        }
+                    )
+        result["tables"][str(table["scheme_id"])] = changes
+    return result
+
+
+# --- showing a snapshot
+
+
+@dataclass
+class Cell:
+    display: str
+    before: str | None = None  # the previous issue's value when the cell changed
+
+    @property
+    def changed(self):
+        return self.before is not None
+
+
+@dataclass
+class TableView:
+    """A frozen table with the names the progress-table template reads."""
+
+    data: dict
+    changes: list | None = None  # None: no previous issue to compare with
+    rows: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.category = _Obj(**self.data["category"])
+        self.indicators = [_Obj(**i) for i in self.data["indicators"]]
+        self.header = self.data["header"]
+        self.notes = [_Obj(**n) for n in self.data["notes"]]
+        changed = {(c["unit_id"], c["column"]): c["before"] for c in self.changes or []}
+        ncols = len(self.indicators)
+        for row in self.data["rows"]:
+            cells = [Cell(v, changed.get((row["unit_id"], i))) for i, v in enumerate(row["values"])]
+            self.rows.append(
+                _Obj(
+                    unit=_Obj(pk=row["unit_id"], name=row["unit"]),
+                    cells=cells,
+                    values=row["values"],
+                    deduction_text=row["deduction_text"],
+                    deduction_before=changed.get((row["unit_id"], ncols)),
+                )
+            )
+
+    @property
+    def anchor(self):
+        return f"table-{self.category.slug}"
+
+
+class _Obj:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+
+@dataclass
+class Bulletin:
+    """A snapshot ready for a template: masthead, sections and tables."""
+
+    data: dict
+    changes: dict | None = None
+
+    def __post_init__(self):
+        head = self.data["issue"]
+        for name in MASTHEAD_FIELDS:
+            setattr(self, name, head[name])
+        self.year, self.number = head["year"], head["number"]
+        self.date = date.fromisoformat(head["date"])
+        self.year_label = f"〔{self.year}〕"
+        self.articles = [
+            _Obj(
+                title=a["title"],
+                blocks=[(bool(HEADING.match(line)), line) for line in a["body"].splitlines() if line.strip()],
+            )
+            for a in self.data["articles"]
+        ]
+        self.cases = [
+            _Obj(
+                kind=c["kind"],
+                printed_title=f"{c['kind_label']}·{c['title']}",
+                subtitle=c["subtitle"],
+                paragraphs=[line for line in c["body"].splitlines() if line.strip()],
+                source_label=c["source_label"],
+            )
+            for c in self.data["cases"]
+        ]
+        self.news = [
+            _Obj(date=date.fromisoformat(n["date"]) if n["date"] else None, text=n["text"], source=n["source"])
+            for n in self.data["news"]
+        ]
+        by_table = (self.changes or {}).get("tables", {})
+        self.tables = [
+            TableView(t, by_table.get(str(t["scheme_id"])) if self.changes else None) for t in self.data["tables"]
+        ]
+
+    @property
+    def changed_cells(self):
+        return sum(len(t.changes or []) for t in self.tables)
+
+    @property
+    def against(self):
+        """The previous issue the changes are counted from ({year, number, version}), or None."""
+        return (self.changes or {}).get("against") or None
+
+
+def present(data, changes=None):
+    return Bulletin(data, changes)

@@ -1,0 +1,147 @@
+"""The leaders' overview: share of √ per indicator, units with the most *, the trend across the year's issues."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessment.models import Indicator, Mark, Unit
+from assessment.services import set_mark
+from bulletins import services
+
+from .test_bulletin_page import _multiply_units
+
+URL = "/overview/2019/"
+
+
+@pytest.fixture
+def leader(role_client):
+    return role_client("leader")
+
+
+def _section(html, slug):
+    return html.split(f'id="cat-{slug}"')[1].split("</section>")[0]
+
+
+def _shares(section):
+    return re.findall(
+        r'<span class="share-title">(.*?) <span class="muted">.*?<span class="share-figure">(.*?)</span>', section, re.S
+    )
+
+
+def _publish_issue_12(staff_user):
+    for unit in ("昆山开发区", "张浦镇"):
+        mark = Mark.objects.get(unit__name=unit, indicator__order=5, indicator__scheme__category__slug="towns")
+        set_mark(mark, "√", staff_user)
+    issue = services.create_issue(year=2019, number=12, date=datetime.date(2019, 12, 20))
+    return services.publish_issue(issue, staff_user)
+
+
+def test_who_may_see_it(role_client):
+    assert role_client("staff").get(URL).status_code == 200
+    assert role_client("leader").get(URL).status_code == 200
+    assert role_client("reporter").get(URL).status_code == 403
+    response = role_client("anonymous").get(URL)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_index_goes_to_the_latest_year(leader):
+    response = leader.get("/overview/")
+    assert response.status_code == 302 and response["Location"] == URL
+    assert leader.get("/overview/2031/").status_code == 404
+
+
+def test_share_of_done_per_indicator(leader):
+    html = leader.get(URL).content.decode()
+    towns = _shares(_section(html, "towns"))
+    assert towns == [
+        ("完成创建国家信用示范城市任务", "100%（12/12）"),
+        ("完成推进国家守信激励创新试点任务", "100%（12/12）"),
+        ("政务诚信建设", "100%（12/12）"),
+        ("贯标创建", "100%（12/12）"),
+        ("信用审查", "42%（5/12）"),
+    ]
+    offices = dict(_shares(_section(html, "offices")))
+    assert offices["配合推进国家守信激励创新试点项目"] == "0%（0/4）"
+    departments = dict(_shares(_section(html, "departments")))
+    # 8 √, 7 *, 35 已说明情况; the 4 非考核项 do not count.
+    assert departments["奖惩措施和信用应用成效反馈"] == "16%（8/50）"
+    # 奖惩案例: a reported count is done (34), * is not (17); 非考核项 (3) does not count.
+    assert departments["奖惩案例"] == "67%（34/51）"
+    # The serious-event column (无 everywhere) is no task to complete.
+    assert "被国家监测到严重失信事件" not in _section(html, "departments").split("figure-behind")[0]
+
+
+def test_each_share_links_to_the_grid_column(leader):
+    html = leader.get(URL).content.decode()
+    indicator = Indicator.objects.get(scheme__year=2019, scheme__category__slug="towns", title="信用审查")
+    assert f'href="/assessment/2019/towns/?indicator={indicator.pk}"' in _section(html, "towns")
+    assert _section(html, "towns").count('<svg class="share-bar"') == 5
+
+
+def test_units_with_the_most_stars_link_to_their_rows(leader):
+    section = _section(leader.get(URL).content.decode(), "departments")
+    behind = re.findall(
+        r'<a href="([^"]+)">([^<]+)</a>\s*<svg class="behind-bar".*?<span class="share-figure">(\d+) 项', section, re.S
+    )
+    assert [(name, int(n)) for _, name, n in behind][:6] == [
+        ("人武部", 5),
+        ("银保监管组", 5),
+        ("安全局", 5),
+        ("昆山盐业公司", 5),
+        ("团市委", 4),
+        ("烟草专卖局", 4),
+    ]
+    unit = Unit.objects.get(name="人武部")
+    assert behind[0][0] == f"/bulletins/2019/11/#unit-departments-{unit.pk}"
+    # The anchor exists on the issue page.
+    assert f'id="unit-departments-{unit.pk}"' in leader.get("/bulletins/2019/11/").content.decode()
+
+
+def test_trend_across_the_year_issues_from_their_snapshots(leader, staff_user):
+    section = _section(leader.get(URL).content.decode(), "towns")
+    assert section.count('<circle class="trend-point"') == 1 and "第11期：88%" in section
+    _publish_issue_12(staff_user)
+    # A later change of marks moves the live shares, not the published trend.
+    mark = Mark.objects.get(unit__name="周市镇", indicator__order=5, indicator__scheme__category__slug="towns")
+    set_mark(mark, "√", staff_user)
+    html = leader.get(URL).content.decode()
+    section = _section(html, "towns")
+    points = re.findall(
+        r'<a href="([^"]+)">\s*<circle class="trend-point" cx="([\d.]+)" cy="([\d.]+)" r="5"><title>(.*?)</title>',
+        section,
+    )
+    assert [(href, title) for href, _, _, title in points] == [
+        ("/bulletins/2019/11/#table-towns", "第11期：88%，* 7 项"),
+        ("/bulletins/2019/12/#table-towns", "第12期：92%，* 5 项"),
+    ]
+    assert float(points[1][2]) < float(points[0][2])  # higher share is drawn higher
+    assert re.search(r'<path class="trend-line" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+"', section)
+    assert dict(_shares(section))["信用审查"] == "67%（8/12）"
+
+
+def test_changes_since_the_last_issue_are_listed(leader, staff_user):
+    assert "没有可比较的上一期" in _section(leader.get(URL).content.decode(), "towns")
+    _publish_issue_12(staff_user)
+    html = leader.get(URL).content.decode()
+    changes = _section(html, "towns").split("figure-changes")[1]
+    unit = Unit.objects.get(name="昆山开发区")
+    assert f'<a href="/bulletins/2019/12/#unit-towns-{unit.pk}">昆山开发区</a> · 信用审查：* → √' in changes
+    assert "张浦镇" in changes
+    assert "2019年第12期与2019年第11期相比没有变化" in _section(html, "offices")
+
+
+def test_query_count_is_flat_in_the_number_of_issues_and_units(leader, staff_user):
+    with CaptureQueriesContext(connection) as few:
+        assert leader.get(URL).status_code == 200
+    for number in range(12, 24):
+        issue = services.create_issue(year=2019, number=number, date=datetime.date(2019, 12, 20))
+        services.publish_issue(issue, staff_user)
+    _multiply_units(4)
+    with CaptureQueriesContext(connection) as many:
+        response = leader.get(URL)
+    assert response.content.decode().count('<circle class="trend-point"') == 3 * 13
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(few.captured_queries) <= 15  # session and user, schemes with parts, marks, issues, years

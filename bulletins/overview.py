@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from assessment.models import EXPLAINED_STATES, MarkState
+from assessment.models import EXPLAINED_STATES, MarkRequest, MarkState
 from assessment.tables import build_tables, schemes_with_parts
+from cases.models import Case, CaseStatus
 
 from .models import Issue
 
@@ -182,4 +183,18 @@ def year_overview(year):
                 overview.changes = changes.get("tables", {}).get(str(scheme_id))
                 overview.changes_against = changes.get("against")
         result.append(overview)
-    return {"categories": result, "issues": issues, "latest": latest}
+    return {"categories": result, "issues": issues, "latest": latest, "pending": pending_work(year)}
+
+
+def pending_work(year):
+    """What waits for the office in `year`: cases to review and units' requests about * items (2 queries)."""
+    cases = Case.objects.filter(year=year, status__in=[CaseStatus.SUBMITTED, CaseStatus.RESUBMITTED]).count()
+    requests = MarkRequest.objects.filter(
+        status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year
+    ).count()
+    return {
+        "cases": cases,
+        "cases_link": f"{reverse('cases:review')}?status=pending&year={year}",
+        "requests": requests,
+        "requests_link": reverse("units:requests"),
+    }

@@ -11,7 +11,7 @@ from assessment.models import Indicator, Mark, Unit
 from assessment.services import set_mark
 from bulletins import services
 
-from .test_bulletin_page import _multiply_units
+from .factories import multiply_units
 
 URL = "/overview/2019/"
 
@@ -139,9 +139,25 @@ def test_query_count_is_flat_in_the_number_of_issues_and_units(leader, staff_use
     for number in range(12, 24):
         issue = services.create_issue(year=2019, number=number, date=datetime.date(2019, 12, 20))
         services.publish_issue(issue, staff_user)
-    _multiply_units(4)
+    multiply_units(4)
     with CaptureQueriesContext(connection) as many:
         response = leader.get(URL)
     assert response.content.decode().count('<circle class="trend-point"') == 3 * 13
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(few.captured_queries) <= 15  # session and user, schemes with parts, marks, issues, years
+    # session and user, schemes with parts, marks, case counts, deductions, issues, years, pending cases and requests
+    assert len(few.captured_queries) <= 17
+
+
+def test_pending_cases_and_requests_link_to_their_queues(leader, reporter_case, staff_user):
+    """A submitted case and an open request about a * item show as pending work, linking to the queues."""
+    from .factories import MarkRequestFactory
+
+    html = leader.get(URL).content.decode()
+    assert "待审核的奖惩案例 1 件" in html
+    assert "/cases/review/?status=pending&amp;year=2019" in html
+    assert "单位的完成情况申请（报告已完成、情况说明）0 件" in html
+    mark = Mark.objects.filter(unit__name="财政局", indicator__scheme__year=2019, state="*").first()
+    MarkRequestFactory(mark=mark, submitted_by=staff_user)
+    html = leader.get(URL).content.decode()
+    assert "单位的完成情况申请（报告已完成、情况说明）1 件" in html
+    assert 'href="/units/requests/"' in html

@@ -233,3 +233,24 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
     date = datetime.date(2030, 1, 10)
     text = factory.Sequence(lambda n: f"1月10日，简讯{n}。")
+
+
+# --- frozen issues: a published page changes only through a correction
+
+
+def correct_demo_issue(reason="按当前完成情况更正"):
+    """Publish a correction of 2019 第11期 that takes the current tables (as the office does to print new figures).
+
+    Returns False when nothing changed since the published version (no correction needed).
+    """
+    from assessment.services import DomainError
+    from bulletins.models import Issue
+    from bulletins.services import publish_issue
+
+    try:
+        publish_issue(Issue.objects.get(year=2019, number=11), None, reason=reason, keep_tables=False)
+    except DomainError as exc:
+        if "无需更正" in str(exc):
+            return False
+        raise
+    return True

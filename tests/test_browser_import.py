@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .factories import correct_demo_issue
+
 pytestmark = pytest.mark.browser
 
 
@@ -58,6 +60,8 @@ def test_staff_import_an_edited_export_and_find_the_change_everywhere(page, live
     expect(page.locator(".message-success")).to_contain_text("已导入 1 处修改")
     expect(page.locator(".import-status")).to_have_text("已导入")
 
+    # The published issue is frozen; the office prints the imported marks with a correction.
+    assert correct_demo_issue("按导入的完成情况更正")
     page.goto(f"{live_server.url}/bulletins/2019/11/")
     cells = page.locator("#table-departments tbody tr", has=page.locator("th", has_text="财政局")).locator("td")
     expect(cells.nth(1)).to_have_text("√")

@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .factories import correct_demo_issue
+
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("KC_SCREENSHOTS")  # a directory to keep screenshots in, when looking at the pages
 
@@ -49,6 +51,8 @@ def test_staff_record_a_missed_task_and_see_it_everywhere(page, live_server, dem
     expect(page.locator(".message")).to_contain_text("已确认")
     _shot(page, tmp_path, "deductions")
 
+    # The published issue is frozen; the office prints the confirmed deduction with a correction.
+    assert correct_demo_issue("印发扣分情况")
     page.goto(f"{live_server.url}/bulletins/2019/11/")
     row = page.locator("#table-offices tbody tr", has_text="亭林城市管理办事处")
     expect(row.locator("td.deduction-col")).to_have_text("诚信专题宣传任务未完成2次，扣1分")

@@ -33,7 +33,13 @@ def issues(db):
         _published(2018, 12, title="二〇一八年终总结", news="12月20日，召开年终会议。"),
         _published(2020, 1, title="新年度工作部署"),
         _published(2020, 2, news="2月3日，市信用办赴张浦镇调研诚信街区建设。"),
-        _published(2020, 3, case=CaseFactory(title="危化品运输联合惩戒", kind="penalty", year=2020)),
+        _published(
+            2020,
+            3,
+            case=CaseFactory(
+                title="危化品运输联合惩戒", kind="penalty", year=2020, status="accepted", for_bulletin=True
+            ),
+        ),
     ]
 
 

@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 
 from assessment.models import ImportSession, Indicator, Mark, Note, Scheme
 
+from .factories import correct_demo_issue
+
 EXPORT = "/assessment/2019/schemes.xlsx"
 
 
@@ -106,7 +108,9 @@ def test_edit_preview_confirm_into_the_same_year(staff):
     assert (indicator.points, indicator.points_label) == (Decimal("0.5"), "(0.5分)")
     note = Note.objects.get(scheme__year=2019, scheme__category__slug="departments", number=3)
     assert list(note.indicators.values_list("order", flat=True)) == [4]
-    # The bulletin's header follows the data.
+    # The bulletin's header follows the data once the office publishes a correction (issues are frozen).
+    assert "(0.5分)" not in staff.get("/bulletins/2019/11/").content.decode()
+    assert correct_demo_issue("方案调整")
     assert "(0.5分)" in staff.get("/bulletins/2019/11/").content.decode()
 
 

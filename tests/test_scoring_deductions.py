@@ -18,7 +18,7 @@ from assessment.services import DomainError, record_deduction
 from assessment.tables import build_tables, schemes_with_parts
 
 from . import reference
-from .factories import DeductionFactory
+from .factories import DeductionFactory, correct_demo_issue
 
 NEW = "/assessment/2019/scores/deductions/new/"
 LIST = "/assessment/2019/scores/deductions/"
@@ -75,6 +75,9 @@ def test_confirmed_deductions_show_on_the_bulletin_page_and_in_the_workbook(role
     DeductionFactory(unit=unit, indicator=_indicator("offices", 5), count=1, entered_by=staff_user)
     DeductionFactory(unit=unit, indicator=_indicator("offices", 6), count=None, amount=D("5"), entered_by=staff_user)
     wanted = "诚信专题宣传任务未完成2次，扣1分；监测到严重失信事件1起，扣5分"
+    # The published issue is frozen; the office prints the confirmed deductions with a correction.
+    assert wanted not in role_client("anonymous").get(BULLETIN).content.decode()
+    assert correct_demo_issue("印发扣分情况")
     html = role_client("anonymous").get(BULLETIN).content.decode()
     assert f'<td class="deduction-col">{wanted}</td>' in html
     response = role_client("anonymous").get("/bulletins/2019/11/progress.xlsx")

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from assessment.api import CategorySerializer
-from cases.api import CaseSerializer
+from cases.api import PrintedCaseSerializer
 
 from .models import Article, Issue, IssueCase, NewsItem
 from .views import _issue_tables, visible_issues
@@ -111,9 +111,9 @@ class IssueDetailSerializer(IssueSerializer):
             "phone",
         ]
 
-    @extend_schema_field(CaseSerializer(many=True))
+    @extend_schema_field(PrintedCaseSerializer(many=True))
     def get_cases(self, issue):
-        return CaseSerializer([ic.case for ic in issue.issue_cases.all()], many=True).data
+        return PrintedCaseSerializer([ic.case for ic in issue.issue_cases.all()], many=True).data
 
     @extend_schema_field(TableSerializer(many=True))
     def get_tables(self, issue):

@@ -9,7 +9,8 @@ services decide, and their DomainError is the API's 400 in Chinese. Attachments 
 
 import django_filters
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ from kunshan_credit.api import ErrorSerializer, IdFilter, RoleScopedMixin
 
 from . import services
 from .forms import REQUIRED_MESSAGES, STATUS_FILTERS
-from .models import PENDING_STATUSES, Case, CaseTransition
+from .models import PENDING_STATUSES, Case, CaseStatus, CaseTransition
 
 # --- serializers (reading)
 
@@ -56,6 +57,8 @@ class PrintedCaseSerializer(serializers.ModelSerializer):
 
 
 class CaseTransitionSerializer(serializers.ModelSerializer):
+    # Empty for the first step (the case was written): the schema must say "" is a value too.
+    from_status = serializers.ChoiceField(choices=CaseStatus.choices, allow_blank=True, read_only=True)
     from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
     to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
     by = serializers.SerializerMethodField()
@@ -233,6 +236,11 @@ class CaseViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=CaseWriteSerializer,
         responses={201: CaseSerializer, 400: ErrorSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Location", str, OpenApiParameter.HEADER, response=[201], description="新案例的地址", required=True
+            )
+        ],
         summary="填写案例（草稿，或 submit=true 直接报送）",
         description="与门户表单相同的规则（cases.services.create_case）。填报员的案例总是本单位的，"
         "来源、报送方式由系统填写；市信用办可代单位录入（source_unit），或填写不是责任单位的来源（source_label）。"
@@ -241,7 +249,9 @@ class CaseViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         fields, submit = self._case_data(request)
         case = services.create_case(request.user, fields, submit=submit)
-        return self._done(case, status.HTTP_201_CREATED)
+        response = self._done(case, status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:case-detail", args=[case.pk])
+        return response
 
     @extend_schema(
         request=CaseWriteSerializer,

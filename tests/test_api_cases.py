@@ -73,6 +73,7 @@ def test_a_reporter_writes_a_draft_that_is_always_its_own_units(api_client, repo
     response = _post(api_client("reporter"), "/api/v1/cases/", body)
     assert response.status_code == 201, response.json()
     data = response.json()
+    assert response["Location"] == f"/api/v1/cases/{data['id']}/"
     assert (data["status"], data["status_display"]) == ("draft", "草稿")
     assert data["source_unit"] == reporter_unit.pk and data["source_unit_name"] == "发改委"
     assert data["source_label"] == (reporter_unit.full_name or reporter_unit.name)

@@ -66,5 +66,8 @@ def test_case_writes_are_documented(tmp_path):
     }
     assert "required" not in components["PatchedCaseWriteRequest"]
     assert {"status", "status_display", "transitions", "for_bulletin"} <= set(components["Case"]["properties"])
+    # The first step of every case starts from "" (written): the schema must allow it.
+    from_status = components["CaseTransition"]["properties"]["from_status"]["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in from_status
     filters = {p["name"] for p in paths["/api/v1/cases/"]["get"]["parameters"]}
     assert {"status", "kind", "unit", "quarter", "year"} <= filters

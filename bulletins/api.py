@@ -11,7 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api import CaseSerializer
+from cases.api import PrintedCaseSerializer
 
 from .models import Article, Issue, IssueCase, NewsItem
 from .snapshot import live_tables
@@ -116,9 +116,9 @@ class IssueDetailSerializer(IssueSerializer):
             "phone",
         ]
 
-    @extend_schema_field(CaseSerializer(many=True))
+    @extend_schema_field(PrintedCaseSerializer(many=True))
     def get_cases(self, issue):
-        return CaseSerializer([ic.case for ic in issue.issue_cases.all()], many=True).data
+        return PrintedCaseSerializer([ic.case for ic in issue.issue_cases.all()], many=True).data
 
     @extend_schema_field(TableSerializer(many=True))
     def get_tables(self, issue):

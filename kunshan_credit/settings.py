@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["kunshan_credit.api.PortalPermission"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # A case's status, its transitions' from/to: one choice set, one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "cases.models.CaseStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kunshan_credit.api.document_errors",

@@ -39,3 +39,35 @@ def test_docs_page_loads_swagger_ui_from_our_own_static_files(role_client):
         response = client.get(asset)
         assert response.status_code == 200, asset
         b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_case_writes_are_documented(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target), stderr=io.StringIO())
+    schema = yaml.safe_load(target.read_text(encoding="utf-8"))
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    assert set(paths["/api/v1/cases/"]) == {"get", "post"}
+    assert set(paths["/api/v1/cases/{id}/"]) == {"get", "patch"}
+    for step in ("submit", "withdraw", "accept", "return", "bulletin"):
+        operation = paths[f"/api/v1/cases/{{id}}/{step}/"]
+        assert set(operation) == {"post"}, step
+        assert operation["post"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Case"
+        }
+    created = paths["/api/v1/cases/"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created == {"$ref": "#/components/schemas/Case"}
+    assert set(components["CaseWriteRequest"]["required"]) == {
+        "kind",
+        "title",
+        "body",
+        "subject",
+        "measure",
+        "event_date",
+    }
+    assert "required" not in components["PatchedCaseWriteRequest"]
+    assert {"status", "status_display", "transitions", "for_bulletin"} <= set(components["Case"]["properties"])
+    # The first step of every case starts from "" (written): the schema must allow it.
+    from_status = components["CaseTransition"]["properties"]["from_status"]["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in from_status
+    filters = {p["name"] for p in paths["/api/v1/cases/"]["get"]["parameters"]}
+    assert {"status", "kind", "unit", "quarter", "year"} <= filters

@@ -137,8 +137,37 @@ MATRIX = [
     ("api:mark-batch", "/api/v1/marks/batch/", expect(400, 403, 403, 403, 401), "post"),
     ("api:mark-batch", "/api/v1/marks/batch/", expect(405, 405, 405, 405, 401)),
     ("api:case-list", "/api/v1/cases/", expect(200, 200, 200, 200, 401)),
-    ("api:case-list", "/api/v1/cases/", expect(405, 403, 403, 403, 401), "post"),
+    # Cases of 发改委 (the reporter's unit) in the status each step starts from; empty bodies.
+    ("api:case-list", "/api/v1/cases/", expect(400, 400, 400, 403, 401), "post"),  # the fields are missing
     ("api:case-detail", lambda r: f"/api/v1/cases/{_api_obj(r, 'case')}/", expect(200, 200, 404, 200, 401)),
+    ("api:case-detail", lambda r: _api_case(r, "draft"), expect(200, 200, 404, 403, 401), "patch"),
+    ("api:case-detail", lambda r: _api_case(r, "draft"), expect(405, 405, 405, 403, 401), "put"),
+    ("api:case-detail", lambda r: _api_case(r, "draft"), expect(405, 405, 405, 403, 401), "delete"),
+    ("api:case-submit", lambda r: _api_case(r, "draft", "submit/"), expect(405, 405, 405, 405, 401)),
+    ("api:case-submit", lambda r: _api_case(r, "draft", "submit/"), expect(200, 200, 404, 403, 401), "post"),
+    ("api:case-withdraw", lambda r: _api_case(r, "submitted", "withdraw/"), expect(405, 405, 405, 405, 401)),
+    (
+        "api:case-withdraw",
+        lambda r: _api_case(r, "submitted", "withdraw/"),
+        expect(200, 200, 404, 403, 401),
+        "post",
+    ),
+    ("api:case-accept", lambda r: _api_case(r, "submitted", "accept/"), expect(405, 405, 405, 405, 401)),
+    ("api:case-accept", lambda r: _api_case(r, "submitted", "accept/"), expect(200, 403, 404, 403, 401), "post"),
+    ("api:case-return", lambda r: _api_case(r, "submitted", "return/"), expect(405, 405, 405, 405, 401)),
+    (
+        "api:case-return",
+        lambda r: _api_case(r, "submitted", "return/"),
+        expect(400, 403, 404, 403, 401),  # staff: 400, no reason given
+        "post",
+    ),
+    ("api:case-bulletin", lambda r: _api_case(r, "accepted", "bulletin/"), expect(405, 405, 405, 405, 401)),
+    (
+        "api:case-bulletin",
+        lambda r: _api_case(r, "accepted", "bulletin/"),
+        expect(200, 403, 404, 403, 401),
+        "post",
+    ),
     ("api:issue-list", "/api/v1/issues/", expect(200, 200, 200, 200, 200)),
     ("api:issue-list", "/api/v1/issues/", expect(405, 403, 403, 403, 401), "post"),
     ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/", expect(200, 200, 200, 200, 200)),
@@ -491,3 +520,21 @@ def _mark_request(request, attachment=False):
         mark_request.attachment_name = "证明.pdf"
     mark_request.save()
     return mark_request
+
+
+# --- api cases: helpers for the rows above
+def _api_case(request, status, action=""):
+    """The API URL of a 2019 case of 发改委 (the reporter's unit) in `status`, or of one of its steps."""
+    from .factories import CaseFactory
+
+    unit = request.getfixturevalue("reporter_unit")
+    case = CaseFactory(
+        source_unit=unit,
+        source_label="市发改委",
+        year=2019,
+        quarter=4,
+        status=status,
+        subject="某企业",
+        measure="列入红名单",
+    )
+    return f"/api/v1/cases/{case.pk}/{action}"

@@ -9,11 +9,12 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from kunshan_credit.api import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 
+from . import access
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
 
@@ -288,3 +289,72 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
             "marks": MarkSerializer(saved, many=True).data,
         }
         return Response(result)
+
+
+# --- scores (assessment.scoring): the same figures as /assessment/<year>/scores/
+
+
+class UnitScoreSerializer(serializers.Serializer):
+    unit_id = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    full_points = serializers.CharField()
+    deduction = serializers.CharField()
+    score = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    tied = serializers.BooleanField()
+    lines = serializers.ListField(child=serializers.DictField(), help_text="每一条计分：规则、说明、扣分")
+
+
+class CategoryScoreSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    category_slug = serializers.CharField()
+    full_points = serializers.CharField()
+    max_loss = serializers.CharField()
+    units = UnitScoreSerializer(many=True)
+
+
+class YearScoresSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    frozen = serializers.BooleanField(
+        help_text="true：年终考核定稿（version 为版本号）；false：若今日年终考核的实时得分"
+    )
+    version = serializers.IntegerField(allow_null=True)
+    categories = CategoryScoreSerializer(many=True)
+
+
+class ScoreViewSet(viewsets.ViewSet):
+    """考核得分：每类单位的排名、满分、扣分和得分，以及每家单位的每一条计分。市信用办和领导可读。
+
+    年终考核定稿后给出最新一版；否则给出“若今日年终考核”的实时得分。
+    """
+
+    lookup_field = "year"
+    lookup_value_regex = "[0-9]{4}"
+
+    def _readers_only(self):
+        if not access.can_read_all(self.request.user):
+            raise NotFound("没有找到该页面。")
+
+    @extend_schema(responses=serializers.ListSerializer(child=serializers.IntegerField()))
+    def list(self, request):
+        """有考核方案的年度。"""
+        self._readers_only()
+        return Response(list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct()))
+
+    @extend_schema(responses=YearScoresSerializer)
+    def retrieve(self, request, year=None):
+        from .scoring import frozen_scores, latest_assessment, year_scores
+
+        self._readers_only()
+        year = int(year)
+        assessment = latest_assessment(year)
+        categories = frozen_scores(assessment) if assessment else year_scores(year)
+        if not categories:
+            raise NotFound(f"{year}年没有考核方案。")
+        data = {
+            "year": year,
+            "frozen": assessment is not None,
+            "version": assessment.version if assessment else None,
+            "categories": [c.to_dict() for c in categories],
+        }
+        return Response(YearScoresSerializer(data).data)

@@ -5,7 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from assessment.api import CategoryViewSet, MarkViewSet, SchemeViewSet, UnitViewSet
+from assessment.api import CategoryViewSet, MarkViewSet, SchemeViewSet, ScoreViewSet, UnitViewSet
 from bulletins.api import IssueViewSet
 from cases.api import CaseViewSet
 
@@ -18,6 +18,7 @@ router.register("schemes", SchemeViewSet, basename="scheme")
 router.register("marks", MarkViewSet, basename="mark")
 router.register("cases", CaseViewSet, basename="case")
 router.register("issues", IssueViewSet, basename="issue")
+router.register("scores", ScoreViewSet, basename="score")
 
 urlpatterns = [
     *router.urls,

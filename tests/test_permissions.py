@@ -117,6 +117,9 @@ MATRIX = [
     ("assessment:new_year", "/assessment/2019/new-year/", expect(200, 404, 404, 403, LOGIN)),
     ("assessment:new_year", "/assessment/2019/new-year/", expect(302, 404, 404, 403, LOGIN), "post"),
     # --- api (/api/v1/: anonymous is 401, not a login redirect; rows of another unit are 404)
+    ("api:score-list", "/api/v1/scores/", expect(200, 404, 404, 200, 401)),
+    ("api:score-detail", "/api/v1/scores/2019/", expect(200, 404, 404, 200, 401)),
+    ("api:score-detail", "/api/v1/scores/2031/", expect(404, 404, 404, 404, 401)),
     ("api:category-list", "/api/v1/categories/", expect(200, 200, 200, 200, 401)),
     (
         "api:category-detail",

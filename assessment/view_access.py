@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied
 from . import access
 
 
-def _only(check, message):
+def role_required(check, message):
+    """Login first (anonymous → login page), then 403 with `message` unless `check(user)`."""
+
     def decorator(view):
         @login_required
         @wraps(view)
@@ -23,6 +25,6 @@ def _only(check, message):
 
 
 # Pages of the credit office (imports, the request queue's actions, reminders).
-staff_required = _only(access.is_staff, "只有市信用办可以进行此操作。")
+staff_required = role_required(access.is_staff, "只有市信用办可以进行此操作。")
 # Pages everyone who reads all units may see (the office and leaders).
-read_all_required = _only(access.can_read_all, "您的账号无权查看此页面。")
+read_all_required = role_required(access.can_read_all, "您的账号无权查看此页面。")

@@ -13,6 +13,7 @@ from assessment import access
 from assessment.excel import progress_sheets, workbook_response
 from assessment.models import Scheme
 from assessment.services import DomainError
+from assessment.view_access import role_required
 
 from . import documents, services
 from . import snapshot as snapshots
@@ -46,25 +47,8 @@ def staff_issue_view(view):
     return wrapper
 
 
-def _role_view(allowed, refusal):
-    """Login first (anonymous → login page), then 403 unless `allowed(user)`."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user):
-                raise PermissionDenied(refusal)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-staff_view = _role_view(access.is_staff, "只有市信用办可以编辑期刊。")
-leaders_view = _role_view(access.can_read_all, "概览只对市信用办和领导开放。")
+staff_view = role_required(access.is_staff, "只有市信用办可以编辑期刊。")
+leaders_view = role_required(access.can_read_all, "概览只对市信用办和领导开放。")
 
 
 # --- reading

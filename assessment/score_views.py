@@ -6,7 +6,6 @@ recording deductions and closing the year are for staff. Views fetch, check, cal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,18 +17,6 @@ from .models import Deduction, Scheme, YearEndAssessment
 from .score_forms import DeductionForm
 from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_scores
 from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction
-
-
-def _readers_only(request):
-    """Staff and leaders; anyone else is outside their reach (404)."""
-    if not access.can_read_all(request.user):
-        raise Http404("没有找到该页面。")
-
-
-def _staff_only(request):
-    _readers_only(request)
-    if not access.is_staff(request.user):
-        raise PermissionDenied("领导账号只能查看，不能修改。")
 
 
 def _live_or_404(year):
@@ -54,7 +41,7 @@ def _ranking_data(request, year):
 @login_required
 @require_GET
 def latest(request):
-    _readers_only(request)
+    access.check_read_all(request)
     year = Scheme.objects.order_by("-year").values_list("year", flat=True).first()
     if year is None:
         raise Http404("还没有考核方案。")
@@ -64,7 +51,7 @@ def latest(request):
 @login_required
 @require_GET
 def ranking(request, year):
-    _readers_only(request)
+    access.check_read_all(request)
     categories, assessment, live, changed = _ranking_data(request, year)
     return render(
         request,
@@ -90,7 +77,7 @@ def _title(year, assessment):
 @login_required
 @require_GET
 def ranking_xlsx(request, year):
-    _readers_only(request)
+    access.check_read_all(request)
     categories, assessment, live, _ = _ranking_data(request, year)
     shown = None if live else assessment
     suffix = f"第{shown.version}版" if shown else "当前"
@@ -113,7 +100,7 @@ def unit_detail(request, year, unit_id):
 @login_required
 @require_GET
 def versions(request, year):
-    _readers_only(request)
+    access.check_read_all(request)
     items = YearEndAssessment.objects.filter(year=year).select_related("closed_by").defer("results")
     return render(request, "assessment/score_versions.html", {"year": year, "versions": items})
 
@@ -125,7 +112,7 @@ def _version(year, version):
 @login_required
 @require_GET
 def version_detail(request, year, version):
-    _readers_only(request)
+    access.check_read_all(request)
     assessment = _version(year, version)
     latest_version = YearEndAssessment.objects.filter(year=year).order_by("-version").values_list("version", flat=True)
     return render(
@@ -146,7 +133,7 @@ def version_detail(request, year, version):
 @login_required
 @require_GET
 def version_xlsx(request, year, version):
-    _readers_only(request)
+    access.check_read_all(request)
     assessment = _version(year, version)
     return workbook_response(
         score_sheets(frozen_scores(assessment), _title(year, assessment)),
@@ -160,7 +147,7 @@ def version_xlsx(request, year, version):
 @login_required
 @require_GET
 def deductions(request, year):
-    _readers_only(request)
+    access.check_read_all(request)
     if not Scheme.objects.filter(year=year).exists():
         raise Http404(f"{year}年没有考核方案。")
     records = (
@@ -174,7 +161,7 @@ def deductions(request, year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def deduction_new(request, year):
-    _staff_only(request)
+    access.check_read_all(request, write=True)
     if not Scheme.objects.filter(year=year).exists():
         raise Http404(f"{year}年没有考核方案。")
     form = DeductionForm(year, request.POST or None, initial=request.GET.dict())
@@ -211,7 +198,7 @@ def _deduction(year, pk):
 @require_POST
 @login_required
 def deduction_confirm(request, year, pk):
-    _staff_only(request)
+    access.check_read_all(request, write=True)
     record = _deduction(year, pk)
     try:
         confirm_deduction(record, request.user)
@@ -225,7 +212,7 @@ def deduction_confirm(request, year, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def deduction_delete(request, year, pk):
-    _staff_only(request)
+    access.check_read_all(request, write=True)
     record = _deduction(year, pk)
     if request.method == "POST":
         try:
@@ -244,7 +231,7 @@ def deduction_delete(request, year, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def close(request, year):
-    _staff_only(request)
+    access.check_read_all(request, write=True)
     categories = _live_or_404(year)
     previous = latest_assessment(year)
     if request.method == "POST":

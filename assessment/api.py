@@ -1,6 +1,6 @@
 """The assessment over the API: categories, units, schemes (indicators, notes) and marks.
 
-Reading is scoped by role (kunshan_credit.api); marks change only through `services.set_mark` and
+Reading is scoped by role (assessment.api_base); marks change only through `services.set_mark` and
 `services.bulk_set_marks`, so the API refuses exactly what the browser refuses, in the same words.
 """
 
@@ -12,9 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from kunshan_credit.api import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
-
 from . import access
+from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
 

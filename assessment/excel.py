@@ -7,13 +7,13 @@ through `write_workbook`, so they all look alike and print alike.
 import tempfile
 from dataclasses import dataclass, field
 
-from django.http import FileResponse
-from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .downloads import download_response
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -113,10 +113,7 @@ def write_workbook(sheets, stream=None):
 
 def workbook_response(sheets, filename):
     """A download of the workbook; the file streams from disk rather than sitting in memory."""
-    response = FileResponse(write_workbook(sheets), as_attachment=True, content_type=XLSX_CONTENT_TYPE)
-    # FileResponse would ASCII-fold the name; set the RFC 5987 form so the Chinese name survives.
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    return download_response(write_workbook(sheets), filename, XLSX_CONTENT_TYPE)
 
 
 def progress_sheets(tables, title_prefix=""):

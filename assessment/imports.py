@@ -36,13 +36,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from kunshan_credit.uploads import validate_upload
-
 from .excel import Sheet
 from .models import Category, ImportKind, ImportSession, Indicator, Mark, MarkState, Note, Scheme, Unit
 from .resources import IndicatorResource, NoteResource, UnitResource
 from .services import HOW, DomainError, bulk_set_marks
 from .tables import build_tables, schemes_with_parts
+from .uploads import validate_upload
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 2000  # far more than any table has; stops a crafted file from filling memory

@@ -14,11 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kunshan_credit.uploads import validate_upload
-
 from . import access
 from .models import Mark, MarkRequest, MarkState, Reporter, Scheme
 from .services import HOW, DomainError, set_mark
+from .uploads import validate_upload
 
 MAX_TEXT = 500
 

@@ -12,8 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kunshan_credit.uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
-
 from . import access
 from .mark_requests import (
     MAX_TEXT,
@@ -28,6 +26,7 @@ from .mark_requests import (
 )
 from .models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
 from .services import DomainError
+from .uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
 from .view_access import read_all_required, staff_required
 
 HISTORY_SHOWN = 50

@@ -10,10 +10,10 @@ import io
 
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
+
+from assessment.downloads import download_response
 
 from . import snapshot
 
@@ -26,9 +26,7 @@ LAYOUT = 1
 
 
 def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    return download_response(content, filename, content_type)
 
 
 def _cached(kind, version, make):

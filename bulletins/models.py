@@ -7,8 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from assessment.models import Scheme
-
-from .text import clean_body, clean_line
+from assessment.text import plain_line, plain_paragraphs
 
 # A numbered heading of an article: 一、 二、 … 十、
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
@@ -84,7 +83,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         # Whoever writes an article (composer, admin, shell), it is stored as plain text.
-        self.title, self.body = clean_line(self.title), clean_body(self.body)
+        self.title, self.body = plain_line(self.title), plain_paragraphs(self.body)
         super().save(*args, **kwargs)
 
     def blocks(self):
@@ -133,7 +132,7 @@ class NewsItem(models.Model):
         return self.text[:40]
 
     def save(self, *args, **kwargs):
-        self.text, self.source = clean_line(self.text), clean_line(self.source)
+        self.text, self.source = plain_line(self.text), plain_line(self.source)
         super().save(*args, **kwargs)
 
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from assessment.models import Scheme
 from assessment.services import DomainError
+from assessment.text import plain_line, plain_paragraphs
 from cases.models import Case, CaseStatus
 
 from . import snapshot
 from .models import Article, Issue, IssueCase, IssueTable, IssueVersion, NewsItem
-from .text import clean_body, clean_line
 
 # The composer's section kinds, in printed order: 【工作推进】【奖惩案例】【工作简讯】【工作进展通报】.
 SECTIONS = {"article": Article, "case": IssueCase, "news": NewsItem, "table": IssueTable}
@@ -82,7 +82,7 @@ def update_issue(issue, **fields):
         for name, value in fields.items():
             if name not in (*COPIED_FIELDS, "date", "number"):
                 raise DomainError(f"不能修改“{name}”。")
-            setattr(issue, name, clean_line(value) if isinstance(value, str) else value)
+            setattr(issue, name, plain_line(value) if isinstance(value, str) else value)
         try:
             issue.save()
         except IntegrityError as exc:
@@ -95,7 +95,7 @@ def _next_order(issue, kind):
 
 
 def _article_fields(title, body):
-    title, body = clean_line(title), clean_body(body)
+    title, body = plain_line(title), plain_paragraphs(body)
     if not title:
         raise DomainError("请填写文章标题。")
     if not body:
@@ -104,10 +104,10 @@ def _article_fields(title, body):
 
 
 def _news_fields(date, text, source):
-    text = clean_line(text)
+    text = plain_line(text)
     if not text:
         raise DomainError("请填写简讯内容。")
-    return {"date": date, "text": text, "source": clean_line(source)}
+    return {"date": date, "text": text, "source": plain_line(source)}
 
 
 def add_article(issue, *, title, body):

@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessment.models import Category, Unit
-from kunshan_credit.uploads import KINDS, allowed_extensions_text, validate_upload
+from assessment.text import contains_script, plain_line, plain_paragraphs
+from assessment.uploads import KINDS, allowed_extensions_text, validate_upload
 
 from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseKind, CaseStatus, quarter_of
-from .text import contains_script, plain_line, plain_paragraphs
 
 SCRIPT_MESSAGE = "内容中含有脚本或网页代码，请删除后重新提交。"
 REQUIRED_MESSAGES = {
@@ -30,7 +30,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content and size (kunshan_credit.uploads)."""
+    """Several files in one input; each is checked by content and size (assessment.uploads)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(KINDS))}))

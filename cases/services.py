@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from assessment import access
 from assessment.services import DomainError
-from kunshan_credit.uploads import validate_upload
+from assessment.text import contains_script, plain_line, plain_paragraphs
+from assessment.uploads import validate_upload
 
 from .models import (
     PENDING_STATUSES,
@@ -29,7 +30,6 @@ from .models import (
     CaseTransition,
     quarter_of,
 )
-from .text import contains_script, plain_line, plain_paragraphs
 
 MAX_ATTACHMENTS = 10
 # Fields a case form may set; status and the review fields change only through transitions.

@@ -13,7 +13,7 @@ from assessment import access
 from assessment.excel import Sheet, workbook_response
 from assessment.models import Scheme
 from assessment.services import DomainError
-from kunshan_credit.uploads import protected_file_response
+from assessment.uploads import protected_file_response
 
 from . import services
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "assessment",
     "bulletins",
     "cases",
+    # The top layer: URL wiring, API tokens and the management commands that span every app.
+    "kunshan_credit",
 ]
 
 MIDDLEWARE = [
@@ -205,23 +207,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["kunshan_credit.api.PortalPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["assessment.api_base.PortalPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "kunshan_credit.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "assessment.api_base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["kunshan_credit.api.AnonThrottle", "kunshan_credit.api.TokenThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["assessment.api_base.AnonThrottle", "assessment.api_base.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("DJANGO_API_ANON_RATE", "60/min"),
         "token": env_rate("DJANGO_API_TOKEN_RATE", "600/min"),
     },
-    "EXCEPTION_HANDLER": "kunshan_credit.api.exception_handler",
+    "EXCEPTION_HANDLER": "assessment.api_base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -233,13 +235,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["kunshan_credit.api.PortalPermission"],
+    "SERVE_PERMISSIONS": ["assessment.api_base.PortalPermission"],
     "COMPONENT_SPLIT_REQUEST": True,
     # A case's status, its transitions' from/to: one choice set, one name in the schema.
     "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "cases.models.CaseStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "kunshan_credit.api.document_errors",
+        "assessment.api_base.document_errors",
     ],
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -23,7 +23,7 @@ urlpatterns = [
     path("assessment/", include("assessment.import_urls")),
     path("assessment/", include("assessment.urls")),
     path("api/v1/", include("kunshan_credit.api_urls")),
-    path("api/tokens/", include("assessment.token_urls")),
+    path("api/tokens/", include("kunshan_credit.api_token_urls")),
     path("units/", include("assessment.unit_urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),

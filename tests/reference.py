@@ -1,7 +1,10 @@
-"""The printed issue (../shared/reference) read independently of the demo data files.
+"""The printed issue read independently of the demo data files.
 
 Tests compare the page and the workbook with this, so a mistake in the demo JSON
 shows up as a difference from the printed bulletin rather than being copied into both.
+The text is a copy of ../shared/reference/bulletin-2019-issue-11.txt kept in tests/data, so the
+suite runs from a fresh clone with nothing beside it; tests/test_reference_copy.py checks that
+the copy equals the shared original wherever that exists.
 """
 
 import os
@@ -11,12 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-REFERENCE = Path(
-    os.environ.get(
-        "KC_REFERENCE",
-        Path(settings.BASE_DIR).parent / "shared" / "reference" / "bulletin-2019-issue-11.txt",
-    )
-)
+SHARED_REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "bulletin-2019-issue-11.txt"
+REFERENCE = Path(os.environ.get("KC_REFERENCE", Path(__file__).parent / "data" / "bulletin-2019-issue-11.txt"))
 CATEGORIES = ("区镇", "城市管理办事处", "部门")
 
 

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from assessment import access
+from assessment.api_base import RoleScopedMixin
 from cases.api import CaseSerializer
 from cases.models import Case
-from kunshan_credit.api import RoleScopedMixin
 
 from .factories import CaseFactory
 

@@ -165,11 +165,11 @@ def test_xlsx_comes_from_the_snapshot_cell_for_cell(client, db):
 
 def test_downloads_do_not_change_when_a_mark_changes_after_publishing(client, db, staff_user, tmp_path):
     before_pdf = _pdf_text(_pdf(client)[0], tmp_path)
-    before_docx = client.get(DEMO + "issue.docx").content
+    before_docx = client.get(DEMO + "issue.docx").getvalue()
     mark = Mark.objects.get(unit__name="昆山开发区", indicator__order=5, indicator__scheme__year=2019)
     set_mark(mark, "√", staff_user)
     assert _pdf_text(_pdf(client)[0], tmp_path) == before_pdf
-    cells = [c.text for c in Document(io.BytesIO(client.get(DEMO + "issue.docx").content)).tables[0].rows[1].cells]
+    cells = [c.text for c in Document(io.BytesIO(client.get(DEMO + "issue.docx").getvalue())).tables[0].rows[1].cells]
     assert cells == [c.text for c in Document(io.BytesIO(before_docx)).tables[0].rows[1].cells]
     assert cells[5] == "*"
 
@@ -180,7 +180,7 @@ def test_a_corrected_issue_says_so_in_its_pdf_and_docx(client, db, tmp_path):
     services.publish_issue(issue, None, reason="文章标题有误")
     text = reference.squash(_pdf_text(_pdf(client)[0], tmp_path))
     assert "更正（第2版）。更正原因：文章标题有误" in text and "更正后的标题" in text
-    doc = Document(io.BytesIO(client.get(DEMO + "issue.docx").content))
+    doc = Document(io.BytesIO(client.get(DEMO + "issue.docx").getvalue()))
     assert any("更正原因：文章标题有误" in p.text for p in doc.paragraphs)
 
 

@@ -9,7 +9,7 @@ from assessment.models import Unit
 from assessment.services import DomainError
 from cases import services
 from cases.models import Case, CaseAttachment, CaseCountRecord, CaseStatus, CaseTransition
-from kunshan_credit import uploads
+from assessment import uploads
 
 from .factories import CaseFactory, pdf_upload
 

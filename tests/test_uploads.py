@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kunshan_credit.uploads import validate_upload
+from assessment.uploads import validate_upload
 
 
 def _docx():

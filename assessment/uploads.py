@@ -9,8 +9,8 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
-from django.utils.encoding import escape_uri_path
+
+from .downloads import download_response
 
 MAX_UPLOAD_BYTES = getattr(settings, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
@@ -73,8 +73,4 @@ def validate_upload(uploaded, max_bytes=None):
 
 def protected_file_response(field_file, download_name=None):
     """Send a stored file as a download; call only after the view has checked who may see it."""
-    response = FileResponse(field_file.open("rb"), as_attachment=True)
-    name = download_name or os.path.basename(field_file.name)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(field_file.open("rb"), download_name or os.path.basename(field_file.name))

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from . import access
+from assessment import access
 
 ROLE_GROUPS = (access.STAFF_GROUP, access.REPORTER_GROUP, access.LEADER_GROUP)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import token_views
+from . import api_tokens as token_views
 
 app_name = "api_tokens"
 urlpatterns = [

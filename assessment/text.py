@@ -1,4 +1,10 @@
-"""Case text is plain paragraphs: pasted rich text is flattened with nh3, scripts are refused."""
+"""Text typed or pasted into the portal (bulletin articles, cases, reasons), reduced to plain paragraphs.
+
+Everything the portal stores as text is plain: one paragraph per line, no markup. Staff and units
+often paste from Word or a web page, so block ends become line breaks and the markup is stripped
+with nh3 (scripts and styles go with their content); templates escape what remains. Forms and
+services that must refuse active content rather than strip it ask `contains_script` first.
+"""
 
 import html
 import re
@@ -7,6 +13,9 @@ import nh3
 
 # Tags that end a paragraph when rich text (a web page, a Word paste) is flattened.
 _BREAKS = re.compile(r"<\s*(?:br\s*/?|/\s*(?:p|div|li|h[1-6]|tr|blockquote))\s*>", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Runs of spaces, tabs and no-break spaces fold into one space; a full-width space (　) is text, kept.
+_SPACES = re.compile(r"[ \t\u00a0]+")
 # Anything that would run in a browser if it were ever rendered unescaped.
 _SCRIPT = re.compile(
     r"<\s*/?\s*(?:script|iframe|object|embed|style|svg|math|link|meta|base|form)\b"
@@ -28,13 +37,13 @@ def plain_paragraphs(text):
 
     The result is stored as plain text and escaped when rendered, so decoding `&lt;` back to `<` is safe.
     """
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = str(text or "").replace("\r\n", "\n").replace("\r", "\n")
     if "<" in text or "&" in text:
         text = html.unescape(nh3.clean(_BREAKS.sub("\n", text), tags=set()))
-    lines = (" ".join(line.split()) if line.strip() else "" for line in text.split("\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in _CONTROL.sub("", text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def plain_line(text):
-    """A one-line field (title, subject): tags stripped, whitespace collapsed."""
-    return " ".join(plain_paragraphs(text).split())
+    """A one-line field (titles, sources, subjects): markup stripped, line breaks folded into spaces."""
+    return _SPACES.sub(" ", plain_paragraphs(text).replace("\n", " ")).strip()

@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
-from assessment import access
-from assessment.services import DomainError, StaleMark
+from . import access
+from .services import DomainError, StaleMark
 
 READ_ONLY_MESSAGE = "领导账号只能查看，不能修改。"
 STAFF_ONLY_MESSAGE = "只有市信用办可以进行这项操作。"

@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.apps import apps
 
+from assessment import uploads
 from assessment.models import Unit
 from assessment.services import DomainError
 from cases import services
 from cases.models import Case, CaseAttachment, CaseCountRecord, CaseStatus, CaseTransition
-from assessment import uploads
 
 from .factories import CaseFactory, pdf_upload
 

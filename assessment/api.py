@@ -5,14 +5,14 @@ Reading is scoped by role (assessment.api_base); marks change only through `serv
 """
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from . import access
+from . import access, cells
 from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
@@ -80,13 +80,26 @@ def _user_name(user):
     return (user.get_full_name() or user.username) if user else None
 
 
+def mark_cells(marks):
+    """{mark id: Cell} of the marks (indicator and scheme loaded): the cells every page shows (assessment.cells)."""
+    marks = list(marks)
+    return cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks})
+
+
 class MarkSerializer(serializers.ModelSerializer):
-    value = serializers.CharField(source="display", read_only=True, help_text="单元格内容，如 √、*、非考核项、4")
+    """A cell as the grid and the bulletin show it: `value`, `state` and `count` come from assessment.cells.
+
+    The serializer's context carries `cells` ({mark id: Cell}, from `mark_cells`).
+    """
+
+    value = serializers.SerializerMethodField(help_text="单元格内容（与录入表格、通报相同），如 √、*、非考核项、4")
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     indicator_title = serializers.CharField(source="indicator.title", read_only=True)
     year = serializers.IntegerField(source="indicator.scheme.year", read_only=True)
     category = serializers.CharField(source="indicator.scheme.category.slug", read_only=True)
-    state = serializers.CharField(read_only=True, help_text="标记（填数量时为空）")
+    state = serializers.SerializerMethodField(help_text="标记（显示数量时为空）")
+    count = serializers.SerializerMethodField(help_text="显示的数量（如奖惩案例数），没有时为 null")
+    derived = serializers.SerializerMethodField(help_text="true：由其他记录自动统计（如奖惩案例），不能直接修改数量")
     updated_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,11 +115,32 @@ class MarkSerializer(serializers.ModelSerializer):
             "value",
             "state",
             "count",
+            "derived",
             "version",
             "updated_at",
             "updated_by",
         ]
         read_only_fields = fields
+
+    def _cell(self, mark):
+        return self.context["cells"][mark.pk]
+
+    @extend_schema_field(serializers.CharField())
+    def get_value(self, mark):
+        return self._cell(mark).value
+
+    @extend_schema_field(serializers.CharField())
+    def get_state(self, mark):
+        cell = self._cell(mark)
+        return "" if cell.shown_count is not None else cell.state
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_count(self, mark):
+        return self._cell(mark).shown_count
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_derived(self, mark):
+        return self._cell(mark).derived
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_updated_by(self, mark):
@@ -182,10 +216,20 @@ class MarkFilter(django_filters.FilterSet):
         fields = ["year", "category", "scheme", "unit", "indicator", "value"]
 
     def filter_value(self, queryset, name, value):
+        """Cells showing `value`: stored ones as the database has them, derived ones (奖惩案例) as cells shows them."""
         value = value.strip()
-        if value.isdigit():
-            return queryset.filter(count=int(value), state="")
-        return queryset.filter(state=value, count__isnull=True)
+        derived_ids = [
+            i.pk for i in Indicator.objects.filter(accepts_count=True).select_related("scheme") if i.is_derived
+        ]
+        typed = queryset.exclude(indicator_id__in=derived_ids)
+        typed = (
+            typed.filter(count=int(value), state="")
+            if value.isdigit()
+            else typed.filter(state=value, count__isnull=True)
+        )
+        shown = mark_cells(queryset.filter(indicator_id__in=derived_ids).select_related("indicator__scheme"))
+        matching = [pk for pk, cell in shown.items() if cell.value == value]
+        return queryset.filter(Q(pk__in=typed.values("pk")) | Q(pk__in=matching))
 
 
 # --- viewsets
@@ -240,6 +284,17 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = MarkFilter
     ordering_fields = ["id", "version", "updated_at", "unit__order", "indicator__order"]
 
+    def _data(self, marks, many=False):
+        shown = mark_cells(marks if many else [marks])
+        return MarkSerializer(marks, many=many, context={**self.get_serializer_context(), "cells": shown}).data
+
+    def list(self, request, *args, **kwargs):
+        marks = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._data(marks, many=True))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._data(self.get_object()))
+
     @extend_schema(
         request=MarkWriteSerializer,
         responses={200: MarkSerializer, 400: ErrorSerializer, 409: StaleErrorSerializer},
@@ -258,7 +313,7 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
             expected_version=data.validated_data["version"],
             how=HOW.API,
         )
-        return Response(MarkSerializer(self.get_queryset().get(pk=mark.pk)).data)
+        return Response(self._data(self.get_queryset().get(pk=mark.pk)))
 
     @extend_schema(
         request=MarkBatchSerializer,
@@ -285,7 +340,7 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
         result = {
             "batch": batch.pk if batch else None,
             "changed": batch.entries.count() if batch else 0,
-            "marks": MarkSerializer(saved, many=True).data,
+            "marks": self._data(list(saved), many=True),
         }
         return Response(result)
 

@@ -3,13 +3,13 @@
 Read-only helpers: marks still change only through `services.set_mark` / `bulk_set_marks`.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 
-from .models import Mark, MarkState, Scheme
+from . import cells
+from .models import Mark, Scheme
 from .services import DomainError
 from .tables import StateCounts
 
@@ -28,24 +28,18 @@ class CategoryProgress:
 
 
 def year_progress(year):
-    """One CategoryProgress per scheme of `year`, in category order, in three queries."""
-    schemes = list(
-        Scheme.objects.filter(year=year)
-        .select_related("category")
-        .annotate(unit_count=Count("scheme_units", distinct=True), indicator_count=Count("indicators", distinct=True))
-        .order_by("category__order", "pk")
-    )
+    """One CategoryProgress per scheme of `year`, in category order, from the cells every page shows."""
+    schemes, year_cells = cells.year_cells(year)
+    scheme_of = {i.pk: s.pk for s in schemes for i in s.indicators.all()}
     counts = {s.pk: StateCounts() for s in schemes}
-    marks = Mark.objects.filter(indicator__scheme__year=year)
-    for row in marks.values("indicator__scheme_id", "state", "count").annotate(n=Count("id")).order_by():
-        counts[row["indicator__scheme_id"]].add(row["state"], row["count"], row["n"])
-    pending = dict(
-        marks.filter(state=MarkState.PENDING)
-        .values_list("indicator__scheme_id")
-        .annotate(n=Count("unit_id", distinct=True))
-        .order_by()
-    )
-    return [CategoryProgress(scheme=s, counts=counts[s.pk], units_pending=pending.get(s.pk, 0)) for s in schemes]
+    pending = defaultdict(set)
+    for (unit_id, indicator_id), cell in year_cells.items():
+        counts[scheme_of[indicator_id]].add(cell.state, cell.shown_count)
+        if cell.is_pending:
+            pending[scheme_of[indicator_id]].add(unit_id)
+    for s in schemes:
+        s.unit_count, s.indicator_count = len(s.scheme_units.all()), len(s.indicators.all())
+    return [CategoryProgress(scheme=s, counts=counts[s.pk], units_pending=len(pending[s.pk])) for s in schemes]
 
 
 @dataclass
@@ -76,8 +70,6 @@ def plan_bulk(scheme, indicator, text, unit_ids=None):
     """
     if indicator.scheme_id != scheme.pk:
         raise DomainError("该指标不属于这张表。")
-    if indicator.accepts_count:
-        raise DomainError(f"“{indicator.title}”一栏的数量由奖惩案例记录统计，不能在表格中修改。")
     try:
         state, count = indicator.parse(text)
     except ValidationError as exc:

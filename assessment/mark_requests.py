@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import access
+from . import access, cells
+from .derived import derived_message
 from .models import Mark, MarkRequest, MarkState, Reporter, Scheme
 from .services import HOW, DomainError, set_mark
 from .uploads import validate_upload
@@ -48,8 +49,11 @@ def check_can_request(mark, user, kind, year=None):
     year = year or current_year()
     if mark.indicator.scheme.year != year:
         raise DomainError(f"只能对当前年度（{year}年度）的项目提出申请。")
-    if mark.state != MarkState.PENDING:
-        raise DomainError(f"只有标记为“*”的项目可以申请；“{mark.indicator.title}”目前为“{mark.display}”。")
+    cell = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk]
+    if not cell.is_pending:
+        raise DomainError(f"只有标记为“*”的项目可以申请；“{mark.indicator.title}”目前为“{cell.value}”。")
+    if cell.derived and kind == MarkRequest.Kind.DONE:
+        raise DomainError(f"{derived_message(mark.indicator)}报送的案例经市信用办采用后自动计入。")
     if target_state(kind, mark.indicator) not in mark.indicator.allowed_states:
         raise DomainError(f"“{mark.indicator.title}”一栏不接受情况说明。")
 
@@ -161,11 +165,14 @@ class UnitReminder:
 
 def reminder_plan(year):
     """Every unit with * left in `year`: its open items and its reporters' e-mail addresses (3 queries)."""
-    marks = (
+    marks = list(
         Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
-        .select_related("unit__category", "indicator")
+        .select_related("unit__category", "indicator__scheme")
         .order_by("unit__category__order", "unit__order", "unit__pk", "indicator__order")
     )
+    # A stored * may show a number (a derived 奖惩案例 cell with cases counted): only what shows * is open.
+    shown = cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks})
+    marks = [m for m in marks if shown[m.pk].is_pending]
     pending = set(
         MarkRequest.objects.filter(
             status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__state=MarkState.PENDING

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from . import derived
+
 
 class MarkState(models.TextChoices):
     """The words a progress-table cell can hold, exactly as printed (the one vocabulary)."""
@@ -27,6 +29,8 @@ class MarkState(models.TextChoices):
 
 # States that are not deducted at year end (the closing note of every table).
 EXPLAINED_STATES = frozenset({MarkState.EXPLAINED, MarkState.EXPLAINED_FULL})
+# States that exempt the unit from the item altogether (“不作为扣分项”): not assessed, or explained.
+EXEMPT_STATES = frozenset({MarkState.NOT_ASSESSED, *EXPLAINED_STATES})
 
 
 class RuleKind(models.TextChoices):
@@ -168,6 +172,11 @@ class Indicator(models.Model):
     def header(self):
         return f"{self.title} {self.points_label}"
 
+    @property
+    def is_derived(self):
+        """Whether the column's numbers are counted from other records (assessment.derived), never typed."""
+        return derived.is_derived(self)
+
     def clean(self):
         valid = set(MarkState.values)
         unknown = [s for s in self.allowed_states or [] if s not in valid]
@@ -203,6 +212,9 @@ class Indicator(models.Model):
     def check_value(self, state, count):
         """Raise ValidationError unless (state, count) is a value this column allows."""
         if count is not None:
+            if derived.is_derived(self):
+                # Counted from other records (奖惩案例): no path may type a number in (assessment.derived).
+                raise ValidationError(derived.derived_message(self))
             if not self.accepts_count:
                 raise ValidationError(f"“{self.title}”一栏不能填数量，只能填：{'、'.join(self.allowed_states)}。")
             if count < 0:
@@ -352,6 +364,7 @@ class Mark(models.Model):
             return
         if (self.count is None) == (not self.state):
             raise ValidationError("完成情况只能是一个标记或一个数量。")
+        check_year_open(self.indicator.scheme.year)
         self.indicator.check_value(self.state or None, self.count)
         if (
             self.unit_id
@@ -475,6 +488,7 @@ class Deduction(models.Model):
             raise ValidationError({"indicator": f"“{indicator.title}”按完成情况计分，不能记录扣分。"})
         if self.date and self.date.year != indicator.scheme.year:
             raise ValidationError({"date": f"日期应在{indicator.scheme.year}年内。"})
+        check_year_open(indicator.scheme.year)
         if self.unit_id and not SchemeUnit.objects.filter(scheme_id=indicator.scheme_id, unit_id=self.unit_id).exists():
             raise ValidationError({"unit": f"“{self.unit}”不在{indicator.scheme}的参评单位中。"})
 
@@ -491,6 +505,12 @@ class YearEndAssessment(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
     reason = models.TextField("更正原因", blank=True)
     results = models.JSONField("考核结果", help_text="各类别、各单位的得分及每一条计分")
+    # A closed year is locked until staff reopen it with a reason; closing again makes the next version.
+    reopened_at = models.DateTimeField("重新开放时间", null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="重新开放人"
+    )
+    reopen_reason = models.TextField("重新开放原因", blank=True)
 
     class Meta:
         verbose_name = "年终考核结果"
@@ -506,6 +526,26 @@ class YearEndAssessment(models.Model):
 
     def __str__(self):
         return f"{self.year}年年终考核（第{self.version}版）"
+
+    @property
+    def locks_year(self):
+        return self.reopened_at is None
+
+
+def year_lock(year):
+    """The year-end assessment that locks `year` (its latest version, not reopened), or None."""
+    latest = YearEndAssessment.objects.filter(year=year).order_by("-version").only("version", "reopened_at").first()
+    return latest if latest is not None and latest.locks_year else None
+
+
+def check_year_open(year):
+    """Raise ValidationError if `year` is closed: its marks and deduction records refuse every change."""
+    lock = year_lock(year)
+    if lock is not None:
+        raise ValidationError(
+            f"{year}年度已完成年终考核（第{lock.version}版），考核数据已锁定；"
+            "如需更正，请市信用办先在年终考核页面填写原因重新开放该年度。"
+        )
 
 
 # --- imports and unit requests (assessment.imports, assessment.mark_requests)

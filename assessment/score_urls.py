@@ -14,6 +14,7 @@ urlpatterns = [
     path("deductions/<int:pk>/confirm/", views.deduction_confirm, name="deduction_confirm"),
     path("deductions/<int:pk>/delete/", views.deduction_delete, name="deduction_delete"),
     path("close/", views.close, name="close"),
+    path("reopen/", views.reopen, name="reopen"),
     path("versions/", views.versions, name="versions"),
     path("versions/<int:version>/", views.version_detail, name="version"),
     path("versions/<int:version>/ranking.xlsx", views.version_xlsx, name="version_xlsx"),

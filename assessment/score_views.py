@@ -15,12 +15,12 @@ from . import access
 from .excel import score_sheets, workbook_response
 from .models import Deduction, Scheme, YearEndAssessment
 from .score_forms import DeductionForm
-from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_scores
-from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction
+from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
+from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
 
 
-def _live_or_404(year):
-    categories = year_scores(year)
+def _live_or_404(year, as_of=None):
+    categories = year_scores(year, as_of=as_of)
     if not categories:
         raise Http404(f"{year}年没有考核方案。")
     return categories
@@ -232,7 +232,7 @@ def deduction_delete(request, year, pk):
 @require_http_methods(["GET", "POST"])
 def close(request, year):
     access.check_read_all(request, write=True)
-    categories = _live_or_404(year)
+    categories = _live_or_404(year, as_of=year_end(year))  # what closing scores: every quarter due
     previous = latest_assessment(year)
     if request.method == "POST":
         try:
@@ -258,3 +258,17 @@ def close(request, year):
             "unchanged": previous is not None and freeze(categories) == previous.results,
         },
     )
+
+
+@login_required
+@require_POST
+def reopen(request, year):
+    """Unlock a closed year for a correction (the page asks for the reason; services.reopen_year records it)."""
+    access.check_read_all(request, write=True)
+    try:
+        reopen_year(year, request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("scores:close", year=year)
+    messages.success(request, f"{year}年度已重新开放，可以更正；更正后请再次进行年终考核。")
+    return redirect("scores:close", year=year)

@@ -22,17 +22,19 @@ During the year a “*” is pending, never deducted: a line's `deduction` count
 its `year_end_deduction` is what closing the year today would deduct. All arithmetic is Decimal.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from . import cells, derived
 from .models import (
+    EXEMPT_STATES,
     EXPLAINED_STATES,
     Deduction,
     Indicator,
-    Mark,
     MarkState,
     RuleGroup,
     RuleKind,
@@ -42,7 +44,6 @@ from .models import (
 )
 
 ZERO = Decimal("0")
-EXEMPT_STATES = frozenset({MarkState.NOT_ASSESSED, *EXPLAINED_STATES})
 PENDING = MarkState.PENDING
 GROUP = "group"
 CASES_SOURCE = "奖惩案例季度统计"
@@ -149,7 +150,7 @@ class Rules:
         return [c for i in self.items for c in i.columns]
 
 
-def _column(indicator):
+def column_of(indicator):
     return Column(
         id=indicator.id,
         title=indicator.title,
@@ -176,7 +177,7 @@ def rules_from_scheme(scheme):
         if group_id is None:
             notes = sorted(indicator.notes.all(), key=lambda n: n.number)
             note = notes[0] if notes else None
-            col = _column(indicator)
+            col = column_of(indicator)
             items.append(
                 Item(
                     key=f"i{indicator.id}",
@@ -192,7 +193,7 @@ def rules_from_scheme(scheme):
             items.append(
                 Item(
                     key=f"g{group.id}",
-                    columns=tuple(_column(i) for i in members[group_id]),
+                    columns=tuple(column_of(i) for i in members[group_id]),
                     points=group.points,
                     note_number=group.note.number,
                     note_text=group.note.text,
@@ -670,32 +671,60 @@ def _shortfall_records(case_shortfall):
     return records
 
 
-def case_shortfall_for(year):
-    """The 奖惩案例 rule's missing cases per unit and quarter of `year`, from the cases app.
+# --- which quarters are due for a date (note 6: “每个季度…报…案例”)
 
-    {(unit id, indicator id): [(quarter label, missing count), …]}. Empty on this branch: until the
-    cases' quarterly counts are merged, missing cases are entered as Deduction records with a count.
-    On merge, compute it here (in a fixed number of queries) and every score, page and year close uses it.
+QUARTERS = (1, 2, 3, 4)
+
+
+def due_quarters(year, as_of=None):
+    """The quarters of `year` that have ended by `as_of` (default today): only those can have been missed.
+
+    A quarter is due from the first day of the next one: on 2019-11-26 quarters one to three are due; from
+    2020-01-01 (and at the year-end assessment) all four. The quarterly table, the scores, the unit page,
+    the API and the frozen year-end version all ask this function with the scoring date.
     """
-    return {}
+    as_of = as_of or datetime.date.today()
+    ended = []
+    for quarter in QUARTERS:
+        first_of_next = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, quarter * 3 + 1, 1)
+        if as_of >= first_of_next:
+            ended.append(quarter)
+    return tuple(ended)
 
 
-def live_scores(schemes, *, case_shortfall=None):
-    """CategoryScores per scheme (from `scoring_schemes`), computed now from marks and records.
+def year_end(year):
+    """The scoring date of the year-end assessment: every quarter of `year` is due."""
+    return datetime.date(year + 1, 1, 1)
 
-    `case_shortfall` (default: `case_shortfall_for` each scheme's year): the 奖惩案例 missing cases
-    per quarter; they count like confirmed recorded misses of that per-occurrence column.
+
+def derived_shortfalls(schemes, as_of=None):
+    """{(unit id, indicator id): [(label, missing), …]} of every derived column of `schemes` as of `as_of`.
+
+    The derivations registered by higher apps (assessment.derived; the cases app for 奖惩案例) say what is
+    missing: per due quarter, the cases short of the duty. They count like confirmed recorded misses.
+    """
+    result = {}
+    for scheme in schemes:
+        enrolled = [su.unit_id for su in scheme.scheme_units.all()]
+        for indicator in scheme.indicators.all():
+            derivation = derived.derivation_for(indicator)
+            if derivation is not None:
+                result.update(derivation.shortfalls(scheme.year, indicator, as_of, enrolled))
+    return result
+
+
+def live_scores(schemes, *, as_of=None, case_shortfall=None):
+    """CategoryScores per scheme (from `scoring_schemes`), computed now from the cells and the records.
+
+    The cells are the ones every page shows (assessment.cells). `as_of` is the scoring date (default today):
+    the quarters due by then count for the derived columns. `case_shortfall` replaces those shortfalls
+    (the same shape as `derived_shortfalls`).
     """
     schemes = list(schemes)
     if case_shortfall is None:
-        case_shortfall = {}
-        for year in sorted({s.year for s in schemes}):
-            case_shortfall.update(case_shortfall_for(year))
-    marks = Mark.objects.filter(indicator__scheme__in=schemes)
+        case_shortfall = derived_shortfalls(schemes, as_of)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
-    cells_by_unit = defaultdict(dict)
-    for unit_id, indicator_id, state, count in marks.values_list("unit_id", "indicator_id", "state", "count"):
-        cells_by_unit[unit_id][indicator_id] = str(count) if count is not None else state
+    cells_by_unit = cells.texts(cells.cells_for(schemes))
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))
@@ -710,9 +739,9 @@ def year_schemes(year):
     return scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
 
 
-def year_scores(year, *, case_shortfall=None):
-    """The live scores of every category of `year`."""
-    return live_scores(year_schemes(year), case_shortfall=case_shortfall)
+def year_scores(year, *, as_of=None, case_shortfall=None):
+    """The live scores of every category of `year` as of `as_of` (default today)."""
+    return live_scores(year_schemes(year), as_of=as_of, case_shortfall=case_shortfall)
 
 
 def latest_assessment(year):
@@ -766,7 +795,7 @@ def deduction_text(deductions, cells_by_indicator):
         indicator = rows[0].indicator
         if cells_by_indicator.get(indicator.id) in EXEMPT_STATES:
             continue
-        col = _column(indicator)
+        col = column_of(indicator)
         if col.kind == RuleKind.PER_OCCURRENCE:
             n = sum(d.count or 0 for d in rows)
             loss, default = occurrence_loss(col, n), "{title}未完成{n}次"

@@ -16,8 +16,9 @@ from .models import (
     Scheme,
     SchemeUnit,
     YearEndAssessment,
+    check_year_open,
 )
-from .scoring import Status, freeze, live_scores, year_schemes
+from .scoring import Status, freeze, live_scores, year_end, year_schemes
 
 
 class HOW:
@@ -231,7 +232,8 @@ def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=
 def confirm_deduction(deduction, user):
     """Confirm a record: from now on it counts in scores and shows in the 扣分情况 column."""
     with transaction.atomic():
-        current = Deduction.objects.select_for_update().get(pk=deduction.pk)
+        current = Deduction.objects.select_for_update().select_related("indicator__scheme").get(pk=deduction.pk)
+        _check_year_open(current.indicator.scheme.year)
         if current.confirmed:
             raise DomainError("这条扣分记录已经确认过了。")
         current.confirmed_at, current.confirmed_by = timezone.now(), user
@@ -242,26 +244,39 @@ def confirm_deduction(deduction, user):
 def delete_deduction(deduction, user):
     """Remove a record entered in error (the page asks for confirmation first)."""
     with transaction.atomic():
+        _check_year_open(deduction.indicator.scheme.year)
         deleted, _ = Deduction.objects.filter(pk=deduction.pk).delete()
         if not deleted:
             raise DomainError("这条扣分记录已被删除。")
 
 
-def close_year(year, user, *, reason="", case_shortfall=None):
-    """The year-end assessment: every remaining “*” without an accepted explanation becomes a deduction,
-    and the result is frozen as the next version. A re-close needs a reason and a changed result.
+def _check_year_open(year):
+    try:
+        check_year_open(year)
+    except ValidationError as exc:
+        raise DomainError(_messages(exc)) from exc
 
-    `case_shortfall`: the 奖惩案例 missing cases per quarter (see scoring.live_scores).
+
+def close_year(year, user, *, reason=""):
+    """The year-end assessment: every remaining “*” without an accepted explanation becomes a deduction,
+    and the result is frozen as the next version; the year is then locked (see `reopen_year`).
+
+    Scored as of the year's end (every quarter due, scoring.year_end). A re-close, after staff reopened
+    the year, needs a reason and a changed result.
     """
     with transaction.atomic():
         schemes = list(year_schemes(year))
         if not schemes:
             raise DomainError(f"{year}年没有考核方案。")
         previous = YearEndAssessment.objects.select_for_update().filter(year=year).order_by("-version").first()
+        if previous is not None and previous.locks_year:
+            raise DomainError(
+                f"{year}年已完成年终考核（第{previous.version}版），考核数据已锁定。如需更正，请先重新开放该年度。"
+            )
         waiting = Deduction.objects.filter(indicator__scheme__year=year, confirmed_at__isnull=True).count()
         if waiting:
             raise DomainError(f"还有{waiting}条扣分记录未确认，请先确认或删除后再进行年终考核。")
-        categories = live_scores(schemes, case_shortfall=case_shortfall)
+        categories = live_scores(schemes, as_of=year_end(year))
         missing = [(u, line) for c in categories for u in c.units for line in u.lines if line.status == Status.MISSING]
         if missing:
             unit, line = missing[0]
@@ -286,3 +301,22 @@ def close_year(year, user, *, reason="", case_shortfall=None):
                 )
         except IntegrityError as exc:
             raise DomainError("其他同事刚刚完成了年终考核，请刷新页面后查看。") from exc
+
+
+def reopen_year(year, user, *, reason):
+    """Unlock a closed year for a correction: the reason is recorded on the version it reopens.
+
+    Its marks and deduction records can change again until the year is closed once more (the next version).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("重新开放年度须填写原因。")
+    with transaction.atomic():
+        latest = YearEndAssessment.objects.select_for_update().filter(year=year).order_by("-version").first()
+        if latest is None:
+            raise DomainError(f"{year}年尚未进行年终考核，无需重新开放。")
+        if not latest.locks_year:
+            raise DomainError(f"{year}年已经重新开放（{latest.reopen_reason}），请完成更正后再次进行年终考核。")
+        latest.reopened_at, latest.reopened_by, latest.reopen_reason = timezone.now(), user, reason
+        latest.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        return latest

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import EXPLAINED_STATES, Deduction, Indicator, Mark, MarkState, Note, Scheme, SchemeUnit
+from . import cells
+from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
 from .scoring import deduction_text
 
 DEDUCTION_HEADER = "扣分情况"
@@ -20,7 +21,7 @@ NOTES_HEADING = "说明:"
 class Row:
     unit: object
     scheme_unit: object
-    cells: list  # one Mark or None per indicator, in column order
+    cells: list  # one assessment.cells.Cell or None per indicator, in column order
     deductions: list = field(default_factory=list)  # the unit's confirmed Deduction records
 
     @property
@@ -36,7 +37,7 @@ class Row:
     @property
     def has_pending(self):
         """Whether a cell of the row still holds * (not done yet)."""
-        return any(m is not None and m.state == MarkState.PENDING for m in self.cells)
+        return any(c is not None and c.is_pending for c in self.cells)
 
 
 @dataclass
@@ -67,39 +68,6 @@ class StateCounts:
 
 
 @dataclass
-class CountCell:
-    """A derived count cell (奖惩案例): the unit's reported cases from the records, never typed in.
-
-    `count` is the number when there is one; at 0 the cell shows the mark's state as printed
-    (* or 非考核项). Everything else (pk, version, indicator_id…) is the underlying mark's.
-    """
-
-    mark: object
-    count: int | None
-    state: str = ""
-    derived = True
-
-    @property
-    def display(self):
-        return str(self.count) if self.count is not None else self.state
-
-    def __getattr__(self, name):
-        mark = self.__dict__.get("mark")
-        if mark is None:
-            raise AttributeError(name)
-        return getattr(mark, name)
-
-
-def _count_cell(mark, count):
-    if count:
-        return CountCell(mark=mark, count=count)
-    if mark is None:
-        return None
-    # A mark still holding a count typed in before counts were derived shows as not done.
-    return CountCell(mark=mark, count=None, state=mark.state or MarkState.PENDING)
-
-
-@dataclass
 class ProgressTable:
     scheme: Scheme
     indicators: list
@@ -119,9 +87,9 @@ class ProgressTable:
         """One StateCounts per indicator over the table's rows (the entry grid's summary row)."""
         counts = [StateCounts() for _ in self.indicators]
         for row in self.rows:
-            for column, mark in zip(counts, row.cells, strict=True):
-                if mark is not None:
-                    column.add(mark.state, mark.count)
+            for column, cell in zip(counts, row.cells, strict=True):
+                if cell is not None:
+                    column.add(cell.state, cell.shown_count)
         return counts
 
     def filtered(self, *, indicator_id=None, pending_only=False, query=""):
@@ -161,26 +129,14 @@ def schemes_with_parts(queryset=None):
     )
 
 
-def _case_counts(schemes):
-    """{year: {unit_id: count}} for the years whose schemes have a count column: one query per year."""
-    from cases.counts import year_counts  # cases builds on assessment, not the other way round
-
-    years = {s.year for s in schemes if any(i.accepts_count for i in s.indicators.all())}
-    return {year: year_counts(year) for year in sorted(years)}
-
-
 def build_tables(schemes):
-    """One ProgressTable per scheme (schemes from `schemes_with_parts`), marks in one query.
+    """One ProgressTable per scheme (schemes from `schemes_with_parts`), cells from `assessment.cells`.
 
-    Count columns (`accepts_count`, the 奖惩案例 column) are derived from the case records
-    (accepted cases plus offline records, `cases.counts`) in one more query per year.
+    The cells are the ones every page shows (stored marks, and derived columns such as 奖惩案例 counted
+    from the case records), in a fixed number of queries.
     """
     schemes = list(schemes)
-    marks = Mark.objects.filter(indicator__scheme__in=schemes).only(
-        "id", "unit_id", "indicator_id", "state", "count", "version"
-    )
-    by_cell = {(m.unit_id, m.indicator_id): m for m in marks}
-    counts = _case_counts(schemes)
+    by_cell = cells.cells_for(schemes)
     # 扣分情况: confirmed deduction records of every unit in one query (a “*” is pending, never listed).
     deductions = defaultdict(list)
     for d in Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False).select_related(
@@ -192,14 +148,9 @@ def build_tables(schemes):
         indicators = list(scheme.indicators.all())
         table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))
         for su in scheme.scheme_units.all():
-            cells = [
-                _count_cell(by_cell.get((su.unit_id, ind.id)), counts[scheme.year].get(su.unit_id, 0))
-                if ind.accepts_count
-                else by_cell.get((su.unit_id, ind.id))
-                for ind in indicators
-            ]
+            row_cells = [by_cell.get((su.unit_id, ind.id)) for ind in indicators]
             table.rows.append(
-                Row(unit=su.unit, scheme_unit=su, cells=cells, deductions=deductions[(su.unit_id, scheme.id)])
+                Row(unit=su.unit, scheme_unit=su, cells=row_cells, deductions=deductions[(su.unit_id, scheme.id)])
             )
         tables.append(table)
     return tables

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access
+from . import access, cells
 from .mark_requests import (
     MAX_TEXT,
     accept_request,
@@ -45,11 +45,6 @@ def index(request):
         Unit.objects.filter(scheme_units__scheme__year=year)
         .select_related("category")
         .annotate(
-            pending=Count(
-                "marks",
-                distinct=True,
-                filter=Q(marks__state=MarkState.PENDING, marks__indicator__scheme__year=year),
-            ),
             open_requests=Count(
                 "marks__requests",
                 distinct=True,
@@ -58,6 +53,10 @@ def index(request):
         )
         .order_by("category__order", "scheme_units__order")
     )
+    pending = cells.pending_by_unit(cells.year_cells(year)[1]) if year else {}
+    units = list(units)
+    for unit in units:
+        unit.pending = pending.get(unit.pk, 0)
     return render(request, "units/index.html", {"units": units, "year": year})
 
 
@@ -97,7 +96,10 @@ def detail(request, pk):
     if scheme_unit is not None:
         scheme = scheme_unit.scheme
         indicators = list(scheme.indicators.order_by("order"))
+        for indicator in indicators:
+            indicator.scheme = scheme
         marks = {m.indicator_id: m for m in Mark.objects.filter(unit=unit, indicator__scheme=scheme)}
+        shown = cells.cells_of_marks(marks.values(), {i.pk: i for i in indicators})
         requests = list(
             MarkRequest.objects.filter(mark__in=marks.values())
             .select_related("submitted_by", "decided_by")
@@ -113,15 +115,18 @@ def detail(request, pk):
         rows = []
         for indicator in indicators:
             mark = marks.get(indicator.pk)
-            pending = mark is not None and mark.state == MarkState.PENDING
+            cell = shown.get(mark.pk) if mark else None
+            pending = cell is not None and cell.is_pending
             rows.append(
                 {
                     "indicator": indicator,
                     "mark": mark,
+                    "cell": cell,
                     "pending": pending,
                     "open_request": open_by_mark.get(mark.pk) if mark else None,
                     "can_request": is_unit_reporter
                     and pending
+                    and not cell.derived
                     and scheme.year == acting_year
                     and mark.pk not in open_by_mark,
                     "can_explain": explained_state(indicator) is not None,

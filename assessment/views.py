@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, history
+from . import access, cells, history
 from .grid import plan_bulk, year_progress
 from .models import ChangeBatch, Mark, MarkState, Scheme
 from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
@@ -104,7 +104,8 @@ def grid(request, year, category):
             "filters": filters,
             "is_filtered": any(filters.values()),
             "editable": editable,
-            "bulk_indicators": [i for i in table.indicators if not i.accepts_count],
+            # A derived column (奖惩案例) is counted, not typed: the grid offers no bulk set for it.
+            "bulk_indicators": [i for i in table.indicators if not i.is_derived],
             "schemes": Scheme.objects.filter(year=year).select_related("category").order_by("category__order"),
             "batches": history.recent_batches(limit=5, indicator__scheme=scheme) if editable else [],
         },
@@ -112,7 +113,9 @@ def grid(request, year, category):
 
 
 def _cell(mark):
-    return {"value": mark.display, "version": mark.version}
+    """The saved cell as the grid shows it (assessment.cells: a derived number, not the stored word)."""
+    cell = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk]
+    return {"value": cell.value, "version": mark.version}
 
 
 @require_POST
@@ -120,10 +123,7 @@ def _cell(mark):
 def mark_save(request, pk):
     """Save one cell from the grid: value + the version the user saw; JSON answer."""
     access.check_read_all(request, write=True)
-    mark = get_object_or_404(Mark.objects.select_related("indicator", "unit"), pk=pk)
-    if mark.indicator.accepts_count:
-        error = f"“{mark.indicator.title}”一栏的数量由奖惩案例记录统计，不能在表格中修改。"
-        return JsonResponse({"ok": False, "error": error, **_cell(mark)}, status=400)
+    mark = get_object_or_404(Mark.objects.select_related("indicator__scheme", "unit"), pk=pk)
     value = request.POST.get("value", "").strip()
     version = request.POST.get("version", "")
     if not version.isdigit():
@@ -131,7 +131,7 @@ def mark_save(request, pk):
     try:
         saved = set_mark(mark, value, request.user, expected_version=int(version), how=HOW.GRID)
     except StaleMark as exc:
-        if exc.mark.display == value:
+        if _cell(exc.mark)["value"] == value:
             # Someone (or a second submit) already put the same value there: nothing is lost.
             return JsonResponse({"ok": True, **_cell(exc.mark)})
         who = exc.mark.updated_by
@@ -211,8 +211,6 @@ def _bulk_apply(request, scheme, indicator, value, grid_url):
     try:
         if not confirmed or len(marks) != len(confirmed):
             raise DomainError("提交的单元格不在这一栏中，未做任何修改。")
-        if indicator.accepts_count:
-            raise DomainError(f"“{indicator.title}”一栏的数量由奖惩案例记录统计，不能在表格中修改。")
         batch = bulk_set_marks(
             [(m, value, confirmed[m.pk]) for m in marks],
             request.user,

@@ -5,3 +5,11 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = "奖惩案例"
+
+    def ready(self):
+        from assessment import derived
+
+        from .counts import CaseCounts
+
+        # The 奖惩案例 column of the progress tables is counted from the case records (assessment.cells).
+        derived.register(CaseCounts())

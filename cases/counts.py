@@ -8,7 +8,11 @@ from collections import defaultdict
 
 from django.db.models import Count, Sum
 
-from .models import Case, CaseCountRecord, CaseStatus
+from assessment import derived
+from assessment.scoring import due_quarters
+
+from .duty import per_quarter_of, shortfalls
+from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseStatus
 
 UNASSIGNED = None  # the key of counts kept without a quarter (offline totals)
 
@@ -36,3 +40,32 @@ def quarterly_counts(year, unit_ids=None):
 def year_counts(year, unit_ids=None):
     """{unit_id: count} for the year: what the 奖惩案例 cell shows."""
     return {unit_id: sum(by_quarter.values()) for unit_id, by_quarter in quarterly_counts(year, unit_ids).items()}
+
+
+class CaseCounts(derived.Derivation):
+    """The 奖惩案例 column, derived: the number is the unit's accepted cases plus its offline records, and
+    what note 6 deducts is the cases short of the duty in every quarter due by the scoring date.
+
+    Registered in CasesConfig.ready, so the assessment layer (cells, scoring) reads it without importing cases.
+    """
+
+    source = "奖惩案例记录"
+
+    def applies(self, indicator):
+        return indicator.accepts_count
+
+    def counts(self, year, indicators, unit_ids=None):
+        totals = year_counts(year, unit_ids)
+        return {(unit_id, i.pk): n for i in indicators for unit_id, n in totals.items()}
+
+    def shortfalls(self, year, indicator, as_of, unit_ids):
+        """{(unit id, indicator id): [(quarter label, missing)]} for every unit of `unit_ids` as of `as_of`."""
+        due = due_quarters(year, as_of)
+        per_quarter = per_quarter_of(indicator)  # its CaseDuty: one query unless prefetched
+        counts = quarterly_counts(year, unit_ids)
+        result = {}
+        for unit_id in unit_ids:
+            missing = shortfalls(counts.get(unit_id, {}), due=due, per_quarter=per_quarter)
+            result[unit_id, indicator.pk] = [(QUARTER_LABELS[q], n) for q, n in missing.items() if n]
+        return result
+

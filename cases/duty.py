@@ -1,16 +1,17 @@
 """The quarterly duty of note 6 (“每个季度未按要求…报…案例的，扣 0.05 分/条，扣满 0.3 分为止”).
 
 Plain functions, no queries: the rate and the cap come from the indicator, the number of
-cases a quarter demands from its `CaseDuty`, the counts from `cases.counts`. Scoring
-(assessment/scoring.py) can call `quarterly_deduction` with the same arguments.
+cases a quarter demands from its `CaseDuty`, the counts from `cases.counts`, the quarters due for
+a date from `assessment.scoring.due_quarters`, the arithmetic from `scoring.occurrence_loss`. The
+same shortfalls feed the scores (cases.counts.CaseCounts, registered in CasesConfig.ready).
 """
 
-import datetime
 from decimal import Decimal
 
-from assessment.models import EXPLAINED_STATES, MarkState
+from assessment.models import EXEMPT_STATES
+from assessment.scoring import QUARTERS, column_of, due_quarters, occurrence_loss
 
-from .models import QUARTERS
+__all__ = ["due_quarters", "is_exempt", "per_quarter_of", "quarterly_deduction", "shortfalls"]
 
 DEFAULT_PER_QUARTER = 1  # when the office has not set a CaseDuty: at least one case a quarter
 
@@ -19,17 +20,6 @@ def per_quarter_of(indicator):
     """Cases a quarter demands for this indicator (its CaseDuty, if any; prefetch `case_duty`)."""
     duty = getattr(indicator, "case_duty", None)
     return duty.per_quarter if duty is not None else DEFAULT_PER_QUARTER
-
-
-def due_quarters(year, today=None):
-    """The quarters of `year` that have ended by `today`: only those can have been missed."""
-    today = today or datetime.date.today()
-    ended = []
-    for quarter in QUARTERS:
-        first_of_next = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, quarter * 3 + 1, 1)
-        if today >= first_of_next:
-            ended.append(quarter)
-    return tuple(ended)
 
 
 def shortfalls(counts, *, due=QUARTERS, per_quarter=DEFAULT_PER_QUARTER):
@@ -54,9 +44,9 @@ def quarterly_deduction(indicator, counts, *, due=QUARTERS, per_quarter=DEFAULT_
     if indicator.rate is None or indicator.cap is None:
         raise ValueError(f"“{indicator.title}”没有填写每次扣分和最高扣分。")
     missing = sum(shortfalls(counts, due=due, per_quarter=per_quarter).values())
-    return min(indicator.cap, indicator.rate * missing) if missing else Decimal("0")
+    return occurrence_loss(column_of(indicator), missing) if missing else Decimal("0")
 
 
-def is_exempt(mark):
+def is_exempt(cell):
     """A unit whose 奖惩案例 cell says 非考核项 or 已说明 owes no cases (closing note of the table)."""
-    return mark is not None and (mark.state == MarkState.NOT_ASSESSED or mark.state in EXPLAINED_STATES)
+    return cell is not None and cell.state in EXEMPT_STATES

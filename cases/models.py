@@ -18,9 +18,9 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from assessment.models import Indicator, Scheme, SchemeUnit, Unit
+from assessment.scoring import QUARTERS
 from assessment.text import contains_script
 
-QUARTERS = (1, 2, 3, 4)
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from assessment import cells
 from assessment.models import Indicator, Mark, Note, SchemeUnit
 
 from .counts import UNASSIGNED, quarterly_counts
@@ -29,7 +30,7 @@ class QuarterCell:
 @dataclass
 class QuarterRow:
     unit: object
-    mark: object  # the unit's cell in the 奖惩案例 column (its state says 非考核项 / 已说明)
+    mark: object  # the unit's cell in the 奖惩案例 column (assessment.cells.Cell; its word says 非考核项 / 已说明)
     quarters: list
     unassigned: int
     deduction: object  # Decimal, or None when the unit owes no cases
@@ -107,10 +108,11 @@ def build_quarterly(year, today=None):
     units_by_scheme = {}
     for su in enrolled:
         units_by_scheme.setdefault(su.scheme_id, []).append(su.unit)
-    marks = {
-        (m.unit_id, m.indicator_id): m
-        for m in Mark.objects.filter(indicator__in=indicators).only("id", "unit_id", "indicator_id", "state", "count")
-    }
+    marks = cells.cells_of_marks(
+        Mark.objects.filter(indicator__in=indicators).only("id", "unit_id", "indicator_id", "state", "count"),
+        {i.pk: i for i in indicators},
+    )
+    marks = {(c.unit_id, c.indicator_id): c for c in marks.values()}
     counts = quarterly_counts(year)
     due = due_quarters(year, today)
     sections = []
@@ -121,12 +123,12 @@ def build_quarterly(year, today=None):
             by_quarter = counts.get(unit.pk, {})
             missing = shortfalls(by_quarter, due=due, per_quarter=per_quarter)
             mark = marks.get((unit.pk, indicator.pk))
-            cells = [QuarterCell(by_quarter.get(q, 0), q in due, missing.get(q, 0)) for q in QUARTERS]
+            quarter_cells = [QuarterCell(by_quarter.get(q, 0), q in due, missing.get(q, 0)) for q in QUARTERS]
             deduction = (
                 None
                 if is_exempt(mark)
                 else quarterly_deduction(indicator, by_quarter, due=due, per_quarter=per_quarter)
             )
-            section.rows.append(QuarterRow(unit, mark, cells, by_quarter.get(UNASSIGNED, 0), deduction))
+            section.rows.append(QuarterRow(unit, mark, quarter_cells, by_quarter.get(UNASSIGNED, 0), deduction))
         sections.append(section)
     return sections

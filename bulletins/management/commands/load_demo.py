@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.models import Category, Indicator, Mark, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
+from assessment.models import Category, Indicator, Mark, MarkState, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
@@ -87,10 +87,11 @@ def load_schemes(data):
                 defaults={"order": position, "deduction_text": row["deduction_text"]},
             )
             for indicator, value in zip(indicators, row["marks"], strict=True):
-                state, count = ("", value) if isinstance(value, int) else (value, None)
-                if count is not None:
-                    # The page derives this cell from the case records (see load_case_counts).
-                    printed_counts[unit.name, indicator] = count
+                state, count = value, None
+                if isinstance(value, int):
+                    # The cell is derived from the case records (see load_case_counts); it stores its word: *.
+                    printed_counts[unit.name, indicator] = value
+                    state = MarkState.PENDING
                 mark = Mark.objects.filter(unit=unit, indicator=indicator).first()
                 if mark is None:
                     mark = Mark(unit=unit, indicator=indicator, state=state, count=count)

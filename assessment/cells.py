@@ -1,0 +1,173 @@
+"""The one truth of a cell: what every unit × indicator cell shows, stored or derived.
+
+A progress-table cell is either a stored `Mark` (√, *, 非考核项, 已说明…) or derived from other records
+(the 奖惩案例 column counts accepted cases and offline records; see assessment.derived). `cells_for`
+builds the cells of some schemes in a fixed number of queries (the marks, plus one per derivation and
+year). The grid, the progress tables and their snapshot, every Excel export, the API, the unit page,
+the overview, the reminders and the scoring all read cells from here; nothing else derives a cell's text.
+
+What a derived cell shows (`Cell.value`): its stored word when that word exempts the unit (非考核项,
+已说明 — the unit owes nothing, so the number is not the point), else the number when there is one, else
+its stored word (* until the first case is counted).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from . import derived
+from .models import EXEMPT_STATES, Mark, MarkState, Scheme
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit × indicator cell as every page shows it. `mark` is the stored row (pk, version, history)."""
+
+    mark: Mark | None
+    unit_id: int
+    indicator_id: int
+    state: str  # the word of the cell ("" when a typed column holds a number)
+    count: int | None  # the number shown, if any
+    derived: bool = False
+
+    @property
+    def value(self):
+        """The text of the cell, exactly as printed: √, *, 非考核项, 已说明情况, 无, 4…"""
+        if self.derived:
+            if self.state in EXEMPT_STATES or not self.count:
+                return self.state
+            return str(self.count)
+        return str(self.count) if self.count is not None else self.state
+
+    # Templates and serializers that knew marks read the same names.
+    display = value
+
+    @property
+    def pk(self):
+        return self.mark.pk if self.mark else None
+
+    id = pk
+
+    @property
+    def version(self):
+        return self.mark.version if self.mark else None
+
+    @property
+    def shown_count(self):
+        """The number the cell shows, or None."""
+        value = self.value
+        return int(value) if value.isdigit() else None
+
+    @property
+    def is_pending(self):
+        return self.value == MarkState.PENDING
+
+    @property
+    def is_exempt(self):
+        return self.state in EXEMPT_STATES
+
+    @property
+    def writable(self):
+        """Whether a value may be typed into the cell (a derived number never is: see Indicator.check_value)."""
+        return self.mark is not None and not self.derived
+
+
+def _derived_cell(mark, unit_id, indicator_id, count):
+    # A mark may still hold a number typed in before the column was derived: it shows as not done.
+    state = (mark.state if mark is not None else "") or MarkState.PENDING
+    return Cell(mark=mark, unit_id=unit_id, indicator_id=indicator_id, state=state, count=count or 0, derived=True)
+
+
+def stored_cell(mark):
+    return Cell(mark=mark, unit_id=mark.unit_id, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
+
+
+def derived_counts(indicators, unit_ids=None):
+    """{(unit id, indicator id): number} for the derived ones among `indicators` (one query per derivation, year)."""
+    groups = defaultdict(list)
+    for indicator in indicators:
+        derivation = derived.derivation_for(indicator)
+        if derivation is not None:
+            groups[(derivation, indicator.scheme.year)].append(indicator)
+    counts = {}
+    for (derivation, year), group in groups.items():
+        counts.update(derivation.counts(year, group, unit_ids))
+    return counts
+
+
+def cells_of_marks(marks, indicators):
+    """Cells for the given marks (a page of the API, one unit's row), indicators of those marks given.
+
+    `indicators`: {indicator id: Indicator with scheme loaded}. Derived numbers for the marks' units only.
+    """
+    marks = list(marks)
+    derived_indicators = [i for i in indicators.values() if derived.is_derived(i)]
+    counts = derived_counts(derived_indicators, {m.unit_id for m in marks}) if derived_indicators else {}
+    derived_ids = {i.pk for i in derived_indicators}
+    return {
+        m.pk: _derived_cell(m, m.unit_id, m.indicator_id, counts.get((m.unit_id, m.indicator_id)))
+        if m.indicator_id in derived_ids
+        else stored_cell(m)
+        for m in marks
+    }
+
+
+def cells_for(schemes, unit_ids=None):
+    """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
+
+    `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
+    scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived.
+    """
+    schemes = list(schemes)
+    marks = Mark.objects.filter(indicator__scheme__in=schemes).only(
+        "id", "unit_id", "indicator_id", "state", "count", "version"
+    )
+    if unit_ids is not None:
+        unit_ids = set(unit_ids)
+        marks = marks.filter(unit_id__in=unit_ids)
+    by_cell = {(m.unit_id, m.indicator_id): m for m in marks}
+    indicators = [i for s in schemes for i in s.indicators.all()]
+    for indicator in indicators:
+        # The scheme is at hand: spare derived_counts a query per indicator for its year.
+        indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
+    counts = derived_counts(indicators, unit_ids)
+    cells = {}
+    for scheme in schemes:
+        enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
+        for indicator in scheme.indicators.all():
+            is_derived = derived.is_derived(indicator)
+            for unit_id in enrolled:
+                mark = by_cell.get((unit_id, indicator.pk))
+                count = counts.get((unit_id, indicator.pk))
+                if is_derived and (mark is not None or count):
+                    cells[unit_id, indicator.pk] = _derived_cell(mark, unit_id, indicator.pk, count)
+                elif mark is not None:
+                    cells[unit_id, indicator.pk] = stored_cell(mark)
+    return cells
+
+
+def texts(cells):
+    """{unit id: {indicator id: shown text}}: what scoring reads."""
+    by_unit = defaultdict(dict)
+    for (unit_id, indicator_id), cell in cells.items():
+        by_unit[unit_id][indicator_id] = cell.value
+    return by_unit
+
+
+def year_cells(year):
+    """(schemes, cells) of every category of `year`: 3 queries, plus one per derivation."""
+    schemes = list(
+        Scheme.objects.filter(year=year)
+        .select_related("category")
+        .prefetch_related("indicators", "scheme_units")
+        .order_by("category__order", "pk")
+    )
+    return schemes, cells_for(schemes)
+
+
+def pending_by_unit(cells):
+    """{unit id: how many of its cells show *}."""
+    counts = defaultdict(int)
+    for (unit_id, _), cell in cells.items():
+        if cell.is_pending:
+            counts[unit_id] += 1
+    return counts

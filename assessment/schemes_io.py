@@ -4,7 +4,8 @@ Everything the office keeps as data travels with the scheme: indicators with the
 points, rate, cap and in-full flag, the notes, the rule groups, the units and their marks.
 """
 
-from .models import Mark, Scheme
+from . import cells
+from .models import Scheme
 from .scoring import fmt, scoring_schemes
 
 
@@ -14,10 +15,11 @@ def _number(value):
 
 def export_year(year):
     """The year's schemes as a dict ready for json.dumps (import it again with `import_year`)."""
-    schemes = scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
+    schemes = list(scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk"))
+    # The cells as every page shows them (a derived 奖惩案例 number as the number it shows).
     marks = {
-        (m.unit_id, m.indicator_id): (m.count if m.count is not None else m.state)
-        for m in Mark.objects.filter(indicator__scheme__year=year).only("unit_id", "indicator_id", "state", "count")
+        key: (cell.shown_count if cell.shown_count is not None else cell.value)
+        for key, cell in cells.cells_for(schemes).items()
     }
     data = {"year": year, "schemes": []}
     for scheme in schemes:

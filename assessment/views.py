@@ -104,8 +104,7 @@ def grid(request, year, category):
             "filters": filters,
             "is_filtered": any(filters.values()),
             "editable": editable,
-            # A derived column (奖惩案例) is counted, not typed: the grid offers no bulk set for it.
-            "bulk_indicators": [i for i in table.indicators if not i.is_derived],
+            "bulk_indicators": table.indicators,
             "schemes": Scheme.objects.filter(year=year).select_related("category").order_by("category__order"),
             "batches": history.recent_batches(limit=5, indicator__scheme=scheme) if editable else [],
         },

@@ -68,4 +68,3 @@ class CaseCounts(derived.Derivation):
             missing = shortfalls(counts.get(unit_id, {}), due=due, per_quarter=per_quarter)
             result[unit_id, indicator.pk] = [(QUARTER_LABELS[q], n) for q, n in missing.items() if n]
         return result
-

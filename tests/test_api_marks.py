@@ -29,11 +29,13 @@ def test_staff_sets_one_mark_with_history_saying_who_and_how(api_client, staff_u
     assert entry.history_user == staff_user and entry.history_change_reason == HOW.API
 
 
-def test_count_column_takes_a_number(api_client):
+def test_a_derived_count_is_refused_as_the_grid_refuses_it(api_client):
     mark = Mark.objects.select_related("indicator").filter(indicator__accepts_count=True, unit__name="发改委").first()
-    response = _patch(api_client("staff"), mark, {"value": "7", "version": mark.version})
-    assert response.status_code == 200, response.json()
-    assert response.json()["count"] == 7 and response.json()["value"] == "7"
+    response = _patch(api_client("staff"), mark, {"value": "4", "version": mark.version})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。"
+    body = api_client("staff").get(f"/api/v1/marks/{mark.pk}/").json()
+    assert (body["value"], body["count"], body["state"], body["derived"], body["version"]) == ("6", 6, "", True, 1)
 
 
 def test_value_outside_the_column_is_refused_in_the_domain_words(api_client):

@@ -65,7 +65,8 @@ def test_list_queries_are_flat(api_client, reporter_unit, url, grow, rows, role)
     before, _ = _queries(client, url)
     grow()
     after, response = _queries(client, url)
-    assert after == before, f"{url}: {before} → {after} queries"
+    # A page that holds derived cells (奖惩案例) counts them in one more query; growth never adds any.
+    assert after <= before, f"{url}: {before} → {after} queries"
     assert before <= 12  # schemes: indicators, their notes, notes, their indicators, rule groups
     if role == "staff":
         assert len(response.json()["results"]) == rows

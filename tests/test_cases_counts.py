@@ -134,9 +134,11 @@ def test_at_zero_the_cell_shows_the_marks_state(client, db):
     assert workbook_cell(client, "发改委") == "*"
 
 
-def test_a_count_shows_even_where_the_mark_says_not_assessed(client, db):
+def test_an_exempt_word_stands_over_a_count(client, db):
+    """A unit that owes no cases (非考核项) keeps its word even after a case: it is not assessed on them
+    (assessment.cells), so the scores and the quarterly table exempt it too."""
     accepted_case("机关事务管理中心")
-    assert page_cell(client, "机关事务管理中心") == "1"
+    assert page_cell(client, "机关事务管理中心") == "非考核项"
 
 
 def test_reporters_see_their_own_units_records_only(role_client):
@@ -201,7 +203,7 @@ def test_the_marks_of_count_columns_are_left_alone(client, db):
     accepted_case("发改委")
     client.get(BULLETIN)
     mark.refresh_from_db()
-    assert (mark.count, mark.version) == (6, 1)
+    assert (mark.state, mark.count, mark.version) == ("*", None, 1)
 
 
 def test_running_load_demo_again_keeps_cases_accepted_since(client, db):

@@ -152,15 +152,15 @@ def test_value_the_column_refuses(role_client, order, value, reason):
     assert response.status_code == 302 and reason in message(response)[0]
 
 
-def test_count_column_cannot_be_bulk_set(role_client):
+def test_count_column_cannot_be_bulk_set_to_a_number(role_client):
     client = role_client("staff")
     indicator = Indicator.objects.get(scheme__year=2019, scheme__category__slug="departments", accepts_count=True)
     before = states(indicator)
-    response = client.get(BULK, {"indicator": indicator.pk, "value": "√"})
-    assert "奖惩案例记录统计" in message(response)[0]
+    response = client.get(BULK, {"indicator": indicator.pk, "value": "4"})
+    assert "“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。" in message(response)[0]
     cell = Mark.objects.filter(indicator=indicator).first()
-    response = client.post(BULK, {"indicator": indicator.pk, "value": "√", "cell": f"{cell.pk}:{cell.version}"})
-    assert "奖惩案例记录统计" in message(response)[0]
+    response = client.post(BULK, {"indicator": indicator.pk, "value": "4", "cell": f"{cell.pk}:{cell.version}"})
+    assert "“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。" in message(response)[0]
     assert states(indicator) == before
 
 

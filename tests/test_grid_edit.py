@@ -104,12 +104,14 @@ def test_missing_or_garbled_version_is_refused(role_client, mark, version):
     assert snapshot(mark) == before
 
 
-def test_count_cells_are_read_only_in_the_grid(role_client):
+def test_a_derived_count_is_refused_in_the_grid(role_client):
     cases = Mark.objects.get(unit__name="发改委", indicator__accepts_count=True, indicator__scheme__year=2019)
     before = snapshot(cases)
     response = role_client("staff").post(url(cases), {"value": "7", "version": str(cases.version)})
-    assert response.status_code == 400 and "奖惩案例记录统计" in response.json()["error"]
-    assert snapshot(cases) == before == ("", 6, 1, 1)
+    assert response.status_code == 400
+    assert response.json()["error"] == "“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。"
+    assert response.json()["value"] == "6"  # what the cell shows: the cases counted
+    assert snapshot(cases) == before == ("*", None, 1, 1)
 
 
 def test_another_years_mark_is_checked_against_its_own_column(role_client):

@@ -49,14 +49,17 @@ def test_grid_shows_the_printed_table_in_printed_order(role_client, category):
     assert grid.values() == table["rows"]
 
 
-def test_staff_cells_carry_mark_and_version_and_count_cells_are_read_only(role_client):
+def test_staff_cells_carry_mark_and_version_and_the_count_column_says_it_is_derived(role_client):
+    """Every cell opens for editing; the 奖惩案例 column takes its words (非考核项…) but never a number,
+    which the service refuses (tests/test_derived_cells.py)."""
     grid = get_grid(role_client("staff"), "departments")
-    count_column = next(i for i, a in enumerate(grid.header_attrs[1:-1]) if a.get("data-readonly"))
+    count_column = next(i for i, a in enumerate(grid.header_attrs[1:-1]) if "derived-col" in a.get("class", ""))
     assert "奖惩案例" in grid.header[count_column + 1]
+    assert "自动统计" in grid.header_attrs[count_column + 1]["title"]
     for _, cells, _ in grid.rows:
-        for index, cell in enumerate(cells):
+        for cell in cells:
             assert cell.mark_id and cell.version == 1
-            assert cell.editable == (index != count_column)
+            assert cell.editable
     mark = Mark.objects.get(pk=grid.row("财政局")[1].mark_id)
     assert (mark.unit.name, mark.indicator.order, mark.state) == ("财政局", 2, "*")
     allowed = grid.header_attrs[2]["data-allowed"].split("|")
@@ -136,10 +139,10 @@ def test_leader_sees_the_same_grid_read_only(role_client):
     assert "只读" in html
 
 
-def test_staff_grid_has_the_bulk_form_without_the_count_column(role_client):
+def test_staff_grid_has_the_bulk_form_for_every_column(role_client):
     html = role_client("staff").get(grid_url("departments")).content.decode()
     form = html[html.index('id="bulk-form"') : html.index("</form>", html.index('id="bulk-form"'))]
-    assert "奖惩案例" not in form and "诚信专题宣传任务" in form
+    assert "奖惩案例" in form and "诚信专题宣传任务" in form
     assert "csrfmiddlewaretoken" not in form  # a GET form must not put the token in the URL
 
 

@@ -297,6 +297,7 @@ MATRIX = [
     ("scores:deduction_delete", _scores_deduction_url("delete"), expect(302, 404, 404, 403, LOGIN), "post"),
     ("scores:close", "/assessment/2019/scores/close/", expect(200, 404, 404, 403, LOGIN)),
     ("scores:close", "/assessment/2019/scores/close/", expect(302, 404, 404, 403, LOGIN), "post"),
+    ("scores:reopen", "/assessment/2019/scores/reopen/", expect(302, 404, 404, 403, LOGIN), "post"),
     ("scores:versions", "/assessment/2019/scores/versions/", expect(200, 404, 404, 200, LOGIN)),
     ("scores:version", _scores_version_url(), expect(200, 404, 404, 200, LOGIN)),
     ("scores:version_xlsx", _scores_version_url("ranking.xlsx"), expect(200, 404, 404, 200, LOGIN)),

@@ -15,16 +15,21 @@ Year end (what closing the year today would deduct):
 
 部门 (full 1.8: group note 1 = 0.3, note 2 = 0.1, group note 3 = 0.2, note 4 = 0.1, feedback 0.3,
   cases 0.3, 宣传 0.2, event 0.3). A * in a per-occurrence column with nothing recorded counts once:
-  feedback 0.01, cases 0.05, 宣传 0.05.
-  - cases * only (统战部 政法委 编办 人民检察院 商务局 生态环境局 大数据资源管理中心 供销合作总社 总工会
-    妇联 供电公司): 1.8 − 0.05 = 1.75
-  - cases * and 宣传 * (统计局 残联): 1.8 − 0.1 = 1.70
-  - note 3 (信用承诺 and/or 审查 *) 0.2 + feedback 0.01 + 宣传 0.05 (团市委 昆山海关): 1.8 − 0.26 = 1.54
-  - the same plus cases 0.05 (人武部 银保监管组 安全局 昆山盐业公司): 1.8 − 0.31 = 1.49
-  - 财政局: note 1 (试点项目 *) 0.3 + feedback 0.01 + 宣传 0.05 = 0.36 → 1.44
+  feedback 0.01, 宣传 0.05. The cases column (note 6) is fed from the case records: on the scoring
+  date every quarter of 2019 is due, one case a quarter; the printed number N (an offline record without
+  a quarter) fills the earliest quarters, so a department owes 0.05 × (4 − N), and a printed * owes
+  0.20; 非考核项 owes nothing (机关事务管理中心, 烟草专卖局, 昆山公积金中心). These deductions are due now,
+  not pending: the quarters have ended. So the 51 departments with a case duty:
+  - cases * (统战部 政法委 编办 人民检察院 商务局 生态环境局 大数据资源管理中心 供销合作总社 总工会
+    妇联 供电公司): 1.8 − 0.20 = 1.60
+  - cases 1 (教育局 城管局 卫健委 信访局): 1.8 − 0.15 = 1.65; cases 2 (人民法院 气象局): 1.8 − 0.10 = 1.70
+  - cases * and 宣传 * (统计局 残联): 1.8 − 0.25 = 1.55
+  - note 3 (信用承诺 and/or 审查 *) 0.2 + feedback 0.01 + 宣传 0.05, cases ≥ 4 (团市委 昆山海关): 1.54
+  - the same plus cases * 0.20 (人武部 银保监管组 安全局 昆山盐业公司): 1.8 − 0.46 = 1.34
+  - 财政局: note 1 (试点项目 *) 0.3 + feedback 0.01 + 宣传 0.05 = 0.36 → 1.44 (5 cases)
   - 烟草专卖局: note 1 0.3 + note 3 0.2 + 宣传 0.05 = 0.55 → 1.25 (its feedback and cases are 非考核项)
-  - the other 33 departments: nothing → 1.8.
-  Ranking: 1st ×33, 34th ×11, 45th ×2, 47th ×2, 49th ×4, 53rd 财政局, 54th 烟草专卖局.
+  - the other 27 departments: nothing → 1.8.
+  Ranking: 1st ×27, 28th ×2, 30th ×4, 34th ×11, 45th ×2, 47th ×2, 49th 财政局, 50th ×4, 54th 烟草专卖局.
 """
 
 from decimal import Decimal as D
@@ -35,22 +40,37 @@ from assessment.services import close_year
 TOWNS_STAR = ["昆山开发区", "旅游度假区", "张浦镇", "周市镇", "陆家镇", "千灯镇", "淀山湖镇"]
 TOWNS_DONE = ["昆山高新区", "花桥经济开发区", "巴城镇", "周庄镇", "锦溪镇"]
 OFFICES = ["柏庐城市管理办事处", "亭林城市管理办事处", "青阳城市管理办事处", "震川城市管理办事处"]
+CASES_STAR = ["统战部", "政法委", "编办", "人民检察院", "商务局", "生态环境局", "大数据资源管理中心"] + [
+    "供销合作总社",
+    "总工会",
+    "妇联",
+    "供电公司",
+]
 DEPARTMENTS_YEAR_END = {
-    "1.75": ["统战部", "政法委", "编办", "人民检察院", "商务局", "生态环境局", "大数据资源管理中心"]
-    + ["供销合作总社", "总工会", "妇联", "供电公司"],
-    "1.70": ["统计局", "残联"],
+    "1.70": ["人民法院", "气象局"],
+    "1.65": ["教育局", "城管局", "卫健委", "信访局"],
+    "1.60": CASES_STAR,
+    "1.55": ["统计局", "残联"],
     "1.54": ["团市委", "昆山海关"],
-    "1.49": ["人武部", "银保监管组", "安全局", "昆山盐业公司"],
     "1.44": ["财政局"],
+    "1.34": ["人武部", "银保监管组", "安全局", "昆山盐业公司"],
     "1.25": ["烟草专卖局"],
 }
 DEPARTMENT_RANKS = {
-    "1.75": "并列第34名",
-    "1.70": "并列第45名",
+    "1.70": "并列第28名",
+    "1.65": "并列第30名",
+    "1.60": "并列第34名",
+    "1.55": "并列第45名",
     "1.54": "并列第47名",
-    "1.49": "并列第49名",
-    "1.44": "第53名",
+    "1.44": "第49名",
+    "1.34": "并列第50名",
     "1.25": "第54名",
+}
+# Note 6's deduction per department, due now (every quarter of 2019 has ended): 0.05 per missing case.
+CASES_NOW = {u: D("0.20") for u in CASES_STAR + ["统计局", "残联", "人武部", "银保监管组", "安全局", "昆山盐业公司"]}
+CASES_NOW |= {u: D("0.15") for u in ["教育局", "城管局", "卫健委", "信访局"]} | {
+    "人民法院": D("0.10"),
+    "气象局": D("0.10"),
 }
 
 
@@ -67,16 +87,19 @@ def _table(categories, attr):
     return {c.category: {u.unit_name: getattr(u, attr) for u in c.units} for c in categories}
 
 
-def test_provisional_nothing_is_deducted_while_stars_are_pending(db):
+def test_provisional_only_the_missed_quarters_of_cases_are_deducted_while_stars_are_pending(db):
     categories = year_scores(2019)
     assert [(c.category, c.full_points, len(c.units)) for c in categories] == [
         ("区镇", D("2"), 12),
         ("城市管理办事处", D("10"), 4),
         ("部门", D("1.8"), 54),
     ]
-    for c in categories:
+    towns, offices, departments = categories
+    for c in (towns, offices):
         assert {u.score for u in c.units} == {c.full_points}
         assert {u.deduction for u in c.units} == {D("0")}
+    assert {u.unit_name: u.deduction for u in departments.units if u.deduction} == CASES_NOW
+    assert len(CASES_NOW) == 23  # of the 51 departments with a case duty (3 are 非考核项)
 
 
 def test_year_end_what_closing_the_year_today_would_deduct(db):
@@ -84,13 +107,13 @@ def test_year_end_what_closing_the_year_today_would_deduct(db):
     expected = _expected_year_end()
     departments = expected["部门"]
     computed = _table(categories, "year_end_score")
-    assert len(departments) == 21
+    assert len(departments) == 27
     departments.update({u: D("1.8") for u in computed["部门"] if u not in departments})
     assert computed == expected
     assert {c.category: sum((u.year_end_deduction for u in c.units), D(0)) for c in categories} == {
         "区镇": D("2.8"),  # 7 × 0.4
         "城市管理办事处": D("16"),  # 4 × (2 + 2)
-        "部门": D("3.42"),  # 11×0.05 + 2×0.1 + 2×0.26 + 4×0.31 + 0.36 + 0.55
+        "部门": D("6.77"),  # 11×0.20 + 2×0.10 + 4×0.15 + 2×0.25 + 2×0.26 + 4×0.46 + 0.36 + 0.55
     }
 
 
@@ -106,8 +129,8 @@ def test_year_end_ranking_with_ties(db):
         assert {departments[u] for u in DEPARTMENTS_YEAR_END[score]} == {label}
     listed = {u for units in DEPARTMENTS_YEAR_END.values() for u in units}
     full = [u for u in departments if u not in listed]
-    assert len(full) == 33 and {departments[u] for u in full} == {"并列第1名"}
-    assert list(departments)[-2:] == ["财政局", "烟草专卖局"]
+    assert len(full) == 27 and {departments[u] for u in full} == {"并列第1名"}
+    assert list(departments)[-6:] == ["财政局", "人武部", "银保监管组", "安全局", "昆山盐业公司", "烟草专卖局"]
 
 
 def test_year_end_lines_of_the_lowest_department(db):

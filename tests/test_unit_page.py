@@ -26,7 +26,7 @@ def test_reporter_sees_own_marks_what_is_left_and_the_history(role_client, repor
     page = response.content.decode()
     assert "发改委 · 2019年度" in page
     rows = {r["indicator"].order: r for r in response.context["rows"]}
-    assert [rows[o]["mark"].display for o in sorted(rows)] == [
+    assert [rows[o]["cell"].value for o in sorted(rows)] == [
         "√",
         "√",
         "√",
@@ -117,8 +117,7 @@ def _add_department_units(n):
             Mark.objects.create(
                 unit=unit,
                 indicator=ind,
-                state="" if ind.accepts_count else "*" if "*" in ind.allowed_states else ind.allowed_states[0],
-                count=0 if ind.accepts_count else None,
+                state="*" if ind.accepts_count else "*" if "*" in ind.allowed_states else ind.allowed_states[0],
             )
 
 

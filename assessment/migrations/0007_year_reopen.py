@@ -6,26 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0006_merge_imports_and_scoring'),
+        ("assessment", "0006_merge_imports_and_scoring"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='yearendassessment',
-            name='reopen_reason',
-            field=models.TextField(blank=True, verbose_name='重新开放原因'),
+            model_name="yearendassessment",
+            name="reopen_reason",
+            field=models.TextField(blank=True, verbose_name="重新开放原因"),
         ),
         migrations.AddField(
-            model_name='yearendassessment',
-            name='reopened_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='重新开放时间'),
+            model_name="yearendassessment",
+            name="reopened_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="重新开放时间"),
         ),
         migrations.AddField(
-            model_name='yearendassessment',
-            name='reopened_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='重新开放人'),
+            model_name="yearendassessment",
+            name="reopened_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="重新开放人",
+            ),
         ),
     ]

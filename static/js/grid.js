@@ -111,11 +111,7 @@
 
   function startEdit(td) {
     if (!editable || editing) return;
-    if (!isEditable(td)) {
-      var header = headers[Number(td.dataset.col)];
-      if (header && header.dataset.readonly) showStatus("这一栏的数量由奖惩案例记录统计，不能在表格中修改。", "info");
-      return;
-    }
+    if (!isEditable(td)) return;
     var allowed = allowedFor(td);
     var select = document.createElement("select");
     select.className = "cell-editor";

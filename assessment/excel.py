@@ -139,10 +139,11 @@ def progress_sheets(tables, title_prefix=""):
         yield Sheet(name=name, title=f"{title_prefix}{name}工作进展通报", header=header, rows=rows, notes=notes)
 
 
-def _excel_value(mark):
-    if mark is None:
+def _excel_value(cell):
+    """A cell (assessment.cells) as the workbook holds it: what every page shows, a number as a number."""
+    if cell is None:
         return None
-    return mark.count if mark.count is not None else mark.state
+    return cell.shown_count if cell.shown_count is not None else cell.value
 
 
 def score_sheets(categories, title):

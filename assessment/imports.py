@@ -223,11 +223,6 @@ def preview_marks(sheets, year):
             continue
         rows_by_name = {squash(row.unit.name): row for row in table.rows}
         seen, changed, deduction_edits = {}, 0, []
-        skipped = [ind.title for ind in table.indicators if ind.accepts_count]
-        if skipped:
-            notes.append(
-                f"{sheet.name}：“{'”“'.join(skipped)}”一栏不导入（数量将由奖惩案例记录自动统计），文件中的这一栏已忽略。"
-            )
         deduction_col = len(table.indicators) + 1
         for number, values in _data_rows(sheet):
             name = cell_text(values[0])
@@ -248,8 +243,6 @@ def preview_marks(sheets, year):
                 continue
             seen[key] = number
             for index, (indicator, mark) in enumerate(zip(table.indicators, row.cells, strict=True), start=1):
-                if indicator.accepts_count:
-                    continue
                 text = cell_text(values[index])
                 where = (sheet.name, number, index + 1)
                 if mark is None:
@@ -258,26 +251,28 @@ def preview_marks(sheets, year):
                             problem(f"{row.unit.name}的“{indicator.title}”在系统中没有记录，不能导入。", *where)
                         )
                     continue
+                if text == mark.value:
+                    continue  # as every page shows it (a derived 奖惩案例 number included): unchanged
                 try:
-                    state, count = indicator.parse(text)
+                    # The column's rules, a derived number refused with the words of every other path.
+                    indicator.parse(text)
                 except ValidationError as exc:
                     problems.append(problem(f"{row.unit.name}：{' '.join(exc.messages)}", *where))
                     continue
-                if (state, count) != (mark.state, mark.count):
-                    changed += 1
-                    changes.append(
-                        {
-                            "mark": mark.pk,
-                            "version": mark.version,
-                            "sheet": sheet.name,
-                            "row": number,
-                            "column": get_column_letter(index + 1),
-                            "unit": row.unit.name,
-                            "indicator": indicator.title,
-                            "old": mark.display,
-                            "new": text,
-                        }
-                    )
+                changed += 1
+                changes.append(
+                    {
+                        "mark": mark.pk,
+                        "version": mark.version,
+                        "sheet": sheet.name,
+                        "row": number,
+                        "column": get_column_letter(index + 1),
+                        "unit": row.unit.name,
+                        "indicator": indicator.title,
+                        "old": mark.value,
+                        "new": text,
+                    }
+                )
             if cell_text(values[deduction_col]) != (row.deduction_text or "").strip():
                 deduction_edits.append(row.unit.name)
             extra = [i + 1 for i in range(deduction_col + 1, len(values)) if cell_text(values[i])]

@@ -160,7 +160,12 @@ def mark_history(request, pk):
     return render(
         request,
         template,
-        {"mark": mark, "changes": history.mark_changes(mark), "editable": access.is_staff(request.user)},
+        {
+            "mark": mark,
+            "shown": _cell(mark)["value"],
+            "changes": history.mark_changes(mark),
+            "editable": access.is_staff(request.user),
+        },
     )
 
 

@@ -106,15 +106,23 @@ def test_preview_lists_each_change_and_confirm_writes_one_undoable_batch(staff, 
     assert _mark("财政局", 2).state == "*" and _mark("昆山开发区", 5, "towns").state == "*"
 
 
-def test_bulletin_export_imports_unchanged_and_counts_column_is_skipped(staff):
-    content = _edit(_download(staff, BULLETIN_EXPORT), _set("部门", "发改委", 9, 99))
-    session = _session(_upload(staff, content))
+def test_bulletin_export_imports_unchanged(staff):
+    session = _session(_upload(staff, _download(staff, BULLETIN_EXPORT)))
     assert session.errors == [] and session.changes == []
-    notes = " ".join(session.payload["notes"])
-    assert "奖惩案例" in notes and "不导入" in notes
     page = staff.get(f"/assessment/import/{session.token}/").content.decode()
     assert "没有修改" in page and "确认导入" not in page
+
+
+def test_a_changed_derived_count_is_refused_in_the_words_of_every_other_path(staff):
+    before = _snapshot()
+    content = _edit(_download(staff, BULLETIN_EXPORT), _set("部门", "发改委", 9, 99))
+    session = _session(_upload(staff, content))
+    assert session.changes == []
+    assert [e["message"] for e in session.errors] == [
+        "发改委：“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。"
+    ]
     assert (_mark("发改委", 8).state, _mark("发改委", 8).count) == ("*", None)
+    assert _snapshot() == before
 
 
 def test_round_trip_export_import_export_is_identical(staff):

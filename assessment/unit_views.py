@@ -25,6 +25,7 @@ from .mark_requests import (
     submit_request,
 )
 from .models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
+from .scoring import unit_score
 from .services import DomainError
 from .uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
 from .view_access import read_all_required, staff_required
@@ -134,6 +135,8 @@ def detail(request, pk):
             )
         history, history_total = _history(marks, indicators)
         context.update(
+            # The same figure as the scores pages and the API (frozen once the year is closed).
+            score=unit_score(unit, scheme.year),
             scheme=scheme,
             rows=rows,
             pending_rows=[r for r in rows if r["pending"]],

@@ -176,11 +176,11 @@ def test_every_consumer_gives_the_same_deductions_and_the_year_end_freezes_them(
     assert {n: D(u["deduction"]) for n, u in api.items()} == {n: u.deduction for n, u in page.items()}
     assert {n: D(u["score"]) for n, u in api.items()} == {n: u.score for n, u in page.items()}
     for unit in Unit.objects.filter(scheme_units__scheme__year=2019):
+        expected = (page[unit.name].deduction, page[unit.name].year_end_deduction)
         own = worked_year.get(f"/assessment/2019/scores/{unit.pk}/").context["score"]
-        assert (own.deduction, own.year_end_deduction) == (
-            page[unit.name].deduction,
-            page[unit.name].year_end_deduction,
-        )
+        assert (own.deduction, own.year_end_deduction) == expected
+        on_unit_page = worked_year.get(f"/units/{unit.pk}/", {"year": 2019}).context["score"]
+        assert (on_unit_page.deduction, on_unit_page.year_end_deduction) == expected
 
     # Note 6: the quarterly table's deduction is the score's 奖惩案例 line, unit by unit.
     quarterly = worked_year.get("/cases/2019/").context["sections"][0]
@@ -215,7 +215,9 @@ def test_the_api_filters_by_the_value_the_grid_shows(worked_year, api_client):
     response = api_client("staff").get(
         "/api/v1/marks/", {"year": 2019, "category": "departments", "value": "*", "page_size": 1000}
     )
-    order = {i.title: i.order for i in Indicator.objects.filter(scheme__year=2019, scheme__category__slug="departments")}
+    order = {
+        i.title: i.order for i in Indicator.objects.filter(scheme__year=2019, scheme__category__slug="departments")
+    }
     assert sorted((m["unit_name"], order[m["indicator_title"]]) for m in response.json()["results"]) == stars
     assert ("统计局", 8) not in stars
     ones = api_client("staff").get("/api/v1/marks/", {"year": 2019, "value": "1", "page_size": 1000}).json()

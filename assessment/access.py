@@ -76,6 +76,11 @@ def is_reporter(user):
     return role_of(user) == REPORTER
 
 
+def is_read_only(user):
+    """Leaders read everything and change nothing."""
+    return role_of(user) == LEADER
+
+
 def reporter_unit_id(user):
     return user.reporter.unit_id if role_of(user) == REPORTER else None
 
@@ -107,6 +112,11 @@ def can_view_unit(user, unit_or_id):
 
 def can_view_case(user, case):
     return can_view_unit(user, case.source_unit_id)
+
+
+def can_view_issue(user, issue):
+    """A published issue is public; a draft is the office's."""
+    return issue.is_published or can_manage(user)
 
 
 def scope(queryset, user, unit_field):

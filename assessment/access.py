@@ -34,7 +34,7 @@ STAFF, REPORTER, LEADER, ANONYMOUS, NO_ROLE = "staff", "reporter", "leader", "an
 
 NOT_FOUND = "没有找到该页面，或不在本账号可见的范围内。"
 READ_ONLY = "领导账号只能查看，不能修改。"
-OFFICE_ONLY = "只有市信用办可以进行此操作。"
+OFFICE_ONLY = "只有市信用办可以进行这项操作。"
 OWN_UNIT_ONLY = "只有本单位的填报账号可以进行此操作。"
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

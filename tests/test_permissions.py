@@ -1,8 +1,11 @@
-"""The permission matrix: every URL of the portal × every role → the expected status.
+"""The permission matrix: every URL and API route of the portal × every role → the expected status.
 
+The rule is `assessment.access`'s: anonymous → the login page (302; the API: 401); outside one's reach → 404
+(another unit's things, a page about every unit for a reporter, an unpublished issue, anything for an
+account without role — "norole"); visible but not allowed → 403 (a leader changing something, a reporter
+doing the office's work on what it sees). 405 is a wrong method (pages answer it first; the API after
+checking who may use the route).
 Adding a URL without adding it here fails `test_every_url_is_in_the_matrix`.
-Statuses: 200 ok, 302 to the login page (anonymous), 403 read-only or not one's role,
-404 outside one's reach (another unit's things, unpublished issues), 405 wrong method.
 """
 
 import pytest

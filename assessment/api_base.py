@@ -28,11 +28,6 @@ from .services import DomainError, StaleMark
 # --- who may do what
 
 
-def scope_to_role(queryset, user, unit_field):
-    """The rows of `queryset` within the user's reach (`access.scope`)."""
-    return access.scope(queryset, user, unit_field)
-
-
 class RoleScopedMixin:
     """A viewset whose rows are scoped by `access.scope`: rows outside one's reach are 404."""
 
@@ -41,7 +36,7 @@ class RoleScopedMixin:
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return scope_to_role(super().get_queryset(), self.request.user, self.unit_field)
+        return access.scope(super().get_queryset(), self.request.user, self.unit_field)
 
 
 class PortalPermission(BasePermission):

@@ -503,6 +503,20 @@ def test_every_url_is_in_the_matrix():
         assert list(expected) == ROLES, name
 
 
+def test_every_api_route_and_method_is_in_the_matrix():
+    """Each API route with each method its viewset answers (GET, POST, PATCH…) has a row of its own."""
+    api = get_resolver().namespace_dict["api"][1]
+    rows = {(row[0], row[3] if len(row) > 3 else "get") for row in MATRIX}
+    wanted = {
+        (f"api:{pattern.name}", method)
+        for pattern in api.url_patterns
+        if isinstance(pattern, URLPattern) and pattern.name
+        for method in getattr(pattern.callback, "actions", {"get": None})
+    }
+    assert len(wanted) >= 25
+    assert wanted - rows == set(), "API routes × methods missing from the permission matrix"
+
+
 @pytest.mark.parametrize(("name", "url", "method", "role", "expected"), list(_rows()))
 def test_permission_matrix(role_client, name, url, method, role, expected, request):
     url = url(request) if callable(url) else url

@@ -155,6 +155,11 @@ def can_write_cases(user):
     return role_of(user) in (STAFF, REPORTER)
 
 
+def can_set_case_source(user):
+    """Record a case for any unit or for a source that is not a unit (the office); a reporter's is its own."""
+    return is_staff(user)
+
+
 def can_act_on_case(user, case):
     """Change or move a case at all (its status decides the rest): the office, or the case's own unit."""
     return is_staff(user) or (is_reporter(user) and can_view_case(user, case))

@@ -160,7 +160,7 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
     if not access.can_write_cases(user):
         raise DomainError("领导账号只能查看，不能填写案例。" if access.is_read_only(user) else "没有填写案例的权限。")
     data = dict(data)
-    if access.is_reporter(user):
+    if not access.can_set_case_source(user):
         for name in STAFF_ONLY_FIELDS:
             data.pop(name, None)
         data["source_unit"] = user.reporter.unit
@@ -194,7 +194,7 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
         _check_can_write(current, user)
         if not access.can_edit_case(user, current):
             raise DomainError(current.unit_edit_refusal)
-        if not access.is_staff(user):
+        if not access.can_set_case_source(user):
             data = {k: v for k, v in data.items() if k not in STAFF_ONLY_FIELDS}
         _apply_fields(current, data)
         _validate(current)

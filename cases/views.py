@@ -110,7 +110,7 @@ def _form_files(request):
 @require_http_methods(["GET", "POST"])
 @access.require(allowed=access.can_write_cases)
 def case_create(request):
-    staff = access.is_staff(request.user)
+    staff = access.can_set_case_source(request.user)
     instance = Case(source_unit=None if staff else request.user.reporter.unit)
     form = CaseForm(request.POST or None, request.FILES or None, instance=instance, staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +136,7 @@ def case_edit(request, pk):
     case = get_case_for_user(request, pk)
     own = access.can_act_on_case(request.user, case)
     access.deny_unless(access.can_edit_case(request.user, case), request.user, own and case.unit_edit_refusal)
-    staff = access.is_staff(request.user)
+    staff = access.can_set_case_source(request.user)
     form = CaseForm(request.POST or None, request.FILES or None, instance=case, staff=staff)
     if request.method == "POST" and form.is_valid():
         try:

@@ -283,6 +283,7 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
     unit_field = "unit"
     filterset_class = MarkFilter
     ordering_fields = ["id", "version", "updated_at", "unit__order", "indicator__order"]
+    allowed = {"partial_update": access.can_edit_marks, "batch": access.can_edit_marks}
 
     def _data(self, marks, many=False):
         shown = mark_cells(marks if many else [marks])
@@ -385,21 +386,17 @@ class ScoreViewSet(viewsets.ViewSet):
     lookup_field = "year"
     lookup_value_regex = "[0-9]{4}"
 
-    def _readers_only(self):
-        if not access.can_read_all(self.request.user):
-            raise NotFound("没有找到该页面。")
+    visible = staticmethod(access.can_read_all)  # the scores are about every unit: 404 for a reporter
 
     @extend_schema(responses=serializers.ListSerializer(child=serializers.IntegerField()))
     def list(self, request):
         """有考核方案的年度。"""
-        self._readers_only()
         return Response(list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct()))
 
     @extend_schema(responses=YearScoresSerializer)
     def retrieve(self, request, year=None):
         from .scoring import frozen_scores, latest_assessment, year_scores
 
-        self._readers_only()
         year = int(year)
         assessment = latest_assessment(year)
         categories = frozen_scores(assessment) if assessment else year_scores(year)

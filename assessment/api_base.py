@@ -1,9 +1,11 @@
-"""What every app's API shares: the portal's roles as a DRF permission, errors in Chinese, pages, throttles.
+"""What every app's API shares: the portal's access policy as a DRF permission, errors in Chinese, pages, throttles.
 
-Who may see what is decided by `assessment.access` (role_of, can_read_all, reporter_unit_id), exactly as
-for the pages: office staff everything, leaders read everything, a reporter its own unit's rows, anonymous
-visitors only published issues. A viewset says which of its rows belong to a unit (`unit_field`) and
-whether anonymous visitors may read it (`public`); the rest follows from here.
+Who may see and do what is decided by `assessment.access`, exactly as for the pages (its docstring has the
+rule): anonymous → 401 (except routes marked `public = True`, published issues); outside one's reach → 404
+(rows of another unit, an all-units route for a reporter, any route for an account without role); visible
+but not allowed → 403. A viewset says which of its rows belong to a unit (`unit_field`), who may use it at
+all (`visible`, default: any role) and who may write with each action (`allowed` with predicates of the
+user, `allowed_on` with predicates of the user and the object; office staff when not said).
 """
 
 import re
@@ -23,71 +25,61 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from . import access
 from .services import DomainError, StaleMark
 
-READ_ONLY_MESSAGE = "领导账号只能查看，不能修改。"
-STAFF_ONLY_MESSAGE = "只有市信用办可以进行这项操作。"
-
-
 # --- who may do what
 
 
-def scope_to_role(queryset, user, unit_field):
-    """The rows of `queryset` the user may read.
-
-    unit_field: the lookup from a row to its Unit ("unit", "source_unit", "pk"…), or None for rows that
-    belong to no unit (categories): every signed-in role reads those.
-    """
-    role = access.role_of(user)
-    if access.can_read_all(user):
-        return queryset
-    if role == access.REPORTER:
-        if unit_field is None:
-            return queryset
-        return queryset.filter(**{unit_field: access.reporter_unit_id(user)}).distinct()
-    return queryset.none()
-
-
 class RoleScopedMixin:
-    """A viewset whose rows are scoped by `scope_to_role`: rows outside one's reach are 404."""
+    """A viewset whose rows are scoped by `access.scope`: rows outside one's reach are 404."""
 
     unit_field = None
     # Any id in the path reaches the view, so "/units/0.5/" is the API's JSON 404, not the HTML page.
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return scope_to_role(super().get_queryset(), self.request.user, self.unit_field)
+        return access.scope(super().get_queryset(), self.request.user, self.unit_field)
 
 
 class PortalPermission(BasePermission):
-    """The pages' rules for the API.
+    """The pages' rules for the API, asked of `assessment.access`.
 
-    Reading: any role; anonymous visitors only views marked `public = True` (published issues).
-    Writing: the roles in the view's `write_roles[action]` (office staff when not said); leaders never.
-    On a single object the queryset is checked first, so another unit's object is 404, not 403.
+    view.public: anonymous visitors may read. view.visible: predicate(user) for the route (404 when false).
+    view.allowed / view.allowed_on: {action: predicate} for writes (403 when false). On a single object the
+    queryset is asked first, so another unit's object is 404, not 403.
     """
 
-    message = STAFF_ONLY_MESSAGE
+    message = access.OFFICE_ONLY
 
     def has_permission(self, request, view):
-        role = access.role_of(request.user)
-        if request.method in SAFE_METHODS:
-            return getattr(view, "public", False) or role != access.ANONYMOUS
-        if role == access.ANONYMOUS:
-            return False
-        if role == access.LEADER:
-            self.message = READ_ONLY_MESSAGE
-            return False
+        user = request.user
+        safe = request.method in SAFE_METHODS
+        if safe and getattr(view, "public", False):
+            return True
+        if not user.is_authenticated:
+            return False  # DRF answers 401
+        visible = getattr(view, "visible", access.has_role)
+        if not access.has_role(user) or not visible(user):
+            raise exceptions.NotFound(access.NOT_FOUND)
+        if safe:
+            return True
+        self.message = access.denied_message(user)
+        if access.is_read_only(user):
+            return False  # a leader writing: 403 whatever the route
         if getattr(view, "detail", False):
             return True  # has_object_permission decides, after the queryset has said 404 or not
-        return role in self._writers(view)
+        return self._rule(view)(user)
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
-        return access.role_of(request.user) in self._writers(view)
+        action = getattr(view, "action", None)
+        self.message = access.denied_message(request.user)
+        if action in getattr(view, "allowed_on", {}):
+            return view.allowed_on[action](request.user, obj)
+        return self._rule(view)(request.user)
 
     @staticmethod
-    def _writers(view):
-        return getattr(view, "write_roles", {}).get(getattr(view, "action", None), {access.STAFF})
+    def _rule(view):
+        return getattr(view, "allowed", {}).get(getattr(view, "action", None), access.can_manage)
 
 
 # --- filters, pages and throttles

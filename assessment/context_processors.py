@@ -1,6 +1,6 @@
 from . import access
 
 
-def role(request):
-    """`role` for templates: staff, reporter, leader or anonymous."""
-    return {"role": access.role_of(request.user)}
+def capabilities(request):
+    """`can` for templates: what the user may do (`{% if can.manage %}`), never a role name."""
+    return {"can": access.capabilities(request.user)}

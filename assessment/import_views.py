@@ -6,12 +6,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import access
 from .excel import progress_sheets, workbook_response
 from .imports import MAX_IMPORT_BYTES, confirm_import, scheme_sheets, start_import, units_sheets
 from .models import ImportKind, ImportSession, Scheme
 from .services import DomainError
 from .tables import build_tables, schemes_with_parts
-from .view_access import staff_required
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -27,6 +27,10 @@ class UploadForm(forms.Form):
     )
 
 
+# Imports and exports are the office's work: leaders see them refused (403), reporters find nothing (404).
+manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
+
+
 def _years():
     return list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
 
@@ -38,7 +42,7 @@ def _year_with_schemes(year):
 
 
 @require_GET
-@staff_required
+@manage
 def index(request):
     years = _years()
     sessions = ImportSession.objects.filter(created_by=request.user)[:10]
@@ -51,7 +55,7 @@ def index(request):
 
 
 @require_GET
-@staff_required
+@manage
 def progress_xlsx(request, year):
     _year_with_schemes(year)
     tables = build_tables(schemes_with_parts(Scheme.objects.filter(year=year)).order_by("category__order"))
@@ -59,14 +63,14 @@ def progress_xlsx(request, year):
 
 
 @require_GET
-@staff_required
+@manage
 def schemes_xlsx(request, year):
     _year_with_schemes(year)
     return workbook_response(scheme_sheets(year), f"考核方案-{year}年度.xlsx")
 
 
 @require_GET
-@staff_required
+@manage
 def units_xlsx(request):
     return workbook_response(units_sheets(), "责任单位.xlsx")
 
@@ -79,7 +83,7 @@ TITLES = {
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@manage
 def upload(request, kind, year=None):
     if kind == ImportKind.MARKS:
         _year_with_schemes(year)
@@ -107,7 +111,7 @@ def _session_for(request, token):
 
 
 @require_GET
-@staff_required
+@manage
 def preview(request, token):
     session = _session_for(request, token)
     changes = session.changes
@@ -127,7 +131,7 @@ def preview(request, token):
 
 
 @require_POST
-@staff_required
+@manage
 def confirm(request, token):
     session = _session_for(request, token)
     try:

@@ -42,7 +42,7 @@ def target_state(kind, indicator):
 
 def check_can_request(mark, user, kind, year=None):
     """Raise DomainError unless `user` may file a request of `kind` about `mark` now."""
-    if access.role_of(user) != access.REPORTER or access.reporter_unit_id(user) != mark.unit_id:
+    if not access.can_request(user, mark):
         raise DomainError("只有本单位的填报账号可以提交申请。")
     if kind not in MarkRequest.Kind.values:
         raise DomainError("申请类型不正确。")
@@ -109,7 +109,7 @@ def _locked_open(request_pk):
 
 def accept_request(request, user, expected_version=None):
     """Accept: the mark becomes √ (done) or the column's explained wording, through set_mark."""
-    if not access.is_staff(user):
+    if not access.can_decide_requests(user):
         raise DomainError("只有市信用办可以审核申请。")
     with transaction.atomic():
         request = _locked_open(request.pk)
@@ -133,7 +133,7 @@ def accept_request(request, user, expected_version=None):
 
 def return_request(request, user, reason):
     """Return a request to the unit with a reason; the mark stays as it is."""
-    if not access.is_staff(user):
+    if not access.can_decide_requests(user):
         raise DomainError("只有市信用办可以审核申请。")
     reason = (reason or "").strip()
     if not reason:
@@ -211,7 +211,7 @@ def reminder_text(entry, year, link=""):
 
 def send_reminders(year, user, link_for=None):
     """E-mail each unit with * left; returns (reached, not reached) lists of UnitReminder."""
-    if not access.is_staff(user):
+    if not access.can_manage(user):
         raise DomainError("只有市信用办可以发送提醒。")
     plan = reminder_plan(year)
     reached = [e for e in plan if e.reached]

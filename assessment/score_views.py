@@ -5,7 +5,6 @@ recording deductions and closing the year are for staff. Views fetch, check, cal
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,9 @@ from .models import Deduction, Scheme, YearEndAssessment
 from .score_forms import DeductionForm
 from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
 from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
+
+read_all = access.require(visible=access.can_read_all)
+manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
 
 
 def _live_or_404(year, as_of=None):
@@ -38,20 +40,18 @@ def _ranking_data(request, year):
     return categories, assessment, live, changed
 
 
-@login_required
 @require_GET
+@read_all
 def latest(request):
-    access.check_read_all(request)
     year = Scheme.objects.order_by("-year").values_list("year", flat=True).first()
     if year is None:
         raise Http404("还没有考核方案。")
     return redirect("scores:ranking", year=year)
 
 
-@login_required
 @require_GET
+@read_all
 def ranking(request, year):
-    access.check_read_all(request)
     categories, assessment, live, changed = _ranking_data(request, year)
     return render(
         request,
@@ -74,20 +74,19 @@ def _title(year, assessment):
     return f"{year}年信用体系建设年终考核结果（第{assessment.version}版）"
 
 
-@login_required
 @require_GET
+@read_all
 def ranking_xlsx(request, year):
-    access.check_read_all(request)
     categories, assessment, live, _ = _ranking_data(request, year)
     shown = None if live else assessment
     suffix = f"第{shown.version}版" if shown else "当前"
     return workbook_response(score_sheets(categories, _title(year, shown)), f"考核得分-{year}年-{suffix}.xlsx")
 
 
-@login_required
 @require_GET
+@access.require()
 def unit_detail(request, year, unit_id):
-    unit = access.get_unit_for_user(request, unit_id)
+    unit = access.get_unit_or_404(request.user, unit_id)
     score = unit_score(unit, year)
     if score is None:
         raise Http404(f"{unit}不在{year}年的考核中。")
@@ -97,10 +96,9 @@ def unit_detail(request, year, unit_id):
     )
 
 
-@login_required
 @require_GET
+@read_all
 def versions(request, year):
-    access.check_read_all(request)
     items = YearEndAssessment.objects.filter(year=year).select_related("closed_by").defer("results")
     return render(request, "assessment/score_versions.html", {"year": year, "versions": items})
 
@@ -109,10 +107,9 @@ def _version(year, version):
     return get_object_or_404(YearEndAssessment.objects.select_related("closed_by"), year=year, version=version)
 
 
-@login_required
 @require_GET
+@read_all
 def version_detail(request, year, version):
-    access.check_read_all(request)
     assessment = _version(year, version)
     latest_version = YearEndAssessment.objects.filter(year=year).order_by("-version").values_list("version", flat=True)
     return render(
@@ -130,10 +127,9 @@ def version_detail(request, year, version):
     )
 
 
-@login_required
 @require_GET
+@read_all
 def version_xlsx(request, year, version):
-    access.check_read_all(request)
     assessment = _version(year, version)
     return workbook_response(
         score_sheets(frozen_scores(assessment), _title(year, assessment)),
@@ -144,10 +140,9 @@ def version_xlsx(request, year, version):
 # --- deduction records
 
 
-@login_required
 @require_GET
+@read_all
 def deductions(request, year):
-    access.check_read_all(request)
     if not Scheme.objects.filter(year=year).exists():
         raise Http404(f"{year}年没有考核方案。")
     records = (
@@ -158,10 +153,9 @@ def deductions(request, year):
     return render(request, "assessment/deductions.html", {"year": year, "records": records})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@manage
 def deduction_new(request, year):
-    access.check_read_all(request, write=True)
     if not Scheme.objects.filter(year=year).exists():
         raise Http404(f"{year}年没有考核方案。")
     form = DeductionForm(year, request.POST or None, initial=request.GET.dict())
@@ -196,9 +190,8 @@ def _deduction(year, pk):
 
 
 @require_POST
-@login_required
+@manage
 def deduction_confirm(request, year, pk):
-    access.check_read_all(request, write=True)
     record = _deduction(year, pk)
     try:
         confirm_deduction(record, request.user)
@@ -209,10 +202,9 @@ def deduction_confirm(request, year, pk):
     return redirect("scores:deductions", year=year)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@manage
 def deduction_delete(request, year, pk):
-    access.check_read_all(request, write=True)
     record = _deduction(year, pk)
     if request.method == "POST":
         try:
@@ -228,10 +220,9 @@ def deduction_delete(request, year, pk):
 # --- the year-end assessment
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@manage
 def close(request, year):
-    access.check_read_all(request, write=True)
     categories = _live_or_404(year, as_of=year_end(year))  # what closing scores: every quarter due
     previous = latest_assessment(year)
     if request.method == "POST":
@@ -260,11 +251,10 @@ def close(request, year):
     )
 
 
-@login_required
 @require_POST
+@manage
 def reopen(request, year):
     """Unlock a closed year for a correction (the page asks for the reason; services.reopen_year records it)."""
-    access.check_read_all(request, write=True)
     try:
         reopen_year(year, request.user, reason=request.POST.get("reason", ""))
     except DomainError as exc:

@@ -4,8 +4,6 @@ import secrets
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,19 +26,20 @@ from .models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
 from .scoring import unit_score
 from .services import DomainError
 from .uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
-from .view_access import read_all_required, staff_required
+from .views import reporter_redirect
 
 HISTORY_SHOWN = 50
 
+read_all = access.require(visible=access.can_read_all)
+decide = access.require(visible=access.can_read_all, allowed=access.can_decide_requests)
+manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
+
 
 @require_GET
-@login_required
+@reporter_redirect
+@read_all
 def index(request):
     """All units with what they still have open (office, leaders); a reporter goes to its own unit."""
-    if access.role_of(request.user) == access.REPORTER:
-        return redirect("units:detail", pk=access.reporter_unit_id(request.user))
-    if not access.can_read_all(request.user):
-        raise PermissionDenied("您的账号无权查看此页面。")
     year = current_year()
     units = (
         Unit.objects.filter(scheme_units__scheme__year=year)
@@ -80,9 +79,9 @@ def _history(marks_by_indicator, indicators):
 
 
 @require_GET
-@login_required
+@access.require()
 def detail(request, pk):
-    unit = access.get_unit_for_user(request, pk)
+    unit = access.get_unit_or_404(request.user, pk)
     scheme_units = list(
         SchemeUnit.objects.filter(unit=unit).select_related("scheme__category").order_by("-scheme__year")
     )
@@ -111,7 +110,7 @@ def detail(request, pk):
         by_pk = {i.pk: i for i in indicators}
         for r in requests:
             r.indicator = by_pk[indicator_of_mark[r.mark_id]]
-        is_unit_reporter = access.reporter_unit_id(request.user) == unit.pk
+        is_unit_reporter = access.is_reporter(request.user) and access.can_view_unit(request.user, unit)
         acting_year = current_year()
         rows = []
         for indicator in indicators:
@@ -167,13 +166,16 @@ class MarkRequestForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@access.require()
 def request_new(request, pk, mark_id):
     """A reporter reports a * item done, or explains it."""
-    unit = access.get_unit_for_user(request, pk, write=True)
-    if access.role_of(request.user) != access.REPORTER:
-        raise PermissionDenied("只有本单位的填报账号可以提交申请；市信用办可直接修改完成情况。")
+    unit = access.get_unit_or_404(request.user, pk)
     mark = get_object_or_404(Mark.objects.select_related("indicator__scheme", "unit"), pk=mark_id, unit=unit)
+    access.deny_unless(
+        access.can_request(request.user, mark),
+        request.user,
+        "只有本单位的填报账号可以提交申请；市信用办可直接修改完成情况。",
+    )
     kind = request.POST.get("kind") or request.GET.get("kind") or MarkRequest.Kind.DONE
     if request.method == "POST":
         form = MarkRequestForm(request.POST, request.FILES)
@@ -212,7 +214,7 @@ STATUS_FILTERS["returned"] = MarkRequest.Status.RETURNED
 
 
 @require_GET
-@read_all_required
+@read_all
 def queue(request):
     """The office's queue of requests (leaders read it too)."""
     shown = request.GET.get("status", "open")
@@ -231,7 +233,12 @@ def queue(request):
     return render(
         request,
         "units/queue.html",
-        {"requests": requests, "shown": shown, "counts": counts, "can_decide": access.is_staff(request.user)},
+        {
+            "requests": requests,
+            "shown": shown,
+            "counts": counts,
+            "can_decide": access.can_decide_requests(request.user),
+        },
     )
 
 
@@ -241,7 +248,7 @@ def _back_to_queue(request):
 
 
 @require_POST
-@staff_required
+@decide
 def request_accept(request, pk):
     mark_request = get_object_or_404(MarkRequest.objects.select_related("mark__unit", "mark__indicator"), pk=pk)
     version = request.POST.get("version", "").strip()
@@ -258,7 +265,7 @@ def request_accept(request, pk):
 
 
 @require_POST
-@staff_required
+@decide
 def request_return(request, pk):
     mark_request = get_object_or_404(MarkRequest.objects.select_related("mark__unit", "mark__indicator"), pk=pk)
     try:
@@ -271,11 +278,15 @@ def request_return(request, pk):
 
 
 @require_GET
-@login_required
+@access.require()
 def request_attachment(request, pk):
     """Evidence is served to the office, leaders and the unit's own reporters only."""
-    mark_request = get_object_or_404(MarkRequest.objects.select_related("mark"), pk=pk)
-    access.get_unit_for_user(request, mark_request.mark.unit_id)
+    mark_request = access.get_visible_or_404(
+        request.user,
+        MarkRequest.objects.select_related("mark"),
+        lambda user, r: access.can_view_unit(user, r.mark.unit_id),
+        pk=pk,
+    )
     if not mark_request.attachment:
         raise Http404("该申请没有附件。")
     return protected_file_response(mark_request.attachment, mark_request.attachment_name or None)
@@ -285,7 +296,7 @@ REMINDER_NONCE = "kc_reminder_nonce"
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@manage
 def reminders(request):
     """Remind every unit that still has *: a list to check first, then one POST sends the e-mails."""
     year = current_year()

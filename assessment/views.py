@@ -4,8 +4,9 @@ Office staff change marks here; leaders see the same pages read-only; reporters 
 their unit's page. Every change goes through `assessment.services`.
 """
 
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +20,20 @@ from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, sta
 from .tables import build_tables, schemes_with_parts
 
 
-def _reporter_redirect(request):
-    """Reporters have no grid: they work on their own unit's page."""
-    if access.role_of(request.user) == access.REPORTER:
-        return redirect("units:detail", access.reporter_unit_id(request.user))
-    return None
+def reporter_redirect(view):
+    """Reporters have no grid: asking for it sends them to their own unit's page, where they work."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated and access.is_reporter(request.user):
+            return redirect("units:detail", access.reporter_unit_id(request.user))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+read_all = access.require(visible=access.can_read_all)
+edit_marks = access.require(visible=access.can_read_all, allowed=access.can_edit_marks)
 
 
 def _scheme(year, category):
@@ -31,12 +41,10 @@ def _scheme(year, category):
 
 
 @require_GET
-@login_required
+@reporter_redirect
+@read_all
 def index(request):
     """The latest year that has schemes."""
-    if response := _reporter_redirect(request):
-        return response
-    access.check_read_all(request)
     year = Scheme.objects.aggregate(latest=Max("year"))["latest"]
     if year is None:
         raise Http404("还没有任何年度的考核方案。")
@@ -44,11 +52,9 @@ def index(request):
 
 
 @require_GET
-@login_required
+@reporter_redirect
+@read_all
 def year_overview(request, year):
-    if response := _reporter_redirect(request):
-        return response
-    access.check_read_all(request)
     progress = year_progress(year)
     if not progress:
         raise Http404(f"{year}年没有考核方案。")
@@ -80,16 +86,14 @@ def _grid_filters(request, table):
 
 
 @require_GET
-@login_required
+@reporter_redirect
+@read_all
 def grid(request, year, category):
-    if response := _reporter_redirect(request):
-        return response
-    role = access.check_read_all(request)
     scheme = _scheme(year, category)
     table = build_tables([scheme])[0]
     filters = _grid_filters(request, table)
     shown = table.filtered(**filters)
-    editable = role == access.STAFF
+    editable = access.can_edit_marks(request.user)
     return render(
         request,
         "assessment/grid.html",
@@ -118,10 +122,9 @@ def _cell(mark):
 
 
 @require_POST
-@login_required
+@edit_marks
 def mark_save(request, pk):
     """Save one cell from the grid: value + the version the user saw; JSON answer."""
-    access.check_read_all(request, write=True)
     mark = get_object_or_404(Mark.objects.select_related("indicator__scheme", "unit"), pk=pk)
     value = request.POST.get("value", "").strip()
     version = request.POST.get("version", "")
@@ -151,11 +154,15 @@ def mark_save(request, pk):
 
 
 @require_GET
-@login_required
+@access.require()
 def mark_history(request, pk):
     """A cell's history: who, when, old → new, how. `?partial=1` gives the fragment the grid shows."""
-    mark = get_object_or_404(Mark.objects.select_related("unit", "indicator__scheme__category"), pk=pk)
-    access.get_unit_for_user(request, mark.unit_id)
+    mark = access.get_visible_or_404(
+        request.user,
+        Mark.objects.select_related("unit", "indicator__scheme__category"),
+        lambda user, m: access.can_view_unit(user, m.unit_id),
+        pk=pk,
+    )
     template = "assessment/_mark_history.html" if request.GET.get("partial") else "assessment/mark_history.html"
     return render(
         request,
@@ -164,7 +171,7 @@ def mark_history(request, pk):
             "mark": mark,
             "shown": _cell(mark)["value"],
             "changes": history.mark_changes(mark),
-            "editable": access.is_staff(request.user),
+            "editable": access.can_edit_marks(request.user),
         },
     )
 
@@ -181,10 +188,9 @@ def _bulk_params(data, scheme):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@edit_marks
 def bulk(request, year, category):
     """Set a column (or its selected rows) to one value: GET shows what changes, POST applies it."""
-    access.check_read_all(request, write=True)
     scheme = _scheme(year, category)
     grid_url = reverse("assessment:grid", args=[year, category])
     try:
@@ -235,10 +241,9 @@ def _batch_year(changes):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@edit_marks
 def batch_undo(request, pk):
     """Undo a bulk change or an import: GET shows what goes back, POST does it."""
-    access.check_read_all(request, write=True)
     batch = get_object_or_404(ChangeBatch.objects.select_related("created_by", "undone_by"), pk=pk)
     changes = history.batch_changes(batch)
     year = _batch_year(changes)
@@ -254,10 +259,9 @@ def batch_undo(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@edit_marks
 def new_year(request, year):
     """Start year+1 from `year` in one step (GET: what will be copied; POST: copy)."""
-    access.check_read_all(request, write=True)
     schemes = list(schemes_with_parts(Scheme.objects.filter(year=year)))
     if not schemes:
         raise Http404(f"{year}年没有考核方案。")

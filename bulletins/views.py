@@ -1,8 +1,6 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +11,6 @@ from assessment import access
 from assessment.excel import progress_sheets, workbook_response
 from assessment.models import Scheme
 from assessment.services import DomainError
-from assessment.view_access import role_required
 
 from . import documents, services
 from . import snapshot as snapshots
@@ -23,32 +20,35 @@ from .overview import year_overview
 
 
 def visible_issues(user):
-    """Published issues for everyone; unpublished ones for office staff only."""
+    """Published issues for everyone; unpublished ones for office staff only (`access.can_view_issue`)."""
     issues = Issue.objects.select_related("current_version")
-    return issues if access.is_staff(user) else issues.filter(is_published=True)
+    return issues if access.can_manage(user) else issues.filter(is_published=True)
 
 
 def get_issue_for_user(request, year, number):
-    return get_object_or_404(visible_issues(request.user), year=year, number=number)
+    return access.get_visible_or_404(
+        request.user, visible_issues(request.user), access.can_view_issue, year=year, number=number
+    )
+
+
+EDIT_MESSAGE = "只有市信用办可以编辑期刊。"
 
 
 def staff_issue_view(view):
-    """Composer views: login first, then the issue as the user may see it (404), then staff only (403)."""
+    """Composer views: login first, then the issue as the user may see it (404), then the office only (403)."""
 
+    @access.require()
     @wraps(view)
     def wrapper(request, year, number, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         issue = get_issue_for_user(request, year, number)
-        if not access.is_staff(request.user):
-            raise PermissionDenied("只有市信用办可以编辑期刊。")
+        access.deny_unless(access.can_manage(request.user), request.user, EDIT_MESSAGE)
         return view(request, issue, *args, **kwargs)
 
     return wrapper
 
 
-staff_view = role_required(access.is_staff, "只有市信用办可以编辑期刊。")
-leaders_view = role_required(access.can_read_all, "概览只对市信用办和领导开放。")
+staff_view = access.require(allowed=access.can_manage, message=EDIT_MESSAGE)
+leaders_view = access.require(visible=access.can_read_all)
 
 
 # --- reading
@@ -151,7 +151,7 @@ def archive(request):
     for issue in issues:
         issue.snippet = _snippet(issue.current_version.search_text, query) if query else ""
     drafts = []
-    if access.is_staff(request.user):
+    if access.can_manage(request.user):
         drafts = list(Issue.objects.filter(current_version__isnull=True).order_by("-year", "-number"))
     return render(request, "bulletins/archive.html", {"issues": issues, "query": query, "drafts": drafts})
 

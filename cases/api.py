@@ -191,7 +191,6 @@ class CaseFilter(django_filters.FilterSet):
 
 # --- the viewset
 
-_WRITERS = {access.STAFF, access.REPORTER}
 _CASE_RESPONSES = {200: CaseSerializer, 400: ErrorSerializer}
 
 
@@ -209,14 +208,15 @@ class CaseViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
     unit_field = "source_unit"
     filterset_class = CaseFilter
     ordering_fields = ["year", "quarter", "status", "created_at", "submitted_at", "updated_at", "id"]
-    write_roles = {
-        "create": _WRITERS,
-        "partial_update": _WRITERS,
-        "submit": _WRITERS,
-        "withdraw": _WRITERS,
-        "accept": {access.STAFF},
-        "return_case": {access.STAFF},
-        "bulletin": {access.STAFF},
+    # Reporters write their own unit's cases (the queryset hides the others); the office reviews.
+    allowed = {"create": access.can_write_cases}
+    allowed_on = {
+        "partial_update": access.can_act_on_case,
+        "submit": access.can_act_on_case,
+        "withdraw": access.can_act_on_case,
+        "accept": lambda user, case: access.can_review_cases(user),
+        "return_case": lambda user, case: access.can_review_cases(user),
+        "bulletin": lambda user, case: access.can_review_cases(user),
     }
 
     def _done(self, case, status_code=status.HTTP_200_OK):

@@ -126,6 +126,15 @@ class Case(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def unit_edit_refusal(self):
+        """Why the unit may not change the case now (None while it may): the one rule for every path."""
+        if self.status == CaseStatus.ACCEPTED:
+            return "该案例已采用，不能再修改。"
+        if self.status in PENDING_STATUSES:
+            return "案例正在等待审核，请先撤回再修改。"
+        return None
+
+    @property
     def can_withdraw(self):
         return self.status in (*PENDING_STATUSES, CaseStatus.RETURNED)
 

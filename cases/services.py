@@ -57,22 +57,17 @@ def _status_label(status):
     return CaseStatus(status).label
 
 
-# --- who may do what (the roles themselves live in assessment.access)
+# --- who may do what (asked of assessment.access; the status rules are the model's)
 
 
 def _check_can_write(case, user):
     """Staff may act on any case, a reporter on its own unit's; each step then checks the status."""
-    role = access.role_of(user)
-    if role == access.STAFF:
-        return
-    if role == access.LEADER:
-        raise DomainError("领导账号只能查看，不能修改。")
-    if role != access.REPORTER or case.source_unit_id != access.reporter_unit_id(user):
-        raise DomainError("只能处理本单位的案例。")
+    if not access.can_act_on_case(user, case):
+        raise DomainError(access.READ_ONLY if access.is_read_only(user) else "只能处理本单位的案例。")
 
 
-def _check_staff(user):
-    if not access.is_staff(user):
+def _check_reviewer(user):
+    if not access.can_review_cases(user):
         raise DomainError("只有市信用办可以审核案例。")
 
 
@@ -162,11 +157,10 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
     A reporter's case is always its own unit's, sent through the portal; staff record
     cases for any unit or for a source that is not an assessed unit (市“331”专班).
     """
-    role = access.role_of(user)
-    if role not in (access.STAFF, access.REPORTER):
-        raise DomainError("领导账号只能查看，不能填写案例。" if role == access.LEADER else "没有填写案例的权限。")
+    if not access.can_write_cases(user):
+        raise DomainError("领导账号只能查看，不能填写案例。" if access.is_read_only(user) else "没有填写案例的权限。")
     data = dict(data)
-    if role == access.REPORTER:
+    if not access.can_set_case_source(user):
         for name in STAFF_ONLY_FIELDS:
             data.pop(name, None)
         data["source_unit"] = user.reporter.unit
@@ -198,11 +192,9 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
     with _files_removed_on_failure() as stored, transaction.atomic():
         current = Case.objects.select_for_update(of=("self",)).select_related("source_unit").get(pk=case.pk)
         _check_can_write(current, user)
-        if access.role_of(user) == access.REPORTER:
-            if current.status == CaseStatus.ACCEPTED:
-                raise DomainError("该案例已采用，不能再修改。")
-            if current.status in PENDING_STATUSES:
-                raise DomainError("案例正在等待审核，请先撤回再修改。")
+        if not access.can_edit_case(user, current):
+            raise DomainError(current.unit_edit_refusal)
+        if not access.can_set_case_source(user):
             data = {k: v for k, v in data.items() if k not in STAFF_ONLY_FIELDS}
         _apply_fields(current, data)
         _validate(current)
@@ -257,7 +249,7 @@ def accept_case(case, user):
     """Submitted or resubmitted → accepted (staff). It counts in the unit's 奖惩案例 from now on."""
     with transaction.atomic():
         current = _locked(case)
-        _check_staff(user)
+        _check_reviewer(user)
         _check_pending(current, "采用")
         _log(current, user, current.status, CaseStatus.ACCEPTED)
         current.status, current.accepted_at = CaseStatus.ACCEPTED, timezone.now()
@@ -271,7 +263,7 @@ def return_case(case, user, reason):
     reason = plain_paragraphs(reason or "")
     with transaction.atomic():
         current = _locked(case)
-        _check_staff(user)
+        _check_reviewer(user)
         _check_pending(current, "退回")
         if not reason:
             raise DomainError("退回时请填写理由，告诉单位需要修改什么。")
@@ -303,7 +295,7 @@ def set_for_bulletin(case, user, value=True):
     """Mark an accepted case as one the issue composer may print (staff)."""
     with transaction.atomic():
         current = _locked(case)
-        _check_staff(user)
+        _check_reviewer(user)
         if value and current.status != CaseStatus.ACCEPTED:
             raise DomainError("只有已采用的案例才能供通报选用。")
         current.for_bulletin = bool(value)
@@ -359,7 +351,7 @@ def _notify(case, actor, what, reason):
 
 def add_count_record(user, *, unit, year, date, count, note, quarter=None):
     """Record cases a unit reported outside the portal, with the source of the number (staff)."""
-    _check_staff(user)
+    _check_reviewer(user)
     with transaction.atomic():
         record = CaseCountRecord(
             unit=unit, year=year, quarter=quarter, date=date, count=count, note=plain_line(note), created_by=user
@@ -375,6 +367,6 @@ def add_count_record(user, *, unit, year, date, count, note, quarter=None):
 
 
 def delete_count_record(record, user):
-    _check_staff(user)
+    _check_reviewer(user)
     with transaction.atomic():
         CaseCountRecord.objects.filter(pk=record.pk).delete()

@@ -1,8 +1,6 @@
 """Case pages: thin views that fetch, check access (assessment.access), call cases.services, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,47 +15,37 @@ from assessment.uploads import protected_file_response
 
 from . import services
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm
-from .models import PENDING_STATUSES, Case, CaseAttachment, CaseCountRecord, CaseStatus
+from .models import Case, CaseAttachment, CaseCountRecord, CaseStatus
 from .quarterly import build_quarterly
 
 PAGE_SIZE = 20
 
 
-# --- who sees which cases
+# --- who sees which cases (the rules are assessment.access's)
 
 
 def visible_cases(user):
     """All cases for staff and leaders, the own unit's for a reporter, none otherwise."""
-    cases = Case.objects.select_related("source_unit__category", "submitted_by")
-    role = access.role_of(user)
-    if role in (access.STAFF, access.LEADER):
-        return cases
-    if role == access.REPORTER:
-        return cases.filter(source_unit_id=access.reporter_unit_id(user))
-    return cases.none()
+    return access.scope(Case.objects.select_related("source_unit__category", "submitted_by"), user, "source_unit")
 
 
-def get_case_for_user(request, pk, *, write=False):
-    """The case if the user may see it: 404 outside one's reach, 403 for read-only leaders."""
-    case = get_object_or_404(visible_cases(request.user), pk=pk)
-    if write and access.role_of(request.user) == access.LEADER:
-        raise PermissionDenied("领导账号只能查看，不能修改。")
-    return case
+def get_case_for_user(request, pk):
+    """The case if the user may see it, else 404."""
+    return access.get_visible_or_404(request.user, visible_cases(request.user), access.can_view_case, pk=pk)
 
 
-def _require_staff(request):
-    if not access.is_staff(request.user):
-        raise PermissionDenied("只有市信用办可以进行此操作。")
+def case_actions(user, case):
+    """What the user may do with this case now: the buttons of its page."""
+    return {
+        "edit": access.can_edit_case(user, case),
+        "submit": access.can_submit_case(user, case),
+        "withdraw": access.can_withdraw_case(user, case),
+        "review": access.can_review_cases(user) and case.is_pending,
+        "mark_bulletin": access.can_review_cases(user) and case.status == CaseStatus.ACCEPTED,
+    }
 
 
-def _require_read_all(request):
-    if not access.can_read_all(request.user):
-        raise PermissionDenied("只有市信用办和领导可以查看此页面。")
-
-
-def _require_writer(request):
-    if access.role_of(request.user) not in (access.STAFF, access.REPORTER):
-        raise PermissionDenied("领导账号只能查看，不能填写案例。")
+review_cases = access.require(visible=access.can_read_all, allowed=access.can_review_cases)
 
 
 # --- lists
@@ -76,17 +64,16 @@ def _case_list(request, template, *, default_status="", extra=None):
     return render(request, template, context)
 
 
-@login_required
 @require_GET
+@access.require()
 def case_list(request):
     return _case_list(request, "cases/case_list.html", extra={"title": "奖惩案例"})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@review_cases
 def review(request):
     """The office's review queue: pending cases first, acted on one or several at once."""
-    _require_staff(request)
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -120,11 +107,10 @@ def _form_files(request):
     return request.FILES.getlist("attachments")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@access.require(allowed=access.can_write_cases)
 def case_create(request):
-    _require_writer(request)
-    staff = access.is_staff(request.user)
+    staff = access.can_set_case_source(request.user)
     instance = Case(source_unit=None if staff else request.user.reporter.unit)
     form = CaseForm(request.POST or None, request.FILES or None, instance=instance, staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -144,15 +130,13 @@ def case_create(request):
     return render(request, "cases/case_form.html", {"form": form, "case": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@access.require()
 def case_edit(request, pk):
-    case = get_case_for_user(request, pk, write=True)
-    staff = access.is_staff(request.user)
-    if not staff and case.status == CaseStatus.ACCEPTED:
-        raise PermissionDenied("该案例已采用，不能再修改。")
-    if not staff and case.status in PENDING_STATUSES:
-        raise PermissionDenied("案例正在等待审核，请先撤回再修改。")
+    case = get_case_for_user(request, pk)
+    own = access.can_act_on_case(request.user, case)
+    access.deny_unless(access.can_edit_case(request.user, case), request.user, own and case.unit_edit_refusal)
+    staff = access.can_set_case_source(request.user)
     form = CaseForm(request.POST or None, request.FILES or None, instance=case, staff=staff)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,29 +156,25 @@ def case_edit(request, pk):
     return render(request, "cases/case_form.html", {"form": form, "case": case})
 
 
-@login_required
 @require_GET
+@access.require()
 def case_detail(request, pk):
     case = get_case_for_user(request, pk)
-    role = access.role_of(request.user)
-    own = role == access.REPORTER
     context = {
         "case": case,
         "attachments": list(case.attachments.all()),
         "transitions": list(case.transitions.select_related("by")),
-        "can_edit": role == access.STAFF or (own and case.is_editable_by_unit),
-        "can_submit": role in (access.STAFF, access.REPORTER) and case.can_submit,
-        "can_withdraw": role in (access.STAFF, access.REPORTER) and case.can_withdraw,
-        "can_review": role == access.STAFF and case.is_pending,
-        "can_mark_bulletin": role == access.STAFF and case.status == CaseStatus.ACCEPTED,
+        "case_actions": case_actions(request.user, case),
         "return_form": ReturnForm(),
         "withdraw_form": WithdrawForm(),
     }
     return render(request, "cases/case_detail.html", context)
 
 
-def _transition(request, pk, action, *, success):
-    case = get_case_for_user(request, pk, write=True)
+def _transition(request, pk, action, *, success, allowed=access.can_act_on_case):
+    """One step of a case: 404 outside one's reach, 403 unless `allowed(user, case)`; the service checks the status."""
+    case = get_case_for_user(request, pk)
+    access.deny_unless(allowed(request.user, case), request.user)
     try:
         action(case)
     except DomainError as exc:
@@ -204,16 +184,20 @@ def _transition(request, pk, action, *, success):
     return redirect("cases:detail", case.pk)
 
 
-@login_required
+def _reviewer(user, case):
+    return access.can_review_cases(user)
+
+
 @require_POST
+@access.require()
 def case_submit(request, pk):
     return _transition(
         request, pk, lambda c: services.submit_case(c, request.user), success="案例已报送，请等待市信用办审核。"
     )
 
 
-@login_required
 @require_POST
+@access.require()
 def case_withdraw(request, pk):
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -225,41 +209,42 @@ def case_withdraw(request, pk):
     )
 
 
-@login_required
 @require_POST
+@access.require()
 def case_accept(request, pk):
-    get_case_for_user(request, pk, write=True)
-    _require_staff(request)
-    return _transition(request, pk, lambda c: services.accept_case(c, request.user), success="案例已采用。")
-
-
-@login_required
-@require_POST
-def case_return(request, pk):
-    get_case_for_user(request, pk, write=True)
-    _require_staff(request)
-    reason = request.POST.get("reason", "")
     return _transition(
-        request, pk, lambda c: services.return_case(c, request.user, reason), success="案例已退回，已通知报送单位。"
+        request, pk, lambda c: services.accept_case(c, request.user), success="案例已采用。", allowed=_reviewer
     )
 
 
-@login_required
 @require_POST
+@access.require()
+def case_return(request, pk):
+    reason = request.POST.get("reason", "")
+    return _transition(
+        request,
+        pk,
+        lambda c: services.return_case(c, request.user, reason),
+        success="案例已退回，已通知报送单位。",
+        allowed=_reviewer,
+    )
+
+
+@require_POST
+@access.require()
 def case_bulletin(request, pk):
-    get_case_for_user(request, pk, write=True)
-    _require_staff(request)
     value = request.POST.get("for_bulletin") == "1"
     return _transition(
         request,
         pk,
         lambda c: services.set_for_bulletin(c, request.user, value),
         success="已标记为供通报选用。" if value else "已取消供通报选用。",
+        allowed=_reviewer,
     )
 
 
-@login_required
 @require_GET
+@access.require()
 def attachment(request, pk):
     item = get_object_or_404(CaseAttachment.objects.select_related("case"), pk=pk)
     get_case_for_user(request, item.case_id)
@@ -277,20 +262,18 @@ def _scheme_year_or_404(year):
         raise Http404(f"{year}年没有考核方案。")
 
 
-@login_required
 @require_GET
+@access.require(visible=access.can_read_all)
 def quarterly(request, year):
-    _require_read_all(request)
     _scheme_year_or_404(year)
     today = timezone.localdate()
     sections = build_quarterly(year, today)
     return render(request, "cases/quarterly.html", {"year": year, "sections": sections, "today": today})
 
 
-@login_required
 @require_GET
+@access.require(visible=access.can_read_all)
 def quarterly_xlsx(request, year):
-    _require_read_all(request)
     _scheme_year_or_404(year)
     sections = build_quarterly(year, timezone.localdate())
     sheets = [
@@ -309,21 +292,12 @@ def quarterly_xlsx(request, year):
     return workbook_response(sheets, f"奖惩案例季度报送情况-{year}年.xlsx")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@access.require(write=access.can_review_cases, message="只有市信用办可以录入线下报送记录。")
 def count_records(request):
     """Offline counts: what units reported before or outside the portal, each with its source."""
-    role = access.role_of(request.user)
-    if role == access.ANONYMOUS:
-        raise PermissionDenied("没有查看此页面的权限。")
-    records = CaseCountRecord.objects.select_related("unit", "created_by")
-    if role == access.REPORTER:
-        records = records.filter(unit_id=access.reporter_unit_id(request.user))
-    form = None
-    if role == access.STAFF:
-        form = CountRecordForm(request.POST or None)
-    elif request.method == "POST":
-        raise PermissionDenied("只有市信用办可以录入线下报送记录。")
+    records = access.scope(CaseCountRecord.objects.select_related("unit", "created_by"), request.user, "unit")
+    form = CountRecordForm(request.POST or None) if access.can_review_cases(request.user) else None
     if request.method == "POST" and form.is_valid():
         try:
             record = services.add_count_record(request.user, **form.cleaned_data)
@@ -339,11 +313,16 @@ def count_records(request):
     return render(request, "cases/count_records.html", {"page": page, "form": form, "year": year})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@access.require()
 def count_record_delete(request, pk):
-    _require_staff(request)
-    record = get_object_or_404(CaseCountRecord.objects.select_related("unit"), pk=pk)
+    record = access.get_visible_or_404(
+        request.user,
+        CaseCountRecord.objects.select_related("unit"),
+        lambda user, r: access.can_view_unit(user, r.unit_id),
+        pk=pk,
+    )
+    access.deny_unless(access.can_review_cases(request.user), request.user)
     if request.method == "POST":
         try:
             services.delete_count_record(record, request.user)

@@ -1,10 +1,10 @@
 """/api/v1/: one router for every app's API, the OpenAPI schema and its docs (served from our static files)."""
 
-from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from assessment import access
 from assessment.api import CategoryViewSet, MarkViewSet, SchemeViewSet, ScoreViewSet, UnitViewSet
 from bulletins.api import IssueViewSet
 from cases.api import CaseViewSet
@@ -23,5 +23,5 @@ router.register("scores", ScoreViewSet, basename="score")
 urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("docs/", access.require()(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
 ]

@@ -73,13 +73,20 @@ def leader_user(db):
 
 
 @pytest.fixture
-def role_client(client, staff_user, reporter_user, other_reporter_user, leader_user):
+def norole_user(db):
+    """A signed-in account in none of the portal's groups: it reaches only the public pages."""
+    return UserFactory(username="t_norole")
+
+
+@pytest.fixture
+def role_client(client, staff_user, reporter_user, other_reporter_user, leader_user, norole_user):
     """A function giving a test client logged in as a role ('anonymous' stays logged out)."""
     users = {
         "staff": staff_user,
         "reporter": reporter_user,
         "other_reporter": other_reporter_user,
         "leader": leader_user,
+        "norole": norole_user,
         "anonymous": None,
     }
 
@@ -124,7 +131,7 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def api_client(staff_user, reporter_user, other_reporter_user, leader_user):
+def api_client(staff_user, reporter_user, other_reporter_user, leader_user, norole_user):
     """A function giving a DRF client that sends the role's API token ('anonymous' sends none)."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
@@ -134,6 +141,7 @@ def api_client(staff_user, reporter_user, other_reporter_user, leader_user):
         "reporter": reporter_user,
         "other_reporter": other_reporter_user,
         "leader": leader_user,
+        "norole": norole_user,
         "anonymous": None,
     }
 

@@ -62,7 +62,7 @@ def test_token_follows_the_accounts_role_and_state(leader_user):
     key = Token.objects.create(user=leader_user).key
     assert _token_client(key).get("/api/v1/units/").status_code == 200
     leader_user.groups.remove(Group.objects.get(name=access.LEADER_GROUP))
-    assert _token_client(key).get("/api/v1/units/").status_code == 403  # no role any more: nothing to read
+    assert _token_client(key).get("/api/v1/units/").status_code == 404  # no role any more: nothing within reach
     leader_user.is_active = False
     leader_user.save()
     assert _token_client(key).get("/api/v1/units/").status_code == 401

@@ -283,7 +283,7 @@ def test_confirm_is_single_use_and_owned_by_the_uploader(staff, staff_user, clie
 
 def test_only_staff_import(role_client):
     content = b"irrelevant"
-    for role, status in (("leader", 403), ("reporter", 403), ("anonymous", 302)):
+    for role, status in (("leader", 403), ("reporter", 404), ("anonymous", 302)):
         response = role_client(role).post(IMPORT, {"file": SimpleUploadedFile("a.xlsx", content)})
         assert response.status_code == status
     assert not ImportSession.objects.exists()

@@ -188,7 +188,7 @@ def test_accept_is_refused_when_the_mark_changed_since(role_client, pending, rep
 def test_decisions_are_made_once_and_only_by_the_office(role_client, pending):
     _submit(role_client("reporter"), pending)
     request = MarkRequest.objects.get()
-    for role, status in (("leader", 403), ("reporter", 403), ("other_reporter", 403), ("anonymous", 302)):
+    for role, status in (("leader", 403), ("reporter", 404), ("other_reporter", 404), ("anonymous", 302)):
         assert role_client(role).post(f"/units/requests/{request.pk}/accept/").status_code == status
         assert role_client(role).post(f"/units/requests/{request.pk}/return/", {"reason": "x"}).status_code == status
     request.refresh_from_db()

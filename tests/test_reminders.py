@@ -76,7 +76,7 @@ def test_a_second_post_sends_nothing_more(role_client, reporters):
 
 
 def test_only_the_office_sends_reminders(role_client, reporters):
-    for role, status in (("leader", 403), ("reporter", 403), ("anonymous", 302)):
+    for role, status in (("leader", 403), ("reporter", 404), ("anonymous", 302)):
         assert role_client(role).post(URL, {"nonce": "x"}).status_code == status
     assert not mail.outbox
 

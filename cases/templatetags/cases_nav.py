@@ -9,10 +9,9 @@ register = template.Library()
 
 @register.inclusion_tag("cases/_subnav.html", takes_context=True)
 def cases_subnav(context, current=""):
-    """The case pages' own links, by role; the quarterly table links to the latest scheme year."""
-    user = context["request"].user
+    """The case pages' own links, by capability; the quarterly table links to the latest scheme year."""
     return {
-        "role": access.role_of(user),
+        "can": access.capabilities(context["request"].user),
         "current": current,
         "latest_year": Scheme.objects.aggregate(year=Max("year"))["year"],
     }

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"没有启用的账号“{username}”。")
-        if access.role_of(user) == access.ANONYMOUS:
+        if not access.has_role(user):
             raise CommandError(f"账号“{username}”没有角色（市信用办、领导或责任单位填报员），令牌将无权访问任何数据。")
         token, _ = Token.objects.get_or_create(user=user)
         self.stdout.write(token.key)

@@ -1,6 +1,7 @@
 """Real servers on 127.0.0.1 for the notification tests: SMTP (aiosmtpd) and a group robot (http.server)."""
 
 import json
+import logging
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -30,13 +31,14 @@ class SMTPServer:
             {
                 "from": envelope.mail_from,
                 "to": list(envelope.rcpt_tos),
-                "subject": str(parsed["subject"]),
-                "body": parsed.get_body(("plain",)).get_content(),
+                "subject": str(parsed["subject"]).strip(),
+                "body": parsed.get_body(("plain",)).get_content().replace("\r\n", "\n"),
             }
         )
         return "250 OK"
 
     def start(self):
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 

@@ -69,7 +69,8 @@ def test_overdue_repeats_at_the_interval_and_each_stage_is_sent_once(smtp_server
     assert "（截止 2019-12-31，还有 7 天）" in finance_mail(smtp_server)[-1]["body"]
     assert remind(date(2019, 12, 25), Stage.DUE_SOON) == []  # due soon: once
     assert len(remind(date(2020, 1, 2), Stage.OVERDUE)) == 1
-    assert "已逾期：\n1. 诚信专题宣传任务 (0.2分)（截止 2019-12-31，已逾期 2 天）" in finance_mail(smtp_server)[-1]["body"]
+    overdue_text = "已逾期：\n1. 诚信专题宣传任务 (0.2分)（截止 2019-12-31，已逾期 2 天）"
+    assert overdue_text in finance_mail(smtp_server)[-1]["body"]
     assert remind(date(2020, 1, 3), Stage.OVERDUE) == []
     assert remind(date(2020, 1, 8), Stage.OVERDUE) == []  # six days later
     assert len(remind(date(2020, 1, 9), Stage.OVERDUE)) == 1  # seven days later
@@ -79,8 +80,8 @@ def test_overdue_repeats_at_the_interval_and_each_stage_is_sent_once(smtp_server
 
 
 def test_one_message_lists_the_units_cells_by_stage(smtp_server, finance):
-    marks = Mark.objects.select_related("unit", "indicator").filter(unit=finance, state="*").order_by(
-        "indicator__order"
+    marks = (
+        Mark.objects.select_related("unit", "indicator").filter(unit=finance, state="*").order_by("indicator__order")
     )
     first, second, third = marks
     items = [

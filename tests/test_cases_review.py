@@ -124,7 +124,8 @@ def test_the_submitter_is_told_by_email_when_accepted_or_returned(
     returned = mailoutbox[0]
     assert returned.to == ["fgw@ks.gov.cn"]
     assert "被退回" in returned.subject and case.title in returned.subject
-    assert "请补充处罚决定书。" in returned.body and f"案例页面：https://credit.ks.gov.cn/cases/case/{case.pk}/" in returned.body
+    assert "请补充处罚决定书。" in returned.body
+    assert f"案例页面：https://credit.ks.gov.cn/cases/case/{case.pk}/" in returned.body
 
     with django_capture_on_commit_callbacks(execute=True):
         role_client("reporter").post(f"/cases/case/{case.pk}/submit/")

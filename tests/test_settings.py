@@ -66,4 +66,4 @@ def test_site_url_loses_its_trailing_slash():
         DJANGO_DEBUG="1",
         DJANGO_SITE_URL="https://credit.ks.gov.cn/",
     )
-    assert result.stdout.strip() == "https://credit.ks.gov.cn"
+    assert result.stdout.strip().splitlines()[-1] == "https://credit.ks.gov.cn"

@@ -80,6 +80,8 @@ def _reason(exc):
 def send_robot(robot, message):
     """POST the message to a group robot; raises ChannelError unless the robot says errcode 0."""
     url = robot.url
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ChannelError("群机器人地址必须以 http:// 或 https:// 开头")
     if robot.kind == Channel.DINGTALK and robot.secret:
         url = dingtalk_signed_url(url, robot.secret)
     data = json.dumps(robot_payload(robot.kind, message), ensure_ascii=False).encode()

@@ -5,6 +5,7 @@ claims it with a conditional update so two overlapping runs never send the same 
 records the outcome: ok, or failed with the reason and one more attempt (tried again next run).
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 from .channels import ChannelError, Mailer, Message, Robot, send_robot
 from .models import ROBOT_KINDS, Channel, Delivery, UnitRobot
 
+logger = logging.getLogger(__name__)
 # A row still "sending" after this long belongs to a run that died: it is tried again.
 STALE_SENDING = timedelta(minutes=30)
 
@@ -85,6 +87,9 @@ def deliver(delivery, mailer):
             raise ChannelError("未知的发送渠道")
     except ChannelError as exc:
         delivery.status, delivery.error = Delivery.Status.FAILED, str(exc)
+    except Exception as exc:  # an unforeseen error fails this sending only, on record, not the whole run
+        logger.exception("delivery %s failed", delivery.pk)
+        delivery.status, delivery.error = Delivery.Status.FAILED, f"发送出错（{type(exc).__name__}）"
     else:
         delivery.status, delivery.error, delivery.sent_at = Delivery.Status.OK, "", timezone.now()
     delivery.save(update_fields=["status", "error", "sent_at"])

@@ -285,7 +285,11 @@ def reminders(request):
         if not nonce or not secrets.compare_digest(nonce, request.session.pop(REMINDER_NONCE, "")):
             messages.error(request, "这份提醒已经发送过了，或页面已过期；请在下面确认后再发送。")
             return redirect("units:reminders")
-        run = send_unit_reminders(open_items(year), year=year, sent_by=request.user, force=True, defer=True)
+        try:
+            run = send_unit_reminders(open_items(year), year=year, sent_by=request.user, force=True, defer=True)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("units:reminders")
         text = f"已安排向 {len(run.reached)} 家单位发送提醒，几分钟内由后台发出，结果见发送记录。"
         if run.missed:
             names = "、".join(p.unit.name for p in run.missed)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -246,38 +246,41 @@ def send_unit_reminders(
     run = Run(plan(items, stage=stage, today=today, force=force, channel_set=channel_set))
     if dry_run or not run.plans:
         return run
-    with transaction.atomic():
-        skip = _already_unreachable(run.missed, today) if run.missed else set()
-        for unit_plan in run.plans:
-            title, text, markdown = compose(unit_plan, year=year, today=today)
-            common = {
-                "kind": Delivery.Kind.REMINDER,
-                "unit": unit_plan.unit,
-                "title": title[:200],
-                "text": text,
-                "markdown": markdown,
-                "items": _record_items(unit_plan),
-                "run_date": today,
-                "created_by": sent_by,
-            }
-            if not unit_plan.reached:
-                key = (unit_plan.unit.pk, tuple(i["cell"] + i["stage"] for i in common["items"]))
-                if key not in skip:
-                    run.written.append(
-                        Delivery.objects.create(
-                            channel=Channel.EMAIL, status=Delivery.Status.UNREACHABLE, error=NOT_REACHED, **common
+    try:
+        with transaction.atomic():
+            skip = _already_unreachable(run.missed, today) if run.missed else set()
+            for unit_plan in run.plans:
+                title, text, markdown = compose(unit_plan, year=year, today=today)
+                common = {
+                    "kind": Delivery.Kind.REMINDER,
+                    "unit": unit_plan.unit,
+                    "title": title[:200],
+                    "text": text,
+                    "markdown": markdown,
+                    "items": _record_items(unit_plan),
+                    "run_date": today,
+                    "created_by": sent_by,
+                }
+                if not unit_plan.reached:
+                    key = (unit_plan.unit.pk, tuple(i["cell"] + i["stage"] for i in common["items"]))
+                    if key not in skip:
+                        run.written.append(
+                            Delivery.objects.create(
+                                channel=Channel.EMAIL, status=Delivery.Status.UNREACHABLE, error=NOT_REACHED, **common
+                            )
                         )
+                    continue
+                if unit_plan.emails:
+                    run.written.append(
+                        Delivery.objects.create(channel=Channel.EMAIL, recipient=",".join(unit_plan.emails), **common)
                     )
-                continue
-            if unit_plan.emails:
-                run.written.append(
-                    Delivery.objects.create(channel=Channel.EMAIL, recipient=",".join(unit_plan.emails), **common)
-                )
-            if unit_plan.robot:
-                run.written.append(
-                    Delivery.objects.create(channel=unit_plan.robot.kind, recipient=unit_plan.robot.url, **common)
-                )
-        _mark_reminded(run.reached, today)
+                if unit_plan.robot:
+                    run.written.append(
+                        Delivery.objects.create(channel=unit_plan.robot.kind, recipient=unit_plan.robot.url, **common)
+                    )
+            _mark_reminded(run.reached, today)
+    except IntegrityError as exc:  # another run recorded the same cells in the meantime
+        raise DomainError("另一次提醒正在进行，本次没有发送；请稍后再试。") from exc
     if not defer:
         queued = [d.pk for d in run.written if d.status == Delivery.Status.QUEUED]
         run.delivered = deliver_pending(Delivery.objects.filter(pk__in=queued).order_by("pk"))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessment.mark_requests import current_year
+from assessment.services import DomainError
 
 from ...deliveries import deliver_pending, pending
 from ...models import Delivery, Stage
@@ -30,7 +31,10 @@ class Command(BaseCommand):
         today = date or timezone.localdate()
         year = current_year()
         items = open_items(year) if year else []
-        run = send_unit_reminders(items, year=year, today=today, dry_run=dry_run, defer=True)
+        try:
+            run = send_unit_reminders(items, year=year, today=today, dry_run=dry_run, defer=True)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
         for unit_plan in run.plans:
             where = "、".join(unit_plan.emails + (["单位群机器人"] if unit_plan.robot else [])) or "无法送达"
             self.stdout.write(f"{unit_plan.unit.name}（{len(unit_plan.items)} 项）→ {where}")

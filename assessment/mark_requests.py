@@ -1,4 +1,4 @@
-"""Units' requests about items marked * (reported done, or a 情况说明), and reminders of what is still *.
+"""Units' requests about items marked * (reported done, or a 情况说明); reminders are in `notify.reminders`.
 
 A reporter submits; 市信用办 accepts (the mark changes through `services.set_mark`, history
 saying 单位申请已通过) or returns it with a reason. Every refusal is a DomainError in Chinese.
@@ -6,17 +6,15 @@ saying 单位申请已通过) or returns it with a reason. Every refusal is a Do
 
 import os
 import uuid
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from . import access, cells
 from .derived import derived_message
-from .models import Mark, MarkRequest, MarkState, Reporter, Scheme
+from .models import Mark, MarkRequest, MarkState, Scheme
 from .services import HOW, DomainError, set_mark
 from .uploads import validate_upload
 
@@ -147,83 +145,3 @@ def return_request(request, user, reason):
         request.decided_by, request.decided_at = user, timezone.now()
         request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
         return request
-
-
-# --- reminders ----------------------------------------------------------------------------------
-
-
-@dataclass
-class UnitReminder:
-    unit: object
-    items: list = field(default_factory=list)  # (mark, has an open request)
-    emails: list = field(default_factory=list)
-
-    @property
-    def reached(self):
-        return bool(self.emails)
-
-
-def reminder_plan(year):
-    """Every unit with * left in `year`: its open items and its reporters' e-mail addresses (3 queries)."""
-    marks = list(
-        Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
-        .select_related("unit__category", "indicator__scheme")
-        .order_by("unit__category__order", "unit__order", "unit__pk", "indicator__order")
-    )
-    # A stored * may show a number (a derived 奖惩案例 cell with cases counted): only what shows * is open.
-    shown = cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks})
-    marks = [m for m in marks if shown[m.pk].is_pending]
-    pending = set(
-        MarkRequest.objects.filter(
-            status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__state=MarkState.PENDING
-        ).values_list("mark_id", flat=True)
-    )
-    plan = {}
-    for mark in marks:
-        entry = plan.setdefault(mark.unit_id, UnitReminder(mark.unit))
-        entry.items.append((mark, mark.pk in pending))
-    reporters = Reporter.objects.filter(unit_id__in=plan, user__is_active=True).exclude(user__email="")
-    for unit_id, email in reporters.values_list("unit_id", "user__email").order_by("user__email"):
-        if email not in plan[unit_id].emails:
-            plan[unit_id].emails.append(email)
-    return list(plan.values())
-
-
-def reminder_text(entry, year, link=""):
-    lines = [
-        f"{entry.unit.name}：",
-        "",
-        f"贵单位{year}年度信用体系建设考核中，以下事项目前仍标记为“*”（未完成）：",
-    ]
-    for number, (mark, has_request) in enumerate(entry.items, start=1):
-        note = "（已提交申请，待市信用办审核）" if has_request else ""
-        lines.append(f"{number}. {mark.indicator.title} {mark.indicator.points_label}{note}")
-    lines += [
-        "",
-        "请抓紧完成“*”对应的考核事项；完成后可在门户“本单位”页面报告已完成并附证明材料。"
-        "因规定未明确等客观原因导致工作落实存在困难的，请提交情况说明，不作为扣分项。",
-    ]
-    if link:
-        lines += ["", f"本单位页面：{link}"]
-    lines += ["", "昆山市社会信用体系建设领导小组办公室（市信用办）"]
-    return "\n".join(lines)
-
-
-def send_reminders(year, user, link_for=None):
-    """E-mail each unit with * left; returns (reached, not reached) lists of UnitReminder."""
-    if not access.can_manage(user):
-        raise DomainError("只有市信用办可以发送提醒。")
-    plan = reminder_plan(year)
-    reached = [e for e in plan if e.reached]
-    messages = [
-        EmailMessage(
-            subject=f"【市信用办】{year}年度信用体系建设考核未完成事项提醒（{e.unit.name}）",
-            body=reminder_text(e, year, link_for(e.unit) if link_for else ""),
-            to=e.emails,
-        )
-        for e in reached
-    ]
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    return reached, [e for e in plan if not e.reached]

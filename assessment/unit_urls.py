@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import unit_views as views
+from .notify import views as notify_views
 
 app_name = "units"
 urlpatterns = [
@@ -14,4 +15,7 @@ urlpatterns = [
     path("requests/<int:pk>/return/", views.request_return, name="request_return"),
     path("requests/<int:pk>/attachment/", views.request_attachment, name="request_attachment"),
     path("reminders/", views.reminders, name="reminders"),
+    path("reminders/log/", notify_views.delivery_log, name="reminder_log"),
+    path("follow/", notify_views.follow_toggle, name="follow"),
+    path("unfollow/<str:token>/", notify_views.unfollow_link, name="unfollow"),
 ]

@@ -17,12 +17,11 @@ from .mark_requests import (
     check_can_request,
     current_year,
     explained_state,
-    reminder_plan,
     return_request,
-    send_reminders,
     submit_request,
 )
 from .models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
+from .notify.reminders import open_items, plan, send_unit_reminders
 from .scoring import unit_score
 from .services import DomainError
 from .uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
@@ -305,20 +304,21 @@ def reminders(request):
         if not nonce or not secrets.compare_digest(nonce, request.session.pop(REMINDER_NONCE, "")):
             messages.error(request, "这份提醒已经发送过了，或页面已过期；请在下面确认后再发送。")
             return redirect("units:reminders")
-        reached, missed = send_reminders(
-            year,
-            request.user,
-            link_for=lambda unit: request.build_absolute_uri(reverse("units:detail", args=[unit.pk])),
-        )
-        text = f"已向 {len(reached)} 家单位发送提醒邮件。"
-        if missed:
-            text += f"{len(missed)} 家单位没有填报账号邮箱，未能送达：{'、'.join(e.unit.name for e in missed)}。"
-        (messages.warning if missed else messages.success)(request, text)
+        try:
+            run = send_unit_reminders(open_items(year), year=year, sent_by=request.user, force=True, defer=True)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("units:reminders")
+        text = f"已安排向 {len(run.reached)} 家单位发送提醒，几分钟内由后台发出，结果见发送记录。"
+        if run.missed:
+            names = "、".join(p.unit.name for p in run.missed)
+            text += f"{len(run.missed)} 家单位没有填报账号邮箱，也没有群机器人，未能送达：{names}。"
+        (messages.warning if run.missed else messages.success)(request, text)
         return redirect("units:reminders")
     request.session[REMINDER_NONCE] = nonce = secrets.token_urlsafe(16)
-    plan = reminder_plan(year) if year else []
+    plans = plan(open_items(year), force=True) if year else []
     return render(
         request,
         "units/reminders.html",
-        {"plan": plan, "year": year, "nonce": nonce, "reached": sum(1 for e in plan if e.reached)},
+        {"plan": plans, "year": year, "nonce": nonce, "reached": sum(1 for e in plans if e.reached)},
     )

@@ -13,3 +13,10 @@ class CasesConfig(AppConfig):
 
         # The 奖惩案例 column of the progress tables is counted from the case records (assessment.cells).
         derived.register(CaseCounts())
+
+        # The digest (a lower layer) learns about cases from here; it never imports this app.
+        from assessment.notify.digests import register_digest_source
+
+        from .digest import case_changes
+
+        register_digest_source(case_changes)

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from assessment import access
+from assessment.notify.links import absolute_reverse
 from assessment.services import DomainError
 from assessment.text import contains_script, plain_line, plain_paragraphs
 from assessment.uploads import validate_upload
@@ -339,7 +339,7 @@ def _notify(case, actor, what, reason):
     ]
     if reason:
         lines += ["", "退回理由：", reason, "", "请修改后重新报送。"]
-    lines += ["", f"案例页面：{reverse('cases:detail', args=[case.pk])}", "", "昆山市信用办"]
+    lines += ["", f"案例页面：{absolute_reverse('cases:detail', case.pk)}", "", "昆山市信用办"]
     body = "\n".join(lines)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)

@@ -60,6 +60,25 @@ def env_list(name, default=()):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_url(name, default=""):
+    """An absolute http(s) URL without a trailing slash; empty when the default is empty."""
+    from urllib.parse import urlsplit
+
+    value = env_str(name, default).strip().rstrip("/")
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ImproperlyConfigured(f"{name} must be an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def env_choice(name, default, choices):
+    value = env_str(name, default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -92,6 +111,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "assessment",
+    # Reminders, digests and their channels (e-mail, WeCom/DingTalk robots): part of the lowest layer.
+    "assessment.notify",
     "bulletins",
     "cases",
     # The top layer: URL wiring, API tokens and the management commands that span every app.
@@ -177,6 +198,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "xyxxzx@ks.gov.cn")
+# Links in e-mails and robot messages are absolute: the portal's address as its users reach it.
+SITE_URL = env_url("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+# Overdue items are reminded again after this many days (every other stage once).
+REMINDER_REPEAT_DAYS = env_int("DJANGO_REMINDER_REPEAT_DAYS", 7)
+if REMINDER_REPEAT_DAYS < 1:
+    raise ImproperlyConfigured("DJANGO_REMINDER_REPEAT_DAYS must be at least 1")
+# One group robot for every unit without its own (政务微信/企业微信 or 钉钉); empty: none.
+WEBHOOK_URL = env_url("DJANGO_WEBHOOK_URL", "")
+WEBHOOK_KIND = env_choice("DJANGO_WEBHOOK_KIND", "wecom", ("wecom", "dingtalk"))
+WEBHOOK_SECRET = env_str("DJANGO_WEBHOOK_SECRET", "")
+# Seconds a robot or the SMTP server may take before the sending counts as failed (retried next run).
+NOTIFY_TIMEOUT = env_int("DJANGO_NOTIFY_TIMEOUT", 10)
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = NOTIFY_TIMEOUT
 
 # HTTPS hardening is on by default; DJANGO_HTTPS=0 only for a plain-HTTP local demo.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)

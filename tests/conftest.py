@@ -217,3 +217,31 @@ def reporter_draft(reporter_user):
         subject="某企业",
         measure="列入红名单",
     )
+
+
+# --- notifications: a real SMTP server and a group robot on 127.0.0.1
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """aiosmtpd on a free port; Django's SMTP backend points at it."""
+    from .servers import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def robot_server(settings):
+    from .servers import RobotServer
+
+    settings.NOTIFY_TIMEOUT = 2
+    server = RobotServer()
+    server.start()
+    yield server
+    server.stop()

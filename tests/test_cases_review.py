@@ -113,8 +113,9 @@ def test_return_needs_a_reason(role_client, reporter_unit, mailoutbox):
 
 
 def test_the_submitter_is_told_by_email_when_accepted_or_returned(
-    role_client, reporter_unit, submitter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+    role_client, reporter_unit, submitter, staff_user, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://credit.ks.gov.cn"
     case = _case(reporter_unit, CaseStatus.SUBMITTED, submitter)
     client = role_client("staff")
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,7 +124,8 @@ def test_the_submitter_is_told_by_email_when_accepted_or_returned(
     returned = mailoutbox[0]
     assert returned.to == ["fgw@ks.gov.cn"]
     assert "被退回" in returned.subject and case.title in returned.subject
-    assert "请补充处罚决定书。" in returned.body and f"/cases/case/{case.pk}/" in returned.body
+    assert "请补充处罚决定书。" in returned.body
+    assert f"案例页面：https://credit.ks.gov.cn/cases/case/{case.pk}/" in returned.body
 
     with django_capture_on_commit_callbacks(execute=True):
         role_client("reporter").post(f"/cases/case/{case.pk}/submit/")

@@ -54,6 +54,15 @@ def _scores_version_url(suffix=""):
     return url
 
 
+def _unfollow_url(request):
+    from assessment.models import Unit
+    from assessment.notify.follows import unfollow_token
+    from assessment.notify.models import Follow
+
+    follow = Follow.objects.create(user=request.getfixturevalue("leader_user"), unit=Unit.objects.get(name="财政局"))
+    return f"/units/unfollow/{unfollow_token(follow)}/"
+
+
 # (name, url, {role: status}) or (name, url, {role: status}, "post").
 # url: a string, or a callable taking pytest's `request` (use request.getfixturevalue for objects).
 # POST rows send an empty form: they check who is let in, not what the form does.
@@ -292,6 +301,12 @@ MATRIX = [
     ),
     ("units:reminders", "/units/reminders/", expect(200, 404, 404, 403, 404, LOGIN)),
     ("units:reminders", "/units/reminders/", expect(302, 404, 404, 403, 404, LOGIN), "post"),
+    ("units:reminder_log", "/units/reminders/log/", expect(200, 404, 404, 403, 404, LOGIN)),
+    ("units:follow", "/units/follow/", expect(302, 404, 404, 302, 404, LOGIN), "post"),
+    ("units:follow", "/units/follow/", expect(405, 405, 405, 405, 405, 405)),
+    # the digest's unfollow link: whoever holds it (no login needed); a forged one is 404 for all
+    ("units:unfollow", _unfollow_url, expect(200, 200, 200, 200, 200, 200)),
+    ("units:unfollow", "/units/unfollow/forged/", expect(404, 404, 404, 404, 404, 404), "post"),
     # --- cases (reporter_case: a submitted case of 发改委, the reporter's unit; reporter_draft: a draft of it)
     ("cases:list", "/cases/", expect(200, 200, 200, 200, 404, LOGIN)),
     ("cases:new", "/cases/new/", expect(200, 200, 200, 403, 404, LOGIN)),

@@ -1,12 +1,19 @@
-"""Reminders: every unit that still has * gets an e-mail listing its open items (console backend by default)."""
+"""The office's manual reminder: every unit that still has * is sent its open items, queued then delivered.
+
+The page only records the sendings (no network call during a request); `send_queued` delivers them.
+"""
+
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessment import access
 from assessment.models import Mark, MarkRequest, Reporter, SchemeUnit, Unit
+from assessment.notify.models import Delivery
 
 from .factories import UnitFactory, UserFactory
 
@@ -39,18 +46,33 @@ def test_page_lists_each_unit_with_star_and_who_is_reached(role_client, reporter
     plan = {e.unit.name: e for e in response.context["plan"]}
     assert {"昆山开发区", "柏庐城市管理办事处", "财政局", "人武部"} <= set(plan)
     assert not {"发改委", "昆山高新区", "科技局"} & set(plan)  # nothing left to do
-    assert [m.indicator.order for m, _ in plan["财政局"].items] == [2, 7, 9]
+    # What shows *: its 奖惩案例 cell stores * but shows the 5 cases counted (assessment.cells).
+    finance = (
+        Mark.objects.filter(unit__name="财政局", indicator__scheme__year=2019, state="*")
+        .exclude(indicator__accepts_count=True)
+        .order_by("indicator__order")
+    )
+    assert [m.indicator.order for m in finance] == [2, 7, 9]
+    assert [i.cell for i in plan["财政局"].items] == [f"mark:{m.pk}" for m in finance]
     assert plan["财政局"].emails == ["caizheng@ks.gov.cn"]
     assert plan["统战部"].emails == [] and "无法送达" in response.content.decode()
-    assert not mail.outbox
+    assert not mail.outbox and not Delivery.objects.exists()
 
 
-def test_sending_mails_each_reached_unit_its_open_items(role_client, reporters, reporter_user):
+def test_sending_queues_then_mails_each_reached_unit_its_open_items(role_client, reporters, settings):
+    settings.SITE_URL = "https://credit.ks.gov.cn"
     mark = Mark.objects.get(unit__name="人武部", indicator__order=4, indicator__scheme__year=2019)
     MarkRequest.objects.create(mark=mark, kind="done", text="已完成", submitted_by=reporters["人武部"])
     client = role_client("staff")
     nonce = _confirm_page(client).context["nonce"]
     response = client.post(URL, {"nonce": nonce}, follow=True)
+    assert not mail.outbox  # only recorded: nothing leaves during the request
+    page = response.content.decode()
+    assert "已安排向 2 家单位发送提醒" in page and "未能送达" in page and "统战部" in page
+    assert Delivery.objects.filter(status="queued").count() == 2
+    assert Delivery.objects.get(status="unreachable", unit__name="统战部").created_by.username == "t_staff"
+
+    call_command("send_queued", stdout=io.StringIO())
     assert len(mail.outbox) == 2
     by_unit = {m.to[0]: m for m in mail.outbox}
     finance = by_unit["caizheng@ks.gov.cn"]
@@ -58,11 +80,19 @@ def test_sending_mails_each_reached_unit_its_open_items(role_client, reporters, 
     assert "1. 配合推进国家守信激励创新试点项目 (0.1分)" in finance.body
     assert "2. 奖惩措施和信用应用成效反馈 (0.3分)" in finance.body
     assert "3. 诚信专题宣传任务 (0.2分)" in finance.body
-    assert f"/units/{Unit.objects.get(name='财政局').pk}/" in finance.body
+    assert f"https://credit.ks.gov.cn/units/{Unit.objects.get(name='财政局').pk}/" in finance.body
     army = by_unit["renwu@ks.gov.cn"].body
     assert "(参照条线) 应用信用承诺 (0.1分)（已提交申请，待市信用办审核）" in army
-    page = response.content.decode()
-    assert "已向 2 家单位发送提醒邮件" in page and "未能送达" in page and "统战部" in page
+    assert set(Delivery.objects.filter(status="ok").values_list("unit__name", flat=True)) == {"财政局", "人武部"}
+
+
+def test_the_manual_reminder_sends_again_what_the_daily_run_already_sent(role_client, reporters):
+    call_command("send_reminders", "--date", "2019-11-26", stdout=io.StringIO())
+    assert len(mail.outbox) == 2
+    client = role_client("staff")
+    client.post(URL, {"nonce": _confirm_page(client).context["nonce"]})
+    call_command("send_queued", stdout=io.StringIO())
+    assert len(mail.outbox) == 4
 
 
 def test_a_second_post_sends_nothing_more(role_client, reporters):
@@ -72,13 +102,13 @@ def test_a_second_post_sends_nothing_more(role_client, reporters):
     response = client.post(URL, {"nonce": nonce}, follow=True)
     assert "已经发送过了" in response.content.decode()
     assert client.post(URL, {}).status_code == 302
-    assert len(mail.outbox) == 2
+    assert Delivery.objects.filter(status="queued").count() == 2
 
 
 def test_only_the_office_sends_reminders(role_client, reporters):
     for role, status in (("leader", 403), ("reporter", 404), ("anonymous", 302)):
         assert role_client(role).post(URL, {"nonce": "x"}).status_code == status
-    assert not mail.outbox
+    assert not Delivery.objects.exists()
 
 
 def test_reminder_page_queries_stay_flat(role_client, reporters):

@@ -47,3 +47,23 @@ def test_refuses_a_malformed_boolean():
 def test_language_and_time_zone():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_refuses_malformed_notification_settings():
+    for name, value, message in (
+        ("DJANGO_SITE_URL", "credit.ks.gov.cn", "DJANGO_SITE_URL must be an absolute http(s) URL"),
+        ("DJANGO_WEBHOOK_URL", "ftp://robot", "DJANGO_WEBHOOK_URL must be an absolute http(s) URL"),
+        ("DJANGO_WEBHOOK_KIND", "slack", "DJANGO_WEBHOOK_KIND must be one of wecom, dingtalk"),
+        ("DJANGO_REMINDER_REPEAT_DAYS", "0", "DJANGO_REMINDER_REPEAT_DAYS must be at least 1"),
+    ):
+        result = _run(["check"], DJANGO_DEBUG="1", **{name: value})
+        assert result.returncode != 0 and message in result.stderr, name
+
+
+def test_site_url_loses_its_trailing_slash():
+    result = _run(
+        ["shell", "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        DJANGO_DEBUG="1",
+        DJANGO_SITE_URL="https://credit.ks.gov.cn/",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "https://credit.ks.gov.cn"

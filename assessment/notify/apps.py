@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "assessment.notify"
+    label = "notify"
+    verbose_name = "提醒与关注"

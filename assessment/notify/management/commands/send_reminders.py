@@ -1,0 +1,55 @@
+"""Daily (cron): remind each unit of its open items, once per stage, and deliver what failed before."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from assessment.mark_requests import current_year
+from assessment.services import DomainError
+
+from ...deliveries import deliver_pending, pending
+from ...models import Delivery, Stage
+from ...reminders import open_items, send_unit_reminders
+
+
+def parse_date(value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--date 应为 YYYY-MM-DD 格式的日期，收到 {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = "向仍有未完成事项的单位发送提醒（每个事项每个阶段一次，逾期事项按间隔重复），并重发以前失败的提醒。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="只列出将要发送的提醒，不发送也不记录")
+        parser.add_argument("--date", type=parse_date, help="按这一天计算（YYYY-MM-DD），默认今天")
+
+    def handle(self, *args, dry_run=False, date=None, **options):
+        today = date or timezone.localdate()
+        year = current_year()
+        items = open_items(year) if year else []
+        try:
+            run = send_unit_reminders(items, year=year, today=today, dry_run=dry_run, defer=True)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+        for unit_plan in run.plans:
+            where = "、".join(unit_plan.emails + (["单位群机器人"] if unit_plan.robot else [])) or "无法送达"
+            self.stdout.write(f"{unit_plan.unit.name}（{len(unit_plan.items)} 项）→ {where}")
+            for item in unit_plan.items:
+                due = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
+                self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due}")
+        if dry_run:
+            retry = pending().count()
+            self.stdout.write(
+                f"试运行：{len(run.reached)} 家单位将收到提醒，另有 {retry} 条待发送或失败的记录将重发；未发送。"
+            )
+            return
+        done = deliver_pending()
+        failed = sum(1 for d in done if d.status == Delivery.Status.FAILED)
+        self.stdout.write(
+            f"{today:%Y-%m-%d}：{len(run.reached)} 家单位需要提醒，{len(run.missed)} 家无法送达；"
+            f"发送 {len(done)} 条，成功 {len(done) - failed} 条，失败 {failed} 条（下次运行时重发）。"
+        )

@@ -1,0 +1,178 @@
+"""What reminders and digests need to remember: robots, every sending, what was reminded, who follows what."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from assessment.models import Indicator, Unit
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "邮件"
+    WECOM = "wecom", "政务微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+
+
+ROBOT_KINDS = (Channel.WECOM, Channel.DINGTALK)
+
+
+class Stage(models.TextChoices):
+    """Why a cell is reminded. Each (cell, stage) is reminded once; the overdue stage repeats."""
+
+    PENDING = "pending", "未完成"
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已逾期"
+
+
+class UnitRobot(models.Model):
+    """A unit's own group robot (政务微信 or 钉钉); units without one use DJANGO_WEBHOOK_URL, if set."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="robot", verbose_name="责任单位")
+    kind = models.CharField(
+        "类型", max_length=10, choices=[(c.value, c.label) for c in ROBOT_KINDS], default=Channel.WECOM
+    )
+    url = models.URLField("机器人地址（Webhook）", max_length=500)
+    secret = models.CharField("加签密钥", max_length=200, blank=True, help_text="钉钉机器人启用“加签”时填写")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "单位群机器人"
+        verbose_name_plural = "单位群机器人"
+        ordering = ["unit__category__order", "unit__order", "pk"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_kind_display()}"
+
+
+class Delivery(models.Model):
+    """One message to one recipient through one channel: written first, then delivered, retried until it goes."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "考核事项提醒"
+        DIGEST = "digest", "关注动态摘要"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
+        OK = "ok", "已送达"
+        FAILED = "failed", "发送失败"
+        UNREACHABLE = "unreachable", "无法送达"
+
+    kind = models.CharField("内容", max_length=10, choices=Kind.choices)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    unit = models.ForeignKey(
+        Unit, models.SET_NULL, null=True, blank=True, related_name="deliveries", verbose_name="责任单位"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="收件人账号"
+    )
+    recipient = models.CharField("收件人", max_length=1000, blank=True, help_text="邮箱地址，或机器人地址")
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("正文")
+    markdown = models.TextField("正文（群机器人）", blank=True)
+    # [{"cell": "mark:12", "stage": "overdue", "title": "…", "due": "2019-12-31"}, …]
+    items = models.JSONField("涉及事项", default=list, blank=True)
+    status = models.CharField("结果", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField("失败原因", blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    run_date = models.DateField("提醒日期")
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="发起人"
+    )
+    last_attempt_at = models.DateTimeField("最近尝试", null=True, blank=True)
+    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "发送记录"
+        verbose_name_plural = "发送记录"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.unit or self.user} · {self.get_channel_display()}"
+
+    @property
+    def shown_recipient(self):
+        """Robot addresses carry their access token: only the host and the token's last characters are shown."""
+        if self.channel == Channel.EMAIL:
+            return self.recipient
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.recipient)
+        return f"{parts.netloc}…{self.recipient[-4:]}" if parts.netloc else ""
+
+
+class CellReminder(models.Model):
+    """A cell was reminded at a stage: never again at that stage, except overdue at the repeat interval."""
+
+    cell = models.CharField("事项", max_length=100, help_text="如 mark:12")
+    stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+", verbose_name="责任单位")
+    first_sent_on = models.DateField("首次提醒")
+    last_sent_on = models.DateField("最近提醒")
+    times = models.PositiveSmallIntegerField("提醒次数", default=1)
+
+    class Meta:
+        verbose_name = "事项提醒"
+        verbose_name_plural = "事项提醒"
+        ordering = ["-last_sent_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "stage"],
+                name="cellreminder_unique_stage",
+                violation_error_message="该事项在这一阶段已有提醒记录。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cell} · {self.get_stage_display()}"
+
+
+class Follow(models.Model):
+    """Staff or a leader follows a unit or an indicator: a daily digest of what changed there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="follows", verbose_name="账号")
+    unit = models.ForeignKey(
+        Unit, models.CASCADE, null=True, blank=True, related_name="followers", verbose_name="责任单位"
+    )
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, null=True, blank=True, related_name="followers", verbose_name="考核指标"
+    )
+    created_at = models.DateTimeField("关注时间", default=timezone.now)
+    # The end of the period the last digest covered: the next digest starts here.
+    digested_until = models.DateTimeField("已摘要至", default=timezone.now)
+
+    class Meta:
+        verbose_name = "关注"
+        verbose_name_plural = "关注"
+        ordering = ["user", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, indicator__isnull=True) | Q(unit__isnull=True, indicator__isnull=False),
+                name="follow_unit_xor_indicator",
+                violation_error_message="关注的对象只能是一个单位或一项指标。",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                condition=Q(unit__isnull=False),
+                name="follow_unique_unit",
+                violation_error_message="已关注该单位。",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="follow_unique_indicator",
+                violation_error_message="已关注该指标。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.target_label}"
+
+    @property
+    def target_label(self):
+        if self.unit_id:
+            return str(self.unit)
+        return f"{self.indicator.scheme.year}年 {self.indicator.title}"

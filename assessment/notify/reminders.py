@@ -1,0 +1,292 @@
+"""Reminders to units: which cells to remind whom of, one message per unit, recorded and then delivered.
+
+The caller says what is open: `ReminderItem`s (unit, cell, due date, stage). Today that is
+`open_items(year)`, every * cell at the "pending" stage, used by both the office's manual reminder
+and `manage.py send_reminders`; the due rules add the due-soon and overdue stages. The rule lives
+here: each (cell, stage) is reminded once, the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from assessment import access, cells
+from assessment.models import Mark, MarkRequest, MarkState, Reporter
+from assessment.services import DomainError
+
+from .deliveries import deliver_pending, robots_for
+from .links import absolute_reverse
+from .models import CellReminder, Channel, Delivery, Stage
+
+EMAIL, ROBOT = "email", "robot"
+ALL_CHANNELS = frozenset({EMAIL, ROBOT})
+# Sections of a message, most pressing first.
+STAGE_ORDER = [Stage.OVERDUE, Stage.DUE_SOON, Stage.PENDING]
+STAGE_HEADINGS = {
+    Stage.OVERDUE: "已逾期：",
+    Stage.DUE_SOON: "即将到期：",
+    Stage.PENDING: "以下事项目前仍标记为“*”（未完成）：",
+}
+NOT_REACHED = "没有填报账号邮箱，也没有群机器人，无法送达"
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One cell to remind a unit of. `cell` is a stable reference (mark:<id>); `stage` a Stage value."""
+
+    unit: object
+    cell: str
+    title: str
+    due: date | None = None
+    stage: str | None = None
+    note: str = ""
+
+
+def mark_item(mark, stage=Stage.PENDING, due=None, note=""):
+    """The item for a Mark (with its unit and indicator loaded)."""
+    title = f"{mark.indicator.title} {mark.indicator.points_label}".strip()
+    return ReminderItem(mark.unit, f"mark:{mark.pk}", title, due, stage, note)
+
+
+def open_items(year, stage=Stage.PENDING):
+    """Every cell of `year` that shows *, in the printed order of units and columns (3 queries).
+
+    What a cell shows is assessment.cells': a derived 奖惩案例 cell with cases counted is not open.
+    """
+    marks = list(
+        Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
+        .select_related("unit__category", "indicator__scheme")
+        .order_by("unit__category__order", "unit__order", "unit__pk", "indicator__order")
+    )
+    shown = cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks})
+    marks = [m for m in marks if shown[m.pk].is_pending]
+    requested = set(
+        MarkRequest.objects.filter(
+            status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__state=MarkState.PENDING
+        ).values_list("mark_id", flat=True)
+    )
+    return [mark_item(m, stage, note="已提交申请，待市信用办审核" if m.pk in requested else "") for m in marks]
+
+
+@dataclass
+class UnitPlan:
+    """What one unit is sent: the items due for a reminder now, and where it goes."""
+
+    unit: object
+    items: list = field(default_factory=list)
+    emails: list = field(default_factory=list)
+    robot: object = None
+
+    @property
+    def reached(self):
+        return bool(self.emails or self.robot)
+
+    @property
+    def channels(self):
+        return [Channel.EMAIL] * bool(self.emails) + ([self.robot.kind] if self.robot else [])
+
+
+def repeat_due(reminder, stage, today):
+    """Whether a cell reminded before at `stage` is reminded again today."""
+    if reminder is None:
+        return True
+    return stage == Stage.OVERDUE and reminder.last_sent_on + timedelta(days=settings.REMINDER_REPEAT_DAYS) <= today
+
+
+def plan(items, *, stage=None, today=None, force=False, channel_set=ALL_CHANNELS):
+    """Group the items by unit, keep those due for a reminder (all with `force`), add each unit's contacts.
+
+    Three queries whatever the number of units: earlier reminders, reporters' e-mails, robots.
+    """
+    today = today or timezone.localdate()
+    items = [
+        i if i.stage else ReminderItem(i.unit, i.cell, i.title, i.due, stage or Stage.PENDING, i.note) for i in items
+    ]
+    earlier = {}
+    if not force and items:
+        cells = {i.cell for i in items}
+        earlier = {(r.cell, r.stage): r for r in CellReminder.objects.filter(cell__in=cells)}
+    plans = {}
+    for item in items:
+        if force or repeat_due(earlier.get((item.cell, item.stage)), item.stage, today):
+            plans.setdefault(item.unit.pk, UnitPlan(item.unit)).items.append(item)
+    if EMAIL in channel_set and plans:
+        reporters = Reporter.objects.filter(unit_id__in=plans, user__is_active=True).exclude(user__email="")
+        for unit_id, email in reporters.values_list("unit_id", "user__email").order_by("user__email"):
+            if email not in plans[unit_id].emails:
+                plans[unit_id].emails.append(email)
+    if ROBOT in channel_set and plans:
+        for unit_id, robot in robots_for(list(plans)).items():
+            plans[unit_id].robot = robot
+    return list(plans.values())
+
+
+def _due_text(item, today):
+    if item.due is None:
+        return ""
+    days = (item.due - today).days
+    if days < 0:
+        return f"（截止 {item.due:%Y-%m-%d}，已逾期 {-days} 天）"
+    if days == 0:
+        return f"（截止 {item.due:%Y-%m-%d}，今天到期）"
+    return f"（截止 {item.due:%Y-%m-%d}，还有 {days} 天）"
+
+
+def _sections(unit_plan):
+    for stage in STAGE_ORDER:
+        items = [i for i in unit_plan.items if i.stage == stage]
+        if items:
+            yield stage, items
+
+
+def compose(unit_plan, *, year=None, today):
+    """One message for a unit: its items by stage with their dates, what to do, and a link to its page."""
+    unit, link = unit_plan.unit, absolute_reverse("units:detail", unit_plan.unit.pk)
+    year_text = f"{year}年度" if year else ""
+    title = f"【市信用办】{year_text}信用体系建设考核未完成事项提醒（{unit.name}）"
+    lines = [f"{unit.name}：", "", f"贵单位{year_text}信用体系建设考核中有以下事项需要办理。"]
+    md = [f"### 【市信用办】{year_text}考核事项提醒", f"**{unit.name}**"]
+    number = 0
+    for stage, items in _sections(unit_plan):
+        lines += ["", STAGE_HEADINGS[stage]]
+        md += ["", f"**{STAGE_HEADINGS[stage]}**"]
+        for item in items:
+            number += 1
+            note = f"（{item.note}）" if item.note else ""
+            lines.append(f"{number}. {item.title}{_due_text(item, today)}{note}")
+            md.append(f"{number}. {item.title}{_due_text(item, today)}{note}")
+    lines += [
+        "",
+        "请抓紧完成“*”对应的考核事项；完成后可在门户“本单位”页面报告已完成并附证明材料。"
+        "因规定未明确等客观原因导致工作落实存在困难的，请提交情况说明，不作为扣分项。",
+        "",
+        f"本单位页面：{link}",
+        "",
+        "昆山市社会信用体系建设领导小组办公室（市信用办）",
+    ]
+    md += ["", f"[打开本单位页面]({link})"]
+    return title, "\n".join(lines), "\n".join(md)
+
+
+@dataclass
+class Run:
+    """The outcome of one call: each unit's plan, the deliveries written, those delivered now."""
+
+    plans: list
+    written: list = field(default_factory=list)
+    delivered: list = field(default_factory=list)
+
+    @property
+    def reached(self):
+        return [p for p in self.plans if p.reached]
+
+    @property
+    def missed(self):
+        return [p for p in self.plans if not p.reached]
+
+
+def _record_items(unit_plan):
+    return [
+        {"cell": i.cell, "stage": i.stage, "title": i.title, "due": i.due.isoformat() if i.due else None}
+        for i in unit_plan.items
+    ]
+
+
+def _mark_reminded(plans, today):
+    """Record each (cell, stage) as reminded today (two queries and a bulk insert)."""
+    items = [(p.unit, i) for p in plans for i in p.items]
+    existing = {(r.cell, r.stage): r for r in CellReminder.objects.filter(cell__in={i.cell for _, i in items})}
+    new, seen = [], set()
+    for unit, item in items:
+        key = (item.cell, item.stage)
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        new.append(CellReminder(cell=item.cell, stage=item.stage, unit=unit, first_sent_on=today, last_sent_on=today))
+    CellReminder.objects.bulk_create(new)
+    again = [
+        r.pk for key, r in existing.items() if r.last_sent_on != today and key in {(i.cell, i.stage) for _, i in items}
+    ]
+    CellReminder.objects.filter(pk__in=again).update(last_sent_on=today, times=F("times") + 1)
+
+
+def _already_unreachable(plans, today):
+    """Units already recorded as unreachable for the same items lately: not recorded again every day."""
+    since = today - timedelta(days=settings.REMINDER_REPEAT_DAYS)
+    rows = Delivery.objects.filter(
+        kind=Delivery.Kind.REMINDER,
+        status=Delivery.Status.UNREACHABLE,
+        unit_id__in=[p.unit.pk for p in plans],
+        run_date__gte=since,
+    ).values_list("unit_id", "items")
+    return {(unit_id, tuple(i["cell"] + i["stage"] for i in items)) for unit_id, items in rows}
+
+
+def send_unit_reminders(
+    items,
+    *,
+    stage=None,
+    channel_set=ALL_CHANNELS,
+    dry_run=False,
+    today=None,
+    year=None,
+    sent_by=None,
+    force=False,
+    defer=False,
+):
+    """Remind each unit of its items: one message per unit and channel, recorded, then delivered.
+
+    `force` (the office's manual reminder) sends every item whatever was reminded before; `defer`
+    only records the sendings (a web request), for `manage.py send_queued` to deliver. `dry_run`
+    writes and sends nothing and returns the plan. A unit without any contact is recorded as
+    unreachable and its items stay unreminded, so they go out once it has an address.
+    """
+    if sent_by is not None and not access.can_manage(sent_by):
+        raise DomainError("只有市信用办可以发送提醒。")
+    today = today or timezone.localdate()
+    run = Run(plan(items, stage=stage, today=today, force=force, channel_set=channel_set))
+    if dry_run or not run.plans:
+        return run
+    try:
+        with transaction.atomic():
+            skip = _already_unreachable(run.missed, today) if run.missed else set()
+            for unit_plan in run.plans:
+                title, text, markdown = compose(unit_plan, year=year, today=today)
+                common = {
+                    "kind": Delivery.Kind.REMINDER,
+                    "unit": unit_plan.unit,
+                    "title": title[:200],
+                    "text": text,
+                    "markdown": markdown,
+                    "items": _record_items(unit_plan),
+                    "run_date": today,
+                    "created_by": sent_by,
+                }
+                if not unit_plan.reached:
+                    key = (unit_plan.unit.pk, tuple(i["cell"] + i["stage"] for i in common["items"]))
+                    if key not in skip:
+                        run.written.append(
+                            Delivery.objects.create(
+                                channel=Channel.EMAIL, status=Delivery.Status.UNREACHABLE, error=NOT_REACHED, **common
+                            )
+                        )
+                    continue
+                if unit_plan.emails:
+                    run.written.append(
+                        Delivery.objects.create(channel=Channel.EMAIL, recipient=",".join(unit_plan.emails), **common)
+                    )
+                if unit_plan.robot:
+                    run.written.append(
+                        Delivery.objects.create(channel=unit_plan.robot.kind, recipient=unit_plan.robot.url, **common)
+                    )
+            _mark_reminded(run.reached, today)
+    except IntegrityError as exc:  # another run recorded the same cells in the meantime
+        raise DomainError("另一次提醒正在进行，本次没有发送；请稍后再试。") from exc
+    if not defer:
+        queued = [d.pk for d in run.written if d.status == Delivery.Status.QUEUED]
+        run.delivered = deliver_pending(Delivery.objects.filter(pk__in=queued).order_by("pk"))
+    return run

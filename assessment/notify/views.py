@@ -1,0 +1,99 @@
+"""The office's record of every sending, and following units and indicators (buttons and the unfollow link)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessment import access
+from assessment.models import Indicator, Unit
+
+from .follows import follow, follow_from_token, unfollow
+from .models import Channel, Delivery
+
+PAGE_SIZE = 50
+# Failures first: they need someone to act.
+STATUS_RANK = [Delivery.Status.FAILED, Delivery.Status.UNREACHABLE, Delivery.Status.SENDING, Delivery.Status.QUEUED]
+
+
+@require_GET
+@access.require(visible=access.can_read_all, allowed=access.can_manage)
+def delivery_log(request):
+    """Every sending, failures first; filters by result, channel, kind and unit."""
+    rows = Delivery.objects.select_related("unit", "user", "created_by")
+    filters = {}
+    for name, field, choices in (
+        ("status", "status", Delivery.Status.values),
+        ("channel", "channel", Channel.values),
+        ("kind", "kind", Delivery.Kind.values),
+    ):
+        value = request.GET.get(name, "")
+        if value in choices:
+            rows, filters[name] = rows.filter(**{field: value}), value
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        rows, filters["unit"] = rows.filter(unit_id=int(unit_id)), int(unit_id)
+    rank = Case(
+        *[When(status=s, then=Value(n)) for n, s in enumerate(STATUS_RANK)],
+        default=Value(len(STATUS_RANK)),
+        output_field=IntegerField(),
+    )
+    rows = rows.annotate(rank=rank).order_by("rank", "-created_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    return render(
+        request,
+        "notify/delivery_log.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "statuses": Delivery.Status.choices,
+            "channels": Channel.choices,
+            "kinds": Delivery.Kind.choices,
+            "units": Unit.objects.filter(deliveries__isnull=False).distinct().order_by("category__order", "order"),
+            "failed": Delivery.objects.filter(status=Delivery.Status.FAILED).count(),
+        },
+    )
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_POST
+@access.require(visible=access.can_read_all)
+def follow_toggle(request):
+    """Follow or stop following a unit (`unit`) or an indicator (`indicator`)."""
+    unit_id, indicator_id = request.POST.get("unit", ""), request.POST.get("indicator", "")
+    if unit_id.isdigit():
+        target = {"unit": get_object_or_404(Unit, pk=unit_id)}
+    elif indicator_id.isdigit():
+        target = {"indicator": get_object_or_404(Indicator.objects.select_related("scheme"), pk=indicator_id)}
+    else:
+        messages.error(request, "请选择要关注的单位或指标。")
+        return _back(request, "units:index")
+    name = str(target.get("unit") or target["indicator"].title)
+    if request.POST.get("action") == "unfollow":
+        unfollow(request.user, **target)
+        messages.success(request, f"已取消关注“{name}”。")
+    else:
+        follow(request.user, **target)
+        messages.success(request, f"已关注“{name}”，每天会收到一份变化摘要。")
+    return _back(request, "units:index")
+
+
+@require_http_methods(["GET", "POST"])
+def unfollow_link(request, token):
+    """The link in a digest: works without signing in; GET asks, POST stops following (mail scanners only GET)."""
+    found = follow_from_token(token)
+    if request.method == "POST" and found is not None:
+        label = found.target_label
+        found.delete()
+        return render(request, "notify/unfollow.html", {"done": True, "label": label})
+    return render(request, "notify/unfollow.html", {"follow": found, "token": token}, status=200 if found else 404)

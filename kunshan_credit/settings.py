@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "assessment",
     "bulletins",
     "cases",
+    "kunshan_credit",  # the top layer: its management commands (backup, restore) know every app
 ]
 
 MIDDLEWARE = [

@@ -36,7 +36,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from kunshan_credit.uploads import validate_upload
+from kunshan_credit.workbooks import check_workbook
 
 from .excel import Sheet
 from .models import Category, ImportKind, ImportSession, Indicator, Mark, MarkState, Note, Scheme, Unit
@@ -114,7 +114,8 @@ def read_workbook(uploaded):
     if uploaded.size and os.path.splitext(name)[1].lower() != ".xlsx":
         raise DomainError(f"“{name}”不是 .xlsx 格式的 Excel 工作簿。请上传从本系统导出、修改后保存的 .xlsx 文件。")
     try:
-        validate_upload(uploaded, max_bytes=MAX_IMPORT_BYTES)
+        # Kind, size, unpacked size, cell lengths, rows, formulas: all before openpyxl reads a byte.
+        check_workbook(uploaded, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_ROWS)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     uploaded.seek(0)

@@ -2,7 +2,7 @@
 
 The archive (`manage.py backup PATH`, `manage.py restore PATH`):
 
-- `manifest.json`, first: format, date, the portal's version (git commit), Django, the database
+- `manifest.json`, written last: format, date, the portal's version (git commit), Django, the database
   vendor, the applied migrations, the row count of every table and the SHA-256 and size of every
   other member;
 - `database.jsonl`: every row of every model of every installed app, one JSON object a line
@@ -150,6 +150,28 @@ def _media_files():
     return files
 
 
+class _Hashing:
+    """A file read by tarfile, summed as it goes: the sum is of the very bytes archived."""
+
+    def __init__(self, f):
+        self.f, self.digest = f, hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.f.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _add(archive, name, source):
+    with open(source, "rb") as f:
+        info = archive.gettarinfo(arcname=name, fileobj=f)
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        reader = _Hashing(f)
+        archive.addfile(info, reader)
+    return {"sha256": reader.digest.hexdigest(), "size": info.size}
+
+
 def write_backup(path):
     """Write the archive to `path` (refused if it exists); returns the manifest."""
     path = Path(path)
@@ -171,26 +193,31 @@ def write_backup(path):
                 for model in dumped_models():
                     counts[model._meta.label_lower] = model._default_manager.count()
                     _serialize(_rows(model), stream)
-        files = {DATABASE: dump, **_media_files()}
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "app_version": _app_version(),
-            "django": django.get_version(),
-            "database_vendor": connection.vendor,
-            "migrations": migrations,
-            "rows": counts,
-            "members": {name: {"sha256": _sha256(p), "size": p.stat().st_size} for name, p in files.items()},
-        }
+        members = {}
         partial = Path(tmp) / "archive.tar.gz"
         with tarfile.open(partial, "w:gz") as archive:
+            for name, source in {DATABASE: dump, **_media_files()}.items():
+                try:
+                    members[name] = _add(archive, name, source)
+                except FileNotFoundError:
+                    continue  # an attachment deleted since the listing: its row is gone too
+            manifest = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "app_version": _app_version(),
+                "django": django.get_version(),
+                "database_vendor": connection.vendor,
+                "migrations": migrations,
+                "rows": counts,
+                "members": members,
+            }
             body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(body), int(datetime.datetime.now().timestamp())
+            info.size, info.mtime, info.mode = len(body), int(datetime.datetime.now().timestamp()), 0o600
             archive.addfile(info, io.BytesIO(body))
-            for name, p in files.items():
-                archive.add(p, arcname=name, recursive=False)
+        # Password hashes and unpublished work are inside: readable by the portal's account only.
+        os.chmod(partial, 0o600)
         # Only a complete archive gets the name: a backup cut short never looks like one.
         os.replace(partial, path)
     return manifest

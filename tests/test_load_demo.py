@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -117,3 +118,16 @@ def test_the_demo_reporter_has_an_address_a_reminder_reaches(db):
     fagaiwei = get_user_model().objects.get(username="fagaiwei")
     assert fagaiwei.email == "fagaiwei@example.gov.cn"
     assert fagaiwei.reporter.unit.name == "发改委"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_made_before_make_run_does_not_keep_the_demo_out():
+    """Empty means no units, schemes, issues or cases: a superuser created first is not data."""
+    from django.contrib.auth import get_user_model
+
+    call_command("flush", interactive=False, verbosity=0)
+    get_user_model().objects.create_superuser("admin", "admin@example.gov.cn", "a-long-admin-password")
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "已载入演示数据：2019年第11期，70 家责任单位。" in out.getvalue()
+    assert Issue.objects.get(year=2019, number=11).is_published

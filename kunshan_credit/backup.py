@@ -298,32 +298,45 @@ def _check_migrations(manifest):
         )
 
 
+def _natural_key(obj):
+    return tuple(obj.natural_key()) if hasattr(obj, "natural_key") else None
+
+
 def _existing_rows(dump):
     """Rows already in the database: refused unless it is empty, holding nothing but what migrate writes.
 
-    Migrations write rows of their own (the role groups); those are allowed when the archive holds
-    the very same row. A user account is never something migrate writes: any account means the
-    database is in use.
+    Migrations write rows of their own (the role groups). Such a row is kept when the archive holds
+    the very same row, and replaced by the archive's when it holds one of the same natural key (a
+    group of that name, under another id). A user account is never something migrate writes: any
+    account means the database is in use. Returns (rows to keep, {model: ids to replace}).
     """
     present = {m._meta.label_lower: m for m in dumped_models() if m._default_manager.exists()}
     user_model = get_user_model()
     if not present:
-        return set()
-    archived = {}
+        return set(), {}
+    archived, natural = {}, set()
     with open(dump, encoding="utf-8") as stream:
         for line in stream:
             row = json.loads(line)
             if row["model"] in present:
                 archived[row["model"], str(row["pk"])] = row
-    same, extra = set(), {}
+    for item in serializers.deserialize("python", list(archived.values()), handle_forward_references=True):
+        natural.add((item.object._meta.label_lower, _natural_key(item.object)))
+    same, replace, extra = set(), {}, {}
     for label, model in present.items():
         buffer = io.StringIO()
         _serialize(_rows(model), buffer)
-        for line in buffer.getvalue().splitlines():
-            row = json.loads(line)
+        rows = [json.loads(line) for line in buffer.getvalue().splitlines()]
+        objects = model._default_manager.in_bulk([row["pk"] for row in rows])
+        for row in rows:
             key = (label, str(row["pk"]))
-            if model is not user_model and archived.get(key) == row:
+            obj_key = _natural_key(objects[row["pk"]])
+            if model is user_model:
+                extra[model._meta.verbose_name] = extra.get(model._meta.verbose_name, 0) + 1
+            elif archived.get(key) == row:
                 same.add(key)
+            elif obj_key is not None and (label, obj_key) in natural:
+                replace.setdefault(model, []).append(row["pk"])
             else:
                 extra[model._meta.verbose_name] = extra.get(model._meta.verbose_name, 0) + 1
     if extra:
@@ -331,7 +344,7 @@ def _existing_rows(dump):
         raise BackupError(
             f"数据库中已有数据（{listed}），恢复未执行。只能恢复到空数据库：新建数据库并运行 migrate 后再恢复。"
         )
-    return same
+    return same, replace
 
 
 def _media_plan(manifest, unpacked):
@@ -387,8 +400,10 @@ def restore_backup(path):
         written = []
         try:
             with transaction.atomic():
-                skip = _existing_rows(dump)
+                skip, replace = _existing_rows(dump)
                 plan = _media_plan(manifest, tmp)
+                for model, pks in replace.items():
+                    model._default_manager.filter(pk__in=pks).delete()
                 models = _load(dump, skip)
                 counts = {m._meta.label_lower: m._default_manager.count() for m in dumped_models()}
                 wrong = [label for label, n in manifest["rows"].items() if counts.get(label) != n]

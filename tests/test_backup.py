@@ -10,6 +10,7 @@ import tarfile
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from assessment.models import Mark, Unit
@@ -52,10 +53,21 @@ def _page_text(client):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def _empty_database_and_media(media_root):
-    """What an operator has before a restore: a new database after `migrate`, an empty attachment directory."""
+def _empty_database_and_media(media_root, same_ids=True):
+    """What an operator has before a restore: a new database after `migrate`, an empty attachment directory.
+
+    `migrate` writes the role groups: with the ids they had (a database migrated the same way), or,
+    `same_ids=False`, under other ids (groups deleted and made again before the backup).
+    """
+    groups = list(Group.objects.values_list("pk", "name"))
     call_command("flush", interactive=False, verbosity=0)  # content types and permissions come back (post_migrate)
-    importlib.import_module("assessment.migrations.0002_role_groups").create_groups(apps, None)
+    if same_ids:
+        Group.objects.bulk_create(Group(pk=pk, name=name) for pk, name in groups)
+    else:
+        Group.objects.bulk_create(Group(name=f"临时{n}") for n in range(20))
+        Group.objects.all().delete()
+        importlib.import_module("assessment.migrations.0002_role_groups").create_groups(apps, None)
+        assert not set(Group.objects.values_list("pk", "name")) & set(groups)
     shutil.rmtree(media_root, ignore_errors=True)
 
 
@@ -97,8 +109,9 @@ def _office_work(staff_user, reporter_user):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_ids", [True, False], ids=["groups-as-migrated", "groups-under-other-ids"])
 def test_round_trip_restores_every_row_every_file_and_the_page(
-    demo_db, staff_user, reporter_user, media_root, tmp_path, client
+    demo_db, staff_user, reporter_user, media_root, tmp_path, client, same_ids
 ):
     case = _office_work(staff_user, reporter_user)
     files = {a.file.name: a.file.read() for a in CaseAttachment.objects.filter(case=case)}
@@ -106,12 +119,13 @@ def test_round_trip_restores_every_row_every_file_and_the_page(
     page, counts = _page_text(client), _counts()
     archive = tmp_path / "backup.tar.gz"
     assert "已备份到" in _backup(archive)
+    assert archive.stat().st_mode & 0o777 == 0o600  # password hashes inside
     manifest = json.loads(_member(archive, MANIFEST))
     assert manifest["rows"] == counts and manifest["database_vendor"]
     assert {f"media/{name}" for name in files} <= set(manifest["members"])
     assert manifest["rows"]["assessment.historicalmark"] > Mark.objects.count()  # the history travels
 
-    _empty_database_and_media(media_root)
+    _empty_database_and_media(media_root, same_ids)
     assert not Unit.objects.exists() and not media_root.exists()
     assert "已从" in _restore(archive)
 
@@ -158,7 +172,7 @@ def test_a_tampered_archive_is_refused_before_anything_is_written(
         new.addfile(extra, io.BytesIO(b"%PDF"))
     dropped = _rewrite(archive, tmp_path / "dropped.tar.gz", lambda n, b: None if n.startswith("media/") else b)
 
-    _empty_database_and_media(media_root)
+    _empty_database_and_media(media_root, same_ids=False)
     empty = _counts()
     for bad, message in (
         (changed_file, "校验值（SHA-256）与清单不符"),
@@ -172,6 +186,15 @@ def test_a_tampered_archive_is_refused_before_anything_is_written(
         assert not media_root.exists() or not any(media_root.rglob("*"))
     with pytest.raises(CommandError, match="不是本系统的备份"):
         _restore(tmp_path / "file.tar.gz.missing")
+    # A different file where an attachment goes: refused too, the database left empty.
+    name = next(n for n in json.loads(_member(archive, MANIFEST))["members"] if n.startswith("media/"))
+    clash = media_root.joinpath(*name.split("/")[1:])
+    clash.parent.mkdir(parents=True)
+    clash.write_bytes(b"%PDF-1.4 another file\n%%EOF\n")
+    with pytest.raises(CommandError, match="附件目录中已有不同的文件"):
+        _restore(archive)
+    assert _counts() == empty
+    assert [p for p in media_root.rglob("*") if p.is_file()] == [clash]
 
 
 def test_a_database_in_use_is_refused_and_kept(staff_user, reporter_user, media_root, tmp_path):

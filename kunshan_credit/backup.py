@@ -38,8 +38,9 @@ from django.core import serializers
 from django.core.cache import caches
 from django.core.management.color import no_style
 from django.core.serializers import jsonl
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "kunshan_credit-backup"
@@ -414,9 +415,13 @@ def restore_backup(path):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(source, target)
                     written.append(target)
-        except BaseException:
+        except BaseException as exc:
             for target in written:
                 target.unlink(missing_ok=True)
+            if isinstance(exc, DeserializationError | DatabaseError):
+                raise BackupError(
+                    "恢复失败：备份中的数据无法写入当前数据库（用 --traceback 查看原因），数据库未改动。"
+                ) from exc
             raise
     # Cached pages and documents were rendered from the database before the restore.
     for alias in settings.CACHES:

@@ -1,6 +1,7 @@
 """manage.py backup / restore: a round trip of the demo with office work, on the suite's database (SQLite or PG)."""
 
 import datetime
+import hashlib
 import importlib
 import io
 import json
@@ -91,6 +92,20 @@ def _case_data(title):
         "measure": "列入红名单",
         "event_date": datetime.date(2019, 11, 5),
     }
+
+
+def _with_sums(source, target):
+    """The archive with its manifest's sums made to match its members (a forger's archive)."""
+    with tarfile.open(source, "r:gz") as old:
+        members = {m.name: old.extractfile(m).read() for m in old}
+    manifest = json.loads(members[MANIFEST])
+    manifest["members"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in members.items()
+        if name != MANIFEST
+    }
+    members[MANIFEST] = json.dumps(manifest).encode()
+    return _rewrite(source, target, lambda name, data: members[name])
 
 
 def _office_work(staff_user, reporter_user):
@@ -186,6 +201,16 @@ def test_a_tampered_archive_is_refused_before_anything_is_written(
         assert not media_root.exists() or not any(media_root.rglob("*"))
     with pytest.raises(CommandError, match="不是本系统的备份"):
         _restore(tmp_path / "file.tar.gz.missing")
+    # Sums made to match a row that points nowhere: the load fails, and is undone whole.
+    first_mark = re.compile(rb'("model": "assessment.mark","pk": \d+,"fields": \{"unit": )\d+')
+    dangling = _rewrite(
+        archive,
+        tmp_path / "dangling.tar.gz",
+        lambda n, b: first_mark.sub(rb"\g<1>999999", b, count=1) if n == DATABASE else b,
+    )
+    with pytest.raises(CommandError, match="恢复失败：备份中的数据无法写入当前数据库"):
+        _restore(_with_sums(dangling, tmp_path / "resigned.tar.gz"))
+    assert _counts() == empty
     # A different file where an attachment goes: refused too, the database left empty.
     name = next(n for n in json.loads(_member(archive, MANIFEST))["members"] if n.startswith("media/"))
     clash = media_root.joinpath(*name.split("/")[1:])

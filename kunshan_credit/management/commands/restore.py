@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from kunshan_credit.backup import BackupError, restore_backup
+from kunshan_credit.backup import BackupError
+from kunshan_credit.restore import restore_backup
 
 
 class Command(BaseCommand):

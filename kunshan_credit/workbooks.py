@@ -9,7 +9,8 @@ counters, and refuses:
 - a text longer than MAX_CELL_CHARS (32,767, Excel's own limit for a cell) anywhere;
 - a sheet with more rows than the reader's `max_rows`;
 - a formula cell: the reader sees only the value Excel saved with it, or nothing, so it would pass
-  for an empty or stale cell. The office pastes values instead.
+  for an empty or stale cell. The office pastes values instead;
+- a DOCTYPE or entity declaration (no workbook part has one; entities are how XML grows in a reader).
 
 Every message is in Chinese and names the sheet, row and column where it can.
 """
@@ -51,6 +52,10 @@ class _TooLong(Exception):
     pass
 
 
+class _Declared(Exception):
+    """A DOCTYPE or an entity declaration: never in a workbook, refused as damaged."""
+
+
 class _Scan:
     """Stream one XML member, keeping counters only: text lengths, rows, formula cells, a few attributes.
 
@@ -78,6 +83,12 @@ class _Scan:
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.data
+        # No part of a workbook has a DTD; entities are how an XML file grows in the reader ("billion laughs").
+        self.parser.StartDoctypeDeclHandler = self.doctype
+        self.parser.EntityDeclHandler = self.doctype
+
+    def doctype(self, *args):
+        raise _Declared
 
     def _too_long(self):
         self.long_at = self.cell or ""
@@ -131,7 +142,7 @@ class _Scan:
             while block := stream.read(BLOCK):
                 self.parser.Parse(block, False)
             self.parser.Parse(b"", True)
-        except expat.ExpatError as exc:
+        except (expat.ExpatError, _Declared) as exc:
             raise _Damaged from exc
         return self
 

@@ -160,3 +160,10 @@ def test_the_units_and_schemes_imports_check_the_same_way(staff, export, url):
         wb.worksheets[0].cell(3, 1).value = "=A4"
 
     assert "是公式，请粘贴为数值后再导入" in _refused(staff, _edit(content, edit), url=url, name="表.xlsx")
+
+
+def test_a_part_with_entity_declarations_is_refused_as_damaged(staff):
+    """No workbook part has a DTD: one is refused outright, so no entity ever expands ("billion laughs")."""
+    sheet = "xl/worksheets/sheet1.xml"
+    content = _rewrite(_download(staff), sheet, b"<worksheet ", b'<!DOCTYPE worksheet [<!ENTITY x "x">]><worksheet ')
+    assert _refused(staff, content) == "无法读取“工作进展通报.xlsx”：文件已损坏或不是 Excel 工作簿。"

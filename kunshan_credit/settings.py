@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "assessment",
     "bulletins",
     "cases",
+    # The top layer: management commands that use every app (manage.py benchmark).
+    "kunshan_credit",
 ]
 
 MIDDLEWARE = [

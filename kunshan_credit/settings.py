@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kunshan_credit.accel.AccelRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "kunshan_credit.urls"
@@ -166,6 +167,9 @@ STORAGES = {
 }
 # Uploaded evidence and attachments: outside static/, served only through views that check access.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Behind nginx: the internal location that serves MEDIA_ROOT (deploy/nginx); a download the view has
+# allowed is then sent by nginx (X-Accel-Redirect, kunshan_credit/accel.py). Empty: the app sends it.
+ACCEL_REDIRECT_PREFIX = env_str("DJANGO_ACCEL_REDIRECT", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--inner", action="store_true", help="(internal) the child that runs in the scratch")
 
     def handle(self, *args, **options):
+        # A kill (SIGTERM) unwinds like Ctrl+C: the child, its gunicorn and the scratch are cleaned up.
+        signal.signal(signal.SIGTERM, _terminated)
         if options["inner"]:
             return self.run_inside(options)
         workdir = tempfile.mkdtemp(prefix="kc_bench_")
@@ -120,6 +123,10 @@ class Command(BaseCommand):
         failed = [r.what for r in rows if r.error]
         if failed:
             raise CommandError(f"有 {len(failed)} 项未能完成：{'、'.join(failed)}")
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _server(url):

@@ -1,5 +1,6 @@
 """deploy/: the environment file lists every setting, nginx takes the largest upload, the templates render."""
 
+import os
 import re
 import subprocess
 import sys
@@ -37,3 +38,29 @@ def test_the_templates_render_with_nothing_left_over(tmp_path):
     site = (tmp_path / "site.conf").read_text()
     assert f"include {tmp_path}/locations.conf;" in site
     assert all("{{" not in p.read_text() for p in tmp_path.iterdir())
+
+
+def _storage(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="kunshan_credit.settings", DJANGO_DEBUG="1")
+    code = "from django.conf import settings; print(settings.STORAGES['default'])"
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_media_storage_is_switched_by_the_environment_and_bad_options_stop_the_start():
+    default = _storage()
+    assert "FileSystemStorage" in default.stdout and "'OPTIONS': {}" in default.stdout
+    s3 = _storage(
+        DJANGO_MEDIA_STORAGE="storages.backends.s3.S3Storage",
+        DJANGO_MEDIA_STORAGE_OPTIONS='{"bucket_name": "kunshan-credit-media"}',
+    )
+    assert "'BACKEND': 'storages.backends.s3.S3Storage'" in s3.stdout
+    assert "'bucket_name': 'kunshan-credit-media'" in s3.stdout
+    broken = _storage(DJANGO_MEDIA_STORAGE_OPTIONS="bucket=x")
+    assert broken.returncode != 0 and "DJANGO_MEDIA_STORAGE_OPTIONS must be a JSON object" in broken.stderr

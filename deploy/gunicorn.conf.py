@@ -23,3 +23,6 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "kunshan_credit"
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two instances would
+# fight over it. systemd's signals (reload: HUP, stop: TERM) are all the units use.
+control_socket_disable = True

@@ -223,7 +223,8 @@ def server_rows(issue, seconds, workdir):
     log = open(os.path.join(workdir, "gunicorn.log"), "wb")  # noqa: SIM115  (closed below)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "kunshan_credit.bench.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(GUNICORN_WORKERS), "--log-level", "warning", "--chdir", str(settings.BASE_DIR)],
+        + ["--workers", str(GUNICORN_WORKERS), "--log-level", "warning", "--chdir", str(settings.BASE_DIR)]
+        + ["--no-control-socket"],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

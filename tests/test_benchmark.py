@@ -36,7 +36,10 @@ def _scratch_dirs():
 def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     before = _scratch_dirs()
     out = io.StringIO()
-    call_command("benchmark", "--scale", "city", "--repeat", "1", "--seconds", "0.2", stdout=out)
+    try:
+        call_command("benchmark", "--scale", "city", "--repeat", "1", "--seconds", "0.2", stdout=out)
+    except CommandError as exc:
+        pytest.fail(f"{exc}\n{out.getvalue()}")
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("scale city: 70 units, 636 marks, 703 cases on sqlite")
     table = [line for line in lines if line.startswith("|")]

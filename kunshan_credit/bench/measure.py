@@ -236,7 +236,7 @@ def server_rows(issue, seconds, workdir):
     ]
     rows = [Row(what, baseline) for what, _, baseline in plan]
     try:
-        for _ in range(300):  # up to 30 s to start
+        for _ in range(600):  # up to 60 s to start (a loaded machine)
             try:
                 _get(port, plan[0][1])
                 break
@@ -274,7 +274,10 @@ def _ms(value):
 def _ratio(value):
     if value is None:
         return "—"
-    return f"{value:.1f}×" if value >= 1 else f"1/{1 / value:,.0f}"
+    if value >= 1:
+        return f"{value:.1f}×"
+    inverse = 1 / value
+    return f"1/{inverse:.1f}" if inverse < 10 else f"1/{inverse:,.0f}"
 
 
 def table(rows):

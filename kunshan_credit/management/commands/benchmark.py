@@ -110,14 +110,19 @@ class Command(BaseCommand):
         made = data.build(scale, validate_all=options["validate_all"])
         built = time.perf_counter() - t0
         issue = made["issue"]
+        load_before = os.getloadavg()[0]
         rows = measure.client_rows(scale, issue, options["repeat"], options["budget"])
         if not options["no_server"]:
             rows += measure.server_rows(issue, options["seconds"], os.getcwd())
-        vendor = connection.vendor if connection.vendor != "postgresql" else f"PostgreSQL {connection.pg_version}"
+        vendor = connection.vendor
+        if vendor == "postgresql":
+            vendor = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
         self.stdout.write(
             f"scale {scale.name}: {made['units']:,} units, {made['marks']:,} marks, {made['cases']:,} cases "
             f"on {vendor}; built in {built:.1f} s ({made['validated']:,} generated objects validated); "
             f"issue {issue.year}/{issue.number}\n"
+            f"machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before the timings, "
+            f"{os.getloadavg()[0]:.1f} after (other work on the machine slows every row, baselines too)\n"
         )
         self.stdout.write(measure.table(rows) + "\n")
         failed = [r.what for r in rows if r.error]

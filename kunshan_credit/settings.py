@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "assessment",
     "bulletins",
     "cases",
-    # The top layer: management commands that use every app (manage.py benchmark).
+    # The top layer: URL wiring, API tokens and the management commands that span every app.
     "kunshan_credit",
 ]
 

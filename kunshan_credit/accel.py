@@ -48,5 +48,7 @@ class AccelRedirectMiddleware:
             if name in response:
                 handed[name] = response[name]
         handed["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(relative.replace(os.sep, "/"))
-        response.close()
+        # Only the file: response.close() would also send request_finished (and close the database
+        # connection) in the middle of the request.
+        response.file_to_stream.close()
         return handed

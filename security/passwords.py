@@ -1,6 +1,7 @@
 """Password age and forced changes, recorded where Django sets a password."""
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.utils import timezone
 
 from . import policy
@@ -50,3 +51,13 @@ def note_password_state_at_login(sender, request, user, **kwargs):
 
 def clear_change_reason(request):
     request.session.pop(CHANGE_REASON_SESSION_KEY, None)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule; its Chinese catalogue lacks the 5.x wording, so the messages are given here."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要 {self.min_length} 个字符。"

@@ -225,7 +225,7 @@ CACHES = {
 }
 
 # Bodies larger than this (bytes, uploaded files aside) are refused with the portal's 400 page.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 2_621_440)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "xyxxzx@ks.gov.cn")
@@ -292,7 +292,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "security.csp.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["kunshan_credit.api.AnonThrottle", "kunshan_credit.api.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {

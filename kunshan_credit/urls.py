@@ -9,6 +9,7 @@ from security.admin_site import PortalAdminSite
 
 # The admin behind the portal's login and second factor (django-otp's OTPAdminSite), its registrations kept.
 admin.site.__class__ = PortalAdminSite
+handler400 = "security.views.bad_request"
 
 admin.site.site_header = "昆山市信用体系建设管理"
 admin.site.site_title = "昆山信用"

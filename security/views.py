@@ -118,3 +118,14 @@ def lockout(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "security/lockout.html", context, status=429)
+
+
+def bad_request(request, exception=None):
+    """handler400: the portal's page for a body over the limit, a foreign Host, a malformed request.
+
+    Rendered without the request's context: the error may come before the session and the user are known.
+    """
+    from django.http import HttpResponseBadRequest
+    from django.template.loader import render_to_string
+
+    return HttpResponseBadRequest(render_to_string("400.html"))

@@ -29,3 +29,10 @@ class SessionRefreshMiddleware:
         if session.modified or now - session.get(REFRESHED, 0) >= settings.SESSION_REFRESH_SECONDS:
             session[REFRESHED] = now
         return response
+
+
+def stamp_login(sender, request, user, **kwargs):
+    """At login the session is written anyway: start its refresh clock there."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[REFRESHED] = int(time.time())

@@ -3,9 +3,9 @@
 A published version never changes, so each of its files is made once and kept in the default
 storage (MEDIA_ROOT, or whatever STORAGES["default"] names) under
 issues/<year>-<number>/v<version>-<published at>/, each version its own: every download of a
-version sends the same bytes, from whichever server process answers. They are made right after
-publication by `manage.py render_documents` (started by the publish view, and from cron for
-anything left over); a download that comes before that makes and keeps the file itself.
+version sends the same bytes, from whichever server process answers. They are made after
+publication by `manage.py render_documents` (cron, every minute: deploy/cron); a download that
+comes before that makes and keeps the file itself.
 A draft's files are made on every request and never kept.
 
 The PDF is the page's own markup (templates/bulletins/_bulletin.html) with a print stylesheet,

@@ -25,8 +25,8 @@ RED = (0xC0, 0x00, 0x00)
 LAYOUT = 1
 
 
-def _download(content, content_type, filename):
-    return download_response(content, filename, content_type)
+def _download(content, content_type, filename, audit=None, obj=None):
+    return download_response(content, filename, content_type, audit=audit, obj=obj)
 
 
 def _cached(kind, version, make):
@@ -55,8 +55,9 @@ def render_pdf(data, version=None):
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
 
 
-def pdf_response(request, issue, version, data, filename):
-    return _download(_cached("pdf", version, lambda: render_pdf(data, version)), PDF_CONTENT_TYPE, filename)
+def pdf_response(request, issue, version, data, filename, *, audit=None):
+    content = _cached("pdf", version, lambda: render_pdf(data, version))
+    return _download(content, PDF_CONTENT_TYPE, filename, audit=audit, obj=issue)
 
 
 # --- Word
@@ -251,5 +252,6 @@ def render_docx(data, version=None):
     return stream.getvalue()
 
 
-def docx_response(issue, version, data, filename):
-    return _download(_cached("docx", version, lambda: render_docx(data, version)), DOCX_CONTENT_TYPE, filename)
+def docx_response(issue, version, data, filename, *, audit=None):
+    content = _cached("docx", version, lambda: render_docx(data, version))
+    return _download(content, DOCX_CONTENT_TYPE, filename, audit=audit, obj=issue)

@@ -121,21 +121,25 @@ def progress_xlsx(request, year, number):
     issue = get_issue_for_user(request, year, number)
     data, _, _ = _content(issue)
     sheets = progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 ")
-    return workbook_response(sheets, _filename(issue, "工作进展通报", "xlsx"))
+    # A draft's tables are the office's; a published issue's are public and not recorded.
+    audit = None if issue.is_published else request
+    return workbook_response(sheets, _filename(issue, "工作进展通报", "xlsx"), audit=audit, obj=issue)
 
 
 @require_GET
 def issue_pdf(request, year, number):
     issue = get_issue_for_user(request, year, number)
     data, _, version = _content(issue)
-    return documents.pdf_response(request, issue, version, data, _filename(issue, "工作信息", "pdf"))
+    audit = None if issue.is_published else request  # a draft's file is non-public: recorded
+    return documents.pdf_response(request, issue, version, data, _filename(issue, "工作信息", "pdf"), audit=audit)
 
 
 @require_GET
 def issue_docx(request, year, number):
     issue = get_issue_for_user(request, year, number)
     data, _, version = _content(issue)
-    return documents.docx_response(issue, version, data, _filename(issue, "工作信息", "docx"))
+    audit = None if issue.is_published else request  # a draft's file is non-public: recorded
+    return documents.docx_response(issue, version, data, _filename(issue, "工作信息", "docx"), audit=audit)
 
 
 @require_GET

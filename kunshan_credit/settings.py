@@ -113,6 +113,10 @@ INSTALLED_APPS = [
     "assessment",
     # Reminders, digests and their channels (e-mail, WeCom/DingTalk robots): part of the lowest layer.
     "assessment.notify",
+    # The security audit log (append-only) and its auditor pages: part of the lowest layer.
+    "assessment.audit",
+    # Accounts the office manages in the browser (phone, forced change of a temporary password).
+    "assessment.accounts",
     "bulletins",
     "cases",
     # The top layer: URL wiring, API tokens and the management commands that span every app.
@@ -127,7 +131,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request being served, for the audit log's addresses; every 403 becomes an audit entry.
+    "assessment.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A temporary password set by the office is changed before any other page.
+    "assessment.accounts.middleware.ForcedPasswordChangeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -226,6 +234,8 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
+# Behind the office's reverse proxy the audit log takes the client's address from X-Forwarded-For.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

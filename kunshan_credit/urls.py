@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/manage/", include("assessment.accounts.urls")),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Scores first: "scores" would otherwise match another assessment/<year>/<slug>/ pattern.
     path("assessment/scores/", include(score_urls.latest_urlpatterns)),
@@ -27,5 +28,6 @@ urlpatterns = [
     path("units/", include("assessment.unit_urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
+    path("audit/", include("assessment.audit.urls")),
     path("admin/", admin.site.urls),
 ]

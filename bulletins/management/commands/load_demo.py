@@ -31,6 +31,7 @@ DEMO_ACCOUNTS = [
     ("office", "市信用办（演示）", access.STAFF_GROUP, None),
     ("fagaiwei", "发改委填报员（演示）", access.REPORTER_GROUP, "发改委"),
     ("leader", "市领导（演示）", access.LEADER_GROUP, None),
+    ("auditor", "审计员（演示）", access.AUDITOR_GROUP, None),
 ]
 
 

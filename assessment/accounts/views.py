@@ -74,7 +74,7 @@ def account_list(request):
 @require_http_methods(["GET", "POST"])
 @office_only
 def reporter_new(request):
-    form = ReporterForm(request.POST or None)
+    form = ReporterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             account, password = services.create_reporter(actor=request.user, **form.cleaned_data)

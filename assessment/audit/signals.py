@@ -121,8 +121,13 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
             record(AuditAction.ROLE_CHANGE, obj=instance, detail=f"{verb}角色“{group.name}”")
 
 
+def _reporter_before(sender, instance, **kwargs):
+    instance._audit_unit_id = sender.objects.filter(pk=instance.pk).values_list("unit_id", flat=True).first()
+
+
 def _reporter_saved(sender, instance, created, **kwargs):
-    record(AuditAction.ROLE_CHANGE, obj=instance.user, detail=f"填报单位设为“{instance.unit}”")
+    if created or getattr(instance, "_audit_unit_id", None) != instance.unit_id:
+        record(AuditAction.ROLE_CHANGE, obj=instance.user, detail=f"填报单位设为“{instance.unit}”")
 
 
 def _reporter_deleted(sender, instance, **kwargs):
@@ -171,6 +176,7 @@ def connect():
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="audit_user_deleted")
     m2m_changed.connect(_groups_changed, sender=User.groups.through, dispatch_uid="audit_groups")
     reporter = apps.get_model("assessment", "Reporter")
+    pre_save.connect(_reporter_before, sender=reporter, dispatch_uid="audit_reporter_before")
     post_save.connect(_reporter_saved, sender=reporter, dispatch_uid="audit_reporter_saved")
     post_delete.connect(_reporter_deleted, sender=reporter, dispatch_uid="audit_reporter_deleted")
     if apps.is_installed("rest_framework.authtoken"):

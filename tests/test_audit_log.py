@@ -282,3 +282,19 @@ def test_a_refused_action_is_recorded_as_denied(client, leader_user):
     assert (entry.actor_id, entry.ip, entry.result) == (leader_user.pk, IP, AuditResult.DENIED)
     assert entry.object_text == "POST /assessment/2019/departments/bulk/"
     assert entry.detail == access.READ_ONLY
+
+
+def test_rows_put_back_by_a_loader_are_not_events(db):
+    """loaddata and `manage.py restore` write raw rows: the past put back, not new account changes."""
+    from django.core import serializers
+
+    user = UserFactory(username="t_restored")
+    user.groups.add(Group.objects.get(name=access.LEADER_GROUP))
+    data = serializers.serialize("json", [user])
+    user.delete()
+    assert _last(AuditAction.ACCOUNT_DELETE).object_text == "t_restored"
+    before = AuditEntry.objects.count()
+    for item in serializers.deserialize("json", data):
+        item.save()
+    assert UserFactory._meta.model.objects.get(username="t_restored").groups.get().name == access.LEADER_GROUP
+    assert AuditEntry.objects.count() == before

@@ -1,7 +1,8 @@
 """Events recorded from signals: logins, logouts, lockouts, passwords, second factors, accounts, roles, tokens.
 
 Connected from `AuditConfig.ready`; django-axes and django-otp only when they are installed. The actor of an
-account change is the user of the request being served (none for a command: the system).
+account change is the user of the request being served (none for a command: the system). Rows written
+raw — `loaddata`, `manage.py restore` — are the past being put back, not events: they are not recorded.
 """
 
 from django.apps import apps
@@ -61,8 +62,9 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
 # --- accounts
 
 
-def _before_user_save(sender, instance, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+def _before_user_save(sender, instance, update_fields=None, raw=False, **kwargs):
+    instance._audit_raw = raw  # its group memberships follow, set by the same loader
+    if raw or update_fields is not None and set(update_fields) <= {"last_login"}:
         instance._audit_before = None
         return
     instance._audit_before = (
@@ -81,7 +83,9 @@ def _password_action(account):
     return AuditAction.PASSWORD_RESET, None, ""
 
 
-def _after_user_save(sender, instance, created, **kwargs):
+def _after_user_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
     if created:
         record(AuditAction.ACCOUNT_CREATE, obj=instance)
         return
@@ -109,7 +113,7 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
             (model.objects.filter(groups=instance) if reverse else instance.groups.all()).values_list("pk", flat=True)
         )
         return
-    if action not in ("post_add", "post_remove", "post_clear"):
+    if action not in ("post_add", "post_remove", "post_clear") or getattr(instance, "_audit_raw", False):
         return
     pks = pk_set if action != "post_clear" else getattr(instance, "_audit_cleared", [])
     verb = "加入" if action == "post_add" else "移出"
@@ -121,11 +125,15 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
             record(AuditAction.ROLE_CHANGE, obj=instance, detail=f"{verb}角色“{group.name}”")
 
 
-def _reporter_before(sender, instance, **kwargs):
+def _reporter_before(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     instance._audit_unit_id = sender.objects.filter(pk=instance.pk).values_list("unit_id", flat=True).first()
 
 
-def _reporter_saved(sender, instance, created, **kwargs):
+def _reporter_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
     if created or getattr(instance, "_audit_unit_id", None) != instance.unit_id:
         record(AuditAction.ROLE_CHANGE, obj=instance.user, detail=f"填报单位设为“{instance.unit}”")
 
@@ -137,8 +145,8 @@ def _reporter_deleted(sender, instance, **kwargs):
 # --- API tokens
 
 
-def _token_saved(sender, instance, created, **kwargs):
-    if created:
+def _token_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
         record(AuditAction.TOKEN_CREATE, obj=instance.user, detail="令牌前4位：" + instance.key[:4])
 
 
@@ -149,7 +157,10 @@ def _token_deleted(sender, instance, **kwargs):
 # --- second factor (django-otp)
 
 
-def _device_before(sender, instance, **kwargs):
+def _device_before(sender, instance, raw=False, **kwargs):
+    if raw:
+        instance._audit_was_confirmed = True  # a restored device is no new enrolment
+        return
     previous = (
         sender.objects.filter(pk=instance.pk).values_list("confirmed", flat=True).first() if instance.pk else None
     )

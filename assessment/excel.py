@@ -136,9 +136,10 @@ def write_workbook(sheets, stream=None):
     return stream
 
 
-def workbook_response(sheets, filename):
-    """A download of the workbook; the file streams from disk rather than sitting in memory."""
-    return download_response(write_workbook(sheets), filename, XLSX_CONTENT_TYPE)
+def workbook_response(sheets, filename, *, audit=None, obj=None):
+    """A download of the workbook; the file streams from disk rather than sitting in memory.
+    audit, obj: for non-public data, see `download_response`."""
+    return download_response(write_workbook(sheets), filename, XLSX_CONTENT_TYPE, audit=audit, obj=obj)
 
 
 def progress_sheets(tables, title_prefix=""):

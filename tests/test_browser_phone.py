@@ -143,7 +143,9 @@ def test_a_leader_reads_the_overview_and_a_unit_on_a_phone(page, live_server, de
     page.goto(f"{live_server.url}/overview/2019/")
     _works_with_touch(page)
     page.locator("#cat-departments .behind-list a").first.tap()
-    expect(page).to_have_url(f"{live_server.url}/bulletins/2019/11/#unit-departments-{Unit.objects.get(name='人武部').pk}")
+    expect(page).to_have_url(
+        f"{live_server.url}/bulletins/2019/11/#unit-departments-{Unit.objects.get(name='人武部').pk}"
+    )
     unit = Unit.objects.get(name="发改委")
     page.goto(f"{live_server.url}/units/{unit.pk}/")
     _works_with_touch(page)

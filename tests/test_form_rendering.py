@@ -85,6 +85,14 @@ def test_every_form_field_renders_through_the_one_template(role_client, role, ur
         assert not unwrapped, (url, unwrapped)
 
 
+def test_the_return_form_on_a_case_page_renders_through_the_one_template(role_client, reporter_draft):
+    from cases import services
+
+    services.submit_case(reporter_draft, reporter_draft.created_by)
+    forms = _forms(role_client("staff").get(f"/cases/case/{reporter_draft.pk}/").content.decode())
+    assert forms and all("portal-form" in f["classes"] and all(w for _, w, _ in f["fields"]) for f in forms)
+
+
 def test_the_request_form_renders_through_the_one_template(role_client, pending_mark):
     response = role_client("reporter").get(f"/units/{pending_mark.unit_id}/marks/{pending_mark.pk}/request/")
     html = response.content.decode()

@@ -19,6 +19,9 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Excel 工作簿（.xlsx）",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
         help_text=f"从本系统导出、修改后保存的 .xlsx 文件，不超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB。",
         error_messages={
             "required": "请选择要导入的文件。",

@@ -163,6 +163,20 @@ class MarkRequestForm(forms.Form):
         help_text=f"可上传 {allowed_extensions_text()}，不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。",
     )
 
+    KIND_LABELS = {
+        MarkRequest.Kind.DONE: "报告已完成（通过后标记为“√”）",
+        MarkRequest.Kind.EXPLAINED: "提交情况说明（客观原因难以落实，通过后不扣分）",
+    }
+
+    def __init__(self, *args, can_explain=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        kind.choices = [(value, self.KIND_LABELS.get(value, label)) for value, label in kind.choices]
+        # A column without an explained wording offers only "done"; a forged "explained" still reaches the
+        # service, which refuses it in its own words.
+        if not can_explain:
+            kind.widget.choices = [c for c in kind.choices if c[0] != MarkRequest.Kind.EXPLAINED]
+
 
 @require_http_methods(["GET", "POST"])
 @access.require()
@@ -176,10 +190,11 @@ def request_new(request, pk, mark_id):
         "只有本单位的填报账号可以提交申请；市信用办可直接修改完成情况。",
     )
     kind = request.POST.get("kind") or request.GET.get("kind") or MarkRequest.Kind.DONE
+    can_explain = explained_state(mark.indicator) is not None
     if request.method == "POST":
-        form = MarkRequestForm(request.POST, request.FILES)
+        form = MarkRequestForm(request.POST, request.FILES, can_explain=can_explain)
     else:
-        form = MarkRequestForm(initial={"kind": kind})
+        form = MarkRequestForm(initial={"kind": kind}, can_explain=can_explain)
     if request.method == "GET":
         try:
             check_can_request(mark, request.user, kind if kind in MarkRequest.Kind.values else MarkRequest.Kind.DONE)
@@ -203,7 +218,7 @@ def request_new(request, pk, mark_id):
     return render(
         request,
         "units/request_form.html",
-        {"unit": unit, "mark": mark, "form": form, "can_explain": explained_state(mark.indicator) is not None},
+        {"unit": unit, "mark": mark, "form": form, "can_explain": can_explain},
         status=400 if form.errors else 200,
     )
 

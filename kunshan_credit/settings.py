@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Widget templates for FORM_RENDERER (TemplatesSetting looks them up through the template engines).
+    "django.forms",
     "simple_history",
     "rest_framework",
     "rest_framework.authtoken",
@@ -169,6 +171,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kunshan_credit.urls"
+
+# Every form renders through templates/forms/ (label above, help under, each error once beside its field).
+FORM_RENDERER = "kunshan_credit.forms.PortalFormRenderer"
 
 TEMPLATES = [
     {

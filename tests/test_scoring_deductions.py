@@ -117,7 +117,7 @@ def test_a_count_must_be_at_least_one(role_client, staff_user):
     response = client.post(NEW, _form(_unit("亭林城市管理办事处"), _indicator("offices", 5), count="0"))
     assert response.status_code == 200
     assert not Deduction.objects.exists()
-    assert '<span class="error">' in response.content.decode()
+    assert '<ul class="errorlist" id="id_count_error">' in response.content.decode()
     with pytest.raises(DomainError, match="至少1次"):
         record_deduction(
             unit=_unit("亭林城市管理办事处"),

@@ -1,11 +1,12 @@
 """A year's schemes as JSON (the format of bulletins/demo/schemes-2019.json): export and import.
 
 Everything the office keeps as data travels with the scheme: indicators with their rule kind,
-points, rate, cap and in-full flag, the notes, the rule groups, the units and their marks.
+points, rate, cap and in-full flag, the due rule and date, the notes, the rule groups, the office's changed due dates of one unit × indicator,
+the units and their marks.
 """
 
 from . import cells
-from .models import Scheme
+from .models import DueOverride, Scheme
 from .scoring import fmt, scoring_schemes
 
 
@@ -21,6 +22,7 @@ def export_year(year):
         key: (cell.shown_count if cell.shown_count is not None else cell.value)
         for key, cell in cells.cells_for(schemes).items()
     }
+    overrides = list(DueOverride.objects.filter(indicator__scheme__in=schemes).select_related("unit"))
     data = {"year": year, "schemes": []}
     for scheme in schemes:
         indicators = sorted(scheme.indicators.all(), key=lambda i: i.order)
@@ -48,6 +50,8 @@ def export_year(year):
                         "accepts_count": i.accepts_count,
                         "in_full_points": i.in_full_points,
                         "deduction_wording": i.deduction_wording,
+                        "due_rule": i.due_rule,
+                        "due_date": i.due_date.isoformat() if i.due_date else None,
                     }
                     for i in indicators
                 ],
@@ -61,6 +65,16 @@ def export_year(year):
                         "indicators": [position[i.pk] for i in indicators if i.rule_group_id == g.pk],
                     }
                     for g in sorted(scheme.rule_groups.all(), key=lambda g: g.note.number)
+                ],
+                "due_overrides": [
+                    {
+                        "unit": o.unit.name,
+                        "indicator": position[o.indicator_id],
+                        "date": o.date.isoformat(),
+                        "reason": o.reason,
+                    }
+                    for o in overrides
+                    if o.indicator_id in position
                 ],
                 "units": [
                     {

@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history
 from .models import (
     ChangeBatch,
     Deduction,
+    DueOverride,
     Indicator,
     Mark,
     MarkState,
@@ -18,6 +19,7 @@ from .models import (
     YearEndAssessment,
     check_year_open,
 )
+from .due import same_day_next_year
 from .scoring import Status, freeze, live_scores, year_end, year_schemes
 
 
@@ -142,6 +144,9 @@ def _first_mark_value(indicator):
 def start_new_year(year, user):
     """Start year+1 from `year`: copy schemes, indicators, notes and active units; every cell * (or 无).
 
+    Due dates move to the same day of the next year (29 February to 28 February), the office's changed
+    dates of one unit × indicator too.
+
     Year `year` is left as it was. Refused when `year` has no schemes or year+1 already has some.
     Returns the new schemes.
     """
@@ -185,6 +190,8 @@ def start_new_year(year, user):
                     rule_group=groups.get(ind.rule_group_id),
                     in_full_points=ind.in_full_points,
                     deduction_wording=ind.deduction_wording,
+                    due_rule=ind.due_rule,
+                    due_date=same_day_next_year(ind.due_date) if ind.due_date else None,
                 )
             for note in old.notes.all():
                 notes[note.pk].indicators.set([copies[i.pk] for i in note.indicators.all()])
@@ -196,6 +203,18 @@ def start_new_year(year, user):
                 marks.extend(
                     Mark(unit=su.unit, indicator=ind, state=state, count=count, updated_by=user) for su in enrolled
                 )
+            enrolled_ids = {su.unit_id for su in enrolled}
+            DueOverride.objects.bulk_create(
+                DueOverride(
+                    unit_id=o.unit_id,
+                    indicator=copies[o.indicator_id],
+                    date=same_day_next_year(o.date),
+                    reason=o.reason,
+                    set_by=user,
+                )
+                for o in DueOverride.objects.filter(indicator__scheme=old).order_by("pk")
+                if o.unit_id in enrolled_ids
+            )
             created.append(scheme)
         bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
         return created

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.models import Category, Indicator, Mark, MarkState, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
+from assessment.models import Category, DueOverride, DueRule, Indicator, Mark, MarkState, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
@@ -65,6 +65,8 @@ def load_schemes(data):
                     "accepts_count": ind["accepts_count"],
                     "in_full_points": ind.get("in_full_points", True),
                     "deduction_wording": ind.get("deduction_wording", ""),
+                    "due_rule": ind.get("due_rule", DueRule.YEAR_END),
+                    "due_date": date.fromisoformat(ind["due_date"]) if ind.get("due_date") else None,
                 },
             )
             indicators.append(obj)
@@ -102,7 +104,25 @@ def load_schemes(data):
                     continue
                 mark._change_reason = HOW.DEMO
                 mark.save()
+        load_due_overrides(spec.get("due_overrides", []), indicators)
     return printed_counts
+
+
+def load_due_overrides(specs, indicators):
+    """The office's changed due dates of one unit × indicator (assessment.due), with their reasons."""
+    for spec in specs:
+        override = DueOverride(
+            unit=Unit.objects.get(name=spec["unit"]),
+            indicator=indicators[spec["indicator"] - 1],
+            date=date.fromisoformat(spec["date"]),
+            reason=spec["reason"],
+        )
+        override.full_clean(validate_unique=False, validate_constraints=False)
+        DueOverride.objects.update_or_create(
+            unit=override.unit,
+            indicator=override.indicator,
+            defaults={"date": override.date, "reason": override.reason},
+        )
 
 
 def load_rule_groups(scheme, specs, indicators, notes):

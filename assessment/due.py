@@ -113,6 +113,19 @@ class Due:
     def label(self):
         return DueStatus(self.status).label if self.status else ""
 
+    @property
+    def mark_text(self):
+        """The text alternative of an open cell's mark: “已逾期，已逾期12天”, “即将到期，还剩5天”."""
+        return f"{self.label}，{self.phrase}" if self.is_open else ""
+
+    @property
+    def mark_title(self):
+        """The mark's tooltip: status, date, days, and why the office changed the date."""
+        if not self.is_open:
+            return ""
+        reason = f"（调整原因：{self.reason}）" if self.reason else ""
+        return f"{self.label}：截止 {self.date:%Y-%m-%d}，{self.phrase}{reason}"
+
 
 def value_status(value):
     """The status a cell's text gives by itself (None for *, whose status depends on its date)."""

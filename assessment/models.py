@@ -208,7 +208,8 @@ class Indicator(models.Model):
             raise ValidationError({"due_date": "截止规则为“限期完成”时需要填写截止日期。"})
         if self.due_rule != DueRule.DATE and self.due_date is not None:
             raise ValidationError({"due_date": "只有“限期完成”的指标填写截止日期。"})
-        if self.due_date is not None and self.scheme_id and self.due_date.year not in (self.scheme.year, self.scheme.year + 1):
+        year = self.scheme.year if self.scheme_id else None
+        if self.due_date is not None and year is not None and self.due_date.year not in (year, year + 1):
             raise ValidationError({"due_date": f"截止日期应在{self.scheme.year}年或次年年初。"})
         wording = self.deduction_wording.replace("{title}", "").replace("{n}", "")
         if "{" in wording or "}" in wording:
@@ -425,7 +426,8 @@ class DueOverride(models.Model):
         year = self.indicator.scheme.year
         if self.date and self.date.year not in (year, year + 1):
             raise ValidationError({"date": f"截止日期应在{year}年或次年年初。"})
-        if self.unit_id and not SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id, unit_id=self.unit_id).exists():
+        enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id, unit_id=self.unit_id)
+        if self.unit_id and not enrolled.exists():
             raise ValidationError({"unit": f"“{self.unit}”不在{self.indicator.scheme}的参评单位中。"})
 
 

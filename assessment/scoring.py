@@ -675,6 +675,7 @@ def _shortfall_records(case_shortfall):
 
 # --- which quarters are due for a date (note 6: “每个季度…报…案例”): one place, assessment.due
 
+
 def year_end(year):
     """The scoring date of the year-end assessment: every quarter of `year` is due."""
     return datetime.date(year + 1, 1, 1)

@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from . import access
+from .due import same_day_next_year
 from .models import (
     ChangeBatch,
     Deduction,
@@ -19,7 +21,6 @@ from .models import (
     YearEndAssessment,
     check_year_open,
 )
-from .due import same_day_next_year
 from .scoring import Status, freeze, live_scores, year_end, year_schemes
 
 
@@ -339,3 +340,35 @@ def reopen_year(year, user, *, reason):
         latest.reopened_at, latest.reopened_by, latest.reopen_reason = timezone.now(), user, reason
         latest.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
         return latest
+
+
+# --- due dates: the office's changed date of one unit × indicator (assessment.due reads it)
+
+
+def set_due_override(mark, date, reason, user):
+    """Give one unit × indicator (the cell `mark`) another due date, with a reason; returns the DueOverride."""
+    if not access.can_manage(user):
+        raise DomainError("只有市信用办可以调整截止日期。")
+    override = DueOverride.objects.filter(unit_id=mark.unit_id, indicator_id=mark.indicator_id).first() or DueOverride(
+        unit_id=mark.unit_id, indicator=mark.indicator
+    )
+    override.date, override.reason, override.set_by = date, (reason or "").strip(), user
+    try:
+        check_year_open(mark.indicator.scheme.year)
+        override.full_clean(validate_constraints=False, validate_unique=False)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    override.save()
+    return override
+
+
+def clear_due_override(mark, user):
+    """Back to the indicator's rule for this unit × indicator. Returns whether there was a changed date."""
+    if not access.can_manage(user):
+        raise DomainError("只有市信用办可以调整截止日期。")
+    try:
+        check_year_open(mark.indicator.scheme.year)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    deleted, _ = DueOverride.objects.filter(unit_id=mark.unit_id, indicator_id=mark.indicator_id).delete()
+    return bool(deleted)

@@ -178,12 +178,14 @@ def mark_history(request, pk):
         pk=pk,
     )
     template = "assessment/_mark_history.html" if request.GET.get("partial") else "assessment/mark_history.html"
+    cell = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk]
     return render(
         request,
         template,
         {
             "mark": mark,
-            "shown": _cell(mark)["value"],
+            "shown": cell.value,
+            "cell": cell,
             "changes": history.mark_changes(mark),
             "editable": access.can_edit_marks(request.user),
         },

@@ -6,39 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0007_year_reopen'),
+        ("assessment", "0007_year_reopen"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='due_date',
-            field=models.DateField(blank=True, help_text='截止规则为“限期完成”时填写', null=True, verbose_name='截止日期'),
+            model_name="indicator",
+            name="due_date",
+            field=models.DateField(
+                blank=True, help_text="截止规则为“限期完成”时填写", null=True, verbose_name="截止日期"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='due_rule',
-            field=models.CharField(choices=[('date', '限期完成（截止日期）'), ('quarterly', '每季度末'), ('year_end', '年终考核前')], default='year_end', max_length=10, verbose_name='截止规则'),
+            model_name="indicator",
+            name="due_rule",
+            field=models.CharField(
+                choices=[("date", "限期完成（截止日期）"), ("quarterly", "每季度末"), ("year_end", "年终考核前")],
+                default="year_end",
+                max_length=10,
+                verbose_name="截止规则",
+            ),
         ),
         migrations.CreateModel(
-            name='DueOverride',
+            name="DueOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='截止日期')),
-                ('reason', models.TextField(verbose_name='调整原因')),
-                ('set_at', models.DateTimeField(auto_now=True, verbose_name='调整时间')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='due_overrides', to='assessment.indicator', verbose_name='考核指标')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='调整人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='due_overrides', to='assessment.unit', verbose_name='责任单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="截止日期")),
+                ("reason", models.TextField(verbose_name="调整原因")),
+                ("set_at", models.DateTimeField(auto_now=True, verbose_name="调整时间")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="due_overrides",
+                        to="assessment.indicator",
+                        verbose_name="考核指标",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="调整人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="due_overrides",
+                        to="assessment.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '截止日期调整',
-                'verbose_name_plural': '截止日期调整',
-                'ordering': ['indicator__scheme', 'indicator__order', 'unit__order'],
-                'constraints': [models.UniqueConstraint(fields=('unit', 'indicator'), name='dueoverride_unique_cell', violation_error_message='该单位的这一指标已有调整后的截止日期。')],
+                "verbose_name": "截止日期调整",
+                "verbose_name_plural": "截止日期调整",
+                "ordering": ["indicator__scheme", "indicator__order", "unit__order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "indicator"),
+                        name="dueoverride_unique_cell",
+                        violation_error_message="该单位的这一指标已有调整后的截止日期。",
+                    )
+                ],
             },
         ),
     ]

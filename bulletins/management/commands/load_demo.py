@@ -18,7 +18,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.models import Category, DueOverride, DueRule, Indicator, Mark, MarkState, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
+from assessment.models import (
+    Category,
+    DueOverride,
+    DueRule,
+    Indicator,
+    Mark,
+    MarkState,
+    Note,
+    Reporter,
+    RuleGroup,
+    Scheme,
+    SchemeUnit,
+    Unit,
+)
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue

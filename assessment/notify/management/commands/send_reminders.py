@@ -40,8 +40,8 @@ class Command(BaseCommand):
             where = "、".join(unit_plan.emails + (["单位群机器人"] if unit_plan.robot else [])) or "无法送达"
             self.stdout.write(f"{unit_plan.unit.name}（{len(unit_plan.items)} 项）→ {where}")
             for item in unit_plan.items:
-                due = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
-                self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due}")
+                due_text = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
+                self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due_text}")
         if dry_run:
             retry = pending().count()
             self.stdout.write(

@@ -7,13 +7,12 @@ models' own `full_clean`, Chinese messages). The widgets below speak the office'
 as 2019-12-31.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.resources import Diff
-
-import datetime
 
 from .models import Category, DueRule, Indicator, MarkState, Note, RuleKind, Scheme, Unit
 

@@ -111,7 +111,7 @@ def grid(request, year, category):
             "grid_rows": [(row, list(zip(shown.indicators, row.cells, strict=True))) for row in shown.rows],
             "states": MarkState.choices,
             "filters": filters,
-            "due_filters": [(key, due.DueStatus(status).label) for key, status in GRID_DUE_FILTERS.items()],
+            "due_filters": [(key, status, due.DueStatus(status).label) for key, status in GRID_DUE_FILTERS.items()],
             "soon_days": due.soon_days(),
             "is_filtered": any(filters.values()),
             "editable": editable,

@@ -2,8 +2,7 @@
 
 Everything the office keeps as data travels with the scheme: indicators with their rule kind,
 points, rate, cap and in-full flag, the due rule and date, the notes, the rule groups, the office's
-changed due dates of one
-unit × indicator, the units and their marks.
+changed due dates of one unit × indicator, the units and their marks.
 """
 
 from . import cells

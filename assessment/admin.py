@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     Category,
     Deduction,
+    DueOverride,
     Indicator,
     Mark,
     Note,
@@ -80,6 +81,22 @@ class MarkAdmin(admin.ModelAdmin):
             obj.version += 1
         obj.updated_by = request.user
         obj._change_reason = HOW.ADMIN
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DueOverride)
+class DueOverrideAdmin(admin.ModelAdmin):
+    """The office's changed due dates (also set from a cell's history panel or the unit page)."""
+
+    list_display = ["unit", "indicator", "date", "reason", "set_by", "set_at"]
+    list_filter = ["indicator__scheme"]
+    search_fields = ["unit__name", "indicator__title", "reason"]
+    list_select_related = ["unit", "indicator__scheme__category", "set_by"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["set_by", "set_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
         super().save_model(request, obj, form, change)
 
 

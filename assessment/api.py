@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from . import access, cells
 from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
+from .due import DueStatus
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
 
@@ -40,6 +41,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     header = serializers.CharField(read_only=True, help_text="按通报印出的表头，如 信用承诺 (0.1分)")
     rule_kind_display = serializers.CharField(source="get_rule_kind_display", read_only=True)
     allowed_states = serializers.ListField(child=serializers.CharField(), read_only=True)
+    due_rule_display = serializers.CharField(source="get_due_rule_display", read_only=True)
 
     class Meta:
         model = Indicator
@@ -56,6 +58,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "cap",
             "allowed_states",
             "accepts_count",
+            "due_rule",
+            "due_rule_display",
+            "due_date",
         ]
 
 
@@ -101,6 +106,14 @@ class MarkSerializer(serializers.ModelSerializer):
     count = serializers.SerializerMethodField(help_text="显示的数量（如奖惩案例数），没有时为 null")
     derived = serializers.SerializerMethodField(help_text="true：由其他记录自动统计（如奖惩案例），不能直接修改数量")
     updated_by = serializers.SerializerMethodField()
+    due_date = serializers.SerializerMethodField(
+        help_text="截止日期（按指标的截止规则，或市信用办为该单位调整后的日期）；已逾期时为错过的日期"
+    )
+    status = serializers.SerializerMethodField(
+        help_text="截止情况（与录入表格、单位页面、概览相同）：done 已完成、explained 已说明、not_assessed 非考核项、"
+        "not_due 未到期、due_soon 即将到期、overdue 已逾期"
+    )
+    status_display = serializers.SerializerMethodField(help_text="截止情况的中文，如 已逾期")
 
     class Meta:
         model = Mark
@@ -116,6 +129,9 @@ class MarkSerializer(serializers.ModelSerializer):
             "state",
             "count",
             "derived",
+            "due_date",
+            "status",
+            "status_display",
             "version",
             "updated_at",
             "updated_by",
@@ -141,6 +157,19 @@ class MarkSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_derived(self, mark):
         return self._cell(mark).derived
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_due_date(self, mark):
+        return self._cell(mark).due_date
+
+    @extend_schema_field(serializers.ChoiceField(choices=DueStatus.choices))
+    def get_status(self, mark):
+        return self._cell(mark).status
+
+    @extend_schema_field(serializers.CharField())
+    def get_status_display(self, mark):
+        cell_due = self._cell(mark).due
+        return cell_due.label if cell_due else ""
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_updated_by(self, mark):

@@ -9,12 +9,16 @@ the overview, the reminders and the scoring all read cells from here; nothing el
 What a derived cell shows (`Cell.value`): its stored word when that word exempts the unit (非考核项,
 已说明 — the unit owes nothing, so the number is not the point), else the number when there is one, else
 its stored word (* until the first case is counted).
+
+Every cell also carries its due date and status as of a day (`Cell.due`, assessment.due): `cells_for` and
+`cells_of_marks` take `as_of` (default today) and read the office's changed dates in one query.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import derived
+from . import due as due_rules
 from .models import EXEMPT_STATES, Mark, MarkState, Scheme
 
 
@@ -28,6 +32,16 @@ class Cell:
     state: str  # the word of the cell ("" when a typed column holds a number)
     count: int | None  # the number shown, if any
     derived: bool = False
+    due: due_rules.Due | None = None  # its due date and status as of the day the cells were built
+
+    @property
+    def status(self):
+        """done / explained / not_assessed / not_due / due_soon / overdue (assessment.due.DueStatus)."""
+        return self.due.status if self.due else ""
+
+    @property
+    def due_date(self):
+        return self.due.date if self.due else None
 
     @property
     def value(self):
@@ -81,6 +95,22 @@ def stored_cell(mark):
     return Cell(mark=mark, unit_id=mark.unit_id, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
 
 
+def _with_due(cells, indicators, as_of, unit_ids=None):
+    """The cells with their Due as of `as_of` (one query for the office's changed dates)."""
+    as_of = as_of or due_rules.today()
+    indicators = {i.pk: i for i in indicators}
+    if not cells or not indicators:
+        return cells
+    overrides = due_rules.overrides_for(indicators, unit_ids)
+    for key, cell in cells.items():
+        indicator = indicators[cell.indicator_id]
+        cell_due = due_rules.cell_due(
+            cell.value, indicator, indicator.scheme.year, as_of, overrides.get((cell.unit_id, cell.indicator_id))
+        )
+        cells[key] = replace(cell, due=cell_due)
+    return cells
+
+
 def derived_counts(indicators, unit_ids=None):
     """{(unit id, indicator id): number} for the derived ones among `indicators` (one query per derivation, year)."""
     groups = defaultdict(list)
@@ -94,28 +124,33 @@ def derived_counts(indicators, unit_ids=None):
     return counts
 
 
-def cells_of_marks(marks, indicators):
+def cells_of_marks(marks, indicators, as_of=None):
     """Cells for the given marks (a page of the API, one unit's row), indicators of those marks given.
 
-    `indicators`: {indicator id: Indicator with scheme loaded}. Derived numbers for the marks' units only.
+    `indicators`: {indicator id: Indicator with scheme loaded}. Derived numbers for the marks' units only;
+    due dates and statuses as of `as_of` (default today).
     """
     marks = list(marks)
     derived_indicators = [i for i in indicators.values() if derived.is_derived(i)]
-    counts = derived_counts(derived_indicators, {m.unit_id for m in marks}) if derived_indicators else {}
+    unit_ids = {m.unit_id for m in marks}
+    counts = derived_counts(derived_indicators, unit_ids) if derived_indicators else {}
     derived_ids = {i.pk for i in derived_indicators}
-    return {
+    result = {
         m.pk: _derived_cell(m, m.unit_id, m.indicator_id, counts.get((m.unit_id, m.indicator_id)))
         if m.indicator_id in derived_ids
         else stored_cell(m)
         for m in marks
     }
+    wanted = [indicators[i] for i in {m.indicator_id for m in marks}]
+    return _with_due(result, wanted, as_of, unit_ids)
 
 
-def cells_for(schemes, unit_ids=None):
+def cells_for(schemes, unit_ids=None, as_of=None):
     """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
 
     `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
-    scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived.
+    scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
+    carries its due date and status as of `as_of` (default today).
     """
     schemes = list(schemes)
     marks = Mark.objects.filter(indicator__scheme__in=schemes).only(
@@ -142,7 +177,7 @@ def cells_for(schemes, unit_ids=None):
                     cells[unit_id, indicator.pk] = _derived_cell(mark, unit_id, indicator.pk, count)
                 elif mark is not None:
                     cells[unit_id, indicator.pk] = stored_cell(mark)
-    return cells
+    return _with_due(cells, indicators, as_of, unit_ids)
 
 
 def texts(cells):
@@ -153,15 +188,15 @@ def texts(cells):
     return by_unit
 
 
-def year_cells(year):
-    """(schemes, cells) of every category of `year`: 3 queries, plus one per derivation."""
+def year_cells(year, as_of=None):
+    """(schemes, cells) of every category of `year`: 4 queries, plus one per derivation."""
     schemes = list(
         Scheme.objects.filter(year=year)
         .select_related("category")
         .prefetch_related("indicators", "scheme_units")
         .order_by("category__order", "pk")
     )
-    return schemes, cells_for(schemes)
+    return schemes, cells_for(schemes, as_of=as_of)
 
 
 def pending_by_unit(cells):

@@ -42,6 +42,14 @@ class RuleKind(models.TextChoices):
     DISCRETIONARY = "discretionary", "视情扣分，最高扣至上限"
 
 
+class DueRule(models.TextChoices):
+    """When an indicator is due (the notes say: cases every quarter, the rest by the year-end assessment)."""
+
+    DATE = "date", "限期完成（截止日期）"
+    QUARTERLY = "quarterly", "每季度末"
+    YEAR_END = "year_end", "年终考核前"
+
+
 class Category(models.Model):
     """A kind of assessed unit with its own table: 区镇, 城市管理办事处, 部门."""
 
@@ -145,6 +153,9 @@ class Indicator(models.Model):
         default=True,
         help_text="分值是否计入满分；“视情最高扣20分”这类只扣分的列不计入",
     )
+    # When the column is due (assessment.due): by a date, at each quarter's end, or by the year-end assessment.
+    due_rule = models.CharField("截止规则", max_length=10, choices=DueRule.choices, default=DueRule.YEAR_END)
+    due_date = models.DateField("截止日期", null=True, blank=True, help_text="截止规则为“限期完成”时填写")
     deduction_wording = models.CharField(
         "扣分情况写法",
         max_length=100,
@@ -193,6 +204,13 @@ class Indicator(models.Model):
                 raise ValidationError({"rule_group": "只有“完成得分”或“未完成扣分”的指标可以合并计分。"})
             if self.scheme_id and self.rule_group.scheme_id != self.scheme_id:
                 raise ValidationError({"rule_group": "合并计分的规则属于另一个考核方案。"})
+        if self.due_rule == DueRule.DATE and self.due_date is None:
+            raise ValidationError({"due_date": "截止规则为“限期完成”时需要填写截止日期。"})
+        if self.due_rule != DueRule.DATE and self.due_date is not None:
+            raise ValidationError({"due_date": "只有“限期完成”的指标填写截止日期。"})
+        year = self.scheme.year if self.scheme_id else None
+        if self.due_date is not None and year is not None and self.due_date.year not in (year, year + 1):
+            raise ValidationError({"due_date": f"截止日期应在{self.scheme.year}年或次年年初。"})
         wording = self.deduction_wording.replace("{title}", "").replace("{n}", "")
         if "{" in wording or "}" in wording:
             raise ValidationError({"deduction_wording": "扣分情况写法中只能使用 {title} 和 {n}。"})
@@ -370,6 +388,46 @@ class Mark(models.Model):
             self.unit_id
             and not SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id, unit_id=self.unit_id).exists()
         ):
+            raise ValidationError({"unit": f"“{self.unit}”不在{self.indicator.scheme}的参评单位中。"})
+
+
+class DueOverride(models.Model):
+    """Another due date for one unit × indicator, set by the office with a reason (assessment.due)."""
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="due_overrides", verbose_name="责任单位")
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="due_overrides", verbose_name="考核指标")
+    date = models.DateField("截止日期")
+    reason = models.TextField("调整原因")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="调整人"
+    )
+    set_at = models.DateTimeField("调整时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "截止日期调整"
+        verbose_name_plural = "截止日期调整"
+        ordering = ["indicator__scheme", "indicator__order", "unit__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "indicator"],
+                name="dueoverride_unique_cell",
+                violation_error_message="该单位的这一指标已有调整后的截止日期。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.indicator.title}：{self.date:%Y-%m-%d}"
+
+    def clean(self):
+        if not self.reason.strip():
+            raise ValidationError({"reason": "请填写调整截止日期的原因。"})
+        if not self.indicator_id:
+            return
+        year = self.indicator.scheme.year
+        if self.date and self.date.year not in (year, year + 1):
+            raise ValidationError({"date": f"截止日期应在{year}年或次年年初。"})
+        enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id, unit_id=self.unit_id)
+        if self.unit_id and not enrolled.exists():
             raise ValidationError({"unit": f"“{self.unit}”不在{self.indicator.scheme}的参评单位中。"})
 
 

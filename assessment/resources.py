@@ -3,16 +3,18 @@
 A Resource maps one sheet (header row + rows) to model rows both ways: `export()` feeds the
 one Excel writer (`assessment.excel`), `import_data()` validates and saves each row (the
 models' own `full_clean`, Chinese messages). The widgets below speak the office's words:
-类别 by name, 计分方式 by its label, 可填内容 as “√、*、非考核项”, 是/否 for flags.
+类别 by name, 计分方式 and 截止规则 by their labels, 可填内容 as “√、*、非考核项”, 是/否 for flags, dates
+as 2019-12-31.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.resources import Diff
 
-from .models import Category, Indicator, MarkState, Note, RuleKind, Scheme, Unit
+from .models import Category, DueRule, Indicator, MarkState, Note, RuleKind, Scheme, Unit
 
 LIST_SEPARATOR = "、"
 YES, NO = "是", "否"
@@ -110,6 +112,46 @@ class RuleKindWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return RuleKind(value).label if value else ""
+
+
+class DueRuleWidget(widgets.Widget):
+    """截止规则 by its label (限期完成（截止日期）, 每季度末, 年终考核前); empty: by the year-end assessment."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return DueRule.YEAR_END
+        for rule in DueRule:
+            if text in (rule.label, rule.value) or (rule == DueRule.DATE and text == "限期完成"):
+                return rule.value
+        raise ValueError(f"截止规则“{text}”不认识，可填：{LIST_SEPARATOR.join(DueRule.labels)}。")
+
+    def render(self, value, obj=None, **kwargs):
+        return DueRule(value).label if value else ""
+
+
+class DayWidget(widgets.Widget):
+    """A date as 2019-12-31 (a cell Excel keeps as a date is read as one); empty: none."""
+
+    def __init__(self, label):
+        self.label = label
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return datetime.date.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            raise ValueError(f"{self.label}“{text}”应按 年-月-日 填写，如 2019-12-31。") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
 
 
 class StatesWidget(widgets.Widget):
@@ -282,6 +324,8 @@ class IndicatorResource(OfficeResource):
     cap = fields.Field("cap", "最高扣分", widget=DecimalWidget("最高扣分"), saves_null_values=True)
     allowed_states = fields.Field("allowed_states", "可填内容", widget=StatesWidget())
     accepts_count = fields.Field("accepts_count", "可填数量", widget=FlagWidget("可填数量"))
+    due_rule = fields.Field("due_rule", "截止规则", widget=DueRuleWidget())
+    due_date = fields.Field("due_date", "截止日期", widget=DayWidget("截止日期"), saves_null_values=True)
 
     class Meta:
         model = Indicator
@@ -296,6 +340,8 @@ class IndicatorResource(OfficeResource):
             "cap",
             "allowed_states",
             "accepts_count",
+            "due_rule",
+            "due_date",
         ]
         import_id_fields = ["scheme", "order"]
         skip_unchanged = True

@@ -1,13 +1,27 @@
 """A year's schemes as JSON (the format of bulletins/demo/schemes-2019.json): export and import.
 
 Everything the office keeps as data travels with the scheme: indicators with their rule kind,
-points, rate, cap and in-full flag, the notes, the rule groups, the units and their marks.
+points, rate, cap and in-full flag, the due rule and date, the notes, the rule groups, the office's
+changed due dates of one unit × indicator, the units and their marks.
 """
 
+import datetime
 from decimal import Decimal
 
 from . import cells
-from .models import Category, Indicator, Mark, MarkState, Note, RuleGroup, Scheme, SchemeUnit, Unit
+from .models import (
+    Category,
+    DueOverride,
+    DueRule,
+    Indicator,
+    Mark,
+    MarkState,
+    Note,
+    RuleGroup,
+    Scheme,
+    SchemeUnit,
+    Unit,
+)
 from .scoring import fmt, scoring_schemes
 from .services import HOW
 
@@ -24,6 +38,7 @@ def export_year(year):
         key: (cell.shown_count if cell.shown_count is not None else cell.value)
         for key, cell in cells.cells_for(schemes).items()
     }
+    overrides = list(DueOverride.objects.filter(indicator__scheme__in=schemes).select_related("unit"))
     data = {"year": year, "schemes": []}
     for scheme in schemes:
         indicators = sorted(scheme.indicators.all(), key=lambda i: i.order)
@@ -51,6 +66,8 @@ def export_year(year):
                         "accepts_count": i.accepts_count,
                         "in_full_points": i.in_full_points,
                         "deduction_wording": i.deduction_wording,
+                        "due_rule": i.due_rule,
+                        "due_date": i.due_date.isoformat() if i.due_date else None,
                     }
                     for i in indicators
                 ],
@@ -64,6 +81,16 @@ def export_year(year):
                         "indicators": [position[i.pk] for i in indicators if i.rule_group_id == g.pk],
                     }
                     for g in sorted(scheme.rule_groups.all(), key=lambda g: g.note.number)
+                ],
+                "due_overrides": [
+                    {
+                        "unit": o.unit.name,
+                        "indicator": position[o.indicator_id],
+                        "date": o.date.isoformat(),
+                        "reason": o.reason,
+                    }
+                    for o in overrides
+                    if o.indicator_id in position
                 ],
                 "units": [
                     {
@@ -119,6 +146,8 @@ def load_schemes(data, how=HOW.IMPORT):
                     "accepts_count": ind["accepts_count"],
                     "in_full_points": ind.get("in_full_points", True),
                     "deduction_wording": ind.get("deduction_wording", ""),
+                    "due_rule": ind.get("due_rule", DueRule.YEAR_END),
+                    "due_date": datetime.date.fromisoformat(ind["due_date"]) if ind.get("due_date") else None,
                 },
             )
             indicators.append(obj)
@@ -157,7 +186,25 @@ def load_schemes(data, how=HOW.IMPORT):
                     continue
                 mark._change_reason = how
                 mark.save()
+        load_due_overrides(spec.get("due_overrides", []), indicators)
     return printed_counts
+
+
+def load_due_overrides(specs, indicators):
+    """The office's changed due dates of one unit × indicator (assessment.due), with their reasons."""
+    for spec in specs:
+        override = DueOverride(
+            unit=Unit.objects.get(name=spec["unit"]),
+            indicator=indicators[spec["indicator"] - 1],
+            date=datetime.date.fromisoformat(spec["date"]),
+            reason=spec["reason"],
+        )
+        override.full_clean(validate_unique=False, validate_constraints=False)
+        DueOverride.objects.update_or_create(
+            unit=override.unit,
+            indicator=override.indicator,
+            defaults={"date": override.date, "reason": override.reason},
+        )
 
 
 def load_rule_groups(scheme, specs, indicators, notes):

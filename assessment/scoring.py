@@ -30,6 +30,8 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from . import cells, derived
+from .due import QUARTERS as QUARTERS  # noqa: F401 (re-exported: cases.duty)
+from .due import due_quarters as due_quarters  # noqa: F401 (re-exported: cases.counts)
 from .models import (
     EXEMPT_STATES,
     EXPLAINED_STATES,
@@ -671,25 +673,7 @@ def _shortfall_records(case_shortfall):
     return records
 
 
-# --- which quarters are due for a date (note 6: “每个季度…报…案例”)
-
-QUARTERS = (1, 2, 3, 4)
-
-
-def due_quarters(year, as_of=None):
-    """The quarters of `year` that have ended by `as_of` (default today): only those can have been missed.
-
-    A quarter is due from the first day of the next one: on 2019-11-26 quarters one to three are due; from
-    2020-01-01 (and at the year-end assessment) all four. The quarterly table, the scores, the unit page,
-    the API and the frozen year-end version all ask this function with the scoring date.
-    """
-    as_of = as_of or datetime.date.today()
-    ended = []
-    for quarter in QUARTERS:
-        first_of_next = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, quarter * 3 + 1, 1)
-        if as_of >= first_of_next:
-            ended.append(quarter)
-    return tuple(ended)
+# --- which quarters are due for a date (note 6: “每个季度…报…案例”): one place, assessment.due
 
 
 def year_end(year):

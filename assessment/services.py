@@ -5,11 +5,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from . import access
 from .audit import audited
 from .audit.models import AuditAction
+from .due import same_day_next_year
 from .models import (
     ChangeBatch,
     Deduction,
+    DueOverride,
     Indicator,
     Mark,
     MarkState,
@@ -161,6 +164,9 @@ def _first_mark_value(indicator):
 def start_new_year(year, user):
     """Start year+1 from `year`: copy schemes, indicators, notes and active units; every cell * (or 无).
 
+    Due dates move to the same day of the next year (29 February to 28 February), the office's changed
+    dates of one unit × indicator too.
+
     Year `year` is left as it was. Refused when `year` has no schemes or year+1 already has some.
     Returns the new schemes.
     """
@@ -204,6 +210,8 @@ def start_new_year(year, user):
                     rule_group=groups.get(ind.rule_group_id),
                     in_full_points=ind.in_full_points,
                     deduction_wording=ind.deduction_wording,
+                    due_rule=ind.due_rule,
+                    due_date=same_day_next_year(ind.due_date) if ind.due_date else None,
                 )
             for note in old.notes.all():
                 notes[note.pk].indicators.set([copies[i.pk] for i in note.indicators.all()])
@@ -215,6 +223,18 @@ def start_new_year(year, user):
                 marks.extend(
                     Mark(unit=su.unit, indicator=ind, state=state, count=count, updated_by=user) for su in enrolled
                 )
+            enrolled_ids = {su.unit_id for su in enrolled}
+            DueOverride.objects.bulk_create(
+                DueOverride(
+                    unit_id=o.unit_id,
+                    indicator=copies[o.indicator_id],
+                    date=same_day_next_year(o.date),
+                    reason=o.reason,
+                    set_by=user,
+                )
+                for o in DueOverride.objects.filter(indicator__scheme=old).order_by("pk")
+                if o.unit_id in enrolled_ids
+            )
             created.append(scheme)
         bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
         return created
@@ -341,3 +361,35 @@ def reopen_year(year, user, *, reason):
         latest.reopened_at, latest.reopened_by, latest.reopen_reason = timezone.now(), user, reason
         latest.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
         return latest
+
+
+# --- due dates: the office's changed date of one unit × indicator (assessment.due reads it)
+
+
+def set_due_override(mark, date, reason, user):
+    """Give one unit × indicator (the cell `mark`) another due date, with a reason; returns the DueOverride."""
+    if not access.can_manage(user):
+        raise DomainError("只有市信用办可以调整截止日期。")
+    override = DueOverride.objects.filter(unit_id=mark.unit_id, indicator_id=mark.indicator_id).first() or DueOverride(
+        unit_id=mark.unit_id, indicator=mark.indicator
+    )
+    override.date, override.reason, override.set_by = date, (reason or "").strip(), user
+    try:
+        check_year_open(mark.indicator.scheme.year)
+        override.full_clean(validate_constraints=False, validate_unique=False)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    override.save()
+    return override
+
+
+def clear_due_override(mark, user):
+    """Back to the indicator's rule for this unit × indicator. Returns whether there was a changed date."""
+    if not access.can_manage(user):
+        raise DomainError("只有市信用办可以调整截止日期。")
+    try:
+        check_year_open(mark.indicator.scheme.year)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    deleted, _ = DueOverride.objects.filter(unit_id=mark.unit_id, indicator_id=mark.indicator_id).delete()
+    return bool(deleted)

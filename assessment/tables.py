@@ -92,10 +92,11 @@ class ProgressTable:
                     column.add(cell.state, cell.shown_count)
         return counts
 
-    def filtered(self, *, indicator_id=None, pending_only=False, query=""):
+    def filtered(self, *, indicator_id=None, pending_only=False, query="", due=""):
         """A copy with one indicator's column (or all) and only the matching rows; no queries.
 
-        pending_only keeps the rows with a * left in the shown columns; query matches unit names.
+        pending_only keeps the rows with a * left in the shown columns; query matches unit names; due
+        (a DueStatus value, assessment.due) keeps the rows with a shown cell of that status.
         """
         columns = [i for i, ind in enumerate(self.indicators) if indicator_id is None or ind.id == indicator_id]
         query = query.strip().casefold()
@@ -110,6 +111,8 @@ class ProgressTable:
             if query and query not in row.unit.name.casefold() and query not in row.unit.full_name.casefold():
                 continue
             if pending_only and not shown.has_pending:
+                continue
+            if due and not any(c is not None and c.status == due for c in shown.cells):
                 continue
             rows.append(shown)
         indicators = [self.indicators[i] for i in columns]

@@ -77,6 +77,11 @@ def _history(marks_by_indicator, indicators):
     return entries[:HISTORY_SHOWN], len(entries)
 
 
+def _due_order(row):
+    cell_due = row["cell"].due
+    return (cell_due.date is None, cell_due.date, row["indicator"].order)
+
+
 @require_GET
 @access.require()
 def detail(request, pk):
@@ -137,7 +142,8 @@ def detail(request, pk):
             score=unit_score(unit, scheme.year),
             scheme=scheme,
             rows=rows,
-            pending_rows=[r for r in rows if r["pending"]],
+            # What is due when: the open (*) items by due date, overdue first (assessment.due).
+            pending_rows=sorted((r for r in rows if r["pending"]), key=_due_order),
             requests=requests,
             history=history,
             history_total=history_total,

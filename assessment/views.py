@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, cells, history
+from . import access, cells, due, history
 from .grid import plan_bulk, year_progress
 from .models import ChangeBatch, Mark, MarkState, Scheme
 from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
@@ -75,6 +75,8 @@ def year_overview(request, year):
 
 
 GRID_PAGE_ROWS = 100
+# ?due=overdue|soon: the rows with an overdue or a due-soon cell (assessment.due).
+GRID_DUE_FILTERS = {"overdue": due.DueStatus.OVERDUE, "soon": due.DueStatus.DUE_SOON}
 
 
 def _grid_filters(request, table):
@@ -86,6 +88,7 @@ def _grid_filters(request, table):
         "indicator_id": indicator_id,
         "pending_only": request.GET.get("pending") == "1",
         "query": request.GET.get("q", "").strip()[:50],
+        "due": GRID_DUE_FILTERS.get(request.GET.get("due", ""), ""),
     }
 
 
@@ -117,6 +120,8 @@ def grid(request, year, category):
             "history_suffix": f"/{history_suffix}",
             "states": MarkState.choices,
             "filters": filters,
+            "due_filters": [(key, status, due.DueStatus(status).label) for key, status in GRID_DUE_FILTERS.items()],
+            "soon_days": due.soon_days(),
             "is_filtered": any(filters.values()),
             "editable": editable,
             "bulk_indicators": table.indicators,
@@ -129,7 +134,14 @@ def grid(request, year, category):
 def _cell(mark):
     """The saved cell as the grid shows it (assessment.cells: a derived number, not the stored word)."""
     cell = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk]
-    return {"value": cell.value, "version": mark.version}
+    return {"value": cell.value, "version": mark.version, **due_fields(cell.due)}
+
+
+def due_fields(cell_due):
+    """The due mark of a saved cell for grid.js: its status, the hidden text and the title (as _due_mark.html)."""
+    if cell_due is None:
+        return {}
+    return {"status": cell_due.status, "due_text": cell_due.mark_text, "due_title": cell_due.mark_title}
 
 
 @require_POST
@@ -175,12 +187,14 @@ def mark_history(request, pk):
         pk=pk,
     )
     template = "assessment/_mark_history.html" if request.GET.get("partial") else "assessment/mark_history.html"
+    cell = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk]
     return render(
         request,
         template,
         {
             "mark": mark,
-            "shown": _cell(mark)["value"],
+            "shown": cell.value,
+            "cell": cell,
             "changes": history.mark_changes(mark),
             "editable": access.can_edit_marks(request.user),
         },

@@ -1,15 +1,18 @@
 """Figures of the leaders' overview: where each category stands now, and how the year's issues went.
 
-"Now" comes from the live progress tables (assessment.tables.build_tables, read through its output);
+"Now" comes from the live progress tables (assessment.tables.build_tables, read through its output),
+with each cell's due status as every page shows it (assessment.due, through the cells);
 the trend comes from the snapshots of the year's published issues. Cells are classified by the one
 vocabulary (assessment.models.MarkState): √ or a reported count is done, * is pending, 已说明 /
 已说明情况 is explained; 非考核项 and 无 do not count. Charts are plain SVG geometry for the template.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from assessment.due import DueStatus
 from assessment.models import EXPLAINED_STATES, MarkRequest, MarkState
 from assessment.tables import build_tables, schemes_with_parts
 from cases.models import Case, CaseStatus
@@ -18,6 +21,33 @@ from .models import Issue
 
 DONE, PENDING, EXPLAINED = "done", "pending", "explained"
 TOP_UNITS = 8
+OVERDUE_SHOWN = 50
+# The columns of the status counts, as the cells' statuses say (assessment.due): the grid's colours.
+STATUS_COLUMNS = (
+    DueStatus.DONE,
+    DueStatus.EXPLAINED,
+    DueStatus.NOT_DUE,
+    DueStatus.DUE_SOON,
+    DueStatus.OVERDUE,
+    DueStatus.NOT_ASSESSED,
+)
+
+
+@dataclass(frozen=True)
+class OverdueCell:
+    """An overdue cell of the overview's list, with the link to it in the grid (filtered)."""
+
+    unit: str
+    indicator: str
+    date: object
+    phrase: str
+    link: str
+
+
+def overdue_link(year, slug, indicator_id, unit_name):
+    """The grid showing the cell: its column, the overdue rows, the unit's name."""
+    query = urlencode({"indicator": indicator_id, "due": "overdue", "q": unit_name})
+    return f"{reverse('assessment:grid', args=[year, slug])}?{query}"
 
 
 def classify(value):
@@ -86,6 +116,9 @@ class CategoryOverview:
     changes: list | None = None
     changes_against: dict | None = None
     latest_link: str = ""
+    statuses: list = field(default_factory=list)  # [(DueStatus, count)] in STATUS_COLUMNS order
+    overdue: list = field(default_factory=list)  # OverdueCell, by due date
+    overdue_total: int = 0
 
     # Trend chart geometry (SVG user units).
     width = 560
@@ -159,7 +192,16 @@ def year_overview(year):
             Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in table.indicators
         ]
         behind = []
+        counts = dict.fromkeys(STATUS_COLUMNS, 0)
+        overdue = []
         for row in table.rows:
+            for indicator, cell in zip(table.indicators, row.cells, strict=True):
+                if cell is None or not cell.status:
+                    continue
+                counts[cell.status] += 1
+                if cell.status == DueStatus.OVERDUE:
+                    link = overdue_link(year, slug, indicator.pk, row.unit.name)
+                    overdue.append(OverdueCell(row.unit.name, indicator.title, cell.due_date, cell.due.phrase, link))
             values = row.values
             for share, value in zip(shares, values, strict=True):
                 share.add(value)
@@ -168,6 +210,9 @@ def year_overview(year):
                 in_latest = latest and row.unit.pk in latest_units.get(scheme_id, ())
                 link = _anchor(latest, slug, row.unit.pk) if in_latest else ""
                 behind.append((row.unit.name, pending, link))
+        overview.statuses = [(DueStatus(status), n) for status, n in counts.items()]
+        overview.overdue_total = len(overdue)
+        overview.overdue = sorted(overdue, key=lambda c: c.date)[:OVERDUE_SHOWN]
         overview.shares = [s for s in shares if s.counted]
         overview.behind = sorted(behind, key=lambda b: -b[1])[:TOP_UNITS]
         for issue in issues:

@@ -297,6 +297,10 @@ SITE_URL = env_url("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 REMINDER_REPEAT_DAYS = env_int("DJANGO_REMINDER_REPEAT_DAYS", 7)
 if REMINDER_REPEAT_DAYS < 1:
     raise ImproperlyConfigured("DJANGO_REMINDER_REPEAT_DAYS must be at least 1")
+# A * item is "due soon" (yellow, reminded) within this many days of its due date (assessment.due).
+DUE_SOON_DAYS = env_int("DJANGO_DUE_SOON_DAYS", 14)
+if DUE_SOON_DAYS < 0:
+    raise ImproperlyConfigured("DJANGO_DUE_SOON_DAYS must not be negative")
 # One group robot for every unit without its own (政务微信/企业微信 or 钉钉); empty: none.
 WEBHOOK_URL = env_url("DJANGO_WEBHOOK_URL", "")
 WEBHOOK_KIND = env_choice("DJANGO_WEBHOOK_KIND", "wecom", ("wecom", "dingtalk"))

@@ -29,6 +29,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def on_day(monkeypatch):
+    """A function setting the portal's today (assessment.due.today): statuses, pages and reminders as of that day."""
+
+    def set_day(day):
+        monkeypatch.setattr("assessment.due.today", lambda: day)
+        return day
+
+    return set_day
+
+
+@pytest.fixture
 def demo_db(transactional_db):
     """The demo for tests that need real transactions (browser tests): they start empty."""
     load_demo()

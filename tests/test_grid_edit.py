@@ -9,6 +9,9 @@ from assessment.services import HOW, set_mark
 from .conftest import log_in
 from .factories import IndicatorFactory, MarkFactory, SchemeUnitFactory, UserFactory
 
+# A saved √ is done: no due mark left on the cell (assessment.due).
+DONE = {"status": "done", "due_text": "", "due_title": ""}
+
 
 @pytest.fixture
 def mark(db):
@@ -28,7 +31,7 @@ def snapshot(mark):
 def test_staff_saves_a_cell_and_gets_the_new_version(role_client, mark, staff_user):
     response = role_client("staff").post(url(mark), {"value": "√", "version": "1"})
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "value": "√", "version": 2}
+    assert response.json() == {"ok": True, "value": "√", "version": 2, **DONE}
     mark.refresh_from_db()
     assert (mark.state, mark.version, mark.updated_by) == ("√", 2, staff_user)
     entry = mark.history.first()
@@ -62,14 +65,14 @@ def test_stale_version_is_409_with_who_changed_it_and_to_what(role_client, mark)
     assert snapshot(mark) == before
     # The user decides to keep their value: a save against the version they were shown now works.
     response = role_client("staff").post(url(mark), {"value": "√", "version": "2"})
-    assert response.json() == {"ok": True, "value": "√", "version": 3}
+    assert response.json() == {"ok": True, "value": "√", "version": 3, **DONE}
 
 
 def test_a_second_submit_of_the_same_value_is_not_a_conflict(role_client, mark):
     client = role_client("staff")
     assert client.post(url(mark), {"value": "√", "version": "1"}).json()["version"] == 2
     response = client.post(url(mark), {"value": "√", "version": "1"})
-    assert response.status_code == 200 and response.json() == {"ok": True, "value": "√", "version": 2}
+    assert response.status_code == 200 and response.json() == {"ok": True, "value": "√", "version": 2, **DONE}
     assert mark.history.count() == 2  # the demo entry and one change
 
 

@@ -135,7 +135,7 @@ def test_leader_sees_the_same_grid_read_only(role_client):
     assert "data-editable" not in html and 'id="bulk-form"' not in html and "csrf-token" not in html
     # The only inputs left are the filters (GET); nothing that could change a mark.
     names = {attrs.get("name") for _, attrs in grid.inputs} - {"csrfmiddlewaretoken"}  # the logout form
-    assert names <= {"indicator", "pending", "q", None}
+    assert names <= {"indicator", "pending", "due", "q", None}
     assert "只读" in html
 
 
@@ -183,9 +183,12 @@ def test_grid_query_count_is_flat_in_the_number_of_units(role_client, django_ass
     with django_assert_num_queries(len(demo.captured_queries)):
         client.get(grid_url("departments", pending=1, q="局"))
     # session, user, groups, scheme + 3 prefetches, marks, category tabs, batches (the session is not saved again)
-    # … plus one for the derived 奖惩案例 counts and one for the confirmed deductions, for all units at once
+    # … plus one for the derived 奖惩案例 counts, one for the confirmed deductions and one for the office's
+    # changed due dates (assessment.due), for all units at once
     # … plus the second-factor device named in the session
-    assert len(demo.captured_queries) <= 13
+    assert len(demo.captured_queries) <= 14
+    with django_assert_num_queries(len(demo.captured_queries)):
+        client.get(grid_url("departments", due="overdue"))
 
 
 # --- the year page and the way there

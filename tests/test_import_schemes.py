@@ -67,10 +67,14 @@ def test_export_lists_indicators_and_notes_in_the_office_words(staff):
         "最高扣分",
         "可填内容",
         "可填数量",
+        "截止规则",
+        "截止日期",
     ]
     row = [c.value for c in ind[_row(wb, "考核指标", "部门", 7)]]
     assert row == ["部门", 7, "奖惩措施和信用应用成效反馈", 0.3, "(0.3分)", "按次扣分，扣满为止", 0.01, 0.3,
-                   "√、*、非考核项、已说明情况", "否"]  # fmt: skip
+                   "√、*、非考核项、已说明情况", "否", "年终考核前", None]  # fmt: skip
+    cases = [c.value for c in ind[_row(wb, "考核指标", "部门", 8)]]
+    assert cases[2] == "奖惩案例" and cases[-2:] == ["每季度末", None]
     notes = wb["说明"]
     assert [c.value for c in notes[_row(wb, "说明", "部门", 3)]][3] == "4、5"
 

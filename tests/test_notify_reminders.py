@@ -32,28 +32,31 @@ def finance_mail(smtp_server):
     return [m for m in smtp_server.messages if m["to"] == ["caizheng@ks.gov.cn"]]
 
 
-def test_each_open_cell_is_reminded_once_at_the_pending_stage(smtp_server, finance):
-    out = run("--date", "2019-11-26")
-    assert "财政局（3 项）→ caizheng@ks.gov.cn" in out and "[未完成] 诚信专题宣传任务 (0.2分)" in out
+def test_each_cell_due_soon_is_reminded_once(smtp_server, finance):
+    # 财政局 has reported cases; its three * items are due by the year-end assessment (2019-12-31).
+    assert "财政局" not in run("--date", "2019-11-26")  # 35 days left: not due yet, nothing sent
+    out = run("--date", "2019-12-20")
+    assert "财政局（3 项）→ caizheng@ks.gov.cn" in out
+    assert "[即将到期] 诚信专题宣传任务 (0.2分) 截止 2019-12-31" in out
     assert len(finance_mail(smtp_server)) == 1
     assert Delivery.objects.filter(unit=finance, status="ok").count() == 1
     # units without any contact are recorded as unreachable, and their cells stay unreminded
     unreachable = Delivery.objects.filter(status="unreachable")
     assert unreachable.filter(unit__name="统战部").exists()
     assert not CellReminder.objects.filter(unit__name="统战部").exists()
-    assert CellReminder.objects.filter(unit=finance, stage="pending").count() == 3
+    assert CellReminder.objects.filter(unit=finance, stage="due_soon").count() == 3
 
-    out = run("--date", "2019-11-27")
+    out = run("--date", "2019-12-21")
     assert "财政局" not in out
     assert len(finance_mail(smtp_server)) == 1  # nothing new for 财政局
-    assert unreachable.count() == Delivery.objects.filter(status="unreachable", run_date=date(2019, 11, 26)).count()
+    assert not unreachable.filter(run_date=date(2019, 12, 21)).exists()  # not recorded again every day
 
 
 def test_a_unit_given_an_address_is_reminded_on_the_next_run(smtp_server, finance):
-    run("--date", "2019-11-26")
+    run("--date", "2019-12-20")
     unit = Unit.objects.get(name="统战部")
     Reporter.objects.create(user=UserFactory(username="tongzhan", email="tz@ks.gov.cn"), unit=unit)
-    run("--date", "2019-11-27")
+    run("--date", "2019-12-21")
     assert [m["to"] for m in smtp_server.messages].count(["tz@ks.gov.cn"]) == 1
 
 
@@ -111,7 +114,7 @@ def test_a_failed_sending_is_retried_on_the_next_run_and_not_duplicated(smtp_ser
     UnitRobot.objects.create(unit=finance, kind="wecom", url=robot_server.url())
     smtp_server.stop()
     robot_server.stop()
-    out = run("--date", "2019-11-26")
+    out = run("--date", "2019-12-20")
     assert "失败 2 条" in out
     failed = Delivery.objects.filter(unit=finance)
     assert sorted(failed.values_list("channel", "status")) == [("email", "failed"), ("wecom", "failed")]
@@ -119,7 +122,7 @@ def test_a_failed_sending_is_retried_on_the_next_run_and_not_duplicated(smtp_ser
 
     smtp_server.start()
     robot_server.start()
-    out = run("--date", "2019-11-27")
+    out = run("--date", "2019-12-21")
     assert sorted(failed.values_list("channel", "status", "attempts")) == [("email", "ok", 2), ("wecom", "ok", 2)]
     assert failed.count() == 2  # retried, not sent anew
     assert len(finance_mail(smtp_server)) == 1 and len(robot_server.requests) == 1
@@ -127,7 +130,7 @@ def test_a_failed_sending_is_retried_on_the_next_run_and_not_duplicated(smtp_ser
 
 
 def test_dry_run_prints_and_sends_nothing(smtp_server, finance):
-    out = run("--dry-run", "--date", "2019-11-26")
+    out = run("--dry-run", "--date", "2019-12-20")
     assert "财政局（3 项）→ caizheng@ks.gov.cn" in out and "统战部" in out and "无法送达" in out
     assert "试运行" in out
     assert smtp_server.messages == []
@@ -136,9 +139,9 @@ def test_dry_run_prints_and_sends_nothing(smtp_server, finance):
 
 def test_dry_run_counts_what_would_be_retried(smtp_server, finance):
     smtp_server.stop()
-    run("--date", "2019-11-26")
+    run("--date", "2019-12-20")
     smtp_server.start()
-    out = run("--dry-run", "--date", "2019-11-27")
+    out = run("--dry-run", "--date", "2019-12-21")
     assert "将重发" in out and smtp_server.messages == []
     assert Delivery.objects.get(unit=finance).status == "failed"
 

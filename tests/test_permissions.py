@@ -118,6 +118,17 @@ MATRIX = [
         expect(200, 200, 404, 200, 404, LOGIN),  # the reporter's own unit (发改委)
     ),
     (
+        "assessment:due_override",
+        lambda r: f"/assessment/marks/{_grid_mark().pk}/due/",
+        expect(200, 404, 404, 403, 404, LOGIN),  # the office's work, even on the reporter's own unit
+    ),
+    (
+        "assessment:due_override",
+        lambda r: f"/assessment/marks/{_grid_mark().pk}/due/",
+        expect(400, 404, 404, 403, 404, LOGIN),  # staff: 400, the empty form has no date/reason
+        "post",
+    ),
+    (
         "assessment:bulk",
         lambda r: f"/assessment/2019/departments/bulk/?indicator={_grid_mark().indicator_id}&value=√",
         expect(200, 404, 404, 403, 404, LOGIN),

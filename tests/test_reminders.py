@@ -3,6 +3,7 @@
 The page only records the sendings (no network call during a request); `send_queued` delivers them.
 """
 
+import datetime
 import io
 
 import pytest
@@ -59,7 +60,8 @@ def test_page_lists_each_unit_with_star_and_who_is_reached(role_client, reporter
     assert not mail.outbox and not Delivery.objects.exists()
 
 
-def test_sending_queues_then_mails_each_reached_unit_its_open_items(role_client, reporters, settings):
+def test_sending_queues_then_mails_each_reached_unit_its_open_items(role_client, reporters, settings, on_day):
+    on_day(datetime.date(2019, 11, 26))
     settings.SITE_URL = "https://credit.ks.gov.cn"
     mark = Mark.objects.get(unit__name="人武部", indicator__order=4, indicator__scheme__year=2019)
     MarkRequest.objects.create(mark=mark, kind="done", text="已完成", submitted_by=reporters["人武部"])
@@ -77,17 +79,18 @@ def test_sending_queues_then_mails_each_reached_unit_its_open_items(role_client,
     by_unit = {m.to[0]: m for m in mail.outbox}
     finance = by_unit["caizheng@ks.gov.cn"]
     assert "财政局" in finance.subject and "2019年度" in finance.subject
-    assert "1. 配合推进国家守信激励创新试点项目 (0.1分)" in finance.body
+    # Not due yet (by the year-end assessment): listed as still *, each with its date (assessment.due).
+    assert "1. 配合推进国家守信激励创新试点项目 (0.1分)（截止 2019-12-31，还有 35 天）" in finance.body
     assert "2. 奖惩措施和信用应用成效反馈 (0.3分)" in finance.body
     assert "3. 诚信专题宣传任务 (0.2分)" in finance.body
     assert f"https://credit.ks.gov.cn/units/{Unit.objects.get(name='财政局').pk}/" in finance.body
     army = by_unit["renwu@ks.gov.cn"].body
-    assert "(参照条线) 应用信用承诺 (0.1分)（已提交申请，待市信用办审核）" in army
+    assert "(参照条线) 应用信用承诺 (0.1分)（截止 2019-12-31，还有 35 天）（已提交申请，待市信用办审核）" in army
     assert set(Delivery.objects.filter(status="ok").values_list("unit__name", flat=True)) == {"财政局", "人武部"}
 
 
 def test_the_manual_reminder_sends_again_what_the_daily_run_already_sent(role_client, reporters):
-    call_command("send_reminders", "--date", "2019-11-26", stdout=io.StringIO())
+    call_command("send_reminders", "--date", "2019-12-20", stdout=io.StringIO())  # all due soon
     assert len(mail.outbox) == 2
     client = role_client("staff")
     client.post(URL, {"nonce": _confirm_page(client).context["nonce"]})

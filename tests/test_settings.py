@@ -55,6 +55,7 @@ def test_refuses_malformed_notification_settings():
         ("DJANGO_WEBHOOK_URL", "ftp://robot", "DJANGO_WEBHOOK_URL must be an absolute http(s) URL"),
         ("DJANGO_WEBHOOK_KIND", "slack", "DJANGO_WEBHOOK_KIND must be one of wecom, dingtalk"),
         ("DJANGO_REMINDER_REPEAT_DAYS", "0", "DJANGO_REMINDER_REPEAT_DAYS must be at least 1"),
+        ("DJANGO_DUE_SOON_DAYS", "-1", "DJANGO_DUE_SOON_DAYS must not be negative"),
     ):
         result = _run(["check"], DJANGO_DEBUG="1", **{name: value})
         assert result.returncode != 0 and message in result.stderr, name

@@ -1,8 +1,9 @@
 """Reminders to units: which cells to remind whom of, one message per unit, recorded and then delivered.
 
-The caller says what is open: `ReminderItem`s (unit, cell, due date, stage). Today that is
-`open_items(year)`, every * cell at the "pending" stage, used by both the office's manual reminder
-and `manage.py send_reminders`; the due rules add the due-soon and overdue stages. The rule lives
+The caller says what is open: `ReminderItem`s (unit, cell, due date, stage). `open_items(year)` is every
+* cell with its due date and its stage from the cell's due status (assessment.due: overdue, due soon, else
+pending), what the office's manual reminder sends; `due_items` keeps the due-soon and overdue ones, what
+`manage.py send_reminders` sends every day. The rule lives
 here: each (cell, stage) is reminded once, the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS.
 """
 
@@ -12,9 +13,9 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
-from assessment import access, cells
+from assessment import access, cells, due
+from assessment.due import DueStatus
 from assessment.models import Mark, MarkRequest, MarkState, Reporter
 from assessment.services import DomainError
 
@@ -52,24 +53,43 @@ def mark_item(mark, stage=Stage.PENDING, due=None, note=""):
     return ReminderItem(mark.unit, f"mark:{mark.pk}", title, due, stage, note)
 
 
-def open_items(year, stage=Stage.PENDING):
-    """Every cell of `year` that shows *, in the printed order of units and columns (3 queries).
+# A cell's due status (assessment.due) → the stage it is reminded at; a * not yet due stays "pending".
+STATUS_STAGES = {DueStatus.OVERDUE: Stage.OVERDUE, DueStatus.DUE_SOON: Stage.DUE_SOON}
 
-    What a cell shows is assessment.cells': a derived 奖惩案例 cell with cases counted is not open.
+
+def open_items(year, stage=Stage.PENDING, as_of=None):
+    """Every cell of `year` that shows *, in the printed order of units and columns (4 queries).
+
+    What a cell shows and when it is due are assessment.cells': a derived 奖惩案例 cell with cases counted is
+    not open; an overdue cell is at the overdue stage, one due soon at the due-soon stage, each with its due
+    date as of `as_of` (default today); the rest at `stage`.
     """
     marks = list(
         Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
         .select_related("unit__category", "indicator__scheme")
         .order_by("unit__category__order", "unit__order", "unit__pk", "indicator__order")
     )
-    shown = cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks})
+    shown = cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks}, as_of=as_of)
     marks = [m for m in marks if shown[m.pk].is_pending]
     requested = set(
         MarkRequest.objects.filter(
             status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__state=MarkState.PENDING
         ).values_list("mark_id", flat=True)
     )
-    return [mark_item(m, stage, note="已提交申请，待市信用办审核" if m.pk in requested else "") for m in marks]
+    return [
+        mark_item(
+            m,
+            STATUS_STAGES.get(shown[m.pk].status, stage),
+            shown[m.pk].due_date,
+            note="已提交申请，待市信用办审核" if m.pk in requested else "",
+        )
+        for m in marks
+    ]
+
+
+def due_items(year, as_of=None):
+    """The open cells the daily run reminds of: due soon (before the date) and overdue (pressing after it)."""
+    return [i for i in open_items(year, as_of=as_of) if i.stage in (Stage.DUE_SOON, Stage.OVERDUE)]
 
 
 @dataclass
@@ -102,7 +122,7 @@ def plan(items, *, stage=None, today=None, force=False, channel_set=ALL_CHANNELS
 
     Three queries whatever the number of units: earlier reminders, reporters' e-mails, robots.
     """
-    today = today or timezone.localdate()
+    today = today or due.today()
     items = [
         i if i.stage else ReminderItem(i.unit, i.cell, i.title, i.due, stage or Stage.PENDING, i.note) for i in items
     ]
@@ -247,7 +267,7 @@ def send_unit_reminders(
     """
     if sent_by is not None and not access.can_manage(sent_by):
         raise DomainError("只有市信用办可以发送提醒。")
-    today = today or timezone.localdate()
+    today = today or due.today()
     run = Run(plan(items, stage=stage, today=today, force=force, channel_set=channel_set))
     if dry_run or not run.plans:
         return run

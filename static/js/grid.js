@@ -88,12 +88,33 @@
     });
   }
 
-  function setValue(td, value, version) {
+  function setValue(td, value, version, data) {
     adjustSummary(td.dataset.col, td.dataset.value, value);
     td.dataset.value = value;
     td.dataset.version = String(version);
     td.querySelector(".cell-value").textContent = value;
     td.classList.toggle("pending", value === "*");
+    if (data && data.status) setDue(td, data);
+  }
+
+  /* The cell's due mark (assessment.due, as the server computed it for the saved value). */
+  function setDue(td, data) {
+    if (td.dataset.status) td.classList.remove("due-" + td.dataset.status);
+    td.dataset.status = data.status;
+    td.classList.add("due-" + data.status);
+    var mark = td.querySelector(".due-mark");
+    if (!data.due_text) {
+      if (mark) mark.remove();
+      return;
+    }
+    if (!mark) {
+      mark = document.createElement("span");
+      mark.appendChild(document.createElement("span")).className = "visually-hidden";
+      td.insertBefore(mark, td.firstChild);
+    }
+    mark.className = "due-mark due-" + data.status;
+    mark.title = data.due_title;
+    mark.firstChild.textContent = data.due_text;
   }
 
   function allowedFor(td) {
@@ -188,7 +209,7 @@
         var response = result.response;
         var data = result.data;
         if (response.ok && data && data.ok) {
-          setValue(td, data.value, data.version);
+          setValue(td, data.value, data.version, data);
           td.classList.remove("conflict");
           flash(td, "saved");
           clearStatus();
@@ -222,7 +243,7 @@
       {
         label: "采用对方的值“" + data.value + "”",
         run: function () {
-          setValue(td, data.value, data.version);
+          setValue(td, data.value, data.version, data);
           td.classList.remove("conflict");
           clearStatus();
           td.focus();
@@ -231,7 +252,7 @@
       {
         label: "仍改为“" + mine + "”",
         run: function () {
-          setValue(td, data.value, data.version);
+          setValue(td, data.value, data.version, data);
           td.classList.remove("conflict");
           clearStatus();
           td.focus();

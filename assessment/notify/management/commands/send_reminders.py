@@ -1,16 +1,17 @@
-"""Daily (cron): remind each unit of its open items, once per stage, and deliver what failed before."""
+"""Daily (cron): remind each unit of its items due soon or overdue, once per stage (overdue again at the
+interval), and deliver what failed before."""
 
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from assessment import due
 from assessment.mark_requests import current_year
 from assessment.services import DomainError
 
 from ...deliveries import deliver_pending, pending
 from ...models import Delivery, Stage
-from ...reminders import open_items, send_unit_reminders
+from ...reminders import due_items, send_unit_reminders
 
 
 def parse_date(value):
@@ -21,16 +22,16 @@ def parse_date(value):
 
 
 class Command(BaseCommand):
-    help = "向仍有未完成事项的单位发送提醒（每个事项每个阶段一次，逾期事项按间隔重复），并重发以前失败的提醒。"
+    help = "向有即将到期或已逾期事项的单位发送提醒（每个事项每个阶段一次，逾期事项按间隔重复），并重发以前失败的提醒。"
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只列出将要发送的提醒，不发送也不记录")
         parser.add_argument("--date", type=parse_date, help="按这一天计算（YYYY-MM-DD），默认今天")
 
     def handle(self, *args, dry_run=False, date=None, **options):
-        today = date or timezone.localdate()
+        today = date or due.today()
         year = current_year()
-        items = open_items(year) if year else []
+        items = due_items(year, as_of=today) if year else []
         try:
             run = send_unit_reminders(items, year=year, today=today, dry_run=dry_run, defer=True)
         except DomainError as exc:
@@ -39,8 +40,8 @@ class Command(BaseCommand):
             where = "、".join(unit_plan.emails + (["单位群机器人"] if unit_plan.robot else [])) or "无法送达"
             self.stdout.write(f"{unit_plan.unit.name}（{len(unit_plan.items)} 项）→ {where}")
             for item in unit_plan.items:
-                due = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
-                self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due}")
+                due_text = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
+                self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due_text}")
         if dry_run:
             retry = pending().count()
             self.stdout.write(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessment import access
 from assessment.notify.links import absolute_reverse
+from assessment.office import get_office
 from assessment.services import DomainError
 from assessment.text import contains_script, plain_line, plain_paragraphs
 from assessment.uploads import validate_upload
@@ -331,7 +332,8 @@ def _notify(case, actor, what, reason):
     recipient = case.submitted_by or case.created_by
     if recipient is None or recipient == actor or not recipient.email:
         return
-    subject = f"【昆山信用】您报送的案例{what}：{case.title}"
+    office = get_office()
+    subject = f"【{office.mail_tag}】您报送的案例{what}：{case.title}"
     lines = [
         f"{recipient.get_full_name() or recipient.username}：",
         "",
@@ -339,7 +341,7 @@ def _notify(case, actor, what, reason):
     ]
     if reason:
         lines += ["", "退回理由：", reason, "", "请修改后重新报送。"]
-    lines += ["", f"案例页面：{absolute_reverse('cases:detail', case.pk)}", "", "昆山市信用办"]
+    lines += ["", f"案例页面：{absolute_reverse('cases:detail', case.pk)}", "", office.short_name]
     body = "\n".join(lines)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)

@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessment.context_processors.capabilities",
+                "assessment.context_processors.office",
             ],
         },
     },
@@ -170,6 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Our own translations of what Django's zh_Hans catalogs lack (admin JS: "Choose all %s"…).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A refused CSRF check answers with a Chinese page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "kunshan_credit.errors.csrf_failure"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -254,8 +259,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "assessment.api_base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
+        # JSON only: DRF's browsable pages are English ("Django REST framework", "Filters"); the API's
+        # reference is the Chinese docs page /api/v1/docs/.
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["assessment.api_base.AnonThrottle", "assessment.api_base.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -266,7 +272,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "昆山信用体系建设 接口",
+    # The title is the office's site title + 接口 (assessment.api_base.office_title).
+    "TITLE": "接口",
     "DESCRIPTION": (
         "责任单位、考核方案、完成情况、奖惩案例和已发布的《工作信息》。"
         "权限与门户页面相同；其他系统用令牌（Authorization: Token …）访问，令牌由市信用办在 /api/tokens/ 生成。"
@@ -281,6 +288,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessment.api_base.document_errors",
+        "assessment.api_base.office_title",
     ],
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

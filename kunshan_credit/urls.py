@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from assessment import score_urls
+from assessment.office import get_office
 from bulletins import views as bulletin_views
 
-admin.site.site_header = "昆山市信用体系建设管理"
-admin.site.site_title = "昆山信用"
+# The admin's header and title are the office's (data): lazy, so an edit shows on the next page.
+admin.site.site_header = lazy(lambda: get_office().admin_header, str)()
+admin.site.site_title = lazy(lambda: get_office().site_title, str)()
 admin.site.index_title = "数据管理"
 
 urlpatterns = [

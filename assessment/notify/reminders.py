@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessment import access, cells
 from assessment.models import Mark, MarkRequest, MarkState, Reporter
+from assessment.office import get_office
 from assessment.services import DomainError
 
 from .deliveries import deliver_pending, robots_for
@@ -166,7 +167,7 @@ def compose(unit_plan, *, year=None, today):
         "",
         f"本单位页面：{link}",
         "",
-        "昆山市社会信用体系建设领导小组办公室（市信用办）",
+        get_office().signature,
     ]
     md += ["", f"[打开本单位页面]({link})"]
     return title, "\n".join(lines), "\n".join(md)

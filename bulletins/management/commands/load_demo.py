@@ -18,7 +18,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.models import Category, Indicator, Mark, MarkState, Note, Reporter, RuleGroup, Scheme, SchemeUnit, Unit
+from assessment.models import (
+    Category,
+    Indicator,
+    Mark,
+    MarkState,
+    Note,
+    Office,
+    Reporter,
+    RuleGroup,
+    Scheme,
+    SchemeUnit,
+    Unit,
+)
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
@@ -81,6 +93,9 @@ def load_schemes(data):
             unit, _ = Unit.objects.update_or_create(
                 name=row["name"], defaults={"category": category, "order": unit_order, "is_active": True}
             )
+            if not unit.full_name:
+                unit.full_name = printed_full_name(cat["slug"], unit.name)
+                unit.save(update_fields=["full_name"])
             SchemeUnit.objects.update_or_create(
                 scheme=scheme,
                 unit=unit,
@@ -103,6 +118,22 @@ def load_schemes(data):
                 mark._change_reason = HOW.DEMO
                 mark.save()
     return printed_counts
+
+
+def printed_full_name(category_slug, name):
+    """A unit's name as the bulletin prints it as a source: 市 + name for a department (市统计局,
+    市住建局, 市行政审批局); towns and offices keep their names."""
+    return f"市{name}" if category_slug == "departments" else name
+
+
+def load_office():
+    """The office's identity (Kunshan's), unless the office has already set its own."""
+    office = Office.objects.filter(pk=1).first()
+    untouched = Office(pk=1)
+    fields = [f.name for f in Office._meta.concrete_fields if f.name != "id"]
+    if office is None or all(getattr(office, f) == getattr(untouched, f) for f in fields):
+        values = json.loads((DEMO_DIR / "office.json").read_text(encoding="utf-8"))
+        Office.objects.update_or_create(pk=1, defaults=values)
 
 
 def load_rule_groups(scheme, specs, indicators, notes):
@@ -245,6 +276,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
+            load_office()
             schemes = json.loads((DEMO_DIR / "schemes-2019.json").read_text(encoding="utf-8"))
             printed_counts = load_schemes(schemes)
             issue_data = json.loads((DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8"))

@@ -45,7 +45,20 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = "__all__"
+        fields = [
+            "order",
+            "title",
+            "points",
+            "points_label",
+            "rule_kind",
+            "rate",
+            "cap",
+            "allowed_states",
+            "accepts_count",
+            "rule_group",
+            "in_full_points",
+            "deduction_wording",
+        ]
 
     def clean_allowed_states(self):
         # In the vocabulary's order, so the stored list reads as printed (√, *, 非考核项…).

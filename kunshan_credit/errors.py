@@ -1,7 +1,7 @@
 """Error pages Django would otherwise answer in English (the CSRF failure page)."""
 
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
-from django.views.csrf import REASON_NO_CSRF_COOKIE
 
 
 def csrf_failure(request, reason=""):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from assessment import score_urls
+from assessment import office_views, score_urls
 from assessment.office import get_office
 from bulletins import views as bulletin_views
 
@@ -30,5 +30,6 @@ urlpatterns = [
     path("units/", include("assessment.unit_urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
+    path("office/", office_views.edit, name="office"),
     path("admin/", admin.site.urls),
 ]

@@ -291,6 +291,10 @@ def document_errors(result, generator, request, public):
 
 
 def office_title(result, generator, request, public):
-    """drf-spectacular hook: the schema's title is the office's site title (data, not a setting)."""
+    """drf-spectacular hook: the schema's title is the office's site title (data, not a setting).
+
+    Served schemas only: `manage.py spectacular` (no request) keeps the setting's neutral title."""
+    if request is None:
+        return result
     result.setdefault("info", {})["title"] = f"{get_office().site_title} 接口"
     return result

@@ -621,6 +621,8 @@ def start_import(uploaded, kind, year, user):
             transaction.set_rollback(True)  # a preview: nothing is kept
         payload["datasets"] = _datasets_json(datasets)
         payload["fingerprint"] = fingerprint
+    # A file with errors is refused at once: its preview says so (未导入), never 待确认.
+    refused = bool(payload.get("errors"))
     return ImportSession.objects.create(
         token=uuid.uuid4(),
         kind=kind,
@@ -628,6 +630,9 @@ def start_import(uploaded, kind, year, user):
         file_name=(uploaded.name or "")[:255],
         payload=payload,
         created_by=user,
+        status=ImportSession.Status.REFUSED if refused else ImportSession.Status.PREVIEW,
+        message=f"文件中有 {len(payload['errors'])} 个错误" if refused else "",
+        finished_at=timezone.now() if refused else None,
     )
 
 
@@ -638,12 +643,12 @@ def confirm_import(session, user):
             session = ImportSession.objects.select_for_update().get(pk=session.pk)
             if session.created_by_id != user.pk:
                 raise DomainError("只能确认自己上传的导入。")
+            if session.errors:
+                raise DomainError("文件中有错误，不能导入。请改正后重新上传。")
             if session.status != ImportSession.Status.PREVIEW:
                 raise DomainError("这次导入已经处理过了（每个上传只能确认一次）。请重新上传。")
             if timezone.now() - session.created_at > SESSION_MAX_AGE:
                 raise DomainError("预览已超过两小时，请重新上传文件。")
-            if session.errors:
-                raise DomainError("文件中有错误，不能导入。请改正后重新上传。")
             if not session.changes:
                 raise DomainError("文件与系统中的内容相同，没有需要导入的修改。")
             if session.kind == ImportKind.MARKS:

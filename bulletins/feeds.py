@@ -44,7 +44,8 @@ class IssueFeed(Feed):
 
     def item_description(self, issue):
         version = issue.current_version
-        note = f"更正原因：{version.reason}。" if version.is_correction else ""
+        # A reason typed with its own full stop ends in one, not "。。".
+        note = f"更正原因：{version.reason.rstrip('。. ')}。" if version.is_correction else ""
         return f"{note}{version.summary}"
 
     def item_link(self, issue):

@@ -7,6 +7,7 @@ only once the transaction has committed.
 
 import contextlib
 import os
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from .models import (
     CaseAttachment,
     CaseChannel,
     CaseCountRecord,
+    CaseKind,
     CaseStatus,
     CaseTransition,
     quarter_of,
@@ -127,6 +129,7 @@ def _apply_fields(case, data):
         if contains_script(getattr(case, name)):
             raise DomainError("内容中含有脚本或网页代码，请删除后重新提交。")
         setattr(case, name, plain_line(getattr(case, name)))
+    case.title = strip_kind_prefix(case.title)
     for name in ("body", "measure"):
         if contains_script(getattr(case, name)):
             raise DomainError("正文中含有脚本或网页代码，请删除后重新提交。")
@@ -137,6 +140,15 @@ def _apply_fields(case, data):
             case.quarter = quarter_of(case.event_date)
     if case.source_unit_id and not case.source_label:
         case.source_label = case.source_unit.full_name or case.source_unit.name
+
+
+# A title typed as printed ("守信激励·…"): the kind is printed before it already (Case.printed_title).
+KIND_PREFIX = re.compile(rf"^\s*(?:{'|'.join(map(re.escape, CaseKind.labels))})\s*[·・•．.:：、\-—\s]\s*")
+
+
+def strip_kind_prefix(title):
+    """The title without a typed kind prefix, so it prints once: 守信激励·企业… → 企业…."""
+    return KIND_PREFIX.sub("", title or "", count=1)
 
 
 def _validate(case):

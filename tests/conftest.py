@@ -29,9 +29,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_office():
-    """The office row is cached per process; a test's rolled-back edit must not leak into the next."""
+def _fresh_office(django_db_setup, django_db_blocker):
+    """The office row is cached per process: read afresh before each test (so a rolled-back edit does not
+    leak and query counts do not depend on which test read it first)."""
     office.clear_cache()
+    with django_db_blocker.unblock():
+        office.get_office()
     yield
     office.clear_cache()
 

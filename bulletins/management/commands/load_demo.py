@@ -93,7 +93,7 @@ def load_schemes(data):
             unit, _ = Unit.objects.update_or_create(
                 name=row["name"], defaults={"category": category, "order": unit_order, "is_active": True}
             )
-            if not unit.full_name:
+            if not unit.full_name and printed_full_name(cat["slug"], unit.name):
                 unit.full_name = printed_full_name(cat["slug"], unit.name)
                 unit.save(update_fields=["full_name"])
             SchemeUnit.objects.update_or_create(
@@ -121,9 +121,9 @@ def load_schemes(data):
 
 
 def printed_full_name(category_slug, name):
-    """A unit's name as the bulletin prints it as a source: 市 + name for a department (市统计局,
-    市住建局, 市行政审批局); towns and offices keep their names."""
-    return f"市{name}" if category_slug == "departments" else name
+    """A unit's full name as the bulletin prints it as a source: 市 + name for a department (市统计局,
+    市住建局, 市行政审批局); towns and offices keep their names (no full name: the name is printed)."""
+    return f"市{name}" if category_slug == "departments" else ""
 
 
 def load_office():

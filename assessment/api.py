@@ -16,6 +16,7 @@ from . import access, cells
 from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
+from .years import scheme_years
 
 MAX_BATCH = 2000
 
@@ -391,7 +392,7 @@ class ScoreViewSet(viewsets.ViewSet):
     @extend_schema(responses=serializers.ListSerializer(child=serializers.IntegerField()))
     def list(self, request):
         """有考核方案的年度。"""
-        return Response(list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct()))
+        return Response(scheme_years())
 
     @extend_schema(responses=YearScoresSerializer)
     def retrieve(self, request, year=None):

@@ -29,7 +29,7 @@ def test_right_after_starting_2020_pages_stay_on_2019(role_client, started_2020)
     assert years.current_year() == 2019 and years.latest_scheme_year() == 2020
     for role in ("staff", "leader"):
         assert _targets(role_client(role)) == {url: t.format(year=2019) for url, t in REDIRECTS.items()}
-    assert 'href="/cases/2019/quarterly/"' in role_client("staff").get("/cases/").content.decode()
+    assert 'href="/cases/2019/"' in role_client("staff").get("/cases/").content.decode()  # 季度报送情况
 
 
 def test_2020_is_still_there_when_chosen(role_client, started_2020):

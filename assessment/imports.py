@@ -41,7 +41,7 @@ from .models import Category, ImportKind, ImportSession, Indicator, Mark, MarkSt
 from .resources import IndicatorResource, NoteResource, UnitResource
 from .services import HOW, DomainError, bulk_set_marks
 from .tables import build_tables, schemes_with_parts
-from .uploads import validate_upload
+from .workbooks import check_workbook
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 2000  # far more than any table has; stops a crafted file from filling memory
@@ -113,7 +113,8 @@ def read_workbook(uploaded):
     if uploaded.size and os.path.splitext(name)[1].lower() != ".xlsx":
         raise DomainError(f"“{name}”不是 .xlsx 格式的 Excel 工作簿。请上传从本系统导出、修改后保存的 .xlsx 文件。")
     try:
-        validate_upload(uploaded, max_bytes=MAX_IMPORT_BYTES)
+        # Kind, size, unpacked size, cell lengths, rows, formulas: all before openpyxl reads a byte.
+        check_workbook(uploaded, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_ROWS)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     uploaded.seek(0)

@@ -4,9 +4,12 @@ Everything the office keeps as data travels with the scheme: indicators with the
 points, rate, cap and in-full flag, the notes, the rule groups, the units and their marks.
 """
 
+from decimal import Decimal
+
 from . import cells
-from .models import Scheme
+from .models import Category, Indicator, Mark, MarkState, Note, RuleGroup, Scheme, SchemeUnit, Unit
 from .scoring import fmt, scoring_schemes
+from .services import HOW
 
 
 def _number(value):
@@ -65,6 +68,7 @@ def export_year(year):
                 "units": [
                     {
                         "name": su.unit.name,
+                        "full_name": su.unit.full_name,
                         "marks": [marks.get((su.unit_id, i.pk)) for i in indicators],
                         "deduction_text": su.deduction_text,
                     }
@@ -77,6 +81,103 @@ def export_year(year):
 
 def import_year(data):
     """Create or update the year's schemes from `export_year`'s format (idempotent)."""
-    from bulletins.management.commands.load_demo import load_schemes
-
     load_schemes(data)
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def load_schemes(data, how=HOW.IMPORT):
+    """Categories, units, schemes and marks from `export_year`'s format, created or updated to match it.
+
+    The production loader (`import_schemes`); `load_demo` calls it too, on an empty database only.
+    A mark that differs from the file is saved with a new version and a history row saying `how`.
+    Returns {(unit name, indicator): count} of the count cells.
+    """
+    year = data["year"]
+    unit_order = 0
+    printed_counts = {}
+    for spec in data["schemes"]:
+        cat = spec["category"]
+        category, _ = Category.objects.update_or_create(
+            slug=cat["slug"], defaults={"name": cat["name"], "order": cat["order"]}
+        )
+        scheme, _ = Scheme.objects.get_or_create(year=year, category=category)
+        indicators = []
+        for ind in spec["indicators"]:
+            obj, _ = Indicator.objects.update_or_create(
+                scheme=scheme,
+                order=ind["order"],
+                defaults={
+                    "title": ind["title"],
+                    "points": Decimal(ind["points"]),
+                    "points_label": ind["points_label"],
+                    "rule_kind": ind["rule_kind"],
+                    "rate": _decimal(ind["rate"]),
+                    "cap": _decimal(ind["cap"]),
+                    "allowed_states": ind["allowed_states"],
+                    "accepts_count": ind["accepts_count"],
+                    "in_full_points": ind.get("in_full_points", True),
+                    "deduction_wording": ind.get("deduction_wording", ""),
+                },
+            )
+            indicators.append(obj)
+        notes = {}
+        for note in spec["notes"]:
+            obj, _ = Note.objects.update_or_create(
+                scheme=scheme, number=note["number"], defaults={"text": note["text"]}
+            )
+            obj.indicators.set([indicators[i - 1] for i in note["indicators"]])
+            notes[note["number"]] = obj
+        load_rule_groups(scheme, spec.get("rule_groups", []), indicators, notes)
+        for position, row in enumerate(spec["units"], start=1):
+            unit_order += 1
+            unit, _ = Unit.objects.update_or_create(
+                name=row["name"],
+                defaults={"category": category, "order": unit_order, "is_active": True},
+                # A unit's full name is the office's once it exists; the file gives it only to a new unit.
+                create_defaults={
+                    "category": category,
+                    "order": unit_order,
+                    "is_active": True,
+                    "full_name": row.get("full_name", ""),
+                },
+            )
+            SchemeUnit.objects.update_or_create(
+                scheme=scheme,
+                unit=unit,
+                defaults={"order": position, "deduction_text": row["deduction_text"]},
+            )
+            for indicator, value in zip(indicators, row["marks"], strict=True):
+                state, count = value, None
+                if isinstance(value, int):
+                    # A derived cell (assessment.derived: 奖惩案例 from the case records) stores its word, *;
+                    # the printed number goes to the caller (the demo keeps it as an offline record).
+                    printed_counts[unit.name, indicator] = value
+                    state = MarkState.PENDING
+                mark = Mark.objects.filter(unit=unit, indicator=indicator).first()
+                if mark is None:
+                    mark = Mark(unit=unit, indicator=indicator, state=state, count=count)
+                elif (mark.state, mark.count) != (state, count):
+                    mark.state, mark.count = state, count
+                    mark.version += 1
+                else:
+                    continue
+                mark._change_reason = how
+                mark.save()
+    return printed_counts
+
+
+def load_rule_groups(scheme, specs, indicators, notes):
+    """Columns a note scores together (部门 notes 1 and 3), with the note's points."""
+    wanted = {}
+    for spec in specs:
+        group, _ = RuleGroup.objects.update_or_create(
+            scheme=scheme, note=notes[spec["note"]], defaults={"points": Decimal(spec["points"])}
+        )
+        wanted.update({indicators[i - 1].pk: group.pk for i in spec["indicators"]})
+    for indicator in indicators:
+        if indicator.rule_group_id != wanted.get(indicator.pk):
+            indicator.rule_group_id = wanted.get(indicator.pk)
+            indicator.save(update_fields=["rule_group"])

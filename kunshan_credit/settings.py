@@ -5,6 +5,7 @@ environment variable through the typed helpers below; a malformed value stops
 the process at start-up instead of surfacing later as odd behaviour.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -51,6 +52,20 @@ def env_rate(name, default):
     if not number.strip().isdigit() or period.strip()[:1] not in ("s", "m", "h", "d"):
         raise ImproperlyConfigured(f"{name} must be a rate like 60/min or 1000/hour, got {value!r}")
     return value
+
+
+def env_json(name, default):
+    """A JSON object, e.g. a storage backend's OPTIONS."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {value!r}") from None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {value!r}")
+    return parsed
 
 
 def env_list(name, default=()):
@@ -130,6 +145,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kunshan_credit.accel.AccelRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "kunshan_credit.urls"
@@ -192,6 +208,15 @@ STORAGES = {
 }
 # Uploaded evidence and attachments: outside static/, served only through views that check access.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Behind nginx: the internal location that serves MEDIA_ROOT (deploy/nginx); a download the view has
+# allowed is then sent by nginx (X-Accel-Redirect, kunshan_credit/accel.py). Empty: the app sends it.
+ACCEL_REDIRECT_PREFIX = env_str("DJANGO_ACCEL_REDIRECT", "")
+# More than one machine: media on object storage (django-storages, e.g. storages.backends.s3.S3Storage,
+# with its OPTIONS as JSON: bucket_name, endpoint_url, …). Default: files under MEDIA_ROOT.
+STORAGES["default"] = {
+    "BACKEND": env_str("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": env_json("DJANGO_MEDIA_STORAGE_OPTIONS", {}),
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -202,7 +227,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "xyxxzx@ks.gov.cn")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")  # the office sets its own
 # Links in e-mails and robot messages are absolute: the portal's address as its users reach it.
 SITE_URL = env_url("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 # Overdue items are reminded again after this many days (every other stage once).

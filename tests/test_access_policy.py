@@ -125,7 +125,7 @@ def _view(request):
         ("norole_user", 404, 404),
     ],
 )
-def test_require_checks_login_then_reach_then_permission(request, user, get, post):
+def test_require_checks_login_then_reach_then_permission(db, request, user, get, post):
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 

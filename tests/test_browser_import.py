@@ -54,7 +54,6 @@ def test_staff_import_an_edited_export_and_find_the_change_everywhere(page, live
     expect(change).to_contain_text("财政局")
     expect(change.locator(".old")).to_have_text("*")
     expect(change.locator(".new")).to_have_text("√")
-    expect(page.locator(".import-notes")).to_contain_text("奖惩案例")
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".message-success")).to_contain_text("已导入 1 处修改")

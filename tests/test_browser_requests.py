@@ -10,7 +10,7 @@ from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n"
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _login(page, live_server, username):

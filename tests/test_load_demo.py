@@ -1,15 +1,19 @@
-"""load_demo: the whole 2019 第11期, idempotent."""
+"""load_demo: the whole 2019 第11期, into an empty database only; a second run keeps every edit."""
 
 import io
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from assessment import access
 from assessment.models import Indicator, Mark, RuleGroup, Unit
-from bulletins.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from assessment.services import set_mark
+from bulletins.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NOT_EMPTY
 from bulletins.models import Issue
+from cases.models import Case
+from cases.services import update_case
 
 
 def _counts():
@@ -38,7 +42,7 @@ def test_running_twice_changes_nothing(db):
     call_command("load_demo", stdout=out)
     assert _counts() == before
     assert dict(Mark.objects.values_list("pk", "version")) == versions
-    assert "kunshan-demo-2019" in out.getvalue()
+    assert out.getvalue().strip() == NOT_EMPTY
 
 
 def test_demo_accounts_log_in_with_their_roles(db):
@@ -72,3 +76,58 @@ def test_running_twice_keeps_the_rule_groups(db):
     call_command("load_demo", stdout=io.StringIO())
     assert list(RuleGroup.objects.values_list("pk", "points")) == before
     assert dict(Indicator.objects.filter(rule_group__isnull=False).values_list("pk", "rule_group_id")) == grouped
+
+
+def _history_rows():
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.model_name.startswith("historical")}
+
+
+def test_a_second_run_keeps_the_offices_edits(db, staff_user):
+    """The office edits marks, a case, an indicator and a unit; `make run` again changes none of it."""
+    done = Mark.objects.get(unit__name="发改委", indicator__scheme__year=2019, indicator__order=1)
+    pending = Mark.objects.filter(state="*", indicator__scheme__year=2019).select_related("unit").first()
+    assert done.state == "√"
+    set_mark(done, "*", staff_user)
+    set_mark(pending, "√", staff_user)
+    case = Case.objects.get(title__contains="马上办")
+    update_case(case, staff_user, {"title": "企业燃眉之急“马上办”（市信用办改）"})
+    indicator = Indicator.objects.get(scheme__year=2019, scheme__category__slug="towns", order=1)
+    indicator.title, indicator.points = "改过的指标", "0.7"
+    indicator.save()
+    Unit.objects.filter(name="教育局").update(is_active=False)
+    before, history, versions = _counts(), _history_rows(), dict(Mark.objects.values_list("pk", "version"))
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    assert NOT_EMPTY in out.getvalue()
+    assert _counts() == before
+    assert _history_rows() == history  # no "系统 · 演示数据 √ → *" row
+    assert dict(Mark.objects.values_list("pk", "version")) == versions
+    assert Mark.objects.get(pk=done.pk).state == "*"
+    assert Mark.objects.get(pk=pending.pk).state == "√"
+    assert Case.objects.get(pk=case.pk).title == "企业燃眉之急“马上办”（市信用办改）"
+    indicator.refresh_from_db()
+    assert (indicator.title, str(indicator.points)) == ("改过的指标", "0.70")
+    assert Unit.objects.get(name="教育局").is_active is False
+
+
+def test_the_demo_reporter_has_an_address_a_reminder_reaches(db):
+    from django.contrib.auth import get_user_model
+
+    fagaiwei = get_user_model().objects.get(username="fagaiwei")
+    assert fagaiwei.email == "fagaiwei@example.gov.cn"
+    assert fagaiwei.reporter.unit.name == "发改委"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_made_before_make_run_does_not_keep_the_demo_out():
+    """Empty means no units, schemes, issues or cases: a superuser created first is not data."""
+    from django.contrib.auth import get_user_model
+
+    call_command("flush", interactive=False, verbosity=0)
+    get_user_model().objects.create_superuser("admin", "admin@example.gov.cn", "a-long-admin-password")
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "已载入演示数据：2019年第11期，70 家责任单位。" in out.getvalue()
+    assert Issue.objects.get(year=2019, number=11).is_published

@@ -10,7 +10,7 @@ from assessment.services import HOW, set_mark
 
 from .factories import IndicatorFactory, SchemeFactory
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n"
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _mark(unit_name, order, year=2019):

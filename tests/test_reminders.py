@@ -129,3 +129,16 @@ def test_reminder_page_queries_stay_flat(role_client, reporters):
         user = UserFactory(username=f"town{n}", email=f"town{n}@ks.gov.cn")
         Reporter.objects.create(user=user, unit=unit)
     assert queries() == few
+
+
+def test_a_reminder_reaches_the_demo_reporter(role_client, staff_user):
+    """The demo's 发改委 reporter has fagaiwei@example.gov.cn: once 发改委 has a *, the office's reminder reaches it."""
+    from assessment.services import set_mark
+
+    mark = Mark.objects.get(unit__name="发改委", indicator__order=3, indicator__scheme__year=2019)
+    set_mark(mark, "*", staff_user)
+    client = role_client("staff")
+    client.post(URL, {"nonce": _confirm_page(client).context["nonce"]})
+    call_command("send_queued", stdout=io.StringIO())  # the page queues; the queue runner sends
+    to_fagaiwei = [m for m in mail.outbox if m.to == ["fagaiwei@example.gov.cn"]]
+    assert len(to_fagaiwei) == 1 and "发改委" in to_fagaiwei[0].subject

@@ -1,13 +1,14 @@
 """Load the 2019 第11期 demo: units, schemes, marks, the issue and one account per role.
 
-The data lives in bulletins/demo/*.json, written once from the printed issue.
-Running the command again changes nothing and duplicates nothing.
+The data lives in bulletins/demo/*.json, written once from the printed issue. The demo goes
+into an empty database only (`database_is_empty`): once there is any data, the office's or the
+demo's, the command changes nothing and says so, so `make run` run again keeps every edit.
+The schemes go in through the production loader, `assessment.schemes_io.load_schemes`.
 """
 
 import json
 from collections import Counter
 from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,19 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.models import (
-    Category,
-    Indicator,
-    Mark,
-    MarkState,
-    Note,
-    Office,
-    Reporter,
-    RuleGroup,
-    Scheme,
-    SchemeUnit,
-    Unit,
-)
+from assessment.models import Office, Reporter, Scheme, Unit
+from assessment.schemes_io import load_schemes
 from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
@@ -44,110 +34,19 @@ DEMO_ACCOUNTS = [
     ("fagaiwei", "发改委填报员（演示）", access.REPORTER_GROUP, "发改委"),
     ("leader", "市领导（演示）", access.LEADER_GROUP, None),
 ]
+# Every demo account gets <username>@ this domain, so a reminder reaches it on the console backend.
+# example.gov.cn is reserved-looking and never a real office's mailbox.
+DEMO_EMAIL_DOMAIN = "example.gov.cn"
+NOT_EMPTY = "数据库中已有数据，演示数据未载入。"
 
 
-def _decimal(value):
-    return None if value is None else Decimal(value)
+def database_is_empty():
+    """No schemes, units, issues or cases: nothing the office (or an earlier demo load) has entered.
 
-
-def load_schemes(data):
-    """Categories, units, schemes and marks. Returns {(unit name, indicator): printed count} of count cells."""
-    year = data["year"]
-    unit_order = 0
-    printed_counts = {}
-    for spec in data["schemes"]:
-        cat = spec["category"]
-        category, _ = Category.objects.update_or_create(
-            slug=cat["slug"], defaults={"name": cat["name"], "order": cat["order"]}
-        )
-        scheme, _ = Scheme.objects.get_or_create(year=year, category=category)
-        indicators = []
-        for ind in spec["indicators"]:
-            obj, _ = Indicator.objects.update_or_create(
-                scheme=scheme,
-                order=ind["order"],
-                defaults={
-                    "title": ind["title"],
-                    "points": Decimal(ind["points"]),
-                    "points_label": ind["points_label"],
-                    "rule_kind": ind["rule_kind"],
-                    "rate": _decimal(ind["rate"]),
-                    "cap": _decimal(ind["cap"]),
-                    "allowed_states": ind["allowed_states"],
-                    "accepts_count": ind["accepts_count"],
-                    "in_full_points": ind.get("in_full_points", True),
-                    "deduction_wording": ind.get("deduction_wording", ""),
-                },
-            )
-            indicators.append(obj)
-        notes = {}
-        for note in spec["notes"]:
-            obj, _ = Note.objects.update_or_create(
-                scheme=scheme, number=note["number"], defaults={"text": note["text"]}
-            )
-            obj.indicators.set([indicators[i - 1] for i in note["indicators"]])
-            notes[note["number"]] = obj
-        load_rule_groups(scheme, spec.get("rule_groups", []), indicators, notes)
-        for position, row in enumerate(spec["units"], start=1):
-            unit_order += 1
-            unit, _ = Unit.objects.update_or_create(
-                name=row["name"], defaults={"category": category, "order": unit_order, "is_active": True}
-            )
-            if not unit.full_name and printed_full_name(cat["slug"], unit.name):
-                unit.full_name = printed_full_name(cat["slug"], unit.name)
-                unit.save(update_fields=["full_name"])
-            SchemeUnit.objects.update_or_create(
-                scheme=scheme,
-                unit=unit,
-                defaults={"order": position, "deduction_text": row["deduction_text"]},
-            )
-            for indicator, value in zip(indicators, row["marks"], strict=True):
-                state, count = value, None
-                if isinstance(value, int):
-                    # The cell is derived from the case records (see load_case_counts); it stores its word: *.
-                    printed_counts[unit.name, indicator] = value
-                    state = MarkState.PENDING
-                mark = Mark.objects.filter(unit=unit, indicator=indicator).first()
-                if mark is None:
-                    mark = Mark(unit=unit, indicator=indicator, state=state, count=count)
-                elif (mark.state, mark.count) != (state, count):
-                    mark.state, mark.count = state, count
-                    mark.version += 1
-                else:
-                    continue
-                mark._change_reason = HOW.DEMO
-                mark.save()
-    return printed_counts
-
-
-def printed_full_name(category_slug, name):
-    """A unit's full name as the bulletin prints it as a source: 市 + name for a department (市统计局,
-    市住建局, 市行政审批局); towns and offices keep their names (no full name: the name is printed)."""
-    return f"市{name}" if category_slug == "departments" else ""
-
-
-def load_office():
-    """The office's identity (Kunshan's), unless the office has already set its own."""
-    office = Office.objects.filter(pk=1).first()
-    untouched = Office(pk=1)
-    fields = [f.name for f in Office._meta.concrete_fields if f.name != "id"]
-    if office is None or all(getattr(office, f) == getattr(untouched, f) for f in fields):
-        values = json.loads((DEMO_DIR / "office.json").read_text(encoding="utf-8"))
-        Office.objects.update_or_create(pk=1, defaults=values)
-
-
-def load_rule_groups(scheme, specs, indicators, notes):
-    """Columns a note scores together (部门 notes 1 and 3), with the note's points."""
-    wanted = {}
-    for spec in specs:
-        group, _ = RuleGroup.objects.update_or_create(
-            scheme=scheme, note=notes[spec["note"]], defaults={"points": Decimal(spec["points"])}
-        )
-        wanted.update({indicators[i - 1].pk: group.pk for i in spec["indicators"]})
-    for indicator in indicators:
-        if indicator.rule_group_id != wanted.get(indicator.pk):
-            indicator.rule_group_id = wanted.get(indicator.pk)
-            indicator.save(update_fields=["rule_group"])
+    Accounts and the role groups that migrate creates do not count: a superuser made before
+    `make run` must not keep the demo out.
+    """
+    return not any(m.objects.exists() for m in (Scheme, Unit, Issue, Case))
 
 
 def load_issue(data):
@@ -256,11 +155,23 @@ def load_case_counts(year, printed_counts, printed_cases, record_date):
         )
 
 
+def load_office():
+    """The office's identity (Kunshan's), unless the office has already set its own."""
+    office = Office.objects.filter(pk=1).first()
+    untouched = Office(pk=1)
+    fields = [f.name for f in Office._meta.concrete_fields if f.name != "id"]
+    if office is None or all(getattr(office, f) == getattr(untouched, f) for f in fields):
+        values = json.loads((DEMO_DIR / "office.json").read_text(encoding="utf-8"))
+        Office.objects.update_or_create(pk=1, defaults=values)
+
+
 def load_accounts():
     User = get_user_model()
     accounts = []
     for username, display, group_name, unit_name in DEMO_ACCOUNTS:
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": display})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": display, "email": f"{username}@{DEMO_EMAIL_DOMAIN}"}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -272,13 +183,16 @@ def load_accounts():
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：2019年第11期《工作信息》及演示账号（可重复运行）。"
+    help = "向空数据库载入演示数据：2019年第11期《工作信息》及演示账号；数据库中已有数据时不做任何修改。"
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            load_office()
+            if not database_is_empty():
+                self.stdout.write(self.style.WARNING(NOT_EMPTY))
+                return
             schemes = json.loads((DEMO_DIR / "schemes-2019.json").read_text(encoding="utf-8"))
-            printed_counts = load_schemes(schemes)
+            load_office()
+            printed_counts = load_schemes(schemes, how=HOW.DEMO)
             issue_data = json.loads((DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8"))
             issue = load_issue(issue_data)
             load_case_counts(schemes["year"], printed_counts, issue_data["cases"], date(schemes["year"], 9, 30))

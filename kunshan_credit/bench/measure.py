@@ -1,0 +1,310 @@
+"""Times each page and download with Django's test Client, and req/s under a gunicorn of its own.
+
+Every loop is bounded twice: at most `repeat` requests and at most `budget` seconds per row
+(the first request always runs, however long it takes); the gunicorn load runs `seconds` per row
+with at most 100,000 requests. The first request of a row is shown on its own ("first"): a
+published issue's PDF is made on the first request and then cached, so p50 alone would hide it.
+"""
+
+import http.client
+import io
+import math
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from openpyxl import load_workbook
+
+from assessment.models import ImportSession
+
+from . import data
+
+MAX_LOAD_REQUESTS = 100_000
+LOAD_THREADS = 4
+GUNICORN_WORKERS = 2
+BARE_TABLE = "bare HTML table, one query"
+BARE_XLSX = "bare openpyxl write-only"
+TRIVIAL = "trivial view"
+COLUMNS = ["what", "n", "first ms", "p50 ms", "p95 ms", "queries", "KB", "req/s", "compared with", "ratio"]
+
+
+@dataclass
+class Row:
+    what: str
+    baseline: str = ""
+    times: list = field(default_factory=list)  # seconds
+    queries: int | None = None
+    size: int | None = None
+    rate: float | None = None  # requests per second (gunicorn rows)
+    error: str = ""
+
+    def quantile(self, q):
+        """Nearest-rank quantile of the times, in ms."""
+        ordered = sorted(self.times)
+        return 1000 * ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else None
+
+
+class QueryCounter:
+    """Counts every query (CaptureQueriesContext keeps only the last 9,000: an import makes more)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def timed(row, request, *, repeat, budget, prepare=None, check=None):
+    """Run `request()` up to `repeat` times within `budget` seconds; `prepare()` (untimed) gives its argument."""
+    started = time.perf_counter()
+    try:
+        for _ in range(max(1, repeat)):
+            argument = prepare() if prepare else None
+            queries = QueryCounter()
+            with connection.execute_wrapper(queries):
+                t0 = time.perf_counter()
+                response = request(argument) if prepare else request()
+                body = _body(response)
+                row.times.append(time.perf_counter() - t0)
+            if check:
+                check(response, argument)
+            elif response.status_code != 200:
+                raise RuntimeError(f"HTTP {response.status_code}")
+            row.queries, row.size = queries.count, len(body)
+            if time.perf_counter() - started > budget:
+                break
+    except Exception as exc:  # a broken page is a row of the table, not the end of the run
+        row.error = f"{type(exc).__name__}: {exc}"[:120]
+    return row
+
+
+# --- import confirm: the year's workbook with N cells flipped between √ and *, uploaded, then confirmed
+
+
+def flipped_workbook(content, wanted):
+    """The workbook with `wanted` √/* cells flipped, spread evenly over all such cells; (bytes, flipped)."""
+    wb = load_workbook(io.BytesIO(content))
+    cells = [
+        cell
+        for ws in wb.worksheets
+        for row in ws.iter_rows(min_row=3, min_col=2)
+        for cell in row
+        if cell.value in ("√", "*")
+    ]
+    step = max(1, len(cells) // max(1, wanted))
+    chosen = cells[::step][:wanted]
+    for cell in chosen:
+        cell.value = "*" if cell.value == "√" else "√"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), len(chosen)
+
+
+def import_row(client, scale, repeat, budget):
+    year = data.YEAR
+    row = Row(f"import confirm, {scale.changed_cells} changed cells")
+
+    def prepare():
+        exported = _body(client.get(f"/assessment/{year}/progress.xlsx"))
+        content, flipped = flipped_workbook(exported, scale.changed_cells)
+        upload = io.BytesIO(content)
+        upload.name = "工作进展通报.xlsx"
+        response = client.post(f"/assessment/{year}/import/", {"file": upload})
+        if response.status_code != 302:
+            raise RuntimeError(f"upload: HTTP {response.status_code}")
+        session = ImportSession.objects.get(token=response["Location"].rstrip("/").split("/")[-1])
+        if len(session.changes) != flipped:
+            raise RuntimeError(f"preview shows {len(session.changes)} changes, {flipped} cells were flipped")
+        return session
+
+    def confirm(session):
+        return client.post(f"/assessment/import/{session.token}/confirm/")
+
+    def check(response, session):
+        session.refresh_from_db()
+        if response.status_code != 302 or session.status != ImportSession.Status.DONE:
+            status = f"{session.get_status_display()} {session.message}"
+            raise RuntimeError(f"confirm: HTTP {response.status_code}, {status}")
+
+    # Each confirm applies a fresh preview: at most a few rounds at province (each is an upload too).
+    return timed(row, confirm, repeat=min(repeat, 5), budget=budget, prepare=prepare, check=check)
+
+
+def client_rows(scale, issue, repeat, budget):
+    office = get_user_model().objects.get(username="office")
+    anonymous, staff = Client(), Client()
+    staff.force_login(office)
+    page = f"/bulletins/{issue.year}/{issue.number}/"
+    bench = f"/__bench__/{issue.year}/{issue.number}/"
+    year = issue.year
+    plan = [
+        (TRIVIAL, anonymous, "/__bench__/trivial/", ""),
+        (BARE_TABLE, anonymous, bench + "table/", ""),
+        (BARE_XLSX, anonymous, bench + "cells.xlsx", ""),
+        ("published bulletin page", anonymous, page, BARE_TABLE),
+        ("progress.xlsx", anonymous, page + "progress.xlsx", BARE_XLSX),
+        ("PDF", anonymous, page + "issue.pdf", ""),
+        ("Word", anonymous, page + "issue.docx", ""),
+        ("departments grid", staff, f"/assessment/{year}/departments/", BARE_TABLE),
+        ("scores page", staff, f"/assessment/{year}/scores/", BARE_TABLE),
+        (f"quarterly table /cases/{year}/", staff, f"/cases/{year}/", BARE_TABLE),
+        ("case list", staff, "/cases/", BARE_TABLE),
+    ]
+    rows = []
+    for what, client, url, baseline in plan:
+        print(f"  {what}…", file=sys.stderr, flush=True)
+        rows.append(timed(Row(what, baseline), lambda c=client, u=url: c.get(u), repeat=repeat, budget=budget))
+    print("  import confirm…", file=sys.stderr, flush=True)
+    rows.append(import_row(staff, scale, repeat, budget))
+    return rows
+
+
+# --- gunicorn on 127.0.0.1: requests per second
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def load(port, path, seconds):
+    """Requests from LOAD_THREADS threads for `seconds`; (requests per second, latencies, error)."""
+    latencies, errors = [], []
+    deadline = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def worker():
+        while time.perf_counter() < deadline and len(latencies) < MAX_LOAD_REQUESTS:
+            t0 = time.perf_counter()
+            status = _get(port, path)
+            with lock:
+                if status != 200:
+                    errors.append(status)
+                    return
+                latencies.append(time.perf_counter() - t0)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(LOAD_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies, (f"HTTP {errors[0]}" if errors else "")
+
+
+def server_rows(issue, seconds, workdir):
+    port = free_port()
+    log = open(os.path.join(workdir, "gunicorn.log"), "wb")  # noqa: SIM115  (closed below)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "kunshan_credit.bench.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", str(GUNICORN_WORKERS), "--log-level", "warning", "--chdir", str(settings.BASE_DIR)]
+        + ["--no-control-socket"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    suffix = f", gunicorn {GUNICORN_WORKERS} workers"
+    plan = [
+        (TRIVIAL + suffix, "/__bench__/trivial/", ""),
+        (BARE_TABLE + suffix, f"/__bench__/{issue.year}/{issue.number}/table/", TRIVIAL + suffix),
+        ("published bulletin page" + suffix, f"/bulletins/{issue.year}/{issue.number}/", TRIVIAL + suffix),
+    ]
+    rows = [Row(what, baseline) for what, _, baseline in plan]
+    try:
+        for _ in range(600):  # up to 60 s to start (a loaded machine)
+            try:
+                _get(port, plan[0][1])
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.1)
+        for row, (_, path, _) in zip(rows, plan, strict=True):
+            print(f"  {row.what}…", file=sys.stderr, flush=True)
+            try:
+                _get(port, path)  # warm: each worker imports lazily on its first request
+                row.rate, row.times, row.error = load(port, path, seconds)
+            except OSError as exc:
+                row.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    return rows
+
+
+# --- the table
+
+
+def _ms(value):
+    if value is None:
+        return "—"
+    return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
+
+
+def _ratio(value):
+    if value is None:
+        return "—"
+    if value >= 1:
+        return f"{value:.1f}×"
+    inverse = 1 / value
+    return f"1/{inverse:.1f}" if inverse < 10 else f"1/{inverse:,.0f}"
+
+
+def table(rows):
+    """The one table: a markdown table, so it can be pasted into an issue or the README as it is."""
+    by_name = {r.what: r for r in rows}
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in rows:
+        base = by_name.get(r.baseline)
+        ratio = None
+        if base and not r.error and not base.error:
+            if r.rate is not None and base.rate:
+                ratio = r.rate / base.rate
+            elif r.times and base.times:
+                ratio = r.quantile(0.5) / base.quantile(0.5)
+        cells = [
+            r.what,
+            str(len(r.times)),
+            "—" if r.rate is not None else _ms(1000 * r.times[0] if r.times else None),
+            _ms(r.quantile(0.5)),
+            _ms(r.quantile(0.95)),
+            "—" if r.queries is None else str(r.queries),
+            "—" if r.size is None else f"{r.size / 1024:,.1f}",
+            "—" if r.rate is None else f"{r.rate:,.0f}",
+            r.baseline or "—",
+            _ratio(ratio),
+        ]
+        if r.error:
+            cells[3] = f"failed: {r.error}"
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)

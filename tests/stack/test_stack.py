@@ -1,0 +1,170 @@
+"""The production stack across two app servers (started by .ci/stack): nginx in front of instances A and B.
+
+Runs only when STACK_URL (nginx), STACK_A and STACK_B (the gunicorn instances, directly) are set,
+so `make test` stays green everywhere; .ci/stack starts the stack, sets them and runs this file.
+Each step crosses instances: what one writes, the other (and nginx) must see.
+"""
+
+import os
+import re
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+import requests
+from django.conf import settings
+
+NGINX, A, B = (os.environ.get(name, "") for name in ("STACK_URL", "STACK_A", "STACK_B"))
+pytestmark = pytest.mark.skipif(not (NGINX and A and B), reason="no stack: run .ci/stack (sets STACK_URL)")
+
+PASSWORD = "kunshan-demo-2019"  # bulletins/management/commands/load_demo.py, loaded by .ci/stack
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TIMEOUT = 60
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name"):
+            checked = attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs
+            if checked:
+                self.values.setdefault(attrs["name"], attrs.get("value") or "")
+
+
+def inputs(html):
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.values
+
+
+class Browser:
+    """One person's cookies, sent to whichever server the step names (cookies do not depend on the port)."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def request(self, method, base, path, **kwargs):
+        response = requests.request(
+            method, base + path, cookies=self.cookies, allow_redirects=False, timeout=TIMEOUT, **kwargs
+        )
+        self.cookies.update(response.cookies.get_dict())
+        return response
+
+    def get(self, base, path, **kwargs):
+        return self.request("GET", base, path, **kwargs)
+
+    def post(self, base, path, data=None, **kwargs):
+        """A form POST with the CSRF token from the cookie, as the page's form would send it."""
+        data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **(data or {})}
+        return self.request("POST", base, path, data=data, headers={"Referer": base + path}, **kwargs)
+
+    def log_in(self, base, username, password=PASSWORD):
+        assert self.get(base, "/accounts/login/").status_code == 200
+        return self.post(base, "/accounts/login/", {"username": username, "password": password})
+
+
+def signed_in(base, username):
+    browser = Browser()
+    response = browser.log_in(base, username)
+    assert response.status_code == 302, response.text[:500]
+    assert "sessionid" in browser.cookies
+    return browser
+
+
+def test_every_server_answers_and_nginx_serves_static_files_itself():
+    for base in (NGINX, A, B):
+        assert requests.get(base + "/bulletins/2019/11/", timeout=TIMEOUT).status_code == 200
+    page = requests.get(NGINX + "/bulletins/2019/11/", timeout=TIMEOUT).text
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page).group(1)
+    response = requests.get(NGINX + stylesheet, timeout=TIMEOUT)
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    assert "nginx" in response.headers.get("Server", "")
+    # Stored documents have no public URL: /_media/ is internal, /media/ does not exist.
+    assert requests.get(NGINX + "/_media/", timeout=TIMEOUT).status_code == 404
+    assert requests.get(NGINX + "/media/", timeout=TIMEOUT).status_code == 404
+
+
+def test_a_session_begun_on_a_continues_on_b_and_through_nginx():
+    office = signed_in(A, "office")
+    for base in (B, NGINX):
+        response = office.get(base, "/bulletins/new/")
+        assert response.status_code == 200, f"{base}: {response.status_code} {response.headers.get('Location')}"
+    assert Browser().get(B, "/bulletins/new/").status_code == 302  # without the cookie: to the login page
+
+
+def test_an_issue_published_on_a_is_read_on_b():
+    office = signed_in(A, "office")
+    form = inputs(office.get(A, "/bulletins/new/").text)
+    year, number = form["year"], form["number"]
+    response = office.post(A, "/bulletins/new/", {"year": year, "number": number, "date": form["date"]})
+    assert response.status_code == 302, response.text[:500]
+    issue = f"/bulletins/{year}/{number}/"
+    title = f"跨服务器发布检查 {uuid.uuid4().hex[:8]}"
+    added = office.post(
+        A, issue + "sections/article/add/", {"add-article-title": title, "add-article-body": "一、正文\n第一段。"}
+    )
+    assert added.status_code == 302, added.text[:500]
+    fingerprint = inputs(office.get(A, issue + "publish/").text)["fingerprint"]
+    published = office.post(A, issue + "publish/", {"fingerprint": fingerprint})
+    assert published.status_code == 302, published.text[:500]
+    for base in (B, NGINX):
+        page = requests.get(base + issue, timeout=TIMEOUT)
+        assert page.status_code == 200 and title in page.text
+
+
+def test_an_attachment_uploaded_through_a_is_downloaded_through_b_and_nginx():
+    reporter = signed_in(A, "fagaiwei")
+    content = PDF + uuid.uuid4().hex.encode()
+    fields = {
+        "kind": "reward",
+        "title": f"附件跨服务器检查 {uuid.uuid4().hex[:8]}",
+        "subject": "昆山某企业",
+        "measure": "容缺受理。",
+        "event_date": "2019-08-20",
+        "quarter": "",
+        "body": "第一段。",
+        "action": "save",
+    }
+    files = {"attachments": ("证明材料.pdf", content, "application/pdf")}
+    created = reporter.post(A, "/cases/new/", fields, files=files)
+    assert created.status_code == 302, created.text[:1000]
+    detail = reporter.get(B, created.headers["Location"])
+    assert detail.status_code == 200
+    link = re.search(r'href="(/cases/attachment/\d+/)"', detail.text).group(1)
+    direct = reporter.get(B, link)
+    # B hands the file to nginx (X-Accel-Redirect) ...
+    assert direct.status_code == 200 and direct.headers["X-Accel-Redirect"].startswith("/_media/cases/")
+    # ... and nginx sends it, with the app's headers, to the reporter and to no one else.
+    through = reporter.get(NGINX, link)
+    assert through.status_code == 200 and through.content == content
+    assert through.headers["Content-Disposition"].startswith("attachment;")
+    assert "X-Accel-Redirect" not in through.headers
+    assert Browser().get(NGINX, link).status_code == 302
+    assert requests.get(NGINX + direct.headers["X-Accel-Redirect"], timeout=TIMEOUT).status_code == 404
+
+
+def _shared_cache():
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+@pytest.mark.skipif(not _shared_cache(), reason="settings do not read REDIS_URL: the cache is per process")
+def test_one_api_throttle_for_both_servers():
+    """DJANGO_API_ANON_RATE=5/min (.ci/stack): the sixth anonymous request, wherever it lands, is refused."""
+    statuses = [requests.get(base + "/api/v1/issues/", timeout=TIMEOUT).status_code for base in [A, B] * 3]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5] == 429
+    assert requests.get(NGINX + "/api/v1/issues/", timeout=TIMEOUT).status_code == 429
+
+
+@pytest.mark.skipif("axes" not in settings.INSTALLED_APPS, reason="django-axes is not in INSTALLED_APPS")
+def test_one_lockout_for_both_servers():
+    """Five wrong passwords for one account, spread over A and B: then the right one is refused on both."""
+    for base in [A, B, A, B, A]:
+        assert Browser().log_in(base, "leader", password="wrong-password").status_code != 302
+    for base in (B, A, NGINX):
+        response = Browser().log_in(base, "leader")
+        assert response.status_code != 302 and response.status_code in (403, 429), response.status_code

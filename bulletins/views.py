@@ -118,9 +118,11 @@ def _filename(issue, kind, ext):
 @require_GET
 def progress_xlsx(request, year, number):
     issue = get_issue_for_user(request, year, number)
-    data, _, _ = _content(issue)
+    data, _, version = _content(issue)
     sheets = progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 ")
-    return workbook_response(sheets, _filename(issue, "工作进展通报", "xlsx"))
+    # A published version: stamped with its publication time, so every download is the same bytes.
+    at = version.published_at if version is not None else None
+    return workbook_response(sheets, _filename(issue, "工作进展通报", "xlsx"), at=at)
 
 
 @require_GET

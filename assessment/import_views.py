@@ -125,6 +125,8 @@ def preview(request, token):
             "changes": changes,
             "errors": session.errors,
             "notes": session.payload.get("notes", []),
+            "reverts": session.payload.get("reverts", []),
+            "stale_warning": session.payload.get("stale_warning", ""),
             "sheets": session.payload.get("sheets", []),
             "can_confirm": session.status == ImportSession.Status.PREVIEW and changes and not session.errors,
         },

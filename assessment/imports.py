@@ -36,6 +36,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from . import import_staleness
 from .excel import Sheet
 from .models import Category, ImportKind, ImportSession, Indicator, Mark, MarkState, Note, Scheme, Unit
 from .resources import IndicatorResource, NoteResource, UnitResource
@@ -68,6 +69,14 @@ def cell_text(value):
 def problem(message, sheet="", row=None, column=None):
     """One error of the preview: where (sheet, row, column letter) and what, in Chinese."""
     return {"sheet": sheet, "row": row, "column": get_column_letter(column) if column else "", "message": message}
+
+
+class Sheets(list):
+    """The sheets of a workbook, and when the workbook was written (for an older export's warning)."""
+
+    def __init__(self, sheets, *, exported_at=None):
+        super().__init__(sheets)
+        self.exported_at = exported_at
 
 
 @dataclass
@@ -137,11 +146,12 @@ def read_workbook(uploaded):
                 width = max((len(r) for r in rows), default=0)
                 rows = [r + [None] * (width - len(r)) for r in rows]
                 sheets.append(SheetData(ws.title, rows, _merged_ranges(archive, ws._worksheet_path)))
+        written_at = import_staleness.exported_at(workbook)
     finally:
         workbook.close()
     if not sheets or all(s.is_empty for s in sheets):
         raise DomainError(f"“{name}”是空的：工作簿里没有任何内容。")
-    return sheets
+    return Sheets(sheets, exported_at=written_at)
 
 
 def _check_header(sheet, expected, problems):
@@ -615,6 +625,9 @@ def start_import(uploaded, kind, year, user):
     sheets = read_workbook(uploaded)
     if kind == ImportKind.MARKS:
         payload = preview_marks(sheets, year)
+        since = getattr(sheets, "exported_at", None)
+        payload["reverts"] = import_staleness.newer_changes(payload["changes"], since)
+        payload["stale_warning"] = import_staleness.warning(since, payload["reverts"])
     else:
         fingerprint = _current_fingerprint(kind, year)
         with transaction.atomic():

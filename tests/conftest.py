@@ -29,12 +29,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_office(django_db_setup, django_db_blocker):
-    """The office row is cached per process: read afresh before each test (so a rolled-back edit does not
-    leak and query counts do not depend on which test read it first)."""
+def _fresh_office(request):
+    """The office row is cached per process: read afresh before each test that uses the database (so a
+    rolled-back edit does not leak and query counts do not depend on which test read it first)."""
     office.clear_cache()
-    with django_db_blocker.unblock():
-        office.get_office()
+    if "django_db_setup" in request.fixturenames:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            office.get_office()
     yield
     office.clear_cache()
 

@@ -24,6 +24,7 @@ venv: $(STAMP)
 
 run: $(STAMP) .secret_key
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo ""

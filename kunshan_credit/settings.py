@@ -7,6 +7,7 @@ the process at start-up instead of surfacing later as odd behaviour.
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -125,6 +126,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "assessment.security",
     "assessment",
     # Reminders, digests and their channels (e-mail, WeCom/DingTalk robots): part of the lowest layer.
     "assessment.notify",
@@ -136,16 +143,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest, so even a 400 raised by CommonMiddleware (a foreign Host) carries the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "assessment.security.middleware.LoginGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kunshan_credit.accel.AccelRedirectMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised while logging in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kunshan_credit.urls"
@@ -180,10 +193,48 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "assessment.security.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("DJANGO_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: records when a password was set (its age, the end of a forced change).
+    {"NAME": "assessment.security.passwords.PasswordChangeRecorder"},
 ]
+# A password older than this many days must be changed at the next page; 0 turns the rule off.
+PASSWORD_MAX_AGE_DAYS = env_int("DJANGO_PASSWORD_MAX_AGE_DAYS", 90)
+PASSWORD_RESET_TIMEOUT = env_int("DJANGO_PASSWORD_RESET_TIMEOUT", 2 * 60 * 60)
+
+# --- Login failures (django-axes): an account is locked after N failures, per account, in the database
+# (so every worker counts the same failures); staff unlock it in the admin (访问尝试) or it cools off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 30))
+# Per account: the office's computers may share one address behind NAT, and locking an address would lock
+# every colleague out at once; an attacker rotating addresses still meets the account's own count.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "assessment.security.views.lockout"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已被暂时锁定，请稍后再试或联系市信用办解锁。"
+AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else None
+
+
+# --- Second factor (django-otp): TOTP with backup codes for office staff and anyone who can open the admin.
+def _totp_issuer(device):
+    """The name an authenticator app shows: the office's site title (data, assessment.office)."""
+    from assessment.office import get_office
+
+    return get_office().site_title
+
+
+OTP_TOTP_ISSUER = _totp_issuer
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -226,6 +277,18 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE", 2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# One cache for every process: Redis when REDIS_URL is set, else a table in the database (made by
+# the migration security/0002 and by `manage.py createcachetable`). Throttles and rendered documents use it.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kc_cache"}
+}
+
+# Bodies larger than this (bytes, uploaded files aside) are refused with the portal's 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1_048_576)
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")  # the office sets its own
 # Links in e-mails and robot messages are absolute: the portal's address as its users reach it.
@@ -260,13 +323,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts only from the
+# portal itself, nothing inline. The API docs page widens it for itself (kunshan_credit/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step of a PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    # django-axes logs every login at INFO; failures and lockouts are warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- REST API (/api/v1/): tokens for other systems, the portal's roles, errors in Chinese.

@@ -5,7 +5,13 @@ from django.utils.functional import lazy
 
 from assessment import office_views, score_urls
 from assessment.office import get_office
+from assessment.security import views as security_views
+from assessment.security.admin_site import PortalAdminSite
 from bulletins import views as bulletin_views
+
+# The admin behind the portal's login and second factor (django-otp's OTPAdminSite), its registrations kept.
+admin.site.__class__ = PortalAdminSite
+handler400 = "assessment.security.views.bad_request"
 
 # The admin's header and title are the office's (data): lazy, so an edit shows on the next page.
 admin.site.site_header = lazy(lambda: get_office().admin_header, str)()
@@ -16,8 +22,21 @@ urlpatterns = [
     path("", bulletin_views.latest, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", security_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/", include("assessment.security.urls")),
     # Scores first: "scores" would otherwise match another assessment/<year>/<slug>/ pattern.
     path("assessment/scores/", include(score_urls.latest_urlpatterns)),
     path("assessment/<int:year>/scores/", include("assessment.score_urls")),

@@ -46,6 +46,68 @@ def demo_db(transactional_db):
     load_demo()
 
 
+# A token request's throttle record in the shared database cache (settings.CACHES): read it, count the
+# table for culling, then write it inside a savepoint.
+THROTTLE_CACHE_QUERIES = 6
+
+
+def verify_second_factor(client, user):
+    """Mark `client`'s session as past the second factor for `user`, exactly as django_otp.login does
+    (the device's id in the session), with a confirmed authenticator made for the test."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="测试", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def log_in(client, user):
+    """force_login, plus the second factor for the users who need one (staff, admin accounts)."""
+    from assessment.security.policy import needs_second_factor
+
+    client.force_login(user)
+    if needs_second_factor(user):
+        verify_second_factor(client, user)
+    return client
+
+
+def backup_code(user):
+    """A fresh one-time backup code for `user` (browser tests type it on the second-factor page)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="测试备用码", defaults={"confirmed": True})
+    return StaticToken.objects.create(device=device, token=StaticToken.random_token()).token
+
+
+def browser_log_in(page, base, username, password, next_url=""):
+    """The login page in a real browser, then for staff the second-factor page with a fresh backup code."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from assessment.security.policy import needs_second_factor
+
+    page.goto(f"{base}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    user = get_user_model().objects.filter(username=username).first()
+    code = None
+    if user is not None and needs_second_factor(user):
+        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "测试"})
+        code = backup_code(user)
+    page.get_by_role("button", name="登录").click()
+    if code is not None:
+        page.wait_for_url("**/accounts/otp/**")
+        expect(page.locator("h1")).to_have_text("双因素验证")
+        page.fill("input[name=token]", code)
+        page.get_by_role("button", name="验证").click()
+
+
 def _user(username, group, unit=None):
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=group))
@@ -105,7 +167,7 @@ def role_client(client, staff_user, reporter_user, other_reporter_user, leader_u
     def for_role(role):
         client.logout()
         if users[role] is not None:
-            client.force_login(users[role])
+            log_in(client, users[role])
         return client
 
     return for_role

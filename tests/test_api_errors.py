@@ -22,7 +22,7 @@ def _rest_framework():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_history():
+def _fresh_throttle_history(db):
     cache.clear()
     yield
     cache.clear()

@@ -5,6 +5,8 @@ import pytest
 from assessment.models import ChangeBatch, Mark
 from assessment.services import HOW, set_mark, undo_batch
 
+from .conftest import log_in
+
 
 def _cell(unit, order=2, category="departments"):
     return Mark.objects.select_related("unit", "indicator").get(
@@ -176,7 +178,7 @@ def test_browser_session_writes_need_the_csrf_token(client, staff_user):
     from django.test import Client
 
     csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.force_login(staff_user)
+    log_in(csrf_client, staff_user)
     mark = _cell("财政局")
     response = csrf_client.patch(
         f"/api/v1/marks/{mark.pk}/", {"value": "√", "version": 1}, content_type="application/json"

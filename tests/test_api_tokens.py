@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 from assessment import access
 from assessment.models import Mark
 
+from .conftest import log_in
+
 
 def _token_client(key):
     client = APIClient()
@@ -20,7 +22,7 @@ def _token_client(key):
 
 
 def test_staff_create_a_token_and_it_acts_with_the_accounts_role(client, staff_user, reporter_user, reporter_unit):
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     page = client.get("/api/tokens/").content.decode()
     assert "t_reporter" in page and "发改委" in page and "生成令牌" in page
     response = client.post(f"/api/tokens/{reporter_user.pk}/create/", follow=True)
@@ -34,7 +36,7 @@ def test_staff_create_a_token_and_it_acts_with_the_accounts_role(client, staff_u
 
 
 def test_second_token_for_an_account_is_refused_until_revoked(client, staff_user, leader_user):
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     client.post(f"/api/tokens/{leader_user.pk}/create/")
     key = Token.objects.get(user=leader_user).key
     response = client.post(f"/api/tokens/{leader_user.pk}/create/", follow=True)
@@ -43,7 +45,7 @@ def test_second_token_for_an_account_is_refused_until_revoked(client, staff_user
 
 
 def test_revoke_asks_first_then_refuses_the_token(client, staff_user, leader_user):
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     client.post(f"/api/tokens/{leader_user.pk}/create/")
     key = Token.objects.get(user=leader_user).key
     assert _token_client(key).get("/api/v1/marks/").status_code == 200
@@ -72,7 +74,7 @@ def test_tokens_only_for_accounts_with_a_role(client, staff_user):
     from .factories import UserFactory
 
     nobody = UserFactory(username="t_nobody")
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     assert "t_nobody" not in client.get("/api/tokens/").content.decode()
     assert client.post(f"/api/tokens/{nobody.pk}/create/").status_code == 404
     assert not Token.objects.filter(user=nobody).exists()

@@ -20,6 +20,7 @@ from cases import services as case_services
 from cases.models import CaseAttachment
 from kunshan_credit.backup import DATABASE, MANIFEST, dumped_models
 
+from .conftest import log_in
 from .factories import pdf_upload
 
 BULLETIN = "/bulletins/2019/11/"
@@ -151,7 +152,7 @@ def test_round_trip_restores_every_row_every_file_and_the_page(
     for attachment in CaseAttachment.objects.filter(case=case):
         assert attachment.file.read() == files[attachment.file.name]
     assert _page_text(client) == page
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     assert client.get(f"/cases/case/{case.pk}/").status_code == 200
 
     # New rows get new ids after a restore (PostgreSQL's sequences were moved past the restored rows).

@@ -9,16 +9,14 @@ from playwright.sync_api import expect
 
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .conftest import browser_log_in
 from .factories import PDF_BYTES, correct_demo_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_root")]
 
 
 def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, base, username, DEMO_PASSWORD)
     expect(page.locator(".site-nav .user")).to_be_visible()
 
 

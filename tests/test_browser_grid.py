@@ -10,6 +10,7 @@ from assessment import access
 from assessment.models import Mark, Unit
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .conftest import browser_log_in
 from .factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -18,10 +19,7 @@ GRID = "/assessment/2019/departments/"
 
 
 def log_in(page, live_server, username, password=DEMO_PASSWORD, next_url=GRID):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username, password, next_url)
     page.wait_for_url(f"{live_server.url}{next_url}")
 
 

@@ -8,16 +8,14 @@ from playwright.sync_api import expect
 
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .conftest import browser_log_in
 from .factories import correct_demo_issue
 
 pytestmark = pytest.mark.browser
 
 
 def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username, DEMO_PASSWORD)
     expect(page.locator(".site-nav .user")).to_be_visible()
 
 

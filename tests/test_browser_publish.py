@@ -14,16 +14,14 @@ from assessment.models import Mark
 from assessment.services import set_mark
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .conftest import browser_log_in
 from .factories import CaseFactory
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button:has-text('登录')")
+    browser_log_in(page, base, username, DEMO_PASSWORD)
     expect(page.locator(".site-nav .user")).to_be_visible()
 
 

@@ -8,16 +8,15 @@ from assessment.models import Mark, MarkRequest
 from assessment.services import set_mark
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .conftest import browser_log_in
+
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username, DEMO_PASSWORD)
     expect(page.locator(".site-nav .user")).to_be_visible()
 
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
+from .conftest import browser_log_in
 from .factories import correct_demo_issue
 
 pytestmark = pytest.mark.browser
@@ -18,10 +19,7 @@ def _shot(page, tmp_path, name):
 
 
 def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
+    browser_log_in(page, live_server.url, username, DEMO_PASSWORD)
 
 
 def test_staff_record_a_missed_task_and_see_it_everywhere(page, live_server, demo_db, tmp_path):

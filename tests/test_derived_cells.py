@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from assessment.models import ImportSession, Indicator, Mark
 from assessment.services import DomainError, set_mark
 
+from .conftest import log_in
+
 MESSAGE = "“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。"
 
 
@@ -83,7 +85,7 @@ def test_the_api_single_and_batch(api_client, cases_mark):
 def test_the_admin(client, staff_user, cases_mark):
     staff_user.is_staff = staff_user.is_superuser = True
     staff_user.save()
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     response = client.post(
         f"/admin/assessment/mark/{cases_mark.pk}/change/",
         {"unit": cases_mark.unit_id, "indicator": cases_mark.indicator_id, "state": "", "count": "4"},

@@ -6,6 +6,7 @@ from django.test import Client
 from assessment.models import Mark
 from assessment.services import HOW, set_mark
 
+from .conftest import log_in
 from .factories import IndicatorFactory, MarkFactory, SchemeUnitFactory, UserFactory
 
 
@@ -157,7 +158,7 @@ def test_only_post_is_allowed(role_client, mark, method):
 
 def test_csrf_token_is_required(staff_user, mark):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     assert client.post(url(mark), {"value": "√", "version": "1"}).status_code == 403
     html = client.get("/assessment/2019/departments/").content.decode()
     token = html.split('<meta name="csrf-token" content="')[1].split('"')[0]

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from assessment.models import ChangeBatch, ImportSession, Mark, SchemeUnit
 from assessment.services import HOW, set_mark, undo_batch
 
+from .conftest import log_in
 from .factories import UnitFactory
 
 YEAR_EXPORT = "/assessment/2019/progress.xlsx"
@@ -271,10 +272,10 @@ def test_confirm_is_single_use_and_owned_by_the_uploader(staff, staff_user, clie
     session = _session(_upload(staff, content))
     colleague = UserFactory(username="t_staff2")
     colleague.groups.add(*staff_user.groups.all())
-    client.force_login(colleague)
+    log_in(client, colleague)
     assert client.get(f"/assessment/import/{session.token}/").status_code == 404
     assert client.post(f"/assessment/import/{session.token}/confirm/").status_code == 404
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     client.post(f"/assessment/import/{session.token}/confirm/")
     response = client.post(f"/assessment/import/{session.token}/confirm/", follow=True)
     assert "已经处理过了" in response.content.decode()

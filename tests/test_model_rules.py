@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from assessment.models import Category, Indicator, Mark, Scheme, Unit
 from bulletins.models import Issue
 
+from .conftest import log_in
 from .factories import IndicatorFactory, SchemeUnitFactory, UnitFactory
 
 
@@ -140,7 +141,7 @@ def test_a_unit_can_leave_without_losing_its_past(db):
 
 
 def test_admin_refuses_a_duplicate_unit_in_chinese(client, staff_user, db):
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     staff_user.is_staff = True
     staff_user.is_superuser = True
     staff_user.save()
@@ -157,7 +158,7 @@ def test_admin_refuses_a_duplicate_unit_in_chinese(client, staff_user, db):
 def test_admin_refuses_a_bad_mark_in_chinese(client, staff_user, db):
     staff_user.is_staff = staff_user.is_superuser = True
     staff_user.save()
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     mark = _mark("发改委", 1)
     response = client.post(
         f"/admin/assessment/mark/{mark.pk}/change/",

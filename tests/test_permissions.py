@@ -92,6 +92,15 @@ MATRIX = [
         "/accounts/password/done/",
         expect(200, 200, 200, 200, 200, LOGIN),
     ),
+    ("password_reset", "/accounts/password/reset/", expect(200, 200, 200, 200, 200, 200)),
+    ("password_reset_done", "/accounts/password/reset/sent/", expect(200, 200, 200, 200, 200, 200)),
+    ("password_reset_confirm", "/accounts/password/reset/MQ/bad-token/", expect(200, 200, 200, 200, 200, 200)),
+    ("password_reset_complete", "/accounts/password/reset/complete/", expect(200, 200, 200, 200, 200, 200)),
+    # --- second factor: staff (already verified here) see their page; no one else has one
+    ("security:otp_verify", "/accounts/otp/", expect(302, 302, 302, 302, 302, LOGIN)),
+    ("security:otp_enrol", "/accounts/otp/enrol/", expect(200, 404, 404, 404, 404, LOGIN)),
+    ("security:backup_codes", "/accounts/otp/backup-codes/", expect(200, 404, 404, 404, 404, LOGIN)),
+    ("security:backup_codes", "/accounts/otp/backup-codes/", expect(200, 404, 404, 404, 404, LOGIN), "post"),
     # --- entry grid (assessment): staff edit, leaders read (403 on changes), reporters go to their unit page
     ("assessment:index", "/assessment/", expect(302, 302, 302, 302, 404, LOGIN)),
     ("assessment:year", "/assessment/2019/", expect(200, 302, 302, 200, 404, LOGIN)),

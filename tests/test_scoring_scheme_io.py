@@ -11,6 +11,8 @@ from assessment.schemes_io import export_year, import_year
 from assessment.scoring import year_scores
 from bulletins.management.commands.load_demo import DEMO_DIR
 
+from .conftest import log_in
+
 
 def test_the_demo_year_exports_exactly_as_the_demo_file(db):
     assert export_year(2019) == json.loads((DEMO_DIR / "schemes-2019.json").read_text(encoding="utf-8"))
@@ -50,7 +52,7 @@ def test_rules_are_edited_by_staff_in_the_admin(client, staff_user):
 
     staff_user.is_staff = staff_user.is_superuser = True
     staff_user.save()
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     scheme = Scheme.objects.get(year=2019, category__slug="departments")
     html = client.get(f"/admin/assessment/scheme/{scheme.pk}/change/").content.decode()
     for label in ("计分方式", "每次扣分", "最高扣分", "计入满分", "扣分情况写法", "合并计分", "合并计分规则"):

@@ -4,12 +4,14 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from assessment.office import Office, get_office
 from cases import services as case_services
 from cases.models import CaseStatus
 
-from .factories import CaseFactory
+from .conftest import log_in
+from .factories import CaseFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +36,10 @@ def test_staff_rename_the_office_and_the_site_follows(role_client):
     text = page.content.decode()
     assert "本办信息已保存" in text
     assert "<title>本办信息 · 苏州信用体系建设</title>" in text and 'class="site-name"' in text
-    assert "苏州信用体系建设管理" in staff.get("/admin/login/").content.decode()
+    admin = UserFactory(username="t_office_admin", is_staff=True, is_superuser=True)
+    admin_client = Client()
+    log_in(admin_client, admin)
+    assert "苏州信用体系建设管理" in admin_client.get("/admin/").content.decode()
     feed = role_client("anonymous").get("/bulletins/feed/").content.decode()
     assert "苏州市信用办公室" in feed
     assert role_client("staff").get("/api/v1/schema/?format=json").json()["info"]["title"] == "苏州信用体系建设 接口"

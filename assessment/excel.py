@@ -65,6 +65,32 @@ def _cell(ws, value, font, alignment, border=True):
     return cell
 
 
+class _StyledRow:
+    """One styled cell per column, reused for every row.
+
+    A write-only sheet writes a row out as soon as it is appended, so the cells can be filled
+    with the next row's values afterwards: the styles are set once per sheet, not once per
+    cell, and a row costs what a row of plain values costs (memory flat in the rows).
+    """
+
+    def __init__(self, ws, styles):
+        self.ws, self.styles = ws, styles
+        self.cells = [_cell(ws, None, font, alignment) for font, alignment in styles]
+
+    def append(self, values):
+        values = list(values)
+        if len(values) != len(self.cells):  # a row wider or narrower than the header: style it cell by cell
+            last = self.styles[-1]
+            styles = [self.styles[i] if i < len(self.styles) else last for i in range(len(values))]
+            self.ws.append(
+                [_cell(self.ws, v, font, alignment) for v, (font, alignment) in zip(values, styles, strict=True)]
+            )
+            return
+        for cell, value in zip(self.cells, values, strict=True):
+            cell.value = value
+        self.ws.append(self.cells)
+
+
 def _write_sheet(wb, sheet):
     ws = wb.create_sheet(title=sheet.name[:31])
     ncols = len(sheet.header)
@@ -86,11 +112,10 @@ def _write_sheet(wb, sheet):
     ws.row_dimensions[2].height = 90
     ws.append([_cell(ws, text, _HEADER_FONT, _WRAP_CENTER) for text in sheet.header])
     row_number = 2
+    body = _StyledRow(ws, [(_BODY_FONT, _WRAP_LEFT)] + [(_BODY_FONT, _CENTER)] * (ncols - 1))
     for values in sheet.rows:
         row_number += 1
-        ws.append(
-            [_cell(ws, value, _BODY_FONT, _WRAP_LEFT if index == 0 else _CENTER) for index, value in enumerate(values)]
-        )
+        body.append(values)
     if sheet.notes:
         row_number += 2
         ws.append([])

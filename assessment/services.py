@@ -88,18 +88,17 @@ def set_mark(mark, text, user, *, expected_version=None, how=HOW.GRID, batch=Non
 def bulk_set_marks(changes, user, *, how=HOW.BULK, description=""):
     """Apply [(mark, text, expected_version or None), …] all or nothing, as one undoable batch.
 
-    Returns the batch, or None when nothing changed. Raises DomainError naming the first refused cell.
+    The same rules as `set_mark` (stale versions, the column's vocabulary, derived columns, the
+    year lock, enrolment), checked in one pass over rows locked in one query; the changed cells are
+    written and their history recorded in a number of queries that does not grow with the cells
+    (see `marks_bulk`). Returns the batch, or None when nothing changed. Raises DomainError naming
+    the first refused cell.
     """
+    from . import marks_bulk
+
     with transaction.atomic():
         batch = ChangeBatch.objects.create(how=how, description=description[:300], created_by=user)
-        changed = 0
-        for mark, text, version in changes:
-            try:
-                before = (mark.state, mark.count, mark.version)
-                saved = set_mark(mark, text, user, expected_version=version, how=how, batch=batch)
-            except DomainError as exc:
-                raise DomainError(f"{mark.unit} · {mark.indicator.title}：{exc}") from exc
-            changed += (saved.state, saved.count, saved.version) != before
+        changed = marks_bulk.apply(list(changes), user, how=how, batch=batch)
         if not changed:
             transaction.set_rollback(True)
             return None

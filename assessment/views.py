@@ -7,6 +7,7 @@ their unit's page. Every change goes through `assessment.services`.
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,6 +74,9 @@ def year_overview(request, year):
     )
 
 
+GRID_PAGE_ROWS = 100
+
+
 def _grid_filters(request, table):
     indicator_id = request.GET.get("indicator", "")
     indicator_id = int(indicator_id) if indicator_id.isdigit() else None
@@ -94,6 +98,10 @@ def grid(request, year, category):
     filters = _grid_filters(request, table)
     shown = table.filtered(**filters)
     editable = access.can_edit_marks(request.user)
+    # A province has thousands of units: a page of rows at a time keeps the page small; filters still cover all.
+    page = Paginator(shown.rows, GRID_PAGE_ROWS).get_page(request.GET.get("page"))
+    # One reversal for the page, not one per cell: the history link is prefix + pk + suffix.
+    history_prefix, history_suffix = reverse("assessment:mark_history", args=[0]).rsplit("/0/", 1)
     return render(
         request,
         "assessment/grid.html",
@@ -103,7 +111,10 @@ def grid(request, year, category):
             "table": table,
             "shown": shown,
             "columns": list(zip(shown.indicators, shown.column_counts(), strict=True)),
-            "grid_rows": [(row, list(zip(shown.indicators, row.cells, strict=True))) for row in shown.rows],
+            "grid_rows": [(row, list(zip(shown.indicators, row.cells, strict=True))) for row in page.object_list],
+            "page": page,
+            "history_prefix": f"{history_prefix}/",
+            "history_suffix": f"/{history_suffix}",
             "states": MarkState.choices,
             "filters": filters,
             "is_filtered": any(filters.values()),

@@ -1,281 +1,125 @@
-"""An issue as PDF (WeasyPrint) and as Word (python-docx), both from the issue's snapshot.
+"""The downloads of an issue — PDF (WeasyPrint), Word (bulletins.word), the progress workbook.
+
+A published version never changes, so each of its files is made once and kept in the default
+storage (MEDIA_ROOT, or whatever STORAGES["default"] names) under
+issues/<year>-<number>/v<version>-<published at>/, each version its own: every download of a
+version sends the same bytes, from whichever server process answers. They are made after
+publication by `manage.py render_documents` (cron, every minute: deploy/cron); a download that
+comes before that makes and keeps the file itself.
+A draft's files are made on every request and never kept.
 
 The PDF is the page's own markup (templates/bulletins/_bulletin.html) with a print stylesheet,
-so it cannot drift from what readers see. The Word file carries the same content with real
-Word tables, for offices that edit before forwarding. A published version never changes, so
-its files are cached by version; a draft's are made on every request.
+so it cannot drift from what readers see.
 """
 
 import io
+import logging
+import time
 
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from assessment.downloads import download_response
+from assessment.excel import XLSX_CONTENT_TYPE, progress_sheets, write_workbook
 
-from . import snapshot
+from . import snapshot, word
+
+log = logging.getLogger(__name__)
 
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_STYLESHEET = "css/bulletin-pdf.css"
-RED = (0xC0, 0x00, 0x00)
-# Bump when the layout of the files changes, so cached files of published versions are made again.
-LAYOUT = 1
-
-
-def _download(content, content_type, filename):
-    return download_response(content, filename, content_type)
-
-
-def _cached(kind, version, make):
-    if version is None:
-        return make()
-    key = f"bulletins:{kind}:{LAYOUT}:{version.pk}:{snapshot.fingerprint(version.snapshot)}"
-    content = cache.get(key)
-    if content is None:
-        content = make()
-        cache.set(key, content, 24 * 3600)
-    return content
-
-
-# --- PDF
+# Bump when the layout of the files changes, so the stored files of published versions are made again.
+LAYOUT = 2
 
 
 def render_pdf(data, version=None):
     """The issue as PDF bytes."""
     from weasyprint import CSS, HTML  # imported here: it loads Pango, which only the download needs
 
-    html = render_to_string(
-        "bulletins/issue_pdf.html",
-        {"bulletin": snapshot.present(data), "version": version},
-    )
+    html = render_to_string("bulletins/issue_pdf.html", {"bulletin": snapshot.present(data), "version": version})
     stylesheet = CSS(filename=finders.find(PDF_STYLESHEET))
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
 
 
-def pdf_response(request, issue, version, data, filename):
-    return _download(_cached("pdf", version, lambda: render_pdf(data, version)), PDF_CONTENT_TYPE, filename)
-
-
-# --- Word
-
-
-def _set_fonts(run_or_style, size=None, bold=None, color=None, east_asia="宋体"):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    font = run_or_style.font
-    font.name = "Times New Roman"
-    element = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    rfonts.set(qn("w:eastAsia"), east_asia)
-    if size:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    if color:
-        font.color.rgb = RGBColor(*color)
-
-
-def _para(doc, text="", *, size=None, bold=None, color=None, align=None, indent=False, space_after=4, font="宋体"):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    paragraph = doc.add_paragraph()
-    if align:
-        paragraph.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
-    fmt = paragraph.paragraph_format
-    fmt.space_after = Pt(space_after)
-    if indent:
-        fmt.first_line_indent = Pt(2 * (size or 12))
-    if text:
-        _set_fonts(paragraph.add_run(text), size=size, bold=bold, color=color, east_asia=font)
-    return paragraph
-
-
-def _bottom_border(paragraph, color="C00000", size=18):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", color)):
-        bottom.set(qn(f"w:{key}"), value)
-    borders.append(bottom)
-    ppr.append(borders)
-
-
-def _repeat_header(row):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    trpr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
-
-
-def _page_number(paragraph):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    for text in ("— ",):
-        paragraph.add_run(text)
-    run = paragraph.add_run()
-    begin, instr, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = "PAGE"
-    end.set(qn("w:fldCharType"), "end")
-    run._r.extend([begin, instr, end])
-    paragraph.add_run(" —")
-
-
-def _table(doc, table):
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    rows = table.data["rows"]
-    header = [table.category.name, *[f"{i.title} {i.points_label}" for i in table.indicators], table.header[-1]]
-    word = doc.add_table(rows=1 + len(rows), cols=len(header))
-    word.style = "Table Grid"
-    word.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _repeat_header(word.rows[0])
-    for index, text in enumerate(header):
-        cell = word.rows[0].cells[index]
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        _set_fonts(run, size=7.5, bold=True)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row_cells, row in zip(word.rows[1:], rows, strict=True):
-        values = [row["unit"], *row["values"], row["deduction_text"]]
-        for index, (cell, value) in enumerate(zip(row_cells.cells, values, strict=True)):
-            paragraph = cell.paragraphs[0]
-            _set_fonts(paragraph.add_run(value), size=8)
-            if index:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return word
-
-
-# A table with more columns than this (the 部门 table: unit, 11 columns, 扣分情况) is cramped on a portrait
-# A4 page: it gets a landscape section of its own, as the print turns it.
-PORTRAIT_COLUMNS = 9
-
-
-def _columns(table):
-    return 2 + len(table.indicators)
-
-
-def _section(doc, *, landscape):
-    """A new section on a new page, A4 landscape or portrait; the page-number footer carries on."""
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Mm
-
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    long, short = Mm(297), Mm(210)
-    section.page_width, section.page_height = (long, short) if landscape else (short, long)
-    return section
-
-
-def render_docx(data, version=None):
-    """The issue as .docx bytes: masthead, sections, real tables with a repeating header row, footer."""
-    from docx import Document
-    from docx.enum.text import WD_TAB_ALIGNMENT
-    from docx.shared import Mm, Pt
-
-    bulletin = snapshot.present(data)
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(18)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
-    _set_fonts(doc.styles["Normal"], size=12)
-    _page_number(section.footer.paragraphs[0])
-    section.footer.paragraphs[0].alignment = 1
-    doc.core_properties.title = f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期"
-    doc.core_properties.author = bulletin.issuer
-
-    if version is None:
-        _para(doc, "未发布的草稿，仅供审阅", size=10.5, align="CENTER")
-    _para(doc, bulletin.series_title, size=26, bold=True, color=RED, align="CENTER", space_after=2)
-    _para(doc, f"第 {bulletin.number} 期", size=12, align="CENTER", space_after=0)
-    _para(doc, bulletin.year_label, size=12, align="CENTER", space_after=0)
-    _para(doc, bulletin.subtitle, size=20, bold=True, color=RED, align="CENTER", space_after=6)
-    rule = _para(doc, space_after=12)
-    rule.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
-    _set_fonts(
-        rule.add_run(f"{bulletin.issuer}\t{bulletin.date.year} 年 {bulletin.date.month} 月 {bulletin.date.day} 日")
-    )
-    _bottom_border(rule)
-    if version is not None and version.is_correction:
-        when = timezone.localtime(version.published_at).strftime("%Y年%-m月%-d日 %H:%M")
-        _para(doc, f"本期已于 {when} 更正（第{version.number}版）。更正原因：{version.reason}", size=10.5, color=RED)
-
-    def heading(text):
-        _para(doc, text, size=15, bold=True, color=RED, space_after=6)
-
-    if bulletin.articles:
-        heading("【工作推进】")
-        for article in bulletin.articles:
-            _para(doc, article.title, size=15, bold=True, align="CENTER", space_after=8)
-            for is_heading, text in article.blocks:
-                _para(doc, text, size=12, bold=is_heading or None, indent=not is_heading)
-    if bulletin.cases:
-        heading("【奖惩案例】")
-        for case in bulletin.cases:
-            _para(doc, case.printed_title, size=15, bold=True, align="CENTER", space_after=2)
-            if case.subtitle:
-                _para(doc, case.subtitle, size=13, align="CENTER", space_after=8)
-            for text in case.paragraphs:
-                _para(doc, text, size=12, indent=True)
-            _para(doc, f"（{case.source_label}）", size=12, align="RIGHT")
-    if bulletin.news:
-        heading("【工作简讯】")
-        for item in bulletin.news:
-            _para(doc, f"● {item.text}", size=12)
-            if item.source:
-                _para(doc, f"（{item.source}）", size=12, align="RIGHT")
-    if bulletin.tables:
-        heading("【工作进展通报】")
-        for table in bulletin.tables:
-            wide = _columns(table) > PORTRAIT_COLUMNS
-            if wide:
-                _section(doc, landscape=True)
-            _table(doc, table)
-            if table.notes:
-                _para(doc, "说明:", size=10.5, bold=True, space_after=2).paragraph_format.space_before = Pt(6)
-                for note in table.notes:
-                    _para(doc, f"{note.number}. {note.text}", size=10.5, space_after=1)
-            _para(doc, space_after=6)
-            if wide:
-                _section(doc, landscape=False)
-    footer = _para(doc, space_after=2)
-    footer.paragraph_format.space_before = Pt(18)
-    _bottom_border(footer, size=12)
-    for label, value in (
-        ("报：", bulletin.report_to),
-        ("送：", bulletin.send_to),
-        ("编辑：", bulletin.editor),
-        ("电子邮件：", bulletin.email),
-        ("审核：", bulletin.reviewers),
-        ("电话（传真）：", bulletin.phone),
-    ):
-        if value:
-            paragraph = _para(doc, space_after=1)
-            _set_fonts(paragraph.add_run(label), size=10.5, bold=True)
-            _set_fonts(paragraph.add_run(value), size=10.5)
+def render_xlsx(data, issue, version=None):
+    """A published version's workbook is stamped with its publication time: the same bytes every time."""
     stream = io.BytesIO()
-    doc.save(stream)
+    sheets = progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 ")
+    write_workbook(sheets, stream, at=version.published_at if version is not None else None)
     return stream.getvalue()
 
 
-def docx_response(issue, version, data, filename):
-    return _download(_cached("docx", version, lambda: render_docx(data, version)), DOCX_CONTENT_TYPE, filename)
+class Kind:
+    """One kind of download: how it is named, typed and made."""
+
+    def __init__(self, slug, label, ext, content_type, make):
+        self.slug, self.label, self.ext, self.content_type, self.make = slug, label, ext, content_type, make
+
+    def filename(self, issue):
+        return f"{self.label}-{issue.year}年第{issue.number}期.{self.ext}"
+
+
+KINDS = {
+    kind.slug: kind
+    for kind in (
+        Kind("pdf", "工作信息", "pdf", PDF_CONTENT_TYPE, lambda data, _issue, version: render_pdf(data, version)),
+        Kind("docx", "工作信息", "docx", DOCX_CONTENT_TYPE, lambda data, _issue, ver: word.render_docx(data, ver)),
+        Kind("xlsx", "工作进展通报", "xlsx", XLSX_CONTENT_TYPE, lambda data, issue, ver: render_xlsx(data, issue, ver)),
+    )
+}
+
+
+def version_folder(version):
+    # The publication time keeps a version's folder its own even if a database is rebuilt under the same media.
+    issue = version.issue
+    return f"issues/{issue.year}-{issue.number}/v{version.number}-{version.published_at:%Y%m%d%H%M%S%f}"
+
+
+def stored_name(version, kind):
+    return f"{version_folder(version)}/{kind}.l{LAYOUT}.{KINDS[kind].ext}"
+
+
+def is_stored(version, kind):
+    return default_storage.exists(stored_name(version, kind))
+
+
+def store(version, kind, *, data=None):
+    """Make the version's file of `kind` and keep it (unless it is there already); its stored name."""
+    name = stored_name(version, kind)
+    if default_storage.exists(name):
+        return name
+    started = time.monotonic()
+    content = KINDS[kind].make(version.snapshot if data is None else data, version.issue, version)
+    saved = default_storage.save(name, ContentFile(content))
+    if saved != name:  # another process stored it meanwhile: keep theirs, the bytes are the same content
+        default_storage.delete(saved)
+    log.info("stored %s in %.1f s", name, time.monotonic() - started)
+    return name
+
+
+def store_all(version):
+    """Every file of a published version (PDF last: the slowest). The names stored."""
+    return [store(version, kind) for kind in ("xlsx", "docx", "pdf")]
+
+
+LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel"}
+
+
+def missing(version):
+    """The files of a published version not stored yet, by name, for the composer's progress line."""
+    return [label for kind, label in LABELS.items() if not is_stored(version, kind)]
+
+
+def response(issue, version, kind, draft_data=None):
+    """The download of `kind`: the stored file of a published version, or a draft made now."""
+    spec = KINDS[kind]
+    if version is None:
+        return download_response(spec.make(draft_data, issue, None), spec.filename(issue), spec.content_type)
+    version.issue = issue
+    name = stored_name(version, kind)
+    if not default_storage.exists(name):
+        name = store(version, kind)
+    return download_response(default_storage.open(name, "rb"), spec.filename(issue), spec.content_type)

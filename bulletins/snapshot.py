@@ -274,3 +274,40 @@ class Bulletin:
 
 def present(data, changes=None):
     return Bulletin(data, changes)
+
+
+# --- the published page, rendered once per version
+
+# Bump when templates/bulletins/_bulletin.html changes, so cached pages of published versions are made again.
+PAGE_LAYOUT = 1
+
+
+def page_key(version):
+    # The publication time keeps the key a version's own even if a database is rebuilt under the same cache.
+    return f"bulletins:page:{PAGE_LAYOUT}:{version.pk}:{version.published_at:%Y%m%d%H%M%S%f}"
+
+
+def published_page(version):
+    """{"title", "html"} of a published version's content, rendered once and kept in the shared cache.
+
+    A version never changes, so its rendering does not either; the page around it (navigation, the
+    reader's name) is rendered per request. Cached without expiry: the key changes with the layout.
+    """
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+
+    key = page_key(version)
+    page = cache.get(key)
+    if page is None:
+        deferred = version.get_deferred_fields() & {"snapshot", "changes"}
+        if deferred:
+            version.refresh_from_db(fields=sorted(deferred))  # one query for both
+        bulletin = present(version.snapshot, version.changes)
+        page = {
+            "title": f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期",
+            "html": render_to_string(
+                "bulletins/_bulletin.html", {"bulletin": bulletin, "version": version, "show_changes": True}
+            ),
+        }
+        cache.set(key, page, None)
+    return page

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
-from assessment.excel import progress_sheets, workbook_response
 from assessment.services import DomainError
 from assessment.years import current_year, scheme_years
 
@@ -17,10 +16,15 @@ from .forms import ArticleForm, CasePickForm, IssueForm, NewIssueForm, NewsForm,
 from .models import Issue, IssueVersion
 from .overview import year_overview
 
+# An issue version's frozen content: loaded only where it is shown (a stored page or file does not need it).
+HEAVY_FIELDS = ("snapshot", "changes", "search_text")
+
 
 def visible_issues(user):
     """Published issues for everyone; unpublished ones for office staff only (`access.can_view_issue`)."""
-    issues = Issue.objects.select_related("current_version")
+    issues = Issue.objects.select_related("current_version").defer(
+        *(f"current_version__{name}" for name in HEAVY_FIELDS)
+    )
     return issues if access.can_manage(user) else issues.filter(is_published=True)
 
 
@@ -53,15 +57,6 @@ leaders_view = access.require(visible=access.can_read_all)
 # --- reading
 
 
-def _content(issue, version=None):
-    """(snapshot, changes, version) to show: a published version, or a draft's working copy."""
-    version = version or issue.current_version
-    if version is not None:
-        return version.snapshot, version.changes, version
-    data, changes = services.preview(issue)
-    return data, changes, None
-
-
 def _versions(issue, version):
     """All versions of the issue (without their content) when there is more than one."""
     if version is None or (version.number == 1 and issue.current_version_id == version.pk):
@@ -70,24 +65,27 @@ def _versions(issue, version):
 
 
 def _render_issue(request, issue, version=None, *, preview=None, keep_tables=True):
+    context = {"issue": issue, "is_preview": preview is not None, "keep_tables": keep_tables, "versions": []}
     if preview is not None:
         data, changes = preview
-        version = None
+        context.update(bulletin=snapshots.present(data, changes), version=None)
+    elif (version or issue.current_version) is not None:
+        version = version or issue.current_version
+        page = snapshots.published_page(version)
+        context.update(
+            bulletin_html=page["html"],
+            page_title=page["title"],
+            version=version,
+            versions=_versions(issue, version),
+            is_old_version=version.pk != issue.current_version_id,
+        )
+        if access.can_manage(request.user):
+            version.issue = issue
+            context["documents_missing"] = documents.missing(version)
     else:
-        data, changes, version = _content(issue, version)
-    return render(
-        request,
-        "bulletins/issue_detail.html",
-        {
-            "issue": issue,
-            "bulletin": snapshots.present(data, changes),
-            "version": version,
-            "versions": _versions(issue, version) if preview is None else [],
-            "is_preview": preview is not None,
-            "keep_tables": keep_tables,
-            "is_old_version": version is not None and version.pk != issue.current_version_id,
-        },
-    )
+        data, changes = services.preview(issue)
+        context.update(bulletin=snapshots.present(data, changes), version=None)
+    return render(request, "bulletins/issue_detail.html", context)
 
 
 @require_GET
@@ -107,36 +105,36 @@ def issue_detail(request, year, number):
 @require_GET
 def issue_version(request, year, number, version):
     issue = get_issue_for_user(request, year, number)
-    version = get_object_or_404(IssueVersion, issue=issue, number=version)
+    version = get_object_or_404(IssueVersion.objects.defer(*HEAVY_FIELDS), issue=issue, number=version)
     return _render_issue(request, issue, version)
 
 
-def _filename(issue, kind, ext):
-    return f"{kind}-{issue.year}年第{issue.number}期.{ext}"
+def _download(request, year, number, kind, version_number=None):
+    """A published version's stored file, or a draft's made now (staff only see drafts)."""
+    issue = get_issue_for_user(request, year, number)
+    if version_number is not None:
+        version = get_object_or_404(issue.versions.defer(*HEAVY_FIELDS), number=version_number)
+    else:
+        version = issue.current_version
+    if version is None:
+        data, _ = services.preview(issue)
+        return documents.response(issue, None, kind, draft_data=data)
+    return documents.response(issue, version, kind)
 
 
 @require_GET
-def progress_xlsx(request, year, number):
-    issue = get_issue_for_user(request, year, number)
-    data, _, version = _content(issue)
-    sheets = progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 ")
-    # A published version: stamped with its publication time, so every download is the same bytes.
-    at = version.published_at if version is not None else None
-    return workbook_response(sheets, _filename(issue, "工作进展通报", "xlsx"), at=at)
+def progress_xlsx(request, year, number, version=None):
+    return _download(request, year, number, "xlsx", version)
 
 
 @require_GET
-def issue_pdf(request, year, number):
-    issue = get_issue_for_user(request, year, number)
-    data, _, version = _content(issue)
-    return documents.pdf_response(request, issue, version, data, _filename(issue, "工作信息", "pdf"))
+def issue_pdf(request, year, number, version=None):
+    return _download(request, year, number, "pdf", version)
 
 
 @require_GET
-def issue_docx(request, year, number):
-    issue = get_issue_for_user(request, year, number)
-    data, _, version = _content(issue)
-    return documents.docx_response(issue, version, data, _filename(issue, "工作信息", "docx"))
+def issue_docx(request, year, number, version=None):
+    return _download(request, year, number, "docx", version)
 
 
 @require_GET

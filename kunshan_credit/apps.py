@@ -17,3 +17,10 @@ class KunshanCreditConfig(AppConfig):
 
         # (admin_list's is the one every admin module imports at call time)
         admin_list._boolean_icon = boolean_icon
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import stamp_login
+
+        # A new session starts its refresh clock at login (see kunshan_credit.middleware).
+        user_logged_in.connect(stamp_login, dispatch_uid="kunshan_credit.session_refresh")

@@ -32,13 +32,17 @@ from django.utils.functional import cached_property
 STAFF_GROUP = "市信用办"
 REPORTER_GROUP = "责任单位填报员"
 LEADER_GROUP = "领导"
+AUDITOR_GROUP = "审计员"
 
 STAFF, REPORTER, LEADER, ANONYMOUS, NO_ROLE = "staff", "reporter", "leader", "anonymous", "none"
+# The security auditor reads the audit log and nothing else of the portal (separate duties).
+AUDITOR = "auditor"
 
 NOT_FOUND = "没有找到该页面，或不在本账号可见的范围内。"
 READ_ONLY = "领导账号只能查看，不能修改。"
 OFFICE_ONLY = "只有市信用办可以进行这项操作。"
 OWN_UNIT_ONLY = "只有本单位的填报账号可以进行此操作。"
+ACCOUNT_NOT_MANAGEABLE = "可以进入后台的管理员账号由系统管理员在后台管理，市信用办不能在此修改。"
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -56,6 +60,8 @@ def role_of(user):
     names = set(user.groups.values_list("name", flat=True))
     if user.is_superuser or STAFF_GROUP in names:
         role = STAFF
+    elif AUDITOR_GROUP in names:
+        role = AUDITOR
     elif LEADER_GROUP in names:
         role = LEADER
     elif REPORTER_GROUP in names and hasattr(user, "reporter"):
@@ -192,6 +198,21 @@ def can_decide_requests(user):
     return is_staff(user)
 
 
+def can_audit(user):
+    """Read and export the security audit log: the auditor role (审计员) only, not even the office."""
+    return role_of(user) == AUDITOR
+
+
+def can_manage_accounts(user):
+    """Create, deactivate, unlock and reset the portal's accounts: the office."""
+    return is_staff(user)
+
+
+def can_manage_account(user, account):
+    """One account: the office, except accounts that open /admin/ (the IT administrator's, kept there)."""
+    return can_manage_accounts(user) and not (account.is_staff or account.is_superuser)
+
+
 # --- for views
 
 
@@ -279,6 +300,14 @@ class Capabilities:
     @cached_property
     def decide_requests(self):
         return can_decide_requests(self._user)
+
+    @cached_property
+    def audit(self):
+        return can_audit(self._user)
+
+    @cached_property
+    def manage_accounts(self):
+        return can_manage_accounts(self._user)
 
     @cached_property
     def is_unit_reporter(self):

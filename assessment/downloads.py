@@ -9,8 +9,17 @@ import io
 from django.http import FileResponse
 
 
-def download_response(content, filename, content_type=None):
-    """An attachment named `filename`: `content` is bytes or an open binary file (closed once sent)."""
+def download_response(content, filename, content_type=None, *, audit=None, obj=None):
+    """An attachment named `filename`: `content` is bytes or an open binary file (closed once sent).
+
+    audit: the request, for a download of non-public data — recorded in the audit log (who, from where,
+    which file, `obj` the thing downloaded).
+    """
+    if audit is not None:
+        from .audit import record
+        from .audit.models import AuditAction
+
+        record(AuditAction.DOWNLOAD, request=audit, obj=obj, detail=filename)
     if isinstance(content, bytes | bytearray):
         content = io.BytesIO(content)
     response = FileResponse(content, as_attachment=True, filename=filename, content_type=content_type)

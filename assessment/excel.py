@@ -161,10 +161,10 @@ def _restamp(source, target, properties, at):
             new.writestr(zipfile.ZipInfo(entry.filename, date_time=stamp), data, zipfile.ZIP_DEFLATED)
 
 
-def workbook_response(sheets, filename, *, at=None):
+def workbook_response(sheets, filename, *, audit=None, obj=None, at=None):
     """A download of the workbook; the file streams from disk rather than sitting in memory.
-    at: the time a published version was published (same bytes on every download, see write_workbook)."""
-    return download_response(write_workbook(sheets, at=at), filename, XLSX_CONTENT_TYPE)
+    audit, obj: for non-public data, see `download_response`. at: a published version's time (see write_workbook)."""
+    return download_response(write_workbook(sheets, at=at), filename, XLSX_CONTENT_TYPE, audit=audit, obj=obj)
 
 
 def progress_sheets(tables, title_prefix=""):

@@ -60,20 +60,21 @@ def index(request):
 def progress_xlsx(request, year):
     _year_with_schemes(year)
     tables = build_tables(schemes_with_parts(Scheme.objects.filter(year=year)).order_by("category__order"))
-    return workbook_response(progress_sheets(tables, title_prefix=f"{year}年度 "), f"工作进展通报-{year}年度.xlsx")
+    sheets = progress_sheets(tables, title_prefix=f"{year}年度 ")
+    return workbook_response(sheets, f"工作进展通报-{year}年度.xlsx", audit=request)
 
 
 @require_GET
 @manage
 def schemes_xlsx(request, year):
     _year_with_schemes(year)
-    return workbook_response(scheme_sheets(year), f"考核方案-{year}年度.xlsx")
+    return workbook_response(scheme_sheets(year), f"考核方案-{year}年度.xlsx", audit=request)
 
 
 @require_GET
 @manage
 def units_xlsx(request):
-    return workbook_response(units_sheets(), "责任单位.xlsx")
+    return workbook_response(units_sheets(), "责任单位.xlsx", audit=request)
 
 
 TITLES = {

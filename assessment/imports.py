@@ -37,6 +37,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from . import import_staleness
+from .audit import audited
+from .audit.models import AuditAction
 from .excel import Sheet
 from .models import Category, ImportKind, ImportSession, Indicator, Mark, MarkState, Note, Scheme, Unit
 from .resources import IndicatorResource, NoteResource, UnitResource
@@ -650,6 +652,12 @@ def start_import(uploaded, kind, year, user):
     )
 
 
+def _import_facts(args, session):
+    session = session or args["session"]
+    return {"obj": session, "detail": f"{session.get_kind_display()} · {session.file_name}：{session.message}"}
+
+
+@audited(AuditAction.IMPORT_CONFIRM, _import_facts, refused=DomainError)
 def confirm_import(session, user):
     """Apply a previewed import all or nothing. Refused (and the session closed) when anything changed since."""
     try:

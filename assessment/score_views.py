@@ -81,7 +81,8 @@ def ranking_xlsx(request, year):
     categories, assessment, live, _ = _ranking_data(request, year)
     shown = None if live else assessment
     suffix = f"第{shown.version}版" if shown else "当前"
-    return workbook_response(score_sheets(categories, _title(year, shown)), f"考核得分-{year}年-{suffix}.xlsx")
+    sheets = score_sheets(categories, _title(year, shown))
+    return workbook_response(sheets, f"考核得分-{year}年-{suffix}.xlsx", audit=request)
 
 
 @require_GET
@@ -135,6 +136,8 @@ def version_xlsx(request, year, version):
     return workbook_response(
         score_sheets(frozen_scores(assessment), _title(year, assessment)),
         f"考核得分-{year}年-第{assessment.version}版.xlsx",
+        audit=request,
+        obj=assessment,
     )
 
 

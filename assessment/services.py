@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from .audit import audited
+from .audit.models import AuditAction
 from .models import (
     ChangeBatch,
     Deduction,
@@ -37,6 +39,22 @@ class HOW:
 
 class DomainError(Exception):
     """A refusal with a message in Chinese for the user."""
+
+
+# What the audit log says about each audited service call (args: the call's arguments by name).
+def _bulk_facts(args, batch):
+    if args["how"] == HOW.IMPORT or batch is None:
+        return None  # an import is recorded as its confirmation; a call that changed nothing, not at all
+    return {"obj": batch, "detail": f"{batch.how}，{batch.entries.count()} 处：{batch.description}"}
+
+
+def _undo_facts(args, undo):
+    batch = args["batch"]
+    return {"obj": batch, "detail": f"撤销 {batch.how} {batch.description}"}
+
+
+def _year_facts(args, result):
+    return {"obj": ("考核年度", args["year"], f"{args['year']}年"), "detail": args.get("reason") or ""}
 
 
 class StaleMark(DomainError):
@@ -85,6 +103,7 @@ def set_mark(mark, text, user, *, expected_version=None, how=HOW.GRID, batch=Non
         return _apply(current, state, count, user, how, batch)
 
 
+@audited(AuditAction.BULK_CHANGE, _bulk_facts, refused=DomainError)
 def bulk_set_marks(changes, user, *, how=HOW.BULK, description=""):
     """Apply [(mark, text, expected_version or None), …] all or nothing, as one undoable batch.
 
@@ -105,6 +124,7 @@ def bulk_set_marks(changes, user, *, how=HOW.BULK, description=""):
         return batch
 
 
+@audited(AuditAction.UNDO, _undo_facts, refused=DomainError)
 def undo_batch(batch, user):
     """Put every cell of `batch` back to its value before the batch, as a new batch.
 
@@ -256,6 +276,7 @@ def _check_year_open(year):
         raise DomainError(_messages(exc)) from exc
 
 
+@audited(AuditAction.YEAR_CLOSE, _year_facts, refused=DomainError)
 def close_year(year, user, *, reason=""):
     """The year-end assessment: every remaining “*” without an accepted explanation becomes a deduction,
     and the result is frozen as the next version; the year is then locked (see `reopen_year`).
@@ -302,6 +323,7 @@ def close_year(year, user, *, reason=""):
             raise DomainError("其他同事刚刚完成了年终考核，请刷新页面后查看。") from exc
 
 
+@audited(AuditAction.YEAR_REOPEN, _year_facts, refused=DomainError)
 def reopen_year(year, user, *, reason):
     """Unlock a closed year for a correction: the reason is recorded on the version it reopens.
 

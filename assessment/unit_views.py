@@ -288,7 +288,9 @@ def request_attachment(request, pk):
     )
     if not mark_request.attachment:
         raise Http404("该申请没有附件。")
-    return protected_file_response(mark_request.attachment, mark_request.attachment_name or None)
+    return protected_file_response(
+        mark_request.attachment, mark_request.attachment_name or None, audit=request, obj=mark_request
+    )
 
 
 REMINDER_NONCE = "kc_reminder_nonce"

@@ -151,6 +151,8 @@ def validate_upload(uploaded, max_bytes=None):
     return label
 
 
-def protected_file_response(field_file, download_name=None):
-    """Send a stored file as a download; call only after the view has checked who may see it."""
-    return download_response(field_file.open("rb"), download_name or os.path.basename(field_file.name))
+def protected_file_response(field_file, download_name=None, *, audit=None, obj=None):
+    """Send a stored file as a download; call only after the view has checked who may see it.
+    audit, obj: the request and the thing the file belongs to, for the audit log (see `download_response`)."""
+    name = download_name or os.path.basename(field_file.name)
+    return download_response(field_file.open("rb"), name, audit=audit, obj=obj)

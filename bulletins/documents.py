@@ -113,11 +113,15 @@ def missing(version):
     return [label for kind, label in LABELS.items() if not is_stored(version, kind)]
 
 
-def response(issue, version, kind, draft_data=None):
-    """The download of `kind`: the stored file of a published version, or a draft made now."""
+def response(issue, version, kind, draft_data=None, *, audit=None):
+    """The download of `kind`: the stored file of a published version, or a draft made now.
+
+    audit: the request when the file is not public (a draft's): the download is recorded (assessment.audit).
+    """
     spec = KINDS[kind]
     if version is None:
-        return download_response(spec.make(draft_data, issue, None), spec.filename(issue), spec.content_type)
+        content = spec.make(draft_data, issue, None)
+        return download_response(content, spec.filename(issue), spec.content_type, audit=audit, obj=issue)
     version.issue = issue
     name = stored_name(version, kind)
     if not default_storage.exists(name):

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from assessment.audit import audited
+from assessment.audit.models import AuditAction
 from assessment.models import Scheme
 from assessment.office import get_office
 from assessment.services import DomainError
@@ -239,6 +241,17 @@ def preview(issue, *, keep_tables=None):
     return data, changes_since_previous(issue, data)
 
 
+def _publish_facts(args, version):
+    issue = args["issue"]
+    correction = version.number > 1 if version is not None else issue.current_version_id is not None
+    return {
+        "action": AuditAction.CORRECT if correction else AuditAction.PUBLISH,
+        "obj": issue,
+        "detail": f"第{version.number}版 {version.reason}".strip() if version is not None else "",
+    }
+
+
+@audited(AuditAction.PUBLISH, _publish_facts, refused=DomainError)
 def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, published_at=None):
     """Freeze the issue as it is now into its next version and show that version to readers.
 

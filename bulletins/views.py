@@ -118,7 +118,8 @@ def _download(request, year, number, kind, version_number=None):
         version = issue.current_version
     if version is None:
         data, _ = services.preview(issue)
-        return documents.response(issue, None, kind, draft_data=data)
+        # A draft's file is the office's, not public: its download is recorded in the audit log.
+        return documents.response(issue, None, kind, draft_data=data, audit=request)
     return documents.response(issue, version, kind)
 
 

@@ -249,7 +249,7 @@ def attachment(request, pk):
     item = get_object_or_404(CaseAttachment.objects.select_related("case"), pk=pk)
     get_case_for_user(request, item.case_id)
     try:
-        return protected_file_response(item.file, item.name)
+        return protected_file_response(item.file, item.name, audit=request, obj=item.case)
     except FileNotFoundError:
         raise Http404("附件文件不存在。") from None
 
@@ -289,7 +289,7 @@ def quarterly_xlsx(request, year):
         )
         for section in sections
     ]
-    return workbook_response(sheets, f"奖惩案例季度报送情况-{year}年.xlsx")
+    return workbook_response(sheets, f"奖惩案例季度报送情况-{year}年.xlsx", audit=request)
 
 
 @require_http_methods(["GET", "POST"])

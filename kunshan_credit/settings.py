@@ -135,6 +135,10 @@ INSTALLED_APPS = [
     "assessment",
     # Reminders, digests and their channels (e-mail, WeCom/DingTalk robots): part of the lowest layer.
     "assessment.notify",
+    # The security audit log (append-only) and its auditor pages: part of the lowest layer.
+    "assessment.audit",
+    # Accounts the office manages in the browser (phone, forced change of a temporary password).
+    "assessment.accounts",
     "bulletins",
     "cases",
     # The top layer: URL wiring, API tokens and the management commands that span every app.
@@ -153,6 +157,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The request being served, for the audit log's addresses; every 403 becomes an audit entry.
+    "assessment.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "assessment.security.middleware.LoginGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -321,6 +327,8 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
+# Behind the office's reverse proxy the audit log takes the client's address from X-Forwarded-For.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

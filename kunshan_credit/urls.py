@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", security_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/manage/", include("assessment.accounts.urls")),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -50,5 +51,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
     path("office/", office_views.edit, name="office"),
+    path("audit/", include("assessment.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -53,7 +53,7 @@ def test_demo_accounts_log_in_with_their_roles(db):
         user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None
         roles[username] = access.role_of(user)
-    assert roles == {"office": "staff", "fagaiwei": "reporter", "leader": "leader"}
+    assert roles == {"office": "staff", "fagaiwei": "reporter", "leader": "leader", "auditor": "auditor"}
 
 
 def test_demo_schemes_carry_the_scoring_rules_as_data(db):

@@ -506,6 +506,39 @@ MATRIX += [
     ("overview:year", "/overview/1999/", expect(404, 404, 404, 404, 404, LOGIN)),
 ]
 
+# --- audit log (the auditor role, 审计员, is none of the six: it reads /audit/ in tests/test_audit_page.py)
+# and the office's account pages (an account that opens /admin/ is the IT administrator's: 403 for the office)
+AUDITOR_ONLY = expect(404, 404, 404, 404, 404, LOGIN)
+
+
+def _account_url(action, fixture="reporter_user"):
+    def url(request):
+        return f"/accounts/manage/{request.getfixturevalue(fixture).pk}/{action}/"
+
+    return url
+
+
+def _admin_account_url(request):
+    from .factories import UserFactory
+
+    return f"/accounts/manage/{UserFactory(username='t_it_admin', is_staff=True).pk}/reset/"
+
+
+MATRIX += [
+    ("audit:list", "/audit/", AUDITOR_ONLY),
+    ("audit:export_csv", "/audit/export.csv", AUDITOR_ONLY),
+    ("audit:export_xlsx", "/audit/export.xlsx", AUDITOR_ONLY),
+    ("accounts:list", "/accounts/manage/", expect(200, 404, 404, 404, 404, LOGIN)),
+    ("accounts:reporter_new", "/accounts/manage/new/", expect(200, 404, 404, 404, 404, LOGIN)),
+    ("accounts:reporter_new", "/accounts/manage/new/", expect(400, 404, 404, 404, 404, LOGIN), "post"),
+    ("accounts:action", _account_url("deactivate"), expect(200, 404, 404, 404, 404, LOGIN)),
+    ("accounts:action", _account_url("deactivate"), expect(302, 404, 404, 404, 404, LOGIN), "post"),
+    ("accounts:action", _account_url("reset"), expect(200, 404, 404, 404, 404, LOGIN), "post"),
+    ("accounts:action", _account_url("forged"), expect(404, 404, 404, 404, 404, LOGIN)),
+    ("accounts:action", _admin_account_url, expect(403, 404, 404, 404, 404, LOGIN)),
+]
+
+
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).
 EXCLUDED_PREFIXES = ("admin:",)
 

@@ -33,6 +33,7 @@ DEMO_ACCOUNTS = [
     ("office", "市信用办（演示）", access.STAFF_GROUP, None),
     ("fagaiwei", "发改委填报员（演示）", access.REPORTER_GROUP, "发改委"),
     ("leader", "市领导（演示）", access.LEADER_GROUP, None),
+    ("auditor", "审计员（演示）", access.AUDITOR_GROUP, None),
 ]
 # Every demo account gets <username>@ this domain, so a reminder reaches it on the console backend.
 # example.gov.cn is reserved-looking and never a real office's mailbox.

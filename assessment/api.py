@@ -17,6 +17,7 @@ from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleE
 from .due import DueStatus
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .services import HOW, bulk_set_marks, set_mark
+from .years import scheme_years
 
 MAX_BATCH = 2000
 
@@ -420,7 +421,7 @@ class ScoreViewSet(viewsets.ViewSet):
     @extend_schema(responses=serializers.ListSerializer(child=serializers.IntegerField()))
     def list(self, request):
         """有考核方案的年度。"""
-        return Response(list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct()))
+        return Response(scheme_years())
 
     @extend_schema(responses=YearScoresSerializer)
     def retrieve(self, request, year=None):

@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from . import access
+from .office import get_office
 from .services import DomainError, StaleMark
 
 # --- who may do what
@@ -286,4 +287,14 @@ def document_errors(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, description in descriptions.items():
                 responses.setdefault(status, {"description": description, "content": ref})
+    return result
+
+
+def office_title(result, generator, request, public):
+    """drf-spectacular hook: the schema's title is the office's site title (data, not a setting).
+
+    Served schemas only: `manage.py spectacular` (no request) keeps the setting's neutral title."""
+    if request is None:
+        return result
+    result.setdefault("info", {})["title"] = f"{get_office().site_title} 接口"
     return result

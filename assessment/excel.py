@@ -4,7 +4,10 @@ Every workbook the portal hands out â€” progress tables, rankings, case tables â
 through `write_workbook`, so they all look alike and print alike.
 """
 
+import datetime
+import io
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
@@ -12,6 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
 
 from .downloads import download_response
 
@@ -124,22 +129,42 @@ def _write_sheet(wb, sheet):
     return ws
 
 
-def write_workbook(sheets, stream=None):
-    """Write the sheets to `stream` (a spooled temporary file by default), rewound and ready to send."""
+def write_workbook(sheets, stream=None, *, at=None):
+    """Write the sheets to `stream` (a spooled temporary file by default), rewound and ready to send.
+
+    at: a fixed time (a published version's) for the document properties and the zip entries, so the
+    same content gives the same bytes on every download; without it, openpyxl stamps "now".
+    """
     wb = Workbook(write_only=True)
     for sheet in sheets:
         _write_sheet(wb, sheet)
     # Left open on purpose: FileResponse closes it once the download is sent.
     stream = stream or tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
-    wb.save(stream)
+    if at is None:
+        wb.save(stream)
+    else:
+        written = io.BytesIO()
+        wb.save(written)
+        _restamp(written, stream, wb.properties, at)
     stream.seek(0)
     return stream
 
 
-def workbook_response(sheets, filename, *, audit=None, obj=None):
+def _restamp(source, target, properties, at):
+    """Copy the workbook zip with every timestamp set to `at`: core.xml's created/modified and each entry's."""
+    utc = at.astimezone(datetime.UTC).replace(tzinfo=None, microsecond=0)
+    properties.created = properties.modified = utc
+    stamp = (max(utc.year, 1980), utc.month, utc.day, utc.hour, utc.minute, utc.second)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for entry in old.infolist():
+            data = tostring(properties.to_tree()) if entry.filename == ARC_CORE else old.read(entry)
+            new.writestr(zipfile.ZipInfo(entry.filename, date_time=stamp), data, zipfile.ZIP_DEFLATED)
+
+
+def workbook_response(sheets, filename, *, audit=None, obj=None, at=None):
     """A download of the workbook; the file streams from disk rather than sitting in memory.
-    audit, obj: for non-public data, see `download_response`."""
-    return download_response(write_workbook(sheets), filename, XLSX_CONTENT_TYPE, audit=audit, obj=obj)
+    audit, obj: for non-public data, see `download_response`. at: a published version's time (see write_workbook)."""
+    return download_response(write_workbook(sheets, at=at), filename, XLSX_CONTENT_TYPE, audit=audit, obj=obj)
 
 
 def progress_sheets(tables, title_prefix=""):

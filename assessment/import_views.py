@@ -12,6 +12,7 @@ from .imports import MAX_IMPORT_BYTES, confirm_import, scheme_sheets, start_impo
 from .models import ImportKind, ImportSession, Scheme
 from .services import DomainError
 from .tables import build_tables, schemes_with_parts
+from .years import scheme_years
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -35,7 +36,7 @@ manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
 
 
 def _years():
-    return list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+    return scheme_years()
 
 
 def _year_with_schemes(year):
@@ -128,6 +129,8 @@ def preview(request, token):
             "changes": changes,
             "errors": session.errors,
             "notes": session.payload.get("notes", []),
+            "reverts": session.payload.get("reverts", []),
+            "stale_warning": session.payload.get("stale_warning", ""),
             "sheets": session.payload.get("sheets", []),
             "can_confirm": session.status == ImportSession.Status.PREVIEW and changes and not session.errors,
         },

@@ -36,6 +36,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from . import import_staleness
 from .audit import audited
 from .audit.models import AuditAction
 from .excel import Sheet
@@ -70,6 +71,14 @@ def cell_text(value):
 def problem(message, sheet="", row=None, column=None):
     """One error of the preview: where (sheet, row, column letter) and what, in Chinese."""
     return {"sheet": sheet, "row": row, "column": get_column_letter(column) if column else "", "message": message}
+
+
+class Sheets(list):
+    """The sheets of a workbook, and when the workbook was written (for an older export's warning)."""
+
+    def __init__(self, sheets, *, exported_at=None):
+        super().__init__(sheets)
+        self.exported_at = exported_at
 
 
 @dataclass
@@ -139,11 +148,12 @@ def read_workbook(uploaded):
                 width = max((len(r) for r in rows), default=0)
                 rows = [r + [None] * (width - len(r)) for r in rows]
                 sheets.append(SheetData(ws.title, rows, _merged_ranges(archive, ws._worksheet_path)))
+        written_at = import_staleness.exported_at(workbook)
     finally:
         workbook.close()
     if not sheets or all(s.is_empty for s in sheets):
         raise DomainError(f"“{name}”是空的：工作簿里没有任何内容。")
-    return sheets
+    return Sheets(sheets, exported_at=written_at)
 
 
 def _check_header(sheet, expected, problems):
@@ -617,6 +627,9 @@ def start_import(uploaded, kind, year, user):
     sheets = read_workbook(uploaded)
     if kind == ImportKind.MARKS:
         payload = preview_marks(sheets, year)
+        since = getattr(sheets, "exported_at", None)
+        payload["reverts"] = import_staleness.newer_changes(payload["changes"], since)
+        payload["stale_warning"] = import_staleness.warning(since, payload["reverts"])
     else:
         fingerprint = _current_fingerprint(kind, year)
         with transaction.atomic():
@@ -624,6 +637,8 @@ def start_import(uploaded, kind, year, user):
             transaction.set_rollback(True)  # a preview: nothing is kept
         payload["datasets"] = _datasets_json(datasets)
         payload["fingerprint"] = fingerprint
+    # A file with errors is refused at once: its preview says so (未导入), never 待确认.
+    refused = bool(payload.get("errors"))
     return ImportSession.objects.create(
         token=uuid.uuid4(),
         kind=kind,
@@ -631,6 +646,9 @@ def start_import(uploaded, kind, year, user):
         file_name=(uploaded.name or "")[:255],
         payload=payload,
         created_by=user,
+        status=ImportSession.Status.REFUSED if refused else ImportSession.Status.PREVIEW,
+        message=f"文件中有 {len(payload['errors'])} 个错误" if refused else "",
+        finished_at=timezone.now() if refused else None,
     )
 
 
@@ -647,12 +665,12 @@ def confirm_import(session, user):
             session = ImportSession.objects.select_for_update().get(pk=session.pk)
             if session.created_by_id != user.pk:
                 raise DomainError("只能确认自己上传的导入。")
+            if session.errors:
+                raise DomainError("文件中有错误，不能导入。请改正后重新上传。")
             if session.status != ImportSession.Status.PREVIEW:
                 raise DomainError("这次导入已经处理过了（每个上传只能确认一次）。请重新上传。")
             if timezone.now() - session.created_at > SESSION_MAX_AGE:
                 raise DomainError("预览已超过两小时，请重新上传文件。")
-            if session.errors:
-                raise DomainError("文件中有错误，不能导入。请改正后重新上传。")
             if not session.changes:
                 raise DomainError("文件与系统中的内容相同，没有需要导入的修改。")
             if session.kind == ImportKind.MARKS:

@@ -9,21 +9,18 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from . import access, cells
+from . import access, cells, years
 from .derived import derived_message
-from .models import Mark, MarkRequest, MarkState, Scheme
+from .models import Mark, MarkRequest, MarkState
 from .services import HOW, DomainError, set_mark
 from .uploads import validate_upload
 
 MAX_TEXT = 500
 
 
-def current_year():
-    """The year units act on: the latest year with a scheme."""
-    return Scheme.objects.aggregate(year=Max("year"))["year"]
+current_year = years.current_year  # the year units act on: the one current year (assessment.years)
 
 
 def explained_state(indicator):

@@ -703,3 +703,6 @@ class MarkRequest(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.SUBMITTED
+
+
+from .office import Office  # noqa: E402, F401  (the office's identity, a model of this app)

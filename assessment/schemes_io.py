@@ -95,6 +95,7 @@ def export_year(year):
                 "units": [
                     {
                         "name": su.unit.name,
+                        "full_name": su.unit.full_name,
                         "marks": [marks.get((su.unit_id, i.pk)) for i in indicators],
                         "deduction_text": su.deduction_text,
                     }
@@ -162,7 +163,15 @@ def load_schemes(data, how=HOW.IMPORT):
         for position, row in enumerate(spec["units"], start=1):
             unit_order += 1
             unit, _ = Unit.objects.update_or_create(
-                name=row["name"], defaults={"category": category, "order": unit_order, "is_active": True}
+                name=row["name"],
+                defaults={"category": category, "order": unit_order, "is_active": True},
+                # A unit's full name is the office's once it exists; the file gives it only to a new unit.
+                create_defaults={
+                    "category": category,
+                    "order": unit_order,
+                    "is_active": True,
+                    "full_name": row.get("full_name", ""),
+                },
             )
             SchemeUnit.objects.update_or_create(
                 scheme=scheme,

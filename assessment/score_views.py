@@ -16,6 +16,7 @@ from .models import Deduction, Scheme, YearEndAssessment
 from .score_forms import DeductionForm
 from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
 from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
+from .years import current_year
 
 read_all = access.require(visible=access.can_read_all)
 manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
@@ -43,7 +44,7 @@ def _ranking_data(request, year):
 @require_GET
 @read_all
 def latest(request):
-    year = Scheme.objects.order_by("-year").values_list("year", flat=True).first()
+    year = current_year()
     if year is None:
         raise Http404("还没有考核方案。")
     return redirect("scores:ranking", year=year)

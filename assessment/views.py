@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from .grid import plan_bulk, year_progress
 from .models import ChangeBatch, Mark, MarkState, Scheme
 from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from .tables import build_tables, schemes_with_parts
+from .years import current_year, scheme_years
 
 
 def reporter_redirect(view):
@@ -46,7 +46,7 @@ def _scheme(year, category):
 @read_all
 def index(request):
     """The latest year that has schemes."""
-    year = Scheme.objects.aggregate(latest=Max("year"))["latest"]
+    year = current_year()
     if year is None:
         raise Http404("还没有任何年度的考核方案。")
     return redirect("assessment:year", year)
@@ -59,7 +59,7 @@ def year_overview(request, year):
     progress = year_progress(year)
     if not progress:
         raise Http404(f"{year}年没有考核方案。")
-    years = list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+    years = scheme_years()
     return render(
         request,
         "assessment/year.html",

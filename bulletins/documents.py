@@ -44,9 +44,11 @@ def render_pdf(data, version=None):
     return HTML(string=html).write_pdf(stylesheets=[stylesheet])
 
 
-def render_xlsx(data, issue):
+def render_xlsx(data, issue, version=None):
+    """A published version's workbook is stamped with its publication time: the same bytes every time."""
     stream = io.BytesIO()
-    write_workbook(progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 "), stream)
+    sheets = progress_sheets(data["tables"], title_prefix=f"{issue.year}年第{issue.number}期 ")
+    write_workbook(sheets, stream, at=version.published_at if version is not None else None)
     return stream.getvalue()
 
 
@@ -65,7 +67,7 @@ KINDS = {
     for kind in (
         Kind("pdf", "工作信息", "pdf", PDF_CONTENT_TYPE, lambda data, _issue, version: render_pdf(data, version)),
         Kind("docx", "工作信息", "docx", DOCX_CONTENT_TYPE, lambda data, _issue, ver: word.render_docx(data, ver)),
-        Kind("xlsx", "工作进展通报", "xlsx", XLSX_CONTENT_TYPE, lambda data, issue, _version: render_xlsx(data, issue)),
+        Kind("xlsx", "工作进展通报", "xlsx", XLSX_CONTENT_TYPE, lambda data, issue, ver: render_xlsx(data, issue, ver)),
     )
 }
 

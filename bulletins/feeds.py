@@ -4,17 +4,25 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Issue
+from assessment.office import get_office
 
-ISSUER = "昆山市社会信用体系建设领导小组办公室"
+from .models import Issue
 
 
 class IssueFeed(Feed):
     feed_type = Atom1Feed
-    title = "昆山信用体系建设 工作信息"
-    subtitle = f"{ISSUER}编印的《昆山信用体系建设 工作信息》，已发布的各期"
-    author_name = ISSUER
     language = "zh-hans"
+
+    def title(self):
+        office = get_office()
+        return f"{office.series_title} {office.subtitle}"
+
+    def subtitle(self):
+        office = get_office()
+        return f"{office.name}编印的《{office.series_title} {office.subtitle}》，已发布的各期"
+
+    def author_name(self):
+        return get_office().name
 
     def link(self):
         return reverse("bulletins:archive")
@@ -36,7 +44,8 @@ class IssueFeed(Feed):
 
     def item_description(self, issue):
         version = issue.current_version
-        note = f"更正原因：{version.reason}。" if version.is_correction else ""
+        # A reason typed with its own full stop ends in one, not "。。".
+        note = f"更正原因：{version.reason.rstrip('。. ')}。" if version.is_correction else ""
         return f"{note}{version.summary}"
 
     def item_link(self, issue):

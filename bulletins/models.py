@@ -1,4 +1,4 @@
-"""An issue (期) of 《昆山信用体系建设 工作信息》 and its ordered sections."""
+"""An issue (期) of the office's bulletin (《…工作信息》) and its ordered sections."""
 
 import re
 
@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from assessment.models import Scheme
+from assessment.office import default_issuer, default_series_title
 from assessment.text import plain_line, plain_paragraphs
 
 # A numbered heading of an article: 一、 二、 … 十、
@@ -19,9 +20,9 @@ class Issue(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     number = models.PositiveSmallIntegerField("期号")
     date = models.DateField("日期")
-    series_title = models.CharField("刊名", max_length=100, default="昆山信用体系建设")
+    series_title = models.CharField("刊名", max_length=100, default=default_series_title)
     subtitle = models.CharField("刊头字样", max_length=50, default="工作信息")
-    issuer = models.CharField("编印单位", max_length=200, default="昆山市社会信用体系建设领导小组办公室")
+    issuer = models.CharField("编印单位", max_length=200, default=default_issuer)
     report_to = models.TextField("报", blank=True)
     send_to = models.TextField("送", blank=True)
     editor = models.CharField("编辑", max_length=100, blank=True)

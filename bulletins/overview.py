@@ -239,7 +239,9 @@ def pending_work(year):
     ).count()
     return {
         "cases": cases,
-        "cases_link": f"{reverse('cases:review')}?status=pending&year={year}",
+        # Who reviews opens the queue; a leader reads the same cases in the list (can.review_cases picks).
+        "review_link": f"{reverse('cases:review')}?status=pending&year={year}",
+        "cases_link": f"{reverse('cases:list')}?status=pending&year={year}",
         "requests": requests,
         "requests_link": reverse("units:requests"),
     }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
 from assessment.models import Scheme
+from assessment.office import get_office
 from assessment.services import DomainError
 from assessment.text import plain_line, plain_paragraphs
 from cases.models import Case, CaseStatus
@@ -57,12 +58,16 @@ def propose_next(today=None):
 
 
 def create_issue(*, year, number, date, with_tables=True):
-    """A new unpublished issue, masthead and footer copied from the previous one, the year's tables in."""
+    """A new unpublished issue, masthead and footer copied from the previous one (or the office's defaults)."""
     with transaction.atomic():
         if Issue.objects.filter(year=year, number=number).exists():
             raise DomainError(f"{year}年第{number}期已经存在。")
         previous = latest_issue()
-        copied = {name: getattr(previous, name) for name in COPIED_FIELDS} if previous else {}
+        # The previous issue's masthead and footer; the first issue takes the office's defaults.
+        if previous:
+            copied = {name: getattr(previous, name) for name in COPIED_FIELDS}
+        else:
+            copied = get_office().footer_defaults()
         issue = Issue.objects.create(year=year, number=number, date=date, is_published=False, **copied)
         if with_tables:
             schemes = Scheme.objects.filter(year=year).order_by("category__order", "pk")

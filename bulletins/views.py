@@ -1,15 +1,14 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
-from assessment.models import Scheme
 from assessment.services import DomainError
+from assessment.years import current_year, scheme_years
 
 from . import documents, services
 from . import snapshot as snapshots
@@ -412,7 +411,7 @@ def issue_publish(request, issue):
 @require_GET
 @leaders_view
 def overview_index(request):
-    year = Scheme.objects.aggregate(year=Max("year"))["year"]
+    year = current_year()
     if year is None:
         raise Http404("还没有考核方案。")
     return redirect("overview:year", year)
@@ -424,5 +423,5 @@ def overview_year(request, year):
     data = year_overview(year)
     if data is None:
         raise Http404(f"没有{year}年度的考核方案。")
-    years = list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+    years = scheme_years()
     return render(request, "bulletins/overview.html", {"year": year, "years": years, **data})

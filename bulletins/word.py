@@ -115,6 +115,27 @@ def _table(doc, table):
     return word
 
 
+# A table with more columns than this (the 部门 table: unit, 11 columns, 扣分情况) is cramped on a portrait
+# A4 page: it gets a landscape section of its own.
+PORTRAIT_COLUMNS = 9
+
+
+def _columns(table):
+    return 2 + len(table.indicators)
+
+
+def _section(doc, *, landscape):
+    """A new section on a new page, A4 landscape or portrait; the page-number footer carries on."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Mm(297), Mm(210)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    return section
+
+
 def render_docx(data, version=None):
     """The issue as .docx bytes: masthead, sections, real tables with a repeating header row, footer."""
     from docx import Document
@@ -176,12 +197,17 @@ def render_docx(data, version=None):
     if bulletin.tables:
         heading("【工作进展通报】")
         for table in bulletin.tables:
+            wide = _columns(table) > PORTRAIT_COLUMNS
+            if wide:
+                _section(doc, landscape=True)
             _table(doc, table)
             if table.notes:
                 _para(doc, "说明:", size=10.5, bold=True, space_after=2).paragraph_format.space_before = Pt(6)
                 for note in table.notes:
                     _para(doc, f"{note.number}. {note.text}", size=10.5, space_after=1)
             _para(doc, space_after=6)
+            if wide:
+                _section(doc, landscape=False)
     footer = _para(doc, space_after=2)
     footer.paragraph_format.space_before = Pt(18)
     _bottom_border(footer, size=12)

@@ -7,6 +7,7 @@ only once the transaction has committed.
 
 import contextlib
 import os
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from assessment import access
 from assessment.notify.links import absolute_reverse
+from assessment.office import get_office
 from assessment.services import DomainError
 from assessment.text import contains_script, plain_line, plain_paragraphs
 from assessment.uploads import validate_upload
@@ -26,6 +28,7 @@ from .models import (
     CaseAttachment,
     CaseChannel,
     CaseCountRecord,
+    CaseKind,
     CaseStatus,
     CaseTransition,
     quarter_of,
@@ -126,6 +129,7 @@ def _apply_fields(case, data):
         if contains_script(getattr(case, name)):
             raise DomainError("内容中含有脚本或网页代码，请删除后重新提交。")
         setattr(case, name, plain_line(getattr(case, name)))
+    case.title = strip_kind_prefix(case.title)
     for name in ("body", "measure"):
         if contains_script(getattr(case, name)):
             raise DomainError("正文中含有脚本或网页代码，请删除后重新提交。")
@@ -136,6 +140,15 @@ def _apply_fields(case, data):
             case.quarter = quarter_of(case.event_date)
     if case.source_unit_id and not case.source_label:
         case.source_label = case.source_unit.full_name or case.source_unit.name
+
+
+# A title typed as printed ("守信激励·…"): the kind is printed before it already (Case.printed_title).
+KIND_PREFIX = re.compile(rf"^\s*(?:{'|'.join(map(re.escape, CaseKind.labels))})\s*[·・•．.:：、\-—\s]\s*")
+
+
+def strip_kind_prefix(title):
+    """The title without a typed kind prefix, so it prints once: 守信激励·企业… → 企业…."""
+    return KIND_PREFIX.sub("", title or "", count=1)
 
 
 def _validate(case):
@@ -331,7 +344,8 @@ def _notify(case, actor, what, reason):
     recipient = case.submitted_by or case.created_by
     if recipient is None or recipient == actor or not recipient.email:
         return
-    subject = f"【昆山信用】您报送的案例{what}：{case.title}"
+    office = get_office()
+    subject = f"【{office.mail_tag}】您报送的案例{what}：{case.title}"
     lines = [
         f"{recipient.get_full_name() or recipient.username}：",
         "",
@@ -339,7 +353,7 @@ def _notify(case, actor, what, reason):
     ]
     if reason:
         lines += ["", "退回理由：", reason, "", "请修改后重新报送。"]
-    lines += ["", f"案例页面：{absolute_reverse('cases:detail', case.pk)}", "", "昆山市信用办"]
+    lines += ["", f"案例页面：{absolute_reverse('cases:detail', case.pk)}", "", office.short_name]
     body = "\n".join(lines)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)

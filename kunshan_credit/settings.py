@@ -186,6 +186,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessment.context_processors.capabilities",
+                "assessment.context_processors.office",
             ],
         },
     },
@@ -236,11 +237,23 @@ AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已被暂时锁定，�
 AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else None
 
+
 # --- Second factor (django-otp): TOTP with backup codes for office staff and anyone who can open the admin.
-OTP_TOTP_ISSUER = "昆山信用体系建设"
+def _totp_issuer(device):
+    """The name an authenticator app shows: the office's site title (data, assessment.office)."""
+    from assessment.office import get_office
+
+    return get_office().site_title
+
+
+OTP_TOTP_ISSUER = _totp_issuer
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Our own translations of what Django's zh_Hans catalogs lack (admin JS: "Choose all %s"…).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A refused CSRF check answers with a Chinese page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "kunshan_credit.errors.csrf_failure"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -290,7 +303,7 @@ CACHES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1_048_576)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "xyxxzx@ks.gov.cn")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")  # the office sets its own
 # Links in e-mails and robot messages are absolute: the portal's address as its users reach it.
 SITE_URL = env_url("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 # Overdue items are reminded again after this many days (every other stage once).
@@ -371,8 +384,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "assessment.api_base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
+        # JSON only: DRF's browsable pages are English ("Django REST framework", "Filters"); the API's
+        # reference is the Chinese docs page /api/v1/docs/.
         "rest_framework.renderers.JSONRenderer",
-        "assessment.security.csp.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["assessment.api_base.AnonThrottle", "assessment.api_base.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -383,7 +397,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "昆山信用体系建设 接口",
+    # The title is the office's site title + 接口 (assessment.api_base.office_title).
+    "TITLE": "接口",
     "DESCRIPTION": (
         "责任单位、考核方案、完成情况、奖惩案例和已发布的《工作信息》。"
         "权限与门户页面相同；其他系统用令牌（Authorization: Token …）访问，令牌由市信用办在 /api/tokens/ 生成。"
@@ -398,6 +413,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessment.api_base.document_errors",
+        "assessment.api_base.office_title",
     ],
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

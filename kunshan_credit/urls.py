@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.functional import lazy
 
-from assessment import score_urls
+from assessment import office_views, score_urls
+from assessment.office import get_office
 from assessment.security import views as security_views
 from assessment.security.admin_site import PortalAdminSite
 from bulletins import views as bulletin_views
@@ -11,8 +13,9 @@ from bulletins import views as bulletin_views
 admin.site.__class__ = PortalAdminSite
 handler400 = "assessment.security.views.bad_request"
 
-admin.site.site_header = "昆山市信用体系建设管理"
-admin.site.site_title = "昆山信用"
+# The admin's header and title are the office's (data): lazy, so an edit shows on the next page.
+admin.site.site_header = lazy(lambda: get_office().admin_header, str)()
+admin.site.site_title = lazy(lambda: get_office().site_title, str)()
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
@@ -47,6 +50,7 @@ urlpatterns = [
     path("units/", include("assessment.unit_urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
+    path("office/", office_views.edit, name="office"),
     path("audit/", include("assessment.audit.urls")),
     path("admin/", admin.site.urls),
 ]

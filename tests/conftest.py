@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from assessment import access
+from assessment import access, office
 from assessment.models import Reporter, Unit
 
 from .factories import UserFactory
@@ -26,6 +26,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the demo: the 2019 第11期 with its 70 units."""
     with django_db_blocker.unblock():
         load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_office(request):
+    """The office row is cached per process: read afresh before each test that uses the database (so a
+    rolled-back edit does not leak and query counts do not depend on which test read it first)."""
+    office.clear_cache()
+    if "django_db_setup" in request.fixturenames:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            office.get_office()
+    yield
+    office.clear_cache()
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def test_reporter_saves_a_draft_with_an_attachment_and_the_quarter_follows_the_d
     assert case.status == CaseStatus.DRAFT
     assert (case.year, case.quarter) == (2019, 3)
     assert case.source_unit == reporter_user.reporter.unit
-    assert case.source_label == "发改委"
+    assert case.source_label == "市发改委"  # the unit's full name, as the bulletin prints it
     assert case.channel == CaseChannel.PORTAL
     assert case.created_by == reporter_user and case.submitted_by is None
     assert case.paragraphs() == ["第一段。", "第二段。"]
@@ -118,7 +118,7 @@ def test_a_reporter_cannot_choose_another_unit(role_client, reporter_user):
     other = Unit.objects.get(name="住建局")
     role_client("reporter").post("/cases/new/", case_data(source_unit=other.pk, source_label="市住建局"))
     case = Case.objects.get(title="信用承诺 助企纾困")
-    assert case.source_unit == reporter_user.reporter.unit and case.source_label == "发改委"
+    assert case.source_unit == reporter_user.reporter.unit and case.source_label == "市发改委"
 
 
 def test_pasted_rich_text_becomes_plain_paragraphs(role_client):

@@ -229,11 +229,12 @@ def test_leader_year_page_has_no_new_year_link(role_client):
     assert "new-year" not in html and "查看" in html
 
 
-def test_index_goes_to_the_latest_year_with_schemes(role_client):
+def test_index_goes_to_the_current_year(role_client):
+    """The latest year with a published issue; a year without one yet is opened by choosing it."""
     client = role_client("staff")
     assert client.get("/assessment/")["Location"] == "/assessment/2019/"
     SchemeFactory(year=2031)
-    assert client.get("/assessment/")["Location"] == "/assessment/2031/"
+    assert client.get("/assessment/")["Location"] == "/assessment/2019/"
 
 
 def test_navigation_links_by_role(role_client):

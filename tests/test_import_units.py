@@ -77,7 +77,7 @@ def test_add_and_change_units_then_confirm(staff):
         ("新增", "区镇 · 新建镇"),
     }
     changed = next(c for c in session.changes if c["action"] == "修改")
-    assert changed["fields"] == [["全称", "", "昆山市发展和改革委员会"]]
+    assert changed["fields"] == [["全称", "市发改委", "昆山市发展和改革委员会"]]
     staff.post(f"/assessment/import/{session.token}/confirm/")
     assert Unit.objects.get(name="发改委").full_name == "昆山市发展和改革委员会"
     new = Unit.objects.get(name="新建镇")

@@ -242,6 +242,8 @@ MATRIX = [
     ("api:schema", "/api/v1/schema/", expect(200, 200, 200, 200, 404, 401)),
     ("api:docs", "/api/v1/docs/", expect(200, 200, 200, 200, 404, LOGIN)),
     ("api_tokens:list", "/api/tokens/", expect(200, 404, 404, 403, 404, LOGIN)),
+    ("office", "/office/", expect(200, 404, 404, 403, 404, LOGIN)),
+    ("office", "/office/", expect(200, 404, 404, 403, 404, LOGIN), "post"),
     (
         "api_tokens:create",
         lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/",

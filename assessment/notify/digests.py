@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Mark, MarkRequest
+from assessment.office import get_office
 
 from .follows import unfollow_url
 from .links import absolute_url
@@ -117,7 +118,7 @@ def compose(user, sections, today):
     total = sum(len(e) for _, _, e in sections)
     if total > MAX_ENTRIES:
         lines += ["", f"另有 {total - MAX_ENTRIES} 项变化未列出，请在门户中查看。"]
-    lines += ["", "昆山市社会信用体系建设领导小组办公室（市信用办）"]
+    lines += ["", get_office().signature]
     return title, "\n".join(lines), "\n".join(md)
 
 

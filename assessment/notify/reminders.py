@@ -17,6 +17,7 @@ from django.db.models import F
 from assessment import access, cells, due
 from assessment.due import DueStatus
 from assessment.models import Mark, MarkRequest, MarkState, Reporter
+from assessment.office import get_office
 from assessment.services import DomainError
 
 from .deliveries import deliver_pending, robots_for
@@ -186,7 +187,7 @@ def compose(unit_plan, *, year=None, today):
         "",
         f"本单位页面：{link}",
         "",
-        "昆山市社会信用体系建设领导小组办公室（市信用办）",
+        get_office().signature,
     ]
     md += ["", f"[打开本单位页面]({link})"]
     return title, "\n".join(lines), "\n".join(md)

@@ -128,4 +128,6 @@ def bad_request(request, exception=None):
     from django.http import HttpResponseBadRequest
     from django.template.loader import render_to_string
 
-    return HttpResponseBadRequest(render_to_string("400.html"))
+    from assessment.office import get_office
+
+    return HttpResponseBadRequest(render_to_string("400.html", {"office": get_office()}))

@@ -1,8 +1,7 @@
 from django import template
-from django.db.models import Max
 
 from assessment import access
-from assessment.models import Scheme
+from assessment.years import current_year
 
 register = template.Library()
 
@@ -13,5 +12,5 @@ def cases_subnav(context, current=""):
     return {
         "can": access.capabilities(context["request"].user),
         "current": current,
-        "latest_year": Scheme.objects.aggregate(year=Max("year"))["year"],
+        "latest_year": current_year(),
     }

@@ -163,7 +163,7 @@ def _cases(scale, rng, validate_all):
             quarter=quarter,
             status=status,
             event_date=day,
-            subject=f"昆山某企业{n + 1}",
+            subject=f"某企业{n + 1}",
             submitted_at=None if status == CaseStatus.DRAFT else now,
             accepted_at=now if status == CaseStatus.ACCEPTED else None,
         )

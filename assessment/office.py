@@ -1,0 +1,85 @@
+"""The office that runs this portal (its names, the bulletin's series title, the footer defaults) as data.
+
+Nothing city-specific lives in code: another city's office runs its own copy by editing this one row
+(市信用办 staff do it in the browser, /office/). The demo loads Kunshan's values.
+"""
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+_cached = None
+
+
+class Office(models.Model):
+    """The one office (a singleton row, pk 1): masthead, site title, footer defaults."""
+
+    name = models.CharField("全称", max_length=200, default="社会信用体系建设领导小组办公室")
+    short_name = models.CharField("简称", max_length=50, default="信用办")
+    city = models.CharField("城市", max_length=50, blank=True)
+    series_title = models.CharField("刊名", max_length=100, default="信用体系建设")
+    subtitle = models.CharField("刊头字样", max_length=50, default="工作信息")
+    site_title = models.CharField("网站名称", max_length=100, default="信用体系建设")
+    mail_tag = models.CharField("邮件标题前缀", max_length=20, default="信用", help_text="邮件标题写作【…】")
+    report_to = models.TextField("报（默认）", blank=True)
+    send_to = models.TextField("送（默认）", blank=True)
+    editor = models.CharField("编辑（默认）", max_length=100, blank=True)
+    email = models.CharField("电子邮件（默认）", max_length=100, blank=True)
+    reviewers = models.CharField("审核（默认）", max_length=200, blank=True)
+    phone = models.CharField("电话（传真）（默认）", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "本办信息"
+        verbose_name_plural = "本办信息"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="office_singleton", violation_error_message="只能有一条本办信息。"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @property
+    def signature(self):
+        """How e-mails and robot messages are signed: 全称（简称）."""
+        return f"{self.name}（{self.short_name}）" if self.short_name else self.name
+
+    @property
+    def admin_header(self):
+        return f"{self.site_title}管理"
+
+    def footer_defaults(self):
+        """A new issue's masthead and footer, as the office last set them."""
+        fields = ("series_title", "subtitle", "report_to", "send_to", "editor", "email", "reviewers", "phone")
+        return {"issuer": self.name, **{f: getattr(self, f) for f in fields}}
+
+
+def get_office():
+    """The office row (created with neutral defaults when missing); cached until it is saved."""
+    global _cached
+    if _cached is None:
+        _cached = Office.objects.filter(pk=1).first() or Office.objects.create(pk=1)
+    return _cached
+
+
+def clear_cache(**kwargs):
+    global _cached
+    _cached = None
+
+
+post_save.connect(clear_cache, sender=Office, weak=False)
+post_delete.connect(clear_cache, sender=Office, weak=False)
+
+
+def default_series_title():
+    """A new issue's series title (a model field default: the office's, as it is now)."""
+    return get_office().series_title
+
+
+def default_issuer():
+    return get_office().name

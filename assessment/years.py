@@ -1,0 +1,34 @@
+"""The current year: the one every "latest year" page opens at unless a year is chosen.
+
+It is the latest year with a published issue (so starting 2020 does not send everyone to an empty 2020);
+the bulletins app knows what is published and registers that rule from BulletinsConfig.ready — this lower
+layer never imports it. Without the rule, or before anything is published, the latest year with a scheme.
+"""
+
+from django.db.models import Max
+
+from .models import Scheme
+
+_published_year = None
+
+
+def register_published_year(rule):
+    """`rule()` → the latest year with a published issue and a scheme, or None (set by the bulletins app)."""
+    global _published_year
+    _published_year = rule
+
+
+def latest_scheme_year():
+    return Scheme.objects.aggregate(year=Max("year"))["year"]
+
+
+def current_year():
+    """The year pages open at: the latest published one that has schemes, else the latest with a scheme
+    (one query once anything is published)."""
+    published = _published_year() if _published_year else None
+    return published if published is not None else latest_scheme_year()
+
+
+def scheme_years():
+    """Every year with a scheme, newest first (the year pickers)."""
+    return list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())

@@ -13,7 +13,7 @@ The rule, the same for every page and API route:
   work on something it can see (reviewing its own case, editing a published issue, an accepted case).
 
 One convenience on top: a reporter asking for the entry grid or the list of units (the office's
-landing pages) is sent to its own unit's page instead of a 404 (`assessment.views.reporter_redirect`).
+landing pages) is sent to its own unit's page instead of a 404 (`assessment.marks.views.reporter_redirect`).
 
 Every view asks this module: `require(visible=…, allowed=…)` for the page, `get_visible_or_404` and
 `deny_unless` for one object; the API's permission class (`api_base.PortalPermission`) asks the same

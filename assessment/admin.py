@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 
+from assessment.marks.services import HOW
+
 from .models import (
     Category,
     Deduction,
@@ -16,7 +18,6 @@ from .models import (
     Unit,
     YearEndAssessment,
 )
-from .services import HOW
 
 
 @admin.register(Category)

@@ -12,11 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from assessment.marks.services import HOW, bulk_set_marks, set_mark
+
 from . import access, cells
 from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 from .due import DueStatus
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
-from .services import HOW, bulk_set_marks, set_mark
 from .years import scheme_years
 
 MAX_BATCH = 2000
@@ -425,7 +426,7 @@ class ScoreViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=YearScoresSerializer)
     def retrieve(self, request, year=None):
-        from .scoring import frozen_scores, latest_assessment, year_scores
+        from assessment.scoring.live import frozen_scores, latest_assessment, year_scores
 
         year = int(year)
         assessment = latest_assessment(year)

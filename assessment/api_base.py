@@ -22,9 +22,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from assessment.errors import DomainError
+from assessment.marks.services import StaleMark
+
 from . import access
 from .office import get_office
-from .services import DomainError, StaleMark
 
 # --- who may do what
 

@@ -116,7 +116,7 @@ class Scheme(models.Model):
     @property
     def full_points(self):
         """The points a unit starts from (deductive) or can reach (additive); see assessment.scoring."""
-        from .scoring import rules_from_scheme
+        from assessment.scoring.rules import rules_from_scheme
 
         return rules_from_scheme(self).full_points
 
@@ -606,7 +606,7 @@ def check_year_open(year):
         )
 
 
-# --- imports and unit requests (assessment.imports, assessment.mark_requests)
+# --- imports and unit requests (assessment.imports, assessment.requests.services)
 
 
 class ImportKind(models.TextChoices):

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from assessment.scoring.rules import deduction_text
+
 from . import cells
 from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
-from .scoring import deduction_text
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"

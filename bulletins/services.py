@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
+from assessment.errors import DomainError
 from assessment.models import Scheme
 from assessment.office import get_office
-from assessment.services import DomainError
 from assessment.text import plain_line, plain_paragraphs
 from cases.models import Case, CaseStatus
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
-from assessment.services import DomainError
+from assessment.errors import DomainError
 from assessment.years import current_year, scheme_years
 
 from . import documents, services

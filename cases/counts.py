@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, Sum
 
 from assessment import derived
-from assessment.scoring import due_quarters
+from assessment.due import due_quarters
 
 from .duty import per_quarter_of, shortfalls
 from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseStatus

@@ -2,14 +2,15 @@
 
 Plain functions, no queries: the rate and the cap come from the indicator, the number of
 cases a quarter demands from its `CaseDuty`, the counts from `cases.counts`, the quarters due for
-a date from `assessment.scoring.due_quarters`, the arithmetic from `scoring.occurrence_loss`. The
+a date from `assessment.due.due_quarters`, the arithmetic from `scoring.occurrence_loss`. The
 same shortfalls feed the scores (cases.counts.CaseCounts, registered in CasesConfig.ready).
 """
 
 from decimal import Decimal
 
+from assessment.due import QUARTERS, due_quarters
 from assessment.models import EXEMPT_STATES
-from assessment.scoring import QUARTERS, column_of, due_quarters, occurrence_loss
+from assessment.scoring.rules import column_of, occurrence_loss
 
 __all__ = ["due_quarters", "is_exempt", "per_quarter_of", "quarterly_deduction", "shortfalls"]
 

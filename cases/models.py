@@ -17,8 +17,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
+from assessment.due import QUARTERS
 from assessment.models import Indicator, Scheme, SchemeUnit, Unit
-from assessment.scoring import QUARTERS
 from assessment.text import contains_script
 
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}

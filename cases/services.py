@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment import access
+from assessment.errors import DomainError
 from assessment.notify.links import absolute_reverse
 from assessment.office import get_office
-from assessment.services import DomainError
 from assessment.text import contains_script, plain_line, plain_paragraphs
 from assessment.uploads import validate_upload
 

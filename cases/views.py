@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
+from assessment.errors import DomainError
 from assessment.excel import Sheet, workbook_response
 from assessment.models import Scheme
-from assessment.services import DomainError
 from assessment.uploads import protected_file_response
 
 from . import services

@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from assessment import office_views, score_urls
+from assessment import office_views
 from assessment.office import get_office
+from assessment.scoring import urls as score_urls
 from assessment.security import views as security_views
 from assessment.security.admin_site import PortalAdminSite
 from bulletins import views as bulletin_views
@@ -40,14 +41,14 @@ urlpatterns = [
     path("accounts/", include("assessment.security.urls")),
     # Scores first: "scores" would otherwise match another assessment/<year>/<slug>/ pattern.
     path("assessment/scores/", include(score_urls.latest_urlpatterns)),
-    path("assessment/<int:year>/scores/", include("assessment.score_urls")),
+    path("assessment/<int:year>/scores/", include("assessment.scoring.urls")),
     path("bulletins/", include("bulletins.urls")),
     # Excel import/export (before the entry grid's assessment/ URLs: "import" is not a category).
-    path("assessment/", include("assessment.import_urls")),
-    path("assessment/", include("assessment.urls")),
+    path("assessment/", include("assessment.imports.urls")),
+    path("assessment/", include("assessment.marks.urls")),
     path("api/v1/", include("kunshan_credit.api_urls")),
     path("api/tokens/", include("kunshan_credit.api_token_urls")),
-    path("units/", include("assessment.unit_urls")),
+    path("units/", include("assessment.requests.urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
     path("office/", office_views.edit, name="office"),

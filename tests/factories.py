@@ -243,7 +243,7 @@ def correct_demo_issue(reason="按当前完成情况更正"):
 
     Returns False when nothing changed since the published version (no correction needed).
     """
-    from assessment.services import DomainError
+    from assessment.errors import DomainError
     from bulletins.models import Issue
     from bulletins.services import publish_issue
 

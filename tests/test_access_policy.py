@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 
 from assessment import access
-from assessment.services import DomainError
+from assessment.errors import DomainError
 from cases import services
 from cases.models import CaseStatus
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from assessment.marks.services import HOW, set_mark, undo_batch
 from assessment.models import ChangeBatch, Mark
-from assessment.services import HOW, set_mark, undo_batch
 
 from .conftest import log_in
 

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from assessment.models import Mark
-from assessment.scoring import year_scores
-from assessment.services import close_year
+from assessment.scoring.live import year_scores
+from assessment.scoring.services import close_year
 
 
 def test_staff_read_the_live_scores_as_the_page_computes_them(api_client):

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from assessment import access
 from assessment.audit.models import AuditAction, AuditEntry, AuditResult
+from assessment.marks.services import bulk_set_marks, undo_batch
 from assessment.models import ImportSession, Mark
-from assessment.services import bulk_set_marks, close_year, reopen_year, undo_batch
+from assessment.scoring.services import close_year, reopen_year
 from bulletins.models import Issue
 from bulletins.services import publish_issue
 

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark, Unit
-from assessment.services import set_mark
 from cases import services as case_services
 from cases.models import CaseAttachment
 from kunshan_credit.backup import DATABASE, MANIFEST, dumped_models

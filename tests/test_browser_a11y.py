@@ -5,12 +5,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark, Unit
-from assessment.services import set_mark
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 from cases.models import Case, CaseStatus
 
 from .a11y import violations
+from .conftest import browser_log_in
 from .factories import CaseFactory
 
 pytestmark = pytest.mark.browser
@@ -23,10 +24,8 @@ def browser_context_args(browser_context_args):
 
 
 def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    # Through the second factor for the office, so its pages are checked and not the code page.
+    browser_log_in(page, live_server.url, username, DEMO_PASSWORD)
     expect(page.locator(".site-nav .user")).to_be_visible()
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark, Unit
-from assessment.services import set_mark
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 from cases.models import Case
 

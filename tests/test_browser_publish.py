@@ -10,8 +10,8 @@ from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark
-from assessment.services import set_mark
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 
 from .conftest import browser_log_in

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessment.marks.services import HOW, bulk_set_marks, undo_batch
 from assessment.models import Mark, MarkState
-from assessment.services import HOW, bulk_set_marks, undo_batch
 
 from .factories import multiply_units
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark
-from assessment.services import set_mark
 from bulletins import services
 from bulletins.models import Article, Issue
 

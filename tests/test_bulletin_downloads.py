@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from PIL import Image
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark
-from assessment.services import set_mark
 from bulletins import services
 from bulletins.models import Issue
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark
-from assessment.services import set_mark
 from assessment.tables import build_tables, schemes_with_parts
 from bulletins import services, snapshot
 from bulletins.models import Issue, IssueVersion

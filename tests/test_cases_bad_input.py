@@ -6,8 +6,8 @@ import pytest
 from django.apps import apps
 
 from assessment import uploads
+from assessment.errors import DomainError
 from assessment.models import Unit
-from assessment.services import DomainError
 from cases import services
 from cases.models import Case, CaseAttachment, CaseCountRecord, CaseStatus, CaseTransition
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessment.services import DomainError
+from assessment.errors import DomainError
 from cases import services
 from cases.models import Case, CaseStatus
 

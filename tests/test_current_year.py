@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from assessment import years
-from assessment.services import start_new_year
+from assessment.marks.services import start_new_year
 from bulletins.services import create_issue, publish_issue
 
 REDIRECTS = {

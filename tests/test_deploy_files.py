@@ -7,7 +7,7 @@ import sys
 
 from django.conf import settings
 
-from assessment.imports import MAX_IMPORT_BYTES
+from assessment.imports.reading import MAX_IMPORT_BYTES
 from cases.services import MAX_ATTACHMENTS, validate_upload
 
 DEPLOY = settings.BASE_DIR / "deploy"

@@ -163,7 +163,7 @@ def test_leaders_may_not_change_a_date(issue_day, role_client):
 
 
 def test_the_unit_page_queries_stay_flat_with_overrides(issue_day, role_client, staff_user):
-    from assessment.services import set_due_override
+    from assessment.marks.services import set_due_override
 
     unit = Unit.objects.get(name="财政局")
     staff = role_client("staff")

@@ -65,8 +65,8 @@ def test_year_end_items_are_reminded_before_the_date_then_pressed_after_it(smtp_
 
 
 def test_a_changed_date_brings_the_reminder_forward(smtp_server, contacts, staff_user):
+    from assessment.marks.services import set_due_override
     from assessment.models import Mark
-    from assessment.services import set_due_override
 
     mark = Mark.objects.select_related("indicator__scheme").get(
         unit__name="财政局", indicator__scheme__year=2019, indicator__order=9

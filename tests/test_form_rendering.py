@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark
-from assessment.services import set_mark
 
 VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "area", "base", "wbr", "embed", "param", "track"}
 

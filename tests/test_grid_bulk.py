@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
+from assessment.marks.services import HOW, set_mark
 from assessment.models import ChangeBatch, Indicator, Mark, Unit
-from assessment.services import HOW, set_mark
 
 from . import reference
 from .factories import UserFactory

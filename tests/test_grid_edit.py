@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from assessment.marks.services import HOW, set_mark
 from assessment.models import Mark
-from assessment.services import HOW, set_mark
 
 from .conftest import log_in
 from .factories import IndicatorFactory, MarkFactory, SchemeUnitFactory, UserFactory

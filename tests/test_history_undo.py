@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessment.marks.services import HOW, bulk_set_marks, set_mark
 from assessment.models import ChangeBatch, Mark
-from assessment.services import HOW, bulk_set_marks, set_mark
 
 from .factories import UserFactory
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from assessment.marks.services import HOW, set_mark, undo_batch
 from assessment.models import ChangeBatch, ImportSession, Mark, SchemeUnit
-from assessment.services import HOW, set_mark, undo_batch
 
 from .conftest import log_in
 from .factories import UnitFactory

@@ -3,8 +3,8 @@ preview says it is refused (未导入), never 待确认."""
 
 import pytest
 
+from assessment.marks.services import set_mark
 from assessment.models import ImportSession, Mark
-from assessment.services import set_mark
 
 from .test_import_marks import YEAR_EXPORT, _download, _edit, _session, _set, _upload
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from assessment import access
+from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, RuleGroup, Unit
-from assessment.services import set_mark
 from bulletins.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NOT_EMPTY
 from bulletins.models import Issue
 from cases.models import Case

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessment.marks.services import HOW, set_mark
 from assessment.models import Mark, MarkRequest, SchemeUnit
-from assessment.services import HOW, set_mark
 
 from .factories import IndicatorFactory, SchemeFactory
 

@@ -2,8 +2,9 @@
 
 import pytest
 
+from assessment.errors import DomainError
+from assessment.marks.services import HOW, StaleMark, set_mark
 from assessment.models import Mark
-from assessment.services import HOW, DomainError, StaleMark, set_mark
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def _cells(unit_names, order=2):
 
 
 def test_bulk_set_is_one_undoable_batch(staff_user, leader_user):
-    from assessment.services import bulk_set_marks, undo_batch
+    from assessment.marks.services import bulk_set_marks, undo_batch
 
     cells = _cells(["财政局", "烟草专卖局"])  # both * in the printed issue
     batch = bulk_set_marks([(m, "√", m.version) for m in cells], staff_user, description="第2列")
@@ -67,7 +68,7 @@ def test_bulk_set_is_one_undoable_batch(staff_user, leader_user):
 
 
 def test_bulk_set_is_all_or_nothing(staff_user):
-    from assessment.services import bulk_set_marks
+    from assessment.marks.services import bulk_set_marks
 
     good, bad = _cells(["财政局"])[0], _cells(["发改委"], order=10)[0]
     with pytest.raises(DomainError, match="发改委"):
@@ -77,7 +78,7 @@ def test_bulk_set_is_all_or_nothing(staff_user):
 
 
 def test_undo_refused_when_a_cell_changed_since(staff_user):
-    from assessment.services import bulk_set_marks, undo_batch
+    from assessment.marks.services import bulk_set_marks, undo_batch
 
     cell = _cells(["财政局"])[0]
     batch = bulk_set_marks([(cell, "√", None)], staff_user)

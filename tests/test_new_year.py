@@ -4,8 +4,9 @@ import time
 
 import pytest
 
+from assessment.errors import DomainError
+from assessment.marks.services import HOW, set_mark, start_new_year
 from assessment.models import Indicator, Mark, Note, Scheme, SchemeUnit, Unit
-from assessment.services import HOW, DomainError, set_mark, start_new_year
 
 from .factories import IndicatorFactory, SchemeFactory
 

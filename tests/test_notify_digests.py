@@ -6,9 +6,9 @@ import re
 import pytest
 from django.core.management import call_command
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark, Unit
 from assessment.notify.models import Delivery, Follow
-from assessment.services import set_mark
 from cases.models import CaseStatus
 from cases.services import accept_case
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, Unit
-from assessment.services import set_mark
 from bulletins import services
 
 from .factories import multiply_units

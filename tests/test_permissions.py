@@ -46,7 +46,7 @@ def _scores_deduction_url(action):
 
 def _scores_version_url(suffix=""):
     def url(request):
-        from assessment.services import close_year
+        from assessment.scoring.services import close_year
 
         close_year(2019, request.getfixturevalue("staff_user"))
         return f"/assessment/2019/scores/versions/1/{suffix}"
@@ -614,8 +614,8 @@ def _grid_mark():
 
 
 def _batch(request):
+    from assessment.marks.services import bulk_set_marks
     from assessment.models import Mark
-    from assessment.services import bulk_set_marks
 
     staff = request.getfixturevalue("staff_user")
     cells = Mark.objects.filter(indicator__scheme__year=2019, indicator__order=2, state="*")[:2]
@@ -642,8 +642,8 @@ def _import_token(request):
 # --- units: helpers for the rows above
 def _pending_mark(request):
     """A mark of the reporter's unit (发改委) set back to *: something a reporter can ask about."""
+    from assessment.marks.services import set_mark
     from assessment.models import Mark
-    from assessment.services import set_mark
 
     mark = Mark.objects.get(unit=request.getfixturevalue("reporter_unit"), indicator__order=5)
     return set_mark(mark, "*", request.getfixturevalue("staff_user"))

@@ -136,7 +136,7 @@ def test_reminder_page_queries_stay_flat(role_client, reporters):
 
 def test_a_reminder_reaches_the_demo_reporter(role_client, staff_user):
     """The demo's 发改委 reporter has fagaiwei@example.gov.cn: once 发改委 has a *, the office's reminder reaches it."""
-    from assessment.services import set_mark
+    from assessment.marks.services import set_mark
 
     mark = Mark.objects.get(unit__name="发改委", indicator__order=3, indicator__scheme__year=2019)
     set_mark(mark, "*", staff_user)

@@ -34,8 +34,8 @@ Year end (what closing the year today would deduct):
 
 from decimal import Decimal as D
 
-from assessment.scoring import frozen_scores, latest_assessment, year_scores
-from assessment.services import close_year
+from assessment.scoring.live import frozen_scores, latest_assessment, year_scores
+from assessment.scoring.services import close_year
 
 TOWNS_STAR = ["昆山开发区", "旅游度假区", "张浦镇", "周市镇", "陆家镇", "千灯镇", "淀山湖镇"]
 TOWNS_DONE = ["昆山高新区", "花桥经济开发区", "巴城镇", "周庄镇", "锦溪镇"]

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessment.models import Deduction, Indicator, Mark, Scheme, SchemeUnit, Unit
-from assessment.services import close_year, reopen_year
+from assessment.scoring.services import close_year, reopen_year
 
 from .factories import DeductionFactory
 
@@ -72,7 +72,7 @@ def test_the_unit_page_include_and_function_for_the_unit_page(db, rf):
     """What the unit page (another area) embeds: unit_score(unit, year) into score_breakdown.html."""
     from django.template.loader import render_to_string
 
-    from assessment.scoring import unit_score
+    from assessment.scoring.live import unit_score
 
     unit = Unit.objects.get(name="团市委")
     html = render_to_string("assessment/score_breakdown.html", {"score": unit_score(unit, 2019)})

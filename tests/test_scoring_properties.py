@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment.models import MarkState, RuleKind, Scheme
-from assessment.scoring import Column, Item, Record, Rules, rules_from_scheme, score_unit, scoring_schemes
+from assessment.scoring.live import scoring_schemes
+from assessment.scoring.rules import Column, Item, Record, Rules, rules_from_scheme, score_unit
 
 STATES = [MarkState.DONE, MarkState.PENDING, MarkState.NOT_ASSESSED, MarkState.EXPLAINED, MarkState.EXPLAINED_FULL]
 EXPLAINED = [MarkState.EXPLAINED, MarkState.EXPLAINED_FULL]

@@ -9,10 +9,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from assessment import scoring
+from assessment.errors import DomainError
+from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, Unit
-from assessment.scoring import year_scores
-from assessment.services import DomainError, record_deduction, set_mark
+from assessment.scoring import live
+from assessment.scoring.live import year_scores
+from assessment.scoring.services import record_deduction
 from cases import services
 
 
@@ -141,7 +143,7 @@ def test_per_occurrence_cases_shortfall_from_the_case_records(db, staff_user):
     score = _scores()["统战部"]
     assert score.score == D("1.65")
     assert [r.reason for r in _line(score, "奖惩案例").records] == ["二季度", "三季度", "四季度"]
-    assert scoring.unit_score(unit, 2019).score == D("1.65")
+    assert live.unit_score(unit, 2019).score == D("1.65")
 
 
 def test_per_occurrence_feedback_counts_by_the_hundredth(db, staff_user):

@@ -6,9 +6,9 @@ from decimal import Decimal as D
 
 from django.core.management import call_command
 
+from assessment.imports.schemes import export_year, import_year
 from assessment.models import Indicator, RuleGroup
-from assessment.schemes_io import export_year, import_year
-from assessment.scoring import year_scores
+from assessment.scoring.live import year_scores
 from bulletins.management.commands.load_demo import DEMO_DIR
 
 from .conftest import log_in

@@ -5,9 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from assessment.errors import DomainError
+from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, Unit, YearEndAssessment
-from assessment.scoring import frozen_scores, latest_assessment, unit_score
-from assessment.services import DomainError, set_mark
+from assessment.scoring.live import frozen_scores, latest_assessment, unit_score
 
 from .factories import DeductionFactory
 

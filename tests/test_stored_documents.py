@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from assessment.marks.services import set_mark
 from assessment.models import Mark
-from assessment.services import set_mark
 from bulletins import documents
 from bulletins.models import IssueVersion
 

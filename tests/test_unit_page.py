@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessment.marks.services import HOW, set_mark
 from assessment.models import Indicator, Mark, MarkRequest, SchemeUnit
-from assessment.services import HOW, set_mark
 
 from .factories import IndicatorFactory, SchemeFactory, UnitFactory
 

@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessment.errors import DomainError
 from assessment.security.passwords import require_change
 
 from .. import access
 from ..audit import record
 from ..audit.models import AuditAction
 from ..models import Reporter
-from ..services import DomainError
 from .models import AccountProfile
 
 # No look-alike characters (0/O, 1/l/I): the temporary password is read out over the phone.

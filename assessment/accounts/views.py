@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessment.errors import DomainError
+
 from .. import access
-from ..services import DomainError
 from . import services
 from .forms import AccountFilter, ReporterForm
 

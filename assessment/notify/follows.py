@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.services import DomainError
+from assessment.errors import DomainError
 
 from .links import absolute_reverse
 from .models import Follow

@@ -2,7 +2,7 @@
 
 from django import template
 
-from assessment.scoring import fmt
+from assessment.scoring.rules import fmt
 
 register = template.Library()
 

@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from assessment.marks.services import HOW
 from assessment.models import Indicator, Mark, Scheme, SchemeUnit, Unit
-from assessment.services import HOW
 from bulletins.management.commands import load_demo
 from bulletins.models import Issue
 from cases.models import Case, CaseKind, CaseStatus, CaseTransition

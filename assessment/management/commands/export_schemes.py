@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.schemes_io import export_year
+from assessment.imports.schemes import export_year
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessment.schemes_io import import_year
+from assessment.imports.schemes import import_year
 
 
 class Command(BaseCommand):

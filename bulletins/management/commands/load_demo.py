@@ -3,7 +3,7 @@
 The data lives in bulletins/demo/*.json, written once from the printed issue. The demo goes
 into an empty database only (`database_is_empty`): once there is any data, the office's or the
 demo's, the command changes nothing and says so, so `make run` run again keeps every edit.
-The schemes go in through the production loader, `assessment.schemes_io.load_schemes`.
+The schemes go in through the production loader, `assessment.imports.schemes.load_schemes`.
 """
 
 import json
@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import access
+from assessment.imports.schemes import load_schemes
+from assessment.marks.services import HOW
 from assessment.models import Office, Reporter, Scheme, Unit
-from assessment.schemes_io import load_schemes
-from assessment.services import HOW
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
 from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from . import cells
-from .models import Mark, Scheme
-from .services import DomainError
-from .tables import StateCounts
+from assessment import cells
+from assessment.errors import DomainError
+from assessment.models import Mark, Scheme
+from assessment.tables import StateCounts
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The entry grid: a year's overview, the grid of a category, cell saves, bulk set, history, undo, new year.
 
 Office staff change marks here; leaders see the same pages read-only; reporters are sent to
-their unit's page. Every change goes through `assessment.services`.
+their unit's page. Every change goes through `assessment.marks.services`.
 """
 
 from functools import wraps
@@ -13,12 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, cells, due, history
-from .grid import plan_bulk, year_progress
-from .models import ChangeBatch, Mark, MarkState, Scheme
-from .services import HOW, DomainError, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
-from .tables import build_tables, schemes_with_parts
-from .years import current_year, scheme_years
+from assessment import access, cells, due
+from assessment.errors import DomainError
+from assessment.marks import history
+from assessment.marks.grid import plan_bulk, year_progress
+from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
+from assessment.models import ChangeBatch, Mark, MarkState, Scheme
+from assessment.tables import build_tables, schemes_with_parts
+from assessment.years import current_year, scheme_years
 
 
 def reporter_redirect(view):

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.resources import Diff
 
-from .models import Category, DueRule, Indicator, MarkState, Note, RuleKind, Scheme, Unit
+from assessment.models import Category, DueRule, Indicator, MarkState, Note, RuleKind, Scheme, Unit
 
 LIST_SEPARATOR = "、"
 YES, NO = "是", "否"

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from . import access, cells
-from .models import DueOverride, Mark
-from .services import DomainError, clear_due_override, set_due_override
+from assessment import access, cells
+from assessment.errors import DomainError
+from assessment.marks.services import clear_due_override, set_due_override
+from assessment.models import DueOverride, Mark
 
 MAX_REASON = 500
 

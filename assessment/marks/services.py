@@ -1,17 +1,17 @@
 """Workflows that change marks: one place for validation, concurrency and history."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import access
-from .audit import audited
-from .audit.models import AuditAction
-from .due import same_day_next_year
-from .models import (
+from assessment import access
+from assessment.audit import audited
+from assessment.audit.models import AuditAction
+from assessment.due import same_day_next_year
+from assessment.errors import DomainError, _messages
+from assessment.models import (
     ChangeBatch,
-    Deduction,
     DueOverride,
     Indicator,
     Mark,
@@ -20,10 +20,8 @@ from .models import (
     RuleGroup,
     Scheme,
     SchemeUnit,
-    YearEndAssessment,
     check_year_open,
 )
-from .scoring import Status, freeze, live_scores, year_end, year_schemes
 
 
 class HOW:
@@ -38,10 +36,6 @@ class HOW:
     DEMO = "演示数据"
     NEW_YEAR = "新年度"
     API = "接口写入"
-
-
-class DomainError(Exception):
-    """A refusal with a message in Chinese for the user."""
 
 
 # What the audit log says about each audited service call (args: the call's arguments by name).
@@ -67,10 +61,6 @@ class StaleMark(DomainError):
         self.mark = mark
         who = (mark.updated_by.get_full_name() or mark.updated_by.username) if mark.updated_by else "其他人"
         super().__init__(f"该单元格已被{who}修改为“{mark.display}”，您的修改未保存。请确认后重试。")
-
-
-def _messages(exc):
-    return " ".join(exc.messages)
 
 
 def _apply(current, state, count, user, how, batch):
@@ -116,7 +106,7 @@ def bulk_set_marks(changes, user, *, how=HOW.BULK, description=""):
     (see `marks_bulk`). Returns the batch, or None when nothing changed. Raises DomainError naming
     the first refused cell.
     """
-    from . import marks_bulk
+    from assessment.marks import bulk as marks_bulk
 
     with transaction.atomic():
         batch = ChangeBatch.objects.create(how=how, description=description[:300], created_by=user)
@@ -238,132 +228,6 @@ def start_new_year(year, user):
             created.append(scheme)
         bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
         return created
-
-
-# --- scoring: deduction records and the year-end assessment (see assessment.scoring)
-
-
-def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=None, confirm=False):
-    """Record missed occurrences (count) or a serious event (amount ≤ the column's cap) for a unit.
-
-    Only confirmed records count in scores and in the 扣分情况 column; `confirm` confirms at once.
-    """
-    with transaction.atomic():
-        reason = (reason or "").strip()
-        if not reason:
-            raise DomainError("请填写扣分事由。")
-        mark = Mark.objects.filter(unit=unit, indicator=indicator).only("state").first()
-        if mark is not None and mark.state in (MarkState.NOT_ASSESSED, MarkState.EXPLAINED, MarkState.EXPLAINED_FULL):
-            raise DomainError(f"“{unit}”的“{indicator.title}”为“{mark.state}”，不作为扣分项，不能记录扣分。")
-        deduction = Deduction(
-            unit=unit, indicator=indicator, date=date, count=count, amount=amount, reason=reason, entered_by=user
-        )
-        if confirm:
-            deduction.confirmed_at, deduction.confirmed_by = timezone.now(), user
-        try:
-            deduction.full_clean()
-        except ValidationError as exc:
-            raise DomainError(_messages(exc)) from exc
-        deduction.save()
-        return deduction
-
-
-def confirm_deduction(deduction, user):
-    """Confirm a record: from now on it counts in scores and shows in the 扣分情况 column."""
-    with transaction.atomic():
-        current = Deduction.objects.select_for_update().select_related("indicator__scheme").get(pk=deduction.pk)
-        _check_year_open(current.indicator.scheme.year)
-        if current.confirmed:
-            raise DomainError("这条扣分记录已经确认过了。")
-        current.confirmed_at, current.confirmed_by = timezone.now(), user
-        current.save(update_fields=["confirmed_at", "confirmed_by"])
-        return current
-
-
-def delete_deduction(deduction, user):
-    """Remove a record entered in error (the page asks for confirmation first)."""
-    with transaction.atomic():
-        _check_year_open(deduction.indicator.scheme.year)
-        deleted, _ = Deduction.objects.filter(pk=deduction.pk).delete()
-        if not deleted:
-            raise DomainError("这条扣分记录已被删除。")
-
-
-def _check_year_open(year):
-    try:
-        check_year_open(year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-
-
-@audited(AuditAction.YEAR_CLOSE, _year_facts, refused=DomainError)
-def close_year(year, user, *, reason=""):
-    """The year-end assessment: every remaining “*” without an accepted explanation becomes a deduction,
-    and the result is frozen as the next version; the year is then locked (see `reopen_year`).
-
-    Scored as of the year's end (every quarter due, scoring.year_end). A re-close, after staff reopened
-    the year, needs a reason and a changed result.
-    """
-    with transaction.atomic():
-        schemes = list(year_schemes(year))
-        if not schemes:
-            raise DomainError(f"{year}年没有考核方案。")
-        previous = YearEndAssessment.objects.select_for_update().filter(year=year).order_by("-version").first()
-        if previous is not None and previous.locks_year:
-            raise DomainError(
-                f"{year}年已完成年终考核（第{previous.version}版），考核数据已锁定。如需更正，请先重新开放该年度。"
-            )
-        waiting = Deduction.objects.filter(indicator__scheme__year=year, confirmed_at__isnull=True).count()
-        if waiting:
-            raise DomainError(f"还有{waiting}条扣分记录未确认，请先确认或删除后再进行年终考核。")
-        categories = live_scores(schemes, as_of=year_end(year))
-        missing = [(u, line) for c in categories for u in c.units for line in u.lines if line.status == Status.MISSING]
-        if missing:
-            unit, line = missing[0]
-            raise DomainError(
-                f"还有{len(missing)}项完成情况未填写（如{unit.unit_name}的“{line.title}”），请填写后再进行年终考核。"
-            )
-        results = freeze(categories)
-        reason = (reason or "").strip()
-        if previous is not None:
-            if not reason:
-                raise DomainError(f"{year}年已进行过年终考核（第{previous.version}版），重新考核须填写更正原因。")
-            if previous.results == results:
-                raise DomainError(f"结果与第{previous.version}版相同，无需重新考核。")
-        try:
-            with transaction.atomic():
-                return YearEndAssessment.objects.create(
-                    year=year,
-                    version=previous.version + 1 if previous else 1,
-                    closed_by=user,
-                    reason=reason,
-                    results=results,
-                )
-        except IntegrityError as exc:
-            raise DomainError("其他同事刚刚完成了年终考核，请刷新页面后查看。") from exc
-
-
-@audited(AuditAction.YEAR_REOPEN, _year_facts, refused=DomainError)
-def reopen_year(year, user, *, reason):
-    """Unlock a closed year for a correction: the reason is recorded on the version it reopens.
-
-    Its marks and deduction records can change again until the year is closed once more (the next version).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("重新开放年度须填写原因。")
-    with transaction.atomic():
-        latest = YearEndAssessment.objects.select_for_update().filter(year=year).order_by("-version").first()
-        if latest is None:
-            raise DomainError(f"{year}年尚未进行年终考核，无需重新开放。")
-        if not latest.locks_year:
-            raise DomainError(f"{year}年已经重新开放（{latest.reopen_reason}），请完成更正后再次进行年终考核。")
-        latest.reopened_at, latest.reopened_by, latest.reopen_reason = timezone.now(), user, reason
-        latest.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
-        return latest
-
-
-# --- due dates: the office's changed date of one unit × indicator (assessment.due reads it)
 
 
 def set_due_override(mark, date, reason, user):

@@ -8,8 +8,9 @@ changed due dates of one unit × indicator, the units and their marks.
 import datetime
 from decimal import Decimal
 
-from . import cells
-from .models import (
+from assessment import cells
+from assessment.marks.services import HOW
+from assessment.models import (
     Category,
     DueOverride,
     DueRule,
@@ -22,8 +23,8 @@ from .models import (
     SchemeUnit,
     Unit,
 )
-from .scoring import fmt, scoring_schemes
-from .services import HOW
+from assessment.scoring.live import scoring_schemes
+from assessment.scoring.rules import fmt
 
 
 def _number(value):

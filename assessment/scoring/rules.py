@@ -22,32 +22,21 @@ During the year a “*” is pending, never deducted: a line's `deduction` count
 its `year_end_deduction` is what closing the year today would deduct. All arithmetic is Decimal.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
-from . import cells, derived
-from .due import QUARTERS as QUARTERS  # noqa: F401 (re-exported: cases.duty)
-from .due import due_quarters as due_quarters  # noqa: F401 (re-exported: cases.counts)
-from .models import (
-    EXEMPT_STATES,
-    EXPLAINED_STATES,
-    Deduction,
-    Indicator,
-    MarkState,
-    RuleGroup,
-    RuleKind,
-    Scheme,
-    SchemeUnit,
-    YearEndAssessment,
-)
+from assessment.models import EXEMPT_STATES, EXPLAINED_STATES, MarkState, RuleKind
 
 ZERO = Decimal("0")
+
+
 PENDING = MarkState.PENDING
+
+
 GROUP = "group"
+
+
 CASES_SOURCE = "奖惩案例季度统计"
 
 
@@ -57,9 +46,6 @@ def fmt(value):
         return ""
     value = Decimal(value)
     return format(value.normalize(), "f") if value else "0"
-
-
-# --- the rules of a scheme, as plain data
 
 
 @dataclass(frozen=True)
@@ -207,9 +193,6 @@ def rules_from_scheme(scheme):
     )
 
 
-# --- what a unit did: cells and records
-
-
 @dataclass(frozen=True)
 class Record:
     """A confirmed or unconfirmed deduction record (or a quarter's missing cases fed from the cases app)."""
@@ -267,9 +250,6 @@ def occurrence_loss(column, occurrences):
 
 def discretionary_loss(column, amount):
     return min(column.cap, amount)
-
-
-# --- lines and scores
 
 
 class Status:
@@ -641,128 +621,6 @@ def score_category(rules, units, cells_by_unit, records_by_unit):
         max_loss=rules.max_loss,
         units=rank(scores),
     )
-
-
-# --- from the database (a fixed number of queries, whatever the number of units)
-
-
-def scoring_schemes(queryset=None):
-    """Schemes with everything scoring reads prefetched (5 queries in all)."""
-    queryset = Scheme.objects.all() if queryset is None else queryset
-    return queryset.select_related("category").prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("order").prefetch_related("notes")),
-        Prefetch("rule_groups", queryset=RuleGroup.objects.select_related("note")),
-        Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk")),
-    )
-
-
-def _shortfall_records(case_shortfall):
-    records = defaultdict(list)
-    for (unit_id, indicator_id), quarters in (case_shortfall or {}).items():
-        for label, missing in quarters:
-            if missing:
-                records[unit_id].append(
-                    Record(
-                        indicator_id=indicator_id,
-                        date=str(label),
-                        count=int(missing),
-                        reason=str(label),
-                        source=CASES_SOURCE,
-                    )
-                )
-    return records
-
-
-# --- which quarters are due for a date (note 6: “每个季度…报…案例”): one place, assessment.due
-
-
-def year_end(year):
-    """The scoring date of the year-end assessment: every quarter of `year` is due."""
-    return datetime.date(year + 1, 1, 1)
-
-
-def derived_shortfalls(schemes, as_of=None):
-    """{(unit id, indicator id): [(label, missing), …]} of every derived column of `schemes` as of `as_of`.
-
-    The derivations registered by higher apps (assessment.derived; the cases app for 奖惩案例) say what is
-    missing: per due quarter, the cases short of the duty. They count like confirmed recorded misses.
-    """
-    result = {}
-    for scheme in schemes:
-        enrolled = [su.unit_id for su in scheme.scheme_units.all()]
-        for indicator in scheme.indicators.all():
-            derivation = derived.derivation_for(indicator)
-            if derivation is not None:
-                result.update(derivation.shortfalls(scheme.year, indicator, as_of, enrolled))
-    return result
-
-
-def live_scores(schemes, *, as_of=None, case_shortfall=None):
-    """CategoryScores per scheme (from `scoring_schemes`), computed now from the cells and the records.
-
-    The cells are the ones every page shows (assessment.cells). `as_of` is the scoring date (default today):
-    the quarters due by then count for the derived columns. `case_shortfall` replaces those shortfalls
-    (the same shape as `derived_shortfalls`).
-    """
-    schemes = list(schemes)
-    if case_shortfall is None:
-        case_shortfall = derived_shortfalls(schemes, as_of)
-    deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
-    cells_by_unit = cells.texts(cells.cells_for(schemes))
-    records_by_unit = _shortfall_records(case_shortfall)
-    for d in deductions.order_by("date", "pk"):
-        records_by_unit[d.unit_id].append(Record.from_deduction(d))
-    result = []
-    for scheme in schemes:
-        units = [(su.unit_id, su.unit.name) for su in scheme.scheme_units.all()]
-        result.append(score_category(rules_from_scheme(scheme), units, cells_by_unit, records_by_unit))
-    return result
-
-
-def year_schemes(year):
-    return scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
-
-
-def year_scores(year, *, as_of=None, case_shortfall=None):
-    """The live scores of every category of `year` as of `as_of` (default today)."""
-    return live_scores(year_schemes(year), as_of=as_of, case_shortfall=case_shortfall)
-
-
-def latest_assessment(year):
-    return YearEndAssessment.objects.filter(year=year).select_related("closed_by").order_by("-version").first()
-
-
-def frozen_scores(assessment):
-    """The CategoryScores frozen in a year-end assessment."""
-    return [CategoryScores.from_dict(c, assessment.year) for c in assessment.results["categories"]]
-
-
-def freeze(categories):
-    """Results JSON of a year-end assessment: every “*” without explanation becomes a deduction."""
-    return {"categories": [c.finalized().to_dict() for c in categories]}
-
-
-def unit_score(unit, year):
-    """The unit's score for `year`: frozen from the latest year-end assessment, else live. None if not assessed.
-
-    For the unit page: pass the result to templates/assessment/score_breakdown.html as `score`.
-    """
-    assessment = latest_assessment(year)
-    if assessment is not None:
-        for category in frozen_scores(assessment):
-            for score in category.units:
-                if score.unit_id == unit.pk:
-                    return score
-    # The unit's whole scheme is scored so that its rank is its rank among all the units.
-    schemes = year_schemes(year).filter(scheme_units__unit=unit)
-    for category in live_scores(schemes):
-        for score in category.units:
-            if score.unit_id == unit.pk:
-                return score
-    return None
-
-
-# --- the 扣分情况 text of the progress tables
 
 
 def deduction_text(deductions, cells_by_indicator):

@@ -6,7 +6,7 @@ read as a category slug.
 
 from django.urls import path
 
-from . import import_views as views
+from assessment.imports import views
 
 app_name = "imports"
 urlpatterns = [

@@ -6,13 +6,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access
-from .excel import progress_sheets, workbook_response
-from .imports import MAX_IMPORT_BYTES, confirm_import, scheme_sheets, start_import, units_sheets
-from .models import ImportKind, ImportSession, Scheme
-from .services import DomainError
-from .tables import build_tables, schemes_with_parts
-from .years import scheme_years
+from assessment import access
+from assessment.errors import DomainError
+from assessment.excel import progress_sheets, workbook_response
+from assessment.imports.reading import MAX_IMPORT_BYTES
+from assessment.imports.sessions import confirm_import, start_import
+from assessment.imports.sheets import scheme_sheets, units_sheets
+from assessment.models import ImportKind, ImportSession, Scheme
+from assessment.tables import build_tables, schemes_with_parts
+from assessment.years import scheme_years
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

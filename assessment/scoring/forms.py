@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import Indicator, RuleKind, SchemeUnit, Unit
+from assessment.models import Indicator, RuleKind, SchemeUnit, Unit
 
 
 class IndicatorChoiceField(forms.ModelChoiceField):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import score_views as views
+from assessment.scoring import views
 
 app_name = "scores"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import due_views, views
+from assessment.marks import due_views, views
 
 app_name = "assessment"
 urlpatterns = [

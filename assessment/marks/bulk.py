@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Mark, SchemeUnit, check_year_open
+from assessment.models import Mark, SchemeUnit, check_year_open
 
 
 def _messages(exc):
@@ -23,7 +23,7 @@ def _messages(exc):
 
 
 def _refusal(mark, exc):
-    from .services import DomainError
+    from assessment.errors import DomainError
 
     message = exc if isinstance(exc, str) else _messages(exc)
     return DomainError(f"{mark.unit} · {mark.indicator.title}：{message}")
@@ -53,7 +53,7 @@ def _locked(pks):
 
 def _validate(changes, current):
     """[(mark, state, count)] to write, in order; raises DomainError at the first refused cell."""
-    from .services import StaleMark
+    from assessment.marks.services import StaleMark
 
     plan, years, enrolled = [], {}, None
     for mark, text, expected in changes:

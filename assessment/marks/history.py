@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery
 
-from .models import ChangeBatch, Mark
+from assessment.models import ChangeBatch, Mark
 
 HistoricalMark = Mark.history.model
 

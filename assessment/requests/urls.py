@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import unit_views as views
-from .notify import views as notify_views
+from assessment.notify import views as notify_views
+from assessment.requests import views
 
 app_name = "units"
 urlpatterns = [

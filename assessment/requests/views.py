@@ -2,7 +2,6 @@
 
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
@@ -10,9 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, cells
-from .mark_requests import (
-    MAX_TEXT,
+from assessment import access, cells
+from assessment.errors import DomainError
+from assessment.marks.views import reporter_redirect
+from assessment.models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
+from assessment.notify.reminders import open_items, plan, send_unit_reminders
+from assessment.requests.forms import MarkRequestForm
+from assessment.requests.services import (
     accept_request,
     check_can_request,
     current_year,
@@ -20,17 +23,18 @@ from .mark_requests import (
     return_request,
     submit_request,
 )
-from .models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
-from .notify.reminders import open_items, plan, send_unit_reminders
-from .scoring import unit_score
-from .services import DomainError
-from .uploads import MAX_UPLOAD_BYTES, allowed_extensions_text, protected_file_response
-from .views import reporter_redirect
+from assessment.scoring.live import unit_score
+from assessment.uploads import protected_file_response
 
 HISTORY_SHOWN = 50
 
+
 read_all = access.require(visible=access.can_read_all)
+
+
 decide = access.require(visible=access.can_read_all, allowed=access.can_decide_requests)
+
+
 manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
 
 
@@ -152,38 +156,6 @@ def detail(request, pk):
     return render(request, "units/detail.html", context)
 
 
-class MarkRequestForm(forms.Form):
-    kind = forms.ChoiceField(label="申请类型", choices=MarkRequest.Kind.choices, widget=forms.RadioSelect)
-    text = forms.CharField(
-        label="说明",
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=(
-            f"报告已完成：简述完成情况；情况说明：写明因规定未明确等客观原因难以落实的情况。不超过 {MAX_TEXT} 字。"
-        ),
-        error_messages={"required": "请填写说明内容。"},
-    )
-    attachment = forms.FileField(
-        label="证明材料（可选）",
-        required=False,
-        help_text=f"可上传 {allowed_extensions_text()}，不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。",
-    )
-
-    KIND_LABELS = {
-        MarkRequest.Kind.DONE: "报告已完成（通过后标记为“√”）",
-        MarkRequest.Kind.EXPLAINED: "提交情况说明（客观原因难以落实，通过后不扣分）",
-    }
-
-    def __init__(self, *args, can_explain=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        kind = self.fields["kind"]
-        kind.choices = [(value, self.KIND_LABELS.get(value, label)) for value, label in kind.choices]
-        # A column without an explained wording offers only "done"; a forged "explained" still reaches the
-        # service, which refuses it in its own words.
-        if not can_explain:
-            kind.widget.choices = [c for c in kind.choices if c[0] != MarkRequest.Kind.EXPLAINED]
-
-
 @require_http_methods(["GET", "POST"])
 @access.require()
 def request_new(request, pk, mark_id):
@@ -230,6 +202,8 @@ def request_new(request, pk, mark_id):
 
 
 STATUS_FILTERS = {"open": MarkRequest.Status.SUBMITTED, "accepted": MarkRequest.Status.ACCEPTED}
+
+
 STATUS_FILTERS["returned"] = MarkRequest.Status.RETURNED
 
 

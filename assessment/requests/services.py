@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import access, cells, years
-from .derived import derived_message
-from .models import Mark, MarkRequest, MarkState
-from .services import HOW, DomainError, set_mark
-from .uploads import validate_upload
+from assessment import access, cells, years
+from assessment.derived import derived_message
+from assessment.errors import DomainError
+from assessment.marks.services import HOW, set_mark
+from assessment.models import Mark, MarkRequest, MarkState
+from assessment.uploads import validate_upload
 
 MAX_TEXT = 500
 

@@ -10,13 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access
-from .excel import score_sheets, workbook_response
-from .models import Deduction, Scheme, YearEndAssessment
-from .score_forms import DeductionForm
-from .scoring import Status, freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
-from .services import DomainError, close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
-from .years import current_year
+from assessment import access
+from assessment.errors import DomainError
+from assessment.excel import score_sheets, workbook_response
+from assessment.models import Deduction, Scheme, YearEndAssessment
+from assessment.scoring.forms import DeductionForm
+from assessment.scoring.live import freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
+from assessment.scoring.rules import Status
+from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
+from assessment.years import current_year
 
 read_all = access.require(visible=access.can_read_all)
 manage = access.require(visible=access.can_read_all, allowed=access.can_manage)

@@ -10,7 +10,7 @@ import datetime
 
 from django.utils import timezone
 
-from .models import Mark
+from assessment.models import Mark
 
 
 def exported_at(workbook):

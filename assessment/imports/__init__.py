@@ -1,0 +1,1 @@
+"""Imports from Excel: marks, units and schemes, the scheme JSON loader, the pages."""

@@ -1,0 +1,1 @@
+"""Scores from the rules: the rules as data, live and frozen scores, deductions, the pages."""

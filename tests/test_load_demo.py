@@ -43,7 +43,10 @@ def test_running_twice_changes_nothing(db):
     call_command("load_demo", stdout=out)
     assert _counts() == before
     assert dict(Mark.objects.values_list("pk", "version")) == versions
-    assert out.getvalue().strip() == NOT_EMPTY
+    said = out.getvalue().splitlines()
+    assert said[0] == NOT_EMPTY
+    # The newcomer is told again how to log in; nothing else is said or done.
+    assert [line.split()[0] for line in said[2:]] == [username for username, *_ in DEMO_ACCOUNTS]
 
 
 def test_demo_accounts_log_in_with_their_roles(db):

@@ -190,6 +190,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             if not database_is_empty():
                 self.stdout.write(self.style.WARNING(NOT_EMPTY))
+                # Nothing is changed; the demo accounts that are still there are named again for the newcomer.
+                existing = set(get_user_model().objects.filter(is_active=True).values_list("username", flat=True))
+                self._print_accounts([(u, d) for u, d, *_ in DEMO_ACCOUNTS if u in existing])
                 return
             schemes = json.loads((DEMO_DIR / "schemes-2019.json").read_text(encoding="utf-8"))
             load_office()
@@ -200,6 +203,11 @@ class Command(BaseCommand):
             publish_once(issue)
             accounts = load_accounts()
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{issue}，{Unit.objects.count()} 家责任单位。"))
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self._print_accounts(accounts)
+
+    def _print_accounts(self, accounts):
+        if not accounts:
+            return
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，除非已经修改）：")
         for username, display in accounts:
             self.stdout.write(f"  {username:10s} {display}")

@@ -48,3 +48,26 @@ def test_office_enrol_then_log_in_with_a_backup_code(page, live_server, demo_db)
     page.get_by_role("button", name="验证").click()
     page.wait_for_url(f"{base}{grid}")
     expect(page.locator(".messages")).to_contain_text("还剩 9 个")
+
+
+def test_five_wrong_passwords_lock_the_account_and_the_right_one_is_refused_then(page, live_server, demo_db):
+    """A leader mistypes five times: the fifth locks the account, and then even the right password gets the
+    Chinese lockout page."""
+    base = live_server.url
+
+    def attempt(password):
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "leader")
+        page.fill("#id_password", password)
+        page.get_by_role("button", name="登录").click()
+
+    for _ in range(4):
+        attempt("wrong-password")
+        expect(page.locator(".form-error")).to_contain_text("用户名或密码不正确")
+    attempt("wrong-password")
+    expect(page.locator("h1")).to_have_text("账号已锁定")
+    attempt("kunshan-demo-2019")
+    expect(page.locator("h1")).to_have_text("账号已锁定")
+    expect(page.locator("main")).to_contain_text("30 分钟")
+    page.goto(f"{base}/cases/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))  # not logged in

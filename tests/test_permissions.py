@@ -296,6 +296,17 @@ MATRIX = [
         lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/",
         expect(200, 200, 404, 200, 404, LOGIN),
     ),
+    (
+        "units:contacts",
+        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/contacts/",
+        expect(200, 404, 404, 403, 404, LOGIN),
+    ),
+    (
+        "units:contacts",
+        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/contacts/",
+        expect(400, 404, 404, 403, 404, LOGIN),
+        "post",
+    ),
     ("units:request_new", lambda r: _pending_mark_url(r), expect(403, 200, 404, 403, 404, LOGIN)),
     ("units:request_new", lambda r: _pending_mark_url(r), expect(403, 400, 404, 403, 404, LOGIN), "post"),
     ("units:requests", "/units/requests/", expect(200, 404, 404, 200, 404, LOGIN)),

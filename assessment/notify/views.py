@@ -8,10 +8,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
+from assessment.errors import DomainError
 from assessment.models import Indicator, Unit
 
+from . import contacts
 from .follows import follow, follow_from_token, unfollow
-from .models import Channel, Delivery
+from .models import Channel, Delivery, UnitRobot
 
 PAGE_SIZE = 50
 # Failures first: they need someone to act.
@@ -97,3 +99,33 @@ def unfollow_link(request, token):
         found.delete()
         return render(request, "notify/unfollow.html", {"done": True, "label": label})
     return render(request, "notify/unfollow.html", {"follow": found, "token": token}, status=200 if found else 404)
+
+
+@require_http_methods(["GET", "POST"])
+@access.require(visible=access.can_read_all, allowed=access.can_manage)
+def unit_contacts(request, pk):
+    """Who a unit's reminders reach: its reporters' e-mails (read) and its group robot (set or removed)."""
+    unit = get_object_or_404(Unit.objects.select_related("category"), pk=pk)
+    robot = UnitRobot.objects.filter(unit=unit).first()
+    form = contacts.RobotForm(instance=robot)
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove") and not request.POST.get("confirm"):
+                # Asked first: the unit's group stops getting reminders.
+                return render(request, "notify/unit_contacts.html", {"unit": unit, "robot": robot, "confirm": True})
+            if request.POST.get("remove"):
+                contacts.remove_robot(unit)
+                messages.success(request, f"已删除{unit.name}的群机器人。")
+            else:
+                form = contacts.RobotForm(request.POST, instance=robot)
+                contacts.save_robot(unit, form)
+                messages.success(request, f"已保存{unit.name}的群机器人，今后的提醒也发到这个群。")
+            return redirect("units:contacts", pk=unit.pk)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    return render(
+        request,
+        "notify/unit_contacts.html",
+        {"unit": unit, "reporters": contacts.reporters_of(unit), "robot": robot, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/marks/<int:mark_id>/request/", views.request_new, name="request_new"),
+    path("<int:pk>/contacts/", notify_views.unit_contacts, name="contacts"),
     path("requests/", views.queue, name="requests"),
     path("requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
     path("requests/<int:pk>/return/", views.request_return, name="request_return"),

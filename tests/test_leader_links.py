@@ -9,10 +9,10 @@ import pytest
 SKIPPED = ("/accounts/logout/", "/static/", "#")
 
 
-@pytest.mark.parametrize("page", ["/overview/2019/", "/", "/cases/", "/assessment/2019/"])
-def test_every_link_a_leader_is_shown_opens(role_client, reporter_case, page):
+@pytest.mark.parametrize("url", ["/overview/2019/", "/", "/cases/", "/assessment/2019/"])
+def test_every_link_a_leader_is_shown_opens(role_client, reporter_case, url):
     client = role_client("leader")
-    html = client.get(page).content.decode()
+    html = client.get(url).content.decode()
     links = {unescape(href) for href in re.findall(r'href="([^"]+)"', html)}
     links = {link for link in links if link.startswith("/") and not link.startswith(SKIPPED)}
     assert links
@@ -21,7 +21,7 @@ def test_every_link_a_leader_is_shown_opens(role_client, reporter_case, page):
         status = client.get(link).status_code
         if status in (403, 404):
             refused[link] = status
-    assert refused == {}, f"{page} links to pages a leader cannot open"
+    assert refused == {}, f"{url} links to pages a leader cannot open"
 
 
 def test_the_overview_sends_leaders_to_the_case_list_and_staff_to_the_queue(role_client, reporter_case):

@@ -4,7 +4,7 @@ or as a small worker (`--every 30`) beside the server, e.g. a systemd service or
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from ...deliveries import deliver_pending
 from ...models import Delivery
@@ -28,4 +28,7 @@ class Command(BaseCommand):
             if every is None or (rounds is not None and done_rounds >= rounds):
                 return
             time.sleep(max(every, 0))
-            close_old_connections()  # a long-running worker: drop a connection the database closed
+            if not connection.in_atomic_block:
+                # A long-running worker drops a connection the database closed; inside a caller's transaction
+                # (call_command from code or a test) the connection is the caller's and stays.
+                close_old_connections()

@@ -321,3 +321,8 @@ class Capabilities:
 
 def capabilities(user):
     return Capabilities(user)
+
+
+# The two guards most pages share, made once (views name them locally).
+read_all_required = require(visible=can_read_all)
+manage_required = require(visible=can_read_all, allowed=can_manage)

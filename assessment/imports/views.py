@@ -34,7 +34,7 @@ class UploadForm(forms.Form):
 
 
 # Imports and exports are the office's work: leaders see them refused (403), reporters find nothing (404).
-manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
+manage = access.manage_required
 
 
 def _years():

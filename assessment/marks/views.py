@@ -35,7 +35,7 @@ def reporter_redirect(view):
     return wrapped
 
 
-read_all = access.require(visible=access.can_read_all)
+read_all = access.read_all_required
 edit_marks = access.require(visible=access.can_read_all, allowed=access.can_edit_marks)
 
 

@@ -29,13 +29,13 @@ from assessment.uploads import protected_file_response
 HISTORY_SHOWN = 50
 
 
-read_all = access.require(visible=access.can_read_all)
+read_all = access.read_all_required
 
 
 decide = access.require(visible=access.can_read_all, allowed=access.can_decide_requests)
 
 
-manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
+manage = access.manage_required
 
 
 @require_GET

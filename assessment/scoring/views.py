@@ -20,8 +20,8 @@ from assessment.scoring.rules import Status
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
 from assessment.years import current_year
 
-read_all = access.require(visible=access.can_read_all)
-manage = access.require(visible=access.can_read_all, allowed=access.can_manage)
+read_all = access.read_all_required
+manage = access.manage_required
 
 
 def _live_or_404(year, as_of=None):

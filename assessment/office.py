@@ -4,10 +4,16 @@ Nothing city-specific lives in code: another city's office runs its own copy by 
 (市信用办 staff do it in the browser, /office/). The demo loads Kunshan's values.
 """
 
+import hashlib
+import time
+
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 
-_cached = None
+# Each server process keeps the row for this long: a change made through another process (another
+# gunicorn worker or machine) shows everywhere within it, and the row costs one query a minute.
+OFFICE_SECONDS = 60
+_cached = None  # (office, loaded at, stamp)
 
 
 class Office(models.Model):
@@ -59,12 +65,26 @@ class Office(models.Model):
         return {"issuer": self.name, **{f: getattr(self, f) for f in fields}}
 
 
-def get_office():
-    """The office row (created with neutral defaults when missing); cached until it is saved."""
+def _load():
     global _cached
-    if _cached is None:
-        _cached = Office.objects.filter(pk=1).first() or Office.objects.create(pk=1)
+    if _cached is None or time.monotonic() - _cached[1] > OFFICE_SECONDS:
+        office = Office.objects.filter(pk=1).first() or Office.objects.create(pk=1)
+        values = "|".join(str(f.value_from_object(office)) for f in Office._meta.concrete_fields)
+        _cached = (office, time.monotonic(), hashlib.blake2b(values.encode(), digest_size=8).hexdigest())
     return _cached
+
+
+def get_office():
+    """The office row (created with neutral defaults when missing), read again after a save or a minute.
+
+    Shared by every page of the process: to change it, edit a fresh copy (`Office.objects.get(pk=1)`).
+    """
+    return _load()[0]
+
+
+def office_stamp():
+    """Changes whenever any of the office's values does: pages kept with its names carry it in their key."""
+    return _load()[2]
 
 
 def clear_cache(**kwargs):

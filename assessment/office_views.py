@@ -33,7 +33,9 @@ class OfficeForm(forms.ModelForm):
 @require_http_methods(["GET", "POST"])
 @access.require(visible=access.can_read_all, allowed=access.can_manage, message="只有市信用办可以修改本办信息。")
 def edit(request):
-    form = OfficeForm(request.POST or None, instance=get_office())
+    # A fresh copy: a form that fails validation must not leave its values in the row every page reads.
+    get_office()  # makes the row if it is missing
+    form = OfficeForm(request.POST or None, instance=Office.objects.get(pk=1))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "本办信息已保存；新建的期刊、邮件和页面标题从现在起使用新的内容。")

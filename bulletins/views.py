@@ -10,7 +10,7 @@ from assessment import access
 from assessment.errors import DomainError
 from assessment.years import current_year, scheme_years
 
-from . import documents, services
+from . import documents, pages, services
 from . import snapshot as snapshots
 from .forms import ArticleForm, CasePickForm, IssueForm, NewIssueForm, NewsForm, TablePickForm
 from .models import Issue, IssueVersion
@@ -88,18 +88,37 @@ def _render_issue(request, issue, version=None, *, preview=None, keep_tables=Tru
     return render(request, "bulletins/issue_detail.html", context)
 
 
+def _reader_page(request, published, render_page, missing="没有这一期。"):
+    """A reader who is not signed in gets the version's stored page (`bulletins.pages`), made once.
+
+    published: the published issues the URL may name, already filtered to the one it names.
+    """
+    if not pages.can_store(request):
+        return render_page()
+    version = published.values_list("current_version_id", "current_version__published_at").first()
+    if version is None:
+        raise Http404(missing)
+    return pages.stored(request, version) or pages.store(request, version, render_page())
+
+
 @require_GET
 def latest(request):
     # The latest published issue for everyone: staff find their drafts under 编辑期刊.
-    issue = visible_issues(request.user).filter(is_published=True).order_by("-year", "-number").first()
-    if issue is None:
-        raise Http404("还没有发布任何一期。")
-    return _render_issue(request, issue)
+    published = Issue.objects.filter(is_published=True).order_by("-year", "-number")
+
+    def render_page():
+        issue = visible_issues(request.user).filter(is_published=True).order_by("-year", "-number").first()
+        if issue is None:
+            raise Http404("还没有发布任何一期。")
+        return _render_issue(request, issue)
+
+    return _reader_page(request, published, render_page, "还没有发布任何一期。")
 
 
 @require_GET
 def issue_detail(request, year, number):
-    return _render_issue(request, get_issue_for_user(request, year, number))
+    published = Issue.objects.filter(is_published=True, year=year, number=number)
+    return _reader_page(request, published, lambda: _render_issue(request, get_issue_for_user(request, year, number)))
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from assessment import access, office
 from assessment.models import Reporter, Unit
+from bulletins import pages
 
 from .factories import UserFactory
 
@@ -36,6 +37,7 @@ def _fresh_office(request):
     if "django_db_setup" in request.fixturenames:
         with request.getfixturevalue("django_db_blocker").unblock():
             office.get_office()
+    pages.local_pages.clear()  # a process's memory of readers' pages outlives each test's rollback
     yield
     office.clear_cache()
 

@@ -153,7 +153,8 @@ def test_query_count_is_flat_in_the_number_of_units(client, db, django_assert_nu
     with django_assert_num_queries(len(demo.captured_queries)):
         response = client.get(URL)
     assert response.content.decode().count("<tr>") > 700
-    assert len(demo.captured_queries) <= 12
+    # The shared cache is the database's here: its reads and writes (two stored renderings) are not the page's.
+    assert len([q for q in demo.captured_queries if "kc_cache" not in q["sql"]]) <= 8
 
 
 def test_the_page_is_data_driven(client, db):

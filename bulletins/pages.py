@@ -1,0 +1,102 @@
+"""The whole page of a published issue for readers who are not signed in, made once per version.
+
+A published version never changes, and a reader who is not signed in sees no name, no menu of
+their own and no form with a CSRF token, so that reader's page is the same bytes for everyone:
+it is rendered on the first read and kept, each version its own. Every later read is one small
+query (which version is the issue's current one, so a correction shows at once) and a lookup.
+
+Kept twice: in the shared cache (every server process and a restart find it) and, because a
+version's page cannot change under its key, in a small memory of each process in front of it,
+so a read does not even fetch the page from Redis or the cache table. The key also names what
+the page is wrapped in and which may change without a new version: the layout below, the static
+files' manifest (a deploy), and the office's names (`assessment.office.Office`).
+"""
+
+import hashlib
+from collections import OrderedDict
+from threading import Lock
+
+from django.contrib.messages import get_messages
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from assessment.office import office_stamp
+
+# Bump when templates/base.html or bulletins/issue_detail.html change what a reader sees.
+LAYOUT = 1
+# Pages kept in each process's memory, by total size: a province issue is about 0.6 MB.
+LOCAL_BYTES = 32 * 1024 * 1024
+
+
+class _LocalPages:
+    """A byte-bounded LRU of page bodies in this process (safe: a key's body never changes)."""
+
+    def __init__(self, limit):
+        self.limit, self.size, self.items, self.lock = limit, 0, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self.lock:
+            body = self.items.get(key)
+            if body is not None:
+                self.items.move_to_end(key)
+            return body
+
+    def put(self, key, body):
+        if len(body) > self.limit:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = body
+            self.size += len(body)
+            while self.size > self.limit:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+local_pages = _LocalPages(LOCAL_BYTES)
+
+
+def _static_stamp():
+    # ManifestStaticFilesStorage names each file by its content; a deploy with new files changes the
+    # manifest and so every stored page (which names those files). Plain storage (tests) has no manifest.
+    return getattr(staticfiles_storage, "manifest_hash", "") or ""
+
+
+def page_key(version, path):
+    """The stored page's key: the version (with its publication time), the URL and what wraps it."""
+    stamp = hashlib.blake2b(f"{_static_stamp()}|{office_stamp()}|{path}".encode(), digest_size=8).hexdigest()
+    return f"bulletins:reader-page:{LAYOUT}:{version[0]}:{version[1]:%Y%m%d%H%M%S%f}:{stamp}"
+
+
+def can_store(request):
+    """Only a reader who is not signed in and has no message waiting gets (and makes) the stored page."""
+    return not request.user.is_authenticated and not len(get_messages(request))
+
+
+def stored(request, version):
+    """The stored page of `version` (its (pk, published_at)) for this request, or None."""
+    key = page_key(version, request.path)
+    body = local_pages.get(key)
+    if body is None:
+        body = cache.get(key)
+        if body is None:
+            return None
+        local_pages.put(key, body)
+    return HttpResponse(body)
+
+
+def store(request, version, response):
+    """Keep a rendered reader's page (a 200 only) for every later reader of the version."""
+    if response.status_code == 200:
+        key = page_key(version, request.path)
+        body = bytes(response.content)
+        cache.set(key, body, None)
+        local_pages.put(key, body)
+    return response

@@ -58,3 +58,19 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
 def test_the_inner_run_refuses_any_database_but_its_scratch():
     with pytest.raises(CommandError, match="临时数据库"):
         call_command("benchmark", "--inner")
+
+
+def test_units_beyond_the_demo_pass_the_models_validation(db):
+    """The province's extra units and their marks, each checked by full_clean (the 奖惩案例 column is counted)."""
+    import random
+
+    from assessment.models import Mark, Unit
+    from kunshan_credit.bench import data
+
+    before = Unit.objects.count()
+    made = data._extra_units(data.Scale("test", units=before + 20, cases=0, changed_cells=0), random.Random(1), True)
+    assert made["units"] == 20 and Unit.objects.count() == before + 20
+    assert made["checked"] == made["units"] + made["marks"]
+    new_marks = Mark.objects.filter(unit__in=Unit.objects.order_by("-pk")[:20]).select_related("indicator")
+    derived = [m for m in new_marks if m.indicator.is_derived]
+    assert derived and all(m.count is None for m in derived)

@@ -18,7 +18,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from assessment.due import QUARTERS
-from assessment.models import Indicator, Scheme, SchemeUnit, Unit
+from assessment.models import Indicator, Scheme, SchemeUnit, Unit, check_year_open
 from assessment.text import contains_script
 
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
@@ -278,6 +278,9 @@ class CaseCountRecord(models.Model):
             raise ValidationError({"note": "说明中含有脚本或网页代码，请删除后重新填写。"})
         if self.year and self.unit_id:
             check_year(self.year, self.unit, "year")
+        if self.year:
+            # The record counts in the year's 奖惩案例 cells: a closed (frozen) year takes no new count.
+            check_year_open(self.year)
 
 
 class CaseDuty(models.Model):

@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from assessment.audit.models import AuditAction, AuditResult
+from assessment.audit.services import record
 from assessment.errors import DomainError
 from assessment.marks.services import StaleMark
 
@@ -206,6 +208,19 @@ def _domain_response(exc):
     return Response(error_body("refused", str(exc)), status=400)
 
 
+def _record_refusal(request, exc):
+    # DRF answers its own refusals, so the audit middleware (which sees the pages' 403s) never does:
+    # an API action refused to an account is an entry too, with the token's account as the actor.
+    detail = getattr(exc, "detail", None) or " ".join(str(arg) for arg in exc.args)
+    record(
+        AuditAction.ACCESS_DENIED,
+        request=request,
+        obj=("接口", "", f"{request.method} {request.path}"),
+        result=AuditResult.DENIED,
+        detail=str(detail),
+    )
+
+
 def exception_handler(exc, context):
     """Every refusal of the API in one shape, in Chinese, naming the fields concerned."""
     # Imported here: this module is loaded by DRF's settings while rest_framework.views is importing.
@@ -223,6 +238,8 @@ def exception_handler(exc, context):
         )
         response.data = error_body("invalid", summary or "提交的数据有误。", fields)
         return response
+    if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied) and response.status_code == 403:
+        _record_refusal(context["request"], exc)
     if isinstance(exc, Http404 | DjangoPermissionDenied):
         code = _CODES.get(response.status_code, "error")
     else:

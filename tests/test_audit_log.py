@@ -300,3 +300,13 @@ def test_rows_put_back_by_a_loader_are_not_events(db):
         item.save()
     assert UserFactory._meta.model.objects.get(username="t_restored").groups.get().name == access.LEADER_GROUP
     assert AuditEntry.objects.count() == before
+
+
+def test_an_api_action_refused_to_a_token_is_recorded_as_denied(api_client, leader_user):
+    """DRF answers its refusals itself; they are entries like the pages' (the token's account acting)."""
+    response = api_client("leader").post("/api/v1/marks/batch/", {}, format="json", REMOTE_ADDR=IP)
+    assert response.status_code == 403
+    entry = _last(AuditAction.ACCESS_DENIED)
+    assert (entry.actor_id, entry.ip, entry.result) == (leader_user.pk, IP, AuditResult.DENIED)
+    assert entry.object_text == "POST /api/v1/marks/batch/"
+    assert entry.detail

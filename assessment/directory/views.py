@@ -70,7 +70,7 @@ def unit_list(request):
 
 
 def _unit_form_page(request, unit, title):
-    form = UnitForm(request.POST or None, instance=unit)
+    form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
     if request.method == "POST" and form.is_valid():
         service = unit_services.update_unit if unit.pk else unit_services.create_unit
         try:
@@ -198,7 +198,7 @@ def scheme_detail(request, year, category):
 
 
 def _indicator_form_page(request, indicator, title):
-    form = IndicatorForm(request.POST or None, instance=indicator)
+    form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         service = indicator_services.update_indicator if indicator.pk else indicator_services.create_indicator
         try:

@@ -1,6 +1,6 @@
-from django import forms
 from django.contrib import admin
 
+from assessment.directory.forms import IndicatorForm
 from assessment.marks.services import HOW
 
 from .models import (
@@ -9,7 +9,6 @@ from .models import (
     DueOverride,
     Indicator,
     Mark,
-    MarkState,
     Note,
     Reporter,
     RuleGroup,
@@ -34,43 +33,16 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
 
 
-class IndicatorForm(forms.ModelForm):
-    """An indicator with its allowed cell values as checkboxes of the one vocabulary (not raw JSON)."""
+class IndicatorAdminForm(IndicatorForm):
+    """The portal's indicator form (allowed values as checkboxes), with the column's place as a field."""
 
-    allowed_states = forms.MultipleChoiceField(
-        label="可填内容",
-        choices=MarkState.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="本列可填的标记；第一个为新单元格的默认内容（有 * 时默认 *）",
-    )
-
-    class Meta:
-        model = Indicator
-        fields = [
-            "order",
-            "title",
-            "points",
-            "points_label",
-            "rule_kind",
-            "rate",
-            "cap",
-            "allowed_states",
-            "accepts_count",
-            "rule_group",
-            "in_full_points",
-            "deduction_wording",
-        ]
-
-    def clean_allowed_states(self):
-        # In the vocabulary's order, so the stored list reads as printed (√, *, 非考核项…).
-        chosen = set(self.cleaned_data["allowed_states"])
-        return [value for value in MarkState.values if value in chosen]
+    class Meta(IndicatorForm.Meta):
+        fields = ["order", *IndicatorForm.Meta.fields]
 
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    form = IndicatorForm
+    form = IndicatorAdminForm
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -90,6 +90,50 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # A unit's rows in past and current tables sit under its category: it cannot move once enrolled.
+        if self.pk and self.category_id:
+            before = Unit.objects.filter(pk=self.pk).values_list("category_id", flat=True).first()
+            if before is not None and before != self.category_id and self.scheme_units.exists():
+                raise ValidationError({"category": "该单位已参加考核方案，不能更改类别。"})
+
+    def deletion_refusal(self):
+        """Why the unit cannot be deleted (what would be lost with it), or None when nothing refers to it."""
+        return _deletion_refusal(self, "如不再参加考核，请改为停用。")
+
+
+def _deletion_refusal(obj, advice):
+    """Whatever rows of any app still refer to `obj` (kept or deleted with it), named in Chinese, as a refusal.
+
+    Asks Django's deletion collector, so a relation added later by another app (cases, notify) counts
+    too, without this layer importing it.
+    """
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+    collector = Collector(using=router.db_for_write(type(obj)))
+    found = {}
+    try:
+        collector.collect([obj])
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        for row in blocking:
+            found[row._meta.verbose_name] = found.get(row._meta.verbose_name, 0) + 1
+    else:
+        for model, rows in collector.data.items():
+            others = [r for r in rows if r is not obj and not (model is type(obj) and r.pk == obj.pk)]
+            if others:
+                found[model._meta.verbose_name] = found.get(model._meta.verbose_name, 0) + len(others)
+        for queryset in collector.fast_deletes:
+            count = queryset.count()
+            if count and queryset.model is not type(obj):
+                name = queryset.model._meta.verbose_name
+                found[name] = found.get(name, 0) + count
+    if not found:
+        return None
+    listed = "、".join(f"{name}{count}条" for name, count in found.items())
+    return f"“{obj}”还有{listed}，删除会丢失这些记录，不能删除。{advice}"
+
 
 class Scheme(models.Model):
     """One category's assessment table for one year: indicators, notes and the units in it."""
@@ -214,6 +258,57 @@ class Indicator(models.Model):
         wording = self.deduction_wording.replace("{title}", "").replace("{n}", "")
         if "{" in wording or "}" in wording:
             raise ValidationError({"deduction_wording": "扣分情况写法中只能使用 {title} 和 {n}。"})
+        if year is not None:
+            check_year_open(year)  # a closed year's columns are locked with its marks
+        if self.pk:
+            self._check_marks_still_fit()
+
+    def _check_marks_still_fit(self):
+        """The column's allowed values must still hold every mark already entered in it (grid, import, admin)."""
+        for mark in self.marks.select_related("unit").order_by("unit__order", "pk"):
+            try:
+                self.check_value(mark.state or None, mark.count)
+            except ValidationError:
+                raise ValidationError(
+                    {
+                        "allowed_states": f"“{self.title}”已有“{mark.display}”（{mark.unit}等），"
+                        "新的可填内容不包括它：请先修改这些完成情况。"
+                    }
+                ) from None
+
+    def initial_value(self):
+        """(state, count) a new cell of this column starts with: * where allowed, else its first word (0 for counts)."""
+        if MarkState.PENDING in self.allowed_states:
+            return MarkState.PENDING, None
+        if self.allowed_states:
+            return self.allowed_states[0], None
+        return "", 0
+
+    def deletion_refusal(self):
+        """Why the column cannot be removed, or None.
+
+        Its cells may go with it only while each still holds the value it started with (nothing entered
+        yet); deductions, changed due dates and units' requests are kept records.
+        """
+        lock = year_lock(self.scheme.year)
+        if lock is not None:
+            return f"{self.scheme.year}年度已完成年终考核（第{lock.version}版），考核数据已锁定，不能删除指标。"
+        initial = self.initial_value()
+        entered = [m for m in self.marks.select_related("unit") if (m.state, m.count) != initial or m.version > 1]
+        if entered:
+            return (
+                f"“{self.title}”已有{len(entered)}家单位的完成情况（如{entered[0].unit}：{entered[0].display}），"
+                "删除会丢失这些记录，不能删除。"
+            )
+        kept = {
+            "扣分记录": self.deductions.count(),
+            "截止日期调整": self.due_overrides.count(),
+            "单位申请": MarkRequest.objects.filter(mark__indicator=self).count(),
+        }
+        listed = "、".join(f"{name}{count}条" for name, count in kept.items() if count)
+        if listed:
+            return f"“{self.title}”还有{listed}，删除会丢失这些记录，不能删除。"
+        return None
 
     def parse(self, text):
         """(state, count) for a cell as typed or printed: a word of the vocabulary, or digits for counts."""

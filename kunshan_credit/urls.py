@@ -52,6 +52,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
     path("office/", office_views.edit, name="office"),
+    path("office/", include("assessment.directory.urls")),
     path("audit/", include("assessment.audit.urls")),
     path("admin/", admin.site.urls),
 ]

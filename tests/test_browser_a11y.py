@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from assessment.marks.services import set_mark
-from assessment.models import Mark, Unit
+from assessment.models import Indicator, Mark, Unit
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 from cases.models import Case, CaseStatus
 
@@ -42,6 +42,10 @@ def _check(page, live_server, paths):
 
 def _unit(name="发改委"):
     return Unit.objects.get(name=name)
+
+
+def _indicator():
+    return Indicator.objects.get(scheme__year=2019, scheme__category__slug="departments", order=1)
 
 
 def _reporter_case():
@@ -96,12 +100,25 @@ def test_staff_pages(page, live_server, demo_db):
             "/assessment/import/",
             "/assessment/import/units/",
             "/api/tokens/",
+            "/office/units/",
+            "/office/units/new/",
+            f"/office/units/{_unit().pk}/remove/",
+            "/office/schemes/",
+            "/office/schemes/2019/departments/",
+            f"/office/indicators/{_indicator().pk}/edit/",
             "/bulletins/new/",
             "/bulletins/2019/11/edit/",
             "/accounts/password/",
             "/no-such-page/",
         ],
     )
+    # The indicator form with its errors shown (allowed values are a fieldset of checkboxes).
+    page.goto(f"{live_server.url}/office/indicators/{_indicator().pk}/edit/")
+    for box in page.locator("input[name=allowed_states]").all():
+        box.uncheck()
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#row-allowed_states .errorlist")).to_contain_text("至少要允许一种标记或数量")
+    assert violations(page) == []
     # The case form with its errors shown.
     page.goto(f"{live_server.url}/cases/new/")
     page.get_by_role("button", name="保存草稿").click()

@@ -90,6 +90,59 @@ def test_staff_see_a_cells_history_in_one_click(page, live_server, demo_db):
     expect(panel).to_contain_text("演示数据")
 
 
+def test_a_leader_tabs_to_a_cell_and_opens_its_history_with_the_keyboard(page, live_server, demo_db):
+    log_in(page, live_server, "leader", next_url="/assessment/2019/towns/")
+    page.locator(".grid-scroll").focus()
+    page.keyboard.press("Tab")  # the grid's first cell: the read-only grid has no checkboxes before it
+    first = cell(page, "昆山开发区", 0)
+    expect(first).to_be_focused()
+    expect(first.locator("a.cell-history")).to_be_visible()  # shown on keyboard focus, not only on hover
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    target = cell(page, "昆山开发区", 4)
+    expect(target).to_be_focused()
+    page.keyboard.press("Enter")  # a cell that cannot be edited opens its history
+    panel = page.locator("#cell-history")
+    expect(panel).to_be_visible()
+    expect(panel).to_be_focused()
+    expect(panel).to_contain_text("昆山开发区")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(target).to_be_focused()
+
+
+def test_staff_open_a_cells_history_with_h(page, live_server, demo_db):
+    log_in(page, live_server, "office", next_url="/assessment/2019/towns/")
+    target = cell(page, "昆山开发区", 4)
+    target.focus()
+    expect(target.locator("a.cell-history")).to_be_visible()
+    page.keyboard.press("h")
+    panel = page.locator("#cell-history")
+    expect(panel).to_be_focused()
+    expect(panel).to_contain_text("演示数据")
+    expect(target.locator("select.cell-editor")).to_have_count(0)  # H opens the history, not the editor
+    panel.get_by_role("button", name="关闭").click()
+    expect(panel).to_be_hidden()
+    expect(target).to_be_focused()
+
+
+def test_on_a_touch_screen_the_history_link_is_there_to_tap(browser, live_server, demo_db):
+    # A tablet: touch, no hover (the grid is a desktop table; on a phone it is read on the unit pages).
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1180, "height": 820}, has_touch=True, is_mobile=True
+    )
+    try:
+        tablet = context.new_page()
+        log_in(tablet, live_server, "leader", next_url="/assessment/2019/towns/")
+        assert tablet.evaluate("() => matchMedia('(hover: none)').matches")
+        link = cell(tablet, "昆山开发区", 4).locator("a.cell-history")
+        expect(link).to_be_visible()  # no hover on a touch screen: always shown
+        link.tap()
+        expect(tablet.locator("#cell-history")).to_contain_text("昆山开发区")
+    finally:
+        context.close()
+
+
 def test_staff_bulk_set_a_column_with_confirmation(page, live_server, demo_db):
     log_in(page, live_server, "office", next_url="/assessment/2019/towns/")
     page.select_option("#bulk-indicator", label="信用审查")

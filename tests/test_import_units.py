@@ -95,7 +95,7 @@ def test_errors_are_located_and_nothing_is_written(staff):
     session = _upload(staff, _edit(_download(staff), edit))
     located = {(e["row"], e["column"]): e["message"] for e in session.errors}
     wb = load_workbook(io.BytesIO(_download(staff)))
-    assert "不能通过导入更改类别" in located[(_row(wb, "发改委"), "A")]
+    assert "已参加考核方案，不能更改类别" in located[(_row(wb, "发改委"), "A")]
     assert located[(_row(wb, "教育局"), "E")] == "参加考核只能填“是”或“否”，文件中是“也许”。"
     assert "没有名为“街道”的单位类别" in located[(_row(wb, "科技局"), "A")]
     staff.post(f"/assessment/import/{session.token}/confirm/")

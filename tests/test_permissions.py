@@ -561,6 +561,51 @@ MATRIX += [
 ]
 
 
+# --- the office's units and indicators (/office/units/, /office/schemes/): leaders see 403, others 404
+OFFICE_PAGE = expect(200, 404, 404, 403, 404, LOGIN)
+OFFICE_FORM_POST = expect(400, 404, 404, 403, 404, LOGIN)  # staff: the empty form is refused, with its errors
+OFFICE_ACTION_POST = expect(302, 404, 404, 403, 404, LOGIN)
+
+
+def _office_unit(suffix):
+    return lambda r: f"/office/units/{r.getfixturevalue('reporter_unit').pk}/{suffix}"
+
+
+def _office_indicator(suffix):
+    def url(request):
+        from assessment.models import Indicator
+
+        indicator = Indicator.objects.get(scheme__year=2019, scheme__category__slug="departments", order=2)
+        return f"/office/indicators/{indicator.pk}/{suffix}"
+
+    return url
+
+
+MATRIX += [
+    ("directory:units", "/office/units/", OFFICE_PAGE),
+    ("directory:unit_new", "/office/units/new/", OFFICE_PAGE),
+    ("directory:unit_new", "/office/units/new/", OFFICE_FORM_POST, "post"),
+    ("directory:unit_edit", _office_unit("edit/"), OFFICE_PAGE),
+    ("directory:unit_edit", _office_unit("edit/"), OFFICE_FORM_POST, "post"),
+    ("directory:unit_action", _office_unit("deactivate/"), OFFICE_PAGE),
+    ("directory:unit_action", _office_unit("deactivate/"), OFFICE_ACTION_POST, "post"),
+    ("directory:unit_action", _office_unit("remove/"), OFFICE_PAGE),
+    ("directory:unit_action", _office_unit("remove/"), OFFICE_ACTION_POST, "post"),  # refused: it has marks
+    ("directory:unit_action", _office_unit("forged/"), expect(404, 404, 404, 403, 404, LOGIN)),
+    ("directory:schemes", "/office/schemes/", OFFICE_PAGE),
+    ("directory:scheme", "/office/schemes/2019/departments/", OFFICE_PAGE),
+    ("directory:scheme", "/office/schemes/2031/departments/", expect(404, 404, 404, 403, 404, LOGIN)),
+    ("directory:indicator_new", "/office/schemes/2019/departments/new/", OFFICE_PAGE),
+    ("directory:indicator_new", "/office/schemes/2019/departments/new/", OFFICE_FORM_POST, "post"),
+    ("directory:indicator_edit", _office_indicator("edit/"), OFFICE_PAGE),
+    ("directory:indicator_edit", _office_indicator("edit/"), OFFICE_FORM_POST, "post"),
+    ("directory:indicator_move", _office_indicator("move/"), expect(405, 405, 405, 405, 405, 405)),
+    ("directory:indicator_move", _office_indicator("move/"), OFFICE_ACTION_POST, "post"),
+    ("directory:indicator_remove", _office_indicator("remove/"), OFFICE_PAGE),
+    ("directory:indicator_remove", _office_indicator("remove/"), OFFICE_ACTION_POST, "post"),  # refused: marks
+]
+
+
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).
 EXCLUDED_PREFIXES = ("admin:",)
 

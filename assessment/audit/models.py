@@ -30,6 +30,12 @@ class AuditAction(models.TextChoices):
     YEAR_CLOSE = "year_close", "年终考核"
     YEAR_REOPEN = "year_reopen", "重新开放年度"
     DOWNLOAD = "download", "下载非公开数据"
+    UNIT_CREATE = "unit_create", "新建责任单位"
+    UNIT_CHANGE = "unit_change", "修改责任单位"
+    UNIT_DELETE = "unit_delete", "删除责任单位"
+    INDICATOR_CREATE = "indicator_create", "新增考核指标"
+    INDICATOR_CHANGE = "indicator_change", "修改考核指标"
+    INDICATOR_DELETE = "indicator_delete", "删除考核指标"
     ACCESS_DENIED = "access_denied", "越权访问"
 
 

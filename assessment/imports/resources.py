@@ -303,13 +303,6 @@ class UnitResource(OfficeResource):
     def describe(self, instance):
         return f"{instance.category} · {instance.name}"
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
-        if instance.pk:
-            before = Unit.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
-            if before != instance.category_id and instance.scheme_units.exists():
-                raise ValidationError({"category": "该单位已参加考核方案，不能通过导入更改类别。"})
-
 
 class IndicatorResource(OfficeResource):
     """A year's indicators: one row per column of a progress table."""

@@ -4,13 +4,12 @@ import hashlib
 import json
 
 import tablib
-from django.core.exceptions import ValidationError
 
 from assessment.excel import Sheet
 from assessment.imports.reading import SheetData, _check_header, _data_rows, _last_data_row, cell_text, problem, squash
 from assessment.imports.resources import IndicatorResource, NoteResource, UnitResource
-from assessment.marks.services import HOW
-from assessment.models import Category, ImportKind, Indicator, Mark, MarkState, Note, Scheme, Unit
+from assessment.marks.services import HOW, start_cells
+from assessment.models import Category, ImportKind, Indicator, Note, Scheme, Unit
 
 UNITS_SHEET = "责任单位"
 
@@ -193,7 +192,6 @@ def _run_schemes(datasets, year, user, problems, changes, notes):
             result = resource.import_data(indicators, use_transactions=True, raise_errors=False)
             _describe(INDICATORS_SHEET, resource, result, problems, changes)
             if not problems:
-                _check_marks_still_fit(year, indicators, problems)
                 _create_marks_for_new_indicators(year, before, user, notes)
                 listed = {(cell_text(r["类别"]), cell_text(r["顺序"])) for r in indicators.dict}
                 kept = [
@@ -233,51 +231,14 @@ def _run_schemes(datasets, year, user, problems, changes, notes):
                 note.delete()
 
 
-def _check_marks_still_fit(year, dataset, problems):
-    """An indicator's new allowed values must still hold every mark already entered in its column."""
-    numbers = {(cell_text(r["类别"]), cell_text(r["顺序"])): n for n, r in enumerate(dataset.dict, start=3)}
-    marks = Mark.objects.filter(indicator__scheme__year=year).select_related("unit", "indicator__scheme__category")
-    reported = set()
-    for mark in marks:
-        indicator = mark.indicator
-        try:
-            indicator.check_value(mark.state or None, mark.count)
-        except ValidationError:
-            key = (indicator.scheme.category.name, str(indicator.order))
-            if key in reported:
-                continue
-            reported.add(key)
-            problems.append(
-                problem(
-                    f"“{indicator.title}”已有“{mark.display}”（{mark.unit}等），新的可填内容不包括它：请先修改这些完成情况。",
-                    INDICATORS_SHEET,
-                    numbers.get(key),
-                )
-            )
-
-
-def initial_text(indicator):
-    """The value a new column starts with: * where allowed, else its first allowed word (or 0 for counts)."""
-    if MarkState.PENDING in indicator.allowed_states:
-        return MarkState.PENDING, None
-    if indicator.allowed_states:
-        return indicator.allowed_states[0], None
-    return "", 0
-
-
 def _create_marks_for_new_indicators(year, before, user, notes):
     new = Indicator.objects.filter(scheme__year=year).exclude(pk__in=before).select_related("scheme")
     for indicator in new:
         units = list(indicator.scheme.scheme_units.values_list("unit_id", flat=True))
-        state, count = initial_text(indicator)
-        for unit_id in units:
-            mark = Mark(unit_id=unit_id, indicator=indicator, state=state, count=count, updated_by=user)
-            mark._change_reason = HOW.IMPORT
-            mark._history_user = user
-            mark.save()
-        if units:
+        marks = start_cells(indicator, units, user, HOW.IMPORT)
+        if marks:
             notes.append(
-                f"新增指标“{indicator.title}”：为{len(units)}家参评单位建立完成情况，初始为“{state or count}”。"
+                f"新增指标“{indicator.title}”：为{len(marks)}家参评单位建立完成情况，初始为“{marks[0].display}”。"
             )
 
 

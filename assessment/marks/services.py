@@ -15,7 +15,6 @@ from assessment.models import (
     DueOverride,
     Indicator,
     Mark,
-    MarkState,
     Note,
     RuleGroup,
     Scheme,
@@ -36,6 +35,8 @@ class HOW:
     DEMO = "演示数据"
     NEW_YEAR = "新年度"
     API = "接口写入"
+    NEW_UNIT = "新增参评单位"
+    NEW_INDICATOR = "新增指标"
 
 
 # What the audit log says about each audited service call (args: the call's arguments by name).
@@ -142,13 +143,21 @@ def undo_batch(batch, user):
         return undo
 
 
-def _first_mark_value(indicator):
-    """A new year's cell: * where the column allows it, else the column's first allowed state (无)."""
-    if MarkState.PENDING in indicator.allowed_states:
-        return MarkState.PENDING, None
-    if indicator.allowed_states:
-        return indicator.allowed_states[0], None
-    return "", 0
+def start_cells(indicator, unit_ids, user, how):
+    """The cells of a new column (or of a unit new in a scheme): each starts at `Indicator.initial_value`,
+    saved one by one through `Mark.save` (validated, with a history entry saying `how`). Returns the marks."""
+    state, count = indicator.initial_value()
+    marks = []
+    for unit_id in unit_ids:
+        mark = Mark(unit_id=unit_id, indicator=indicator, state=state, count=count, updated_by=user)
+        mark._change_reason = how
+        mark._history_user = user
+        try:
+            mark.save()
+        except ValidationError as exc:
+            raise DomainError(_messages(exc)) from exc
+        marks.append(mark)
+    return marks
 
 
 def start_new_year(year, user):
@@ -208,7 +217,7 @@ def start_new_year(year, user):
             enrolled = [su for su in old.scheme_units.all() if su.unit.is_active]
             SchemeUnit.objects.bulk_create(SchemeUnit(scheme=scheme, unit=su.unit, order=su.order) for su in enrolled)
             for ind in copies.values():
-                state, count = _first_mark_value(ind)
+                state, count = ind.initial_value()
                 ind.check_value(state or None, count)  # bulk_create skips Mark.save()'s full_clean
                 marks.extend(
                     Mark(unit=su.unit, indicator=ind, state=state, count=count, updated_by=user) for su in enrolled

@@ -5,6 +5,9 @@
  * page showed; the server answers JSON: saved (the cell flashes), refused (the reason, old
  * value kept) or 409 when someone else changed the cell first (the user decides).
  * Leaders get the same page read-only: moving around and the history panel only.
+ * A cell's history: its "⋯" link (shown on hover, on focus and always on touch screens), or H on a
+ * focused cell (Enter too where the cell cannot be edited); the panel takes the focus, Escape or
+ * 关闭 gives it back to the cell.
  */
 (function () {
   "use strict";
@@ -264,7 +267,10 @@
 
   /* --- history panel ---------------------------------------------------------------------- */
 
+  var historyOf = null; // the cell whose history the panel shows: the focus goes back to it
+
   function showHistory(link) {
+    historyOf = link.closest("td.cell");
     fetch(link.href + (link.href.indexOf("?") < 0 ? "?" : "&") + "partial=1", { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
@@ -273,15 +279,30 @@
       .then(function (html) {
         panel.querySelector(".cell-history-body").innerHTML = html; // rendered and escaped by the server
         panel.hidden = false;
+        panel.focus();
       })
       .catch(function () {
         window.location.href = link.href;
       });
   }
 
+  function closeHistory() {
+    panel.hidden = true;
+    if (historyOf) historyOf.focus();
+    historyOf = null;
+  }
+
+  function historyLinkOf(td) {
+    return td.querySelector("a.cell-history");
+  }
+
   if (panel) {
-    panel.querySelector(".cell-history-close").addEventListener("click", function () {
-      panel.hidden = true;
+    panel.querySelector(".cell-history-close").addEventListener("click", closeHistory);
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeHistory();
+      }
     });
   }
 
@@ -295,6 +316,12 @@
     if (KEYS[event.key]) {
       event.preventDefault();
       move(td, KEYS[event.key][0], KEYS[event.key][1]);
+    } else if ((event.key === "h" || event.key === "H") && historyLinkOf(td) && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      showHistory(historyLinkOf(td));
+    } else if (event.key === "Enter" && !isEditable(td) && historyLinkOf(td)) {
+      event.preventDefault();
+      showHistory(historyLinkOf(td));
     } else if (event.key === "Enter" || event.key === "F2") {
       event.preventDefault();
       startEdit(td);

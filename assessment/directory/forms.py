@@ -1,0 +1,86 @@
+"""The forms of units and indicators, shared by the office's pages and the admin (one widget for allowed values)."""
+
+from django import forms
+
+from assessment import years
+from assessment.models import Indicator, MarkState, RuleGroup, Unit, year_lock
+
+
+class AllowedStatesField(forms.MultipleChoiceField):
+    """An indicator's allowed cell values as checkboxes of the one vocabulary (not raw JSON), stored in the
+    vocabulary's order so the list reads as printed (√, *, 非考核项…)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "可填内容")
+        kwargs.setdefault("help_text", "本列可填的标记；新单元格有 * 时默认 *，否则为第一个标记")
+        super().__init__(choices=MarkState.choices, widget=forms.CheckboxSelectMultiple, required=False, **kwargs)
+
+    def clean(self, value):
+        chosen = set(super().clean(value))
+        return [state for state in MarkState.values if state in chosen]
+
+
+class IndicatorForm(forms.ModelForm):
+    """An indicator (a column of a progress table); its place in the table is changed by moving it."""
+
+    allowed_states = AllowedStatesField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "title",
+            "points",
+            "points_label",
+            "rule_kind",
+            "rate",
+            "cap",
+            "allowed_states",
+            "accepts_count",
+            "rule_group",
+            "in_full_points",
+            "due_rule",
+            "due_date",
+            "deduction_wording",
+        ]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = RuleGroup.objects.select_related("note", "scheme__category")
+        if self.instance.scheme_id:
+            groups = groups.filter(scheme_id=self.instance.scheme_id)  # a rule of this table only
+        self.fields["rule_group"].queryset = groups
+
+
+class UnitForm(forms.ModelForm):
+    """A unit: its printed name, its full name as a source line prints it, its category and place.
+
+    `enrol`: a year (open, with a scheme) the unit joins as it is saved — its row then appears in that
+    year's table with every cell at the column's first value.
+    """
+
+    enrol = forms.TypedChoiceField(
+        label="加入年度考核",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="选择年度后，该单位加入这一年度本类别的考核表，各项完成情况初始为 *",
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["name", "full_name", "category", "order"]
+        help_texts = {
+            "name": "表格和通报中印的名称，如 统计局、千灯镇",
+            "full_name": "案例来源等处印的全称，如 市统计局；区镇可不填",
+            "order": "在本类别中的位置，数字小的在前",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = None
+        enrolled = set(self.instance.schemes.values_list("year", flat=True)) if self.instance.pk else set()
+        open_years = [y for y in years.scheme_years() if y not in enrolled and year_lock(y) is None]
+        self.fields["enrol"].choices = [("", "暂不加入")] + [(y, f"{y}年度") for y in open_years]
+        if not self.instance.pk and open_years and not self.is_bound:
+            self.initial.setdefault("enrol", open_years[0])

@@ -1,0 +1,133 @@
+"""The units (责任单位) as the office keeps them: create, change, enrol in a year, deactivate, delete.
+
+Every change is checked by the model (`Unit.clean`, `SchemeUnit.clean`, `Unit.deletion_refusal`), refused
+with a Chinese `DomainError`, written in one transaction and recorded in the audit log.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.deletion import ProtectedError, RestrictedError
+
+from assessment import access
+from assessment.audit import audited
+from assessment.audit.models import AuditAction
+from assessment.errors import DomainError, _messages
+from assessment.marks.services import HOW, start_cells
+from assessment.models import Scheme, SchemeUnit, Unit, check_year_open
+
+from .changes import describe_changes
+
+FIELDS = ["name", "full_name", "category", "order", "is_active"]
+
+
+def _require_office(user):
+    if not access.can_manage(user):
+        raise DomainError(access.OFFICE_ONLY)
+
+
+def _validate(obj):
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise DomainError(_messages(exc)) from exc
+
+
+def _facts(args, result):
+    unit = args["unit"]
+    if result is None:
+        return {"obj": unit if unit.pk else ("责任单位", "", unit.name)}
+    return {"obj": ("责任单位", result.pk, result.name), "detail": getattr(result, "audit_detail", "")}
+
+
+def next_order(category):
+    """The place after the category's last unit."""
+    return (Unit.objects.filter(category=category).aggregate(n=Max("order"))["n"] or 0) + 1
+
+
+@audited(AuditAction.UNIT_CREATE, _facts, refused=DomainError)
+def create_unit(unit, user, *, enrol_year=None):
+    """Save a new unit (an unsaved `Unit`); with `enrol_year`, it joins that year's scheme of its category."""
+    _require_office(user)
+    with transaction.atomic():
+        _validate(unit)
+        unit.save()
+        detail = f"类别：{unit.category}；全称：{unit.full_name or '（空）'}；顺序：{unit.order}"
+        if enrol_year:
+            detail += "；" + _enrol(unit, enrol_year, user)
+        unit.audit_detail = detail
+        return unit
+
+
+@audited(AuditAction.UNIT_CHANGE, _facts, refused=DomainError)
+def update_unit(unit, user, *, enrol_year=None):
+    """Save the changed fields of `unit` (a category change is refused once it is in a scheme)."""
+    _require_office(user)
+    with transaction.atomic():
+        before = Unit.objects.select_for_update().select_related("category").filter(pk=unit.pk).first()
+        if before is None:
+            raise DomainError("该单位已被删除。")
+        _validate(unit)
+        unit.save()
+        lines = [describe_changes(before, unit, FIELDS)]
+        if enrol_year:
+            lines.append(_enrol(unit, enrol_year, user))
+        unit.audit_detail = "；".join(line for line in lines if line) or "未修改"
+        return unit
+
+
+def _enrol(unit, year, user):
+    """Put the unit in `year`'s scheme of its category, after its last row, each cell at its first value."""
+    scheme = Scheme.objects.filter(year=year, category_id=unit.category_id).select_related("category").first()
+    if scheme is None:
+        raise DomainError(f"{year}年度没有“{unit.category}”的考核方案，不能加入。")
+    try:
+        check_year_open(year)
+    except ValidationError as exc:
+        raise DomainError(_messages(exc)) from exc
+    order = (scheme.scheme_units.aggregate(n=Max("order"))["n"] or 0) + 1
+    enrolled = SchemeUnit(scheme=scheme, unit=unit, order=order)
+    _validate(enrolled)
+    enrolled.save()
+    indicators = list(scheme.indicators.order_by("order"))
+    for indicator in indicators:
+        start_cells(indicator, [unit.pk], user, HOW.NEW_UNIT)
+    return f"加入{scheme}（{len(indicators)}项完成情况）"
+
+
+@audited(AuditAction.UNIT_CHANGE, _facts, refused=DomainError)
+def set_unit_active(unit, active, user):
+    """An inactive unit keeps its tables and records; a new year no longer includes it."""
+    _require_office(user)
+    with transaction.atomic():
+        current = Unit.objects.select_for_update().get(pk=unit.pk)
+        if current.is_active == active:
+            raise DomainError(f"“{current}”已经{'参加' if active else '停用'}了。")
+        current.is_active = active
+        current.save(update_fields=["is_active"])
+        current.audit_detail = "启用：重新参加以后年度的考核" if active else "停用：以后的年度不再包括该单位"
+        return current
+
+
+def _removed_facts(args, result):
+    unit = args["unit"]
+    return {"obj": ("责任单位", result or unit.pk, unit.name), "detail": f"类别：{unit.category}"}
+
+
+@audited(AuditAction.UNIT_DELETE, _removed_facts, refused=DomainError)
+def remove_unit(unit, user):
+    """Delete a unit that nothing refers to (a mistaken entry); refused, saying why, otherwise. Returns its id."""
+    _require_office(user)
+    with transaction.atomic():
+        current = Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        if current is None:
+            raise DomainError("该单位已被删除。")
+        refusal = current.deletion_refusal()
+        if refusal:
+            raise DomainError(refusal)
+        pk = current.pk
+        try:
+            current.delete()
+        except (ProtectedError, RestrictedError) as exc:  # a row written since the check
+            raise DomainError(f"“{current}”刚被其他记录引用，不能删除。") from exc
+        return pk

@@ -85,6 +85,9 @@ class Validated:
 
 def _pick_value(rng, indicator):
     """A plausible cell: mostly √, some *, a few of the column's other words; counts start at 0."""
+    if indicator.is_derived:
+        # Counted from the case records (assessment.derived): the cell stores its word, as load_demo's do.
+        return "*", None
     if indicator.accepts_count:
         return "", 0
     states = list(indicator.allowed_states)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import access, cells, due, paging
 from assessment.errors import DomainError
 from assessment.marks import history
-from assessment.marks.grid import plan_bulk, year_progress
+from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import build_tables, schemes_with_parts
@@ -104,8 +104,8 @@ def grid(request, year, category):
     # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
     # summary row still cover every unit (assessment.paging).
     page = paging.paginate(request, shown.rows)
-    # One reversal for the page, not one per cell: the history link is prefix + pk + suffix.
-    history_prefix, history_suffix = reverse("assessment:mark_history", args=[0]).rsplit("/0/", 1)
+    # One reversal for the page, not one per cell.
+    history_url = reverse("assessment:mark_history", args=[0])
     return render(
         request,
         "assessment/grid.html",
@@ -115,10 +115,10 @@ def grid(request, year, category):
             "table": table,
             "shown": shown,
             "columns": list(zip(shown.indicators, shown.column_counts(), strict=True)),
-            "grid_rows": [(row, list(zip(shown.indicators, row.cells, strict=True))) for row in page.object_list],
+            "grid_rows": [
+                (row, row_cells_html(row.cells, editable=editable, history_url=history_url)) for row in page.object_list
+            ],
             "page": page,
-            "history_prefix": f"{history_prefix}/",
-            "history_suffix": f"/{history_suffix}",
             "states": MarkState.choices,
             "filters": filters,
             "due_filters": [(key, status, due.DueStatus(status).label) for key, status in GRID_DUE_FILTERS.items()],

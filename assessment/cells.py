@@ -16,18 +16,18 @@ Every cell also carries its due date and status as of a day (`Cell.due`, assessm
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import derived
 from . import due as due_rules
 from .models import EXEMPT_STATES, Mark, MarkState, Scheme
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMark:
+class StoredMark(NamedTuple):
     """The columns of a stored Mark that a cell reads (`cells_for`'s marks).
 
-    A province's tables hold tens of thousands of cells: a model instance per mark costs several times
-    this tuple, and nothing reads more of those marks than these columns (a save loads the Mark itself).
+    A province's tables hold tens of thousands of cells: a model instance per mark costs ten times this
+    tuple, and nothing reads more of those marks than these columns (a save loads the Mark itself).
     """
 
     id: int
@@ -42,9 +42,13 @@ class StoredMark:
         return self.id
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
-    """One unit × indicator cell as every page shows it. `mark` is the stored row (pk, version, history)."""
+    """One unit × indicator cell as every page shows it. `mark` is the stored row (pk, version, history).
+
+    Built here and only read afterwards. Not frozen, so that its due can be set in place: a province has
+    tens of thousands of cells, and making each twice (the second with its due) was a third of a grid's time.
+    """
 
     mark: Mark | None
     unit_id: int
@@ -125,7 +129,7 @@ def _with_due(cells, indicators, as_of, unit_ids=None):
     # A Due is immutable and, without the office's changed date, depends only on the column and the text:
     # cells that share both share one (a province has 15,000 cells of a few dozen kinds).
     shared = {}
-    for key, cell in cells.items():
+    for cell in cells.values():
         indicator, value = indicators[cell.indicator_id], cell.value
         override = overrides.get((cell.unit_id, cell.indicator_id))
         if override is not None:
@@ -136,16 +140,7 @@ def _with_due(cells, indicators, as_of, unit_ids=None):
                 cell_due = shared[cell.indicator_id, value] = due_rules.cell_due(
                     value, indicator, indicator.scheme.year, as_of
                 )
-        # The constructor, not dataclasses.replace: this runs once per cell of a province (replace is 5× slower).
-        cells[key] = Cell(
-            mark=cell.mark,
-            unit_id=cell.unit_id,
-            indicator_id=cell.indicator_id,
-            state=cell.state,
-            count=cell.count,
-            derived=cell.derived,
-            due=cell_due,
-        )
+        cell.due = cell_due
     return cells
 
 
@@ -197,7 +192,7 @@ def cells_for(schemes, unit_ids=None, as_of=None, *, with_due=True):
         unit_ids = set(unit_ids)
         marks = marks.filter(unit_id__in=unit_ids)
     rows = marks.order_by().values_list("id", "unit_id", "indicator_id", "state", "count", "version")
-    by_cell = {(row[1], row[2]): StoredMark(*row) for row in rows}
+    by_cell = {(row[1], row[2]): StoredMark._make(row) for row in rows}
     indicators = [i for s in schemes for i in s.indicators.all()]
     for indicator in indicators:
         # The scheme is at hand: spare derived_counts a query per indicator for its year.

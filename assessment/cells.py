@@ -15,16 +15,40 @@ Every cell also carries its due date and status as of a day (`Cell.due`, assessm
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import derived
 from . import due as due_rules
 from .models import EXEMPT_STATES, Mark, MarkState, Scheme
 
 
-@dataclass(frozen=True)
+class StoredMark(NamedTuple):
+    """The columns of a stored Mark that a cell reads (`cells_for`'s marks).
+
+    A province's tables hold tens of thousands of cells: a model instance per mark costs ten times this
+    tuple, and nothing reads more of those marks than these columns (a save loads the Mark itself).
+    """
+
+    id: int
+    unit_id: int
+    indicator_id: int
+    state: str
+    count: int | None
+    version: int
+
+    @property
+    def pk(self):
+        return self.id
+
+
+@dataclass(slots=True)
 class Cell:
-    """One unit × indicator cell as every page shows it. `mark` is the stored row (pk, version, history)."""
+    """One unit × indicator cell as every page shows it. `mark` is the stored row (pk, version, history).
+
+    Built here and only read afterwards. Not frozen, so that its due can be set in place: a province has
+    tens of thousands of cells, and making each twice (the second with its due) was a third of a grid's time.
+    """
 
     mark: Mark | None
     unit_id: int
@@ -102,12 +126,21 @@ def _with_due(cells, indicators, as_of, unit_ids=None):
     if not cells or not indicators:
         return cells
     overrides = due_rules.overrides_for(indicators, unit_ids)
-    for key, cell in cells.items():
-        indicator = indicators[cell.indicator_id]
-        cell_due = due_rules.cell_due(
-            cell.value, indicator, indicator.scheme.year, as_of, overrides.get((cell.unit_id, cell.indicator_id))
-        )
-        cells[key] = replace(cell, due=cell_due)
+    # A Due is immutable and, without the office's changed date, depends only on the column and the text:
+    # cells that share both share one (a province has 15,000 cells of a few dozen kinds).
+    shared = {}
+    for cell in cells.values():
+        indicator, value = indicators[cell.indicator_id], cell.value
+        override = overrides.get((cell.unit_id, cell.indicator_id))
+        if override is not None:
+            cell_due = due_rules.cell_due(value, indicator, indicator.scheme.year, as_of, override)
+        else:
+            cell_due = shared.get((cell.indicator_id, value))
+            if cell_due is None:
+                cell_due = shared[cell.indicator_id, value] = due_rules.cell_due(
+                    value, indicator, indicator.scheme.year, as_of
+                )
+        cell.due = cell_due
     return cells
 
 
@@ -145,21 +178,21 @@ def cells_of_marks(marks, indicators, as_of=None):
     return _with_due(result, wanted, as_of, unit_ids)
 
 
-def cells_for(schemes, unit_ids=None, as_of=None):
+def cells_for(schemes, unit_ids=None, as_of=None, *, with_due=True):
     """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
 
     `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
     scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
-    carries its due date and status as of `as_of` (default today).
+    carries its due date and status as of `as_of` (default today), unless `with_due` is False (scoring
+    reads only the texts); its `mark` is a StoredMark.
     """
     schemes = list(schemes)
-    marks = Mark.objects.filter(indicator__scheme__in=schemes).only(
-        "id", "unit_id", "indicator_id", "state", "count", "version"
-    )
+    marks = Mark.objects.filter(indicator__scheme__in=schemes)
     if unit_ids is not None:
         unit_ids = set(unit_ids)
         marks = marks.filter(unit_id__in=unit_ids)
-    by_cell = {(m.unit_id, m.indicator_id): m for m in marks}
+    rows = marks.order_by().values_list("id", "unit_id", "indicator_id", "state", "count", "version")
+    by_cell = {(row[1], row[2]): StoredMark._make(row) for row in rows}
     indicators = [i for s in schemes for i in s.indicators.all()]
     for indicator in indicators:
         # The scheme is at hand: spare derived_counts a query per indicator for its year.
@@ -169,15 +202,17 @@ def cells_for(schemes, unit_ids=None, as_of=None):
     for scheme in schemes:
         enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
         for indicator in scheme.indicators.all():
-            is_derived = derived.is_derived(indicator)
-            for unit_id in enrolled:
-                mark = by_cell.get((unit_id, indicator.pk))
-                count = counts.get((unit_id, indicator.pk))
-                if is_derived and (mark is not None or count):
-                    cells[unit_id, indicator.pk] = _derived_cell(mark, unit_id, indicator.pk, count)
+            indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
+            for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
+                key = (unit_id, indicator_id)
+                mark = by_cell.get(key)
+                if is_derived:
+                    count = counts.get(key)
+                    if mark is not None or count:
+                        cells[key] = _derived_cell(mark, unit_id, indicator_id, count)
                 elif mark is not None:
-                    cells[unit_id, indicator.pk] = stored_cell(mark)
-    return _with_due(cells, indicators, as_of, unit_ids)
+                    cells[key] = stored_cell(mark)
+    return _with_due(cells, indicators, as_of, unit_ids) if with_due else cells
 
 
 def texts(cells):

@@ -207,8 +207,13 @@ class CaseFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label="类别", queryset=Category.objects.all(), required=False, empty_label="全部类别"
     )
-    unit = forms.ModelChoiceField(
-        label="单位", queryset=Unit.objects.select_related("category"), required=False, empty_label="全部单位"
+    # Part of a unit's name, typed (a province has 2,000 units: a list of them all would be most of the page),
+    # or a unit's id, as links from other pages give it.
+    unit = forms.CharField(
+        label="单位",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "单位名称"}),
     )
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
@@ -235,8 +240,11 @@ class CaseFilterForm(forms.Form):
             cases = cases.filter(kind=data["kind"])
         if data.get("category"):
             cases = cases.filter(source_unit__category=data["category"])
-        if data.get("unit"):
-            cases = cases.filter(source_unit=data["unit"])
+        unit = (data.get("unit") or "").strip()
+        if unit.isdigit():
+            cases = cases.filter(source_unit_id=int(unit))
+        elif unit:
+            cases = cases.filter(Q(source_unit__name__icontains=unit) | Q(source_unit__full_name__icontains=unit))
         if data.get("year"):
             cases = cases.filter(year=data["year"])
         if data.get("quarter"):

@@ -1,13 +1,13 @@
 """Case pages: thin views that fetch, check access (assessment.access), call cases.services, render."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access
+from assessment import access, paging
 from assessment.errors import DomainError
 from assessment.excel import Sheet, workbook_response
 from assessment.models import Scheme
@@ -57,10 +57,10 @@ def _case_list(request, template, *, default_status="", extra=None):
         data["status"] = default_status
     filters = CaseFilterForm(data, unit_choice=access.can_read_all(request.user))
     cases = filters.filter(visible_cases(request.user)).order_by("-submitted_at", "-pk")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = data.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode(), **(extra or {})}
+    page = paging.paginate(request, cases, PAGE_SIZE)
+    # One reversal for the page: a case's URL is this prefix + its id + "/".
+    case_url_prefix = reverse("cases:detail", args=[0]).removesuffix("0/")
+    context = {"filters": filters, "page": page, "case_url_prefix": case_url_prefix, **(extra or {})}
     return render(request, template, context)
 
 
@@ -268,7 +268,36 @@ def quarterly(request, year):
     _scheme_year_or_404(year)
     today = timezone.localdate()
     sections = build_quarterly(year, today)
-    return render(request, "cases/quarterly.html", {"year": year, "sections": sections, "today": today})
+    # Filters search every unit; a page holds 100 rows across the categories; the counts above each table
+    # (未达要求的单位) stay those of every unit (assessment.paging).
+    slugs = {s.category.slug for s in sections}
+    category = request.GET.get("category", "")
+    filters = {
+        "category": category if category in slugs else "",
+        "query": request.GET.get("q", "").strip()[:50],
+        "flagged_only": request.GET.get("flagged") == "1",
+    }
+    query = filters["query"].casefold()
+
+    def rows_of(section):
+        return [
+            row
+            for row in section.rows
+            if query in row.unit.name.casefold() and (row.flagged or not filters["flagged_only"])
+        ]
+
+    shown = [s for s in sections if filters["category"] in ("", s.category.slug)]
+    page, shown = paging.paginate_sections(request, shown, rows_of)
+    context = {
+        "year": year,
+        "sections": sections,
+        "shown": shown,
+        "page": page,
+        "filters": filters,
+        "is_filtered": any(filters.values()),
+        "today": today,
+    }
+    return render(request, "cases/quarterly.html", context)
 
 
 @require_GET
@@ -309,8 +338,17 @@ def count_records(request):
     year = request.GET.get("year", "")
     if year.isdigit():
         records = records.filter(year=int(year))
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/count_records.html", {"page": page, "form": form, "year": year})
+    page = paging.paginate(request, records, 50)
+    # One reversal for the page, not one per record: a record's delete link is prefix + id + suffix.
+    delete_prefix, delete_suffix = reverse("cases:count_delete", args=[0]).rsplit("/0/", 1)
+    context = {
+        "page": page,
+        "form": form,
+        "year": year,
+        "delete_prefix": f"{delete_prefix}/",
+        "delete_suffix": f"/{delete_suffix}",
+    }
+    return render(request, "cases/count_records.html", context)
 
 
 @require_http_methods(["GET", "POST"])

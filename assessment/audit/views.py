@@ -5,13 +5,12 @@ import io
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import access
+from .. import access, paging
 from ..downloads import download_response
 from ..excel import Sheet, workbook_response
 from .models import AuditAction, AuditEntry, AuditResult
@@ -92,7 +91,7 @@ def _query(request):
 @auditor_only
 def entry_list(request):
     form, entries = filtered_entries(request.GET)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.paginate(request, entries, PAGE_SIZE)
     return render(request, "audit/entries.html", {"filters": form, "page": page, "query": _query(request)})
 
 

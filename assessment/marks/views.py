@@ -7,16 +7,15 @@ their unit's page. Every change goes through `assessment.marks.services`.
 from functools import wraps
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, cells, due
+from assessment import access, cells, due, paging
 from assessment.errors import DomainError
 from assessment.marks import history
-from assessment.marks.grid import plan_bulk, year_progress
+from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import build_tables, schemes_with_parts
@@ -76,7 +75,6 @@ def year_overview(request, year):
     )
 
 
-GRID_PAGE_ROWS = 100
 # ?due=overdue|soon: the rows with an overdue or a due-soon cell (assessment.due).
 GRID_DUE_FILTERS = {"overdue": due.DueStatus.OVERDUE, "soon": due.DueStatus.DUE_SOON}
 
@@ -103,10 +101,11 @@ def grid(request, year, category):
     filters = _grid_filters(request, table)
     shown = table.filtered(**filters)
     editable = access.can_edit_marks(request.user)
-    # A province has thousands of units: a page of rows at a time keeps the page small; filters still cover all.
-    page = Paginator(shown.rows, GRID_PAGE_ROWS).get_page(request.GET.get("page"))
-    # One reversal for the page, not one per cell: the history link is prefix + pk + suffix.
-    history_prefix, history_suffix = reverse("assessment:mark_history", args=[0]).rsplit("/0/", 1)
+    # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
+    # summary row still cover every unit (assessment.paging).
+    page = paging.paginate(request, shown.rows)
+    # One reversal for the page, not one per cell.
+    history_url = reverse("assessment:mark_history", args=[0])
     return render(
         request,
         "assessment/grid.html",
@@ -116,10 +115,10 @@ def grid(request, year, category):
             "table": table,
             "shown": shown,
             "columns": list(zip(shown.indicators, shown.column_counts(), strict=True)),
-            "grid_rows": [(row, list(zip(shown.indicators, row.cells, strict=True))) for row in page.object_list],
+            "grid_rows": [
+                (row, row_cells_html(row.cells, editable=editable, history_url=history_url)) for row in page.object_list
+            ],
             "page": page,
-            "history_prefix": f"{history_prefix}/",
-            "history_suffix": f"/{history_suffix}",
             "states": MarkState.choices,
             "filters": filters,
             "due_filters": [(key, status, due.DueStatus(status).label) for key, status in GRID_DUE_FILTERS.items()],
@@ -140,7 +139,7 @@ def _cell(mark):
 
 
 def due_fields(cell_due):
-    """The due mark of a saved cell for grid.js: its status, the hidden text and the title (as _due_mark.html)."""
+    """The due mark of a saved cell for grid.js: its status, the hidden text and the title (as grid.html renders it)."""
     if cell_due is None:
         return {}
     return {"status": cell_due.status, "due_text": cell_due.mark_text, "due_title": cell_due.mark_title}

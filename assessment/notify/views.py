@@ -1,13 +1,12 @@
 """The office's record of every sending, and following units and indicators (buttons and the unfollow link)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access
+from assessment import access, paging
 from assessment.errors import DomainError
 from assessment.models import Indicator, Unit
 
@@ -43,15 +42,13 @@ def delivery_log(request):
         output_field=IntegerField(),
     )
     rows = rows.annotate(rank=rank).order_by("rank", "-created_at", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    page = paging.paginate(request, rows, PAGE_SIZE)
     return render(
         request,
         "notify/delivery_log.html",
         {
             "page": page,
             "filters": filters,
-            "query": query,
             "statuses": Delivery.Status.choices,
             "channels": Channel.choices,
             "kinds": Delivery.Kind.choices,

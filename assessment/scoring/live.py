@@ -69,7 +69,7 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None):
     if case_shortfall is None:
         case_shortfall = derived_shortfalls(schemes, as_of)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
-    cells_by_unit = cells.texts(cells.cells_for(schemes))
+    cells_by_unit = cells.texts(cells.cells_for(schemes, with_due=False))  # scoring reads texts only
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))

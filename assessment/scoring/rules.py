@@ -25,6 +25,7 @@ its `year_end_deduction` is what closing the year today would deduct. All arithm
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 
 from assessment.models import EXEMPT_STATES, EXPLAINED_STATES, MarkState, RuleKind
 
@@ -88,7 +89,8 @@ class Item:
         """earn/lose for groups (their columns' kind), else the column's kind."""
         return self.columns[0].kind
 
-    @property
+    # An item is shared by every unit of its scheme: its title and rule in words are made once, not per unit.
+    @cached_property
     def title(self):
         return "、".join(c.title for c in self.columns)
 
@@ -97,7 +99,7 @@ class Item:
         """The most this item can take away (its cap, or its points)."""
         return self.points if self.is_group else self.columns[0].max_loss
 
-    @property
+    @cached_property
     def rule(self):
         """The rule in words, from the data."""
         p = fmt(self.points)
@@ -550,10 +552,11 @@ def score_unit(rules, unit_id, unit_name, cells, records=()):
 
 def rank(scores, key=lambda s: s.year_end_score):
     """Competition ranking (1, 2, 2, 4) by `key`, highest first; ties share a rank and are marked."""
-    ordered = sorted(scores, key=lambda s: -key(s))  # sorted() is stable: printed order among equals
+    keys = {id(s): key(s) for s in scores}  # a score's key sums its lines: once per unit, not once per use
+    ordered = sorted(scores, key=lambda s: -keys[id(s)])  # sorted() is stable: printed order among equals
     previous, current = None, 0
     for position, s in enumerate(ordered, start=1):
-        value = key(s)
+        value = keys[id(s)]
         if value != previous:
             current, previous = position, value
         s.rank = current

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access
+from assessment import access, paging
 from assessment.errors import DomainError
 from assessment.excel import score_sheets, workbook_response
 from assessment.models import Deduction, Scheme, YearEndAssessment
@@ -52,6 +52,36 @@ def latest(request):
     return redirect("scores:ranking", year=year)
 
 
+def _paged(request, year, categories):
+    """What scores.html shows of `categories`: the filters, and a page of 100 units across the categories.
+
+    Ranks are computed over every unit before filtering or paging (a rank on page 2 is the unit's rank in
+    its category); the filters (category, part of a unit's name) search every unit.
+    """
+    slugs = {c.category_slug for c in categories}
+    category = request.GET.get("category", "")
+    filters = {"category": category if category in slugs else "", "query": request.GET.get("q", "").strip()[:50]}
+    query = filters["query"].casefold()
+    shown = {
+        c.category_slug: [u for u in c.units if query in u.unit_name.casefold()]
+        for c in categories
+        if filters["category"] in ("", c.category_slug)
+    }
+    page, sections = paging.paginate_sections(
+        request, [c for c in categories if c.category_slug in shown], lambda c: shown[c.category_slug]
+    )
+    return {
+        "year": year,
+        "categories": categories,
+        "sections": sections,
+        "page": page,
+        "filters": filters,
+        "is_filtered": any(filters.values()),
+        # One reversal for the page: a unit's score page is this prefix + its id + "/".
+        "unit_url_prefix": reverse("scores:unit", args=[year, 0]).removesuffix("0/"),
+    }
+
+
 @require_GET
 @read_all
 def ranking(request, year):
@@ -60,8 +90,7 @@ def ranking(request, year):
         request,
         "assessment/scores.html",
         {
-            "year": year,
-            "categories": categories,
+            **_paged(request, year, categories),
             "assessment": assessment,
             "shown": None if live else assessment,
             "live": live,
@@ -120,8 +149,7 @@ def version_detail(request, year, version):
         request,
         "assessment/scores.html",
         {
-            "year": year,
-            "categories": frozen_scores(assessment),
+            **_paged(request, year, frozen_scores(assessment)),
             "assessment": assessment,
             "shown": assessment,
             "superseded": latest_version.first() != assessment.version,

@@ -23,3 +23,10 @@ def minus(value):
 def breakdown_lines(context, score):
     """All of a score's lines, or (with `compact` in the context) only those that cost something."""
     return score.deduction_lines if context.get("compact") else score.lines
+
+
+@register.simple_tag(takes_context=True)
+def breakdown_scores(context):
+    """The scores score_breakdown.html renders: `scores` (a page of units) or the one `score`."""
+    scores = context.get("scores")
+    return scores if scores is not None else [context["score"]]

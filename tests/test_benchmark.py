@@ -16,6 +16,8 @@ ROWS = [
     "bare openpyxl write-only",
     "published bulletin page",
     "progress.xlsx",
+    "progress.xlsx made from the snapshot",
+    "progress.xlsx of the year /assessment/2019/",
     "PDF",
     "Word",
     "departments grid",
@@ -51,6 +53,8 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     by_name = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
     assert by_name["published bulletin page"]["compared with"] == "bare HTML table, one query"
     assert by_name["progress.xlsx"]["ratio"] != "—"
+    assert by_name["progress.xlsx made from the snapshot"]["compared with"] == "bare openpyxl write-only"
+    assert by_name["progress.xlsx of the year /assessment/2019/"]["ratio"] != "—"
     assert by_name["published bulletin page, gunicorn 2 workers"]["req/s"] != "—"
     assert not _scratch_dirs() - before
 

@@ -163,6 +163,9 @@ def client_rows(scale, issue, repeat, budget):
         (BARE_XLSX, anonymous, bench + "cells.xlsx", ""),
         ("published bulletin page", anonymous, page, BARE_TABLE),
         ("progress.xlsx", anonymous, page + "progress.xlsx", BARE_XLSX),
+        # The stored file above is made once per version; these two write the workbook on every request.
+        ("progress.xlsx made from the snapshot", anonymous, bench + "progress.xlsx", BARE_XLSX),
+        (f"progress.xlsx of the year /assessment/{year}/", staff, f"/assessment/{year}/progress.xlsx", BARE_XLSX),
         ("PDF", anonymous, page + "issue.pdf", ""),
         ("Word", anonymous, page + "issue.docx", ""),
         ("departments grid", staff, f"/assessment/{year}/departments/", BARE_TABLE),

@@ -9,6 +9,7 @@ from . import baselines
 urlpatterns = [
     path("__bench__/<int:year>/<int:number>/table/", baselines.bare_table),
     path("__bench__/<int:year>/<int:number>/cells.xlsx", baselines.bare_xlsx),
+    path("__bench__/<int:year>/<int:number>/progress.xlsx", baselines.made_xlsx),
     path("__bench__/trivial/", baselines.trivial),
     *portal,
 ]

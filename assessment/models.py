@@ -14,6 +14,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from . import derived
+from .text import contains_script, plain_paragraphs
 
 
 class MarkState(models.TextChoices):
@@ -361,6 +362,35 @@ class Note(models.Model):
     def __str__(self):
         return f"{self.number}. {self.text[:30]}"
 
+    def clean(self):
+        # Plain text like every text typed into the portal: scripts refused, markup of a paste stripped.
+        if contains_script(self.text):
+            raise ValidationError({"text": "内容中含有脚本或网页代码，请删除后重新提交。"})
+        self.text = plain_paragraphs(self.text)
+        if not self.text:
+            raise ValidationError({"text": "说明内容不能为空。"})
+        if self.scheme_id:
+            check_year_open(self.scheme.year)  # a closed year's notes are locked with its table
+
+    def check_indicators(self, indicators):
+        """A note speaks only of the columns of its own table."""
+        foreign = [i for i in indicators if i.scheme_id != self.scheme_id]
+        if foreign:
+            raise ValidationError({"indicators": f"“{foreign[0].title}”不是{self.scheme}的考核指标。"})
+
+    def deletion_refusal(self):
+        """Why the note cannot be removed (its year is closed, or a rule scores columns under it), or None."""
+        lock = year_lock(self.scheme.year)
+        if lock is not None:
+            return f"{self.scheme.year}年度已完成年终考核（第{lock.version}版），考核数据已锁定，不能删除说明。"
+        groups = list(self.rule_groups.all())
+        if groups:
+            return (
+                f"说明{self.number}是合并计分规则（{groups[0].points.normalize():f}分）的依据，不能删除："
+                "请先在后台删除这条合并计分规则。"
+            )
+        return None
+
 
 class SchemeUnit(models.Model):
     """A unit taking part in a year's scheme: its row, its place and its 扣分情况 text."""
@@ -388,6 +418,52 @@ class SchemeUnit(models.Model):
     def clean(self):
         if self.unit_id and self.scheme_id and self.unit.category_id != self.scheme.category_id:
             raise ValidationError({"unit": "单位的类别与考核方案的类别不一致。"})
+
+    def withdrawal_refusal(self):
+        """Why the unit cannot leave the scheme (what its row holds that would be lost), or None.
+
+        Its cells may go with it only while each still holds the value it started with and has no history
+        beyond its creation; deductions, changed due dates, units' requests, a written 扣分情况 and numbers
+        counted from other records (奖惩案例, assessment.derived) are kept records.
+        """
+        scheme, unit = self.scheme, self.unit
+        lock = year_lock(scheme.year)
+        if lock is not None:
+            return f"{scheme.year}年度已完成年终考核（第{lock.version}版），考核数据已锁定，不能移出单位。"
+        indicators = list(scheme.indicators.order_by("order"))
+        marks = list(
+            Mark.objects.filter(unit=unit, indicator__scheme=scheme)
+            .select_related("indicator")
+            .order_by("indicator__order")
+        )
+        # A cell set back to its first value still has a past: more than its creation's history entry.
+        entries = Mark.history.filter(id__in=[m.pk for m in marks]).order_by().values_list("id")
+        histories = dict(entries.annotate(n=models.Count("history_id")))
+        entered = [
+            m
+            for m in marks
+            if (m.state, m.count) != m.indicator.initial_value() or m.version > 1 or histories.get(m.pk, 0) > 1
+        ]
+        lost = []
+        if entered:
+            lost.append(f"{len(entered)}项完成情况（如“{entered[0].indicator.title}”：{entered[0].display}）")
+        kept = {
+            "扣分记录": Deduction.objects.filter(unit=unit, indicator__scheme=scheme).count(),
+            "截止日期调整": DueOverride.objects.filter(unit=unit, indicator__scheme=scheme).count(),
+            "单位申请": MarkRequest.objects.filter(mark__unit=unit, mark__indicator__scheme=scheme).count(),
+        }
+        lost += [f"{name}{count}条" for name, count in kept.items() if count]
+        if self.deduction_text.strip():
+            lost.append("扣分情况的文字")
+        for indicator in indicators:
+            derivation = derived.derivation_for(indicator)
+            if derivation is not None:
+                count = derivation.counts(scheme.year, [indicator], unit_ids=[unit.pk]).get((unit.pk, indicator.pk))
+                if count:
+                    lost.append(f"“{indicator.title}”{count}个（{derivation.source}）")
+        if lost:
+            return f"“{unit}”在{scheme}中已有{'、'.join(lost)}，移出会丢失这些记录，不能移出本年度。"
+        return None
 
 
 class ChangeBatch(models.Model):

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from assessment.marks.services import set_mark
-from assessment.models import Indicator, Mark, Unit
+from assessment.models import Indicator, Mark, Note, SchemeUnit, Unit
 from bulletins.management.commands.load_demo import DEMO_PASSWORD
 from cases.models import Case, CaseStatus
 
@@ -46,6 +46,14 @@ def _unit(name="发改委"):
 
 def _indicator():
     return Indicator.objects.get(scheme__year=2019, scheme__category__slug="departments", order=1)
+
+
+def _note():
+    return Note.objects.get(scheme__year=2019, scheme__category__slug="departments", number=1)
+
+
+def _scheme_unit():
+    return SchemeUnit.objects.get(scheme__year=2019, unit=_unit())
 
 
 def _reporter_case():
@@ -106,6 +114,8 @@ def test_staff_pages(page, live_server, demo_db):
             "/office/schemes/",
             "/office/schemes/2019/departments/",
             f"/office/indicators/{_indicator().pk}/edit/",
+            f"/office/notes/{_note().pk}/edit/",
+            f"/office/scheme-units/{_scheme_unit().pk}/remove/",
             "/bulletins/new/",
             "/bulletins/2019/11/edit/",
             "/accounts/password/",

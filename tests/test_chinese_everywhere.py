@@ -11,6 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessment.models import Scheme, Unit
 from bulletins.models import Issue
@@ -142,11 +144,12 @@ def test_no_english_on_the_pages_a_role_reaches(role_client, role):
 
 
 def test_no_english_on_the_offices_administration_pages(role_client):
-    """The office's units and indicators pages, the pages they link to, and a form's errors."""
+    """The office's pages of units, indicators, notes and a year's units, and forms' errors."""
     client = role_client("staff")
     unit = Unit.objects.get(name="发改委")
     scheme = Scheme.objects.get(year=2019, category__slug="departments")
     indicator = scheme.indicators.order_by("order").first()
+    note, row = scheme.notes.order_by("number").first(), scheme.scheme_units.get(unit=unit)
     urls = [
         "/office/units/",
         "/office/units/new/",
@@ -158,10 +161,15 @@ def test_no_english_on_the_offices_administration_pages(role_client):
         f"/office/schemes/2019/{scheme.category.slug}/new/",
         f"/office/indicators/{indicator.pk}/edit/",
         f"/office/indicators/{indicator.pk}/remove/",
+        f"/office/schemes/2019/{scheme.category.slug}/notes/new/",
+        f"/office/notes/{note.pk}/edit/",
+        f"/office/notes/{note.pk}/remove/",
+        f"/office/scheme-units/{row.pk}/remove/",
     ]
     found, seen = _crawl(client, urls, limit=len(urls))
     assert set(urls) <= seen and found == {}
-    for url, form in ((urls[1], {"name": ""}), (urls[8], {"rule_kind": "per_occurrence"})):
+    forms = ((urls[1], {"name": ""}), (urls[8], {"rule_kind": "per_occurrence"}), (urls[11], {"text": ""}))
+    for url, form in forms:
         response = client.post(url, form)
         assert response.status_code == 400 and english_words(response.content.decode(), _usernames())[0] == []
 
@@ -170,6 +178,9 @@ def test_no_english_in_the_admin(db):
     admin = UserFactory(username="t_admin", is_staff=True, is_superuser=True)
     client = Client()
     log_in(client, admin)
+    device = TOTPDevice.objects.get(user=admin)  # the second factor log_in confirmed
+    backup = StaticDevice.objects.create(user=admin, name="备用验证码", confirmed=True)
+    StaticToken.objects.create(device=backup, token=StaticToken.random_token())
     unit = Unit.objects.get(name="发改委")
     scheme = Scheme.objects.filter(year=2019, category__slug="departments").first()
     case = Case.objects.first()
@@ -186,6 +197,13 @@ def test_no_english_in_the_admin(db):
         "/admin/auth/user/",
         "/admin/axes/",
         "/admin/otp_static/",
+        # django-otp's device pages: Chinese labels, columns and fieldsets (assessment/security/admin.py).
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/change/",
+        "/admin/otp_totp/totpdevice/add/",
+        "/admin/otp_static/staticdevice/",
+        f"/admin/otp_static/staticdevice/{backup.pk}/change/",
+        "/admin/otp_static/staticdevice/add/",
     ]
     found, seen = _crawl(client, urls, limit=len(urls))
     assert len(seen) == len(urls)

@@ -606,6 +606,46 @@ MATRIX += [
 ]
 
 
+def _office_note(suffix):
+    def url(request):
+        from assessment.models import Note
+
+        note = Note.objects.get(scheme__year=2019, scheme__category__slug="departments", number=1)
+        return f"/office/notes/{note.pk}/{suffix}"
+
+    return url
+
+
+def _office_scheme_unit(suffix):
+    def url(request):
+        from assessment.models import SchemeUnit
+
+        row = SchemeUnit.objects.get(scheme__year=2019, unit=request.getfixturevalue("reporter_unit"))
+        return f"/office/scheme-units/{row.pk}/{suffix}"
+
+    return url
+
+
+# The scheme page's notes and units (assessment.directory.note_views, enrolment_views).
+MATRIX += [
+    ("directory:note_new", "/office/schemes/2019/departments/notes/new/", OFFICE_PAGE),
+    ("directory:note_new", "/office/schemes/2019/departments/notes/new/", OFFICE_FORM_POST, "post"),
+    ("directory:note_new", "/office/schemes/2031/departments/notes/new/", expect(404, 404, 404, 403, 404, LOGIN)),
+    ("directory:note_edit", _office_note("edit/"), OFFICE_PAGE),
+    ("directory:note_edit", _office_note("edit/"), OFFICE_FORM_POST, "post"),
+    ("directory:note_move", _office_note("move/"), expect(405, 405, 405, 405, 405, 405)),
+    ("directory:note_move", _office_note("move/"), OFFICE_ACTION_POST, "post"),
+    ("directory:note_remove", _office_note("remove/"), OFFICE_PAGE),
+    ("directory:note_remove", _office_note("remove/"), OFFICE_ACTION_POST, "post"),  # refused: a rule scores under it
+    ("directory:scheme_unit_join", "/office/schemes/2019/departments/join/", expect(405, 405, 405, 405, 405, 405)),
+    ("directory:scheme_unit_join", "/office/schemes/2019/departments/join/", OFFICE_ACTION_POST, "post"),
+    ("directory:scheme_unit_move", _office_scheme_unit("move/"), expect(405, 405, 405, 405, 405, 405)),
+    ("directory:scheme_unit_move", _office_scheme_unit("move/"), OFFICE_ACTION_POST, "post"),
+    ("directory:scheme_unit_remove", _office_scheme_unit("remove/"), OFFICE_PAGE),
+    ("directory:scheme_unit_remove", _office_scheme_unit("remove/"), OFFICE_ACTION_POST, "post"),  # refused: marks
+]
+
+
 # URL namespaces not part of the portal's own pages (Django admin has its own staff check).
 EXCLUDED_PREFIXES = ("admin:",)
 

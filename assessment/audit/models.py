@@ -36,6 +36,10 @@ class AuditAction(models.TextChoices):
     INDICATOR_CREATE = "indicator_create", "新增考核指标"
     INDICATOR_CHANGE = "indicator_change", "修改考核指标"
     INDICATOR_DELETE = "indicator_delete", "删除考核指标"
+    UNIT_WITHDRAW = "unit_withdraw", "移出年度考核"
+    NOTE_CREATE = "note_create", "新增说明"
+    NOTE_CHANGE = "note_change", "修改说明"
+    NOTE_DELETE = "note_delete", "删除说明"
     ACCESS_DENIED = "access_denied", "越权访问"
 
 

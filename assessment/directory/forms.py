@@ -3,7 +3,7 @@
 from django import forms
 
 from assessment import years
-from assessment.models import Indicator, MarkState, RuleGroup, Unit, year_lock
+from assessment.models import Indicator, MarkState, Note, RuleGroup, Unit, year_lock
 
 
 class AllowedStatesField(forms.MultipleChoiceField):
@@ -84,3 +84,38 @@ class UnitForm(forms.ModelForm):
         self.fields["enrol"].choices = [("", "暂不加入")] + [(y, f"{y}年度") for y in open_years]
         if not self.instance.pk and open_years and not self.is_bound:
             self.initial.setdefault("enrol", open_years[0])
+
+
+class NoteForm(forms.ModelForm):
+    """A note under a table: its text, and the table's columns it speaks of as checkboxes (its number is
+    changed by moving it)."""
+
+    class Meta:
+        model = Note
+        fields = ["text", "indicators"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "indicators": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "text": "按通报印的文字，不必写序号；已发布的期刊保持发布时的说明，修改只影响以后的期刊和预览",
+            "indicators": "这条说明讲到的考核指标，可以不选",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicators"]
+        field.queryset = Indicator.objects.filter(scheme_id=self.instance.scheme_id).order_by("order")
+        field.label_from_instance = lambda i: f"{i.order}. {i.title}"
+
+
+class JoinForm(forms.Form):
+    """A unit of the table's category, not yet in it, that joins the year."""
+
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="加入本年度的单位", empty_label=None)
+
+    def __init__(self, scheme, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(category_id=scheme.category_id, is_active=True)
+            .exclude(scheme_units__scheme=scheme)
+            .order_by("order", "pk")
+        )
+        self.fields["unit"].help_text = "该单位排在表格最后，各项完成情况为初始值；停用的单位不在此列"

@@ -86,7 +86,9 @@ def update_indicator(indicator, user):
     """Save the changed fields of `indicator` (its allowed values must still hold every entered mark)."""
     _require_office(user)
     with transaction.atomic():
-        before = Indicator.objects.select_for_update().select_related("rule_group__note").filter(pk=indicator.pk)
+        before = (
+            Indicator.objects.select_for_update(of=("self",)).select_related("rule_group__note").filter(pk=indicator.pk)
+        )
         before = before.first()
         if before is None:
             raise DomainError("该指标已被删除。")

@@ -1,4 +1,5 @@
-"""The units (责任单位) as the office keeps them: create, change, enrol in a year, deactivate, delete.
+"""The units (责任单位) as the office keeps them: create, change, enrol in a year (`enrolment.enrol`),
+deactivate, delete.
 
 Every change is checked by the model (`Unit.clean`, `SchemeUnit.clean`, `Unit.deletion_refusal`), refused
 with a Chinese `DomainError`, written in one transaction and recorded in the audit log.
@@ -13,10 +14,10 @@ from assessment import access
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
 from assessment.errors import DomainError, _messages
-from assessment.marks.services import HOW, start_cells
-from assessment.models import Scheme, SchemeUnit, Unit, check_year_open
+from assessment.models import Unit
 
 from .changes import describe_changes
+from .enrolment import enrol
 
 FIELDS = ["name", "full_name", "category", "order", "is_active"]
 
@@ -54,7 +55,7 @@ def create_unit(unit, user, *, enrol_year=None):
         unit.save()
         detail = f"类别：{unit.category}；全称：{unit.full_name or '（空）'}；顺序：{unit.order}"
         if enrol_year:
-            detail += "；" + _enrol(unit, enrol_year, user)
+            detail += "；" + enrol(unit, enrol_year, user)
         unit.audit_detail = detail
         return unit
 
@@ -71,28 +72,9 @@ def update_unit(unit, user, *, enrol_year=None):
         unit.save()
         lines = [describe_changes(before, unit, FIELDS)]
         if enrol_year:
-            lines.append(_enrol(unit, enrol_year, user))
+            lines.append(enrol(unit, enrol_year, user))
         unit.audit_detail = "；".join(line for line in lines if line) or "未修改"
         return unit
-
-
-def _enrol(unit, year, user):
-    """Put the unit in `year`'s scheme of its category, after its last row, each cell at its first value."""
-    scheme = Scheme.objects.filter(year=year, category_id=unit.category_id).select_related("category").first()
-    if scheme is None:
-        raise DomainError(f"{year}年度没有“{unit.category}”的考核方案，不能加入。")
-    try:
-        check_year_open(year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-    order = (scheme.scheme_units.aggregate(n=Max("order"))["n"] or 0) + 1
-    enrolled = SchemeUnit(scheme=scheme, unit=unit, order=order)
-    _validate(enrolled)
-    enrolled.save()
-    indicators = list(scheme.indicators.order_by("order"))
-    for indicator in indicators:
-        start_cells(indicator, [unit.pk], user, HOW.NEW_UNIT)
-    return f"加入{scheme}（{len(indicators)}项完成情况）"
 
 
 @audited(AuditAction.UNIT_CHANGE, _facts, refused=DomainError)

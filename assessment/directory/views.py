@@ -1,4 +1,5 @@
-"""/office/units/ and /office/schemes/: the office's own pages for units and each year's indicators.
+"""/office/units/ and /office/schemes/: the office's own pages for units and each year's indicators (the
+scheme page also lists the table's notes and units: their changes are in note_views and enrolment_views).
 
 Every page is the office's (leaders: 403, reporters and others: 404, see assessment.access); each change
 goes through a service of this package, each removal through a confirmation page; links of the rows are
@@ -15,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import access
 from assessment.errors import DomainError
-from assessment.models import Category, Indicator, Scheme, Unit, year_lock
+from assessment.models import Category, Indicator, Note, Scheme, Unit, year_lock
 
 from . import indicators as indicator_services
 from . import units as unit_services
-from .forms import IndicatorForm, UnitForm
+from .forms import IndicatorForm, JoinForm, UnitForm
 
 office_only = access.manage_required
 
@@ -187,9 +188,35 @@ def scheme_detail(request, year, category):
         {"indicator": i, "edit": edit.format(i.pk), "move": move.format(i.pk), "remove": remove.format(i.pk)}
         for i in columns
     ]
+    # The notes with the columns they speak of (the page's columns, already fetched: no query per note).
+    by_pk = {i.pk: i for i in columns}
+    names = ("directory:note_edit", "directory:note_move", "directory:note_remove")
+    edit, move, remove = (_link(name) for name in names)
+    spoken_of = Prefetch("indicators", queryset=Indicator.objects.only("pk"))
+    notes = Note.objects.filter(scheme=scheme).prefetch_related(spoken_of).order_by("number")
+    note_rows = [
+        {
+            "note": n,
+            "indicators": sorted((by_pk[i.pk] for i in n.indicators.all() if i.pk in by_pk), key=lambda i: i.order),
+            "edit": edit.format(n.pk),
+            "move": move.format(n.pk),
+            "remove": remove.format(n.pk),
+        }
+        for n in notes
+    ]
+    move, remove = _link("directory:scheme_unit_move"), _link("directory:scheme_unit_remove")
+    enrolled = scheme.scheme_units.select_related("unit").order_by("order", "pk")
+    unit_rows = [{"row": r, "move": move.format(r.pk), "remove": remove.format(r.pk)} for r in enrolled]
+    join_form = JoinForm(scheme)
     context = {
         "scheme": scheme,
         "rows": rows,
+        "notes": note_rows,
+        "units": unit_rows,
+        "join_form": join_form,
+        "can_join": join_form.fields["unit"].queryset.exists(),
+        "join": reverse("directory:scheme_unit_join", args=[year, scheme.category.slug]),
+        "note_new": reverse("directory:note_new", args=[year, scheme.category.slug]),
         "lock": year_lock(year),
         "schemes": Scheme.objects.filter(year=year).select_related("category").order_by("category__order"),
         "grid": reverse("assessment:grid", args=[year, scheme.category.slug]),

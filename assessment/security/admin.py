@@ -1,11 +1,12 @@
-"""Accounts in the admin: one the office creates, or whose password it sets, starts with a change of password."""
+"""Accounts in the admin: one the office creates, or whose password it sets, starts with a change of password.
+django-otp's device pages, in Chinese, are registered by `otp_admin`."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from . import passwords
+from . import otp_admin, passwords  # noqa: F401  (otp_admin registers the device admins)
 from .models import PasswordState
 
 User = get_user_model()

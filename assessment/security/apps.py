@@ -54,3 +54,9 @@ class OTPStaticConfig(StaticAppConfig):
         _name_models(
             self, {"StaticDevice": ("备用验证码组", "备用验证码组"), "StaticToken": ("备用验证码", "备用验证码")}
         )
+        # A code's row in the admin is titled by str(): the library's is Django's “StaticToken object (1)”.
+        self.get_model("StaticToken").__str__ = _static_token_str
+
+
+def _static_token_str(token):
+    return f"备用验证码 {token.pk}"  # never the code itself: it is a secret

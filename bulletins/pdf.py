@@ -31,7 +31,8 @@ from django.template.loader import render_to_string
 from . import snapshot
 
 STYLESHEET = "css/bulletin-pdf.css"
-# ~5 pages of the widest table: memory stays near one part's, the dropped last page costs ~1/5 more.
+# ~5 pages of the widest table: a province issue (2,000 units) peaks under 300 MB; each part costs a
+# page laid out twice (the dropped last page) and its own copy of the fonts it uses (~300 KB of the file).
 ROWS_PER_PART = 200
 
 FRONT, ROW, NOTES, FOOT = "front", "row", "notes", "foot"
@@ -190,14 +191,12 @@ def table_css(bulletin):
 
 def render_pdf(data, version=None, rows_per_part=ROWS_PER_PART):
     """The issue as PDF bytes."""
-    from pypdf import PdfReader, PdfWriter
     from weasyprint import CSS, HTML  # imported here: it loads Pango, which only the download needs
 
     bulletin = snapshot.present(data)
     sequence = items(bulletin)
     stylesheets = [CSS(filename=finders.find(STYLESHEET)), CSS(string=table_css(bulletin))]
-    writer, metadata = PdfWriter(), None
-    start, pages_before = 0, 0
+    parts, start, pages_before = [], 0, 0
     while start < len(sequence):
         end = min(len(sequence), start + rows_per_part)
         if len(sequence) - end < rows_per_part // 4:  # no short part at the end
@@ -209,16 +208,27 @@ def render_pdf(data, version=None, rows_per_part=ROWS_PER_PART):
         start, keep = (
             (end, len(document.pages)) if end == len(sequence) else next_start(sequence, start, end, document.pages)
         )
-        content = document.copy(document.pages[:keep]).write_pdf()
-        if pages_before == 0 and start == len(sequence):
-            return content  # one part: WeasyPrint's file as it is
+        parts.append(document.copy(document.pages[:keep]).write_pdf())
         pages_before += keep
         del document
         gc.collect()  # the layout of a part is a large cyclic graph: free it before the next part
+    return parts[0] if len(parts) == 1 else join(parts)
+
+
+def join(parts):
+    """One PDF of the parts' pages, with the first part's title and author.
+
+    Joined after the last part is made, not as they come: pypdf's copy of a part is several times its
+    size in memory, and WeasyPrint's own peak (while it writes a part) comes on top of what is held.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for number, content in enumerate(parts):
         reader = PdfReader(io.BytesIO(content))
-        metadata = metadata or reader.metadata  # title and author, from the first part
+        if number == 0:
+            writer.add_metadata(dict(reader.metadata or {}))
         writer.append(reader)
-    writer.add_metadata(dict(metadata or {}))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -16,7 +16,9 @@ ROWS = [
     "bare openpyxl write-only",
     "published bulletin page",
     "progress.xlsx",
-    "PDF",
+    "PDF made by render_documents",
+    "render_documents, nothing to make",
+    "PDF, stored",
     "Word",
     "departments grid",
     "scores page",
@@ -51,6 +53,9 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     by_name = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
     assert by_name["published bulletin page"]["compared with"] == "bare HTML table, one query"
     assert by_name["progress.xlsx"]["ratio"] != "—"
+    made = by_name["PDF made by render_documents"]
+    assert float(made["peak MB"].replace(",", "")) > 50  # a process with Django and WeasyPrint in it
+    assert made["KB"] == by_name["PDF, stored"]["KB"]  # the stored file is what readers download
     assert by_name["published bulletin page, gunicorn 2 workers"]["req/s"] != "—"
     assert not _scratch_dirs() - before
 

@@ -189,10 +189,11 @@ def table_css(bulletin):
     return "\n".join(rules)
 
 
-def render_pdf(data, version=None, rows_per_part=ROWS_PER_PART):
-    """The issue as PDF bytes."""
+def render_pdf(data, version=None, rows_per_part=None):
+    """The issue as PDF bytes, laid out `rows_per_part` items at a time (default ROWS_PER_PART)."""
     from weasyprint import CSS, HTML  # imported here: it loads Pango, which only the download needs
 
+    rows_per_part = rows_per_part or ROWS_PER_PART
     bulletin = snapshot.present(data)
     sequence = items(bulletin)
     stylesheets = [CSS(filename=finders.find(STYLESHEET)), CSS(string=table_css(bulletin))]

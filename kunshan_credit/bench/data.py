@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from assessment.derived import is_derived
 from assessment.marks.services import HOW
 from assessment.models import Indicator, Mark, Scheme, SchemeUnit, Unit
 from bulletins.management.commands import load_demo
@@ -85,7 +86,8 @@ class Validated:
 
 def _pick_value(rng, indicator):
     """A plausible cell: mostly √, some *, a few of the column's other words; counts start at 0."""
-    if indicator.accepts_count:
+    # A derived column (奖惩案例, counted from the cases) takes no typed number, only its words.
+    if indicator.accepts_count and not is_derived(indicator):
         return "", 0
     states = list(indicator.allowed_states)
     if "√" not in states:

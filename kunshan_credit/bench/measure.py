@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -156,19 +157,15 @@ def import_row(client, scale, repeat, budget):
 
 
 def run_measured(argv):
-    """Run a child process to its end; (seconds, its peak RSS in MB, its output). The RSS is the child's own
-    (os.wait4), not the largest of all children so far (RUSAGE_CHILDREN)."""
+    """Run a child process to its end; (seconds, its peak RSS in MB, its output), through bench/peak.py."""
     started = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    with child.stdout:
-        output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    launcher = [sys.executable, str(Path(__file__).with_name("peak.py"))]
+    done = subprocess.run(launcher + argv, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
-    if child.returncode:
-        raise RuntimeError(f"exit {child.returncode}: {output.decode(errors='replace')[-200:]}")
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KB on Linux
-    return elapsed, usage.ru_maxrss * scale / 2**20, output
+    if done.returncode:
+        raise RuntimeError(f"exit {done.returncode}: {(done.stdout + done.stderr)[-200:]}")
+    *output, peak_kb = done.stdout.splitlines()
+    return elapsed, int(peak_kb) / 1024, "\n".join(output)
 
 
 def made_once_rows(issue):

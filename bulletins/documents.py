@@ -8,40 +8,29 @@ publication by `manage.py render_documents` (cron, every minute: deploy/cron); a
 comes before that makes and keeps the file itself.
 A draft's files are made on every request and never kept.
 
-The PDF is the page's own markup (templates/bulletins/_bulletin.html) with a print stylesheet,
-so it cannot drift from what readers see.
+The PDF is the page's own markup (the parts of templates/bulletins/_bulletin.html) with a print
+stylesheet, so it cannot drift from what readers see; bulletins.pdf lays it out in parts.
 """
 
 import io
 import logging
 import time
 
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
 
 from assessment.downloads import download_response
 from assessment.excel import XLSX_CONTENT_TYPE, progress_sheets, write_workbook
 
-from . import snapshot, word
+from . import word
+from .pdf import render_pdf
 
 log = logging.getLogger(__name__)
 
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_STYLESHEET = "css/bulletin-pdf.css"
 # Bump when the layout of the files changes, so the stored files of published versions are made again.
-LAYOUT = 2
-
-
-def render_pdf(data, version=None):
-    """The issue as PDF bytes."""
-    from weasyprint import CSS, HTML  # imported here: it loads Pango, which only the download needs
-
-    html = render_to_string("bulletins/issue_pdf.html", {"bulletin": snapshot.present(data), "version": version})
-    stylesheet = CSS(filename=finders.find(PDF_STYLESHEET))
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+LAYOUT = 3
 
 
 def render_xlsx(data, issue, version=None):

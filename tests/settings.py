@@ -22,4 +22,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Stored issue files (bulletins.documents) of the test run go to a directory of their own, never the checkout's media/.
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kc-test-media-"))  # noqa: F405
+# Except in the processes of a benchmark run by a test (KC_BENCH_SCRATCH, set by manage.py benchmark for its
+# child): they share the media directory it made in its scratch, as they share its scratch database, so that
+# the PDF its render_documents process stores is the one its downloads read.
+if os.environ.get("KC_BENCH_SCRATCH") and os.environ.get("DJANGO_MEDIA_ROOT"):
+    MEDIA_ROOT = Path(os.environ["DJANGO_MEDIA_ROOT"])
+else:
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kc-test-media-"))  # noqa: F405

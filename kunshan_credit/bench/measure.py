@@ -2,8 +2,10 @@
 
 Every loop is bounded twice: at most `repeat` requests and at most `budget` seconds per row
 (the first request always runs, however long it takes); the gunicorn load runs `seconds` per row
-with at most 100,000 requests. The first request of a row is shown on its own ("first"): a
-published issue's PDF is made on the first request and then cached, so p50 alone would hide it.
+with at most 100,000 requests. The first request of a row is shown on its own ("first").
+A published issue's PDF is made once, by `manage.py render_documents` in a process of its own
+(cron, after publication): that process is timed here and its peak memory read (`made_once_rows`),
+and the download rows then serve the stored file.
 """
 
 import http.client
@@ -16,9 +18,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -26,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
 from assessment.models import ImportSession
+from bulletins import documents
 
 from . import data
 
@@ -35,7 +40,9 @@ GUNICORN_WORKERS = 2
 BARE_TABLE = "bare HTML table, one query"
 BARE_XLSX = "bare openpyxl write-only"
 TRIVIAL = "trivial view"
-COLUMNS = ["what", "n", "first ms", "p50 ms", "p95 ms", "queries", "KB", "req/s", "compared with", "ratio"]
+PDF_MADE = "PDF made by render_documents"
+NOTHING_MADE = "render_documents, nothing to make"
+COLUMNS = ["what", "n", "first ms", "p50 ms", "p95 ms", "queries", "KB", "peak MB", "req/s", "compared with", "ratio"]
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Row:
     queries: int | None = None
     size: int | None = None
     rate: float | None = None  # requests per second (gunicorn rows)
+    peak_mb: float | None = None  # the peak memory (RSS) of the process that made it (render_documents rows)
     error: str = ""
 
     def quantile(self, q):
@@ -145,6 +153,44 @@ def import_row(client, scale, repeat, budget):
     return timed(row, confirm, repeat=min(repeat, 5), budget=budget, prepare=prepare, check=check)
 
 
+# --- the PDF as it is made after publication: manage.py render_documents, a process of its own
+
+
+def run_measured(argv):
+    """Run a child process to its end; (seconds, its peak RSS in MB, its output), through bench/peak.py."""
+    started = time.perf_counter()
+    launcher = [sys.executable, str(Path(__file__).with_name("peak.py"))]
+    done = subprocess.run(launcher + argv, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"exit {done.returncode}: {(done.stdout + done.stderr)[-200:]}")
+    *output, peak_kb = done.stdout.splitlines()
+    return elapsed, int(peak_kb) / 1024, "\n".join(output)
+
+
+def made_once_rows(issue):
+    """render_documents making the issue's PDF (Word and Excel stored beforehand, so it makes only that),
+    then once more with nothing to make: the cost of the process itself (Python, Django) to compare with."""
+    version = issue.current_version
+    for kind in ("xlsx", "docx"):
+        documents.store(version, kind)
+    argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_documents"]
+    rows = [Row(PDF_MADE, NOTHING_MADE), Row(NOTHING_MADE)]
+    for row in rows:
+        print(f"  {row.what}…", file=sys.stderr, flush=True)
+        try:
+            elapsed, row.peak_mb, _ = run_measured(argv)
+            row.times.append(elapsed)
+        except (OSError, RuntimeError) as exc:
+            row.error = f"{type(exc).__name__}: {exc}"[:120]
+    if not rows[0].error:
+        if documents.is_stored(version, "pdf"):
+            rows[0].size = default_storage.size(documents.stored_name(version, "pdf"))
+        else:
+            rows[0].error = "render_documents stored no PDF"
+    return rows
+
+
 def client_rows(scale, issue, repeat, budget):
     office = get_user_model().objects.get(username="office")
     anonymous, staff = Client(), Client()
@@ -166,7 +212,7 @@ def client_rows(scale, issue, repeat, budget):
         # The stored file above is made once per version; these two write the workbook on every request.
         ("progress.xlsx made from the snapshot", anonymous, bench + "progress.xlsx", BARE_XLSX),
         (f"progress.xlsx of the year /assessment/{year}/", staff, f"/assessment/{year}/progress.xlsx", BARE_XLSX),
-        ("PDF", anonymous, page + "issue.pdf", ""),
+        ("PDF, stored", anonymous, page + "issue.pdf", ""),
         ("Word", anonymous, page + "issue.docx", ""),
         ("departments grid", staff, f"/assessment/{year}/departments/", BARE_TABLE),
         ("scores page", staff, f"/assessment/{year}/scores/", BARE_TABLE),
@@ -175,6 +221,8 @@ def client_rows(scale, issue, repeat, budget):
     ]
     rows = []
     for what, client, url, baseline in plan:
+        if what == "PDF, stored":
+            rows += made_once_rows(issue)
         print(f"  {what}…", file=sys.stderr, flush=True)
         rows.append(timed(Row(what, baseline), lambda c=client, u=url: c.get(u), repeat=repeat, budget=budget))
     print("  import confirm…", file=sys.stderr, flush=True)
@@ -310,6 +358,7 @@ def table(rows):
             _ms(r.quantile(0.95)),
             "—" if r.queries is None else str(r.queries),
             "—" if r.size is None else f"{r.size / 1024:,.1f}",
+            "—" if r.peak_mb is None else f"{r.peak_mb:,.0f}",
             "—" if r.rate is None else f"{r.rate:,.0f}",
             r.baseline or "—",
             _ratio(ratio),

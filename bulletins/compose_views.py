@@ -4,14 +4,15 @@ The reading pages (and the guards these views share with them) are bulletins.vie
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.errors import DomainError
 
-from . import services
+from . import documents, services
 from . import snapshot as snapshots
 from .forms import ArticleForm, CasePickForm, IssueForm, NewIssueForm, NewsForm, TablePickForm
 from .models import Issue
@@ -249,4 +250,22 @@ def issue_publish(request, issue):
             "keep_tables": keep,
             "changed_cells": bulletin.changed_cells,
         },
+    )
+
+
+@require_GET
+@never_cache
+@staff_issue_view
+def issue_documents(request, issue):
+    """The progress of the current version's files, asked by the issue page (static/js/documents.js).
+
+    The same answer as the page's progress line (`documents.progress`), so a poll never disagrees with it.
+    """
+    version = issue.current_version
+    if version is None:
+        raise Http404("本期还没有发布。")
+    version.issue = issue
+    return JsonResponse(
+        {**documents.progress(version), "queued_at": version.published_at.isoformat()},
+        json_dumps_params={"ensure_ascii": False},
     )

@@ -18,6 +18,7 @@ import time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from assessment.downloads import download_response
 from assessment.excel import XLSX_CONTENT_TYPE, progress_sheets, write_workbook
@@ -89,17 +90,57 @@ def store(version, kind, *, data=None):
     return name
 
 
+# The order the files of a version are made in: the PDF last, the slowest.
+ORDER = ("xlsx", "docx", "pdf")
+
+
 def store_all(version):
-    """Every file of a published version (PDF last: the slowest). The names stored."""
-    return [store(version, kind) for kind in ("xlsx", "docx", "pdf")]
+    """Every file of a published version, in ORDER. The names stored."""
+    return [store(version, kind) for kind in ORDER]
 
 
 LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel"}
+DONE_TEXT = "PDF、Word、Excel 文件已生成。"
 
 
-def missing(version):
-    """The files of a published version not stored yet, by name, for the composer's progress line."""
-    return [label for kind, label in LABELS.items() if not is_stored(version, kind)]
+def _waited(seconds):
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "不到 1 分钟"
+    if minutes < 60:
+        return f"{minutes} 分钟"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} 小时" + (f" {minutes} 分钟" if minutes else "")
+
+
+def progress_text(missing, queued_at, now=None):
+    """The composer's progress line, the one wording of the issue page and of its progress endpoint.
+
+    missing: the labels of the files not stored yet (LABELS' order). queued_at: the version's publication,
+    when its files were queued for `render_documents` — the only time known: when the making of one file
+    started is not recorded, so the line says how long the files have been waited for, not how long one took.
+    """
+    if not missing:
+        return DONE_TEXT
+    now = now or timezone.now()
+    queued, today = timezone.localtime(queued_at), timezone.localtime(now)
+    at = f"{queued:%H:%M}" if queued.date() == today.date() else f"{queued.month}月{queued.day}日 {queued:%H:%M}"
+    waited = _waited(max(0, (now - queued_at).total_seconds()))
+    return f"正在生成{'、'.join(missing)}文件…（{at} 发布时排入，已等候 {waited}）"
+
+
+def progress(version, now=None):
+    """Which files of a published version are stored and which are still being made, for the composer.
+
+    {"missing": labels in LABELS' order, "done": labels in the order they are made, "text": progress_text}.
+    """
+    stored = {kind: is_stored(version, kind) for kind in LABELS}
+    missing = [label for kind, label in LABELS.items() if not stored[kind]]
+    return {
+        "missing": missing,
+        "done": [LABELS[kind] for kind in ORDER if stored[kind]],
+        "text": progress_text(missing, version.published_at, now),
+    }
 
 
 def response(issue, version, kind, draft_data=None, *, audit=None):

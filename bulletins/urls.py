@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:year>/<int:number>/v<int:version>/progress.xlsx", views.progress_xlsx, name="version_xlsx"),
     path("<int:year>/<int:number>/v<int:version>/issue.pdf", views.issue_pdf, name="version_pdf"),
     path("<int:year>/<int:number>/v<int:version>/issue.docx", views.issue_docx, name="version_docx"),
+    path("<int:year>/<int:number>/documents/", compose_views.issue_documents, name="documents"),
     path("<int:year>/<int:number>/edit/", compose_views.issue_edit, name="edit"),
     path("<int:year>/<int:number>/preview/", compose_views.issue_preview, name="preview"),
     path("<int:year>/<int:number>/publish/", compose_views.issue_publish, name="publish"),

@@ -79,9 +79,9 @@ def render_issue(request, issue, version=None, *, preview=None, keep_tables=True
             versions=_versions(issue, version),
             is_old_version=version.pk != issue.current_version_id,
         )
-        if access.can_manage(request.user):
+        if access.can_manage(request.user) and not context["is_old_version"]:
             version.issue = issue
-            context["documents_missing"] = documents.missing(version)
+            context["documents_progress"] = documents.progress(version)
     else:
         data, changes = services.preview(issue)
         context.update(bulletin=snapshots.present(data, changes), version=None)

@@ -237,6 +237,14 @@ def test_the_admins_javascript_strings_are_chinese(db):
         assert f'"{english}": {json.dumps(chinese)}' in catalog, english
 
 
+def test_the_documents_progress_is_chinese(role_client):
+    """The issue page's script shows the endpoint's text as it comes: it must be Chinese too."""
+    client = role_client("staff")
+    text = client.get("/bulletins/2019/11/documents/").json()["text"]
+    assert text.startswith("正在生成") or text.endswith("已生成。")
+    assert english_words(f"<p>{text}</p>")[0] == []
+
+
 def test_the_api_speaks_json_only(api_client):
     response = api_client("staff").get("/api/v1/units/", HTTP_ACCEPT="text/html")
     assert response.status_code == 406 or response["Content-Type"].startswith("application/json")

@@ -500,6 +500,8 @@ MATRIX += [
     ("bulletins:issue_docx", _draft("issue.docx"), expect(200, 404, 404, 404, 404, 404)),
     ("bulletins:new", "/bulletins/new/", STAFF_ONLY),
     ("bulletins:new", "/bulletins/new/", expect(200, 403, 403, 403, 404, LOGIN), "post"),
+    ("bulletins:documents", "/bulletins/2019/11/documents/", STAFF_ONLY),  # the progress of its files (JSON)
+    ("bulletins:documents", _draft("documents/"), expect(404, 404, 404, 404, 404, LOGIN)),  # nothing published
     ("bulletins:edit", "/bulletins/2019/11/edit/", STAFF_ONLY),
     ("bulletins:edit", _draft("edit/"), DRAFT_ONLY),
     ("bulletins:edit", _draft("edit/"), DRAFT_ONLY, "post"),

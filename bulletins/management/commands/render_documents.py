@@ -23,7 +23,7 @@ class Command(BaseCommand):
             versions = versions.filter(issue__current_version=F("pk"))
         made = 0
         for version in versions.order_by("-published_at"):
-            for kind in ("xlsx", "docx", "pdf"):
+            for kind in documents.ORDER:
                 if not documents.is_stored(version, kind):
                     name = documents.store(version, kind)
                     made += 1

@@ -70,11 +70,7 @@ class Cell:
     @property
     def value(self):
         """The text of the cell, exactly as printed: √, *, 非考核项, 已说明情况, 无, 4…"""
-        if self.derived:
-            if self.state in EXEMPT_STATES or not self.count:
-                return self.state
-            return str(self.count)
-        return str(self.count) if self.count is not None else self.state
+        return _shown(self.state, self.count, self.derived)
 
     # Templates and serializers that knew marks read the same names.
     display = value
@@ -109,9 +105,22 @@ class Cell:
         return self.mark is not None and not self.derived
 
 
-def _derived_cell(mark, unit_id, indicator_id, count):
+def _shown(state, count, is_derived):
+    """A cell's text from its word and number (Cell.value, and `texts_for` without making cells)."""
+    if is_derived:
+        if state in EXEMPT_STATES or not count:
+            return state
+        return str(count)
+    return str(count) if count is not None else state
+
+
+def _derived_state(mark_state):
     # A mark may still hold a number typed in before the column was derived: it shows as not done.
-    state = (mark.state if mark is not None else "") or MarkState.PENDING
+    return mark_state or MarkState.PENDING
+
+
+def _derived_cell(mark, unit_id, indicator_id, count):
+    state = _derived_state(mark.state if mark is not None else "")
     return Cell(mark=mark, unit_id=unit_id, indicator_id=indicator_id, state=state, count=count or 0, derived=True)
 
 
@@ -178,48 +187,69 @@ def cells_of_marks(marks, indicators, as_of=None):
     return _with_due(result, wanted, as_of, unit_ids)
 
 
-def cells_for(schemes, unit_ids=None, as_of=None, *, with_due=True):
-    """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
+def _cell_parts(schemes, unit_ids, columns):
+    """(key, stored row or None, derived number or None, is derived) of every cell of `schemes` that exists.
 
-    `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
-    scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
-    carries its due date and status as of `as_of` (default today), unless `with_due` is False (scoring
-    reads only the texts); its `mark` is a StoredMark.
+    The one walk over enrolled units × indicators that `cells_for` and `texts_for` share. `columns`: the
+    Mark columns to read (unit_id and indicator_id among them); the stored rows are tuples of those.
     """
-    schemes = list(schemes)
     marks = Mark.objects.filter(indicator__scheme__in=schemes)
     if unit_ids is not None:
-        unit_ids = set(unit_ids)
         marks = marks.filter(unit_id__in=unit_ids)
-    rows = marks.order_by().values_list("id", "unit_id", "indicator_id", "state", "count", "version")
-    by_cell = {(row[1], row[2]): StoredMark._make(row) for row in rows}
+    unit_at, indicator_at = columns.index("unit_id"), columns.index("indicator_id")
+    by_cell = {(row[unit_at], row[indicator_at]): row for row in marks.order_by().values_list(*columns)}
     indicators = [i for s in schemes for i in s.indicators.all()]
     for indicator in indicators:
         # The scheme is at hand: spare derived_counts a query per indicator for its year.
         indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
     counts = derived_counts(indicators, unit_ids)
-    cells = {}
     for scheme in schemes:
         enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
         for indicator in scheme.indicators.all():
             indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
             for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
                 key = (unit_id, indicator_id)
-                mark = by_cell.get(key)
+                row = by_cell.get(key)
                 if is_derived:
                     count = counts.get(key)
-                    if mark is not None or count:
-                        cells[key] = _derived_cell(mark, unit_id, indicator_id, count)
-                elif mark is not None:
-                    cells[key] = stored_cell(mark)
-    return _with_due(cells, indicators, as_of, unit_ids) if with_due else cells
+                    if row is not None or count:
+                        yield key, row, count, True
+                elif row is not None:
+                    yield key, row, None, False
 
 
-def texts(cells):
-    """{unit id: {indicator id: shown text}}: what scoring reads."""
+def cells_for(schemes, unit_ids=None, as_of=None):
+    """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
+
+    `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
+    scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
+    carries its due date and status as of `as_of` (default today); its `mark` is a StoredMark.
+    """
+    schemes = list(schemes)
+    unit_ids = set(unit_ids) if unit_ids is not None else None
+    cells = {}
+    for key, row, count, is_derived in _cell_parts(schemes, unit_ids, StoredMark._fields):
+        mark = StoredMark._make(row) if row is not None else None
+        cells[key] = _derived_cell(mark, key[0], key[1], count) if is_derived else stored_cell(mark)
+    indicators = [i for s in schemes for i in s.indicators.all()]
+    return _with_due(cells, indicators, as_of, unit_ids)
+
+
+def texts_for(schemes):
+    """{unit id: {indicator id: shown text}} of `schemes`, as `texts(cells_for(schemes))` without the cells.
+
+    What scoring reads: a province scores its 18,000 cells on each request of the scores page, and a
+    Cell and a StoredMark for each was most of the time (and of the garbage collector's).
+    """
     by_unit = defaultdict(dict)
-    for (unit_id, indicator_id), cell in cells.items():
-        by_unit[unit_id][indicator_id] = cell.value
+    for (unit_id, indicator_id), row, count, is_derived in _cell_parts(
+        list(schemes), None, ("unit_id", "indicator_id", "state", "count")
+    ):
+        if is_derived:
+            text = _shown(_derived_state(row[2] if row is not None else ""), count or 0, True)
+        else:
+            text = _shown(row[2], row[3], False)
+        by_unit[unit_id][indicator_id] = text
     return by_unit
 
 

@@ -10,13 +10,20 @@ from assessment.models import Deduction, Indicator, RuleGroup, Scheme, SchemeUni
 from assessment.scoring.rules import CASES_SOURCE, CategoryScores, Record, rules_from_scheme, score_category
 
 
-def scoring_schemes(queryset=None):
-    """Schemes with everything scoring reads prefetched (5 queries in all)."""
+def scoring_schemes(queryset=None, *, unit_names_only=False):
+    """Schemes with everything scoring reads prefetched (5 queries in all).
+
+    `unit_names_only`: the enrolled units load only their names (what a score shows of a unit): a
+    province has thousands, scored on every request of the scores page.
+    """
     queryset = Scheme.objects.all() if queryset is None else queryset
+    scheme_units = SchemeUnit.objects.select_related("unit").order_by("order", "pk")
+    if unit_names_only:
+        scheme_units = scheme_units.only("scheme_id", "unit_id", "order", "unit__name")
     return queryset.select_related("category").prefetch_related(
         Prefetch("indicators", queryset=Indicator.objects.order_by("order").prefetch_related("notes")),
         Prefetch("rule_groups", queryset=RuleGroup.objects.select_related("note")),
-        Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk")),
+        Prefetch("scheme_units", queryset=scheme_units),
     )
 
 
@@ -69,7 +76,7 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None):
     if case_shortfall is None:
         case_shortfall = derived_shortfalls(schemes, as_of)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
-    cells_by_unit = cells.texts(cells.cells_for(schemes, with_due=False))  # scoring reads texts only
+    cells_by_unit = cells.texts_for(schemes)  # scoring reads texts only
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))
@@ -81,7 +88,8 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None):
 
 
 def year_schemes(year):
-    return scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
+    """The schemes of `year` as scoring reads them (its units: their names only)."""
+    return scoring_schemes(Scheme.objects.filter(year=year), unit_names_only=True).order_by("category__order", "pk")
 
 
 def year_scores(year, *, as_of=None, case_shortfall=None):

@@ -88,8 +88,7 @@ class Cell:
     @property
     def shown_count(self):
         """The number the cell shows, or None."""
-        value = self.value
-        return int(value) if value.isdigit() else None
+        return shown_count(self.value)
 
     @property
     def is_pending(self):
@@ -114,6 +113,11 @@ def _shown(state, count, is_derived):
     return str(count) if count is not None else state
 
 
+def shown_count(value):
+    """The number a cell showing `value` shows, or None."""
+    return int(value) if value.isdigit() else None
+
+
 def _derived_state(mark_state):
     # A mark may still hold a number typed in before the column was derived: it shows as not done.
     return mark_state or MarkState.PENDING
@@ -128,28 +132,38 @@ def stored_cell(mark):
     return Cell(mark=mark, unit_id=mark.unit_id, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
 
 
+def _due_finder(indicators, as_of, unit_ids=None):
+    """A function (unit id, indicator id, shown text) -> Due as of `as_of` (one query for the office's dates).
+
+    `indicators`: {indicator id: Indicator with its scheme}. A Due is immutable and, without the office's
+    changed date, depends only on the column and the text: cells that share both share one (a province
+    has 15,000 cells of a few dozen kinds).
+    """
+    overrides = due_rules.overrides_for(indicators, unit_ids)
+    shared = {}
+
+    def due_of(unit_id, indicator_id, value):
+        indicator = indicators[indicator_id]
+        override = overrides.get((unit_id, indicator_id))
+        if override is not None:
+            return due_rules.cell_due(value, indicator, indicator.scheme.year, as_of, override)
+        cell_due = shared.get((indicator_id, value))
+        if cell_due is None:
+            cell_due = shared[indicator_id, value] = due_rules.cell_due(value, indicator, indicator.scheme.year, as_of)
+        return cell_due
+
+    return due_of
+
+
 def _with_due(cells, indicators, as_of, unit_ids=None):
     """The cells with their Due as of `as_of` (one query for the office's changed dates)."""
     as_of = as_of or due_rules.today()
     indicators = {i.pk: i for i in indicators}
     if not cells or not indicators:
         return cells
-    overrides = due_rules.overrides_for(indicators, unit_ids)
-    # A Due is immutable and, without the office's changed date, depends only on the column and the text:
-    # cells that share both share one (a province has 15,000 cells of a few dozen kinds).
-    shared = {}
+    due_of = _due_finder(indicators, as_of, unit_ids)
     for cell in cells.values():
-        indicator, value = indicators[cell.indicator_id], cell.value
-        override = overrides.get((cell.unit_id, cell.indicator_id))
-        if override is not None:
-            cell_due = due_rules.cell_due(value, indicator, indicator.scheme.year, as_of, override)
-        else:
-            cell_due = shared.get((cell.indicator_id, value))
-            if cell_due is None:
-                cell_due = shared[cell.indicator_id, value] = due_rules.cell_due(
-                    value, indicator, indicator.scheme.year, as_of
-                )
-        cell.due = cell_due
+        cell.due = due_of(cell.unit_id, cell.indicator_id, cell.value)
     return cells
 
 
@@ -187,35 +201,61 @@ def cells_of_marks(marks, indicators, as_of=None):
     return _with_due(result, wanted, as_of, unit_ids)
 
 
-def _cell_parts(schemes, unit_ids, columns):
-    """(key, stored row or None, derived number or None, is derived) of every cell of `schemes` that exists.
+class _Reading:
+    """The stored marks (as StoredMark rows) and derived numbers of some schemes' cells, read once.
 
-    The one walk over enrolled units × indicators that `cells_for` and `texts_for` share. `columns`: the
-    Mark columns to read (unit_id and indicator_id among them); the stored rows are tuples of those.
+    `parts` is the one walk over enrolled units × indicators that every way of making cells shares.
     """
-    marks = Mark.objects.filter(indicator__scheme__in=schemes)
-    if unit_ids is not None:
-        marks = marks.filter(unit_id__in=unit_ids)
-    unit_at, indicator_at = columns.index("unit_id"), columns.index("indicator_id")
-    by_cell = {(row[unit_at], row[indicator_at]): row for row in marks.order_by().values_list(*columns)}
-    indicators = [i for s in schemes for i in s.indicators.all()]
-    for indicator in indicators:
-        # The scheme is at hand: spare derived_counts a query per indicator for its year.
-        indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
-    counts = derived_counts(indicators, unit_ids)
-    for scheme in schemes:
-        enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
-        for indicator in scheme.indicators.all():
-            indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
-            for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
-                key = (unit_id, indicator_id)
-                row = by_cell.get(key)
-                if is_derived:
-                    count = counts.get(key)
-                    if row is not None or count:
-                        yield key, row, count, True
-                elif row is not None:
-                    yield key, row, None, False
+
+    def __init__(self, schemes, unit_ids=None):
+        self.schemes = schemes = list(schemes)
+        self.unit_ids = unit_ids = set(unit_ids) if unit_ids is not None else None
+        marks = Mark.objects.filter(indicator__scheme__in=schemes)
+        if unit_ids is not None:
+            marks = marks.filter(unit_id__in=unit_ids)
+        self.rows = {(row[1], row[2]): row for row in marks.order_by().values_list(*StoredMark._fields)}
+        self.indicators = [i for s in schemes for i in s.indicators.all()]
+        for indicator in self.indicators:
+            # The scheme is at hand: spare derived_counts a query per indicator for its year.
+            indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
+        self.counts = derived_counts(self.indicators, unit_ids)
+
+    def parts(self, unit_ids=None):
+        """(key, stored row or None, derived number or None, is derived) of every cell that exists.
+
+        `unit_ids` narrows to some of the units read (a page's rows).
+        """
+        unit_ids = self.unit_ids if unit_ids is None else unit_ids
+        rows, counts = self.rows, self.counts
+        for scheme in self.schemes:
+            enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
+            for indicator in scheme.indicators.all():
+                indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
+                for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
+                    key = (unit_id, indicator_id)
+                    row = rows.get(key)
+                    if is_derived:
+                        count = counts.get(key)
+                        if row is not None or count:
+                            yield key, row, count, True
+                    elif row is not None:
+                        yield key, row, None, False
+
+    def cells(self, unit_ids=None):
+        """{key: Cell} without due (see cells_for)."""
+        cells = {}
+        for key, row, count, is_derived in self.parts(unit_ids):
+            mark = StoredMark._make(row) if row is not None else None
+            cells[key] = _derived_cell(mark, key[0], key[1], count) if is_derived else stored_cell(mark)
+        return cells
+
+
+def _word_and_text(row, count, is_derived):
+    """(word, shown text) of a cell from its StoredMark row (or None) and its derived number: as its Cell's."""
+    if is_derived:
+        state = _derived_state(row[3] if row is not None else "")
+        return state, _shown(state, count or 0, True)
+    return row[3], _shown(row[3], row[4], False)
 
 
 def cells_for(schemes, unit_ids=None, as_of=None):
@@ -225,32 +265,50 @@ def cells_for(schemes, unit_ids=None, as_of=None):
     scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
     carries its due date and status as of `as_of` (default today); its `mark` is a StoredMark.
     """
-    schemes = list(schemes)
-    unit_ids = set(unit_ids) if unit_ids is not None else None
-    cells = {}
-    for key, row, count, is_derived in _cell_parts(schemes, unit_ids, StoredMark._fields):
-        mark = StoredMark._make(row) if row is not None else None
-        cells[key] = _derived_cell(mark, key[0], key[1], count) if is_derived else stored_cell(mark)
-    indicators = [i for s in schemes for i in s.indicators.all()]
-    return _with_due(cells, indicators, as_of, unit_ids)
+    reading = _Reading(schemes, unit_ids)
+    return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
 
 
 def texts_for(schemes):
-    """{unit id: {indicator id: shown text}} of `schemes`, as `texts(cells_for(schemes))` without the cells.
+    """{unit id: {indicator id: shown text}} of `schemes`: the cells' `value`s, without making the cells.
 
     What scoring reads: a province scores its 18,000 cells on each request of the scores page, and a
     Cell and a StoredMark for each was most of the time (and of the garbage collector's).
     """
     by_unit = defaultdict(dict)
-    for (unit_id, indicator_id), row, count, is_derived in _cell_parts(
-        list(schemes), None, ("unit_id", "indicator_id", "state", "count")
-    ):
-        if is_derived:
-            text = _shown(_derived_state(row[2] if row is not None else ""), count or 0, True)
-        else:
-            text = _shown(row[2], row[3], False)
-        by_unit[unit_id][indicator_id] = text
+    for (unit_id, indicator_id), row, count, is_derived in _Reading(schemes).parts():
+        by_unit[unit_id][indicator_id] = _word_and_text(row, count, is_derived)[1]
     return by_unit
+
+
+class PagedCells:
+    """Every cell's word of some schemes, and the Cells of the rows a page shows, from one reading.
+
+    A province's grid filters and counts every unit but shows 100: `words` {key: (state, value, due
+    status)} says of every cell what its Cell would (the due status is "" unless `with_due`), and
+    `cells(unit_ids)` makes the Cells, with their due, of the page's units only. Queries as cells_for.
+    """
+
+    def __init__(self, schemes, as_of=None, *, with_due=False):
+        self._reading = reading = _Reading(schemes)
+        self._as_of = as_of or due_rules.today()
+        indicators = {i.pk: i for i in reading.indicators}
+        self._due_of = _due_finder(indicators, self._as_of) if with_due and indicators else None
+        due_of = self._due_of
+        self.words = {}
+        for key, row, count, is_derived in reading.parts():
+            state, value = _word_and_text(row, count, is_derived)
+            self.words[key] = (state, value, due_of(key[0], key[1], value).status if due_of else "")
+
+    def cells(self, unit_ids):
+        """{key: Cell} of `unit_ids`' cells, with their due as of the same day."""
+        unit_ids = set(unit_ids)
+        cells = self._reading.cells(unit_ids)
+        if self._due_of is None:
+            return _with_due(cells, self._reading.indicators, self._as_of, unit_ids)
+        for cell in cells.values():
+            cell.due = self._due_of(cell.unit_id, cell.indicator_id, cell.value)
+        return cells
 
 
 def year_cells(year, as_of=None):

@@ -133,6 +133,78 @@ def schemes_with_parts(queryset=None):
     )
 
 
+def _confirmed_deductions(schemes, unit_ids=None):
+    """{(unit id, scheme id): [Deduction]}: the confirmed records of 扣分情况 (a “*” is pending, never listed)."""
+    deductions = defaultdict(list)
+    records = Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False)
+    if unit_ids is not None:
+        records = records.filter(unit_id__in=list(unit_ids))
+    for d in records.select_related("indicator"):
+        deductions[(d.unit_id, d.indicator.scheme_id)].append(d)
+    return deductions
+
+
+@dataclass
+class GridSelection:
+    """What the entry grid shows of a scheme: its filtered rows' units, and the counts of the shown columns.
+
+    `scheme_units`: the rows matching the filters (every unit, not a page); `counts`: one StateCounts per
+    shown column over those rows (the summary row). `page_table` then makes the Rows of a page of them.
+    """
+
+    scheme: Scheme
+    indicators: list  # the shown columns
+    scheme_units: list
+    counts: list
+    paged: cells.PagedCells  # the page's cells come from the same reading
+
+
+def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
+    """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, from the cells' words.
+
+    A province's grid filters and counts every unit but shows 100: the words of every cell
+    (cells.PagedCells) cost a fraction of the cells, which only the page's rows need (`page_table`).
+    """
+    indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
+    paged = cells.PagedCells([scheme], with_due=bool(due))
+    words = paged.words
+    query = query.strip().casefold()
+    counts = [StateCounts() for _ in indicators]
+    shown = []
+    for su in scheme.scheme_units.all():
+        unit = su.unit
+        if query and query not in unit.name.casefold() and query not in unit.full_name.casefold():
+            continue
+        row = [words.get((su.unit_id, i.id)) for i in indicators]
+        if pending_only and not any(w is not None and w[1] == MarkState.PENDING for w in row):
+            continue
+        if due and not any(w is not None and w[2] == due for w in row):
+            continue
+        shown.append(su)
+        for column, word in zip(counts, row, strict=True):
+            if word is not None:
+                column.add(word[0], cells.shown_count(word[1]))
+    return GridSelection(scheme=scheme, indicators=indicators, scheme_units=shown, counts=counts, paged=paged)
+
+
+def page_table(selection, scheme_units):
+    """The ProgressTable of some of a selection's rows (a page): their cells, due dates and 扣分情况."""
+    scheme, indicators = selection.scheme, selection.indicators
+    unit_ids = [su.unit_id for su in scheme_units]
+    by_cell = selection.paged.cells(unit_ids) if unit_ids else {}
+    deductions = _confirmed_deductions([scheme], unit_ids) if unit_ids else {}
+    rows = [
+        Row(
+            unit=su.unit,
+            scheme_unit=su,
+            cells=[by_cell.get((su.unit_id, i.id)) for i in indicators],
+            deductions=deductions.get((su.unit_id, scheme.id), []),
+        )
+        for su in scheme_units
+    ]
+    return ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()), rows=rows)
+
+
 def build_tables(schemes):
     """One ProgressTable per scheme (schemes from `schemes_with_parts`), cells from `assessment.cells`.
 
@@ -141,12 +213,7 @@ def build_tables(schemes):
     """
     schemes = list(schemes)
     by_cell = cells.cells_for(schemes)
-    # 扣分情况: confirmed deduction records of every unit in one query (a “*” is pending, never listed).
-    deductions = defaultdict(list)
-    for d in Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False).select_related(
-        "indicator"
-    ):
-        deductions[(d.unit_id, d.indicator.scheme_id)].append(d)
+    deductions = _confirmed_deductions(schemes)  # of every unit in one query
     tables = []
     for scheme in schemes:
         indicators = list(scheme.indicators.all())

@@ -180,16 +180,24 @@ def derived_counts(indicators, unit_ids=None):
     return counts
 
 
-def cells_of_marks(marks, indicators, as_of=None):
+def stored_marks(marks):
+    """The StoredMarks of a Mark queryset: what a cell reads of each, without a model instance per mark."""
+    return [StoredMark._make(row) for row in marks.order_by().values_list(*StoredMark._fields)]
+
+
+def cells_of_marks(marks, indicators, as_of=None, *, counts=None, with_due=True):
     """Cells for the given marks (a page of the API, one unit's row), indicators of those marks given.
 
-    `indicators`: {indicator id: Indicator with scheme loaded}. Derived numbers for the marks' units only;
-    due dates and statuses as of `as_of` (default today).
+    `marks`: Marks or StoredMarks (`stored_marks`). `indicators`: {indicator id: Indicator with scheme
+    loaded}. Derived numbers for the marks' units only, unless the caller has them (`counts`, as
+    `derived_counts` gives); due dates and statuses as of `as_of` (default today), unless `with_due` is
+    False (the quarterly table reads only the cells' words).
     """
     marks = list(marks)
     derived_indicators = [i for i in indicators.values() if derived.is_derived(i)]
     unit_ids = {m.unit_id for m in marks}
-    counts = derived_counts(derived_indicators, unit_ids) if derived_indicators else {}
+    if counts is None:
+        counts = derived_counts(derived_indicators, unit_ids) if derived_indicators else {}
     derived_ids = {i.pk for i in derived_indicators}
     result = {
         m.pk: _derived_cell(m, m.unit_id, m.indicator_id, counts.get((m.unit_id, m.indicator_id)))
@@ -197,6 +205,8 @@ def cells_of_marks(marks, indicators, as_of=None):
         else stored_cell(m)
         for m in marks
     }
+    if not with_due:
+        return result
     wanted = [indicators[i] for i in {m.indicator_id for m in marks}]
     return _with_due(result, wanted, as_of, unit_ids)
 

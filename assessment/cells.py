@@ -217,9 +217,12 @@ class _Reading:
     `parts` is the one walk over enrolled units × indicators that every way of making cells shares.
     """
 
-    def __init__(self, schemes, unit_ids=None):
+    def __init__(self, schemes, unit_ids=None, enrolled=None):
         self.schemes = schemes = list(schemes)
         self.unit_ids = unit_ids = set(unit_ids) if unit_ids is not None else None
+        if enrolled is None:
+            enrolled = {s.pk: [su.unit_id for su in s.scheme_units.all()] for s in schemes}
+        self.enrolled = enrolled
         marks = Mark.objects.filter(indicator__scheme__in=schemes)
         if unit_ids is not None:
             marks = marks.filter(unit_id__in=unit_ids)
@@ -238,7 +241,7 @@ class _Reading:
         unit_ids = self.unit_ids if unit_ids is None else unit_ids
         rows, counts = self.rows, self.counts
         for scheme in self.schemes:
-            enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
+            enrolled = [u for u in self.enrolled[scheme.pk] if unit_ids is None or u in unit_ids]
             for indicator in scheme.indicators.all():
                 indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
                 for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
@@ -279,14 +282,15 @@ def cells_for(schemes, unit_ids=None, as_of=None):
     return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
 
 
-def texts_for(schemes):
+def texts_for(schemes, enrolled=None):
     """{unit id: {indicator id: shown text}} of `schemes`: the cells' `value`s, without making the cells.
 
     What scoring reads: a province scores its 18,000 cells on each request of the scores page, and a
-    Cell and a StoredMark for each was most of the time (and of the garbage collector's).
+    Cell and a StoredMark for each was most of the time (and of the garbage collector's). `enrolled`:
+    {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched.
     """
     by_unit = defaultdict(dict)
-    for (unit_id, indicator_id), row, count, is_derived in _Reading(schemes).parts():
+    for (unit_id, indicator_id), row, count, is_derived in _Reading(schemes, enrolled=enrolled).parts():
         by_unit[unit_id][indicator_id] = _word_and_text(row, count, is_derived)[1]
     return by_unit
 
@@ -297,10 +301,11 @@ class PagedCells:
     A province's grid filters and counts every unit but shows 100: `words` {key: (state, value, due
     status)} says of every cell what its Cell would (the due status is "" unless `with_due`), and
     `cells(unit_ids)` makes the Cells, with their due, of the page's units only. Queries as cells_for.
+    `enrolled`: {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched.
     """
 
-    def __init__(self, schemes, as_of=None, *, with_due=False):
-        self._reading = reading = _Reading(schemes)
+    def __init__(self, schemes, as_of=None, *, with_due=False, enrolled=None):
+        self._reading = reading = _Reading(schemes, enrolled=enrolled)
         self._as_of = as_of or due_rules.today()
         indicators = {i.pk: i for i in reading.indicators}
         self._due_of = _due_finder(indicators, self._as_of) if with_due and indicators else None

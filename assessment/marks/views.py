@@ -96,13 +96,15 @@ def _grid_filters(request, scheme):
 @reporter_redirect
 @read_all
 def grid(request, year, category):
-    scheme = _scheme(year, category)
+    scheme = get_object_or_404(
+        schemes_with_parts(Scheme.objects.filter(year=year, category__slug=category), units=False)
+    )
     filters = _grid_filters(request, scheme)
     # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
     # summary row still cover every unit (assessment.paging), from the words of every cell, while only
     # the page's rows have their cells made (tables.grid_selection, page_table).
     selection = grid_selection(scheme, **filters)
-    page = paging.paginate(request, selection.scheme_units)
+    page = paging.paginate(request, selection.rows)
     shown = page_table(selection, page.object_list)
     editable = access.can_edit_marks(request.user)
     # One reversal for the page, not one per cell.
@@ -116,7 +118,7 @@ def grid(request, year, category):
             "scheme": scheme,
             "indicators": indicators,
             "notes": shown.notes,
-            "unit_count": len(scheme.scheme_units.all()),
+            "unit_count": selection.unit_count,
             "shown": shown,
             "columns": list(zip(selection.indicators, selection.counts, strict=True)),
             "grid_rows": [

@@ -70,11 +70,7 @@ class Cell:
     @property
     def value(self):
         """The text of the cell, exactly as printed: √, *, 非考核项, 已说明情况, 无, 4…"""
-        if self.derived:
-            if self.state in EXEMPT_STATES or not self.count:
-                return self.state
-            return str(self.count)
-        return str(self.count) if self.count is not None else self.state
+        return _shown(self.state, self.count, self.derived)
 
     # Templates and serializers that knew marks read the same names.
     display = value
@@ -92,8 +88,7 @@ class Cell:
     @property
     def shown_count(self):
         """The number the cell shows, or None."""
-        value = self.value
-        return int(value) if value.isdigit() else None
+        return shown_count(self.value)
 
     @property
     def is_pending(self):
@@ -109,14 +104,55 @@ class Cell:
         return self.mark is not None and not self.derived
 
 
-def _derived_cell(mark, unit_id, indicator_id, count):
+def _shown(state, count, is_derived):
+    """A cell's text from its word and number (Cell.value, and `texts_for` without making cells)."""
+    if is_derived:
+        if state in EXEMPT_STATES or not count:
+            return state
+        return str(count)
+    return str(count) if count is not None else state
+
+
+def shown_count(value):
+    """The number a cell showing `value` shows, or None."""
+    return int(value) if value.isdigit() else None
+
+
+def _derived_state(mark_state):
     # A mark may still hold a number typed in before the column was derived: it shows as not done.
-    state = (mark.state if mark is not None else "") or MarkState.PENDING
+    return mark_state or MarkState.PENDING
+
+
+def _derived_cell(mark, unit_id, indicator_id, count):
+    state = _derived_state(mark.state if mark is not None else "")
     return Cell(mark=mark, unit_id=unit_id, indicator_id=indicator_id, state=state, count=count or 0, derived=True)
 
 
 def stored_cell(mark):
     return Cell(mark=mark, unit_id=mark.unit_id, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
+
+
+def _due_finder(indicators, as_of, unit_ids=None):
+    """A function (unit id, indicator id, shown text) -> Due as of `as_of` (one query for the office's dates).
+
+    `indicators`: {indicator id: Indicator with its scheme}. A Due is immutable and, without the office's
+    changed date, depends only on the column and the text: cells that share both share one (a province
+    has 15,000 cells of a few dozen kinds).
+    """
+    overrides = due_rules.overrides_for(indicators, unit_ids)
+    shared = {}
+
+    def due_of(unit_id, indicator_id, value):
+        indicator = indicators[indicator_id]
+        override = overrides.get((unit_id, indicator_id))
+        if override is not None:
+            return due_rules.cell_due(value, indicator, indicator.scheme.year, as_of, override)
+        cell_due = shared.get((indicator_id, value))
+        if cell_due is None:
+            cell_due = shared[indicator_id, value] = due_rules.cell_due(value, indicator, indicator.scheme.year, as_of)
+        return cell_due
+
+    return due_of
 
 
 def _with_due(cells, indicators, as_of, unit_ids=None):
@@ -125,22 +161,9 @@ def _with_due(cells, indicators, as_of, unit_ids=None):
     indicators = {i.pk: i for i in indicators}
     if not cells or not indicators:
         return cells
-    overrides = due_rules.overrides_for(indicators, unit_ids)
-    # A Due is immutable and, without the office's changed date, depends only on the column and the text:
-    # cells that share both share one (a province has 15,000 cells of a few dozen kinds).
-    shared = {}
+    due_of = _due_finder(indicators, as_of, unit_ids)
     for cell in cells.values():
-        indicator, value = indicators[cell.indicator_id], cell.value
-        override = overrides.get((cell.unit_id, cell.indicator_id))
-        if override is not None:
-            cell_due = due_rules.cell_due(value, indicator, indicator.scheme.year, as_of, override)
-        else:
-            cell_due = shared.get((cell.indicator_id, value))
-            if cell_due is None:
-                cell_due = shared[cell.indicator_id, value] = due_rules.cell_due(
-                    value, indicator, indicator.scheme.year, as_of
-                )
-        cell.due = cell_due
+        cell.due = due_of(cell.unit_id, cell.indicator_id, cell.value)
     return cells
 
 
@@ -157,16 +180,24 @@ def derived_counts(indicators, unit_ids=None):
     return counts
 
 
-def cells_of_marks(marks, indicators, as_of=None):
+def stored_marks(marks):
+    """The StoredMarks of a Mark queryset: what a cell reads of each, without a model instance per mark."""
+    return [StoredMark._make(row) for row in marks.order_by().values_list(*StoredMark._fields)]
+
+
+def cells_of_marks(marks, indicators, as_of=None, *, counts=None, with_due=True):
     """Cells for the given marks (a page of the API, one unit's row), indicators of those marks given.
 
-    `indicators`: {indicator id: Indicator with scheme loaded}. Derived numbers for the marks' units only;
-    due dates and statuses as of `as_of` (default today).
+    `marks`: Marks or StoredMarks (`stored_marks`). `indicators`: {indicator id: Indicator with scheme
+    loaded}. Derived numbers for the marks' units only, unless the caller has them (`counts`, as
+    `derived_counts` gives); due dates and statuses as of `as_of` (default today), unless `with_due` is
+    False (the quarterly table reads only the cells' words).
     """
     marks = list(marks)
     derived_indicators = [i for i in indicators.values() if derived.is_derived(i)]
     unit_ids = {m.unit_id for m in marks}
-    counts = derived_counts(derived_indicators, unit_ids) if derived_indicators else {}
+    if counts is None:
+        counts = derived_counts(derived_indicators, unit_ids) if derived_indicators else {}
     derived_ids = {i.pk for i in derived_indicators}
     result = {
         m.pk: _derived_cell(m, m.unit_id, m.indicator_id, counts.get((m.unit_id, m.indicator_id)))
@@ -174,53 +205,125 @@ def cells_of_marks(marks, indicators, as_of=None):
         else stored_cell(m)
         for m in marks
     }
+    if not with_due:
+        return result
     wanted = [indicators[i] for i in {m.indicator_id for m in marks}]
     return _with_due(result, wanted, as_of, unit_ids)
 
 
-def cells_for(schemes, unit_ids=None, as_of=None, *, with_due=True):
+class _Reading:
+    """The stored marks (as StoredMark rows) and derived numbers of some schemes' cells, read once.
+
+    `parts` is the one walk over enrolled units × indicators that every way of making cells shares.
+    """
+
+    def __init__(self, schemes, unit_ids=None, enrolled=None):
+        self.schemes = schemes = list(schemes)
+        self.unit_ids = unit_ids = set(unit_ids) if unit_ids is not None else None
+        if enrolled is None:
+            enrolled = {s.pk: [su.unit_id for su in s.scheme_units.all()] for s in schemes}
+        self.enrolled = enrolled
+        marks = Mark.objects.filter(indicator__scheme__in=schemes)
+        if unit_ids is not None:
+            marks = marks.filter(unit_id__in=unit_ids)
+        self.rows = {(row[1], row[2]): row for row in marks.order_by().values_list(*StoredMark._fields)}
+        self.indicators = [i for s in schemes for i in s.indicators.all()]
+        for indicator in self.indicators:
+            # The scheme is at hand: spare derived_counts a query per indicator for its year.
+            indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
+        self.counts = derived_counts(self.indicators, unit_ids)
+
+    def parts(self, unit_ids=None):
+        """(key, stored row or None, derived number or None, is derived) of every cell that exists.
+
+        `unit_ids` narrows to some of the units read (a page's rows).
+        """
+        unit_ids = self.unit_ids if unit_ids is None else unit_ids
+        rows, counts = self.rows, self.counts
+        for scheme in self.schemes:
+            enrolled = [u for u in self.enrolled[scheme.pk] if unit_ids is None or u in unit_ids]
+            for indicator in scheme.indicators.all():
+                indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
+                for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
+                    key = (unit_id, indicator_id)
+                    row = rows.get(key)
+                    if is_derived:
+                        count = counts.get(key)
+                        if row is not None or count:
+                            yield key, row, count, True
+                    elif row is not None:
+                        yield key, row, None, False
+
+    def cells(self, unit_ids=None):
+        """{key: Cell} without due (see cells_for)."""
+        cells = {}
+        for key, row, count, is_derived in self.parts(unit_ids):
+            mark = StoredMark._make(row) if row is not None else None
+            cells[key] = _derived_cell(mark, key[0], key[1], count) if is_derived else stored_cell(mark)
+        return cells
+
+
+def _word_and_text(row, count, is_derived):
+    """(word, shown text) of a cell from its StoredMark row (or None) and its derived number: as its Cell's."""
+    if is_derived:
+        state = _derived_state(row[3] if row is not None else "")
+        return state, _shown(state, count or 0, True)
+    return row[3], _shown(row[3], row[4], False)
+
+
+def cells_for(schemes, unit_ids=None, as_of=None):
     """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
 
     `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
     scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
-    carries its due date and status as of `as_of` (default today), unless `with_due` is False (scoring
-    reads only the texts); its `mark` is a StoredMark.
+    carries its due date and status as of `as_of` (default today); its `mark` is a StoredMark.
     """
-    schemes = list(schemes)
-    marks = Mark.objects.filter(indicator__scheme__in=schemes)
-    if unit_ids is not None:
-        unit_ids = set(unit_ids)
-        marks = marks.filter(unit_id__in=unit_ids)
-    rows = marks.order_by().values_list("id", "unit_id", "indicator_id", "state", "count", "version")
-    by_cell = {(row[1], row[2]): StoredMark._make(row) for row in rows}
-    indicators = [i for s in schemes for i in s.indicators.all()]
-    for indicator in indicators:
-        # The scheme is at hand: spare derived_counts a query per indicator for its year.
-        indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
-    counts = derived_counts(indicators, unit_ids)
-    cells = {}
-    for scheme in schemes:
-        enrolled = [su.unit_id for su in scheme.scheme_units.all() if unit_ids is None or su.unit_id in unit_ids]
-        for indicator in scheme.indicators.all():
-            indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
-            for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
-                key = (unit_id, indicator_id)
-                mark = by_cell.get(key)
-                if is_derived:
-                    count = counts.get(key)
-                    if mark is not None or count:
-                        cells[key] = _derived_cell(mark, unit_id, indicator_id, count)
-                elif mark is not None:
-                    cells[key] = stored_cell(mark)
-    return _with_due(cells, indicators, as_of, unit_ids) if with_due else cells
+    reading = _Reading(schemes, unit_ids)
+    return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
 
 
-def texts(cells):
-    """{unit id: {indicator id: shown text}}: what scoring reads."""
+def texts_for(schemes, enrolled=None):
+    """{unit id: {indicator id: shown text}} of `schemes`: the cells' `value`s, without making the cells.
+
+    What scoring reads: a province scores its 18,000 cells on each request of the scores page, and a
+    Cell and a StoredMark for each was most of the time (and of the garbage collector's). `enrolled`:
+    {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched.
+    """
     by_unit = defaultdict(dict)
-    for (unit_id, indicator_id), cell in cells.items():
-        by_unit[unit_id][indicator_id] = cell.value
+    for (unit_id, indicator_id), row, count, is_derived in _Reading(schemes, enrolled=enrolled).parts():
+        by_unit[unit_id][indicator_id] = _word_and_text(row, count, is_derived)[1]
     return by_unit
+
+
+class PagedCells:
+    """Every cell's word of some schemes, and the Cells of the rows a page shows, from one reading.
+
+    A province's grid filters and counts every unit but shows 100: `words` {key: (state, value, due
+    status)} says of every cell what its Cell would (the due status is "" unless `with_due`), and
+    `cells(unit_ids)` makes the Cells, with their due, of the page's units only. Queries as cells_for.
+    `enrolled`: {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched.
+    """
+
+    def __init__(self, schemes, as_of=None, *, with_due=False, enrolled=None):
+        self._reading = reading = _Reading(schemes, enrolled=enrolled)
+        self._as_of = as_of or due_rules.today()
+        indicators = {i.pk: i for i in reading.indicators}
+        self._due_of = _due_finder(indicators, self._as_of) if with_due and indicators else None
+        due_of = self._due_of
+        self.words = {}
+        for key, row, count, is_derived in reading.parts():
+            state, value = _word_and_text(row, count, is_derived)
+            self.words[key] = (state, value, due_of(key[0], key[1], value).status if due_of else "")
+
+    def cells(self, unit_ids):
+        """{key: Cell} of `unit_ids`' cells, with their due as of the same day."""
+        unit_ids = set(unit_ids)
+        cells = self._reading.cells(unit_ids)
+        if self._due_of is None:
+            return _with_due(cells, self._reading.indicators, self._as_of, unit_ids)
+        for cell in cells.values():
+            cell.due = self._due_of(cell.unit_id, cell.indicator_id, cell.value)
+        return cells
 
 
 def year_cells(year, as_of=None):

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from assessment.scoring.rules import deduction_text
 
 from . import cells
-from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
+from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit, Unit
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -120,17 +120,108 @@ class ProgressTable:
         return ProgressTable(scheme=self.scheme, indicators=indicators, notes=self.notes, rows=rows)
 
 
-def schemes_with_parts(queryset=None):
-    """Schemes with category, indicators, notes and enrolled units prefetched."""
+def schemes_with_parts(queryset=None, *, units=True):
+    """Schemes with category, indicators, notes and (unless `units` is False) enrolled units prefetched."""
     queryset = Scheme.objects.all() if queryset is None else queryset
-    return queryset.select_related("category").prefetch_related(
+    prefetch = [
         Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
         Prefetch("notes", queryset=Note.objects.order_by("number")),
-        Prefetch(
-            "scheme_units",
-            queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk"),
-        ),
+    ]
+    if units:
+        scheme_units = SchemeUnit.objects.select_related("unit").order_by("order", "pk")
+        prefetch.append(Prefetch("scheme_units", queryset=scheme_units))
+    return queryset.select_related("category").prefetch_related(*prefetch)
+
+
+def _confirmed_deductions(schemes, unit_ids=None):
+    """{(unit id, scheme id): [Deduction]}: the confirmed records of 扣分情况 (a “*” is pending, never listed)."""
+    deductions = defaultdict(list)
+    records = Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False)
+    if unit_ids is not None:
+        records = records.filter(unit_id__in=list(unit_ids))
+    for d in records.select_related("indicator"):
+        deductions[(d.unit_id, d.indicator.scheme_id)].append(d)
+    return deductions
+
+
+# What the grid reads of every enrolled unit: tuples, not SchemeUnit and Unit instances (a province has
+# thousands, and prefetched instances are tied to their scheme in cycles that only the collector's full
+# passes free). The page's rows are made instances again (`page_table`).
+_ENROLLED = ("id", "unit_id", "unit__name", "unit__full_name", "deduction_text")
+_PAGE_SCHEME_UNIT = ["id", "scheme_id", "unit_id", "deduction_text"]
+
+
+@dataclass
+class GridSelection:
+    """What the entry grid shows of a scheme: its filtered rows, and the counts of the shown columns.
+
+    `rows`: the enrolled units matching the filters, every one of them, as (scheme unit id, unit id, name,
+    full name, typed 扣分情况) in printed order; `counts`: one StateCounts per shown column over those rows
+    (the summary row); `unit_count`: the scheme's units. `page_table` makes the Rows of a page of them.
+    """
+
+    scheme: Scheme
+    indicators: list  # the shown columns
+    rows: list
+    counts: list
+    unit_count: int
+    paged: cells.PagedCells  # the page's cells come from the same reading
+
+
+def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
+    """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, from the cells' words.
+
+    A province's grid filters and counts every unit but shows 100: the words of every cell
+    (cells.PagedCells) cost a fraction of the cells, which only the page's rows need (`page_table`).
+    `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
+    """
+    enrolled = list(SchemeUnit.objects.filter(scheme=scheme).order_by("order", "pk").values_list(*_ENROLLED))
+    indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
+    paged = cells.PagedCells([scheme], with_due=bool(due), enrolled={scheme.pk: [row[1] for row in enrolled]})
+    words = paged.words
+    query = query.strip().casefold()
+    counts = [StateCounts() for _ in indicators]
+    shown = []
+    for enrolled_row in enrolled:
+        _, unit_id, name, full_name, _ = enrolled_row
+        if query and query not in name.casefold() and query not in full_name.casefold():
+            continue
+        row = [words.get((unit_id, i.id)) for i in indicators]
+        if pending_only and not any(w is not None and w[1] == MarkState.PENDING for w in row):
+            continue
+        if due and not any(w is not None and w[2] == due for w in row):
+            continue
+        shown.append(enrolled_row)
+        for column, word in zip(counts, row, strict=True):
+            if word is not None:
+                column.add(word[0], cells.shown_count(word[1]))
+    return GridSelection(
+        scheme=scheme, indicators=indicators, rows=shown, counts=counts, unit_count=len(enrolled), paged=paged
     )
+
+
+def page_table(selection, rows):
+    """The ProgressTable of some of a selection's rows (a page): their cells, due dates and 扣分情况."""
+    scheme, indicators = selection.scheme, selection.indicators
+    unit_ids = [row[1] for row in rows]
+    by_cell = selection.paged.cells(unit_ids) if unit_ids else {}
+    deductions = _confirmed_deductions([scheme], unit_ids) if unit_ids else {}
+    table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))
+    db = SchemeUnit.objects.db
+    for su_id, unit_id, name, full_name, typed in rows:
+        # As loaded by .only(): the columns read above, the rest deferred.
+        unit = Unit.from_db(db, ["id", "name", "full_name"], (unit_id, name, full_name))
+        su = SchemeUnit.from_db(db, _PAGE_SCHEME_UNIT, (su_id, scheme.pk, unit_id, typed))
+        su.unit = unit
+        table.rows.append(
+            Row(
+                unit=unit,
+                scheme_unit=su,
+                cells=[by_cell.get((unit_id, i.id)) for i in indicators],
+                deductions=deductions.get((unit_id, scheme.id), []),
+            )
+        )
+    return table
 
 
 def build_tables(schemes):
@@ -141,12 +232,7 @@ def build_tables(schemes):
     """
     schemes = list(schemes)
     by_cell = cells.cells_for(schemes)
-    # 扣分情况: confirmed deduction records of every unit in one query (a “*” is pending, never listed).
-    deductions = defaultdict(list)
-    for d in Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False).select_related(
-        "indicator"
-    ):
-        deductions[(d.unit_id, d.indicator.scheme_id)].append(d)
+    deductions = _confirmed_deductions(schemes)  # of every unit in one query
     tables = []
     for scheme in schemes:
         indicators = list(scheme.indicators.all())

@@ -37,9 +37,10 @@ def quarterly_counts(year, unit_ids=None):
     return {unit_id: dict(by_quarter) for unit_id, by_quarter in result.items()}
 
 
-def year_counts(year, unit_ids=None):
-    """{unit_id: count} for the year: what the 奖惩案例 cell shows."""
-    return {unit_id: sum(by_quarter.values()) for unit_id, by_quarter in quarterly_counts(year, unit_ids).items()}
+def year_counts(year, unit_ids=None, quarterly=None):
+    """{unit_id: count} for the year: what the 奖惩案例 cell shows (`quarterly`: quarterly_counts if at hand)."""
+    quarterly = quarterly_counts(year, unit_ids) if quarterly is None else quarterly
+    return {unit_id: sum(by_quarter.values()) for unit_id, by_quarter in quarterly.items()}
 
 
 class CaseCounts(derived.Derivation):
@@ -54,8 +55,9 @@ class CaseCounts(derived.Derivation):
     def applies(self, indicator):
         return indicator.accepts_count
 
-    def counts(self, year, indicators, unit_ids=None):
-        totals = year_counts(year, unit_ids)
+    def counts(self, year, indicators, unit_ids=None, quarterly=None):
+        """{(unit id, indicator id): number}; `quarterly`: the year's quarterly_counts when the caller has them."""
+        totals = year_counts(year, unit_ids, quarterly)
         return {(unit_id, i.pk): n for i in indicators for unit_id, n in totals.items()}
 
     def shortfalls(self, year, indicator, as_of, unit_ids):

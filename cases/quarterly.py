@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from assessment import cells
 from assessment.models import Indicator, Mark, Note, SchemeUnit
 
-from .counts import UNASSIGNED, quarterly_counts
+from .counts import UNASSIGNED, CaseCounts, quarterly_counts
 from .duty import due_quarters, is_exempt, per_quarter_of, quarterly_deduction, shortfalls
 from .models import QUARTER_LABELS, QUARTERS
 
@@ -104,16 +104,24 @@ def build_quarterly(year, today=None):
     if not indicators:
         return []
     scheme_ids = [i.scheme_id for i in indicators]
-    enrolled = SchemeUnit.objects.filter(scheme_id__in=scheme_ids).select_related("unit").order_by("order", "pk")
+    # A province has thousands of units: of each, its name (the rows) and its cell's word (exempt or not).
+    enrolled = (
+        SchemeUnit.objects.filter(scheme_id__in=scheme_ids)
+        .select_related("unit")
+        .only("scheme_id", "unit__name")
+        .order_by("order", "pk")
+    )
     units_by_scheme = {}
     for su in enrolled:
         units_by_scheme.setdefault(su.scheme_id, []).append(su.unit)
+    counts = quarterly_counts(year)
     marks = cells.cells_of_marks(
-        Mark.objects.filter(indicator__in=indicators).only("id", "unit_id", "indicator_id", "state", "count"),
+        cells.stored_marks(Mark.objects.filter(indicator__in=indicators)),
         {i.pk: i for i in indicators},
+        counts=CaseCounts().counts(year, indicators, quarterly=counts),  # the cells' numbers, from the same counts
+        with_due=False,
     )
     marks = {(c.unit_id, c.indicator_id): c for c in marks.values()}
-    counts = quarterly_counts(year)
     due = due_quarters(year, today)
     sections = []
     for indicator in indicators:

@@ -18,7 +18,7 @@ from assessment.marks import history
 from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
-from assessment.tables import build_tables, schemes_with_parts
+from assessment.tables import grid_selection, page_table, schemes_with_parts
 from assessment.years import current_year, scheme_years
 
 
@@ -79,10 +79,10 @@ def year_overview(request, year):
 GRID_DUE_FILTERS = {"overdue": due.DueStatus.OVERDUE, "soon": due.DueStatus.DUE_SOON}
 
 
-def _grid_filters(request, table):
+def _grid_filters(request, scheme):
     indicator_id = request.GET.get("indicator", "")
     indicator_id = int(indicator_id) if indicator_id.isdigit() else None
-    if indicator_id is not None and indicator_id not in {i.id for i in table.indicators}:
+    if indicator_id is not None and indicator_id not in {i.id for i in scheme.indicators.all()}:
         indicator_id = None
     return {
         "indicator_id": indicator_id,
@@ -96,27 +96,33 @@ def _grid_filters(request, table):
 @reporter_redirect
 @read_all
 def grid(request, year, category):
-    scheme = _scheme(year, category)
-    table = build_tables([scheme])[0]
-    filters = _grid_filters(request, table)
-    shown = table.filtered(**filters)
-    editable = access.can_edit_marks(request.user)
+    scheme = get_object_or_404(
+        schemes_with_parts(Scheme.objects.filter(year=year, category__slug=category), units=False)
+    )
+    filters = _grid_filters(request, scheme)
     # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
-    # summary row still cover every unit (assessment.paging).
-    page = paging.paginate(request, shown.rows)
+    # summary row still cover every unit (assessment.paging), from the words of every cell, while only
+    # the page's rows have their cells made (tables.grid_selection, page_table).
+    selection = grid_selection(scheme, **filters)
+    page = paging.paginate(request, selection.rows)
+    shown = page_table(selection, page.object_list)
+    editable = access.can_edit_marks(request.user)
     # One reversal for the page, not one per cell.
     history_url = reverse("assessment:mark_history", args=[0])
+    indicators = list(scheme.indicators.all())
     return render(
         request,
         "assessment/grid.html",
         {
             "year": year,
             "scheme": scheme,
-            "table": table,
+            "indicators": indicators,
+            "notes": shown.notes,
+            "unit_count": selection.unit_count,
             "shown": shown,
-            "columns": list(zip(shown.indicators, shown.column_counts(), strict=True)),
+            "columns": list(zip(selection.indicators, selection.counts, strict=True)),
             "grid_rows": [
-                (row, row_cells_html(row.cells, editable=editable, history_url=history_url)) for row in page.object_list
+                (row, row_cells_html(row.cells, editable=editable, history_url=history_url)) for row in shown.rows
             ],
             "page": page,
             "states": MarkState.choices,
@@ -125,7 +131,7 @@ def grid(request, year, category):
             "soon_days": due.soon_days(),
             "is_filtered": any(filters.values()),
             "editable": editable,
-            "bulk_indicators": table.indicators,
+            "bulk_indicators": indicators,
             "schemes": Scheme.objects.filter(year=year).select_related("category").order_by("category__order"),
             "batches": history.recent_batches(limit=5, indicator__scheme=scheme) if editable else [],
         },

@@ -10,14 +10,32 @@ from assessment.models import Deduction, Indicator, RuleGroup, Scheme, SchemeUni
 from assessment.scoring.rules import CASES_SOURCE, CategoryScores, Record, rules_from_scheme, score_category
 
 
-def scoring_schemes(queryset=None):
-    """Schemes with everything scoring reads prefetched (5 queries in all)."""
+def scoring_schemes(queryset=None, *, units=True):
+    """Schemes with everything scoring reads prefetched (5 queries in all; 4 without `units`).
+
+    Without `units` the enrolled units are not prefetched: `live_scores` reads them as tuples
+    (`enrolled_units`), since a province's thousands of SchemeUnit and Unit instances, tied to their
+    scheme in reference cycles, were left on every scores request for the garbage collector's full passes.
+    """
     queryset = Scheme.objects.all() if queryset is None else queryset
-    return queryset.select_related("category").prefetch_related(
+    prefetch = [
         Prefetch("indicators", queryset=Indicator.objects.order_by("order").prefetch_related("notes")),
         Prefetch("rule_groups", queryset=RuleGroup.objects.select_related("note")),
-        Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk")),
-    )
+    ]
+    if units:
+        prefetch.append(
+            Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk"))
+        )
+    return queryset.select_related("category").prefetch_related(*prefetch)
+
+
+def enrolled_units(schemes):
+    """{scheme id: [(unit id, unit name)]} in printed order, in one query."""
+    enrolled = {s.pk: [] for s in schemes}
+    rows = SchemeUnit.objects.filter(scheme__in=list(enrolled)).order_by("order", "pk")
+    for scheme_id, unit_id, name in rows.values_list("scheme_id", "unit_id", "unit__name"):
+        enrolled[scheme_id].append((unit_id, name))
+    return enrolled
 
 
 def _shortfall_records(case_shortfall):
@@ -42,19 +60,22 @@ def year_end(year):
     return datetime.date(year + 1, 1, 1)
 
 
-def derived_shortfalls(schemes, as_of=None):
+def derived_shortfalls(schemes, as_of=None, enrolled=None):
     """{(unit id, indicator id): [(label, missing), …]} of every derived column of `schemes` as of `as_of`.
 
     The derivations registered by higher apps (assessment.derived; the cases app for 奖惩案例) say what is
     missing: per due quarter, the cases short of the duty. They count like confirmed recorded misses.
+    `enrolled`: `enrolled_units(schemes)` if at hand.
     """
+    schemes = list(schemes)
+    enrolled = enrolled_units(schemes) if enrolled is None else enrolled
     result = {}
     for scheme in schemes:
-        enrolled = [su.unit_id for su in scheme.scheme_units.all()]
+        unit_ids = [unit_id for unit_id, _ in enrolled[scheme.pk]]
         for indicator in scheme.indicators.all():
             derivation = derived.derivation_for(indicator)
             if derivation is not None:
-                result.update(derivation.shortfalls(scheme.year, indicator, as_of, enrolled))
+                result.update(derivation.shortfalls(scheme.year, indicator, as_of, unit_ids))
     return result
 
 
@@ -66,22 +87,24 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None):
     (the same shape as `derived_shortfalls`).
     """
     schemes = list(schemes)
+    enrolled = enrolled_units(schemes)
     if case_shortfall is None:
-        case_shortfall = derived_shortfalls(schemes, as_of)
+        case_shortfall = derived_shortfalls(schemes, as_of, enrolled)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
-    cells_by_unit = cells.texts(cells.cells_for(schemes, with_due=False))  # scoring reads texts only
+    # scoring reads texts only
+    cells_by_unit = cells.texts_for(schemes, {sid: [uid for uid, _ in units] for sid, units in enrolled.items()})
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))
     result = []
     for scheme in schemes:
-        units = [(su.unit_id, su.unit.name) for su in scheme.scheme_units.all()]
-        result.append(score_category(rules_from_scheme(scheme), units, cells_by_unit, records_by_unit))
+        result.append(score_category(rules_from_scheme(scheme), enrolled[scheme.pk], cells_by_unit, records_by_unit))
     return result
 
 
 def year_schemes(year):
-    return scoring_schemes(Scheme.objects.filter(year=year)).order_by("category__order", "pk")
+    """The schemes of `year` as live_scores reads them (their units: see scoring_schemes)."""
+    return scoring_schemes(Scheme.objects.filter(year=year), units=False).order_by("category__order", "pk")
 
 
 def year_scores(year, *, as_of=None, case_shortfall=None):

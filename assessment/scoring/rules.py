@@ -23,9 +23,10 @@ its `year_end_deduction` is what closing the year today would deduct. All arithm
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 
 from assessment.models import EXEMPT_STATES, EXPLAINED_STATES, MarkState, RuleKind
 
@@ -349,13 +350,19 @@ class UnitScore:
     category_slug: str
     year: int
     full_points: Decimal
-    lines: list
+    lines: list  # None with `line_maker`: made on first read (see the property below the class)
     frozen: bool = False
     rank: int | None = None
     tied: bool = False
+    # (deduction, year-end deduction) known without the lines: a province's ranking reads only these for its
+    # thousands of units, and only the units shown read their lines (score_category).
+    totals: tuple | None = field(default=None, repr=False, compare=False)
+    line_maker: Callable | None = field(default=None, repr=False, compare=False)
 
     @property
     def deduction(self):
+        if self.totals is not None:
+            return self.totals[0]
         return sum((line.deduction for line in self.lines), ZERO)
 
     @property
@@ -364,6 +371,8 @@ class UnitScore:
 
     @property
     def year_end_deduction(self):
+        if self.totals is not None:
+            return self.totals[1]
         return sum((line.year_end_deduction for line in self.lines), ZERO)
 
     @property
@@ -386,7 +395,7 @@ class UnitScore:
         return [line for line in self.lines if line.deduction or line.year_end_deduction]
 
     def finalized(self):
-        return replace(self, lines=[line.finalized() for line in self.lines], frozen=True)
+        return replace(self, lines=[line.finalized() for line in self.lines], frozen=True, totals=None, line_maker=None)
 
     def to_dict(self):
         return {
@@ -416,99 +425,175 @@ class UnitScore:
         )
 
 
-def _state_item_line(item, texts):
+def _get_lines(score):
+    if score._lines is None and score.line_maker is not None:
+        score._lines = score.line_maker()
+    return score._lines
+
+
+def _set_lines(score, lines):
+    score._lines = lines
+
+
+# Set after the dataclass is made, so that its __init__, replace, == and repr go through it.
+UnitScore.lines = property(_get_lines, _set_lines, doc="The unit's Lines, made when first read if made lazily.")
+
+
+def _state_item_status(texts):
     """earn / lose columns and rule groups: only a “*” at year end costs the item's points."""
+    if any(t == PENDING for _, t in texts):
+        return Status.PENDING
+    if any(not t for _, t in texts):
+        return Status.MISSING
+    if all(t in EXEMPT_STATES for _, t in texts):
+        return Status.EXEMPT
+    return Status.OK
+
+
+def _state_item_words(item, texts, status):
     p = item.points if item.is_group else item.columns[0].points
     pf = fmt(p)
     earn = item.base_kind == RuleKind.EARN
-    pending = [c for c, t in texts if t == PENDING]
-    missing = [c for c, t in texts if not t]
-    exempt = [c for c, t in texts if t in EXEMPT_STATES]
-    # A group names the column(s) still “*”; a single column's line is its own title.
-    prefix = "、".join(f"“{c.title}”" for c in pending) if item.is_group else ""
-    if pending:
-        status, year_end = Status.PENDING, p
+    if status == Status.PENDING:
+        # A group names the column(s) still “*”; a single column's line is its own title.
+        pending = [c for c, t in texts if t == PENDING]
+        prefix = "、".join(f"“{c.title}”" for c in pending) if item.is_group else ""
         cost = f"不得{pf}分" if earn else f"扣{pf}分"
         explanation = f"{prefix}未完成（*）：年中不扣分；年底考核时仍未完成且未作情况说明的，{cost}"
-        final = f"{prefix}年底考核时仍未完成且未作情况说明，{cost}"
-    elif missing:
-        status, year_end = Status.MISSING, ZERO
-        explanation = final = "未填写完成情况，暂不计分"
-    elif len(exempt) == len(texts):
-        status, year_end = Status.EXEMPT, ZERO
+        return explanation, f"{prefix}年底考核时仍未完成且未作情况说明，{cost}"
+    if status == Status.MISSING:
+        explanation = "未填写完成情况，暂不计分"
+    elif status == Status.EXEMPT:
         if all(t == MarkState.NOT_ASSESSED for _, t in texts):
             why = "非考核项"
         elif all(t in EXPLAINED_STATES for _, t in texts):
             why = "已作情况说明"
         else:
             why = "已作情况说明或非考核项"
-        explanation = final = f"{why}，不作为扣分项" + (f"，计{pf}分" if earn else "")
+        explanation = f"{why}，不作为扣分项" + (f"，计{pf}分" if earn else "")
     else:
-        status, year_end = Status.OK, ZERO
-        explanation = final = (f"已完成，得{pf}分" if earn else "已完成，不扣分") + (
+        exempt = any(t in EXEMPT_STATES for _, t in texts)
+        explanation = (f"已完成，得{pf}分" if earn else "已完成，不扣分") + (
             "（其余为非考核项或已说明）" if exempt else ""
         )
-    return status, ZERO, year_end, explanation, final
+    return explanation, explanation
 
 
-def _occurrence_item_line(item, text, records):
+def _occurrences(records):
+    """(confirmed occurrences, records waiting for confirmation)."""
+    n, waiting = 0, 0
+    for r in records:
+        if r.confirmed:
+            n += r.count or 0
+        else:
+            waiting += 1
+    return n, waiting
+
+
+def _occurrence_item_amounts(item, text, records):
     col = item.columns[0]
-    confirmed = [r for r in records if r.confirmed]
-    n = sum(r.count or 0 for r in confirmed)
-    waiting = len(records) - len(confirmed)
-    tail = f"；另有{waiting}条记录待确认，确认后计入" if waiting else ""
     if text in EXEMPT_STATES:
+        return Status.EXEMPT, ZERO, ZERO
+    n, _ = _occurrences(records)
+    if n:
+        now = occurrence_loss(col, n)
+        return Status.DEDUCTED, now, now
+    if text == PENDING:
+        return Status.PENDING, ZERO, occurrence_loss(col, 1)
+    if not text:
+        return Status.MISSING, ZERO, ZERO
+    return Status.OK, ZERO, ZERO
+
+
+def _waiting_tail(waiting):
+    return f"；另有{waiting}条记录待确认，确认后计入" if waiting else ""
+
+
+def _occurrence_item_words(item, text, records, status, now, year_end):
+    col = item.columns[0]
+    n, waiting = _occurrences(records)
+    tail = _waiting_tail(waiting)
+    if status == Status.EXEMPT:
         why = "非考核项" if text == MarkState.NOT_ASSESSED else "已作情况说明"
         extra = f"（已记录的{n}次不计）" if n else ""
         explanation = f"{why}，不作为扣分项{extra}"
-        return Status.EXEMPT, ZERO, ZERO, explanation + tail, explanation
-    now = occurrence_loss(col, n)
-    if n:
+        return explanation + tail, explanation
+    if status == Status.DEDUCTED:
         raw = col.rate * n
         capped = f"，扣满{fmt(col.cap)}分为止，扣{fmt(now)}分" if raw > col.cap else f"，扣{fmt(now)}分"
         explanation = f"已确认{n}次：{fmt(col.rate)}分×{n}次={fmt(raw)}分{capped}"
-        return Status.DEDUCTED, now, now, explanation + tail, explanation
-    if text == PENDING:
-        one = occurrence_loss(col, 1)
-        explanation = (
-            f"未完成（*），尚无确认的次数：年中不扣分；年底考核时仍未完成且未作情况说明的，按1次计，扣{fmt(one)}分"
-        )
-        final = f"年底考核时仍未完成且未作情况说明、未记录次数，按1次计，扣{fmt(one)}分"
-        return Status.PENDING, ZERO, one, explanation + tail, final
-    if not text:
+        return explanation + tail, explanation
+    if status == Status.PENDING:
+        one = fmt(year_end)
+        explanation = f"未完成（*），尚无确认的次数：年中不扣分；年底考核时仍未完成且未作情况说明的，按1次计，扣{one}分"
+        final = f"年底考核时仍未完成且未作情况说明、未记录次数，按1次计，扣{one}分"
+        return explanation + tail, final
+    if status == Status.MISSING:
         explanation = "未填写完成情况，暂不计分"
-        return Status.MISSING, ZERO, ZERO, explanation + tail, explanation
+        return explanation + tail, explanation
     explanation = "无确认的扣分记录，不扣分"
-    return Status.OK, ZERO, ZERO, explanation + tail, explanation
+    return explanation + tail, explanation
 
 
-def _discretionary_item_line(item, text, records):
+def _confirmed_amount(records):
+    return sum((r.amount or ZERO for r in records if r.confirmed), ZERO)
+
+
+def _discretionary_item_amounts(item, text, records):
+    if text in EXEMPT_STATES:
+        return Status.EXEMPT, ZERO, ZERO
+    total = _confirmed_amount(records)
+    if total:
+        now = discretionary_loss(item.columns[0], total)
+        return Status.DEDUCTED, now, now
+    return Status.OK, ZERO, ZERO
+
+
+def _discretionary_item_words(item, text, records, status, now):
     col = item.columns[0]
     confirmed = [r for r in records if r.confirmed]
-    waiting = len(records) - len(confirmed)
-    tail = f"；另有{waiting}条记录待确认，确认后计入" if waiting else ""
-    total = sum((r.amount or ZERO for r in confirmed), ZERO)
-    if text in EXEMPT_STATES:
+    tail = _waiting_tail(len(records) - len(confirmed))
+    if status == Status.EXEMPT:
         explanation = ("非考核项" if text == MarkState.NOT_ASSESSED else "已作情况说明") + "，不作为扣分项"
-        return Status.EXEMPT, ZERO, ZERO, explanation + tail, explanation
-    if total:
-        now = discretionary_loss(col, total)
+        return explanation + tail, explanation
+    if status == Status.DEDUCTED:
+        total = _confirmed_amount(records)
         capped = f"，最高扣{fmt(col.cap)}分，扣{fmt(now)}分" if total > col.cap else ""
         explanation = f"已确认{len(confirmed)}条，扣{fmt(total)}分{capped}"
-        return Status.DEDUCTED, now, now, explanation + tail, explanation
+        return explanation + tail, explanation
     explanation = f"{text or '无'}，不扣分"
-    return Status.OK, ZERO, ZERO, explanation + tail, explanation
+    return explanation + tail, explanation
+
+
+def _item_texts(item, cells):
+    return [(c, cells.get(c.id) or "") for c in item.columns]
+
+
+def item_amounts(item, cells, records):
+    """(status, deduction now, year-end deduction) of one item for a unit: what ranks it, without the words.
+
+    `score_item` makes its Line from these very numbers, so a ranking from amounts and the lines agree.
+    """
+    if item.kind in (GROUP, RuleKind.EARN, RuleKind.LOSE):
+        status = _state_item_status(_item_texts(item, cells))
+        year_end = (item.points if item.is_group else item.columns[0].points) if status == Status.PENDING else ZERO
+        return status, ZERO, year_end
+    text = cells.get(item.columns[0].id) or ""
+    if item.kind == RuleKind.PER_OCCURRENCE:
+        return _occurrence_item_amounts(item, text, records)
+    return _discretionary_item_amounts(item, text, records)
 
 
 def score_item(item, cells, records):
     """The Line of one item for a unit: `cells` {indicator id: cell text}, `records` of its columns."""
-    texts = [(c, cells.get(c.id) or "") for c in item.columns]
+    texts = _item_texts(item, cells)
+    status, now, year_end = item_amounts(item, cells, records)
     if item.kind in (GROUP, RuleKind.EARN, RuleKind.LOSE):
-        status, now, year_end, explanation, final = _state_item_line(item, texts)
+        explanation, final = _state_item_words(item, texts, status)
     elif item.kind == RuleKind.PER_OCCURRENCE:
-        status, now, year_end, explanation, final = _occurrence_item_line(item, texts[0][1], records)
+        explanation, final = _occurrence_item_words(item, texts[0][1], records, status, now, year_end)
     else:
-        status, now, year_end, explanation, final = _discretionary_item_line(item, texts[0][1], records)
+        explanation, final = _discretionary_item_words(item, texts[0][1], records, status, now)
     cell_text = texts[0][1]
     if item.is_group:
         cell_text = "；".join(t or "（未填）" for _, t in texts)  # in the order of the title's columns
@@ -610,10 +695,43 @@ class CategoryScores:
         return replace(self, units=rank(units, key=lambda s: s.score), frozen=True)
 
 
+def _lazy_unit_score(rules, unit_id, unit_name, cells, records):
+    """score_unit's UnitScore, its totals summed from item_amounts and its lines made when first read."""
+    by_column = defaultdict(list)
+    for record in records:
+        by_column[record.indicator_id].append(record)
+    now = year_end = ZERO
+    for item in rules.items:
+        item_records = [r for c in item.columns for r in by_column.get(c.id, ())] if by_column else ()
+        _, item_now, item_year_end = item_amounts(item, cells, item_records)
+        now += item_now
+        year_end += item_year_end
+    return UnitScore(
+        unit_id=unit_id,
+        unit_name=unit_name,
+        category=rules.category,
+        category_slug=rules.category_slug,
+        year=rules.year,
+        full_points=rules.full_points,
+        lines=None,
+        totals=(now, year_end),
+        # A partial, not a closure: a province has thousands of these, each a few objects less for the collector.
+        line_maker=partial(_unit_lines, rules, unit_id, unit_name, cells, records),
+    )
+
+
+def _unit_lines(rules, unit_id, unit_name, cells, records):
+    return score_unit(rules, unit_id, unit_name, cells, records).lines
+
+
 def score_category(rules, units, cells_by_unit, records_by_unit):
-    """Rank every unit of one scheme; units: [(id, name)] in printed order."""
+    """Rank every unit of one scheme; units: [(id, name)] in printed order.
+
+    The ranking needs every unit's totals, a page only its units' lines: each unit's lines are made when
+    first read (the same lines score_unit makes, from the same amounts).
+    """
     scores = [
-        score_unit(rules, unit_id, name, cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ()))
+        _lazy_unit_score(rules, unit_id, name, cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ()))
         for unit_id, name in units
     ]
     return CategoryScores(

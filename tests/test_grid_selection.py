@@ -1,0 +1,100 @@
+"""The entry grid filters and counts every unit from the cells' words and makes the cells of its page only
+(assessment.tables.grid_selection, page_table): for every filter it shows exactly the rows, cells, due marks,
+扣分情况 and column counts that the whole table (build_tables(...).filtered(...)) gives, page after page."""
+
+import datetime
+import itertools
+
+import pytest
+
+from assessment.models import DueOverride, DueRule, Indicator, Mark, MarkState, Scheme
+from assessment.paging import PAGE_ROWS
+from assessment.tables import build_tables, grid_selection, page_table, schemes_with_parts
+
+from .factories import DeductionFactory, multiply_units
+
+pytestmark = pytest.mark.django_db
+
+WORDS = [MarkState.DONE, MarkState.PENDING, MarkState.NOT_ASSESSED, MarkState.EXPLAINED, MarkState.PENDING]
+
+
+def _scheme(slug, units=True):
+    return schemes_with_parts(Scheme.objects.filter(year=2019, category__slug=slug), units=units).get()
+
+
+@pytest.fixture
+def mixed(on_day):
+    """Three times the demo, cells in every word (some missing), a few changed due dates and deductions."""
+    on_day(datetime.date(2019, 11, 20))
+    multiply_units(3)
+    words = itertools.cycle(WORDS)
+    marks = list(Mark.objects.filter(indicator__scheme__year=2019).select_related("indicator").order_by("pk"))
+    for mark in marks:
+        if not mark.indicator.accepts_count and "√" in mark.indicator.allowed_states:
+            mark.state, mark.count = next(words), None
+    Mark.objects.bulk_update(marks, ["state", "count"])
+    Mark.objects.filter(pk__in=[m.pk for m in marks[::11] if not m.indicator.accepts_count]).delete()
+    Indicator.objects.filter(scheme__year=2019, order=2).update(due_rule=DueRule.DATE, due_date="2019-11-25")
+    for mark in marks[5:200:13]:
+        DueOverride.objects.update_or_create(
+            unit=mark.unit, indicator=mark.indicator, defaults={"date": datetime.date(2019, 9, 30), "reason": "测试"}
+        )
+    for mark in marks[3:400:17]:
+        if mark.indicator.rule_kind == "per_occurrence":
+            DeductionFactory(unit=mark.unit, indicator=mark.indicator, count=2)
+
+
+def _seen(table):
+    """What the grid shows of a table's rows: unit, each cell's pk, version, text and due mark, 扣分情况."""
+    return [
+        (
+            row.unit.pk,
+            [
+                None
+                if c is None
+                else (c.pk, c.version, c.value, c.status, c.due.mark_text if c.due else "", c.due_date, c.derived)
+                for c in row.cells
+            ],
+            row.deduction_text,
+        )
+        for row in table.rows
+    ]
+
+
+def _counts(counts):
+    return [vars(c) for c in counts]
+
+
+FILTERS = [
+    {},
+    {"pending_only": True},
+    {"due": "overdue"},
+    {"due": "due_soon"},
+    {"query": "#2"},
+    {"query": "局", "pending_only": True, "due": "overdue"},
+]
+
+
+@pytest.mark.parametrize("slug", ["towns", "departments"])
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "none")
+def test_a_page_shows_what_the_whole_table_shows(mixed, slug, filters):
+    scheme, grid_scheme = _scheme(slug), _scheme(slug, units=False)  # as the grid reads it
+    for indicator_id in (None, list(scheme.indicators.all())[1].pk):
+        whole = build_tables([scheme])[0].filtered(indicator_id=indicator_id, **filters)
+        selection = grid_selection(grid_scheme, indicator_id=indicator_id, **filters)
+        assert [row[1] for row in selection.rows] == [row.unit.pk for row in whole.rows]
+        assert selection.indicators == whole.indicators
+        assert _counts(selection.counts) == _counts(whole.column_counts())
+        pages = [selection.rows[i : i + PAGE_ROWS] for i in range(0, len(selection.rows), PAGE_ROWS)]
+        shown = [row for page in pages for row in _seen(page_table(selection, page))]
+        assert shown == _seen(whole)
+
+
+def test_the_fixture_has_every_kind_of_cell(mixed):
+    seen = _seen(build_tables([_scheme("departments")])[0])
+    cells = [c for _, row, _ in seen for c in row]
+    assert None in cells
+    assert {c[3] for c in cells if c} >= {"overdue", "due_soon", "done", "explained", "not_assessed"}
+    assert any(c[6] and c[2].isdigit() for c in cells if c)  # a derived number
+    assert any(text for _, _, text in seen)
+    assert len(seen) > PAGE_ROWS

@@ -1,5 +1,6 @@
 """The WSGI application the benchmark's gunicorn serves: the portal with the baselines mounted."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -10,3 +11,4 @@ application = get_wsgi_application()
 from kunshan_credit.bench import configure  # noqa: E402  (settings must be loaded first)
 
 configure()
+gc.freeze()  # as kunshan_credit/wsgi.py does for the portal's own workers

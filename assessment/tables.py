@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from assessment.scoring.rules import deduction_text
+from assessment.scoring.categories import deduction_text
 
 from . import cells
 from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit, Unit

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from assessment.models import MarkState, RuleKind, Scheme
 from assessment.scoring.live import scoring_schemes
-from assessment.scoring.rules import Column, Item, Record, Rules, rules_from_scheme, score_unit
+from assessment.scoring.rules import Column, Item, Record, Rules, rules_from_scheme
+from assessment.scoring.scores import score_unit
 
 STATES = [MarkState.DONE, MarkState.PENDING, MarkState.NOT_ASSESSED, MarkState.EXPLAINED, MarkState.EXPLAINED_FULL]
 EXPLAINED = [MarkState.EXPLAINED, MarkState.EXPLAINED_FULL]

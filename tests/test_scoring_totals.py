@@ -1,6 +1,6 @@
 """The scores page ranks every unit by its totals and makes the lines (the words) only of the units it shows.
 
-The totals come from the items' amounts (assessment.scoring.rules.item_amounts), the lines from the same
+The totals come from the items' amounts (assessment.scoring.scores.item_amounts), the lines from the same
 amounts plus their explanations: for every unit, in every state a cell can be in and with confirmed and
 waiting records of both kinds, the totals are the sums of the lines and the lines are score_unit's. The
 texts scoring reads (assessment.cells.texts_for) are the cells every page shows (cells_for).

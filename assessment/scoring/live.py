@@ -7,7 +7,8 @@ from django.db.models import Prefetch
 
 from assessment import cells, derived
 from assessment.models import Deduction, Indicator, RuleGroup, Scheme, SchemeUnit, YearEndAssessment
-from assessment.scoring.rules import CASES_SOURCE, CategoryScores, Record, rules_from_scheme, score_category
+from assessment.scoring.categories import CategoryScores, score_category
+from assessment.scoring.rules import CASES_SOURCE, Record, rules_from_scheme
 
 
 def scoring_schemes(queryset=None, *, units=True):

@@ -9,8 +9,8 @@ from assessment.audit.models import AuditAction
 from assessment.errors import DomainError, _messages
 from assessment.marks.services import _year_facts
 from assessment.models import Deduction, Mark, MarkState, YearEndAssessment, check_year_open
+from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, live_scores, year_end, year_schemes
-from assessment.scoring.rules import Status
 
 
 def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=None, confirm=False):

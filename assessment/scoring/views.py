@@ -15,8 +15,8 @@ from assessment.errors import DomainError
 from assessment.excel import score_sheets, workbook_response
 from assessment.models import Deduction, Scheme, YearEndAssessment
 from assessment.scoring.forms import DeductionForm
+from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
-from assessment.scoring.rules import Status
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
 from assessment.years import current_year
 

@@ -1,0 +1,193 @@
+"""What a score says: each item's `Line` (its rule, note, cells and costs) and a unit's `UnitScore`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from assessment.models import RuleKind
+
+from .rules import GROUP, ZERO, Record
+
+
+class Status:
+    OK = "ok"
+    PENDING = "pending"
+    EXEMPT = "exempt"
+    DEDUCTED = "deducted"
+    MISSING = "missing"
+
+    LABELS = {OK: "无扣分", PENDING: "待定", EXEMPT: "不作扣分项", DEDUCTED: "扣分", MISSING: "未填写"}
+
+
+@dataclass
+class Line:
+    """One item of a unit's score: the rule, the note, the cells, what it costs now and at year end."""
+
+    key: str
+    title: str
+    kind: str
+    rule: str
+    note_number: int | None
+    note_text: str
+    cells: str
+    points: Decimal
+    deduction: Decimal  # counted now (confirmed records; a “*” is pending)
+    year_end_deduction: Decimal  # what the year-end assessment would deduct today
+    status: str
+    explanation: str
+    final_explanation: str  # the wording once the year is closed
+    records: list = field(default_factory=list)
+
+    @property
+    def pending(self):
+        return self.year_end_deduction - self.deduction
+
+    @property
+    def status_label(self):
+        return Status.LABELS.get(self.status, self.status)
+
+    @property
+    def kind_label(self):
+        return "合并计分" if self.kind == GROUP else RuleKind(self.kind).label
+
+    def finalized(self):
+        """The line as frozen at the year-end assessment."""
+        status = self.status
+        if status == Status.PENDING:
+            status = Status.DEDUCTED if self.year_end_deduction else Status.OK
+        return replace(
+            self,
+            deduction=self.year_end_deduction,
+            status=status,
+            explanation=self.final_explanation,
+            records=[r for r in self.records if r.confirmed],
+        )
+
+    def to_dict(self):
+        return {
+            "key": self.key,
+            "title": self.title,
+            "kind": self.kind,
+            "rule": self.rule,
+            "note_number": self.note_number,
+            "note_text": self.note_text,
+            "cells": self.cells,
+            "points": str(self.points),
+            "deduction": str(self.deduction),
+            "year_end_deduction": str(self.year_end_deduction),
+            "status": self.status,
+            "explanation": self.explanation,
+            "final_explanation": self.final_explanation,
+            "records": [r.to_dict() for r in self.records],
+        }
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(
+            **{
+                **d,
+                "points": Decimal(d["points"]),
+                "deduction": Decimal(d["deduction"]),
+                "year_end_deduction": Decimal(d["year_end_deduction"]),
+                "records": [Record.from_dict(r) for r in d["records"]],
+            }
+        )
+
+
+@dataclass
+class UnitScore:
+    """A unit's score in one scheme: full points, every line, the deductions and the result."""
+
+    unit_id: int
+    unit_name: str
+    category: str
+    category_slug: str
+    year: int
+    full_points: Decimal
+    lines: list  # None with `line_maker`: made on first read (see the property below the class)
+    frozen: bool = False
+    rank: int | None = None
+    tied: bool = False
+    # (deduction, year-end deduction) known without the lines: a province's ranking reads only these for its
+    # thousands of units, and only the units shown read their lines (score_category).
+    totals: tuple | None = field(default=None, repr=False, compare=False)
+    line_maker: Callable | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def deduction(self):
+        if self.totals is not None:
+            return self.totals[0]
+        return sum((line.deduction for line in self.lines), ZERO)
+
+    @property
+    def score(self):
+        return self.full_points - self.deduction
+
+    @property
+    def year_end_deduction(self):
+        if self.totals is not None:
+            return self.totals[1]
+        return sum((line.year_end_deduction for line in self.lines), ZERO)
+
+    @property
+    def year_end_score(self):
+        return self.full_points - self.year_end_deduction
+
+    @property
+    def pending(self):
+        return self.year_end_deduction - self.deduction
+
+    @property
+    def rank_label(self):
+        if self.rank is None:
+            return ""
+        return f"并列第{self.rank}名" if self.tied else f"第{self.rank}名"
+
+    @property
+    def deduction_lines(self):
+        """Lines that cost something now or at year end."""
+        return [line for line in self.lines if line.deduction or line.year_end_deduction]
+
+    def finalized(self):
+        return replace(self, lines=[line.finalized() for line in self.lines], frozen=True, totals=None, line_maker=None)
+
+    def to_dict(self):
+        return {
+            "unit_id": self.unit_id,
+            "unit_name": self.unit_name,
+            "full_points": str(self.full_points),
+            "deduction": str(self.deduction),
+            "score": str(self.score),
+            "rank": self.rank,
+            "tied": self.tied,
+            "lines": [line.to_dict() for line in self.lines],
+        }
+
+    @classmethod
+    def from_dict(cls, d, *, category, category_slug, year):
+        return cls(
+            unit_id=d["unit_id"],
+            unit_name=d["unit_name"],
+            category=category,
+            category_slug=category_slug,
+            year=year,
+            full_points=Decimal(d["full_points"]),
+            lines=[Line.from_dict(line) for line in d["lines"]],
+            frozen=True,
+            rank=d["rank"],
+            tied=d["tied"],
+        )
+
+
+def _get_lines(score):
+    if score._lines is None and score.line_maker is not None:
+        score._lines = score.line_maker()
+    return score._lines
+
+
+def _set_lines(score, lines):
+    score._lines = lines
+
+
+# Set after the dataclass is made, so that its __init__, replace, == and repr go through it.
+UnitScore.lines = property(_get_lines, _set_lines, doc="The unit's Lines, made when first read if made lazily.")

@@ -5,6 +5,10 @@ their own and no form with a CSRF token, so that reader's page is the same bytes
 it is rendered on the first read and kept, each version its own. Every later read is one small
 query (which version is the issue's current one, so a correction shows at once) and a lookup.
 
+Which version is an issue's current one is asked of the database at most every CURRENT_SECONDS by each
+process (and at once after an issue is saved in it): a correction published through another server reaches
+readers there within those seconds, and a read costs no query at all.
+
 Kept twice: in the shared cache (every server process and a restart find it) and, because a
 version's page cannot change under its key, in a small memory of each process in front of it,
 so a read does not even fetch the page from Redis or the cache table. The key also names what
@@ -13,20 +17,27 @@ files' manifest (a deploy), and the office's names (`assessment.office.Office`).
 """
 
 import hashlib
+import time
 from collections import OrderedDict
 from threading import Lock
 
 from django.contrib.messages import get_messages
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
 from assessment.office import office_stamp
+
+from .models import Issue
 
 # Bump when templates/base.html or bulletins/issue_detail.html change what a reader sees.
 LAYOUT = 1
 # Pages kept in each process's memory, by total size: a province issue is about 0.6 MB.
 LOCAL_BYTES = 32 * 1024 * 1024
+# How long a process trusts what it last read of an issue's current version.
+CURRENT_SECONDS = 5
 
 
 class _LocalPages:
@@ -61,6 +72,43 @@ class _LocalPages:
 
 
 local_pages = _LocalPages(LOCAL_BYTES)
+
+
+_current = {}  # what a URL names -> ((version pk, published at) or None, when it was read)
+_current_lock = Lock()
+
+
+def current_version(name, published):
+    """(pk, published_at) of the current version of the issue `name` stands for, or None if none is published.
+
+    published: the published issues the URL may name, filtered (and ordered) to the one it names.
+    """
+    now = time.monotonic()
+    with _current_lock:
+        known = _current.get(name)
+    if known is not None and now - known[1] < CURRENT_SECONDS:
+        return known[0]
+    version = published.values_list("current_version_id", "current_version__published_at").first()
+    with _current_lock:
+        _current[name] = (version, now)
+    return version
+
+
+def forget_all():
+    """Ask the database again on the next read of any issue."""
+    with _current_lock:
+        _current.clear()
+
+
+def forget_versions(**kwargs):
+    """An issue was saved or deleted in this process: ask the database again on the next read, and again once
+    the change is committed (a read in between still saw the version before it)."""
+    forget_all()
+    transaction.on_commit(forget_all)
+
+
+post_save.connect(forget_versions, sender=Issue, weak=False, dispatch_uid="kc_reader_pages_issue_saved")
+post_delete.connect(forget_versions, sender=Issue, weak=False, dispatch_uid="kc_reader_pages_issue_deleted")
 
 
 def _static_stamp():

@@ -88,14 +88,15 @@ def render_issue(request, issue, version=None, *, preview=None, keep_tables=True
     return render(request, "bulletins/issue_detail.html", context)
 
 
-def _reader_page(request, published, render_page, missing="没有这一期。"):
+def _reader_page(request, name, published, render_page, missing="没有这一期。"):
     """A reader who is not signed in gets the version's stored page (`bulletins.pages`), made once.
 
-    published: the published issues the URL may name, already filtered to the one it names.
+    name: what the URL names ("latest", or the year and number); published: the published issues it may name,
+    filtered (and ordered) to the one it names.
     """
     if not pages.can_store(request):
         return render_page()
-    version = published.values_list("current_version_id", "current_version__published_at").first()
+    version = pages.current_version(name, published)
     if version is None:
         raise Http404(missing)
     return pages.stored(request, version) or pages.store(request, version, render_page())
@@ -112,13 +113,15 @@ def latest(request):
             raise Http404("还没有发布任何一期。")
         return render_issue(request, issue)
 
-    return _reader_page(request, published, render_page, "还没有发布任何一期。")
+    return _reader_page(request, "latest", published, render_page, "还没有发布任何一期。")
 
 
 @require_GET
 def issue_detail(request, year, number):
     published = Issue.objects.filter(is_published=True, year=year, number=number)
-    return _reader_page(request, published, lambda: render_issue(request, get_issue_for_user(request, year, number)))
+    return _reader_page(
+        request, (year, number), published, lambda: render_issue(request, get_issue_for_user(request, year, number))
+    )
 
 
 @require_GET

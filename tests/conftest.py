@@ -37,7 +37,9 @@ def _fresh_office(request):
     if "django_db_setup" in request.fixturenames:
         with request.getfixturevalue("django_db_blocker").unblock():
             office.get_office()
-    pages.local_pages.clear()  # a process's memory of readers' pages outlives each test's rollback
+    # A process's memory of readers' pages and of current versions outlives each test's rollback.
+    pages.local_pages.clear()
+    pages.forget_all()
     yield
     office.clear_cache()
 

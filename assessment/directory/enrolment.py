@@ -9,24 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from assessment import access
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
 from assessment.errors import DomainError, _messages
 from assessment.marks.services import HOW, start_cells
-from assessment.models import Mark, Scheme, SchemeUnit, Unit, check_year_open
+from assessment.models import Mark, Scheme, SchemeUnit, Unit
 
-
-def _require_office(user):
-    if not access.can_manage(user):
-        raise DomainError(access.OFFICE_ONLY)
-
-
-def _check_open(year):
-    try:
-        check_year_open(year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+from .guards import check_open, require_office
 
 
 def enrol(unit, year, user):
@@ -36,7 +25,7 @@ def enrol(unit, year, user):
     scheme = Scheme.objects.filter(year=year, category_id=unit.category_id).select_related("category").first()
     if scheme is None:
         raise DomainError(f"{year}年度没有“{unit.category}”的考核方案，不能加入。")
-    _check_open(year)
+    check_open(year)
     order = (scheme.scheme_units.aggregate(n=Max("order"))["n"] or 0) + 1
     enrolled = SchemeUnit(scheme=scheme, unit=unit, order=order)
     try:
@@ -58,7 +47,7 @@ def _unit_facts(args, result):
 @audited(AuditAction.UNIT_CHANGE, _unit_facts, refused=DomainError)
 def join_scheme(scheme, unit, user):
     """The unit (of the scheme's category) joins the scheme as its last row. Returns its SchemeUnit."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         Scheme.objects.select_for_update().filter(pk=scheme.pk).first()  # one change of the table's rows at a time
         current = Unit.objects.select_related("category").filter(pk=unit.pk).first()
@@ -97,14 +86,14 @@ def _renumber(rows):
 @audited(AuditAction.UNIT_CHANGE, _unit_facts, refused=DomainError)
 def move_scheme_unit(scheme_unit, step, user):
     """Swap the row with its neighbour in the printed order (step -1: up, +1: down); rows become 1..n."""
-    _require_office(user)
+    require_office(user)
     if step not in (-1, 1):
         raise DomainError("只能上移或下移一位。")
     with transaction.atomic():
         rows, current = _locked_rows(scheme_unit)
         if current is None:
             raise DomainError("该单位已不在这一年度的考核表中。")
-        _check_open(current.scheme.year)
+        check_open(current.scheme.year)
         position = rows.index(current)
         if not 0 <= position + step < len(rows):
             raise DomainError(f"“{current.unit}”已经是{'第一' if step < 0 else '最后一'}家。")
@@ -127,7 +116,7 @@ def _withdrawn_facts(args, result):
 def withdraw_unit(scheme_unit, user):
     """The unit leaves the scheme: refused while its row holds anything entered (the model says what);
     otherwise its cells (all at their first value) are deleted with the row, and the rows after move up."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         rows, current = _locked_rows(scheme_unit)
         if current is None:

@@ -5,19 +5,18 @@ entered mark, a closed year locked; `Indicator.deletion_refusal`), the same the 
 admin apply. A new column starts a cell for every unit in the scheme (`marks.services.start_cells`).
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.deletion import ProtectedError, RestrictedError
 
-from assessment import access
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
-from assessment.errors import DomainError, _messages
+from assessment.errors import DomainError
 from assessment.marks.services import HOW, start_cells
-from assessment.models import Indicator, check_year_open
+from assessment.models import Indicator
 
 from .changes import describe_changes
+from .guards import check_open, require_office, validate
 
 FIELDS = [
     "title",
@@ -36,25 +35,6 @@ FIELDS = [
 ]
 
 
-def _require_office(user):
-    if not access.can_manage(user):
-        raise DomainError(access.OFFICE_ONLY)
-
-
-def _validate(indicator):
-    try:
-        indicator.full_clean()
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-
-
-def _check_open(scheme):
-    try:
-        check_year_open(scheme.year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-
-
 def _name(indicator):
     return f"{indicator.scheme} 第{indicator.order}项 {indicator.title}"
 
@@ -68,12 +48,12 @@ def _facts(args, result):
 @audited(AuditAction.INDICATOR_CREATE, _facts, refused=DomainError)
 def create_indicator(indicator, user):
     """Add an unsaved `indicator` (its scheme set) as the table's last column, with a cell for every unit."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         scheme = indicator.scheme
-        _check_open(scheme)
+        check_open(scheme.year)
         indicator.order = (scheme.indicators.aggregate(n=Max("order"))["n"] or 0) + 1
-        _validate(indicator)
+        validate(indicator)
         indicator.save()
         marks = start_cells(indicator, scheme.scheme_units.values_list("unit_id", flat=True), user, HOW.NEW_INDICATOR)
         states = "、".join(indicator.allowed_states)
@@ -84,7 +64,7 @@ def create_indicator(indicator, user):
 @audited(AuditAction.INDICATOR_CHANGE, _facts, refused=DomainError)
 def update_indicator(indicator, user):
     """Save the changed fields of `indicator` (its allowed values must still hold every entered mark)."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         before = (
             Indicator.objects.select_for_update(of=("self",)).select_related("rule_group__note").filter(pk=indicator.pk)
@@ -92,7 +72,7 @@ def update_indicator(indicator, user):
         before = before.first()
         if before is None:
             raise DomainError("该指标已被删除。")
-        _validate(indicator)
+        validate(indicator)
         indicator.save()
         indicator.audit_detail = describe_changes(before, indicator, FIELDS) or "未修改"
         return indicator
@@ -101,7 +81,7 @@ def update_indicator(indicator, user):
 @audited(AuditAction.INDICATOR_CHANGE, _facts, refused=DomainError)
 def move_indicator(indicator, step, user):
     """Swap the column with its neighbour (step -1: to the left, +1: to the right) in the printed table."""
-    _require_office(user)
+    require_office(user)
     if step not in (-1, 1):
         raise DomainError("只能左移或右移一位。")
     with transaction.atomic():
@@ -111,7 +91,7 @@ def move_indicator(indicator, step, user):
         current = next((i for i in columns if i.pk == indicator.pk), None)
         if current is None:
             raise DomainError("该指标已被删除。")
-        _check_open(current.scheme)
+        check_open(current.scheme.year)
         position = columns.index(current)
         if not 0 <= position + step < len(columns):
             raise DomainError(f"“{current.title}”已经是{'第一' if step < 0 else '最后一'}项。")
@@ -132,7 +112,7 @@ def move_indicator(indicator, step, user):
 def remove_indicator(indicator, user):
     """Remove a column nothing has been entered in yet (see `Indicator.deletion_refusal`); the columns after
     it move up one place. Returns the removed indicator (unsaved)."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         current = Indicator.objects.select_for_update().select_related("scheme__category").filter(pk=indicator.pk)
         current = current.first()

@@ -8,37 +8,16 @@ issue keeps the notes it was published with (bulletins.snapshot); a change shows
 previews only.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from assessment import access
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
-from assessment.errors import DomainError, _messages
-from assessment.models import Note, Scheme, check_year_open
+from assessment.errors import DomainError
+from assessment.models import Note, Scheme
 
 from .changes import describe_changes
-
-
-def _require_office(user):
-    if not access.can_manage(user):
-        raise DomainError(access.OFFICE_ONLY)
-
-
-def _validate(note, indicators=()):
-    try:
-        note.full_clean()
-        note.check_indicators(indicators)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-
-
-def _check_open(scheme):
-    try:
-        check_year_open(scheme.year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+from .guards import check_open, require_office, validate
 
 
 def _lock_scheme(note):
@@ -61,11 +40,11 @@ def _facts(args, result):
 @audited(AuditAction.NOTE_CREATE, _facts, refused=DomainError)
 def create_note(note, indicators, user):
     """Add an unsaved `note` (its scheme and text set) as the table's last note, speaking of `indicators`."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         scheme = _lock_scheme(note)
         note.number = (scheme.notes.aggregate(n=Max("number"))["n"] or 0) + 1
-        _validate(note, indicators)
+        validate(note, lambda: note.check_indicators(indicators))
         try:
             note.save()
         except IntegrityError as exc:
@@ -78,13 +57,13 @@ def create_note(note, indicators, user):
 @audited(AuditAction.NOTE_CHANGE, _facts, refused=DomainError)
 def update_note(note, indicators, user):
     """Save the note's changed text and the columns it speaks of."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         _lock_scheme(note)
         before = Note.objects.prefetch_related("indicators").filter(pk=note.pk).first()
         if before is None:
             raise DomainError("该说明已被删除。")
-        _validate(note, indicators)
+        validate(note, lambda: note.check_indicators(indicators))
         note.save(update_fields=["text"])
         note.indicators.set(indicators)
         lines = [describe_changes(before, note, ["text"])]
@@ -98,12 +77,12 @@ def update_note(note, indicators, user):
 @audited(AuditAction.NOTE_CHANGE, _facts, refused=DomainError)
 def move_note(note, step, user):
     """Swap the note with its neighbour (step -1: up, +1: down) under the printed table."""
-    _require_office(user)
+    require_office(user)
     if step not in (-1, 1):
         raise DomainError("只能上移或下移一位。")
     with transaction.atomic():
         scheme = _lock_scheme(note)
-        _check_open(scheme)
+        check_open(scheme.year)
         notes = list(scheme.notes.order_by("number", "pk"))
         current = next((n for n in notes if n.pk == note.pk), None)
         if current is None:
@@ -129,7 +108,7 @@ def move_note(note, step, user):
 def remove_note(note, user):
     """Remove a note no rule scores under; the notes after it move up so the numbers stay 1..n.
     Returns the removed note (unsaved)."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         scheme = _lock_scheme(note)
         current = Note.objects.filter(pk=note.pk).first()

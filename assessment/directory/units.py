@@ -5,33 +5,20 @@ Every change is checked by the model (`Unit.clean`, `SchemeUnit.clean`, `Unit.de
 with a Chinese `DomainError`, written in one transaction and recorded in the audit log.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.deletion import ProtectedError, RestrictedError
 
-from assessment import access
 from assessment.audit import audited
 from assessment.audit.models import AuditAction
-from assessment.errors import DomainError, _messages
+from assessment.errors import DomainError
 from assessment.models import Unit
 
 from .changes import describe_changes
 from .enrolment import enrol
+from .guards import require_office, validate
 
 FIELDS = ["name", "full_name", "category", "order", "is_active"]
-
-
-def _require_office(user):
-    if not access.can_manage(user):
-        raise DomainError(access.OFFICE_ONLY)
-
-
-def _validate(obj):
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
 
 
 def _facts(args, result):
@@ -49,9 +36,9 @@ def next_order(category):
 @audited(AuditAction.UNIT_CREATE, _facts, refused=DomainError)
 def create_unit(unit, user, *, enrol_year=None):
     """Save a new unit (an unsaved `Unit`); with `enrol_year`, it joins that year's scheme of its category."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
-        _validate(unit)
+        validate(unit)
         unit.save()
         detail = f"类别：{unit.category}；全称：{unit.full_name or '（空）'}；顺序：{unit.order}"
         if enrol_year:
@@ -63,12 +50,12 @@ def create_unit(unit, user, *, enrol_year=None):
 @audited(AuditAction.UNIT_CHANGE, _facts, refused=DomainError)
 def update_unit(unit, user, *, enrol_year=None):
     """Save the changed fields of `unit` (a category change is refused once it is in a scheme)."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         before = Unit.objects.select_for_update().select_related("category").filter(pk=unit.pk).first()
         if before is None:
             raise DomainError("该单位已被删除。")
-        _validate(unit)
+        validate(unit)
         unit.save()
         lines = [describe_changes(before, unit, FIELDS)]
         if enrol_year:
@@ -80,7 +67,7 @@ def update_unit(unit, user, *, enrol_year=None):
 @audited(AuditAction.UNIT_CHANGE, _facts, refused=DomainError)
 def set_unit_active(unit, active, user):
     """An inactive unit keeps its tables and records; a new year no longer includes it."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         current = Unit.objects.select_for_update().get(pk=unit.pk)
         if current.is_active == active:
@@ -99,7 +86,7 @@ def _removed_facts(args, result):
 @audited(AuditAction.UNIT_DELETE, _removed_facts, refused=DomainError)
 def remove_unit(unit, user):
     """Delete a unit that nothing refers to (a mistaken entry); refused, saying why, otherwise. Returns its id."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         current = Unit.objects.select_for_update().filter(pk=unit.pk).first()
         if current is None:

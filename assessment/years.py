@@ -1,13 +1,15 @@
-"""The current year: the one every "latest year" page opens at unless a year is chosen.
+"""The current year: the one every "latest year" page opens at unless a year is chosen; and whether a year is open.
 
 It is the latest year with a published issue (so starting 2020 does not send everyone to an empty 2020);
 the bulletins app knows what is published and registers that rule from BulletinsConfig.ready — this lower
 layer never imports it. Without the rule, or before anything is published, the latest year with a scheme.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from .models import Scheme
+from .errors import DomainError, _messages
+from .models import Scheme, check_year_open
 
 _published_year = None
 
@@ -32,3 +34,11 @@ def current_year():
 def scheme_years():
     """Every year with a scheme, newest first (the year pickers)."""
     return list(Scheme.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def require_open(year):
+    """DomainError (the model's words) if `year` is closed: its year-end assessment froze it (`check_year_open`)."""
+    try:
+        check_year_open(year)
+    except ValidationError as exc:
+        raise DomainError(_messages(exc)) from exc

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from assessment import access
 from assessment.errors import DomainError
-from assessment.models import check_year_open
 from assessment.notify.links import absolute_reverse
 from assessment.office import get_office
 from assessment.text import contains_script, plain_line, plain_paragraphs
 from assessment.uploads import validate_upload
+from assessment.years import require_open
 
 from .models import (
     PENDING_STATUSES,
@@ -259,21 +259,14 @@ def _check_pending(current, verb):
         raise DomainError(f"只有已报送、等待审核的案例才能{verb}（当前状态：{_status_label(current.status)}）。")
 
 
-def _check_year_open(year):
-    # An accepted case or an offline record counts in the year's 奖惩案例: a closed year's counts are frozen.
-    try:
-        check_year_open(year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-
-
 def accept_case(case, user):
     """Submitted or resubmitted → accepted (staff). It counts in the unit's 奖惩案例 from now on."""
     with transaction.atomic():
         current = _locked(case)
         _check_reviewer(user)
         _check_pending(current, "采用")
-        _check_year_open(current.year)
+        # An accepted case counts in the year's 奖惩案例: a closed year's counts are frozen.
+        require_open(current.year)
         _log(current, user, current.status, CaseStatus.ACCEPTED)
         current.status, current.accepted_at = CaseStatus.ACCEPTED, timezone.now()
         current.save(update_fields=["status", "accepted_at", "updated_at"])
@@ -392,6 +385,6 @@ def add_count_record(user, *, unit, year, date, count, note, quarter=None):
 
 def delete_count_record(record, user):
     _check_reviewer(user)
-    _check_year_open(record.year)
+    require_open(record.year)
     with transaction.atomic():
         CaseCountRecord.objects.filter(pk=record.pk).delete()

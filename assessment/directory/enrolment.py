@@ -14,8 +14,9 @@ from assessment.audit.models import AuditAction
 from assessment.errors import DomainError, _messages
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Mark, Scheme, SchemeUnit, Unit
+from assessment.years import require_open
 
-from .guards import check_open, require_office
+from .guards import require_office
 
 
 def enrol(unit, year, user):
@@ -25,7 +26,7 @@ def enrol(unit, year, user):
     scheme = Scheme.objects.filter(year=year, category_id=unit.category_id).select_related("category").first()
     if scheme is None:
         raise DomainError(f"{year}年度没有“{unit.category}”的考核方案，不能加入。")
-    check_open(year)
+    require_open(year)
     order = (scheme.scheme_units.aggregate(n=Max("order"))["n"] or 0) + 1
     enrolled = SchemeUnit(scheme=scheme, unit=unit, order=order)
     try:
@@ -93,7 +94,7 @@ def move_scheme_unit(scheme_unit, step, user):
         rows, current = _locked_rows(scheme_unit)
         if current is None:
             raise DomainError("该单位已不在这一年度的考核表中。")
-        check_open(current.scheme.year)
+        require_open(current.scheme.year)
         position = rows.index(current)
         if not 0 <= position + step < len(rows):
             raise DomainError(f"“{current.unit}”已经是{'第一' if step < 0 else '最后一'}家。")

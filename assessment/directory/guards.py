@@ -1,4 +1,4 @@
-"""What every change of the office's directory checks first: the office is acting, the year is open, the model's rules.
+"""What every change of the office's directory checks first: the office is acting and the model's rules hold.
 
 The rules themselves live in the models (`Unit.clean`, `Indicator.clean`, `Note.clean`, `check_year_open`);
 these turn their ValidationError into the DomainError that pages and the API show.
@@ -8,20 +8,11 @@ from django.core.exceptions import ValidationError
 
 from assessment import access
 from assessment.errors import DomainError, _messages
-from assessment.models import check_year_open
 
 
 def require_office(user):
     if not access.can_manage(user):
         raise DomainError(access.OFFICE_ONLY)
-
-
-def check_open(year):
-    """A closed year (its year-end assessment frozen) takes no change."""
-    try:
-        check_year_open(year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
 
 
 def validate(obj, *checks):

@@ -14,9 +14,10 @@ from assessment.audit.models import AuditAction
 from assessment.errors import DomainError
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Indicator
+from assessment.years import require_open
 
 from .changes import describe_changes
-from .guards import check_open, require_office, validate
+from .guards import require_office, validate
 
 FIELDS = [
     "title",
@@ -51,7 +52,7 @@ def create_indicator(indicator, user):
     require_office(user)
     with transaction.atomic():
         scheme = indicator.scheme
-        check_open(scheme.year)
+        require_open(scheme.year)
         indicator.order = (scheme.indicators.aggregate(n=Max("order"))["n"] or 0) + 1
         validate(indicator)
         indicator.save()
@@ -91,7 +92,7 @@ def move_indicator(indicator, step, user):
         current = next((i for i in columns if i.pk == indicator.pk), None)
         if current is None:
             raise DomainError("该指标已被删除。")
-        check_open(current.scheme.year)
+        require_open(current.scheme.year)
         position = columns.index(current)
         if not 0 <= position + step < len(columns):
             raise DomainError(f"“{current.title}”已经是{'第一' if step < 0 else '最后一'}项。")

@@ -15,9 +15,10 @@ from assessment.audit import audited
 from assessment.audit.models import AuditAction
 from assessment.errors import DomainError
 from assessment.models import Note, Scheme
+from assessment.years import require_open
 
 from .changes import describe_changes
-from .guards import check_open, require_office, validate
+from .guards import require_office, validate
 
 
 def _lock_scheme(note):
@@ -82,7 +83,7 @@ def move_note(note, step, user):
         raise DomainError("只能上移或下移一位。")
     with transaction.atomic():
         scheme = _lock_scheme(note)
-        check_open(scheme.year)
+        require_open(scheme.year)
         notes = list(scheme.notes.order_by("number", "pk"))
         current = next((n for n in notes if n.pk == note.pk), None)
         if current is None:

@@ -8,9 +8,10 @@ from assessment.audit import audited
 from assessment.audit.models import AuditAction
 from assessment.errors import DomainError, _messages
 from assessment.marks.services import _year_facts
-from assessment.models import Deduction, Mark, MarkState, YearEndAssessment, check_year_open
+from assessment.models import Deduction, Mark, MarkState, YearEndAssessment
 from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, live_scores, year_end, year_schemes
+from assessment.years import require_open
 
 
 def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=None, confirm=False):
@@ -42,7 +43,7 @@ def confirm_deduction(deduction, user):
     """Confirm a record: from now on it counts in scores and shows in the 扣分情况 column."""
     with transaction.atomic():
         current = Deduction.objects.select_for_update().select_related("indicator__scheme").get(pk=deduction.pk)
-        _check_year_open(current.indicator.scheme.year)
+        require_open(current.indicator.scheme.year)
         if current.confirmed:
             raise DomainError("这条扣分记录已经确认过了。")
         current.confirmed_at, current.confirmed_by = timezone.now(), user
@@ -53,17 +54,10 @@ def confirm_deduction(deduction, user):
 def delete_deduction(deduction, user):
     """Remove a record entered in error (the page asks for confirmation first)."""
     with transaction.atomic():
-        _check_year_open(deduction.indicator.scheme.year)
+        require_open(deduction.indicator.scheme.year)
         deleted, _ = Deduction.objects.filter(pk=deduction.pk).delete()
         if not deleted:
             raise DomainError("这条扣分记录已被删除。")
-
-
-def _check_year_open(year):
-    try:
-        check_year_open(year)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
 
 
 @audited(AuditAction.YEAR_CLOSE, _year_facts, refused=DomainError)

@@ -5,6 +5,8 @@ from django import forms
 from assessment import years
 from assessment.models import Indicator, MarkState, Note, RuleGroup, Unit, year_lock
 
+from .indicators import FIELDS
+
 
 class AllowedStatesField(forms.MultipleChoiceField):
     """An indicator's allowed cell values as checkboxes of the one vocabulary (not raw JSON), stored in the
@@ -27,21 +29,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "title",
-            "points",
-            "points_label",
-            "rule_kind",
-            "rate",
-            "cap",
-            "allowed_states",
-            "accepts_count",
-            "rule_group",
-            "in_full_points",
-            "due_rule",
-            "due_date",
-            "deduction_wording",
-        ]
+        fields = FIELDS  # what the office edits is what the audit entry compares (directory.indicators)
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):

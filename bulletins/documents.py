@@ -1,4 +1,4 @@
-"""The downloads of an issue — PDF (WeasyPrint), Word (bulletins.word), the progress workbook.
+"""The downloads of an issue — PDF (bulletins.pdf, Typst), Word (bulletins.word), the progress workbook.
 
 A published version never changes, so each of its files is made once and kept in the default
 storage (MEDIA_ROOT, or whatever STORAGES["default"] names) under
@@ -8,8 +8,8 @@ publication by `manage.py render_documents` (cron, every minute: deploy/cron); a
 comes before that makes and keeps the file itself.
 A draft's files are made on every request and never kept.
 
-The PDF is the page's own markup (the parts of templates/bulletins/_bulletin.html) with a print
-stylesheet, so it cannot drift from what readers see; bulletins.pdf lays it out in parts.
+The PDF is typeset by Typst from the same presented snapshot the page renders (bulletins.pdf, in parts of
+bounded size); the tests read every printed line and cell back from it.
 """
 
 import io
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Bump when the layout of the files changes, so the stored files of published versions are made again.
-LAYOUT = 3
+LAYOUT = 4
 
 
 def render_xlsx(data, issue, version=None):

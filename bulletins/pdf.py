@@ -1,48 +1,57 @@
-"""The PDF of an issue: WeasyPrint, in parts of bounded size, joined with pypdf.
+"""The PDF of an issue: Typst (templates/bulletins/issue_pdf.typ), in parts of bounded size, joined with pypdf.
 
-Why parts: WeasyPrint keeps the layout of every page in memory until it writes the file, about
-8 MB a page of progress table, and its time grows a little faster than the rows; a province issue
-(2,000 units, ~60 pages) peaked at 670 MB in one piece. So the issue is cut into a sequence of
-items — the front (masthead, articles, cases, news), every table row, each table's notes, the
-foot — and laid out ROWS_PER_PART items at a time, each part its own WeasyPrint document,
-numbered on from the pages before it (`@page :first { counter-reset: page N }`).
+Why Typst: WeasyPrint, which laid out the page's own HTML before, took about 0.7 ms of CPU a table cell
+with no hot spot to cut; a province issue (2,000 units, ~22,000 cells) took 33 s. Typst sets the same
+pages in about a tenth of that. What the PDF prints is what the page prints: both read the snapshot
+through bulletins.snapshot.present, and the tests read every line and cell back from the PDF.
+
+Why parts: Typst keeps every laid-out cell in a memo cache for the life of the process (~0.12 MB a
+table row), so the issue is cut into a sequence of items — the front (masthead, articles, cases,
+news), every table row, each table's notes, the foot — and typeset ROWS_PER_PART items at a time,
+each part in a process of its own (bulletins/typeset.py), numbered on from the pages before it.
 
 A part's last page is usually not full: it is dropped and its items begin the next part, so the
 pages come out as one document would lay them out (the header row repeated on every page, no
-half-empty page between parts). Which items a page holds is read from the page's anchors (the
-ids of the rows and of the notes); a row never breaks across pages (break-inside: avoid), the
-front and notes may, so the next part starts at the page where the last of those began.
-An issue of up to ROWS_PER_PART rows (the city's 70 units) is one part: the whole bulletin.
+half-empty page between parts). Which page an item begins on is told by the part itself: each item
+steps a counter where it begins and every page's header records the count (`<kc-page>`). A row never
+breaks across pages, the front and notes may, so the next part starts where the last of those began.
+An issue of up to ROWS_PER_PART items (the city's 70 units) is one part.
 
-The tables are laid out with fixed column widths (`column_widths`), computed here once from all
-the rows of a table: WeasyPrint's automatic table layout measures every cell twice more (a
-quarter of the time) and would size the columns of each part from its own rows, so a table's
-columns would move from part to part.
+The tables are laid out with fixed column widths (`column_widths`), computed here once from all the
+rows of a table, so a table's columns never move from part to part.
 """
 
-import gc
 import io
+import json
+import subprocess
+import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
+from django.conf import settings
+from django.utils import timezone
 
 from . import snapshot
 
-STYLESHEET = "css/bulletin-pdf.css"
-# ~5 pages of the widest table: a province issue (2,000 units) peaks under 300 MB; each part costs a
-# page laid out twice (the dropped last page) and its own copy of the fonts it uses (~300 KB of the file).
-ROWS_PER_PART = 200
+TEMPLATE = Path(settings.BASE_DIR) / "templates" / "bulletins" / "issue_pdf.typ"
+TYPESET = Path(__file__).with_name("typeset.py")
+# A part's process peaks at ~80 MB (the two serif fonts) + ~0.12 MB a row; each part costs a page laid
+# out twice (the dropped last page) and a process start (~0.1 s).
+ROWS_PER_PART = 400
 
 FRONT, ROW, NOTES, FOOT = "front", "row", "notes", "foot"
 
-# As in css/bulletin-pdf.css: the text width of an A4 page less its margins, the tables' font sizes
-# (cells 7.5pt, header 7pt), a cell's padding and border; in mm.
+# As in the template: the text width of an A4 page less its margins, the tables' font sizes (cells
+# 7.5pt, header 7pt), a cell's padding and border; in mm.
 TEXT_WIDTH = 210 - 2 * 18
 CELL_EM, HEAD_EM = 7.5 * 25.4 / 72, 7 * 25.4 / 72
 CELL_EDGES = 2 * 0.8 + 0.5 * 25.4 / 72
-DEDUCTION_MIN = 8  # .deduction-col { min-width: 8mm }
+DEDUCTION_MIN = 8  # the deduction column is at least 8mm wide
+
+
+class TypesetError(RuntimeError):
+    """Typst could not make a part (its message is in the exception)."""
 
 
 @dataclass
@@ -50,91 +59,121 @@ class Item:
     kind: str
     table: int | None = None  # index in bulletin.tables (rows and notes)
     row: int | None = None
-    anchor: str | None = None  # the id it prints, to find its page; None: the front, the foot, no notes
+    notes: bool = False  # a notes item that prints notes
 
     @property
     def may_break(self):
         """Whether it can run over a page break (a row cannot; notes none printed are nothing)."""
-        return self.kind == FRONT or (self.kind == NOTES and self.anchor is not None)
-
-
-@dataclass
-class TablePart:
-    """Some rows of a table, with its notes when they fall in this part; read by progress_table.html."""
-
-    table: snapshot.TableView
-    rows: list = field(default_factory=list)
-    continued: bool = False
-    with_notes: bool = False
-
-    def __getattr__(self, name):  # category, indicators, header: the table's own
-        return getattr(self.table, name)
-
-    @property
-    def notes(self):
-        return self.table.notes if self.with_notes else []
-
-    @property
-    def notes_only(self):
-        return not self.rows
-
-
-@dataclass
-class Part:
-    front: bool = False
-    footer: bool = False
-    tables: list = field(default_factory=list)
+        return self.kind == FRONT or self.notes
 
 
 def items(bulletin):
     """The issue as the sequence the parts are cut from."""
     sequence = [Item(FRONT)]
     for t, table in enumerate(bulletin.tables):
-        slug = table.category.slug
-        sequence += [Item(ROW, t, r, f"unit-{slug}-{row.unit.pk}") for r, row in enumerate(table.rows)]
-        sequence.append(Item(NOTES, t, anchor=f"notes-{slug}" if table.notes else None))
+        sequence += [Item(ROW, t, r) for r in range(len(table.rows))]
+        sequence.append(Item(NOTES, t, notes=bool(table.notes)))
     sequence.append(Item(FOOT))
     return sequence
 
 
-def part_of(bulletin, chosen):
-    """The Part that prints `chosen` (consecutive items)."""
-    part = Part()
-    by_table = {}
+def front_data(bulletin, version):
+    correction = None
+    if version is not None and version.is_correction:
+        when = timezone.localtime(version.published_at).strftime("%Y年%-m月%-d日 %H:%M")
+        correction = f"本期已于 {when} 更正（第{version.number}版）。更正原因：{version.reason}"
+    return {
+        "series_title": bulletin.series_title,
+        "number": bulletin.number,
+        "year_label": bulletin.year_label,
+        "subtitle": bulletin.subtitle,
+        "issuer": bulletin.issuer,
+        "date": f"{bulletin.date.year} 年 {bulletin.date.month} 月 {bulletin.date.day} 日",
+        "correction": correction,
+        "articles": [{"title": a.title, "blocks": a.blocks} for a in bulletin.articles],
+        "cases": [
+            {"title": c.printed_title, "subtitle": c.subtitle or "", "paragraphs": c.paragraphs}
+            | {"source": c.source_label}
+            for c in bulletin.cases
+        ],
+        "news": [{"text": n.text, "source": n.source or ""} for n in bulletin.news],
+    }
+
+
+def foot_data(bulletin):
+    fields = ("report_to", "send_to", "editor", "email", "reviewers", "phone")
+    return {name: getattr(bulletin, name) or "" for name in fields}
+
+
+def part_data(bulletin, version, chosen, widths, first_page):
+    """What the template prints for `chosen` (consecutive items), as a dict for JSON."""
+    data = {
+        "title": f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期",
+        "author": bulletin.issuer,
+        "first_page": first_page,
+        "draft": version is None and chosen[0].kind == FRONT,
+        "front": None,
+        "progress_title": False,
+        "tables": [],
+        "foot": None,
+    }
+    current = None
     for item in chosen:
         if item.kind == FRONT:
-            part.front = True
+            data["front"] = front_data(bulletin, version)
         elif item.kind == FOOT:
-            part.footer = True
-        elif item.kind == ROW or item.anchor is not None:  # notes none printed: nothing to print
-            if item.table not in by_table:
-                by_table[item.table] = TablePart(bulletin.tables[item.table])
-                part.tables.append(by_table[item.table])
-            piece = by_table[item.table]
+            data["foot"] = foot_data(bulletin)
+        else:
+            table = bulletin.tables[item.table]
+            if current is None or current["index"] != item.table:
+                first_of_table = item.row == 0 or (item.kind == NOTES and not table.rows)
+                data["progress_title"] = data["progress_title"] or (item.table == 0 and first_of_table)
+                current = {
+                    "index": item.table,
+                    "widths": widths[item.table],
+                    "head": [
+                        [table.category.name, ""],
+                        *([i.title, i.points_label] for i in table.indicators),
+                        ["扣分情况", ""],
+                    ],
+                    "rows": [],
+                    "continued": not first_of_table,
+                    "notes": None,  # None: the notes item is not in this part
+                }
+                data["tables"].append(current)
             if item.kind == ROW:
-                piece.continued = piece.continued or (not piece.rows and item.row > 0)
-                piece.rows.append(piece.table.rows[item.row])
+                row = table.rows[item.row]
+                current["rows"].append([row.unit.name, *row.values, row.deduction_text or ""])
             else:
-                piece.with_notes = True
-    return part
+                current["notes"] = [[n.number, n.text] for n in table.notes]
+    return data
 
 
-def next_start(sequence, start, end, pages):
+def typeset(data):
+    """(PDF bytes, items begun before each page) of one part, from bulletins/typeset.py in its own process."""
+    issue = json.dumps(data, ensure_ascii=False)
+    request = {"template": str(TEMPLATE), "fonts": settings.PDF_FONT_PATHS, "issue": issue}
+    done = subprocess.run(
+        [sys.executable, str(TYPESET)], input=json.dumps(request).encode(), capture_output=True, check=False
+    )
+    if done.returncode:
+        raise TypesetError(done.stderr.decode(errors="replace").strip() or f"typeset exited with {done.returncode}")
+    head, content = done.stdout.split(b"\n", 1)
+    return content, json.loads(head)["pages"]
+
+
+def next_start(sequence, start, end, begun):
     """Where the part after items [start, end) begins: the items from the last page on, or `end`.
 
-    Returns (first item of the next part, number of this part's pages to keep).
+    `begun`: how many of the part's items began before each of its pages.
+    Returns (first item of the next part, number of this part's pages to keep), or None when no page
+    of the part ends cleanly (its items run from its first page over every break).
     """
-    on_page = {anchor: number for number, page in enumerate(pages) for anchor in page.anchors}
 
-    def page_of(index):  # an item without an anchor starts where the next one with an anchor does
-        if sequence[index].kind == FRONT:
-            return 0
-        for item in sequence[index:end]:
-            if item.anchor in on_page:
-                return on_page[item.anchor]
-        return len(pages) - 1
+    def page_of(index):  # the last page before which no more than this item's predecessors began
+        return max(p for p, count in enumerate(begun) if count <= index - start)
 
-    cut = len(pages) - 1
+    cut = len(begun) - 1
     while cut > 0:
         first = next((i for i in range(start, end) if page_of(i) >= cut), end)
         if first == start:
@@ -142,7 +181,7 @@ def next_start(sequence, start, end, pages):
         if not sequence[first - 1].may_break:  # the item before ends on an earlier page: a clean cut
             return first, cut
         cut = page_of(first - 1)  # the front or notes may run onto the cut page: go back to where it began
-    return end, len(pages)  # no clean cut (a part of one page): keep it whole
+    return None
 
 
 def _ems(text):
@@ -151,12 +190,12 @@ def _ems(text):
 
 
 def column_widths(table):
-    """Each column's width (mm, padding and border included) for table-layout: fixed, as the automatic
-    layout would share the page's width.
+    """Each column's width (mm, padding and border included), as an automatic table layout would share
+    the page's width.
 
-    A cell never wraps (white-space: nowrap), so the widest one is a column's least width; the header
-    wraps anywhere in Chinese except its points, "(0.4分)"; what is left goes to the columns whose
-    header is wider than their least width, as CSS 2.1's automatic table layout does.
+    A cell never wraps, so the widest one is a column's least width; the header wraps anywhere in
+    Chinese except its points, "(0.4分)"; what is left goes to the columns whose header is wider than
+    their least width, as CSS 2.1's automatic table layout does.
     """
     columns = [[table.category.name], *([i.title] for i in table.indicators), ["扣分情况"]]
     least_head = [0, *(_ems(i.points_label) for i in table.indicators), DEDUCTION_MIN / HEAD_EM]
@@ -175,61 +214,42 @@ def column_widths(table):
         widths = [lo + spare * (hi - lo) / wanted for lo, hi in zip(least, most, strict=True)]
     else:  # room for every header on its own line: the rest in proportion
         widths = [hi * TEXT_WIDTH / sum(most) for hi in most]
-    return [w * TEXT_WIDTH / sum(widths) for w in widths]
-
-
-def table_css(bulletin):
-    """The fixed column widths of every table, as a stylesheet for this issue's PDF."""
-    rules = []
-    for table in bulletin.tables:
-        scope = f'.progress-table[data-category="{table.category.slug}"]'
-        rules.append(f"{scope} {{ table-layout: fixed; }}")
-        for n, width in enumerate(column_widths(table), start=1):  # CSS widths leave out padding and border
-            rules.append(f"{scope} thead th:nth-child({n}) {{ width: {width - CELL_EDGES:.2f}mm; }}")
-    return "\n".join(rules)
+    return [round(w * TEXT_WIDTH / sum(widths), 3) for w in widths]
 
 
 def render_pdf(data, version=None, rows_per_part=None):
-    """The issue as PDF bytes, laid out `rows_per_part` items at a time (default ROWS_PER_PART)."""
-    from weasyprint import CSS, HTML  # imported here: it loads Pango, which only the download needs
-
+    """The issue as PDF bytes, typeset `rows_per_part` items at a time (default ROWS_PER_PART)."""
     rows_per_part = rows_per_part or ROWS_PER_PART
     bulletin = snapshot.present(data)
     sequence = items(bulletin)
-    stylesheets = [CSS(filename=finders.find(STYLESHEET)), CSS(string=table_css(bulletin))]
-    parts, start, pages_before = [], 0, 0
+    widths = [column_widths(table) for table in bulletin.tables]
+    parts, start, pages_before, size = [], 0, 0, rows_per_part
     while start < len(sequence):
-        end = min(len(sequence), start + rows_per_part)
+        end = min(len(sequence), start + size)
         if len(sequence) - end < rows_per_part // 4:  # no short part at the end
             end = len(sequence)
-        part = part_of(bulletin, sequence[start:end])
-        html = render_to_string("bulletins/issue_pdf.html", {"bulletin": bulletin, "version": version, "part": part})
-        numbering = CSS(string=f"@page :first {{ counter-reset: page {pages_before + 1} }}")
-        document = HTML(string=html).render(stylesheets=[*stylesheets, numbering])
-        start, keep = (
-            (end, len(document.pages)) if end == len(sequence) else next_start(sequence, start, end, document.pages)
-        )
-        parts.append(document.copy(document.pages[:keep]).write_pdf())
+        content, begun = typeset(part_data(bulletin, version, sequence[start:end], widths, pages_before + 1))
+        cut = (end, len(begun)) if end == len(sequence) else next_start(sequence, start, end, begun)
+        if cut is None:  # keeping it whole would leave a half-empty page: the same items and more, again
+            size *= 2
+            continue
+        start, keep = cut
+        parts.append((content, keep))
         pages_before += keep
-        del document
-        gc.collect()  # the layout of a part is a large cyclic graph: free it before the next part
-    return parts[0] if len(parts) == 1 else join(parts)
+        size = rows_per_part
+    return parts[0][0] if len(parts) == 1 else join(parts)
 
 
 def join(parts):
-    """One PDF of the parts' pages, with the first part's title and author.
-
-    Joined after the last part is made, not as they come: pypdf's copy of a part is several times its
-    size in memory, and WeasyPrint's own peak (while it writes a part) comes on top of what is held.
-    """
+    """One PDF of the parts' kept pages [(bytes, pages to keep)], with the first part's title and author."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for number, content in enumerate(parts):
+    for number, (content, keep) in enumerate(parts):
         reader = PdfReader(io.BytesIO(content))
         if number == 0:
             writer.add_metadata(dict(reader.metadata or {}))
-        writer.append(reader)
+        writer.append(reader, pages=(0, keep))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -270,6 +270,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# The folders Typst takes the PDF's fonts from (templates/bulletins/issue_pdf.typ sets Noto Serif CJK SC, Debian's
+# fonts-noto-cjk); comma-separated. A font missing there stops the PDF with Typst's message (bulletins/typeset.py).
+PDF_FONT_PATHS = env_list("DJANGO_PDF_FONT_PATHS", ["/usr/share/fonts/opentype/noto"])
 # Uploaded evidence and attachments: outside static/, served only through views that check access.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 # Behind nginx: the internal location that serves MEDIA_ROOT (deploy/nginx); a download the view has
@@ -365,9 +368,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step of a PDF at INFO.
     # django-axes logs every login at INFO; failures and lockouts are warnings.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- REST API (/api/v1/): tokens for other systems, the portal's roles, errors in Chinese.

@@ -58,7 +58,7 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     assert by_name["progress.xlsx made from the snapshot"]["compared with"] == "bare openpyxl write-only"
     assert by_name["progress.xlsx of the year /assessment/2019/"]["ratio"] != "—"
     made = by_name["PDF made by render_documents"]
-    assert float(made["peak MB"].replace(",", "")) > 50  # a process with Django and WeasyPrint in it
+    assert float(made["peak MB"].replace(",", "")) > 50  # render_documents with Django, and its Typst child
     assert made["KB"] == by_name["PDF, stored"]["KB"]  # the stored file is what readers download
     assert by_name["published bulletin page, gunicorn 2 workers"]["req/s"] != "—"
     assert not _scratch_dirs() - before

@@ -279,8 +279,8 @@ def workbook_response(sheets, filename, *, audit=None, obj=None, at=None):
 def progress_sheets(tables, title_prefix=""):
     """Sheets for progress tables, cells as printed, counts as numbers.
 
-    `tables`: ProgressTables (see assessment.tables), or the frozen form a published issue keeps
-    (bulletins.snapshot: dicts with category, header, rows of unit/values/deduction_text, notes).
+    `tables`: the year's PrintedTables (assessment.tables.printed_tables), or the frozen form a published
+    issue keeps (bulletins.snapshot: dicts with category, header, rows of unit/values/deduction_text, notes).
     """
     for table in tables:
         if isinstance(table, dict):
@@ -293,17 +293,17 @@ def progress_sheets(tables, title_prefix=""):
         else:
             name, header = table.category.name, table.header
             rows = (
-                [row.unit.name, *[_excel_value(m) for m in row.cells], row.deduction_text or None] for row in table.rows
+                [unit, *[_excel_value(t) for t in texts], deduction or None] for unit, texts, deduction in table.rows
             )
             notes = [f"{n.number}. {n.text}" for n in table.notes]
         yield Sheet(name=name, title=f"{title_prefix}{name}工作进展通报", header=header, rows=rows, notes=notes)
 
 
-def _excel_value(cell):
-    """A cell (assessment.cells) as the workbook holds it: what every page shows, a number as a number."""
-    if cell is None:
+def _excel_value(text):
+    """A cell's shown text (None: no cell) as the workbook holds it: a number as a number, "" kept as text."""
+    if text is None:
         return None
-    return cell.shown_count if cell.shown_count is not None else cell.value
+    return int(text) if text.isdigit() else text
 
 
 def score_sheets(categories, title):

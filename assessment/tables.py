@@ -31,14 +31,25 @@ class Row:
 
     @property
     def deduction_text(self):
-        """Text typed for the row, then the confirmed deductions in the office's wording (assessment.scoring)."""
-        recorded = deduction_text(self.deductions, {m.indicator_id: m.display for m in self.cells if m})
-        return "；".join(t for t in (self.scheme_unit.deduction_text, recorded) if t)
+        texts = {m.indicator_id: m.display for m in self.cells if m}
+        return row_deduction_text(self.scheme_unit.deduction_text, self.deductions, texts)
 
     @property
     def has_pending(self):
         """Whether a cell of the row still holds * (not done yet)."""
         return any(c is not None and c.is_pending for c in self.cells)
+
+
+def row_deduction_text(typed, deductions, texts_by_indicator):
+    """A row's 扣分情况: the text typed for it, then its confirmed deductions in the office's wording
+    (assessment.scoring); `texts_by_indicator`: {indicator id: the cell's shown text}."""
+    recorded = deduction_text(deductions, texts_by_indicator) if deductions else ""
+    return "；".join(t for t in (typed, recorded) if t)
+
+
+def table_header(scheme, indicators):
+    """Header cells as printed: the category, each indicator with its points, 扣分情况."""
+    return [scheme.category.name, *[i.header for i in indicators], DEDUCTION_HEADER]
 
 
 @dataclass
@@ -81,8 +92,7 @@ class ProgressTable:
 
     @property
     def header(self):
-        """Header cells as printed: the category, each indicator with its points, 扣分情况."""
-        return [self.scheme.category.name, *[i.header for i in self.indicators], DEDUCTION_HEADER]
+        return table_header(self.scheme, self.indicators)
 
     def column_counts(self):
         """One StateCounts per indicator over the table's rows (the entry grid's summary row)."""
@@ -243,4 +253,54 @@ def build_tables(schemes):
                 Row(unit=su.unit, scheme_unit=su, cells=row_cells, deductions=deductions[(su.unit_id, scheme.id)])
             )
         tables.append(table)
+    return tables
+
+
+@dataclass
+class PrintedTable:
+    """A progress table as the year's workbook holds it: each cell's shown text, nothing else.
+
+    `rows`: (unit name, [shown text, or None where there is no cell, per indicator], 扣分情况) in
+    printed order. What build_tables' rows print (Row.values, Row.deduction_text), without a Cell per
+    cell or their due dates, which an export never reads (`printed_tables`).
+    """
+
+    scheme: Scheme
+    indicators: list
+    notes: list
+    rows: list
+
+    @property
+    def category(self):
+        return self.scheme.category
+
+    @property
+    def header(self):
+        return table_header(self.scheme, self.indicators)
+
+
+def printed_tables(schemes):
+    """One PrintedTable per scheme (from `schemes_with_parts(..., units=False)`), empty if there are none.
+
+    The texts are the cells' own (assessment.cells.texts_for), the units read as tuples: the queries of
+    build_tables less the due dates' (a province's export made 18,000 Cells and their Due for nothing).
+    """
+    schemes = list(schemes)
+    if not schemes:
+        return []
+    enrolled = {s.pk: [] for s in schemes}
+    units = SchemeUnit.objects.filter(scheme__in=schemes).order_by("order", "pk")
+    for scheme_id, unit_id, name, typed in units.values_list("scheme_id", "unit_id", "unit__name", "deduction_text"):
+        enrolled[scheme_id].append((unit_id, name, typed))
+    texts = cells.texts_for(schemes, enrolled={pk: [row[0] for row in rows] for pk, rows in enrolled.items()})
+    deductions = _confirmed_deductions(schemes)
+    tables = []
+    for scheme in schemes:
+        indicators = list(scheme.indicators.all())
+        rows = []
+        for unit_id, name, typed in enrolled[scheme.pk]:
+            unit_texts = texts.get(unit_id, {})
+            typed_and_recorded = row_deduction_text(typed, deductions.get((unit_id, scheme.pk)), unit_texts)
+            rows.append((name, [unit_texts.get(i.pk) for i in indicators], typed_and_recorded))
+        tables.append(PrintedTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()), rows=rows))
     return tables

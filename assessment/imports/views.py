@@ -13,7 +13,7 @@ from assessment.imports.reading import MAX_IMPORT_BYTES
 from assessment.imports.sessions import confirm_import, start_import
 from assessment.imports.sheets import scheme_sheets, units_sheets
 from assessment.models import ImportKind, ImportSession, Scheme
-from assessment.tables import build_tables, schemes_with_parts
+from assessment.tables import printed_tables, schemes_with_parts
 from assessment.years import scheme_years
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -41,9 +41,13 @@ def _years():
     return scheme_years()
 
 
+def _no_schemes(year):
+    return Http404(f"{year}年度还没有考核方案。")
+
+
 def _year_with_schemes(year):
     if not Scheme.objects.filter(year=year).exists():
-        raise Http404(f"{year}年度还没有考核方案。")
+        raise _no_schemes(year)
     return year
 
 
@@ -63,8 +67,10 @@ def index(request):
 @require_GET
 @manage
 def progress_xlsx(request, year):
-    _year_with_schemes(year)
-    tables = build_tables(schemes_with_parts(Scheme.objects.filter(year=year)).order_by("category__order"))
+    schemes = schemes_with_parts(Scheme.objects.filter(year=year), units=False).order_by("category__order")
+    tables = printed_tables(schemes)  # the year's schemes, so no query first to ask whether there are any
+    if not tables:
+        raise _no_schemes(year)
     sheets = progress_sheets(tables, title_prefix=f"{year}年度 ")
     return workbook_response(sheets, f"工作进展通报-{year}年度.xlsx", audit=request)
 

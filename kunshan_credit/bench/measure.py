@@ -39,6 +39,11 @@ LOAD_THREADS = 4
 GUNICORN_WORKERS = 2
 BARE_TABLE = "bare HTML table, one query"
 BARE_XLSX = "bare openpyxl write-only"
+# The same view requested by the signed-in office: what every staff request pays before its view runs (the
+# session, the user, the second factor's device, the role's groups: 4 queries), which an anonymous request
+# never does. The year's progress.xlsx is staff-only, so it is compared with this one; the anonymous
+# downloads keep the row above.
+BARE_XLSX_SIGNED_IN = "bare openpyxl write-only, signed in"
 TRIVIAL = "trivial view"
 PDF_MADE = "PDF made by render_documents"
 NOTHING_MADE = "render_documents, nothing to make"
@@ -207,11 +212,17 @@ def client_rows(scale, issue, repeat, budget):
         (TRIVIAL, anonymous, "/__bench__/trivial/", ""),
         (BARE_TABLE, anonymous, bench + "table/", ""),
         (BARE_XLSX, anonymous, bench + "cells.xlsx", ""),
+        (BARE_XLSX_SIGNED_IN, staff, bench + "cells.xlsx", ""),
         ("published bulletin page", anonymous, page, BARE_TABLE),
         ("progress.xlsx", anonymous, page + "progress.xlsx", BARE_XLSX),
         # The stored file above is made once per version; these two write the workbook on every request.
         ("progress.xlsx made from the snapshot", anonymous, bench + "progress.xlsx", BARE_XLSX),
-        (f"progress.xlsx of the year /assessment/{year}/", staff, f"/assessment/{year}/progress.xlsx", BARE_XLSX),
+        (
+            f"progress.xlsx of the year /assessment/{year}/",
+            staff,
+            f"/assessment/{year}/progress.xlsx",
+            BARE_XLSX_SIGNED_IN,
+        ),
         ("PDF, stored", anonymous, page + "issue.pdf", ""),
         ("Word", anonymous, page + "issue.docx", ""),
         ("departments grid", staff, f"/assessment/{year}/departments/", BARE_TABLE),

@@ -80,7 +80,9 @@ class StateCounts:
 
 
 @dataclass
-class ProgressTable:
+class _Table:
+    """What every progress table has: its scheme, indicators, notes and rows, category and header."""
+
     scheme: Scheme
     indicators: list
     notes: list
@@ -93,6 +95,11 @@ class ProgressTable:
     @property
     def header(self):
         return table_header(self.scheme, self.indicators)
+
+
+@dataclass
+class ProgressTable(_Table):
+    """A year's progress table built from its marks (build_tables): Rows of Cells, for pages and the grid."""
 
     def column_counts(self):
         """One StateCounts per indicator over the table's rows (the entry grid's summary row)."""
@@ -257,26 +264,13 @@ def build_tables(schemes):
 
 
 @dataclass
-class PrintedTable:
+class PrintedTable(_Table):
     """A progress table as the year's workbook holds it: each cell's shown text, nothing else.
 
     `rows`: (unit name, [shown text, or None where there is no cell, per indicator], 扣分情况) in
     printed order. What build_tables' rows print (Row.values, Row.deduction_text), without a Cell per
     cell or their due dates, which an export never reads (`printed_tables`).
     """
-
-    scheme: Scheme
-    indicators: list
-    notes: list
-    rows: list
-
-    @property
-    def category(self):
-        return self.scheme.category
-
-    @property
-    def header(self):
-        return table_header(self.scheme, self.indicators)
 
 
 def printed_tables(schemes):

@@ -33,11 +33,11 @@ def tree_rss_kb(root):
             continue
         children.setdefault(int(fields[1]), []).append(pid)  # field 4, ppid (after "pid (comm)")
         rss[pid] = int(fields[21]) * PAGE_KB  # field 24, rss in pages
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
         total += rss.get(pid, 0)
-        todo += children.get(pid, [])
+        pending += children.get(pid, [])
     return total
 
 

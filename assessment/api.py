@@ -1,6 +1,6 @@
 """The assessment over the API: categories, units, schemes (indicators, notes) and marks.
 
-Reading is scoped by role (assessment.api_base); marks change only through `services.set_mark` and
+Reading is scoped by role (core.api.base); marks change only through `services.set_mark` and
 `services.bulk_set_marks`, so the API refuses exactly what the browser refuses, in the same words.
 """
 
@@ -13,9 +13,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from assessment.marks.services import HOW, bulk_set_marks, set_mark
+from core.api.base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 
 from . import access, cells
-from .api_base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
 from .due import DueStatus
 from .models import Category, Indicator, Mark, Note, Scheme, Unit
 from .years import scheme_years

@@ -9,7 +9,13 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from simple_history.signals import pre_create_historical_record
 
+        from core import access as core_access
+
+        from . import access, audit_actions  # noqa: F401  (audit_actions: the assessment's actions in the log)
         from .models import Mark
+
+        # A reporter's account belongs to a unit: the portal's roles ask this app which one.
+        core_access.register_unit_of(access.unit_of_account)
 
         def attach_batch(sender, instance, history_instance, **kwargs):
             # A change made as part of a bulk set or an import records its batch, so it can be undone.

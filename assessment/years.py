@@ -8,7 +8,8 @@ layer never imports it. Without the rule, or before anything is published, the l
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from .errors import DomainError, _messages
+from core.errors import DomainError, _messages
+
 from .models import Scheme, check_year_open
 
 _published_year = None

@@ -12,6 +12,7 @@ class BulletinsConfig(AppConfig):
         from assessment import years
         from assessment.models import Scheme
 
+        from . import audit_actions  # noqa: F401  (the bulletin's actions in the audit log)
         from .models import Issue
 
         def published_year():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment.errors import DomainError
+from core.errors import DomainError
 
 from . import documents, services
 from . import snapshot as snapshots

@@ -20,8 +20,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from assessment.downloads import download_response
-from assessment.excel import XLSX_CONTENT_TYPE, progress_sheets, write_workbook
+from assessment.sheets import progress_sheets
+from core.downloads import download_response
+from core.excel import XLSX_CONTENT_TYPE, write_workbook
 
 from . import word
 from .pdf import render_pdf
@@ -146,7 +147,7 @@ def progress(version, now=None):
 def response(issue, version, kind, draft_data=None, *, audit=None):
     """The download of `kind`: the stored file of a published version, or a draft made now.
 
-    audit: the request when the file is not public (a draft's): the download is recorded (assessment.audit).
+    audit: the request when the file is not public (a draft's): the download is recorded (core.audit).
     """
     spec = KINDS[kind]
     if version is None:

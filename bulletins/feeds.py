@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from assessment.office import get_office
+from core.office.models import get_office
 
 from .models import Issue
 

@@ -7,8 +7,8 @@ from django.db import models
 from django.urls import reverse
 
 from assessment.models import Scheme
-from assessment.office import default_issuer, default_series_title
-from assessment.text import plain_line, plain_paragraphs
+from core.office.models import default_issuer, default_series_title
+from core.text import plain_line, plain_paragraphs
 
 # A numbered heading of an article: 一、 二、 … 十、
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")

@@ -13,7 +13,7 @@ Kept twice: in the shared cache (every server process and a restart find it) and
 version's page cannot change under its key, in a small memory of each process in front of it,
 so a read does not even fetch the page from Redis or the cache table. The key also names what
 the page is wrapped in and which may change without a new version: the layout below, the static
-files' manifest (a deploy), and the office's names (`assessment.office.Office`).
+files' manifest (a deploy), and the office's names (`core.office.models.Office`).
 """
 
 import hashlib
@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
-from assessment.office import office_stamp
+from core.office.models import office_stamp
 
 from .models import Issue
 

@@ -11,13 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError
 from assessment.models import Scheme
-from assessment.office import get_office
-from assessment.text import plain_line, plain_paragraphs
+from bulletins.audit_actions import AuditAction
 from cases.models import Case, CaseStatus
+from core.audit import audited
+from core.errors import DomainError
+from core.office.models import get_office
+from core.text import plain_line, plain_paragraphs
 
 from . import snapshot
 from .models import Article, Issue, IssueCase, IssueTable, IssueVersion, NewsItem

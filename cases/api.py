@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from assessment import access
-from assessment.api_base import ErrorSerializer, IdFilter, RoleScopedMixin
+from core.api.base import ErrorSerializer, IdFilter, RoleScopedMixin
 
 from . import services
 from .forms import REQUIRED_MESSAGES, STATUS_FILTERS

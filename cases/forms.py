@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessment.models import Category, Unit
-from assessment.text import contains_script, plain_line, plain_paragraphs
-from assessment.uploads import KINDS, allowed_extensions_text, validate_upload
+from core.text import contains_script, plain_line, plain_paragraphs
+from core.uploads import KINDS, allowed_extensions_text, validate_upload
 
 from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseKind, CaseStatus, quarter_of
 
@@ -30,7 +30,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content and size (assessment.uploads)."""
+    """Several files in one input; each is checked by content and size (core.uploads)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(KINDS))}))

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from assessment.due import QUARTERS
 from assessment.models import Indicator, Scheme, SchemeUnit, Unit, check_year_open
-from assessment.text import contains_script
+from core.text import contains_script
 
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 

@@ -16,12 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.errors import DomainError
 from assessment.notify.links import absolute_reverse
-from assessment.office import get_office
-from assessment.text import contains_script, plain_line, plain_paragraphs
-from assessment.uploads import validate_upload
 from assessment.years import require_open
+from core.errors import DomainError
+from core.office.models import get_office
+from core.text import contains_script, plain_line, plain_paragraphs
+from core.uploads import validate_upload
 
 from .models import (
     PENDING_STATUSES,

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, paging
-from assessment.errors import DomainError
-from assessment.excel import Sheet, workbook_response
+from assessment import access
 from assessment.models import Scheme
-from assessment.uploads import protected_file_response
+from core import paging
+from core.errors import DomainError
+from core.excel import Sheet, workbook_response
+from core.uploads import protected_file_response
 
 from . import services
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm
@@ -269,7 +270,7 @@ def quarterly(request, year):
     today = timezone.localdate()
     sections = build_quarterly(year, today)
     # Filters search every unit; a page holds 100 rows across the categories; the counts above each table
-    # (未达要求的单位) stay those of every unit (assessment.paging).
+    # (未达要求的单位) stay those of every unit (core.paging).
     slugs = {s.category.slug for s in sections}
     category = request.GET.get("category", "")
     filters = {

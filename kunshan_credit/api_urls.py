@@ -7,8 +7,7 @@ from rest_framework.routers import SimpleRouter
 from assessment.api import CategoryViewSet, MarkViewSet, SchemeViewSet, ScoreViewSet, UnitViewSet
 from bulletins.api import IssueViewSet
 from cases.api import CaseViewSet
-
-from . import api_docs
+from core.api import docs as api_docs
 
 app_name = "api"
 

@@ -20,7 +20,7 @@ class KunshanCreditConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import stamp_login
+        from core.security.sessions import stamp_login
 
-        # A new session starts its refresh clock at login (see kunshan_credit.middleware).
+        # A new session starts its refresh clock at login (see core.security.sessions).
         user_logged_in.connect(stamp_login, dispatch_uid="kunshan_credit.session_refresh")

@@ -128,18 +128,19 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    # django-axes and django-otp's device apps under Chinese names (assessment/security/apps.py).
-    "assessment.security.apps.AxesConfig",
+    # django-axes and django-otp's device apps under Chinese names (core/security/apps.py).
+    "core.security.apps.AxesConfig",
     "django_otp",
-    "assessment.security.apps.OTPTOTPConfig",
-    "assessment.security.apps.OTPStaticConfig",
+    "core.security.apps.OTPTOTPConfig",
+    "core.security.apps.OTPStaticConfig",
     "csp",
-    "assessment.security",
+    # The platform under the domain apps: the office row, login security, the audit log (append-only).
+    "core",
+    "core.security",
+    "core.audit",
     "assessment",
-    # Reminders, digests and their channels (e-mail, WeCom/DingTalk robots): part of the lowest layer.
+    # Reminders, digests and their channels (e-mail, WeCom/DingTalk robots).
     "assessment.notify",
-    # The security audit log (append-only) and its auditor pages: part of the lowest layer.
-    "assessment.audit",
     # Accounts the office manages in the browser (phone, forced change of a temporary password).
     "assessment.accounts",
     "bulletins",
@@ -154,19 +155,19 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "kunshan_credit.middleware.SessionRefreshMiddleware",
+    "core.security.sessions.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # The request being served, for the audit log's addresses; every 403 becomes an audit entry.
-    "assessment.audit.middleware.AuditMiddleware",
+    "core.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "assessment.security.middleware.LoginGateMiddleware",
+    "core.security.middleware.LoginGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kunshan_credit.accel.AccelRedirectMiddleware",
+    "core.accel.AccelRedirectMiddleware",
     # Last, as django-axes asks: it turns a lockout raised while logging in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,7 +175,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "kunshan_credit.urls"
 
 # Every form renders through templates/forms/ (label above, help under, each error once beside its field).
-FORM_RENDERER = "kunshan_credit.forms.PortalFormRenderer"
+FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 TEMPLATES = [
     {
@@ -187,7 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessment.context_processors.capabilities",
-                "assessment.context_processors.office",
+                "core.context_processors.office",
             ],
         },
     },
@@ -207,13 +208,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "assessment.security.passwords.MinimumLengthValidator",
+        "NAME": "core.security.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("DJANGO_PASSWORD_MIN_LENGTH", 10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Validates nothing: records when a password was set (its age, the end of a forced change).
-    {"NAME": "assessment.security.passwords.PasswordChangeRecorder"},
+    {"NAME": "core.security.passwords.PasswordChangeRecorder"},
 ]
 # A password older than this many days must be changed at the next page; 0 turns the rule off.
 PASSWORD_MAX_AGE_DAYS = env_int("DJANGO_PASSWORD_MAX_AGE_DAYS", 90)
@@ -232,7 +233,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "assessment.security.views.lockout"
+AXES_LOCKOUT_CALLABLE = "core.security.views.lockout"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已被暂时锁定，请稍后再试或联系市信用办解锁。"
 AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
@@ -241,8 +242,8 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else None
 
 # --- Second factor (django-otp): TOTP with backup codes for office staff and anyone who can open the admin.
 def _totp_issuer(device):
-    """The name an authenticator app shows: the office's site title (data, assessment.office)."""
-    from assessment.office import get_office
+    """The name an authenticator app shows: the office's site title (data, core.office.models)."""
+    from core.office.models import get_office
 
     return get_office().site_title
 
@@ -254,7 +255,7 @@ LANGUAGES = [("zh-hans", "简体中文")]
 # Our own translations of what Django's zh_Hans catalogs lack (admin JS: "Choose all %s"…).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # A refused CSRF check answers with a Chinese page (templates/403_csrf.html).
-CSRF_FAILURE_VIEW = "kunshan_credit.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.csrf.csrf_failure"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -276,7 +277,7 @@ PDF_FONT_PATHS = env_list("DJANGO_PDF_FONT_PATHS", ["/usr/share/fonts/opentype/n
 # Uploaded evidence and attachments: outside static/, served only through views that check access.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 # Behind nginx: the internal location that serves MEDIA_ROOT (deploy/nginx); a download the view has
-# allowed is then sent by nginx (X-Accel-Redirect, kunshan_credit/accel.py). Empty: the app sends it.
+# allowed is then sent by nginx (X-Accel-Redirect, core/accel.py). Empty: the app sends it.
 ACCEL_REDIRECT_PREFIX = env_str("DJANGO_ACCEL_REDIRECT", "")
 # More than one machine: media on object storage (django-storages, e.g. storages.backends.s3.S3Storage,
 # with its OPTIONS as JSON: bucket_name, endpoint_url, …). Default: files under MEDIA_ROOT.
@@ -290,7 +291,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # An office session: ends after two idle hours or when the browser closes.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE", 2 * 60 * 60)
-# The expiry moves forward at most every SESSION_REFRESH_SECONDS (kunshan_credit.middleware), not on every request.
+# The expiry moves forward at most every SESSION_REFRESH_SECONDS (core.security.sessions), not on every request.
 SESSION_REFRESH_SECONDS = env_int("DJANGO_SESSION_REFRESH_SECONDS", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -379,28 +380,28 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["assessment.api_base.PortalPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.base.PortalPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "assessment.api_base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         # JSON only: DRF's browsable pages are English ("Django REST framework", "Filters"); the API's
         # reference is the Chinese docs page /api/v1/docs/.
         "rest_framework.renderers.JSONRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["assessment.api_base.AnonThrottle", "assessment.api_base.TokenThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.base.AnonThrottle", "core.api.base.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("DJANGO_API_ANON_RATE", "60/min"),
         "token": env_rate("DJANGO_API_TOKEN_RATE", "600/min"),
     },
-    "EXCEPTION_HANDLER": "assessment.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    # The title is the office's site title + 接口 (assessment.api_base.office_title).
+    # The title is the office's site title + 接口 (core.api.base.office_title).
     "TITLE": "接口",
     "DESCRIPTION": (
         "责任单位、考核方案、完成情况、奖惩案例和已发布的《工作信息》。"
@@ -409,14 +410,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["assessment.api_base.PortalPermission"],
+    "SERVE_PERMISSIONS": ["core.api.base.PortalPermission"],
     "COMPONENT_SPLIT_REQUEST": True,
     # A case's status, its transitions' from/to: one choice set, one name in the schema.
     "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "cases.models.CaseStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "assessment.api_base.document_errors",
-        "assessment.api_base.office_title",
+        "core.api.base.document_errors",
+        "core.api.base.office_title",
     ],
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -3,16 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from assessment import office_views
-from assessment.office import get_office
 from assessment.scoring import urls as score_urls
-from assessment.security import views as security_views
-from assessment.security.admin_site import PortalAdminSite
 from bulletins import views as bulletin_views
+from core.office import views as office_views
+from core.office.models import get_office
+from core.security import views as security_views
+from core.security.admin_site import PortalAdminSite
 
 # The admin behind the portal's login and second factor (django-otp's OTPAdminSite), its registrations kept.
 admin.site.__class__ = PortalAdminSite
-handler400 = "assessment.security.views.bad_request"
+handler400 = "core.security.views.bad_request"
 
 # The admin's header and title are the office's (data): lazy, so an edit shows on the next page.
 admin.site.site_header = lazy(lambda: get_office().admin_header, str)()
@@ -38,7 +38,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("accounts/", include("assessment.security.urls")),
+    path("accounts/", include("core.security.urls")),
     # Scores first: "scores" would otherwise match another assessment/<year>/<slug>/ pattern.
     path("assessment/scores/", include(score_urls.latest_urlpatterns)),
     path("assessment/<int:year>/scores/", include("assessment.scoring.urls")),
@@ -47,12 +47,12 @@ urlpatterns = [
     path("assessment/", include("assessment.imports.urls")),
     path("assessment/", include("assessment.marks.urls")),
     path("api/v1/", include("kunshan_credit.api_urls")),
-    path("api/tokens/", include("kunshan_credit.api_token_urls")),
+    path("api/tokens/", include("core.api.token_urls")),
     path("units/", include("assessment.requests.urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include("bulletins.overview_urls")),
     path("office/", office_views.edit, name="office"),
     path("office/", include("assessment.directory.urls")),
-    path("audit/", include("assessment.audit.urls")),
+    path("audit/", include("core.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from assessment import access, office
+from assessment import access
 from assessment.models import Reporter, Unit
 from bulletins import pages
+from core.office import models as office
 
 from .factories import UserFactory
 
@@ -83,7 +84,7 @@ def verify_second_factor(client, user):
 
 def log_in(client, user):
     """force_login, plus the second factor for the users who need one (staff, admin accounts)."""
-    from assessment.security.policy import needs_second_factor
+    from core.security.policy import needs_second_factor
 
     client.force_login(user)
     if needs_second_factor(user):
@@ -105,7 +106,7 @@ def browser_log_in(page, base, username, password, next_url=""):
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from playwright.sync_api import expect
 
-    from assessment.security.policy import needs_second_factor
+    from core.security.policy import needs_second_factor
 
     page.goto(f"{base}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.fill("#id_username", username)

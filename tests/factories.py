@@ -243,9 +243,9 @@ def correct_demo_issue(reason="按当前完成情况更正"):
 
     Returns False when nothing changed since the published version (no correction needed).
     """
-    from assessment.errors import DomainError
     from bulletins.models import Issue
     from bulletins.services import publish_issue
+    from core.errors import DomainError
 
     try:
         publish_issue(Issue.objects.get(year=2019, number=11), None, reason=reason, keep_tables=False)

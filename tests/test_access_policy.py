@@ -8,9 +8,9 @@ import pytest
 from django.test import RequestFactory
 
 from assessment import access
-from assessment.errors import DomainError
 from cases import services
 from cases.models import CaseStatus
+from core.errors import DomainError
 
 from .factories import CaseFactory
 

@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 
 from assessment import access
 from assessment.accounts.models import AccountProfile
-from assessment.audit.models import AuditAction, AuditEntry
 from assessment.models import Reporter
-from assessment.security.models import PasswordState
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry
+from core.security.models import PasswordState
 
 from .conftest import log_in
 from .factories import UnitFactory, UserFactory

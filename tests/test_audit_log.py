@@ -9,12 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from assessment import access
-from assessment.audit.models import AuditAction, AuditEntry, AuditResult
 from assessment.marks.services import bulk_set_marks, undo_batch
 from assessment.models import ImportSession, Mark
 from assessment.scoring.services import close_year, reopen_year
 from bulletins.models import Issue
 from bulletins.services import publish_issue
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry, AuditResult
 
 from .conftest import log_in
 from .factories import UserFactory

@@ -11,8 +11,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment import access
-from assessment.audit import record
-from assessment.audit.models import AppendOnly, AuditAction, AuditEntry, AuditResult
+from core.audit import record
+from core.audit.actions import AuditAction
+from core.audit.models import AppendOnly, AuditEntry, AuditResult
 
 from .conftest import log_in
 from .factories import UserFactory

@@ -68,7 +68,7 @@ def _empty_database_and_media(media_root, same_ids=True):
     else:
         Group.objects.bulk_create(Group(name=f"临时{n}") for n in range(20))
         Group.objects.all().delete()
-        importlib.import_module("assessment.migrations.0002_role_groups").create_groups(apps, None)
+        importlib.import_module("core.migrations.0002_role_groups").create_groups(apps, None)
         assert not set(Group.objects.values_list("pk", "name")) & set(groups)
     shutil.rmtree(media_root, ignore_errors=True)
 

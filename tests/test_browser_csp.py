@@ -104,7 +104,7 @@ def test_no_page_breaks_the_policy(watched, live_server, admin_staff):
     page.goto(f"{base}/cases/new/")
     page.wait_for_load_state("networkidle")
     assert violations() == [], "case form"
-    # The API docs: the Chinese page drawn from the schema on the server (kunshan_credit.api_docs).
+    # The API docs: the Chinese page drawn from the schema on the server (core.api.docs).
     page.goto(f"{base}/api/v1/docs/")
     expect(page.locator(".api-operation").first).to_be_visible()
     assert violations() == [], "api docs"

@@ -161,7 +161,7 @@ def test_issue_page_reads_the_snapshot_in_few_queries_whatever_the_number_of_iss
     with CaptureQueriesContext(connection) as many:
         assert client.get("/bulletins/2019/11/").status_code == 200
         assert client.get("/bulletins/2018/20/").status_code == 200
-    # The shared cache is the database's here (assessment.security): its reads and writes are not the page's.
+    # The shared cache is the database's here (core.security): its reads and writes are not the page's.
     one, many = _without_cache(one), _without_cache(many)
     # First read: which version is current, the issue, the version's content (then the page is stored).
     assert len(one) <= 3

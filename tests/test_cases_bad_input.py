@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.apps import apps
 
-from assessment import uploads
-from assessment.errors import DomainError
 from assessment.models import Unit
 from cases import services
 from cases.models import Case, CaseAttachment, CaseCountRecord, CaseStatus, CaseTransition
+from core import uploads
+from core.errors import DomainError
 
 from .factories import CaseFactory, pdf_upload
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from assessment.errors import DomainError
 from cases import services
 from cases.models import Case, CaseStatus
+from core.errors import DomainError
 
 from .factories import CaseFactory
 

@@ -197,7 +197,7 @@ def test_no_english_in_the_admin(db):
         "/admin/auth/user/",
         "/admin/axes/",
         "/admin/otp_static/",
-        # django-otp's device pages: Chinese labels, columns and fieldsets (assessment/security/admin.py).
+        # django-otp's device pages: Chinese labels, columns and fieldsets (core/security/admin.py).
         "/admin/otp_totp/totpdevice/",
         f"/admin/otp_totp/totpdevice/{device.pk}/change/",
         "/admin/otp_totp/totpdevice/add/",
@@ -207,7 +207,7 @@ def test_no_english_in_the_admin(db):
     ]
     found, seen = _crawl(client, urls, limit=len(urls))
     assert len(seen) == len(urls)
-    # The login-security apps (django-axes, django-otp) too: named in assessment/security/apps.py.
+    # The login-security apps (django-axes, django-otp) too: named in core/security/apps.py.
     assert found == {}
 
 

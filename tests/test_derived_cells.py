@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from assessment.errors import DomainError
 from assessment.marks.services import set_mark
 from assessment.models import ImportSession, Indicator, Mark
+from core.errors import DomainError
 
 from .conftest import log_in
 

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 
 from assessment import due
 from assessment.due import DueStatus, cell_due, rule_date, same_day_next_year
-from assessment.errors import DomainError
 from assessment.imports.schemes import export_year, import_year
 from assessment.marks.services import clear_due_override, set_due_override, start_new_year
 from assessment.models import DueOverride, DueRule, Indicator, Mark, Unit
+from core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from assessment.excel import Sheet, write_workbook
+from core.excel import Sheet, write_workbook
 
 HEADER = ["单位", "指标一", "指标二", "指标三", "奖惩案例", "扣分情况"]
 

@@ -175,7 +175,7 @@ def test_grid_query_count_is_flat_in_the_number_of_units(role_client, django_ass
     assert Unit.objects.filter(category__slug="departments").count() == 540
     with django_assert_num_queries(len(demo.captured_queries)):
         response = client.get(grid_url("departments"))
-    # 100 units a page (assessment.paging.PAGE_ROWS); the last page holds the rest.
+    # 100 units a page (core.paging.PAGE_ROWS); the last page holds the rest.
     assert len(parse_grid(response.content.decode()).rows) == 100
     with django_assert_num_queries(len(demo.captured_queries)):
         response = client.get(grid_url("departments", page=6))

@@ -8,8 +8,8 @@ import itertools
 import pytest
 
 from assessment.models import DueOverride, DueRule, Indicator, Mark, MarkState, Scheme
-from assessment.paging import PAGE_ROWS
 from assessment.tables import build_tables, grid_selection, page_table, schemes_with_parts
+from core.paging import PAGE_ROWS
 
 from .factories import DeductionFactory, multiply_units
 

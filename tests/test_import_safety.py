@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from assessment.models import ImportSession, Mark
-from assessment.workbooks import check_workbook
+from core.workbooks import check_workbook
 
 IMPORT = "/assessment/2019/import/"
 EXPORT = "/assessment/2019/progress.xlsx"

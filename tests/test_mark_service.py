@@ -2,9 +2,9 @@
 
 import pytest
 
-from assessment.errors import DomainError
 from assessment.marks.services import HOW, StaleMark, set_mark
 from assessment.models import Mark
+from core.errors import DomainError
 
 
 @pytest.fixture

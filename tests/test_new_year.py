@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from assessment.errors import DomainError
 from assessment.marks.services import HOW, set_mark, start_new_year
 from assessment.models import Indicator, Mark, Note, Scheme, SchemeUnit, Unit
+from core.errors import DomainError
 
 from .factories import IndicatorFactory, SchemeFactory
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from assessment.office import Office, get_office
 from cases import services as case_services
 from cases.models import CaseStatus
+from core.office.models import Office, get_office
 
 from .conftest import log_in
 from .factories import CaseFactory, UserFactory

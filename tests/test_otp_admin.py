@@ -1,4 +1,4 @@
-"""django-otp's device pages in the admin speak Chinese (assessment/security/otp_admin.py) and still work:
+"""django-otp's device pages in the admin speak Chinese (core/security/otp_admin.py) and still work:
 labels, help texts, columns, filters and fieldsets in Chinese; a change is saved; the QR code page opens."""
 
 import pytest

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
 
-from assessment.security.models import PasswordState
-from assessment.security.passwords import require_change
+from core.security.models import PasswordState
+from core.security.passwords import require_change
 
 from .conftest import log_in
 from .factories import UserFactory

@@ -1,4 +1,4 @@
-"""At province scale the long pages show 100 units a page (assessment.paging): filters search every unit and
+"""At province scale the long pages show 100 units a page (core.paging): filters search every unit and
 survive paging, ranks and totals stay those of every unit, an out-of-range page is the last one, and a page
 stays under 500 KB with a query count that does not grow with the units."""
 

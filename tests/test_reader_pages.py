@@ -7,11 +7,11 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from assessment import office
-from assessment.office import Office
 from bulletins import pages
 from bulletins.models import Issue
 from bulletins.services import publish_issue
+from core.office import models as office
+from core.office.models import Office
 
 from .conftest import log_in
 

@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-from assessment.audit.models import AuditAction, AuditEntry, AuditResult
 from assessment.directory import notes as note_services
-from assessment.errors import DomainError
 from assessment.models import Indicator, Note, Scheme
 from assessment.scoring.services import close_year
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry, AuditResult
+from core.errors import DomainError
 
 from .conftest import log_in
 

@@ -4,10 +4,11 @@ year) refuse in Chinese with nothing half-written; every change in the audit log
 
 import pytest
 
-from assessment.audit.models import AuditAction, AuditEntry, AuditResult
 from assessment.marks.services import HOW, set_mark
 from assessment.models import Indicator, Mark, Scheme
 from assessment.scoring.services import close_year
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry, AuditResult
 
 from .conftest import log_in
 

@@ -6,13 +6,14 @@ import datetime
 
 import pytest
 
-from assessment.audit.models import AuditAction, AuditEntry, AuditResult
 from assessment.directory import enrolment
 from assessment.directory.units import create_unit
-from assessment.errors import DomainError
 from assessment.marks.services import set_due_override, set_mark
 from assessment.models import Category, Mark, Scheme, SchemeUnit, Unit
 from assessment.scoring.services import close_year
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry, AuditResult
+from core.errors import DomainError
 
 from .conftest import log_in
 from .factories import CaseCountRecordFactory, DeductionFactory, MarkRequestFactory

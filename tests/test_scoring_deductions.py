@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from assessment.errors import DomainError
 from assessment.models import Deduction, Indicator, Mark, Unit
 from assessment.scoring.services import record_deduction
 from assessment.tables import build_tables, schemes_with_parts
+from core.errors import DomainError
 
 from . import reference
 from .factories import DeductionFactory, correct_demo_issue

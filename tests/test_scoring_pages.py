@@ -192,9 +192,9 @@ def test_query_counts_are_flat_in_the_number_of_units(role_client, staff_user):
     # session, user, groups, version, 5 for the schemes, marks, records; the derived 奖惩案例 cells and
     # their quarterly shortfalls (assessment.cells, scoring.derived_shortfalls): counts, duty, quarters;
     # the office's changed due dates (assessment.due).
-    assert before[RANKING] <= 19  # and the second factor's device (assessment.security)
+    assert before[RANKING] <= 19  # and the second factor's device (core.security)
     html = client.get(RANKING).content.decode()
-    # A page of 100 units across the categories (assessment.paging), each with its breakdown.
+    # A page of 100 units across the categories (core.paging), each with its breakdown.
     assert html.count('class="unit-breakdown"') == 100 and "共 700 个单位" in html
 
 

@@ -9,13 +9,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from assessment.errors import DomainError
 from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, Unit
 from assessment.scoring import live
 from assessment.scoring.live import year_scores
 from assessment.scoring.services import record_deduction
 from cases import services
+from core.errors import DomainError
 
 
 def _scores(**kwargs):

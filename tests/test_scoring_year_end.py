@@ -5,10 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from assessment.errors import DomainError
 from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, Unit, YearEndAssessment
 from assessment.scoring.live import frozen_scores, latest_assessment, unit_score
+from core.errors import DomainError
 
 from .factories import DeductionFactory
 

@@ -67,7 +67,7 @@ def test_staff_enrol_at_their_first_login_and_get_backup_codes_once(client, staf
 
 def test_every_later_login_asks_for_the_code_and_a_backup_code_works_once(client, staff_user):
     TOTPDevice.objects.create(user=staff_user, name="手机", confirmed=True)
-    from assessment.security.otp import new_backup_codes
+    from core.security.otp import new_backup_codes
 
     code = new_backup_codes(staff_user)[0]
     step = _password_step(client, "t_staff")

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kunshan_credit.middleware import REFRESHED
+from core.security.sessions import REFRESHED
 
 from .conftest import log_in
 

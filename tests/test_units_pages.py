@@ -3,9 +3,10 @@ and delete after confirming; refusals in Chinese with nothing half-written; ever
 
 import pytest
 
-from assessment.audit.models import AuditAction, AuditEntry, AuditResult
 from assessment.models import Category, Mark, Scheme, SchemeUnit, Unit
 from assessment.scoring.services import close_year
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry, AuditResult
 
 from .conftest import log_in
 
@@ -148,7 +149,7 @@ def test_a_closed_year_is_not_offered_nor_joined(office, staff_user):
     page = office.get(NEW).content.decode()
     assert '<option value="2019"' not in page
     from assessment.directory.units import create_unit
-    from assessment.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError, match="考核数据已锁定"):
         create_unit(Unit(name="数据局", category=_departments(), order=99), staff_user, enrol_year=2019)
@@ -157,7 +158,7 @@ def test_a_closed_year_is_not_offered_nor_joined(office, staff_user):
 
 def test_the_services_refuse_anyone_but_the_office(leader_user):
     from assessment.directory.units import set_unit_active
-    from assessment.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError, match="只有市信用办"):
         set_unit_active(Unit.objects.get(name="统计局"), False, leader_user)

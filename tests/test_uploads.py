@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 from PIL import Image
 
-from assessment.uploads import validate_upload
+from core.uploads import validate_upload
 
 from .factories import PDF_BYTES
 

@@ -2,5 +2,5 @@
 deactivate and reactivate, unlock after failed logins, reset to a temporary password that must be changed.
 
 The IT administrator's accounts (those that open /admin/: is_staff or superuser) are managed in the admin,
-not here. Every change is recorded in the audit log (`assessment.audit`, from the account signals).
+not here. Every change is recorded in the audit log (`core.audit`, from the account signals).
 """

@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment.errors import DomainError
-from assessment.security.passwords import require_change
+from core.audit import record
+from core.audit.actions import AuditAction
+from core.errors import DomainError
+from core.security.passwords import require_change
 
 from .. import access
-from ..audit import record
-from ..audit.models import AuditAction
 from ..models import Reporter
 from .models import AccountProfile
 
@@ -37,7 +37,7 @@ def _set_temporary_password(account):
     password_validation.validate_password(password, account)
     account.set_password(password)
     account.save()
-    # The one rule for a password the office set: changed at the next login (assessment.security).
+    # The one rule for a password the office set: changed at the next login (core.security).
     require_change(account)
     return password
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessment.errors import DomainError
+from core.errors import DomainError
 
 from .. import access
 from . import services

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError, _messages
+from assessment.audit_actions import AuditAction
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Mark, Scheme, SchemeUnit, Unit
 from assessment.years import require_open
+from core.audit import audited
+from core.errors import DomainError, _messages
 
 from .guards import require_office
 

@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import access
-from assessment.errors import DomainError
 from assessment.models import SchemeUnit
+from core.errors import DomainError
 
 from . import enrolment
 from .forms import JoinForm

@@ -7,7 +7,7 @@ these turn their ValidationError into the DomainError that pages and the API sho
 from django.core.exceptions import ValidationError
 
 from assessment import access
-from assessment.errors import DomainError, _messages
+from core.errors import DomainError, _messages
 
 
 def require_office(user):

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.deletion import ProtectedError, RestrictedError
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError
+from assessment.audit_actions import AuditAction
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Indicator
 from assessment.years import require_open
+from core.audit import audited
+from core.errors import DomainError
 
 from .changes import describe_changes
 from .guards import require_office, validate

@@ -11,11 +11,11 @@ previews only.
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError
+from assessment.audit_actions import AuditAction
 from assessment.models import Note, Scheme
 from assessment.years import require_open
+from core.audit import audited
+from core.errors import DomainError
 
 from .changes import describe_changes
 from .guards import require_office, validate

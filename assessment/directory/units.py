@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.deletion import ProtectedError, RestrictedError
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError
+from assessment.audit_actions import AuditAction
 from assessment.models import Unit
+from core.audit import audited
+from core.errors import DomainError
 
 from .changes import describe_changes
 from .enrolment import enrol

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
-from assessment.errors import DomainError
 from assessment.models import Category, Indicator, Note, Scheme, Unit, year_lock
+from core.errors import DomainError
 
 from . import indicators as indicator_services
 from . import units as unit_services

@@ -5,11 +5,11 @@ import re
 from django.core.exceptions import ValidationError
 from openpyxl.utils import get_column_letter
 
-from assessment.errors import DomainError
 from assessment.imports.reading import _check_header, _data_rows, _last_data_row, cell_text, problem, squash
 from assessment.marks.services import HOW, bulk_set_marks
 from assessment.models import Mark, Scheme, Unit
 from assessment.tables import build_tables, schemes_with_parts
+from core.errors import DomainError
 
 _YEAR = re.compile(r"(\d{4})\s*年")
 

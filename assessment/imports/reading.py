@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from assessment.errors import DomainError
 from assessment.imports import staleness
-from assessment.workbooks import check_workbook
+from core.errors import DomainError
+from core.workbooks import check_workbook
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 

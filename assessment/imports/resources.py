@@ -1,7 +1,7 @@
 """Units and schemes as flat tables, with django-import-export Resources.
 
 A Resource maps one sheet (header row + rows) to model rows both ways: `export()` feeds the
-one Excel writer (`assessment.excel`), `import_data()` validates and saves each row (the
+one Excel writer (`core.excel`), `import_data()` validates and saves each row (the
 models' own `full_clean`, Chinese messages). The widgets below speak the office's words:
 类别 by name, 计分方式 and 截止规则 by their labels, 可填内容 as “√、*、非考核项”, 是/否 for flags, dates
 as 2019-12-31.

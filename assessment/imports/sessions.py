@@ -1,6 +1,6 @@
 """Import from Excel: workbooks in the export's own layout, previewed cell by cell, confirmed all or nothing.
 
-Three kinds, each the mirror of an export written by the one Excel writer (`assessment.excel`):
+Three kinds, each the mirror of an export written by the one Excel writer (`core.excel`):
 
 - marks: the progress workbook (`/assessment/<year>/progress.xlsx` or a bulletin's `progress.xlsx`);
 - schemes: a year's indicators and notes (`/assessment/<year>/schemes.xlsx`);
@@ -25,14 +25,14 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError
+from assessment.audit_actions import AuditAction
 from assessment.imports import staleness
 from assessment.imports.marks import apply_marks, preview_marks
 from assessment.imports.reading import read_workbook
 from assessment.imports.sheets import _current_fingerprint, _datasets_from_json, _datasets_json, _flat_import
 from assessment.models import ImportKind, ImportSession
+from core.audit import audited
+from core.errors import DomainError
 
 SESSION_MAX_AGE = timedelta(hours=2)
 

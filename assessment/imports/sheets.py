@@ -5,11 +5,11 @@ import json
 
 import tablib
 
-from assessment.excel import Sheet
 from assessment.imports.reading import SheetData, _check_header, _data_rows, _last_data_row, cell_text, problem, squash
 from assessment.imports.resources import IndicatorResource, NoteResource, UnitResource
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Category, ImportKind, Indicator, Note, Scheme, Unit
+from core.excel import Sheet
 
 UNITS_SHEET = "责任单位"
 

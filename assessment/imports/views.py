@@ -7,14 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
-from assessment.errors import DomainError
-from assessment.excel import progress_sheets, workbook_response
 from assessment.imports.reading import MAX_IMPORT_BYTES
 from assessment.imports.sessions import confirm_import, start_import
 from assessment.imports.sheets import scheme_sheets, units_sheets
 from assessment.models import ImportKind, ImportSession, Scheme
+from assessment.sheets import progress_sheets
 from assessment.tables import printed_tables, schemes_with_parts
 from assessment.years import scheme_years
+from core.errors import DomainError
+from core.excel import workbook_response
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

@@ -23,7 +23,7 @@ def _messages(exc):
 
 
 def _refusal(mark, exc):
-    from assessment.errors import DomainError
+    from core.errors import DomainError
 
     message = exc if isinstance(exc, str) else _messages(exc)
     return DomainError(f"{mark.unit} · {mark.indicator.title}：{message}")

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from assessment import access, cells
-from assessment.errors import DomainError
 from assessment.marks.services import clear_due_override, set_due_override
 from assessment.models import DueOverride, Mark
+from core.errors import DomainError
 
 MAX_REASON = 500
 

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from assessment import cells
-from assessment.errors import DomainError
 from assessment.models import Mark, Scheme
 from assessment.tables import StateCounts
+from core.errors import DomainError
 
 
 @dataclass

@@ -3,13 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from rest_framework import serializers
 from simple_history.utils import bulk_create_with_history
 
 from assessment import access
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
+from assessment.audit_actions import AuditAction
 from assessment.due import same_day_next_year
-from assessment.errors import DomainError, _messages
 from assessment.models import (
     ChangeBatch,
     DueOverride,
@@ -21,6 +20,8 @@ from assessment.models import (
     SchemeUnit,
     check_year_open,
 )
+from core.audit import audited
+from core.errors import Conflict, DomainError, _messages
 
 
 class HOW:
@@ -55,13 +56,24 @@ def _year_facts(args, result):
     return {"obj": ("考核年度", args["year"], f"{args['year']}年"), "detail": args.get("reason") or ""}
 
 
-class StaleMark(DomainError):
+class StaleMark(Conflict):
     """Someone else saved the cell after the user loaded it."""
 
     def __init__(self, mark):
         self.mark = mark
         who = (mark.updated_by.get_full_name() or mark.updated_by.username) if mark.updated_by else "其他人"
         super().__init__(f"该单元格已被{who}修改为“{mark.display}”，您的修改未保存。请确认后重试。")
+
+    def current(self):
+        """The cell as it is now, as the API shows it."""
+        mark, user = self.mark, self.mark.updated_by
+        return {
+            "id": mark.pk,
+            "value": mark.display,
+            "version": mark.version,
+            "updated_by": (user.get_full_name() or user.username) if user else None,
+            "updated_at": serializers.DateTimeField().to_representation(mark.updated_at),
+        }
 
 
 def _apply(current, state, count, user, how, batch):

@@ -12,14 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, cells, due, paging
-from assessment.errors import DomainError
+from assessment import access, cells, due
 from assessment.marks import history
 from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import grid_selection, page_table, schemes_with_parts
 from assessment.years import current_year, scheme_years
+from core import paging
+from core.errors import DomainError
 
 
 def reporter_redirect(view):
@@ -101,7 +102,7 @@ def grid(request, year, category):
     )
     filters = _grid_filters(request, scheme)
     # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
-    # summary row still cover every unit (assessment.paging), from the words of every cell, while only
+    # summary row still cover every unit (core.paging), from the words of every cell, while only
     # the page's rows have their cells made (tables.grid_selection, page_table).
     selection = grid_selection(scheme, **filters)
     page = paging.paginate(request, selection.rows)

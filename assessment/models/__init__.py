@@ -5,7 +5,6 @@ all of that in the database, so a new year needs no deployment. One module per c
 every model is importable from `assessment.models` as before.
 """
 
-from ..office import Office  # noqa: F401  (the office's identity, a model of this app)
 from .choices import EXEMPT_STATES, EXPLAINED_STATES, DueRule, MarkState, RuleKind  # noqa: F401
 from .imports import ImportKind, ImportSession  # noqa: F401
 from .marks import ChangeBatch, DueOverride, Mark, MarkHistoryBase, Reporter  # noqa: F401

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from core.text import contains_script, plain_paragraphs
+
 from .. import derived
-from ..text import contains_script, plain_paragraphs
 from .choices import DueRule, MarkState, RuleKind
 from .units import Category, Unit
 from .years import check_year_open, year_lock

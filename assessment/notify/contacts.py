@@ -7,8 +7,8 @@ account pages (assessment.accounts). Reminders read both through assessment.noti
 from django import forms
 from django.db import transaction
 
-from assessment.errors import DomainError
 from assessment.models import Reporter
+from core.errors import DomainError
 
 from .models import UnitRobot
 

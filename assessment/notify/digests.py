@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Mark, MarkRequest
-from assessment.office import get_office
+from core.office.models import get_office
 
 from .follows import unfollow_url
 from .links import absolute_url

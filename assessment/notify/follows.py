@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment import access
-from assessment.errors import DomainError
+from core.errors import DomainError
 
 from .links import absolute_reverse
 from .models import Follow

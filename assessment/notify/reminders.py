@@ -16,9 +16,9 @@ from django.db.models import F
 
 from assessment import access, cells, due
 from assessment.due import DueStatus
-from assessment.errors import DomainError
 from assessment.models import Mark, MarkRequest, MarkState, Reporter
-from assessment.office import get_office
+from core.errors import DomainError
+from core.office.models import get_office
 
 from .deliveries import deliver_pending, robots_for
 from .links import absolute_reverse

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, paging
-from assessment.errors import DomainError
+from assessment import access
 from assessment.models import Indicator, Unit
+from core import paging
+from core.errors import DomainError
 
 from . import contacts
 from .follows import follow, follow_from_token, unfollow

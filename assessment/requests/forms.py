@@ -4,7 +4,7 @@ from django import forms
 
 from assessment.models import MarkRequest
 from assessment.requests.services import MAX_TEXT
-from assessment.uploads import MAX_UPLOAD_BYTES, allowed_extensions_text
+from core.uploads import MAX_UPLOAD_BYTES, allowed_extensions_text
 
 
 class MarkRequestForm(forms.Form):

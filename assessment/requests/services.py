@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from assessment import access, cells, years
 from assessment.derived import derived_message
-from assessment.errors import DomainError
 from assessment.marks.services import HOW, set_mark
 from assessment.models import Mark, MarkRequest, MarkState
-from assessment.uploads import validate_upload
+from core.errors import DomainError
+from core.uploads import validate_upload
 
 MAX_TEXT = 500
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, cells
-from assessment.errors import DomainError
 from assessment.marks.views import reporter_redirect
 from assessment.models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
 from assessment.notify.reminders import open_items, plan, send_unit_reminders
@@ -24,7 +23,8 @@ from assessment.requests.services import (
     submit_request,
 )
 from assessment.scoring.live import unit_score
-from assessment.uploads import protected_file_response
+from core.errors import DomainError
+from core.uploads import protected_file_response
 
 HISTORY_SHOWN = 50
 

@@ -4,14 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessment.audit import audited
-from assessment.audit.models import AuditAction
-from assessment.errors import DomainError, _messages
+from assessment.audit_actions import AuditAction
 from assessment.marks.services import _year_facts
 from assessment.models import Deduction, Mark, MarkState, YearEndAssessment
 from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, live_scores, year_end, year_schemes
 from assessment.years import require_open
+from core.audit import audited
+from core.errors import DomainError, _messages
 
 
 def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=None, confirm=False):

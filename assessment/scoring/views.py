@@ -10,15 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, paging
-from assessment.errors import DomainError
-from assessment.excel import score_sheets, workbook_response
+from assessment import access
 from assessment.models import Deduction, Scheme, YearEndAssessment
 from assessment.scoring.forms import DeductionForm
 from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
+from assessment.sheets import score_sheets
 from assessment.years import current_year
+from core import paging
+from core.errors import DomainError
+from core.excel import workbook_response
 
 read_all = access.read_all_required
 manage = access.manage_required

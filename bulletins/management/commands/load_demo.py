@@ -21,10 +21,11 @@ from django.utils import timezone
 from assessment import access
 from assessment.imports.schemes import load_schemes
 from assessment.marks.services import HOW
-from assessment.models import Office, Reporter, Scheme, Unit
+from assessment.models import Reporter, Scheme, Unit
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
 from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition
+from core.office.models import Office
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "kunshan-demo-2019"

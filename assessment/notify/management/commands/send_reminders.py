@@ -6,8 +6,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import due
-from assessment.errors import DomainError
 from assessment.requests.services import current_year
+from core.errors import DomainError
 
 from ...deliveries import deliver_pending, pending
 from ...models import Delivery, Stage

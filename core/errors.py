@@ -1,0 +1,18 @@
+"""The domain error: a refusal with a message in Chinese, raised by every service of every app."""
+
+
+class DomainError(Exception):
+    """A refusal with a message in Chinese for the user."""
+
+
+def _messages(exc):
+    return " ".join(exc.messages)
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing after the user read it: the API answers 409 with what it holds now.
+
+    Subclasses give `current()`, the thing as it is now in the API's words (a dict)."""
+
+    def current(self):
+        return None

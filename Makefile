@@ -9,7 +9,7 @@ PORT ?= 8000
 # A local, plain-HTTP demo: DEBUG stays off, with a secret key generated once for this checkout.
 RUN_ENV = DJANGO_SECRET_KEY="$$(cat .secret_key)" DJANGO_HTTPS=0 DJANGO_ALLOWED_HOSTS=$(HOST),localhost
 
-.PHONY: run test test-fast lint format migrations-check venv clean
+.PHONY: run test test-fast system-packages lint format migrations-check venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ run: $(STAMP) .secret_key
 	@echo "按 Ctrl+C 停止。"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+# The Debian packages the browser and PDF tests need: installed when run as root, else the command is printed.
+system-packages:
+	@.ci/system-packages
+
+test: $(STAMP) system-packages
 	$(PY) -m pytest
 
 test-fast: $(STAMP)

@@ -126,7 +126,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "import_export",
     # django-axes and django-otp's device apps under Chinese names (core/security/apps.py).
     "core.security.apps.AxesConfig",
@@ -348,7 +347,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts only from the
-# portal itself, nothing inline. The API docs page widens it for itself (kunshan_credit/api_urls.py).
+# portal itself, nothing inline, on every page (the API docs page too: no script, no style of its own).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -419,8 +418,4 @@ SPECTACULAR_SETTINGS = {
         "core.api.base.document_errors",
         "core.api.base.office_title",
     ],
-    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }

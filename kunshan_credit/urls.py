@@ -1,23 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.functional import lazy
 
 from assessment.scoring import urls as score_urls
 from bulletins import views as bulletin_views
 from core.office import views as office_views
-from core.office.models import get_office
 from core.security import views as security_views
-from core.security.admin_site import PortalAdminSite
 
-# The admin behind the portal's login and second factor (django-otp's OTPAdminSite), its registrations kept.
-admin.site.__class__ = PortalAdminSite
+# The admin site is the portal's (core.security.apps.AdminConfig): login, second factor, the office's header.
 handler400 = "core.security.views.bad_request"
-
-# The admin's header and title are the office's (data): lazy, so an edit shows on the next page.
-admin.site.site_header = lazy(lambda: get_office().admin_header, str)()
-admin.site.site_title = lazy(lambda: get_office().site_title, str)()
-admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", bulletin_views.latest, name="home"),

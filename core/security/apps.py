@@ -1,5 +1,6 @@
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django_otp.plugins.otp_static.apps import DefaultConfig as StaticAppConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPAppConfig
 
@@ -19,6 +20,13 @@ class SecurityConfig(AppConfig):
         from core.security import passwords
 
         user_logged_in.connect(passwords.note_password_state_at_login, dispatch_uid="kc_password_state")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin (数据管理) whose `admin.site` is the portal's: behind the login and second factor."""
+
+    default = False  # named in INSTALLED_APPS; this module's default app is SecurityConfig
+    default_site = "core.security.admin_site.PortalAdminSite"
 
 
 # The login-security libraries' apps under the names the office reads in /admin/ (no English there):

@@ -36,7 +36,20 @@ class AdminConfig(admin_apps.AdminConfig):
 
 
 def _name_models(app_config, names):
-    # Display names only: Meta.verbose_name is not set on the class, so migrations never see a change.
+    """Give the library's models Chinese display names on their `_meta`, once, as its app gets ready.
+
+    Kept on purpose (issue 20 asked for a way without it; there is none that changes nothing else):
+    - the admin reads a model's name from `_meta` on every page (index, breadcrumbs, change and delete pages,
+      its messages), and django-otp sets no Meta.verbose_name, so the name is the class name, a plain string
+      no translation catalog reaches;
+    - a Meta.verbose_name on the library's models is a migration in the library's app, which we do not own;
+    - proxy models in our app would move the admin's URLs (/admin/otp_totp/… → /admin/security/…), its
+      permissions and content types, and need a migration of ours;
+    - renaming in the admin only (a ModelAdmin's `opts`, the site's app list) misses the pages and messages
+      that read `_meta` directly.
+    Display names only: migrations read `_meta.original_attrs` (the class's Meta), which this leaves alone, so
+    `makemigrations --check` stays clean.
+    """
     for model_name, (singular, plural) in names.items():
         meta = app_config.get_model(model_name)._meta
         meta.verbose_name, meta.verbose_name_plural = singular, plural

@@ -1,7 +1,7 @@
 """Excel export and import of marks, schemes and units (市信用办 only).
 
-Included under /assessment/ before the entry grid's URLs: `<int:year>/import/` must not be
-read as a category slug.
+Included by assessment/urls.py at /assessment/, beside the entry grid's URLs (whose category never reads
+`import`: CategoryConverter in assessment/marks/urls.py).
 """
 
 from django.urls import path

@@ -1,4 +1,4 @@
-"""Scores URLs, included at assessment/<int:year>/scores/ (before any other assessment/ include)."""
+"""Scores URLs, included by assessment/urls.py at /assessment/<int:year>/scores/."""
 
 from django.urls import path
 

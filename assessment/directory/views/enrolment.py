@@ -1,6 +1,6 @@
 """The units of a year's table on the office's scheme page: join, move up or down, leave after confirming.
 
-Each change goes through `assessment.directory.enrolment`; the page lists the rows (see `views.scheme_detail`).
+Each change goes through `assessment.directory.enrolment`; the page lists the rows (see `schemes.scheme_detail`).
 """
 
 from django.contrib import messages
@@ -13,9 +13,10 @@ from assessment import access
 from assessment.models import SchemeUnit
 from core.errors import DomainError
 
-from . import enrolment
-from .forms import JoinForm
-from .views import _scheme_or_404, _scheme_url, office_only
+from .. import enrolment
+from ..forms import JoinForm
+from . import office_only
+from .schemes import scheme_or_404, scheme_url
 
 
 def _row_or_404(pk):
@@ -28,18 +29,18 @@ def _row_or_404(pk):
 @require_POST
 @office_only
 def scheme_unit_join(request, year, category):
-    scheme = _scheme_or_404(year, category)
+    scheme = scheme_or_404(year, category)
     form = JoinForm(scheme, request.POST)
     if not form.is_valid():
         messages.error(request, "请选择一家本类别、尚未加入本年度的单位。")
-        return redirect(_scheme_url(scheme))
+        return redirect(scheme_url(scheme))
     try:
         joined = enrolment.join_scheme(scheme, form.cleaned_data["unit"], request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"“{joined.unit}”已加入{scheme}，排在第{joined.order}位。")
-    return redirect(_scheme_url(scheme))
+    return redirect(scheme_url(scheme))
 
 
 @require_POST
@@ -53,7 +54,7 @@ def scheme_unit_move(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"“{moved.unit}”现在排在第{moved.order}位。")
-    return redirect(_scheme_url(row.scheme))
+    return redirect(scheme_url(row.scheme))
 
 
 @never_cache
@@ -61,7 +62,7 @@ def scheme_unit_move(request, pk):
 @office_only
 def scheme_unit_remove(request, pk):
     row = _row_or_404(pk)
-    back = _scheme_url(row.scheme)
+    back = scheme_url(row.scheme)
     if request.method == "POST":
         try:
             enrolment.withdraw_unit(row, request.user)

@@ -1,6 +1,6 @@
 """The notes (说明) of a year's table on the office's scheme page: add, change, move, remove after confirming.
 
-Each change goes through `assessment.directory.notes`; the page lists the notes (see `views.scheme_detail`).
+Each change goes through `assessment.directory.notes`; the page lists the notes (see `schemes.scheme_detail`).
 """
 
 from django.contrib import messages
@@ -13,9 +13,10 @@ from assessment import access
 from assessment.models import Note, year_lock
 from core.errors import DomainError
 
-from . import notes as note_services
-from .forms import NoteForm
-from .views import _scheme_or_404, _scheme_url, office_only
+from .. import notes as note_services
+from ..forms import NoteForm
+from . import office_only
+from .schemes import scheme_or_404, scheme_url
 
 
 def _note_or_404(pk):
@@ -35,8 +36,8 @@ def _note_form_page(request, note, title):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存说明{saved.number}。")
-            return redirect(_scheme_url(saved.scheme))
-    back, lock = _scheme_url(note.scheme), year_lock(note.scheme.year)
+            return redirect(scheme_url(saved.scheme))
+    back, lock = scheme_url(note.scheme), year_lock(note.scheme.year)
     context = {"form": form, "title": title, "back": back, "lock": lock}
     return render(request, "directory/form.html", context, status=400 if form.errors else 200)
 
@@ -45,7 +46,7 @@ def _note_form_page(request, note, title):
 @require_http_methods(["GET", "POST"])
 @office_only
 def note_new(request, year, category):
-    scheme = _scheme_or_404(year, category)
+    scheme = scheme_or_404(year, category)
     return _note_form_page(request, Note(scheme=scheme), f"{scheme} · 新增说明")
 
 
@@ -68,7 +69,7 @@ def note_move(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"这条说明现在是说明{moved.number}。")
-    return redirect(_scheme_url(note.scheme))
+    return redirect(scheme_url(note.scheme))
 
 
 @never_cache
@@ -76,7 +77,7 @@ def note_move(request, pk):
 @office_only
 def note_remove(request, pk):
     note = _note_or_404(pk)
-    back = _scheme_url(note.scheme)
+    back = scheme_url(note.scheme)
     if request.method == "POST":
         try:
             note_services.remove_note(note, request.user)

@@ -1,10 +1,5 @@
-"""/office/units/ and /office/schemes/: the office's own pages for units and each year's indicators (the
-scheme page also lists the table's notes and units: their changes are in note_views and enrolment_views).
-
-Every page is the office's (leaders: 403, reporters and others: 404, see assessment.access); each change
-goes through a service of this package, each removal through a confirmation page; links of the rows are
-built from one reversed URL per kind (no {% url %} per row).
-"""
+"""/office/schemes/: each year's tables, a table's page (its indicators, notes and units) and the changes to
+its indicators (each through `assessment.directory.indicators`)."""
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
@@ -15,132 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access
-from assessment.models import Category, Indicator, Note, Scheme, Unit, year_lock
+from assessment.models import Indicator, Note, Scheme, year_lock
 from core.errors import DomainError
 
-from . import indicators as indicator_services
-from . import units as unit_services
-from .forms import IndicatorForm, JoinForm, UnitForm
-
-office_only = access.manage_required
-
-
-def _link(name, *args):
-    """A format string for one kind of row link: reversed once with 0 for the id, then filled per row."""
-    return reverse(name, args=[*args, 0]).replace("/0/", "/{}/")
-
-
-def _unit_or_404(pk):
-    unit = Unit.objects.select_related("category").filter(pk=pk).first()
-    if unit is None:
-        raise Http404(access.NOT_FOUND)
-    return unit
-
-
-# --- units
-
-
-@require_GET
-@office_only
-def unit_list(request):
-    units = (
-        Unit.objects.select_related("category")
-        .annotate(enrolled=Count("scheme_units"))
-        .order_by("category__order", "order", "pk")
-    )
-    categories = Category.objects.prefetch_related(Prefetch("units", queryset=units)).order_by("order", "pk")
-    edit, contacts = _link("directory:unit_edit"), _link("units:contacts")
-    action = reverse("directory:unit_action", args=[0, "x"]).replace("/0/x/", "/{}/{action}/")
-    groups = [
-        (
-            category,
-            [
-                {
-                    "unit": u,
-                    "edit": edit.format(u.pk),
-                    "contacts": contacts.format(u.pk),
-                    "toggle": action.format(u.pk, action="deactivate" if u.is_active else "activate"),
-                    "remove": action.format(u.pk, action="remove"),
-                }
-                for u in category.units.all()
-            ],
-        )
-        for category in categories
-    ]
-    return render(request, "directory/units.html", {"groups": groups})
-
-
-def _unit_form_page(request, unit, title):
-    form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        service = unit_services.update_unit if unit.pk else unit_services.create_unit
-        try:
-            saved = service(form.instance, request.user, enrol_year=form.cleaned_data["enrol"])
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"已保存“{saved.name}”。")
-            return redirect("directory:units")
-    context = {"form": form, "title": title, "back": reverse("directory:units"), "unit": unit}
-    return render(request, "directory/form.html", context, status=400 if form.errors else 200)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@office_only
-def unit_new(request):
-    category = Category.objects.filter(slug=request.GET.get("category", "")).first() or Category.objects.first()
-    unit = Unit(category=category, order=unit_services.next_order(category) if category else 1)
-    return _unit_form_page(request, unit, "新建责任单位")
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@office_only
-def unit_edit(request, pk):
-    unit = _unit_or_404(pk)
-    return _unit_form_page(request, unit, f"修改责任单位：{unit.name}")
-
-
-UNIT_ACTIONS = {
-    "deactivate": ("停用单位", "停用后该单位仍保留在已有年度的表格中，各项记录不变；开始新的年度时不再包括它。"),
-    "activate": ("启用单位", "启用后开始新的年度时重新包括该单位。"),
-    "remove": ("删除单位", "删除只用于误建的单位：单位一旦有完成情况、案例、填报账号等记录就不能删除，请改为停用。"),
-}
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@office_only
-def unit_action(request, pk, action):
-    if action not in UNIT_ACTIONS:
-        raise Http404(access.NOT_FOUND)
-    unit = _unit_or_404(pk)
-    title, explanation = UNIT_ACTIONS[action]
-    refusal = unit.deletion_refusal() if action == "remove" else None
-    if request.method == "POST":
-        try:
-            if action == "remove":
-                unit_services.remove_unit(unit, request.user)
-            else:
-                unit_services.set_unit_active(unit, action == "activate", request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"已{title[:2]}“{unit.name}”。")
-        return redirect("directory:units")
-    context = {
-        "title": title,
-        "subject": f"责任单位“{unit.name}”（{unit.category}）",
-        "explanation": explanation,
-        "refusal": refusal,
-        "danger": action != "activate",
-        "back": reverse("directory:units"),
-    }
-    return render(request, "directory/confirm.html", context)
-
-
-# --- schemes and indicators
+from .. import indicators as indicator_services
+from ..forms import IndicatorForm, JoinForm
+from . import office_only, row_link
 
 
 @require_GET
@@ -159,7 +34,7 @@ def scheme_list(request):
     return render(request, "directory/schemes.html", {"rows": rows})
 
 
-def _scheme_or_404(year, category):
+def scheme_or_404(year, category):
     scheme = Scheme.objects.select_related("category").filter(year=year, category__slug=category).first()
     if scheme is None:
         raise Http404(access.NOT_FOUND)
@@ -173,17 +48,17 @@ def _indicator_or_404(pk):
     return indicator
 
 
-def _scheme_url(scheme):
+def scheme_url(scheme):
     return reverse("directory:scheme", args=[scheme.year, scheme.category.slug])
 
 
 @require_GET
 @office_only
 def scheme_detail(request, year, category):
-    scheme = _scheme_or_404(year, category)
+    scheme = scheme_or_404(year, category)
     columns = list(scheme.indicators.select_related("rule_group__note").order_by("order"))
     names = ("directory:indicator_edit", "directory:indicator_move", "directory:indicator_remove")
-    edit, move, remove = (_link(name) for name in names)
+    edit, move, remove = (row_link(name) for name in names)
     rows = [
         {"indicator": i, "edit": edit.format(i.pk), "move": move.format(i.pk), "remove": remove.format(i.pk)}
         for i in columns
@@ -191,7 +66,7 @@ def scheme_detail(request, year, category):
     # The notes with the columns they speak of (the page's columns, already fetched: no query per note).
     by_pk = {i.pk: i for i in columns}
     names = ("directory:note_edit", "directory:note_move", "directory:note_remove")
-    edit, move, remove = (_link(name) for name in names)
+    edit, move, remove = (row_link(name) for name in names)
     spoken_of = Prefetch("indicators", queryset=Indicator.objects.only("pk"))
     notes = Note.objects.filter(scheme=scheme).prefetch_related(spoken_of).order_by("number")
     note_rows = [
@@ -204,7 +79,7 @@ def scheme_detail(request, year, category):
         }
         for n in notes
     ]
-    move, remove = _link("directory:scheme_unit_move"), _link("directory:scheme_unit_remove")
+    move, remove = row_link("directory:scheme_unit_move"), row_link("directory:scheme_unit_remove")
     enrolled = scheme.scheme_units.select_related("unit").order_by("order", "pk")
     unit_rows = [{"row": r, "move": move.format(r.pk), "remove": remove.format(r.pk)} for r in enrolled]
     join_form = JoinForm(scheme)
@@ -234,8 +109,8 @@ def _indicator_form_page(request, indicator, title):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存第{saved.order}项“{saved.title}”。")
-            return redirect(_scheme_url(saved.scheme))
-    back, lock = _scheme_url(indicator.scheme), year_lock(indicator.scheme.year)
+            return redirect(scheme_url(saved.scheme))
+    back, lock = scheme_url(indicator.scheme), year_lock(indicator.scheme.year)
     context = {"form": form, "title": title, "back": back, "lock": lock}
     return render(request, "directory/form.html", context, status=400 if form.errors else 200)
 
@@ -244,7 +119,7 @@ def _indicator_form_page(request, indicator, title):
 @require_http_methods(["GET", "POST"])
 @office_only
 def indicator_new(request, year, category):
-    scheme = _scheme_or_404(year, category)
+    scheme = scheme_or_404(year, category)
     return _indicator_form_page(request, Indicator(scheme=scheme), f"{scheme} · 新增考核指标")
 
 
@@ -267,7 +142,7 @@ def indicator_move(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"“{moved.title}”现在是第{moved.order}项。")
-    return redirect(_scheme_url(indicator.scheme))
+    return redirect(scheme_url(indicator.scheme))
 
 
 @never_cache
@@ -275,7 +150,7 @@ def indicator_move(request, pk):
 @office_only
 def indicator_remove(request, pk):
     indicator = _indicator_or_404(pk)
-    back = _scheme_url(indicator.scheme)
+    back = scheme_url(indicator.scheme)
     if request.method == "POST":
         try:
             indicator_services.remove_indicator(indicator, request.user)

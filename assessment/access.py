@@ -1,7 +1,7 @@
 """The assessment's reach on top of the portal's access policy (`core.access`, whose docstring has the rule).
 
-One convenience on top: a reporter asking for the entry grid or the list of units (the office's
-landing pages) is sent to its own unit's page instead of a 404 (`assessment.marks.views.reporter_redirect`).
+One convenience on top: a reporter asking for the entry grid or the list of units (the office's landing pages)
+is sent to its own unit's page instead of a 404 (`assessment.marks.views.entry.reporter_redirect`).
 
 Every view asks this module (or `core.access` for what is not about units): `require(visible=…, allowed=…)`
 for the page, `get_visible_or_404` and `deny_unless` for one object; the API's permission class asks the

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from assessment.marks import due_views, views
+from assessment.marks.views import due, entry
 
 
 class CategoryConverter:
@@ -26,13 +26,13 @@ register_converter(CategoryConverter, "category")
 
 app_name = "assessment"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("marks/<int:pk>/", views.mark_save, name="mark"),
-    path("marks/<int:pk>/history/", views.mark_history, name="mark_history"),
-    path("marks/<int:pk>/due/", due_views.due_override, name="due_override"),
-    path("batches/<int:pk>/undo/", views.batch_undo, name="batch_undo"),
-    path("<int:year>/", views.year_overview, name="year"),
-    path("<int:year>/new-year/", views.new_year, name="new_year"),
-    path("<int:year>/<category:category>/", views.grid, name="grid"),
-    path("<int:year>/<category:category>/bulk/", views.bulk, name="bulk"),
+    path("", entry.index, name="index"),
+    path("marks/<int:pk>/", entry.mark_save, name="mark"),
+    path("marks/<int:pk>/history/", entry.mark_history, name="mark_history"),
+    path("marks/<int:pk>/due/", due.due_override, name="due_override"),
+    path("batches/<int:pk>/undo/", entry.batch_undo, name="batch_undo"),
+    path("<int:year>/", entry.year_overview, name="year"),
+    path("<int:year>/new-year/", entry.new_year, name="new_year"),
+    path("<int:year>/<category:category>/", entry.grid, name="grid"),
+    path("<int:year>/<category:category>/bulk/", entry.bulk, name="bulk"),
 ]

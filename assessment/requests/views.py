@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, cells
-from assessment.marks.views import reporter_redirect
+from assessment.marks.views.entry import reporter_redirect
 from assessment.models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
 from assessment.notify.reminders import open_items, plan, send_unit_reminders
 from assessment.requests.forms import MarkRequestForm

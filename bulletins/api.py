@@ -15,7 +15,7 @@ from cases.api import PrintedCaseSerializer
 
 from .models import Article, Issue, IssueCase, NewsItem
 from .snapshot import live_tables
-from .views import visible_issues
+from .views.reading import visible_issues
 
 # --- progress tables as printed: header, one row per unit, notes
 

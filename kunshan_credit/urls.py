@@ -2,14 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bulletins import views as bulletin_views
+from bulletins import urls as bulletin_urls
+from bulletins.views import reading as bulletin_reading
 from core.security import views as security_views
 
 # The admin site is the portal's (core.security.apps.AdminConfig): login, second factor, the office's header.
 handler400 = "core.security.views.bad_request"
 
 urlpatterns = [
-    path("", bulletin_views.latest, name="home"),
+    path("", bulletin_reading.latest, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", security_views.PasswordChangeView.as_view(), name="password_change"),
@@ -34,7 +35,7 @@ urlpatterns = [
     path("api/tokens/", include("core.api.token_urls")),
     path("units/", include("assessment.requests.urls")),
     path("cases/", include("cases.urls")),
-    path("overview/", include("bulletins.overview_urls")),
+    path("overview/", include(bulletin_urls.overview_urlpatterns)),
     path("office/", include("kunshan_credit.office_urls")),
     path("audit/", include("core.audit.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,10 @@
 """The composer's pages: 市信用办 makes an issue, adds and orders its sections, previews and publishes it.
 
-The reading pages (and the guards these views share with them) are bulletins.views.
+An issue is found as its reader would find it (`reading.get_issue_for_user`: 404 outside one's reach), then
+only the office may change it (403).
 """
+
+from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
@@ -10,13 +13,32 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessment import access
 from core.errors import DomainError
 
-from . import documents, services
-from . import snapshot as snapshots
-from .forms import ArticleForm, CasePickForm, IssueForm, NewIssueForm, NewsForm, TablePickForm
-from .models import Issue
-from .views import render_issue, staff_issue_view, staff_view
+from .. import documents, services
+from .. import snapshot as snapshots
+from ..forms import ArticleForm, CasePickForm, IssueForm, NewIssueForm, NewsForm, TablePickForm
+from ..models import Issue
+from .reading import get_issue_for_user, render_issue
+
+EDIT_MESSAGE = "只有市信用办可以编辑期刊。"
+
+
+def staff_issue_view(view):
+    """Composer views: login first, then the issue as the user may see it (404), then the office only (403)."""
+
+    @access.require()
+    @wraps(view)
+    def wrapper(request, year, number, *args, **kwargs):
+        issue = get_issue_for_user(request, year, number)
+        access.deny_unless(access.can_manage(request.user), request.user, EDIT_MESSAGE)
+        return view(request, issue, *args, **kwargs)
+
+    return wrapper
+
+
+staff_view = access.require(allowed=access.can_manage, message=EDIT_MESSAGE)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,20 +1,16 @@
 """The reading pages of the bulletin: an issue as printed (its stored page for readers not signed in), its
-versions and downloads, the archive, the leaders' overview; and the guards the composer shares (compose_views).
+versions and downloads, the archive; and which issues a user may see, which the composer asks too.
 """
 
-from functools import wraps
-
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from assessment import access
-from assessment.years import current_year, scheme_years
 
-from . import documents, pages, services
-from . import snapshot as snapshots
-from .models import Issue, IssueVersion
-from .overview import year_overview
+from .. import documents, pages, services
+from .. import snapshot as snapshots
+from ..models import Issue, IssueVersion
 
 # An issue version's frozen content: loaded only where it is shown (a stored page or file does not need it).
 HEAVY_FIELDS = ("snapshot", "changes", "search_text")
@@ -32,29 +28,6 @@ def get_issue_for_user(request, year, number):
     return access.get_visible_or_404(
         request.user, visible_issues(request.user), access.can_view_issue, year=year, number=number
     )
-
-
-EDIT_MESSAGE = "只有市信用办可以编辑期刊。"
-
-
-def staff_issue_view(view):
-    """Composer views: login first, then the issue as the user may see it (404), then the office only (403)."""
-
-    @access.require()
-    @wraps(view)
-    def wrapper(request, year, number, *args, **kwargs):
-        issue = get_issue_for_user(request, year, number)
-        access.deny_unless(access.can_manage(request.user), request.user, EDIT_MESSAGE)
-        return view(request, issue, *args, **kwargs)
-
-    return wrapper
-
-
-staff_view = access.require(allowed=access.can_manage, message=EDIT_MESSAGE)
-leaders_view = access.require(visible=access.can_read_all)
-
-
-# --- reading
 
 
 def _versions(issue, version):
@@ -188,25 +161,3 @@ def _snippet(text, query, width=40):
         text[at : at + len(query)],
         text[at + len(query) : end] + ("…" if end < len(text) else ""),
     )
-
-
-# --- leaders' overview
-
-
-@require_GET
-@leaders_view
-def overview_index(request):
-    year = current_year()
-    if year is None:
-        raise Http404("还没有考核方案。")
-    return redirect("overview:year", year)
-
-
-@require_GET
-@leaders_view
-def overview_year(request, year):
-    data = year_overview(year)
-    if data is None:
-        raise Http404(f"没有{year}年度的考核方案。")
-    years = scheme_years()
-    return render(request, "bulletins/overview.html", {"year": year, "years": years, **data})

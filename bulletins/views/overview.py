@@ -1,0 +1,31 @@
+"""/overview/: the leaders' overview of a year: where each category stands now and how its issues went (read-only)."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from assessment import access
+from assessment.years import current_year, scheme_years
+
+from ..overview import year_overview
+
+leaders_view = access.require(visible=access.can_read_all)
+
+
+@require_GET
+@leaders_view
+def overview_index(request):
+    year = current_year()
+    if year is None:
+        raise Http404("还没有考核方案。")
+    return redirect("overview:year", year)
+
+
+@require_GET
+@leaders_view
+def overview_year(request, year):
+    data = year_overview(year)
+    if data is None:
+        raise Http404(f"没有{year}年度的考核方案。")
+    years = scheme_years()
+    return render(request, "bulletins/overview.html", {"year": year, "years": years, **data})

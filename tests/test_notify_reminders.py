@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from assessment.models import Mark, Reporter, Unit
+from assessment.notify import reminders
 from assessment.notify.models import CellReminder, Delivery, Stage, UnitRobot
-from assessment.notify.reminders import mark_item, send_unit_reminders
+from assessment.notify.reminders import ReminderItem, mark_item, send_unit_reminders
 
 from .factories import UserFactory
 
@@ -162,3 +163,26 @@ def test_send_queued_as_a_worker_delivers_what_arrives_between_rounds(smtp_serve
     call_command("send_queued", "--every", "0", "--rounds", "2", stdout=out)
     assert out.getvalue().count("发送 1 条，成功 1 条") == 1  # quiet rounds print nothing
     assert len(finance_mail(smtp_server)) == 1
+
+
+def test_another_kind_of_reminder_is_sent_with_the_cells(smtp_server, finance, monkeypatch):
+    """A kind registered beside the marks' (as a higher app would in its ready()) is planned, sent, recorded
+    and not sent twice like a cell, by the same rule."""
+    monkeypatch.setattr(reminders, "KINDS", dict(reminders.KINDS))  # the registry as it was, after the test
+
+    def self_reports(year, stage, as_of):
+        return [ReminderItem(finance, f"report:{year}", "年度自评报告", date(year, 12, 25), Stage.DUE_SOON)]
+
+    reminders.register_reminder_kind("report", self_reports)
+    reminders.register_reminder_kind("report", self_reports)  # twice: kept once
+    assert list(reminders.KINDS) == ["mark", "report"]
+    with pytest.raises(ValueError, match="report"):
+        reminders.register_reminder_kind("report", lambda year, stage, as_of: [])
+
+    out = run("--date", "2019-12-20")
+    assert "财政局（4 项）→ caizheng@ks.gov.cn" in out
+    assert "[即将到期] 年度自评报告 截止 2019-12-25" in out
+    [message] = finance_mail(smtp_server)
+    assert "年度自评报告（截止 2019-12-25，还有 5 天）" in message["body"]
+    assert CellReminder.objects.filter(unit=finance, cell="report:2019", stage="due_soon").exists()
+    assert "财政局" not in run("--date", "2019-12-21")  # reminded once, as a cell is

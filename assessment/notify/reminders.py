@@ -1,12 +1,15 @@
-"""Reminders to units: which cells to remind whom of, one message per unit, recorded and then delivered.
+"""Reminders to units: which items to remind whom of, one message per unit, recorded and then delivered.
 
-The caller says what is open: `ReminderItem`s (unit, cell, due date, stage). `open_items(year)` is every
-* cell with its due date and its stage from the cell's due status (assessment.due: overdue, due soon, else
-pending), what the office's manual reminder sends; `due_items` keeps the due-soon and overdue ones, what
-`manage.py send_reminders` sends every day. The rule lives
-here: each (cell, stage) is reminded once, the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS.
+What a unit is reminded of comes from reminder kinds: `register_reminder_kind(name, open_items)`, where
+`open_items(year, stage, as_of)` returns the year's open `ReminderItem`s (unit, reference, due date, stage).
+This module registers the marks' kind: every * cell with its due date and its stage from the cell's due
+status (assessment.due: overdue, due soon, else pending). `open_items(year)` is every kind's, what the
+office's manual reminder sends; `due_items` keeps the due-soon and overdue ones, what `manage.py
+send_reminders` sends every day. The rule lives here, whatever the kind: each (item, stage) is reminded once,
+the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -38,7 +41,8 @@ NOT_REACHED = "没有填报账号邮箱，也没有群机器人，无法送达"
 
 @dataclass(frozen=True)
 class ReminderItem:
-    """One cell to remind a unit of. `cell` is a stable reference (mark:<id>); `stage` a Stage value."""
+    """One item to remind a unit of. `cell` is a stable reference, <kind>:<id> (mark:<id>); `stage` a Stage
+    value. Earlier reminders are remembered per (cell, stage) (CellReminder)."""
 
     unit: object
     cell: str
@@ -48,17 +52,54 @@ class ReminderItem:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ReminderKind:
+    """A kind of item units are reminded of: `name` prefixes its items' references, `open_items(year, stage,
+    as_of)` gives the year's open items (at `stage` those that are not yet due soon)."""
+
+    name: str
+    open_items: Callable
+
+
+KINDS = {}
+
+
+def register_reminder_kind(name, open_items):
+    """Add a kind of reminder; at import, or from a higher layer's AppConfig.ready (as digest sources are).
+    Registering the same twice keeps one; another function under a name already taken is an error."""
+    known = KINDS.get(name)
+    if known is not None and known.open_items is not open_items:
+        raise ValueError(f"reminder kind {name!r} is registered already")
+    KINDS[name] = ReminderKind(name, open_items)
+    return open_items
+
+
+def open_items(year, stage=Stage.PENDING, as_of=None):
+    """Every open item of `year`, kind by kind in the order they were registered, each in its kind's order."""
+    return [item for kind in KINDS.values() for item in kind.open_items(year, stage, as_of)]
+
+
+def due_items(year, as_of=None):
+    """The open items the daily run reminds of: due soon (before the date) and overdue (pressing after it)."""
+    return [i for i in open_items(year, as_of=as_of) if i.stage in (Stage.DUE_SOON, Stage.OVERDUE)]
+
+
+# --- the marks' kind: the * cells of a year's tables
+
+MARKS = "mark"
+
+
 def mark_item(mark, stage=Stage.PENDING, due=None, note=""):
     """The item for a Mark (with its unit and indicator loaded)."""
     title = f"{mark.indicator.title} {mark.indicator.points_label}".strip()
-    return ReminderItem(mark.unit, f"mark:{mark.pk}", title, due, stage, note)
+    return ReminderItem(mark.unit, f"{MARKS}:{mark.pk}", title, due, stage, note)
 
 
 # A cell's due status (assessment.due) → the stage it is reminded at; a * not yet due stays "pending".
 STATUS_STAGES = {DueStatus.OVERDUE: Stage.OVERDUE, DueStatus.DUE_SOON: Stage.DUE_SOON}
 
 
-def open_items(year, stage=Stage.PENDING, as_of=None):
+def open_cells(year, stage=Stage.PENDING, as_of=None):
     """Every cell of `year` that shows *, in the printed order of units and columns (4 queries).
 
     What a cell shows and when it is due are assessment.cells': a derived 奖惩案例 cell with cases counted is
@@ -88,9 +129,7 @@ def open_items(year, stage=Stage.PENDING, as_of=None):
     ]
 
 
-def due_items(year, as_of=None):
-    """The open cells the daily run reminds of: due soon (before the date) and overdue (pressing after it)."""
-    return [i for i in open_items(year, as_of=as_of) if i.stage in (Stage.DUE_SOON, Stage.OVERDUE)]
+register_reminder_kind(MARKS, open_cells)
 
 
 @dataclass

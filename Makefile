@@ -9,13 +9,26 @@ PORT ?= 8000
 # A local, plain-HTTP demo: DEBUG stays off, with a secret key generated once for this checkout.
 RUN_ENV = DJANGO_SECRET_KEY="$$(cat .secret_key)" DJANGO_HTTPS=0 DJANGO_ALLOWED_HOSTS=$(HOST),localhost
 
-.PHONY: run test test-fast system-packages lint format migrations-check venv clean
+.PHONY: run test test-fast system-packages lock wheelhouse lint format migrations-check venv clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Every package, direct and indirect, from the lock files with their hashes (requirements*.txt are what we ask
+# for; `make lock` resolves them again): two installs a month apart get the same bytes.
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
+
+# The lock files again from requirements*.txt (pip-tools in a venv of its own); no local index reaches them.
+lock:
+	test -x .piptools/bin/pip-compile || ($(PYTHON) -m venv .piptools && .piptools/bin/pip install --quiet pip-tools)
+	for f in requirements requirements-dev; do \
+	  .piptools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	    --no-emit-index-url --no-emit-find-links -o $$f.lock $$f.txt; done
+
+# For an intranet with no package index: a folder of every runtime package, installed there with
+#   python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse/ --require-hashes -r requirements.lock
+wheelhouse: requirements.lock
+	$(PYTHON) -m pip download --quiet --require-hashes -r requirements.lock -d wheelhouse
 
 venv: $(STAMP)
 

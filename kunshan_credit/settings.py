@@ -392,6 +392,9 @@ REST_FRAMEWORK = {
         # reference is the Chinese docs page /api/v1/docs/.
         "rest_framework.renderers.JSONRenderer",
     ],
+    # JSON only, the documented body: a schema offering form and multipart bodies too made generated clients
+    # (openapi-python-client) fail on every write; other systems speak JSON.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.base.AnonThrottle", "core.api.base.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("DJANGO_API_ANON_RATE", "60/min"),

@@ -159,6 +159,10 @@ _CHINESE = {
     "parse_error": "请求内容无法解析",
     "permission_denied": "您没有执行该操作的权限。",
     "not_authenticated": "身份认证信息未提供。",
+    "unsupported_media_type": "接口只接受 JSON 格式的请求内容（Content-Type: application/json）。",
+    "method_not_allowed": "该地址不支持此请求方法。",
+    "not_acceptable": "接口只返回 JSON 格式的内容。",
+    "throttled": "请求过于频繁，请稍后再试。",
 }
 
 
@@ -234,7 +238,9 @@ def exception_handler(exc, context):
         code = getattr(exc, "default_code", None) or _CODES.get(response.status_code, "error")
     detail = response.data.get("detail") if isinstance(response.data, dict) else None
     detail = str(detail) if detail else ""
-    if not _CJK.search(detail):
+    if code == "unsupported_media_type":
+        detail = _CHINESE[code]  # DRF names only the type it refused; say what the API takes
+    elif not _CJK.search(detail):
         # Some refusals come in English from Django or Python (404 of a lookup, JSON errors): say it in Chinese.
         fallback = _CHINESE.get(code, "请求未能完成。")
         detail = f"{fallback}（{detail}）" if detail and code in _KEEP_ORIGINAL else fallback

@@ -234,10 +234,13 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.security.views.lockout"
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Per account, and per address over any names (spraying): core.security.lockout.
+AXES_HANDLER = "core.security.lockout.PortalAxesHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已被暂时锁定，请稍后再试或联系市信用办解锁。"
 AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else None
+# The client's address as the audit log and the API's throttles read it (core.clients: the proxy count below).
+AXES_CLIENT_IP_CALLABLE = "core.clients.axes_client_ip"
 
 
 # --- Second factor (django-otp): TOTP with backup codes for office staff and anyone who can open the admin.
@@ -343,6 +346,9 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
 # Behind the office's reverse proxy the audit log takes the client's address from X-Forwarded-For.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+# How many proxies of the office's stand in front (nginx: 1); the client is that many X-Forwarded-For entries
+# from the end (core.clients). DJANGO_BEHIND_PROXY alone means one.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -65,7 +65,7 @@ def test_a_failed_login_for_an_unknown_name_keeps_the_name_typed(client, db):
 
 
 def test_behind_the_proxy_the_address_is_the_hop_the_proxy_added(client, settings, reporter_user):
-    settings.BEHIND_PROXY = True
+    settings.PROXY_COUNT = 1
     client.post(
         "/accounts/login/",
         {"username": "t_reporter", "password": "pw-secret-123"},
@@ -73,7 +73,7 @@ def test_behind_the_proxy_the_address_is_the_hop_the_proxy_added(client, setting
         HTTP_X_FORWARDED_FOR="6.6.6.6, 10.8.1.99",  # the first entry is the client's own claim
     )
     assert _last(AuditAction.LOGIN).ip == "10.8.1.99"
-    settings.BEHIND_PROXY = False
+    settings.PROXY_COUNT = 0
     client.logout()
     client.post("/accounts/login/", {"username": "t_reporter", "password": "x"}, HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert _last(AuditAction.LOGIN).ip == "127.0.0.1"

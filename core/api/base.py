@@ -26,6 +26,7 @@ from core import access
 from core.audit.actions import AuditAction
 from core.audit.models import AuditResult
 from core.audit.services import record
+from core.clients import client_ip
 from core.errors import Conflict, DomainError
 from core.office.models import get_office
 
@@ -125,6 +126,10 @@ class AnonThrottle(_RatesFromSettings, AnonRateThrottle):
     """Anonymous visitors (they can only read published issues) per IP: DJANGO_API_ANON_RATE."""
 
     scope = "anon"
+
+    def get_ident(self, request):
+        # The client as the audit log and the lockout see it, never an X-Forwarded-For the client wrote itself.
+        return client_ip(request) or "unknown"
 
 
 class TokenThrottle(_RatesFromSettings, SimpleRateThrottle):

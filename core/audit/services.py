@@ -4,40 +4,14 @@ import contextvars
 import functools
 import inspect
 
-from django.conf import settings
-
 from core.audit.models import AuditEntry, AuditResult
+from core.clients import client_ip
 
 # The request being served, set by `middleware.AuditMiddleware`: a service called from a view records
 # the address it came from without every signature carrying the request.
 current_request = contextvars.ContextVar("audit_request", default=None)
 
 MAX_DETAIL = 2000
-
-
-def client_ip(request):
-    """The client's address: REMOTE_ADDR, or behind the office's proxy (DJANGO_BEHIND_PROXY) the address
-    that proxy saw — the last X-Forwarded-For entry, the one it appended; earlier entries are whatever the
-    client sent and can be forged."""
-    if request is None:
-        return None
-    meta = request.META
-    if getattr(settings, "BEHIND_PROXY", False):
-        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if hops:
-            return _valid_ip(hops[-1])
-    return _valid_ip(meta.get("REMOTE_ADDR"))
-
-
-def _valid_ip(value):
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_ipv46_address
-
-    try:
-        validate_ipv46_address(value or "")
-    except ValidationError:
-        return None
-    return value
 
 
 def _describe_object(obj):

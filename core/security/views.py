@@ -113,8 +113,14 @@ def lockout(request, original_response=None, credentials=None):
     """django-axes' answer once an account is locked (AXES_LOCKOUT_CALLABLE), on every login form."""
     from django.conf import settings
 
+    from core.clients import client_ip
+
+    from .lockout import is_address_locked
+
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
+        "by_address": is_address_locked(client_ip(request)),
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "security/lockout.html", context, status=429)

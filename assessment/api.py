@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from assessment.marks.services import HOW, bulk_set_marks, set_mark
 from core.api.base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
+from core.people import api_name
 
 from . import access, cells
 from .due import DueStatus
@@ -81,10 +82,6 @@ class SchemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Scheme
         fields = ["id", "year", "category", "full_points", "indicators", "notes"]
-
-
-def _user_name(user):
-    return (user.get_full_name() or user.username) if user else None
 
 
 def mark_cells(marks):
@@ -175,7 +172,7 @@ class MarkSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_updated_by(self, mark):
-        return _user_name(mark.updated_by)
+        return api_name(mark.updated_by)
 
 
 # --- serializers (writing): only the shape of the request; the rules are in services.set_mark

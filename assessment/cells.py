@@ -4,7 +4,8 @@ A progress-table cell is either a stored `Mark` (√, *, 非考核项, 已说明
 (the 奖惩案例 column counts accepted cases and offline records; see assessment.derived). `cells_for`
 builds the cells of some schemes in a fixed number of queries (the marks, plus one per derivation and
 year). The grid, the progress tables and their snapshot, every Excel export, the API, the unit page,
-the overview, the reminders and the scoring all read cells from here; nothing else derives a cell's text.
+the overview, the reminders and the scoring all read cells from here; nothing else derives a cell's text
+(a stored mark's text, and its history's, is `models.cell_text`, which `Cell.value` starts from).
 
 What a derived cell shows (`Cell.value`): its stored word when that word exempts the unit (非考核项,
 已说明 — the unit owes nothing, so the number is not the point), else the number when there is one, else
@@ -20,7 +21,7 @@ from typing import NamedTuple
 
 from . import derived
 from . import due as due_rules
-from .models import EXEMPT_STATES, Mark, MarkState, Scheme
+from .models import EXEMPT_STATES, Mark, MarkState, Scheme, cell_text
 
 
 class StoredMark(NamedTuple):
@@ -110,7 +111,7 @@ def _shown(state, count, is_derived):
         if state in EXEMPT_STATES or not count:
             return state
         return str(count)
-    return str(count) if count is not None else state
+    return cell_text(state, count)
 
 
 def shown_count(value):

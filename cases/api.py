@@ -17,16 +17,13 @@ from rest_framework.response import Response
 
 from assessment import access
 from core.api.base import ErrorSerializer, IdFilter, RoleScopedMixin
+from core.people import api_name
 
 from . import services
 from .forms import REQUIRED_MESSAGES, STATUS_FILTERS
 from .models import PENDING_STATUSES, Case, CaseStatus, CaseTransition
 
 # --- serializers (reading)
-
-
-def _user_name(user):
-    return (user.get_full_name() or user.username) if user else None
 
 
 class PrintedCaseSerializer(serializers.ModelSerializer):
@@ -70,7 +67,7 @@ class CaseTransitionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_by(self, transition):
-        return _user_name(transition.by)
+        return api_name(transition.by)
 
 
 class CaseSerializer(PrintedCaseSerializer):
@@ -104,11 +101,11 @@ class CaseSerializer(PrintedCaseSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_created_by(self, case):
-        return _user_name(case.created_by)
+        return api_name(case.created_by)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_submitted_by(self, case):
-        return _user_name(case.submitted_by)
+        return api_name(case.submitted_by)
 
 
 # --- serializers (writing): the shape of a request only; cases.services decides

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from assessment.notify.digests import DigestEntry
+from core.people import display_name
 
 from .models import CaseStatus, CaseTransition
 
@@ -16,8 +17,7 @@ def case_changes(since, until):
     )
     for step in steps:
         case = step.case
-        who = (step.by.get_full_name() or step.by.username) if step.by else "系统"
-        reason = f"：{step.reason}" if step.reason else ""
+        who, reason = display_name(step.by), f"：{step.reason}" if step.reason else ""
         yield DigestEntry(
             step.at,
             case.source_unit_id,

@@ -20,6 +20,7 @@ from assessment.notify.links import absolute_reverse
 from assessment.years import require_open
 from core.errors import DomainError
 from core.office.models import get_office
+from core.people import display_name
 from core.text import contains_script, plain_line, plain_paragraphs
 from core.uploads import validate_upload
 
@@ -350,7 +351,7 @@ def _notify(case, actor, what, reason):
     office = get_office()
     subject = f"【{office.mail_tag}】您报送的案例{what}：{case.title}"
     lines = [
-        f"{recipient.get_full_name() or recipient.username}：",
+        f"{display_name(recipient)}：",
         "",
         f"您报送的奖惩案例“{case.printed_title}”{what}。",
     ]

@@ -42,12 +42,12 @@ def test_reporter_sees_own_marks_what_is_left_and_the_history(role_client, repor
     assert rows[5]["can_request"] and rows[5]["can_explain"]
     assert "报告已完成" in page and "提交情况说明" in page
     newest = response.context["history"][0]
-    assert (newest.indicator_title, newest.old_display, newest.new_display) == (
+    assert (newest.indicator.title, newest.old, newest.new) == (
         "(参照条线) 应用信用审查或信用报告",
         "√",
         "*",
     )
-    assert newest.history_change_reason == HOW.GRID and "t_staff" in page
+    assert newest.how == HOW.GRID and "t_staff" in page
     assert f'href="/units/{reporter_unit.pk}/"' in page  # 本单位 in the navigation
 
 

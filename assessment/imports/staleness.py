@@ -11,6 +11,7 @@ import datetime
 from django.utils import timezone
 
 from assessment.models import Mark
+from core.people import display_name
 
 
 def exported_at(workbook):
@@ -35,7 +36,7 @@ def newer_changes(changes, since):
     for change in changes:
         mark = newer.get(change["mark"])
         if mark is not None:
-            by = mark.updated_by.get_full_name() or mark.updated_by.username if mark.updated_by else "系统"
+            by = display_name(mark.updated_by)
             when = timezone.localtime(mark.updated_at).strftime("%Y-%m-%d %H:%M")
             reverts.append({**change, "changed_at": when, "changed_by": by})
     return reverts

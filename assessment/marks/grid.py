@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
 from assessment import cells
-from assessment.models import Mark, Scheme
+from assessment.models import Mark, Scheme, cell_text
 from assessment.tables import StateCounts
 from core.errors import DomainError
 
@@ -122,7 +122,7 @@ def plan_bulk(scheme, indicator, text, unit_ids=None):
     changes = [m for m in marks if (m.state, m.count) != (state, count)]
     return BulkPlan(
         indicator=indicator,
-        value=str(count) if count is not None else state,
+        value=cell_text(state, count),
         changes=changes,
         unchanged=len(marks) - len(changes),
         transitions=Counter(m.display for m in changes).most_common(),

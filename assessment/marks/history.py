@@ -8,14 +8,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery
 
-from assessment.models import ChangeBatch, Mark
+from assessment.models import ChangeBatch, Mark, cell_text
+from core.people import display_name
 
 HistoricalMark = Mark.history.model
-
-
-def display(state, count):
-    """A cell's text from its stored parts, as the grid and the bulletin print it."""
-    return str(count) if count is not None else (state or "")
 
 
 @dataclass
@@ -28,16 +24,15 @@ class Change:
     def old(self):
         if self.entry.history_type == "+":
             return None
-        return display(self.entry.old_state, self.entry.old_count)
+        return cell_text(self.entry.old_state, self.entry.old_count)
 
     @property
     def new(self):
-        return display(self.entry.state, self.entry.count)
+        return self.entry.display
 
     @property
     def who(self):
-        user = self.entry.history_user
-        return (user.get_full_name() or user.username) if user else "系统"
+        return display_name(self.entry.history_user)
 
     @property
     def how(self):
@@ -82,6 +77,13 @@ def _entries():
 def mark_changes(mark):
     """Every entry of one cell, newest first (its creation included)."""
     return [Change(e) for e in _entries().filter(id=mark.pk)]
+
+
+def marks_changes(marks, limit):
+    """The entries of some cells (a unit's page), newest first: the first `limit`, and how many in all."""
+    ids = [m.pk for m in marks]
+    entries = _entries().filter(id__in=ids)
+    return [Change(e) for e in entries[:limit]], HistoricalMark.objects.filter(id__in=ids).count()
 
 
 def year_changes(year, limit=30):

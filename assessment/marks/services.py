@@ -22,6 +22,7 @@ from assessment.models import (
 )
 from core.audit import audited
 from core.errors import Conflict, DomainError, _messages
+from core.people import api_name, display_name
 
 
 class HOW:
@@ -61,17 +62,18 @@ class StaleMark(Conflict):
 
     def __init__(self, mark):
         self.mark = mark
-        who = (mark.updated_by.get_full_name() or mark.updated_by.username) if mark.updated_by else "其他人"
-        super().__init__(f"该单元格已被{who}修改为“{mark.display}”，您的修改未保存。请确认后重试。")
+        super().__init__(
+            f"该单元格已被{display_name(mark.updated_by)}修改为“{mark.display}”，您的修改未保存。请确认后重试。"
+        )
 
     def current(self):
         """The cell as it is now, as the API shows it."""
-        mark, user = self.mark, self.mark.updated_by
+        mark = self.mark
         return {
             "id": mark.pk,
             "value": mark.display,
             "version": mark.version,
-            "updated_by": (user.get_full_name() or user.username) if user else None,
+            "updated_by": api_name(mark.updated_by),
             "updated_at": serializers.DateTimeField().to_representation(mark.updated_at),
         }
 

@@ -7,7 +7,7 @@ every model is importable from `assessment.models` as before.
 
 from .choices import EXEMPT_STATES, EXPLAINED_STATES, DueRule, MarkState, RuleKind  # noqa: F401
 from .imports import ImportKind, ImportSession  # noqa: F401
-from .marks import ChangeBatch, DueOverride, Mark, MarkHistoryBase, Reporter  # noqa: F401
+from .marks import ChangeBatch, DueOverride, Mark, MarkHistoryBase, Reporter, cell_text  # noqa: F401
 from .requests import MarkRequest  # noqa: F401
 from .schemes import Indicator, Note, Scheme, SchemeUnit  # noqa: F401
 from .scoring import Deduction, RuleGroup  # noqa: F401

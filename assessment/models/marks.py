@@ -12,6 +12,15 @@ from .units import Unit
 from .years import check_year_open
 
 
+def cell_text(state, count):
+    """A stored cell's text: its number when it holds one, else its word (√, *, 非考核项…; "" when neither).
+
+    The one rule for a stored mark, its history entries and a value about to be written; a derived
+    cell's text (assessment.cells) starts from it.
+    """
+    return str(count) if count is not None else (state or "")
+
+
 class ChangeBatch(models.Model):
     """Several mark changes made at once (a bulk set, an import): undone together."""
 
@@ -45,6 +54,11 @@ class MarkHistoryBase(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def display(self):
+        """The cell's text after this entry."""
+        return cell_text(self.state, self.count)
 
 
 class Mark(models.Model):
@@ -92,7 +106,7 @@ class Mark(models.Model):
 
     @property
     def display(self):
-        return str(self.count) if self.count is not None else self.state
+        return cell_text(self.state, self.count)
 
     def clean(self):
         if not self.indicator_id:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assessment.models import Mark, MarkRequest
 from core.office.models import get_office
+from core.people import display_name
 
 from .follows import unfollow_url
 from .links import absolute_url
@@ -40,10 +41,6 @@ def register_digest_source(source):
     return source
 
 
-def _who(user):
-    return (user.get_full_name() or user.username) if user is not None else "系统"
-
-
 def mark_changes(since, until):
     """Changed cells (not the cells a new year creates), from the marks' history (one query)."""
     entries = (
@@ -52,13 +49,12 @@ def mark_changes(since, until):
         .order_by("history_date", "history_id")
     )
     for e in entries:
-        value = str(e.count) if e.count is not None else e.state
         how = f"，{e.history_change_reason}" if e.history_change_reason else ""
         yield DigestEntry(
             e.history_date,
             e.unit_id,
             e.indicator_id,
-            f"{e.unit.name} · {e.indicator.title}：改为“{value}”（{_who(e.history_user)}{how}）",
+            f"{e.unit.name} · {e.indicator.title}：改为“{e.display}”（{display_name(e.history_user)}{how}）",
             reverse("units:detail", args=[e.unit_id]) + f"?year={e.indicator.scheme.year}",
         )
 
@@ -72,7 +68,7 @@ def request_changes(since, until):
             r.submitted_at,
             unit.pk,
             indicator.pk,
-            f"{unit.name} · {indicator.title}：提交了{r.get_kind_display()}申请（{_who(r.submitted_by)}）",
+            f"{unit.name} · {indicator.title}：提交了{r.get_kind_display()}申请（{display_name(r.submitted_by)}）",
             reverse("units:requests"),
         )
     for r in base.filter(decided_at__gt=since, decided_at__lte=until):
@@ -82,7 +78,7 @@ def request_changes(since, until):
             unit.pk,
             indicator.pk,
             f"{unit.name} · {indicator.title}：{r.get_kind_display()}申请"
-            f"{r.get_status_display()}（{_who(r.decided_by)}）",
+            f"{r.get_status_display()}（{display_name(r.decided_by)}）",
             reverse("units:requests") + "?status=all",
         )
 
@@ -100,7 +96,7 @@ def _entries(since, until):
 def compose(user, sections, today):
     """sections: [(follow, unfollow link, [entries])]. Plain text for e-mail, markdown for robots."""
     title = f"【市信用办】关注动态摘要（{today:%Y-%m-%d}）"
-    lines = [f"{_who(user)}：", "", "您关注的单位和指标自上次摘要以来有以下变化。"]
+    lines = [f"{display_name(user)}：", "", "您关注的单位和指标自上次摘要以来有以下变化。"]
     md = [f"### {title}"]
     shown = 0
     for follow_row, stop_link, entries in sections:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, cells
+from assessment.marks.history import marks_changes
 from assessment.marks.views.entry import reporter_redirect
 from assessment.models import Mark, MarkRequest, MarkState, SchemeUnit, Unit
 from assessment.notify.reminders import open_items, plan, send_unit_reminders
@@ -61,24 +62,6 @@ def index(request):
     for unit in units:
         unit.pending = pending.get(unit.pk, 0)
     return render(request, "units/index.html", {"units": units, "year": year})
-
-
-def _history(marks_by_indicator, indicators):
-    """The unit's mark changes for the year, newest first, each with its value before (one query)."""
-    titles = {i.pk: i.title for i in indicators}
-    entries = list(
-        Mark.history.filter(id__in=[m.pk for m in marks_by_indicator.values()])
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-    previous = {}
-    for entry in entries:
-        entry.old_display = previous.get(entry.id, "")
-        entry.new_display = str(entry.count) if entry.count is not None else entry.state
-        entry.indicator_title = titles.get(entry.indicator_id, "")
-        previous[entry.id] = entry.new_display
-    entries.sort(key=lambda e: (e.history_date, e.history_id), reverse=True)
-    return entries[:HISTORY_SHOWN], len(entries)
 
 
 def _due_order(row):
@@ -140,7 +123,7 @@ def detail(request, pk):
                     "can_explain": explained_state(indicator) is not None,
                 }
             )
-        history, history_total = _history(marks, indicators)
+        history, history_total = marks_changes(marks.values(), HISTORY_SHOWN)
         context.update(
             # The same figure as the scores pages and the API (frozen once the year is closed).
             score=unit_score(unit, scheme.year),

@@ -28,6 +28,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from assessment.models import MarkState, RuleKind
+from core.people import display_name
 
 ZERO = Decimal("0")
 
@@ -211,14 +212,13 @@ class Record:
 
     @classmethod
     def from_deduction(cls, d):
-        user = d.entered_by
         return cls(
             indicator_id=d.indicator_id,
             date=d.date.isoformat(),
             count=d.count,
             amount=d.amount,
             reason=d.reason,
-            entered_by=(user.get_full_name() or user.username) if user else "",
+            entered_by=display_name(d.entered_by),
             confirmed=d.confirmed,
             id=d.pk,
         )

@@ -21,6 +21,7 @@ from assessment.tables import grid_selection, page_table, schemes_with_parts
 from assessment.years import current_year, scheme_years
 from core import paging
 from core.errors import DomainError
+from core.people import display_name
 
 
 def reporter_redirect(view):
@@ -167,13 +168,12 @@ def mark_save(request, pk):
         if _cell(exc.mark)["value"] == value:
             # Someone (or a second submit) already put the same value there: nothing is lost.
             return JsonResponse({"ok": True, **_cell(exc.mark)})
-        who = exc.mark.updated_by
         return JsonResponse(
             {
                 "ok": False,
                 "stale": True,
                 "error": str(exc),
-                "by": (who.get_full_name() or who.username) if who else "",
+                "by": display_name(exc.mark.updated_by),
                 **_cell(exc.mark),
             },
             status=409,

@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from core.people import display_name
+
 from ...deliveries import deliver_pending
 from ...digests import send_digests
 from ...models import Delivery
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         digests = send_digests(dry_run=dry_run)
         for user, sections in digests:
             changes = sum(len(entries) for _, _, entries in sections)
-            self.stdout.write(f"{user.get_full_name() or user.username} <{user.email or '无邮箱'}>：{changes} 项变化")
+            self.stdout.write(f"{display_name(user)} <{user.email or '无邮箱'}>：{changes} 项变化")
         if dry_run:
             self.stdout.write(f"试运行：{len(digests)} 份摘要，未发送。")
             return

@@ -8,7 +8,7 @@ layer never imports it. Without the rule, or before anything is published, the l
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from core.errors import DomainError, _messages
+from core.errors import DomainError, validation_text
 
 from .models import Scheme, check_year_open
 
@@ -42,4 +42,4 @@ def require_open(year):
     try:
         check_year_open(year)
     except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+        raise DomainError(validation_text(exc)) from exc

@@ -18,7 +18,7 @@ from django.utils import timezone
 from assessment import access
 from assessment.notify.links import absolute_reverse
 from assessment.years import require_open
-from core.errors import DomainError
+from core.errors import DomainError, validation_text
 from core.office.models import get_office
 from core.people import display_name
 from core.text import contains_script, plain_line, plain_paragraphs
@@ -52,10 +52,6 @@ CASE_FIELDS = (
     "channel",
 )
 STAFF_ONLY_FIELDS = ("source_unit", "source_label", "channel")
-
-
-def _messages(exc):
-    return " ".join(exc.messages)
 
 
 def _status_label(status):
@@ -102,7 +98,7 @@ def check_uploads(uploads, existing=0):
         try:
             labels.append(validate_upload(uploaded))
         except ValidationError as exc:
-            raise DomainError(_messages(exc)) from exc
+            raise DomainError(validation_text(exc)) from exc
     return labels
 
 
@@ -157,7 +153,7 @@ def _validate(case):
     try:
         case.full_clean(exclude=["form_token"])
     except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+        raise DomainError(validation_text(exc)) from exc
 
 
 def _log(case, user, from_status, to_status, reason=""):
@@ -379,7 +375,7 @@ def add_count_record(user, *, unit, year, date, count, note, quarter=None):
         try:
             record.full_clean()
         except ValidationError as exc:
-            raise DomainError(_messages(exc)) from exc
+            raise DomainError(validation_text(exc)) from exc
         record.save()
         return record
 

@@ -5,7 +5,8 @@ class DomainError(Exception):
     """A refusal with a message in Chinese for the user."""
 
 
-def _messages(exc):
+def validation_text(exc):
+    """A ValidationError's messages as one line, for a DomainError that refuses the same thing."""
     return " ".join(exc.messages)
 
 

@@ -14,7 +14,7 @@ from assessment.marks.services import HOW, start_cells
 from assessment.models import Mark, Scheme, SchemeUnit, Unit
 from assessment.years import require_open
 from core.audit import audited
-from core.errors import DomainError, _messages
+from core.errors import DomainError, validation_text
 
 from .guards import require_office
 
@@ -32,7 +32,7 @@ def enrol(unit, year, user):
     try:
         enrolled.full_clean()
     except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+        raise DomainError(validation_text(exc)) from exc
     enrolled.save()
     indicators = list(scheme.indicators.order_by("order"))
     for indicator in indicators:

@@ -7,7 +7,7 @@ these turn their ValidationError into the DomainError that pages and the API sho
 from django.core.exceptions import ValidationError
 
 from assessment import access
-from core.errors import DomainError, _messages
+from core.errors import DomainError, validation_text
 
 
 def require_office(user):
@@ -22,4 +22,4 @@ def validate(obj, *checks):
         for check in checks:
             check()
     except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+        raise DomainError(validation_text(exc)) from exc

@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from openpyxl.utils import get_column_letter
 
-from assessment.imports.reading import _check_header, _data_rows, _last_data_row, cell_text, problem, squash
+from assessment.imports.reading import cell_text, check_header, data_rows, last_data_row, problem, squash
 from assessment.marks.services import HOW, bulk_set_marks
 from assessment.models import Mark, Scheme, Unit
 from assessment.tables import build_tables, schemes_with_parts
@@ -42,16 +42,16 @@ def preview_marks(sheets, year):
                 problem(f"这是{match.group(1)}年的表格（标题“{title}”），不能导入{year}年度。", sheet.name, 1, 1)
             )
             continue
-        if not _check_header(sheet, table.header, problems):
+        if not check_header(sheet, table.header, problems):
             continue
-        merged = sheet.merges_in(3, _last_data_row(sheet))
+        merged = sheet.merges_in(3, last_data_row(sheet))
         if merged:
             problems.append(problem(f"表格中有合并单元格（{'、'.join(merged)}），请取消合并。", sheet.name))
             continue
         rows_by_name = {squash(row.unit.name): row for row in table.rows}
         seen, changed, deduction_edits = {}, 0, []
         deduction_col = len(table.indicators) + 1
-        for number, values in _data_rows(sheet):
+        for number, values in data_rows(sheet):
             name = cell_text(values[0])
             key = squash(name)
             row = rows_by_name.get(key)

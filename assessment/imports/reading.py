@@ -130,7 +130,7 @@ def read_workbook(uploaded):
     return Sheets(sheets, exported_at=written_at)
 
 
-def _check_header(sheet, expected, problems):
+def check_header(sheet, expected, problems):
     """Row 2 must be the export's header, column by column; True when it is."""
     header = sheet.row(2)
     ok = True
@@ -155,7 +155,7 @@ def _check_header(sheet, expected, problems):
     return ok
 
 
-def _data_rows(sheet):
+def data_rows(sheet):
     """(row number, values) of the table body: from row 3 to the first empty row or the notes."""
     for number in range(3, len(sheet.rows) + 1):
         values = sheet.row(number)
@@ -164,8 +164,8 @@ def _data_rows(sheet):
         yield number, values
 
 
-def _last_data_row(sheet):
+def last_data_row(sheet):
     last = 2
-    for number, _ in _data_rows(sheet):
+    for number, _ in data_rows(sheet):
         last = number
     return last

@@ -29,7 +29,7 @@ from assessment.audit_actions import AuditAction
 from assessment.imports import staleness
 from assessment.imports.marks import apply_marks, preview_marks
 from assessment.imports.reading import read_workbook
-from assessment.imports.sheets import _current_fingerprint, _datasets_from_json, _datasets_json, _flat_import
+from assessment.imports.sheets import current_fingerprint, datasets_from_json, datasets_json, flat_import
 from assessment.models import ImportKind, ImportSession
 from core.audit import audited
 from core.errors import DomainError
@@ -46,11 +46,11 @@ def start_import(uploaded, kind, year, user):
         payload["reverts"] = staleness.newer_changes(payload["changes"], since)
         payload["stale_warning"] = staleness.warning(since, payload["reverts"])
     else:
-        fingerprint = _current_fingerprint(kind, year)
+        fingerprint = current_fingerprint(kind, year)
         with transaction.atomic():
-            datasets, payload = _flat_import(kind, sheets, year, user)
+            datasets, payload = flat_import(kind, sheets, year, user)
             transaction.set_rollback(True)  # a preview: nothing is kept
-        payload["datasets"] = _datasets_json(datasets)
+        payload["datasets"] = datasets_json(datasets)
         payload["fingerprint"] = fingerprint
     # A file with errors is refused at once: its preview says so (未导入), never 待确认.
     refused = bool(payload.get("errors"))
@@ -91,10 +91,10 @@ def confirm_import(session, user):
             if session.kind == ImportKind.MARKS:
                 session.batch = apply_marks(session, user)
             else:
-                if _current_fingerprint(session.kind, session.year) != session.payload.get("fingerprint"):
+                if current_fingerprint(session.kind, session.year) != session.payload.get("fingerprint"):
                     raise DomainError("预览之后数据已被他人修改，导入未执行。请重新导出、修改后再上传。")
-                _, payload = _flat_import(
-                    session.kind, _datasets_from_json(session.payload["datasets"]), session.year, user
+                _, payload = flat_import(
+                    session.kind, datasets_from_json(session.payload["datasets"]), session.year, user
                 )
                 if payload["errors"]:
                     raise DomainError("导入时发现错误，未做任何修改：" + payload["errors"][0]["message"])

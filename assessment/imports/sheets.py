@@ -5,7 +5,7 @@ import json
 
 import tablib
 
-from assessment.imports.reading import SheetData, _check_header, _data_rows, _last_data_row, cell_text, problem, squash
+from assessment.imports.reading import SheetData, cell_text, check_header, data_rows, last_data_row, problem, squash
 from assessment.imports.resources import IndicatorResource, NoteResource, UnitResource
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Category, ImportKind, Indicator, Note, Scheme, Unit
@@ -75,13 +75,13 @@ def _read_flat(sheets, expected, problems):
                 continue
             problems.append(problem(f"工作表“{sheet.name}”不认识（应为：{'、'.join(expected)}）。", sheet.name))
             continue
-        if not _check_header(sheet, header, problems):
+        if not check_header(sheet, header, problems):
             continue
-        merged = sheet.merges_in(3, _last_data_row(sheet))
+        merged = sheet.merges_in(3, last_data_row(sheet))
         if merged:
             problems.append(problem(f"表格中有合并单元格（{'、'.join(merged)}），请取消合并。", sheet.name))
             continue
-        rows = [[cell_text(v) for v in values[: len(header)]] for _, values in _data_rows(sheet)]
+        rows = [[cell_text(v) for v in values[: len(header)]] for _, values in data_rows(sheet)]
         datasets[sheet.name.strip()] = tablib.Dataset(*rows, headers=header)
     if not datasets and not problems:
         problems.append(problem(f"工作簿中没有可导入的工作表（应为：{'、'.join(expected)}）。"))
@@ -242,7 +242,7 @@ def _create_marks_for_new_indicators(year, before, user, notes):
             )
 
 
-def _flat_import(kind, sheets, year, user):
+def flat_import(kind, sheets, year, user):
     """Run the Resources inside a transaction and report; the caller decides whether to keep it."""
     problems, changes, notes = [], [], []
     if kind == ImportKind.UNITS:
@@ -262,13 +262,13 @@ def _headers(resource):
     return [f.column_name for f in resource.get_export_fields()]
 
 
-def _current_fingerprint(kind, year):
+def current_fingerprint(kind, year):
     return _fingerprint(units_sheets() if kind == ImportKind.UNITS else scheme_sheets(year))
 
 
-def _datasets_json(datasets):
+def datasets_json(datasets):
     return {name: {"headers": list(d.headers), "rows": [list(r) for r in d]} for name, d in datasets.items()}
 
 
-def _datasets_from_json(data):
+def datasets_from_json(data):
     return [SheetData(name, [[None], d["headers"], *d["rows"]]) for name, d in data.items()]

@@ -18,14 +18,10 @@ from django.utils import timezone
 from assessment.models import Mark, SchemeUnit, check_year_open
 
 
-def _messages(exc):
-    return " ".join(exc.messages)
-
-
 def _refusal(mark, exc):
-    from core.errors import DomainError
+    from core.errors import DomainError, validation_text
 
-    message = exc if isinstance(exc, str) else _messages(exc)
+    message = exc if isinstance(exc, str) else validation_text(exc)
     return DomainError(f"{mark.unit} · {mark.indicator.title}：{message}")
 
 

@@ -21,7 +21,7 @@ from assessment.models import (
     check_year_open,
 )
 from core.audit import audited
-from core.errors import Conflict, DomainError, _messages
+from core.errors import Conflict, DomainError, validation_text
 from core.people import api_name, display_name
 
 
@@ -53,7 +53,7 @@ def _undo_facts(args, undo):
     return {"obj": batch, "detail": f"撤销 {batch.how} {batch.description}"}
 
 
-def _year_facts(args, result):
+def year_facts(args, result):
     return {"obj": ("考核年度", args["year"], f"{args['year']}年"), "detail": args.get("reason") or ""}
 
 
@@ -88,7 +88,7 @@ def _apply(current, state, count, user, how, batch):
     try:
         current.save()
     except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
+        raise DomainError(validation_text(exc)) from exc
     return current
 
 
@@ -105,7 +105,7 @@ def set_mark(mark, text, user, *, expected_version=None, how=HOW.GRID, batch=Non
         try:
             state, count = current.indicator.parse(text)
         except ValidationError as exc:
-            raise DomainError(_messages(exc)) from exc
+            raise DomainError(validation_text(exc)) from exc
         if (current.state, current.count) == (state, count):
             return current
         return _apply(current, state, count, user, how, batch)
@@ -169,7 +169,7 @@ def start_cells(indicator, unit_ids, user, how):
         try:
             mark.save()
         except ValidationError as exc:
-            raise DomainError(_messages(exc)) from exc
+            raise DomainError(validation_text(exc)) from exc
         marks.append(mark)
     return marks
 

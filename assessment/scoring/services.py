@@ -5,13 +5,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment.audit_actions import AuditAction
-from assessment.marks.services import _year_facts
+from assessment.marks.services import year_facts
 from assessment.models import Deduction, Mark, MarkState, YearEndAssessment
 from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, live_scores, year_end, year_schemes
 from assessment.years import require_open
 from core.audit import audited
-from core.errors import DomainError, _messages
+from core.errors import DomainError, validation_text
 
 
 def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=None, confirm=False):
@@ -34,7 +34,7 @@ def record_deduction(*, unit, indicator, date, reason, user, count=None, amount=
         try:
             deduction.full_clean()
         except ValidationError as exc:
-            raise DomainError(_messages(exc)) from exc
+            raise DomainError(validation_text(exc)) from exc
         deduction.save()
         return deduction
 
@@ -60,7 +60,7 @@ def delete_deduction(deduction, user):
             raise DomainError("这条扣分记录已被删除。")
 
 
-@audited(AuditAction.YEAR_CLOSE, _year_facts, refused=DomainError)
+@audited(AuditAction.YEAR_CLOSE, year_facts, refused=DomainError)
 def close_year(year, user, *, reason=""):
     """The year-end assessment: every remaining “*” without an accepted explanation becomes a deduction,
     and the result is frozen as the next version; the year is then locked (see `reopen_year`).
@@ -107,7 +107,7 @@ def close_year(year, user, *, reason=""):
             raise DomainError("其他同事刚刚完成了年终考核，请刷新页面后查看。") from exc
 
 
-@audited(AuditAction.YEAR_REOPEN, _year_facts, refused=DomainError)
+@audited(AuditAction.YEAR_REOPEN, year_facts, refused=DomainError)
 def reopen_year(year, user, *, reason):
     """Unlock a closed year for a correction: the reason is recorded on the version it reopens.
 

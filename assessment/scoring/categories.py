@@ -9,7 +9,7 @@ from assessment.models import EXEMPT_STATES, RuleKind
 
 from .lines import UnitScore
 from .rules import ZERO, column_of, discretionary_loss, fmt, occurrence_loss
-from .scores import item_amounts, rank, score_unit
+from .scores import item_amounts, rank, records_by_item, score_unit
 
 
 @dataclass
@@ -56,22 +56,15 @@ class CategoryScores:
 
 def _lazy_unit_score(rules, unit_id, unit_name, cells, records):
     """score_unit's UnitScore, its totals summed from item_amounts and its lines made when first read."""
-    by_column = defaultdict(list)
-    for record in records:
-        by_column[record.indicator_id].append(record)
     now = year_end = ZERO
-    for item in rules.items:
-        item_records = [r for c in item.columns for r in by_column.get(c.id, ())] if by_column else ()
+    for item, item_records in records_by_item(rules, records):
         _, item_now, item_year_end = item_amounts(item, cells, item_records)
         now += item_now
         year_end += item_year_end
-    return UnitScore(
-        unit_id=unit_id,
-        unit_name=unit_name,
-        category=rules.category,
-        category_slug=rules.category_slug,
-        year=rules.year,
-        full_points=rules.full_points,
+    return UnitScore.under(
+        rules,
+        unit_id,
+        unit_name,
         lines=None,
         totals=(now, year_end),
         # A partial, not a closure: a province has thousands of these, each a few objects less for the collector.

@@ -113,6 +113,20 @@ class UnitScore:
     totals: tuple | None = field(default=None, repr=False, compare=False)
     line_maker: Callable | None = field(default=None, repr=False, compare=False)
 
+    @classmethod
+    def under(cls, rules, unit_id, unit_name, **score):
+        """A unit's score under a scheme's `rules` (its category, year, full points): `lines`, or `totals`
+        with a `line_maker`. The one place a live UnitScore is made (`from_dict` reads a frozen one)."""
+        return cls(
+            unit_id=unit_id,
+            unit_name=unit_name,
+            category=rules.category,
+            category_slug=rules.category_slug,
+            year=rules.year,
+            full_points=rules.full_points,
+            **score,
+        )
+
     @property
     def deduction(self):
         if self.totals is not None:

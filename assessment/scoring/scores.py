@@ -184,24 +184,19 @@ def score_item(item, cells, records):
     )
 
 
-def score_unit(rules, unit_id, unit_name, cells, records=()):
-    """A unit's UnitScore under `rules`: `cells` {indicator id: "√"/"*"/"4"…}, `records` [Record]."""
+def records_by_item(rules, records):
+    """(item, its records) for each item of `rules`, in order: `records` [Record] grouped by the item's columns."""
     by_column = defaultdict(list)
     for record in records:
         by_column[record.indicator_id].append(record)
-    lines = []
     for item in rules.items:
-        item_records = [r for c in item.columns for r in by_column.get(c.id, ())]
-        lines.append(score_item(item, cells, item_records))
-    return UnitScore(
-        unit_id=unit_id,
-        unit_name=unit_name,
-        category=rules.category,
-        category_slug=rules.category_slug,
-        year=rules.year,
-        full_points=rules.full_points,
-        lines=lines,
-    )
+        yield item, ([r for c in item.columns for r in by_column.get(c.id, ())] if by_column else ())
+
+
+def score_unit(rules, unit_id, unit_name, cells, records=()):
+    """A unit's UnitScore under `rules`: `cells` {indicator id: "√"/"*"/"4"…}, `records` [Record]."""
+    lines = [score_item(item, cells, item_records) for item, item_records in records_by_item(rules, records)]
+    return UnitScore.under(rules, unit_id, unit_name, lines=lines)
 
 
 def rank(scores, key=lambda s: s.year_end_score):

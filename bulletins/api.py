@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.api import PrintedCaseSerializer
+from core.office.models import MASTHEAD_FOOT, MASTHEAD_HEAD
 
 from .models import Article, Issue, IssueCase, NewsItem
 from .snapshot import live_tables
@@ -100,20 +101,13 @@ class IssueDetailSerializer(IssueSerializer):
     class Meta(IssueSerializer.Meta):
         fields = [
             *IssueSerializer.Meta.fields,
-            "series_title",
-            "subtitle",
-            "issuer",
+            *MASTHEAD_HEAD,
             "year_label",
             "articles",
             "cases",
             "news",
             "tables",
-            "report_to",
-            "send_to",
-            "editor",
-            "email",
-            "reviewers",
-            "phone",
+            *MASTHEAD_FOOT,
         ]
 
     @extend_schema_field(PrintedCaseSerializer(many=True))

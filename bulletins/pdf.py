@@ -32,6 +32,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from core.office.models import MASTHEAD_FOOT
+
 from . import snapshot
 
 TEMPLATE = Path(settings.BASE_DIR) / "templates" / "bulletins" / "issue_pdf.typ"
@@ -101,8 +103,7 @@ def front_data(bulletin, version):
 
 
 def foot_data(bulletin):
-    fields = ("report_to", "send_to", "editor", "email", "reviewers", "phone")
-    return {name: getattr(bulletin, name) or "" for name in fields}
+    return {name: getattr(bulletin, name) or "" for name in MASTHEAD_FOOT}
 
 
 def part_data(bulletin, version, chosen, widths, first_page):

@@ -16,7 +16,7 @@ from bulletins.audit_actions import AuditAction
 from cases.models import Case, CaseStatus
 from core.audit import audited
 from core.errors import DomainError
-from core.office.models import get_office
+from core.office.models import MASTHEAD_FIELDS, get_office
 from core.text import plain_line, plain_paragraphs
 
 from . import snapshot
@@ -27,7 +27,7 @@ SECTIONS = {"article": Article, "case": IssueCase, "news": NewsItem, "table": Is
 SECTION_NAMES = {"article": "工作推进", "case": "奖惩案例", "news": "工作简讯", "table": "工作进展通报"}
 
 # Masthead and footer: proposed from the previous issue, editable in the composer.
-COPIED_FIELDS = snapshot.MASTHEAD_FIELDS
+COPIED_FIELDS = MASTHEAD_FIELDS  # what a new issue copies from the one before (or the office)
 
 
 def pickable_cases(issue):

@@ -15,21 +15,11 @@ from datetime import date
 from django.db.models import Prefetch
 
 from assessment.tables import build_tables, schemes_with_parts
+from core.office.models import MASTHEAD_FIELDS
 
 from .models import HEADING, Issue, IssueCase
 
 FORMAT = 1
-MASTHEAD_FIELDS = (
-    "series_title",
-    "subtitle",
-    "issuer",
-    "report_to",
-    "send_to",
-    "editor",
-    "email",
-    "reviewers",
-    "phone",
-)
 
 
 # --- taking a snapshot

@@ -8,7 +8,10 @@ import io
 
 from django.utils import timezone
 
+from core.office.models import MASTHEAD_FOOT
+
 from . import snapshot
+from .models import Issue
 
 RED = (0xC0, 0x00, 0x00)
 
@@ -211,14 +214,9 @@ def render_docx(data, version=None):
     footer = _para(doc, space_after=2)
     footer.paragraph_format.space_before = Pt(18)
     _bottom_border(footer, size=12)
-    for label, value in (
-        ("报：", bulletin.report_to),
-        ("送：", bulletin.send_to),
-        ("编辑：", bulletin.editor),
-        ("电子邮件：", bulletin.email),
-        ("审核：", bulletin.reviewers),
-        ("电话（传真）：", bulletin.phone),
-    ):
+    for name in MASTHEAD_FOOT:
+        # The printed label is the field's own name: 报, 送, 编辑, 电子邮件, 审核, 电话（传真）.
+        label, value = f"{Issue._meta.get_field(name).verbose_name}：", getattr(bulletin, name)
         if value:
             paragraph = _para(doc, space_after=1)
             _set_fonts(paragraph.add_run(label), size=10.5, bold=True)

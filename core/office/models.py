@@ -15,6 +15,13 @@ from django.db.models.signals import post_delete, post_save
 OFFICE_SECONDS = 60
 _cached = None  # (office, loaded at, stamp)
 
+# An issue's masthead and footer, in print order: the one list. The office row keeps each one's default
+# (the issuer is the office's full name, `Office.issuer`); every issue keeps its own copy
+# (bulletins.models.Issue), which its snapshot, form, API, demo, PDF and Word read by these names.
+MASTHEAD_HEAD = ("series_title", "subtitle", "issuer")
+MASTHEAD_FOOT = ("report_to", "send_to", "editor", "email", "reviewers", "phone")
+MASTHEAD_FIELDS = MASTHEAD_HEAD + MASTHEAD_FOOT
+
 
 class Office(models.Model):
     """The one office (a singleton row, pk 1): masthead, site title, footer defaults."""
@@ -59,10 +66,14 @@ class Office(models.Model):
     def admin_header(self):
         return f"{self.site_title}管理"
 
+    @property
+    def issuer(self):
+        """编印单位 of a new issue: the office's full name."""
+        return self.name
+
     def footer_defaults(self):
         """A new issue's masthead and footer, as the office last set them."""
-        fields = ("series_title", "subtitle", "report_to", "send_to", "editor", "email", "reviewers", "phone")
-        return {"issuer": self.name, **{f: getattr(self, f) for f in fields}}
+        return {f: getattr(self, f) for f in MASTHEAD_FIELDS}
 
 
 def _load():

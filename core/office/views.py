@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core import access
-from core.office.models import Office, get_office
+from core.office.models import MASTHEAD_FIELDS, Office, get_office
 
 
 class OfficeForm(forms.ModelForm):
@@ -17,15 +17,9 @@ class OfficeForm(forms.ModelForm):
             "short_name",
             "city",
             "site_title",
-            "series_title",
-            "subtitle",
             "mail_tag",
-            "report_to",
-            "send_to",
-            "editor",
-            "email",
-            "reviewers",
-            "phone",
+            # The defaults of a new issue's masthead and footer (its issuer is the full name above).
+            *(f for f in MASTHEAD_FIELDS if f != "issuer"),
         ]
         widgets = {"report_to": forms.Textarea(attrs={"rows": 3}), "send_to": forms.Textarea(attrs={"rows": 2})}
 

@@ -25,7 +25,7 @@ from assessment.models import Reporter, Scheme, Unit
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
 from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition
-from core.office.models import Office
+from core.office.models import MASTHEAD_FIELDS, Office
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "kunshan-demo-2019"
@@ -57,21 +57,7 @@ def load_issue(data):
         number=data["number"],
         defaults={
             "date": date.fromisoformat(data["date"]),
-            **{
-                key: data[key]
-                for key in (
-                    "series_title",
-                    "subtitle",
-                    "issuer",
-                    "report_to",
-                    "send_to",
-                    "editor",
-                    "email",
-                    "reviewers",
-                    "phone",
-                    "is_published",
-                )
-            },
+            **{key: data[key] for key in (*MASTHEAD_FIELDS, "is_published")},
         },
     )
     if issue.is_published and issue.published_at is None:

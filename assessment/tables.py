@@ -6,6 +6,7 @@ here, so a cell is rendered the same way everywhere.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.db.models import Prefetch
 
@@ -63,19 +64,31 @@ class StateCounts:
     none: int = 0
     numbers: int = 0
 
+    # Which count each word goes to, and a number's: the one copy. The grid's page hands it to grid.js
+    # (`summary_keys`, a JSON script tag), which keeps the summary row right as cells are saved.
+    WORD_KEYS: ClassVar[dict] = {
+        MarkState.DONE: "done",
+        MarkState.PENDING: "pending",
+        MarkState.NOT_ASSESSED: "not_assessed",
+        **dict.fromkeys(sorted(EXPLAINED_STATES), "explained"),
+        MarkState.NONE: "none",
+    }
+    NUMBER_KEY: ClassVar[str] = "numbers"
+
+    @classmethod
+    def key(cls, state, count=None):
+        """The count a cell of this word (or number) goes to; None for a word not counted (empty)."""
+        return cls.NUMBER_KEY if count is not None else cls.WORD_KEYS.get(state)
+
+    @classmethod
+    def summary_keys(cls):
+        """What grid.js reads from the page: {"words": {word: key}, "number": key}."""
+        return {"words": {str(word): key for word, key in cls.WORD_KEYS.items()}, "number": cls.NUMBER_KEY}
+
     def add(self, state, count=None, n=1):
-        if count is not None:
-            self.numbers += n
-        elif state == MarkState.DONE:
-            self.done += n
-        elif state == MarkState.PENDING:
-            self.pending += n
-        elif state == MarkState.NOT_ASSESSED:
-            self.not_assessed += n
-        elif state in EXPLAINED_STATES:
-            self.explained += n
-        elif state == MarkState.NONE:
-            self.none += n
+        key = self.key(state, count)
+        if key is not None:
+            setattr(self, key, getattr(self, key) + n)
         return self
 
 

@@ -23,11 +23,13 @@
   var headers = Array.prototype.slice.call(grid.querySelectorAll("thead th[data-indicator]"));
   var rows = grid.tBodies[0] ? Array.prototype.slice.call(grid.tBodies[0].rows) : [];
 
-  var SUMMARY_KEYS = { "√": "done", "*": "pending", "非考核项": "not_assessed", "已说明": "explained", "已说明情况": "explained", "无": "none" };
+  // Which count of the summary row a value goes to: the server's map (tables.StateCounts), not a copy.
+  var keysScript = document.getElementById("grid-summary-keys");
+  var SUMMARY_KEYS = keysScript ? JSON.parse(keysScript.textContent) : { words: {}, number: null };
 
   function summaryKey(value) {
-    if (/^\d+$/.test(value)) return "numbers";
-    return SUMMARY_KEYS[value] || null;
+    if (/^\d+$/.test(value)) return SUMMARY_KEYS.number;  // a typed number (cells.shown_count)
+    return SUMMARY_KEYS.words[value] || null;
   }
 
   function cellAt(rowIndex, col) {

@@ -17,7 +17,7 @@ from assessment.marks import history
 from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
-from assessment.tables import grid_selection, page_table, schemes_with_parts
+from assessment.tables import StateCounts, grid_selection, page_table, schemes_with_parts
 from assessment.years import current_year, scheme_years
 from core import paging
 from core.errors import DomainError
@@ -128,6 +128,7 @@ def grid(request, year, category):
             ],
             "page": page,
             "states": MarkState.choices,
+            "summary_keys": StateCounts.summary_keys(),
             "filters": filters,
             "due_filters": [(key, status, due.DueStatus(status).label) for key, status in GRID_DUE_FILTERS.items()],
             "soon_days": due.soon_days(),

@@ -33,7 +33,7 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("api/v1/", include("kunshan_credit.api_urls")),
     path("api/tokens/", include("core.api.token_urls")),
-    path("units/", include("assessment.requests.urls")),
+    path("units/", include("assessment.mark_requests.urls")),
     path("cases/", include("cases.urls")),
     path("overview/", include(bulletin_urls.overview_urlpatterns)),
     path("office/", include("kunshan_credit.office_urls")),

@@ -5,7 +5,7 @@ from django.db import models
 
 from .marks import ChangeBatch
 
-# --- imports and unit requests (assessment.imports, assessment.requests.services)
+# --- imports and unit requests (assessment.imports, assessment.mark_requests.services)
 
 
 class ImportKind(models.TextChoices):

@@ -2,8 +2,8 @@
 
 from django import forms
 
+from assessment.mark_requests.services import MAX_TEXT
 from assessment.models import MarkRequest
-from assessment.requests.services import MAX_TEXT
 from core.uploads import MAX_UPLOAD_BYTES, allowed_extensions_text
 
 

@@ -1,1 +1,0 @@
-"""A unit's own page and its requests (report done, explain), the request queue."""

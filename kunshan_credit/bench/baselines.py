@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils.html import escape
 from openpyxl import Workbook
 
-from assessment.models import Mark
+from assessment.models import Mark, cell_text
 from bulletins import documents
 from bulletins.models import Issue, IssueTable
 
@@ -33,7 +33,7 @@ def _cells(year, number):
 
 def _rows(cells):
     for (category, unit), row in groupby(cells, key=lambda c: (c[0], c[1])):
-        yield category, unit, [str(count) if count is not None else state for *_, state, count in row]
+        yield category, unit, [cell_text(state, count) for *_, state, count in row]
 
 
 def bare_table(request, year, number):

@@ -109,7 +109,7 @@ def foot_data(bulletin):
 def part_data(bulletin, version, chosen, widths, first_page):
     """What the template prints for `chosen` (consecutive items), as a dict for JSON."""
     data = {
-        "title": f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期",
+        "title": bulletin.title,
         "author": bulletin.issuer,
         "first_page": first_page,
         "draft": version is None and chosen[0].kind == FRONT,

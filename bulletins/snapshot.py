@@ -219,6 +219,11 @@ class Bulletin:
     data: dict
     changes: dict | None = None
 
+    @property
+    def title(self):
+        """The issue's full title, as the page, the PDF and the Word file name it: 刊名 刊头字样 年第N期."""
+        return f"{self.series_title} {self.subtitle} {self.year}年第{self.number}期"
+
     def __post_init__(self):
         head = self.data["issue"]
         for name in MASTHEAD_FIELDS:
@@ -294,7 +299,7 @@ def published_page(version):
             version.refresh_from_db(fields=sorted(deferred))  # one query for both
         bulletin = present(version.snapshot, version.changes)
         page = {
-            "title": f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期",
+            "title": bulletin.title,
             "html": render_to_string(
                 "bulletins/_bulletin.html", {"bulletin": bulletin, "version": version, "show_changes": True}
             ),

@@ -154,7 +154,7 @@ def render_docx(data, version=None):
     _set_fonts(doc.styles["Normal"], size=12)
     _page_number(section.footer.paragraphs[0])
     section.footer.paragraphs[0].alignment = 1
-    doc.core_properties.title = f"{bulletin.series_title} {bulletin.subtitle} {bulletin.year}年第{bulletin.number}期"
+    doc.core_properties.title = bulletin.title
     doc.core_properties.author = bulletin.issuer
 
     if version is None:

@@ -188,6 +188,8 @@ def test_every_place_reads_the_one_masthead_list():
     assert set(MASTHEAD_FIELDS) <= set(IssueDetailSerializer.Meta.fields)
     # the list is written in one module: a footer field's name as a string appears nowhere else
     assert homes(r"[\"']reviewers[\"']", ".py") == ["core/office/models.py"]
+    # and an issue's full title (刊名 刊头字样 年第N期) is made by the snapshot's Bulletin.title only
+    assert homes(r"series_title.{0,60}年第", ".py", ".html") == ["bulletins/snapshot.py"]
 
 
 # --- a unit's score

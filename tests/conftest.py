@@ -169,21 +169,41 @@ def norole_user(db):
 
 
 @pytest.fixture
-def role_client(client, staff_user, reporter_user, other_reporter_user, leader_user, norole_user):
-    """A function giving a test client logged in as a role ('anonymous' stays logged out)."""
+def auditor_user(db):
+    """The security auditor (审计员): reads the audit log and nothing else."""
+    return _user("t_auditor", access.AUDITOR_GROUP)
+
+
+def _role_users(request):
+    """The user behind each role name of `role_client` and `api_client` (the permission matrix's columns).
+    The auditor is made only when asked for, so the other tests' databases hold the same accounts as before."""
     users = {
-        "staff": staff_user,
-        "reporter": reporter_user,
-        "other_reporter": other_reporter_user,
-        "leader": leader_user,
-        "norole": norole_user,
+        "staff": request.getfixturevalue("staff_user"),
+        "reporter": request.getfixturevalue("reporter_user"),
+        "other_reporter": request.getfixturevalue("other_reporter_user"),
+        "leader": request.getfixturevalue("leader_user"),
+        "none": request.getfixturevalue("norole_user"),
         "anonymous": None,
     }
 
+    def user_for(role):
+        if role == "auditor":
+            return request.getfixturevalue("auditor_user")
+        return users[role]
+
+    return user_for
+
+
+@pytest.fixture
+def role_client(client, db, request):
+    """A function giving a test client logged in as a role ('anonymous' stays logged out)."""
+    user_for = _role_users(request)
+
     def for_role(role):
         client.logout()
-        if users[role] is not None:
-            log_in(client, users[role])
+        user = user_for(role)
+        if user is not None:
+            log_in(client, user)
         return client
 
     return for_role
@@ -221,24 +241,18 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def api_client(staff_user, reporter_user, other_reporter_user, leader_user, norole_user):
+def api_client(db, request):
     """A function giving a DRF client that sends the role's API token ('anonymous' sends none)."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    users = {
-        "staff": staff_user,
-        "reporter": reporter_user,
-        "other_reporter": other_reporter_user,
-        "leader": leader_user,
-        "norole": norole_user,
-        "anonymous": None,
-    }
+    user_for = _role_users(request)
 
     def for_role(role):
         client = APIClient()
-        if users[role] is not None:
-            token, _ = Token.objects.get_or_create(user=users[role])
+        user = user_for(role)
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 

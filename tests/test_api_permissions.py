@@ -6,15 +6,14 @@ A token acts with its account's role, so every API route must give the same stat
 
 import pytest
 
-from .test_permissions import MATRIX, ROLES
+from .test_permissions import LOGIN, MATRIX, ROLES, rows
 
 # The docs page is a browser page (session); its schema is an API route and stays in.
 TOKEN_ROWS = [row for row in MATRIX if row[0].startswith("api:") and row[0] != "api:docs"]
 
 
 def _rows():
-    for name, url, expected, *method in TOKEN_ROWS:
-        method = method[0] if method else "get"
+    for name, url, method, expected in rows(TOKEN_ROWS):
         for role in ROLES:
             yield pytest.param(name, url, method, role, expected[role], id=f"{name}-{method}-{role}")
 
@@ -32,6 +31,7 @@ def test_every_api_route_has_rows_in_the_matrix():
 def test_token_permission_matrix(api_client, name, url, method, role, expected, request):
     url = url(request) if callable(url) else url
     response = getattr(api_client(role), method)(url)
+    assert expected != LOGIN, f"{name}: an API route answers 401, never the login page"
     assert response.status_code == expected, f"{name} as {role} with a token: {response.status_code}"
     if expected >= 400 and response["Content-Type"] == "application/json":  # the schema answers in YAML
         assert response.json()["code"] and response.json()["detail"]

@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -17,13 +16,6 @@ from core.audit.models import AppendOnly, AuditEntry, AuditResult
 
 from .conftest import log_in
 from .factories import UserFactory
-
-
-@pytest.fixture
-def auditor_user(db):
-    user = UserFactory(username="t_auditor")
-    user.groups.add(Group.objects.get(name=access.AUDITOR_GROUP))
-    return user
 
 
 @pytest.fixture

@@ -18,7 +18,17 @@ from core.people import api_name
 
 from . import access, cells
 from .due import DueStatus
-from .models import Category, Indicator, Mark, Note, Scheme, Unit
+from .models import Category, Indicator, Mark, Note, RuleGroup, Scheme, SchemeUnit, Unit
+from .scheme_fields import (
+    INDICATOR,
+    NOTE,
+    RULE_GROUP,
+    SCHEME,
+    SCHEME_UNIT,
+    accessor,
+    extension_values,
+    indicator_extensions,
+)
 from .years import scheme_years
 
 MAX_BATCH = 2000
@@ -45,32 +55,41 @@ class IndicatorSerializer(serializers.ModelSerializer):
     rule_kind_display = serializers.CharField(source="get_rule_kind_display", read_only=True)
     allowed_states = serializers.ListField(child=serializers.CharField(), read_only=True)
     due_rule_display = serializers.CharField(source="get_due_rule_display", read_only=True)
+    parts = serializers.SerializerMethodField(
+        help_text="其他模块登记的方案组成部分，如 case_duty 的 per_quarter（每季度应报案例数）"
+    )
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object"}})
+    def get_parts(self, indicator):
+        return extension_values(indicator)
 
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "order",
-            "title",
-            "header",
-            "points",
-            "points_label",
-            "rule_kind",
-            "rule_kind_display",
-            "rate",
-            "cap",
-            "allowed_states",
-            "accepts_count",
-            "due_rule",
-            "due_rule_display",
-            "due_date",
-        ]
+        # Every declared field of an indicator (assessment.scheme_fields), then what the API adds to read it.
+        fields = ["id", *INDICATOR.fields, "header", "rule_kind_display", "due_rule_display", "parts"]
 
 
 class NoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Note
-        fields = ["id", "number", "text", "indicators"]
+        fields = ["id", *NOTE.fields]
+
+
+class RuleGroupSerializer(serializers.ModelSerializer):
+    note_number = serializers.IntegerField(source="note.number", read_only=True, help_text="合并计分依据的说明序号")
+    indicators = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="合并计分的指标")
+
+    class Meta:
+        model = RuleGroup
+        fields = ["id", *RULE_GROUP.fields, "note_number", "indicators"]
+
+
+class SchemeUnitSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = SchemeUnit
+        fields = ["id", *SCHEME_UNIT.fields, "unit_name"]
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -78,10 +97,13 @@ class SchemeSerializer(serializers.ModelSerializer):
     full_points = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
     notes = NoteSerializer(many=True, read_only=True)
+    rule_groups = RuleGroupSerializer(many=True, read_only=True)
+    scheme_units = SchemeUnitSerializer(many=True, read_only=True)
 
     class Meta:
         model = Scheme
-        fields = ["id", "year", "category", "full_points", "indicators", "notes"]
+        # The declared parts of a scheme (assessment.scheme_fields); its units with their places in the table.
+        fields = ["id", "year", *SCHEME.fields, "full_points", "indicators", "notes", "rule_groups", "scheme_units"]
 
 
 def mark_cells(marks):
@@ -289,9 +311,15 @@ class SchemeViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
         Scheme.objects.select_related("category")
         .prefetch_related(
             # indicators' notes and rule groups: read by full_points (assessment.scoring)
-            Prefetch("indicators", queryset=Indicator.objects.order_by("order").prefetch_related("notes")),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("order")
+                .select_related(*(accessor(p) for p in indicator_extensions()))
+                .prefetch_related("notes"),
+            ),
             Prefetch("notes", queryset=Note.objects.order_by("number").prefetch_related("indicators")),
-            "rule_groups",
+            Prefetch("rule_groups", queryset=RuleGroup.objects.select_related("note").prefetch_related("indicators")),
+            Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk")),
         )
         .order_by("-year", "category__order", "pk")
     )

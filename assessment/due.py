@@ -75,10 +75,18 @@ def year_end_date(year):
 
 def same_day_next_year(day):
     """The date one year on (the new-year step); 29 February becomes 28 February."""
+    return shift_years(day, 1)
+
+
+def shift_years(day, years):
+    """The same day `years` later (a scheme copied or imported into another year), 29 February to 28 February;
+    None stays None."""
+    if day is None or not years:
+        return day
     try:
-        return day.replace(year=day.year + 1)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,18 @@ class CasesConfig(AppConfig):
         from .digest import case_changes
 
         register_digest_source(case_changes)
+
+        # How many cases a quarter demands is part of a year's scheme: copied to a new year, carried by the
+        # scheme workbook and JSON (assessment.scheme_fields).
+        from assessment import scheme_fields
+
+        from .models import CaseDuty
+
+        scheme_fields.register(
+            scheme_fields.Part(
+                CaseDuty,
+                "indicator",
+                ("per_quarter",),
+                {"id": scheme_fields.ID, "indicator": "所属考核指标：新年度的同一列"},
+            )
+        )

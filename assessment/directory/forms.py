@@ -4,6 +4,7 @@ from django import forms
 
 from assessment import years
 from assessment.models import Indicator, MarkState, Note, RuleGroup, Unit, year_lock
+from assessment.scheme_fields import NOTE
 
 from .indicators import FIELDS
 
@@ -80,7 +81,7 @@ class NoteForm(forms.ModelForm):
 
     class Meta:
         model = Note
-        fields = ["text", "indicators"]
+        fields = [name for name in NOTE.fields if name != "number"]  # assessment.scheme_fields
         widgets = {"text": forms.Textarea(attrs={"rows": 4}), "indicators": forms.CheckboxSelectMultiple}
         help_texts = {
             "text": "按通报印的文字，不必写序号；已发布的期刊保持发布时的说明，修改只影响以后的期刊和预览",

@@ -12,6 +12,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from assessment.audit_actions import AuditAction
 from assessment.marks.services import HOW, start_cells
 from assessment.models import Indicator
+from assessment.scheme_fields import INDICATOR
 from assessment.years import require_open
 from core.audit import audited
 from core.errors import DomainError
@@ -19,21 +20,9 @@ from core.errors import DomainError
 from .changes import describe_changes
 from .guards import require_office, validate
 
-FIELDS = [
-    "title",
-    "points",
-    "points_label",
-    "rule_kind",
-    "rate",
-    "cap",
-    "allowed_states",
-    "accepts_count",
-    "rule_group",
-    "in_full_points",
-    "due_rule",
-    "due_date",
-    "deduction_wording",
-]
+# What the office edits: the declared fields of an indicator (assessment.scheme_fields) but its place in the
+# table, which is changed by moving the column.
+FIELDS = [name for name in INDICATOR.fields if name != "order"]
 
 
 def _name(indicator):

@@ -6,18 +6,13 @@ from django.utils import timezone
 from rest_framework import serializers
 from simple_history.utils import bulk_create_with_history
 
-from assessment import access
+from assessment import access, scheme_fields
 from assessment.audit_actions import AuditAction
-from assessment.due import same_day_next_year
 from assessment.models import (
     ChangeBatch,
     DueOverride,
-    Indicator,
     Mark,
-    Note,
-    RuleGroup,
     Scheme,
-    SchemeUnit,
     check_year_open,
 )
 from core.audit import audited
@@ -175,7 +170,8 @@ def start_cells(indicator, unit_ids, user, how):
 
 
 def start_new_year(year, user):
-    """Start year+1 from `year`: copy schemes, indicators, notes and active units; every cell * (or 无).
+    """Start year+1 from `year`: copy every part of its schemes (`assessment.scheme_fields`: indicators, notes,
+    rule groups, active units, changed due dates, registered parts such as the case duty); every cell * (or 无).
 
     Due dates move to the same day of the next year (29 February to 28 February), the office's changed
     dates of one unit × indicator too.
@@ -200,54 +196,15 @@ def start_new_year(year, user):
         created = []
         marks = []
         for old in schemes:
-            scheme = Scheme.objects.create(year=new_year, category=old.category)
-            notes, groups, copies = {}, {}, {}
-            for note in old.notes.all():
-                notes[note.pk] = Note.objects.create(scheme=scheme, number=note.number, text=note.text)
-            for group in old.rule_groups.all():
-                groups[group.pk] = RuleGroup.objects.create(
-                    scheme=scheme, note=notes[group.note_id], points=group.points
-                )
-            for ind in old.indicators.all():
-                copies[ind.pk] = Indicator.objects.create(
-                    scheme=scheme,
-                    order=ind.order,
-                    title=ind.title,
-                    points=ind.points,
-                    points_label=ind.points_label,
-                    rule_kind=ind.rule_kind,
-                    rate=ind.rate,
-                    cap=ind.cap,
-                    allowed_states=list(ind.allowed_states),
-                    accepts_count=ind.accepts_count,
-                    rule_group=groups.get(ind.rule_group_id),
-                    in_full_points=ind.in_full_points,
-                    deduction_wording=ind.deduction_wording,
-                    due_rule=ind.due_rule,
-                    due_date=same_day_next_year(ind.due_date) if ind.due_date else None,
-                )
-            for note in old.notes.all():
-                notes[note.pk].indicators.set([copies[i.pk] for i in note.indicators.all()])
-            enrolled = [su for su in old.scheme_units.all() if su.unit.is_active]
-            SchemeUnit.objects.bulk_create(SchemeUnit(scheme=scheme, unit=su.unit, order=su.order) for su in enrolled)
-            for ind in copies.values():
+            # Every part of the scheme as assessment.scheme_fields declares it, dates a year on.
+            scheme = scheme_fields.copy_scheme(old, new_year, extra={DueOverride: {"set_by": user}})
+            enrolled = list(scheme.scheme_units.select_related("unit").order_by("order", "pk"))
+            for ind in scheme.indicators.order_by("order"):
                 state, count = ind.initial_value()
                 ind.check_value(state or None, count)  # bulk_create skips Mark.save()'s full_clean
                 marks.extend(
                     Mark(unit=su.unit, indicator=ind, state=state, count=count, updated_by=user) for su in enrolled
                 )
-            enrolled_ids = {su.unit_id for su in enrolled}
-            DueOverride.objects.bulk_create(
-                DueOverride(
-                    unit_id=o.unit_id,
-                    indicator=copies[o.indicator_id],
-                    date=same_day_next_year(o.date),
-                    reason=o.reason,
-                    set_by=user,
-                )
-                for o in DueOverride.objects.filter(indicator__scheme=old).order_by("pk")
-                if o.unit_id in enrolled_ids
-            )
             created.append(scheme)
         bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
         return created

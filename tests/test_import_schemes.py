@@ -54,7 +54,7 @@ def _state():
 
 def test_export_lists_indicators_and_notes_in_the_office_words(staff):
     wb = load_workbook(io.BytesIO(_download(staff)))
-    assert wb.sheetnames == ["考核指标", "说明"]
+    assert wb.sheetnames == ["考核指标", "说明", "合并计分", "参评单位", "截止日期调整"]
     ind = wb["考核指标"]
     assert [c.value for c in ind[2]] == [
         "类别",
@@ -69,12 +69,27 @@ def test_export_lists_indicators_and_notes_in_the_office_words(staff):
         "可填数量",
         "截止规则",
         "截止日期",
+        "计入满分",
+        "扣分情况写法",
+        "每季度应报案例数",
     ]
     row = [c.value for c in ind[_row(wb, "考核指标", "部门", 7)]]
     assert row == ["部门", 7, "奖惩措施和信用应用成效反馈", 0.3, "(0.3分)", "按次扣分，扣满为止", 0.01, 0.3,
-                   "√、*、非考核项、已说明情况", "否", "年终考核前", None]  # fmt: skip
+                   "√、*、非考核项、已说明情况", "否", "年终考核前", None, "是",
+                   "未按要求反馈联合奖惩措施和应用成效{n}次", None]  # fmt: skip
     cases = [c.value for c in ind[_row(wb, "考核指标", "部门", 8)]]
-    assert cases[2] == "奖惩案例" and cases[-2:] == ["每季度末", None]
+    assert cases[2] == "奖惩案例" and cases[10:12] == ["每季度末", None] and cases[-1] == 1
+    event = [c.value for c in ind[_row(wb, "考核指标", "区镇", 6)]]
+    assert event[2].startswith("被国家城市信用监测") and event[12:14] == ["否", "监测到严重失信事件{n}起"]
+    groups = wb["合并计分"]
+    assert [c.value for c in groups[2]] == ["类别", "说明", "分值", "涉及指标"]
+    assert [[c.value for c in r] for r in groups.iter_rows(min_row=3)] == [
+        ["部门", 1, 0.3, "1、2"],
+        ["部门", 3, 0.2, "4、5"],
+    ]
+    units = wb["参评单位"]
+    assert [c.value for c in units[2]] == ["类别", "责任单位", "顺序"]
+    assert units.max_row - 2 == 12 + 4 + 54
     notes = wb["说明"]
     assert [c.value for c in notes[_row(wb, "说明", "部门", 3)]][3] == "4、5"
 

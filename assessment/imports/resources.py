@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.resources import Diff
 
-from assessment.models import Category, DueRule, Indicator, MarkState, Note, RuleKind, Scheme, Unit
+from assessment.due import shift_years
+from assessment.models import Category, DueRule, Indicator, MarkState, RuleKind, Scheme, Unit
 
 LIST_SEPARATOR = "、"
 YES, NO = "是", "否"
 
 
-def _text(value):
+def as_text(value):
     """A cell as text: numbers without a trailing .0, None as ''."""
     if value is None:
         return ""
@@ -29,8 +30,8 @@ def _text(value):
     return str(value).strip()
 
 
-def _split(value):
-    text = _text(value)
+def split_list(value):
+    text = as_text(value)
     for sep in (",", "，", ";", "；", "/", " "):
         text = text.replace(sep, LIST_SEPARATOR)
     return [part for part in (p.strip() for p in text.split(LIST_SEPARATOR)) if part]
@@ -38,16 +39,20 @@ def _split(value):
 
 class TextWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        return _text(value)
+        return as_text(value)
 
 
 class IntegerWidget(widgets.Widget):
-    def __init__(self, label):
+    """A whole number; an empty cell is “not set” unless `required`."""
+
+    def __init__(self, label, required=True):
         super().__init__(coerce_to_string=False)
-        self.label = label
+        self.label, self.required = label, required
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = as_text(value)
+        if not text and not self.required:
+            return None
         if not text.isdigit():
             raise ValueError(f"{self.label}应为整数，文件中是“{text}”。")
         return int(text)
@@ -64,7 +69,7 @@ class DecimalWidget(widgets.Widget):
         self.label, self.required = label, required
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = as_text(value)
         if not text:
             if self.required:
                 raise ValueError(f"请填写{self.label}。")
@@ -91,7 +96,7 @@ class FlagWidget(widgets.Widget):
         self.label = label
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = as_text(value)
         if text in (YES, "√", "TRUE", "True", "1"):
             return True
         if text in (NO, "", "FALSE", "False", "0"):
@@ -104,7 +109,7 @@ class FlagWidget(widgets.Widget):
 
 class RuleKindWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = as_text(value)
         for kind in RuleKind:
             if text in (kind.label, kind.value):
                 return kind.value
@@ -118,7 +123,7 @@ class DueRuleWidget(widgets.Widget):
     """截止规则 by its label (限期完成（截止日期）, 每季度末, 年终考核前); empty: by the year-end assessment."""
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = as_text(value)
         if not text:
             return DueRule.YEAR_END
         for rule in DueRule:
@@ -133,16 +138,19 @@ class DueRuleWidget(widgets.Widget):
 class DayWidget(widgets.Widget):
     """A date as 2019-12-31 (a cell Excel keeps as a date is read as one); empty: none."""
 
-    def __init__(self, label):
-        self.label = label
+    def __init__(self, label, shift=0):
+        self.label, self.shift = label, shift  # shift: years the file's dates move on (imported into a later year)
         super().__init__()
 
     def clean(self, value, row=None, **kwargs):
+        return shift_years(self._day(value), self.shift)
+
+    def _day(self, value):
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = _text(value)
+        text = as_text(value)
         if not text:
             return None
         try:
@@ -156,7 +164,7 @@ class DayWidget(widgets.Widget):
 
 class StatesWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        states = _split(value)
+        states = split_list(value)
         unknown = [s for s in states if s not in MarkState.values]
         if unknown:
             raise ValueError(
@@ -175,7 +183,7 @@ class CategoryWidget(widgets.ForeignKeyWidget):
         super().__init__(Category, field="name")
 
     def clean(self, value, row=None, **kwargs):
-        name = _text(value)
+        name = as_text(value)
         category = self.get_queryset(value, row).filter(name=name).first()
         if category is None:
             known = LIST_SEPARATOR.join(Category.objects.values_list("name", flat=True))
@@ -192,7 +200,7 @@ class SchemeWidget(widgets.Widget):
         self._cache = {}
 
     def clean(self, value, row=None, **kwargs):
-        name = _text(value)
+        name = as_text(value)
         if name not in self._cache:
             self._cache[name] = (
                 Scheme.objects.select_related("category").filter(year=self.year, category__name=name).first()
@@ -214,7 +222,7 @@ class NoteIndicatorsWidget(widgets.ManyToManyWidget):
         self.scheme_widget = scheme_widget
 
     def clean(self, value, row=None, **kwargs):
-        orders = _split(value)
+        orders = split_list(value)
         if not orders:
             return Indicator.objects.none()
         bad = [o for o in orders if not o.isdigit()]
@@ -243,9 +251,9 @@ class ChangeList(Diff):
 
     def as_html(self):
         return [
-            (header, "" if self.new else _text(old), _text(new))
+            (header, "" if self.new else as_text(old), as_text(new))
             for header, old, new in zip(self.headers, self.left, self.right, strict=False)
-            if self.new or _text(old) != _text(new)
+            if self.new or as_text(old) != as_text(new)
         ]
 
 
@@ -302,80 +310,3 @@ class UnitResource(OfficeResource):
 
     def describe(self, instance):
         return f"{instance.category} · {instance.name}"
-
-
-class IndicatorResource(OfficeResource):
-    """A year's indicators: one row per column of a progress table."""
-
-    scheme = fields.Field("scheme", CATEGORY)
-    order = fields.Field("order", "顺序", widget=IntegerWidget("顺序"))
-    title = fields.Field("title", "表头", widget=TextWidget())
-    points = fields.Field("points", "分值", widget=DecimalWidget("分值", required=True))
-    points_label = fields.Field("points_label", "分值（按通报）", widget=TextWidget())
-    rule_kind = fields.Field("rule_kind", "计分方式", widget=RuleKindWidget())
-    rate = fields.Field("rate", "每次扣分", widget=DecimalWidget("每次扣分"), saves_null_values=True)
-    cap = fields.Field("cap", "最高扣分", widget=DecimalWidget("最高扣分"), saves_null_values=True)
-    allowed_states = fields.Field("allowed_states", "可填内容", widget=StatesWidget())
-    accepts_count = fields.Field("accepts_count", "可填数量", widget=FlagWidget("可填数量"))
-    due_rule = fields.Field("due_rule", "截止规则", widget=DueRuleWidget())
-    due_date = fields.Field("due_date", "截止日期", widget=DayWidget("截止日期"), saves_null_values=True)
-
-    class Meta:
-        model = Indicator
-        fields = [
-            "scheme",
-            "order",
-            "title",
-            "points",
-            "points_label",
-            "rule_kind",
-            "rate",
-            "cap",
-            "allowed_states",
-            "accepts_count",
-            "due_rule",
-            "due_date",
-        ]
-        import_id_fields = ["scheme", "order"]
-        skip_unchanged = True
-        clean_model_instances = True
-        store_instance = True
-
-    def __init__(self, year, **kwargs):
-        super().__init__(**kwargs)
-        self.fields["scheme"].widget = SchemeWidget(year)
-
-    def get_queryset(self):
-        return Indicator.objects.select_related("scheme__category")
-
-    def describe(self, instance):
-        return f"{instance.scheme.category} 第{instance.order}项 {instance.title}"
-
-
-class NoteResource(OfficeResource):
-    """A year's notes (说明) with the indicator orders each one covers."""
-
-    scheme = fields.Field("scheme", CATEGORY)
-    number = fields.Field("number", "序号", widget=IntegerWidget("序号"))
-    text = fields.Field("text", "内容", widget=TextWidget())
-    indicators = fields.Field("indicators", "涉及指标")
-
-    class Meta:
-        model = Note
-        fields = ["scheme", "number", "text", "indicators"]
-        import_id_fields = ["scheme", "number"]
-        skip_unchanged = True
-        clean_model_instances = True
-        store_instance = True
-
-    def __init__(self, year, **kwargs):
-        super().__init__(**kwargs)
-        scheme_widget = SchemeWidget(year)
-        self.fields["scheme"].widget = scheme_widget
-        self.fields["indicators"].widget = NoteIndicatorsWidget(scheme_widget)
-
-    def get_queryset(self):
-        return Note.objects.select_related("scheme__category").prefetch_related("indicators")
-
-    def describe(self, instance):
-        return f"{instance.scheme.category} 说明第{instance.number}条"

@@ -138,6 +138,7 @@ def preview(request, token):
             "changes": changes,
             "errors": session.errors,
             "notes": session.payload.get("notes", []),
+            "scoring": session.payload.get("scoring", []),
             "reverts": session.payload.get("reverts", []),
             "stale_warning": session.payload.get("stale_warning", ""),
             "sheets": session.payload.get("sheets", []),

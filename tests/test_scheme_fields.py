@@ -60,3 +60,14 @@ def test_the_office_forms_the_api_and_the_workbook_read_the_declaration():
     columns = {f.attribute for f in IndicatorResource(2019).get_export_fields()}
     # 合并计分 travels in its own sheet (the rule group lists its columns); the case duty as a column.
     assert columns >= set(indicator.fields) - {"rule_group"}
+
+
+def test_the_scheme_json_carries_every_declared_field(db):
+    from assessment.imports.schemes import export_year
+
+    (towns, offices, departments) = export_year(2019)["schemes"]
+    values = set(scheme_fields.INDICATOR.value_fields())
+    assert all(values <= set(i) for s in (towns, offices, departments) for i in s["indicators"])
+    assert departments["indicators"][7]["case_duty"] == {"per_quarter": 1}  # the registered part travels too
+    assert set(scheme_fields.NOTE.value_fields()) <= set(departments["notes"][0])
+    assert set(scheme_fields.RULE_GROUP.value_fields()) <= set(departments["rule_groups"][0])

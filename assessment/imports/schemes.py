@@ -1,19 +1,21 @@
 """A year's schemes as JSON (the format of bulletins/demo/schemes-2019.json): export and import.
 
-Everything the office keeps as data travels with the scheme: indicators with their rule kind,
-points, rate, cap and in-full flag, the due rule and date, the notes, the rule groups, the office's
-changed due dates of one unit × indicator, the units and their marks.
+Every part of a scheme travels with its declared fields (assessment.scheme_fields): indicators (with
+the parts other apps register, as the case duty), notes, rule groups, the office's changed due dates of
+one unit × indicator, the units (in their order) and their marks. A value field is written by its type
+(`encode`/`decode`), so a field declared later travels without a change here.
 """
 
 import datetime
 from decimal import Decimal
+
+from django.db import models
 
 from assessment import cells
 from assessment.marks.services import HOW
 from assessment.models import (
     Category,
     DueOverride,
-    DueRule,
     Indicator,
     Mark,
     MarkState,
@@ -23,12 +25,73 @@ from assessment.models import (
     SchemeUnit,
     Unit,
 )
+from assessment.scheme_fields import (
+    DUE_OVERRIDE,
+    INDICATOR,
+    NOTE,
+    RULE_GROUP,
+    SCHEME_UNIT,
+    accessor,
+    extension_row,
+    indicator_extensions,
+)
 from assessment.scoring.live import scoring_schemes
 from assessment.scoring.rules import fmt
 
+# A unit's place in its table is the position of its row in the file.
+ROW_POSITION = ("order",)
 
-def _number(value):
-    return None if value is None else fmt(value)
+
+def encode(part, obj, skip=()):
+    """{field: JSON value} of the declared value fields of `obj`: numbers as printed, dates as 2019-12-31."""
+    data = {}
+    for name in part.value_fields():
+        if name in skip:
+            continue
+        value, model_field = getattr(obj, name), part.model_field(name)
+        if value is not None and isinstance(model_field, models.DecimalField):
+            value = fmt(value)
+        elif value is not None and isinstance(model_field, models.DateField):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        data[name] = value
+    return data
+
+
+def decode(part, data, skip=()):
+    """The declared value fields from `encode`'s dict; a field the file lacks takes the model's default."""
+    values = {}
+    for name in part.value_fields():
+        if name in skip:
+            continue
+        model_field = part.model_field(name)
+        value = data[name] if name in data else model_field.get_default()
+        if value is not None and isinstance(model_field, models.DecimalField):
+            value = Decimal(value)
+        elif value and isinstance(model_field, models.DateField):
+            value = datetime.date.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+def _extensions(indicator):
+    """The registered parts of an indicator (the case duty), only where the indicator has one."""
+    found = {}
+    for part in indicator_extensions():
+        row = extension_row(part, indicator)
+        if row is not None:
+            found[accessor(part)] = encode(part, row)
+    return found
+
+
+def _load_extensions(indicator, data):
+    for part in indicator_extensions():
+        spec = data.get(accessor(part))
+        if spec is None:
+            part.model.objects.filter(**{part.parent: indicator}).delete()
+        else:
+            part.model.objects.update_or_create(**{part.parent: indicator}, defaults=decode(part, spec))
 
 
 def export_year(year):
@@ -54,42 +117,18 @@ def export_year(year):
                     "slug": scheme.category.slug,
                     "order": scheme.category.order,
                 },
-                "indicators": [
-                    {
-                        "order": i.order,
-                        "title": i.title,
-                        "points": fmt(i.points),
-                        "points_label": i.points_label,
-                        "rule_kind": i.rule_kind,
-                        "rate": _number(i.rate),
-                        "cap": _number(i.cap),
-                        "allowed_states": list(i.allowed_states),
-                        "accepts_count": i.accepts_count,
-                        "in_full_points": i.in_full_points,
-                        "deduction_wording": i.deduction_wording,
-                        "due_rule": i.due_rule,
-                        "due_date": i.due_date.isoformat() if i.due_date else None,
-                    }
-                    for i in indicators
-                ],
-                "notes": [
-                    {"number": n.number, "text": n.text, "indicators": note_columns.get(n.pk, [])} for n in all_notes
-                ],
+                "indicators": [{**encode(INDICATOR, i), **_extensions(i)} for i in indicators],
+                "notes": [{**encode(NOTE, n), "indicators": note_columns.get(n.pk, [])} for n in all_notes],
                 "rule_groups": [
                     {
                         "note": g.note.number,
-                        "points": fmt(g.points),
+                        **encode(RULE_GROUP, g),
                         "indicators": [position[i.pk] for i in indicators if i.rule_group_id == g.pk],
                     }
                     for g in sorted(scheme.rule_groups.all(), key=lambda g: g.note.number)
                 ],
                 "due_overrides": [
-                    {
-                        "unit": o.unit.name,
-                        "indicator": position[o.indicator_id],
-                        "date": o.date.isoformat(),
-                        "reason": o.reason,
-                    }
+                    {"unit": o.unit.name, "indicator": position[o.indicator_id], **encode(DUE_OVERRIDE, o)}
                     for o in overrides
                     if o.indicator_id in position
                 ],
@@ -97,6 +136,7 @@ def export_year(year):
                     {
                         "name": su.unit.name,
                         "full_name": su.unit.full_name,
+                        **encode(SCHEME_UNIT, su, skip=ROW_POSITION),
                         "marks": [marks.get((su.unit_id, i.pk)) for i in indicators],
                         "deduction_text": su.deduction_text,
                     }
@@ -110,10 +150,6 @@ def export_year(year):
 def import_year(data):
     """Create or update the year's schemes from `export_year`'s format (idempotent)."""
     load_schemes(data)
-
-
-def _decimal(value):
-    return None if value is None else Decimal(value)
 
 
 def load_schemes(data, how=HOW.IMPORT):
@@ -135,29 +171,13 @@ def load_schemes(data, how=HOW.IMPORT):
         indicators = []
         for ind in spec["indicators"]:
             obj, _ = Indicator.objects.update_or_create(
-                scheme=scheme,
-                order=ind["order"],
-                defaults={
-                    "title": ind["title"],
-                    "points": Decimal(ind["points"]),
-                    "points_label": ind["points_label"],
-                    "rule_kind": ind["rule_kind"],
-                    "rate": _decimal(ind["rate"]),
-                    "cap": _decimal(ind["cap"]),
-                    "allowed_states": ind["allowed_states"],
-                    "accepts_count": ind["accepts_count"],
-                    "in_full_points": ind.get("in_full_points", True),
-                    "deduction_wording": ind.get("deduction_wording", ""),
-                    "due_rule": ind.get("due_rule", DueRule.YEAR_END),
-                    "due_date": datetime.date.fromisoformat(ind["due_date"]) if ind.get("due_date") else None,
-                },
+                scheme=scheme, order=ind["order"], defaults=decode(INDICATOR, ind)
             )
+            _load_extensions(obj, ind)
             indicators.append(obj)
         notes = {}
         for note in spec["notes"]:
-            obj, _ = Note.objects.update_or_create(
-                scheme=scheme, number=note["number"], defaults={"text": note["text"]}
-            )
+            obj, _ = Note.objects.update_or_create(scheme=scheme, number=note["number"], defaults=decode(NOTE, note))
             obj.indicators.set([indicators[i - 1] for i in note["indicators"]])
             notes[note["number"]] = obj
         load_rule_groups(scheme, spec.get("rule_groups", []), indicators, notes)
@@ -177,7 +197,11 @@ def load_schemes(data, how=HOW.IMPORT):
             SchemeUnit.objects.update_or_create(
                 scheme=scheme,
                 unit=unit,
-                defaults={"order": position, "deduction_text": row["deduction_text"]},
+                defaults={
+                    "order": position,
+                    **decode(SCHEME_UNIT, row, skip=ROW_POSITION),
+                    "deduction_text": row["deduction_text"],
+                },
             )
             for indicator, value in zip(indicators, row["marks"], strict=True):
                 state, count = value, None
@@ -203,18 +227,12 @@ def load_schemes(data, how=HOW.IMPORT):
 def load_due_overrides(specs, indicators):
     """The office's changed due dates of one unit × indicator (assessment.due), with their reasons."""
     for spec in specs:
+        values = decode(DUE_OVERRIDE, spec)
         override = DueOverride(
-            unit=Unit.objects.get(name=spec["unit"]),
-            indicator=indicators[spec["indicator"] - 1],
-            date=datetime.date.fromisoformat(spec["date"]),
-            reason=spec["reason"],
+            unit=Unit.objects.get(name=spec["unit"]), indicator=indicators[spec["indicator"] - 1], **values
         )
         override.full_clean(validate_unique=False, validate_constraints=False)
-        DueOverride.objects.update_or_create(
-            unit=override.unit,
-            indicator=override.indicator,
-            defaults={"date": override.date, "reason": override.reason},
-        )
+        DueOverride.objects.update_or_create(unit=override.unit, indicator=override.indicator, defaults=values)
 
 
 def load_rule_groups(scheme, specs, indicators, notes):
@@ -222,7 +240,7 @@ def load_rule_groups(scheme, specs, indicators, notes):
     wanted = {}
     for spec in specs:
         group, _ = RuleGroup.objects.update_or_create(
-            scheme=scheme, note=notes[spec["note"]], defaults={"points": Decimal(spec["points"])}
+            scheme=scheme, note=notes[spec["note"]], defaults=decode(RULE_GROUP, spec)
         )
         wanted.update({indicators[i - 1].pk: group.pk for i in spec["indicators"]})
     for indicator in indicators:

@@ -230,3 +230,13 @@ def test_a_new_column_in_a_year_with_units_gets_marks(staff):
     indicator = Indicator.objects.get(scheme__year=2019, scheme__category__slug="towns", order=7)
     assert set(Mark.objects.filter(indicator=indicator).values_list("state", flat=True)) == {"*"}
     assert Mark.objects.filter(indicator=indicator).count() == 12
+
+
+def test_a_note_a_rule_group_scores_under_is_not_dropped(staff):
+    def edit(wb):
+        wb["说明"].delete_rows(_row(wb, "说明", "部门", 1))  # 合并计分 still scores columns 1 and 2 under note 1
+
+    (error,) = _errors(staff, _edit(_download(staff), edit))
+    assert error["sheet"] == "说明" and "文件中没有部门说明第1条" in error["message"]
+    assert "合并计分规则" in error["message"]
+    assert Note.objects.filter(scheme__year=2019, scheme__category__slug="departments", number=1).exists()

@@ -68,6 +68,10 @@ def year_of(year):
     return found
 
 
+def first_unit():
+    return Scheme.objects.get(year=2019, category__slug="departments").scheme_units.order_by("order")[0].unit.name
+
+
 @pytest.fixture
 def staff(role_client):
     return role_client("staff")
@@ -114,6 +118,10 @@ def test_a_year_made_by_the_workbook_equals_the_year_made_by_starting_it(staff, 
     assert not Scheme.objects.filter(year=2020).exists()
     session = _import_2020(staff)
     imported = year_of(2020)
+    # What 2019 held beyond the demo is in 2020 (so the comparison below compares something).
+    assert [d["per_quarter"] for d in started["案例报送要求"]] == [2]
+    assert [(d["unit"], d["date"]) for d in started["截止日期调整"]] == [(first_unit(), datetime.date(2020, 9, 30))]
+    assert len(started["参评单位"]) == 12 + 4 + 54 - 1 and len(started["合并计分规则"]) == 2
     for part, rows in started.items():
         assert imported[part] == rows, part
     # The demo's scores: 区镇 2, 城市管理办事处 10, 部门 1.8, both ways; the due dates a year on.

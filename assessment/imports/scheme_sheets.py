@@ -195,7 +195,7 @@ def run_schemes(datasets, year, user, problems, changes, notes):
         if name == UNITS_SHEET:
             _kept_units(dataset, year, wanted, notes)
     if NOTES_SHEET in datasets and not problems:
-        _remove_unlisted_notes(datasets[NOTES_SHEET], year, wanted, changes)
+        _remove_unlisted_notes(datasets[NOTES_SHEET], year, wanted, changes, problems)
     return scoring_changes(before, scoring(year))
 
 
@@ -244,7 +244,7 @@ def _remove_unlisted_groups(dataset, year, wanted, changes):
             group.delete()
 
 
-def _remove_unlisted_notes(dataset, year, wanted, changes):
+def _remove_unlisted_notes(dataset, year, wanted, changes, problems):
     listed = {(cell_text(r["类别"]), cell_text(r["序号"])) for r in dataset.dict}
     stale = [
         n
@@ -254,6 +254,10 @@ def _remove_unlisted_notes(dataset, year, wanted, changes):
         if (n.scheme.category.name, str(n.number)) not in listed
     ]
     for note in stale:
+        refusal = note.deletion_refusal()  # a note a 合并计分 rule still scores under stays
+        if refusal:
+            problems.append(problem(f"文件中没有{note.scheme.category}说明第{note.number}条：{refusal}", NOTES_SHEET))
+            continue
         changes.append(
             {
                 "sheet": NOTES_SHEET,

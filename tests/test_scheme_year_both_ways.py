@@ -131,6 +131,12 @@ def test_a_year_made_by_the_workbook_equals_the_year_made_by_starting_it(staff, 
         datetime.date(2020, 6, 30)
     )
     assert "文件是2019年度的考核方案：其中的截止日期顺延1年。" in session.payload["notes"]
+    # The preview said what the new year scores before anything was written.
+    assert session.payload["scoring"] == [
+        "区镇满分 2.00（新建方案，计分6项）",
+        "城市管理办事处满分 10.00（新建方案，计分6项）",
+        "部门满分 1.80（新建方案，计分8项）",
+    ]
     assert any("已停用，不加入" in n for n in session.payload["notes"])
 
 

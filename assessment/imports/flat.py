@@ -5,7 +5,7 @@ import json
 
 import tablib
 
-from assessment.imports.reading import _check_header, _data_rows, _last_data_row, cell_text, problem, squash
+from assessment.imports.reading import cell_text, check_header, data_rows, last_data_row, problem, squash
 from core.excel import Sheet
 
 
@@ -30,13 +30,13 @@ def read_flat(sheets, expected, problems):
                 continue
             problems.append(problem(f"工作表“{sheet.name}”不认识（应为：{'、'.join(expected)}）。", sheet.name))
             continue
-        if not _check_header(sheet, header, problems):
+        if not check_header(sheet, header, problems):
             continue
-        merged = sheet.merges_in(3, _last_data_row(sheet))
+        merged = sheet.merges_in(3, last_data_row(sheet))
         if merged:
             problems.append(problem(f"表格中有合并单元格（{'、'.join(merged)}），请取消合并。", sheet.name))
             continue
-        rows = [[cell_text(v) for v in values[: len(header)]] for _, values in _data_rows(sheet)]
+        rows = [[cell_text(v) for v in values[: len(header)]] for _, values in data_rows(sheet)]
         # The title row (“2019年度 考核指标”) says which year the sheet was written for.
         title = cell_text(sheet.row(1)[0]) if sheet.row(1) else ""
         datasets[sheet.name.strip()] = tablib.Dataset(*rows, headers=header, title=title)

@@ -6,7 +6,7 @@ from assessment.imports.resources import UnitResource
 from assessment.imports.scheme_sheets import run_schemes, scheme_headers, scheme_sheets
 from assessment.models import ImportKind, Unit
 
-__all__ = ["scheme_sheets", "units_sheets"]
+__all__ = ["scheme_sheets", "units_sheets", "flat_import", "current_fingerprint", "datasets_json", "datasets_from_json"]
 
 UNITS_SHEET = "责任单位"
 
@@ -38,7 +38,7 @@ def _run_units(datasets, user, problems, changes, notes):
         notes.append(f"文件中没有的{len(others)}家单位保持不变（导入不删除单位）。")
 
 
-def _flat_import(kind, sheets, year, user):
+def flat_import(kind, sheets, year, user):
     """Run the Resources inside a transaction and report; the caller decides whether to keep it."""
     problems, changes, notes, scoring = [], [], [], []
     expected = {UNITS_SHEET: _headers(UnitResource())} if kind == ImportKind.UNITS else scheme_headers(year)
@@ -55,16 +55,16 @@ def _headers(resource):
     return [f.column_name for f in resource.get_export_fields()]
 
 
-def _current_fingerprint(kind, year):
+def current_fingerprint(kind, year):
     return fingerprint(units_sheets() if kind == ImportKind.UNITS else scheme_sheets(year))
 
 
-def _datasets_json(datasets):
+def datasets_json(datasets):
     return {
         name: {"title": d.title or "", "headers": list(d.headers), "rows": [list(r) for r in d]}
         for name, d in datasets.items()
     }
 
 
-def _datasets_from_json(data):
+def datasets_from_json(data):
     return [SheetData(name, [[d.get("title")], d["headers"], *d["rows"]]) for name, d in data.items()]

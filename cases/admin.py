@@ -33,12 +33,16 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(CaseCountRecord)
 class CaseCountRecordAdmin(admin.ModelAdmin):
-    list_display = ["unit", "year", "quarter", "date", "count", "note", "created_by"]
-    list_filter = ["year", "quarter", "unit__category"]
+    list_display = ["unit", "year", "covers", "date", "count", "note", "created_by"]
+    list_filter = ["year", "first_quarter", "last_quarter", "unit__category"]
     search_fields = ["unit__name", "note"]
     autocomplete_fields = ["unit"]
     list_select_related = ["unit", "created_by"]
     readonly_fields = ["created_by"]
+
+    @admin.display(description="所涵盖的季度")
+    def covers(self, obj):
+        return obj.quarters_label
 
     def save_model(self, request, obj, form, change):
         if not change:

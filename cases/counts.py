@@ -6,7 +6,7 @@ read counts from here, so the 奖惩案例 cell and note 6's deduction agree.
 
 from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from assessment import derived
 from assessment.due import due_quarters
@@ -14,14 +14,14 @@ from assessment.due import due_quarters
 from .duty import per_quarter_of, shortfalls
 from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseStatus
 
-UNASSIGNED = None  # the key of counts kept without a quarter (offline totals)
-
 
 def quarterly_counts(year, unit_ids=None):
-    """{unit_id: {quarter or None: count}} of accepted cases and offline records in `year`.
+    """{unit_id: {quarter or (first, last): count}} of accepted cases and offline records in `year`.
 
-    One query whatever the number of units or cases: both sources grouped by unit and
-    quarter in the database and joined with UNION ALL.
+    Cases and records of one quarter count under the quarter; offline records covering several
+    quarters under their span, e.g. (1, 3) for “前三季度” (cases.duty.shortfalls fills only those).
+    One query whatever the number of units or cases: both sources grouped by unit and quarters
+    in the database and joined with UNION ALL.
     """
     cases = Case.objects.filter(year=year, status=CaseStatus.ACCEPTED, source_unit__isnull=False)
     records = CaseCountRecord.objects.filter(year=year)
@@ -29,11 +29,21 @@ def quarterly_counts(year, unit_ids=None):
         unit_ids = list(unit_ids)
         cases = cases.filter(source_unit_id__in=unit_ids)
         records = records.filter(unit_id__in=unit_ids)
-    cases = cases.order_by().values_list("source_unit_id", "quarter").annotate(n=Count("pk"))
-    records = records.order_by().values_list("unit_id", "quarter").annotate(n=Sum("count"))
+    cases = (
+        cases.order_by()
+        .values("source_unit_id", "quarter")
+        .annotate(last=F("quarter"), n=Count("pk"))
+        .values_list("source_unit_id", "quarter", "last", "n")
+    )
+    records = (
+        records.order_by()
+        .values("unit_id", "first_quarter", "last_quarter")
+        .annotate(n=Sum("count"))
+        .values_list("unit_id", "first_quarter", "last_quarter", "n")
+    )
     result = defaultdict(lambda: defaultdict(int))
-    for unit_id, quarter, n in cases.union(records, all=True):
-        result[unit_id][quarter] += n
+    for unit_id, first, last, n in cases.union(records, all=True):
+        result[unit_id][first if first == last else (first, last)] += n
     return {unit_id: dict(by_quarter) for unit_id, by_quarter in result.items()}
 
 

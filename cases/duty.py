@@ -12,7 +12,7 @@ from assessment.due import QUARTERS, due_quarters
 from assessment.models import EXEMPT_STATES
 from assessment.scoring.rules import column_of, occurrence_loss
 
-__all__ = ["due_quarters", "is_exempt", "per_quarter_of", "quarterly_deduction", "shortfalls"]
+__all__ = ["due_quarters", "is_exempt", "per_quarter_of", "quarterly_deduction", "shortfalls", "span_of"]
 
 DEFAULT_PER_QUARTER = 1  # when the office has not set a CaseDuty: at least one case a quarter
 
@@ -23,20 +23,31 @@ def per_quarter_of(indicator):
     return duty.per_quarter if duty is not None else DEFAULT_PER_QUARTER
 
 
+def span_of(key):
+    """(first, last) of a counts key: a quarter (cases, one-quarter records) or a (first, last) span."""
+    return key if isinstance(key, tuple) else (key, key)
+
+
 def shortfalls(counts, *, due=QUARTERS, per_quarter=DEFAULT_PER_QUARTER):
     """{quarter: cases missing} for every due quarter.
 
-    `counts` is {quarter: n}, with the key None for totals kept without a quarter (offline
-    records such as “前三季度报送 16 例”): those fill the earliest short quarters first, since
-    the office kept no breakdown for them.
+    `counts` is {quarter: n} for cases and records of one quarter, and {(first, last): n} for offline
+    records covering several quarters (e.g. (1, 3): “前三季度报送 16 例”). A span's cases fill only the
+    quarters it covers: each short quarter, earliest first, takes from the spans covering it that end
+    soonest (so that as many quarters as the counts allow are filled). A quarter no record covers stays
+    short: at the year end, a 前三季度 record leaves the fourth quarter to a case of its own.
     """
-    spare = counts.get(None, 0)
+    spare = {span_of(key): n for key, n in counts.items() if isinstance(key, tuple) and n}
     missing = {}
     for quarter in due:
         short = max(0, per_quarter - counts.get(quarter, 0))
-        used = min(short, spare)
-        spare -= used
-        missing[quarter] = short - used
+        for span in sorted((s for s in spare if s[0] <= quarter <= s[1]), key=lambda s: (s[1], s[0])):
+            if not short:
+                break
+            used = min(short, spare[span])
+            spare[span] -= used
+            short -= used
+        missing[quarter] = short
     return missing
 
 

@@ -11,7 +11,16 @@ from assessment.models import Category, Unit
 from core.text import contains_script, plain_line, plain_paragraphs
 from core.uploads import KINDS, allowed_extensions_text, validate_upload
 
-from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseKind, CaseStatus, quarter_of
+from .models import (
+    QUARTER_LABELS,
+    RECORD_SPANS,
+    Case,
+    CaseCountRecord,
+    CaseKind,
+    CaseStatus,
+    quarter_of,
+    quarters_label,
+)
 
 SCRIPT_MESSAGE = "内容中含有脚本或网页代码，请删除后重新提交。"
 REQUIRED_MESSAGES = {
@@ -279,25 +288,39 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
+def _span(value):
+    """“1-3” → (1, 3): the quarters a record covers, as the form's choice sends them."""
+    first, _, last = value.partition("-")
+    return (int(first), int(last))
+
+
 class CountRecordForm(forms.ModelForm):
-    """An offline count (cases reported before the portal, by email or on paper) with its source."""
+    """An offline count (cases reported before the portal, by email or on paper) with its source and
+    the quarters it covers (note 6 fills only those)."""
+
+    quarters = forms.TypedChoiceField(
+        label="所涵盖的季度",
+        choices=[("", "请选择")] + [(f"{a}-{b}", quarters_label(a, b)) for a, b in RECORD_SPANS],
+        coerce=_span,
+        help_text="如“前三季度报送 16 例”选“前三季度”：这些案例只补足所涵盖的季度",
+        error_messages={"required": "请选择记录所涵盖的季度。", "invalid_choice": "请从列表中选择所涵盖的季度。"},
+    )
 
     class Meta:
         model = CaseCountRecord
-        fields = ["unit", "year", "quarter", "date", "count", "note"]
+        fields = ["unit", "year", "quarters", "date", "count", "note"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.select_related("category")
-        self.fields["quarter"] = forms.TypedChoiceField(
-            label="季度",
-            choices=[("", "不分季度")] + QUARTER_CHOICES,
-            coerce=int,
-            required=False,
-            empty_value=None,
-            error_messages={"invalid_choice": "季度只能是1至4。"},
-        )
 
     def clean_note(self):
         return _plain_line(self.cleaned_data["note"], "请写明数字的来源。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("quarters"):
+            # The model checks the record as a whole (its quarters included) after this.
+            self.instance.first_quarter, self.instance.last_quarter = cleaned["quarters"]
+        return cleaned

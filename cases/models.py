@@ -22,6 +22,18 @@ from assessment.models import Indicator, Scheme, SchemeUnit, Unit, check_year_op
 from core.text import contains_script
 
 QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+# The quarters an offline record may cover, (first, last) and its wording: one quarter, or a span.
+SPAN_LABELS = {(1, 2): "上半年", (3, 4): "下半年", (1, 3): "前三季度", (1, 4): "全年"}
+QUARTER_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四"}
+# What the office picks from when it enters a record: each quarter, then the usual spans.
+RECORD_SPANS = [(1, 1), (2, 2), (3, 3), (4, 4), (1, 2), (3, 4), (1, 3), (1, 4)]
+
+
+def quarters_label(first, last):
+    """The words for the quarters first..last: “二季度”, “前三季度”, “全年”, “二至三季度”."""
+    if first == last:
+        return QUARTER_LABELS[first]
+    return SPAN_LABELS.get((first, last)) or f"{QUARTER_NUMERALS[first]}至{QUARTER_NUMERALS[last]}季度"
 
 
 def quarter_of(day):
@@ -228,18 +240,18 @@ class CaseTransition(models.Model):
 class CaseCountRecord(models.Model):
     """Cases a unit reported outside the portal (before it, by email, on paper), counted with a source.
 
-    A record without a quarter is a total the office kept without a quarterly breakdown
-    (e.g. “2019年前三季度报送 16 例”).
+    A record says which quarters it covers, first..last: one quarter, or a span the office kept
+    without a quarterly breakdown (e.g. “2019年前三季度报送 16 例” covers quarters one to three).
+    Its cases fill only the quarters it covers (note 6, cases.duty.shortfalls).
     """
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="case_count_records", verbose_name="责任单位")
     year = models.PositiveSmallIntegerField("年度")
-    quarter = models.PositiveSmallIntegerField(
-        "季度",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
-        help_text="不分季度可不填",
+    first_quarter = models.PositiveSmallIntegerField(
+        "起始季度", validators=[MinValueValidator(1), MaxValueValidator(4)], help_text="记录涵盖的第一个季度"
+    )
+    last_quarter = models.PositiveSmallIntegerField(
+        "截止季度", validators=[MinValueValidator(1), MaxValueValidator(4)], help_text="记录涵盖的最后一个季度"
     )
     date = models.DateField("日期")
     count = models.PositiveIntegerField("案例数", validators=[MinValueValidator(1)])
@@ -255,9 +267,11 @@ class CaseCountRecord(models.Model):
         ordering = ["-year", "unit__order", "date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
-                name="casecountrecord_quarter_range",
-                violation_error_message="季度只能是1至4。",
+                condition=models.Q(
+                    first_quarter__gte=1, first_quarter__lte=models.F("last_quarter"), last_quarter__lte=4
+                ),
+                name="casecountrecord_quarters_range",
+                violation_error_message="所涵盖的季度只能是1至4季度，且起始季度不晚于截止季度。",
             ),
             models.CheckConstraint(
                 condition=models.Q(count__gte=1),
@@ -267,11 +281,25 @@ class CaseCountRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit} {self.year}年：{self.note}"
+        return f"{self.unit} {self.year}年{self.quarters_label}：{self.note}"
+
+    @property
+    def quarters(self):
+        """(first, last): the quarters the record covers."""
+        return (self.first_quarter, self.last_quarter)
+
+    @property
+    def quarters_label(self):
+        """“前三季度”, “二季度”, “全年”: the quarters the record covers, in words."""
+        if self.first_quarter not in QUARTERS or self.last_quarter not in QUARTERS:
+            return ""
+        return quarters_label(self.first_quarter, self.last_quarter)
 
     def clean(self):
-        if self.quarter is not None and self.quarter not in QUARTERS:
-            raise ValidationError({"quarter": "季度只能是1至4。"})
+        first, last = self.first_quarter, self.last_quarter
+        if first is not None and last is not None and (first not in QUARTERS or last not in QUARTERS or first > last):
+            # The two fields together (a missing one is refused by its field); a form shows it above its fields.
+            raise ValidationError("所涵盖的季度只能是1至4季度，且起始季度不晚于截止季度。")
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "日期不能晚于今天。"})
         if self.note and contains_script(self.note):

@@ -11,16 +11,20 @@ from django.db.models import Prefetch
 from assessment import cells
 from assessment.models import Indicator, Mark, Note, SchemeUnit
 
-from .counts import UNASSIGNED, CaseCounts, quarterly_counts
+from .counts import CaseCounts, quarterly_counts
 from .duty import due_quarters, is_exempt, per_quarter_of, quarterly_deduction, shortfalls
-from .models import QUARTER_LABELS, QUARTERS
+from .models import QUARTER_LABELS, QUARTERS, quarters_label
+
+SPANNING_HEADER = "跨季度记录"
+# How the records covering several quarters count (the page's and the workbook's note; cases.duty.shortfalls).
+SPAN_RULE = "跨季度的线下报送记录（如“前三季度报送 N 例”）只补足它所涵盖的季度中不足的季度"
 
 
 @dataclass
 class QuarterCell:
     count: int
     due: bool  # the quarter has ended
-    missing: int  # cases short of the duty (after offline totals without a quarter)
+    missing: int  # cases short of the duty (after the offline records covering several quarters)
 
     @property
     def flagged(self):
@@ -32,12 +36,17 @@ class QuarterRow:
     unit: object
     mark: object  # the unit's cell in the 奖惩案例 column (assessment.cells.Cell; its word says 非考核项 / 已说明)
     quarters: list
-    unassigned: int
+    spans: list  # [((first, last), count)] of the offline records covering several quarters
     deduction: object  # Decimal, or None when the unit owes no cases
 
     @property
     def total(self):
-        return sum(c.count for c in self.quarters) + self.unassigned
+        return sum(c.count for c in self.quarters) + sum(n for _, n in self.spans)
+
+    @property
+    def spans_label(self):
+        """The records covering several quarters, with the quarters they cover: “前三季度6例”."""
+        return "、".join(f"{quarters_label(*span)}{n}例" for span, n in self.spans)
 
     @property
     def exempt_label(self):
@@ -60,7 +69,7 @@ class QuarterRow:
         return [
             self.unit.name,
             *[c.count for c in self.quarters],
-            self.unassigned,
+            self.spans_label,
             self.total,
             self.exempt_label or "、".join(self.missed) or "无",
             float(self.deduction) if self.deduction is not None else self.exempt_label,
@@ -86,7 +95,7 @@ class QuarterSection:
     @property
     def header(self):
         rule = f"按说明{self.note_numbers}应扣分" if self.notes else "应扣分"
-        return [self.category.name, *QUARTER_LABELS.values(), "未分季度", "合计", "未达要求的季度", rule]
+        return [self.category.name, *QUARTER_LABELS.values(), SPANNING_HEADER, "合计", "未达要求的季度", rule]
 
     @property
     def flagged_count(self):
@@ -137,6 +146,7 @@ def build_quarterly(year, today=None):
                 if is_exempt(mark)
                 else quarterly_deduction(indicator, by_quarter, due=due, per_quarter=per_quarter)
             )
-            section.rows.append(QuarterRow(unit, mark, quarter_cells, by_quarter.get(UNASSIGNED, 0), deduction))
+            spans = sorted((key, n) for key, n in by_quarter.items() if isinstance(key, tuple))
+            section.rows.append(QuarterRow(unit, mark, quarter_cells, spans, deduction))
         sections.append(section)
     return sections

@@ -363,12 +363,23 @@ def _notify(case, actor, what, reason):
 # --- offline counts
 
 
-def add_count_record(user, *, unit, year, date, count, note, quarter=None):
-    """Record cases a unit reported outside the portal, with the source of the number (staff)."""
+def add_count_record(user, *, unit, year, date, count, note, quarters):
+    """Record cases a unit reported outside the portal, with the source of the number (staff).
+
+    `quarters`: (first, last), the quarters the record covers, e.g. (1, 3) for “前三季度”, (2, 2) for one.
+    """
     _check_reviewer(user)
+    first, last = quarters
     with transaction.atomic():
         record = CaseCountRecord(
-            unit=unit, year=year, quarter=quarter, date=date, count=count, note=plain_line(note), created_by=user
+            unit=unit,
+            year=year,
+            first_quarter=first,
+            last_quarter=last,
+            date=date,
+            count=count,
+            note=plain_line(note),
+            created_by=user,
         )
         if contains_script(note):
             raise DomainError("说明中含有脚本或网页代码，请删除后重新填写。")

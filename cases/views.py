@@ -4,10 +4,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access
+from assessment import access, due
 from assessment.models import Scheme
 from core import paging
 from core.errors import DomainError
@@ -17,7 +16,7 @@ from core.uploads import protected_file_response
 from . import services
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm
 from .models import Case, CaseAttachment, CaseCountRecord, CaseStatus
-from .quarterly import build_quarterly
+from .quarterly import SPAN_RULE, build_quarterly
 
 PAGE_SIZE = 20
 
@@ -267,7 +266,7 @@ def _scheme_year_or_404(year):
 @access.require(visible=access.can_read_all)
 def quarterly(request, year):
     _scheme_year_or_404(year)
-    today = timezone.localdate()
+    today = due.today()  # the portal's today, as every due status reads it
     sections = build_quarterly(year, today)
     # Filters search every unit; a page holds 100 rows across the categories; the counts above each table
     # (未达要求的单位) stay those of every unit (core.paging).
@@ -297,6 +296,7 @@ def quarterly(request, year):
         "filters": filters,
         "is_filtered": any(filters.values()),
         "today": today,
+        "span_rule": SPAN_RULE,
     }
     return render(request, "cases/quarterly.html", context)
 
@@ -305,7 +305,7 @@ def quarterly(request, year):
 @access.require(visible=access.can_read_all)
 def quarterly_xlsx(request, year):
     _scheme_year_or_404(year)
-    sections = build_quarterly(year, timezone.localdate())
+    sections = build_quarterly(year, due.today())
     sheets = [
         Sheet(
             name=section.category.name,
@@ -314,7 +314,7 @@ def quarterly_xlsx(request, year):
             rows=(row.excel_values() for row in section.rows),
             notes=[
                 *[f"{n.number}. {n.text}" for n in section.notes],
-                f"每季度应报 {section.per_quarter} 条；未分季度的线下报送记录依次补足前面不足的季度。",
+                f"每季度应报 {section.per_quarter} 条；{SPAN_RULE}。",
             ],
         )
         for section in sections

@@ -189,8 +189,13 @@ class CaseCountRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "cases.CaseCountRecord"
 
+    class Params:
+        quarter = 2  # a record of one quarter; pass first_quarter and last_quarter for a span
+
     unit = factory.SubFactory(UnitFactory)
     year = 2019
+    first_quarter = factory.SelfAttribute("quarter")
+    last_quarter = factory.SelfAttribute("quarter")
     date = datetime.date(2019, 6, 30)
     count = 1
     note = "电子邮件报送"

@@ -29,7 +29,7 @@ def test_offline_records_of_a_closed_year_are_neither_added_nor_removed(role_cli
     client = role_client("staff")
     close_year(2019, staff_user)
     unit = Unit.objects.get(name="商务局")
-    data = {"unit": unit.pk, "year": 2019, "quarter": "2", "date": "2019-06-28", "count": 3, "note": "纸质材料 3 例"}
+    data = {"unit": unit.pk, "year": 2019, "quarters": "2-2", "date": "2019-06-28", "count": 3, "note": "纸质材料 3 例"}
     page = client.post("/cases/counts/", data).content.decode()
     assert LOCKED in page and not CaseCountRecord.objects.filter(unit=unit).exists()
     page = client.post(f"/cases/counts/{count_record.pk}/delete/", follow=True).content.decode()

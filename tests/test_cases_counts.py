@@ -65,7 +65,7 @@ def test_the_printed_cases_of_two_departments_are_accepted_cases_and_the_rest_is
         assert case.status == CaseStatus.ACCEPTED and case.for_bulletin
         record = CaseCountRecord.objects.get(unit=unit, year=2019)
         assert record.count == printed - 1
-        assert record.note == f"2019年前三季度报送 {printed - 1} 例"
+        assert record.note == f"2019年前三季度报送 {printed - 1} 例" and record.quarters == (1, 3)
     # The 331 task force is not an assessed unit: its case counts for nobody.
     assert Case.objects.get(source_label="市“331”专班").source_unit is None
     # Every department with a printed count has exactly one offline record, the others none.
@@ -109,14 +109,21 @@ def test_staff_add_an_offline_record_and_it_counts_with_its_source(role_client, 
     assert page_cell(client, "商务局") == "*"
     response = client.post(
         "/cases/counts/",
-        {"unit": unit.pk, "year": 2019, "quarter": "2", "date": "2019-06-28", "count": 3, "note": "纸质材料报送 3 例"},
+        {
+            "unit": unit.pk,
+            "year": 2019,
+            "quarters": "2-2",
+            "date": "2019-06-28",
+            "count": 3,
+            "note": "纸质材料报送 3 例",
+        },
     )
     assert response.status_code == 302
     record = CaseCountRecord.objects.get(unit=unit)
-    assert (record.quarter, record.count, record.created_by) == (2, 3, staff_user)
+    assert (record.quarters, record.count, record.created_by) == ((2, 2), 3, staff_user)
     assert page_cell(client, "商务局") == "3"
     listing = client.get("/cases/counts/?year=2019").content.decode()
-    assert "纸质材料报送 3 例" in listing and "t_staff" in listing
+    assert "纸质材料报送 3 例" in listing and "t_staff" in listing and "<td>二季度</td>" in listing
     # Deleting asks first, then the number goes back.
     confirm = client.get(f"/cases/counts/{record.pk}/delete/").content.decode()
     assert "确定删除" in confirm
@@ -146,12 +153,12 @@ def test_reporters_see_their_own_units_records_only(role_client):
     assert "2019年前三季度报送 6 例" in page and "教育局" not in page and "录入线下报送记录" not in page
 
 
-def test_counts_by_quarter_keep_offline_totals_apart(db):
+def test_counts_by_quarter_keep_records_over_several_quarters_apart(db):
     unit = Unit.objects.get(name="发改委")
     accepted_case("发改委", quarter=1)
     accepted_case("发改委", quarter=1)
     CaseCountRecordFactory(unit=unit, quarter=2, count=4)
-    assert quarterly_counts(2019)[unit.pk] == {None: 6, 1: 2, 2: 4}
+    assert quarterly_counts(2019)[unit.pk] == {(1, 3): 6, 1: 2, 2: 4}
     assert year_counts(2019, [unit.pk]) == {unit.pk: 12}
 
 
@@ -171,7 +178,15 @@ def _add_cases(n):
         for i in range(n)
     )
     CaseCountRecord.objects.bulk_create(
-        CaseCountRecord(unit=units[i % len(units)], year=2019, quarter=i % 4 + 1, date="2019-03-01", count=1, note="x")
+        CaseCountRecord(
+            unit=units[i % len(units)],
+            year=2019,
+            first_quarter=i % 4 + 1,
+            last_quarter=i % 4 + 1,
+            date="2019-03-01",
+            count=1,
+            note="x",
+        )
         for i in range(n)
     )
 

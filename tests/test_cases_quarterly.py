@@ -60,10 +60,11 @@ def test_only_ended_quarters_can_be_missed():
     assert shortfalls({}, due=(1, 2, 3)) == {1: 1, 2: 1, 3: 1}
 
 
-def test_totals_without_a_quarter_fill_the_earliest_short_quarters():
+def test_records_over_several_quarters_fill_the_earliest_short_quarters_they_cover():
     # “前三季度报送 2 例” with one case in Q3: Q1 and Q2 filled, Q4 short.
-    assert shortfalls({None: 2, 3: 1}, due=(1, 2, 3, 4)) == {1: 0, 2: 0, 3: 0, 4: 1}
-    assert shortfalls({None: 3}, due=(1, 2, 3, 4), per_quarter=2) == {1: 0, 2: 1, 3: 2, 4: 2}
+    assert shortfalls({(1, 3): 2, 3: 1}, due=(1, 2, 3, 4)) == {1: 0, 2: 0, 3: 0, 4: 1}
+    # A whole-year record of 3 cases, two a quarter due: Q1 filled, Q2 half.
+    assert shortfalls({(1, 4): 3}, due=(1, 2, 3, 4), per_quarter=2) == {1: 0, 2: 1, 3: 2, 4: 2}
 
 
 # --- the table
@@ -80,7 +81,7 @@ def test_table_of_the_demo_year(db):
     assert len(section.rows) == 54 and section.due == (1, 2, 3) and section.per_quarter == 1
     # 发改委: 6 reported in the first three quarters, no breakdown → duty met.
     fgw = _row(sections, "发改委")
-    assert (fgw.unassigned, fgw.total, fgw.flagged, fgw.deduction) == (6, 6, False, 0)
+    assert (fgw.spans_label, fgw.total, fgw.flagged, fgw.deduction) == ("前三季度6例", 6, False, 0)
     # 教育局: one case only → two quarters short.
     edu = _row(sections, "教育局")
     assert edu.missed == ["二季度缺1条", "三季度缺1条"] and edu.deduction == Decimal("0.10")
@@ -88,7 +89,7 @@ def test_table_of_the_demo_year(db):
     assert _row(sections, "商务局").deduction == Decimal("0.15")
     # 行政审批局: 3 offline + the printed case accepted in Q4.
     xz = _row(sections, "行政审批局")
-    assert ([c.count for c in xz.quarters], xz.unassigned, xz.total) == ([0, 0, 0, 1], 3, 4)
+    assert ([c.count for c in xz.quarters], xz.spans, xz.total) == ([0, 0, 0, 1], [((1, 3), 3)], 4)
     # 非考核项 owes nothing.
     exempt = _row(sections, "机关事务管理中心")
     assert exempt.exempt_label == "非考核项" and exempt.deduction is None and not exempt.flagged
@@ -97,14 +98,17 @@ def test_table_of_the_demo_year(db):
 def test_the_year_over_every_quarter_counts(db):
     sections = build_quarterly(2019, datetime.date(2020, 1, 1))
     assert _row(sections, "商务局").deduction == Decimal("0.20")
-    assert _row(sections, "发改委").deduction == 0
+    # 发改委's 前三季度 record does not cover the fourth quarter: one case short there.
+    assert _row(sections, "发改委").deduction == Decimal("0.05")
+    # 行政审批局's case accepted in Q4 fills it.
+    assert _row(sections, "行政审批局").deduction == 0
 
 
 def test_the_quarterly_duty_is_data(cases_indicator):
     CaseDuty.objects.filter(indicator=cases_indicator).update(per_quarter=3)
     sections = build_quarterly(2019, datetime.date(2020, 1, 1))
     assert sections[0].per_quarter == 3
-    # 6 offline cases fill Q1 and Q2; Q3 and Q4 miss 3 each: 6 × 0.05 capped at 0.3.
+    # 6 offline cases (前三季度) fill Q1 and Q2; Q3 and Q4 miss 3 each: 6 × 0.05 capped at 0.3.
     assert _row(sections, "发改委").deduction == Decimal("0.3")
 
 
@@ -116,7 +120,8 @@ def test_explained_units_are_not_deducted(cases_indicator, staff_user):
     assert row.deduction is None and row.exempt_label == "已说明" and not row.flagged
 
 
-def test_page_flags_the_units_that_missed_the_duty(role_client):
+def test_page_flags_the_units_that_missed_the_duty(role_client, on_day):
+    on_day(datetime.date(2019, 11, 26))  # the demo's issue: quarters one to three due
     page = role_client("leader").get(URL).content.decode()
     assert "2019年奖惩案例季度报送情况" in page
     assert '<tr class="flagged" data-unit="商务局">' in page
@@ -151,13 +156,13 @@ def test_export_uses_the_one_excel_writer_with_numbers(role_client):
         "二季度",
         "三季度",
         "四季度",
-        "未分季度",
+        "跨季度记录",
         "合计",
         "未达要求的季度",
         "按说明6应扣分",
     )
     by_unit = {r[0]: r for r in rows[2:56]}
-    assert by_unit["发改委"][1:7] == (0, 0, 0, 0, 6, 6)
+    assert by_unit["发改委"][1:7] == (0, 0, 0, 0, "前三季度6例", 6)
     assert by_unit["行政审批局"][4] == 1 and isinstance(by_unit["行政审批局"][6], int)
     assert by_unit["商务局"][8] == pytest.approx(0.2)
     assert by_unit["机关事务管理中心"][7:] == ("非考核项", "非考核项")

@@ -16,20 +16,25 @@ Year end (what closing the year today would deduct):
 部门 (full 1.8: group note 1 = 0.3, note 2 = 0.1, group note 3 = 0.2, note 4 = 0.1, feedback 0.3,
   cases 0.3, 宣传 0.2, event 0.3). A * in a per-occurrence column with nothing recorded counts once:
   feedback 0.01, 宣传 0.05. The cases column (note 6) is fed from the case records: on the scoring
-  date every quarter of 2019 is due, one case a quarter; the printed number N (an offline record without
-  a quarter) fills the earliest quarters, so a department owes 0.05 × (4 − N), and a printed * owes
-  0.20; 非考核项 owes nothing (机关事务管理中心, 烟草专卖局, 昆山公积金中心). These deductions are due now,
-  not pending: the quarters have ended. So the 51 departments with a case duty:
+  date every quarter of 2019 is due, one case a quarter; the printed number N is an offline record
+  “前三季度报送 N 例” covering quarters one to three only, so it fills at most those three, earliest first:
+  a department owes 0.05 × (3 − N) for them (none from N = 3 on) plus 0.05 for the fourth quarter,
+  unless a case of its own was accepted in it (行政审批局 and 住建局, whose printed cases are dated
+  the fourth quarter); a printed * owes 0.20; 非考核项 owes nothing (机关事务管理中心, 烟草专卖局,
+  昆山公积金中心). These deductions are due now, not pending: the quarters have ended. So the 51
+  departments with a case duty:
   - cases * (统战部 政法委 编办 人民检察院 商务局 生态环境局 大数据资源管理中心 供销合作总社 总工会
     妇联 供电公司): 1.8 − 0.20 = 1.60
   - cases 1 (教育局 城管局 卫健委 信访局): 1.8 − 0.15 = 1.65; cases 2 (人民法院 气象局): 1.8 − 0.10 = 1.70
   - cases * and 宣传 * (统计局 残联): 1.8 − 0.25 = 1.55
-  - note 3 (信用承诺 and/or 审查 *) 0.2 + feedback 0.01 + 宣传 0.05, cases ≥ 4 (团市委 昆山海关): 1.54
-  - the same plus cases * 0.20 (人武部 银保监管组 安全局 昆山盐业公司): 1.8 − 0.46 = 1.34
-  - 财政局: note 1 (试点项目 *) 0.3 + feedback 0.01 + 宣传 0.05 = 0.36 → 1.44 (5 cases)
+  - note 3 (信用承诺 and/or 审查 *) 0.2 + feedback 0.01 + 宣传 0.05 + the fourth quarter 0.05, cases 10
+    (团市委 昆山海关): 1.49
+  - note 3 0.2 + feedback 0.01 + 宣传 0.05 + cases * 0.20 (人武部 银保监管组 安全局 昆山盐业公司): 1.8 − 0.46 = 1.34
+  - 财政局: note 1 (试点项目 *) 0.3 + feedback 0.01 + 宣传 0.05 + the fourth quarter 0.05 = 0.41 → 1.39 (5 cases)
   - 烟草专卖局: note 1 0.3 + note 3 0.2 + 宣传 0.05 = 0.55 → 1.25 (its feedback and cases are 非考核项)
-  - the other 27 departments: nothing → 1.8.
-  Ranking: 1st ×27, 28th ×2, 30th ×4, 34th ×11, 45th ×2, 47th ×2, 49th 财政局, 50th ×4, 54th 烟草专卖局.
+  - 23 departments with N ≥ 3 and nothing else: the fourth quarter, 0.05 → 1.75
+  - 行政审批局 and 住建局 (a case in the fourth quarter), 机关事务管理中心 and 昆山公积金中心: nothing → 1.8.
+  Ranking: 1st ×4, 5th ×23, 28th ×2, 30th ×4, 34th ×11, 45th ×2, 47th ×2, 49th 财政局, 50th ×4, 54th 烟草专卖局.
 """
 
 from decimal import Decimal as D
@@ -46,23 +51,53 @@ CASES_STAR = ["统战部", "政法委", "编办", "人民检察院", "商务局"
     "妇联",
     "供电公司",
 ]
+# Printed N ≥ 3 (an offline 前三季度 record) and nothing else to deduct: only the fourth quarter is short.
+FOURTH_QUARTER_ONLY = [
+    "组织部",
+    "宣传部 (文明办、网信办)",
+    "金融办",
+    "发改委",
+    "科技局",
+    "工业和信息化局",
+    "公安局",
+] + [
+    "民政局",
+    "司法局",
+    "人社局",
+    "资源规划局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "文体广旅局",
+    "应急管理局",
+    "审计局",
+    "市场监管局",
+    "医保局",
+    "工商联",
+    "人民银行昆山支行",
+    "税务局",
+    "消防大队",
+]
+FULL_DEPARTMENTS = ["机关事务管理中心", "住建局", "行政审批局", "昆山公积金中心"]
 DEPARTMENTS_YEAR_END = {
+    "1.75": FOURTH_QUARTER_ONLY,
     "1.70": ["人民法院", "气象局"],
     "1.65": ["教育局", "城管局", "卫健委", "信访局"],
     "1.60": CASES_STAR,
     "1.55": ["统计局", "残联"],
-    "1.54": ["团市委", "昆山海关"],
-    "1.44": ["财政局"],
+    "1.49": ["团市委", "昆山海关"],
+    "1.39": ["财政局"],
     "1.34": ["人武部", "银保监管组", "安全局", "昆山盐业公司"],
     "1.25": ["烟草专卖局"],
 }
 DEPARTMENT_RANKS = {
+    "1.75": "并列第5名",
     "1.70": "并列第28名",
     "1.65": "并列第30名",
     "1.60": "并列第34名",
     "1.55": "并列第45名",
-    "1.54": "并列第47名",
-    "1.44": "第49名",
+    "1.49": "并列第47名",
+    "1.39": "第49名",
     "1.34": "并列第50名",
     "1.25": "第54名",
 }
@@ -72,6 +107,8 @@ CASES_NOW |= {u: D("0.15") for u in ["教育局", "城管局", "卫健委", "信
     "人民法院": D("0.10"),
     "气象局": D("0.10"),
 }
+# N ≥ 3 (前三季度): the fourth quarter only.
+CASES_NOW |= {u: D("0.05") for u in FOURTH_QUARTER_ONLY + ["团市委", "昆山海关", "财政局"]}
 
 
 def _expected_year_end():
@@ -99,7 +136,7 @@ def test_provisional_only_the_missed_quarters_of_cases_are_deducted_while_stars_
         assert {u.score for u in c.units} == {c.full_points}
         assert {u.deduction for u in c.units} == {D("0")}
     assert {u.unit_name: u.deduction for u in departments.units if u.deduction} == CASES_NOW
-    assert len(CASES_NOW) == 23  # of the 51 departments with a case duty (3 are 非考核项)
+    assert len(CASES_NOW) == 49  # of the 51 departments with a case duty (3 are 非考核项): all but two
 
 
 def test_year_end_what_closing_the_year_today_would_deduct(db):
@@ -107,13 +144,15 @@ def test_year_end_what_closing_the_year_today_would_deduct(db):
     expected = _expected_year_end()
     departments = expected["部门"]
     computed = _table(categories, "year_end_score")
-    assert len(departments) == 27
+    assert len(departments) == 50
     departments.update({u: D("1.8") for u in computed["部门"] if u not in departments})
+    assert sorted(u for u, score in departments.items() if score == D("1.8")) == sorted(FULL_DEPARTMENTS)
     assert computed == expected
     assert {c.category: sum((u.year_end_deduction for u in c.units), D(0)) for c in categories} == {
         "区镇": D("2.8"),  # 7 × 0.4
         "城市管理办事处": D("16"),  # 4 × (2 + 2)
-        "部门": D("6.77"),  # 11×0.20 + 2×0.10 + 4×0.15 + 2×0.25 + 2×0.26 + 4×0.46 + 0.36 + 0.55
+        # 11×0.20 + 2×0.10 + 4×0.15 + 2×0.25 + 2×0.31 + 4×0.46 + 0.41 + 0.55 + 23×0.05
+        "部门": D("8.07"),
     }
 
 
@@ -129,7 +168,7 @@ def test_year_end_ranking_with_ties(db):
         assert {departments[u] for u in DEPARTMENTS_YEAR_END[score]} == {label}
     listed = {u for units in DEPARTMENTS_YEAR_END.values() for u in units}
     full = [u for u in departments if u not in listed]
-    assert len(full) == 27 and {departments[u] for u in full} == {"并列第1名"}
+    assert sorted(full) == sorted(FULL_DEPARTMENTS) and {departments[u] for u in full} == {"并列第1名"}
     assert list(departments)[-6:] == ["财政局", "人武部", "银保监管组", "安全局", "昆山盐业公司", "烟草专卖局"]
 
 

@@ -1,5 +1,6 @@
 """The scores pages as staff, leaders and reporters see them; the Excel export; flat query counts."""
 
+import datetime
 import io
 import re
 from urllib.parse import unquote
@@ -14,6 +15,8 @@ from assessment.scoring.services import close_year, reopen_year
 from .factories import DeductionFactory
 
 RANKING = "/assessment/2019/scores/"
+# The issue's date: the printed 前三季度 counts cover every quarter due (from 2020 on, the fourth is short).
+AS_PRINTED = datetime.date(2019, 11, 26)
 XLSX = "/assessment/2019/scores/ranking.xlsx"
 
 
@@ -44,7 +47,8 @@ def test_ranking_per_category_with_ties_shown(role_client):
     assert departments[-2][:2] == ["并列50", "昆山盐业公司"]
 
 
-def test_the_breakdown_of_every_unit_is_on_the_page(role_client):
+def test_the_breakdown_of_every_unit_is_on_the_page(role_client, on_day):
+    on_day(AS_PRINTED)
     html = role_client("leader").get(RANKING).content.decode()
     assert html.count('class="unit-breakdown"') == 70
     block = html.split(f'id="breakdown-{Unit.objects.get(name="烟草专卖局").pk}"')[1].split("</details>")[0]
@@ -57,7 +61,8 @@ def test_the_breakdown_of_every_unit_is_on_the_page(role_client):
     assert page.count('<tr class="line-') == 8 and "非考核项，不作为扣分项" in page
 
 
-def test_a_units_own_breakdown_for_its_reporter_and_nobody_else(role_client):
+def test_a_units_own_breakdown_for_its_reporter_and_nobody_else(role_client, on_day):
+    on_day(AS_PRINTED)
     url = _unit_url("发改委")
     page = role_client("reporter").get(url).content.decode()
     assert "发改委 · 2019年考核得分" in page and "满分 <b>1.8</b> 分" in page
@@ -68,8 +73,9 @@ def test_a_units_own_breakdown_for_its_reporter_and_nobody_else(role_client):
     assert role_client("anonymous").get(url)["Location"].startswith("/accounts/login/")
 
 
-def test_the_unit_page_include_and_function_for_the_unit_page(db, rf):
+def test_the_unit_page_include_and_function_for_the_unit_page(db, rf, on_day):
     """What the unit page (another area) embeds: unit_score(unit, year) into score_breakdown.html."""
+    on_day(AS_PRINTED)
     from django.template.loader import render_to_string
 
     from assessment.scoring.live import unit_score

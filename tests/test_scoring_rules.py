@@ -17,6 +17,11 @@ from assessment.scoring.services import record_deduction
 from cases import services
 from core.errors import DomainError
 
+# The issue's date: quarters one to three due, which the printed 前三季度 counts cover. The examples of
+# other rules are read on it, so that note 6's fourth quarter (short for every department without a case
+# of its own in it, from 2020 on) does not enter their arithmetic.
+AS_PRINTED = datetime.date(2019, 11, 26)
+
 
 def _scores(**kwargs):
     return {u.unit_name: u for c in year_scores(2019, **kwargs) for u in c.units}
@@ -96,11 +101,12 @@ def test_per_occurrence_seven_missing_cases_lose_the_cap_not_more(db, staff_user
     """部门 note 6: 每个季度未按要求报案例的，扣0.05分/条，扣满0.3分为止.
 
     发改委 missed 2, 1, 3 and 1 cases in the four quarters: 7 × 0.05 = 0.35, capped at 0.3,
-    so it scores 1.8 − 0.3 = 1.5, not 1.45. Fed as the cases' quarterly shortfall the result is the same.
+    so it scores 1.8 − 0.3 = 1.5, not 1.45 (read on the issue's date, when its printed 前三季度 cases
+    leave no quarter short). Fed as the cases' quarterly shortfall the result is the same.
     """
     for month, missing in ((3, 2), (6, 1), (9, 3), (12, 1)):
         _record("发改委", "departments", 8, staff_user, count=missing, month=month)
-    score = _scores()["发改委"]
+    score = _scores(as_of=AS_PRINTED)["发改委"]
     line = _line(score, "奖惩案例")
     assert line.deduction == D("0.3")
     assert "0.05分×7次=0.35分，扣满0.3分为止，扣0.3分" in line.explanation
@@ -114,7 +120,8 @@ def test_per_occurrence_cases_shortfall_given_explicitly(db):
     score = _scores(case_shortfall=shortfall)["发改委"]
     assert score.score == D("1.5")
     assert [r.reason for r in _line(score, "奖惩案例").records] == ["第1季度", "第2季度", "第3季度", "第4季度"]
-    assert _scores()["发改委"].score == D("1.8")  # its 6 printed cases cover every quarter
+    assert _scores(as_of=AS_PRINTED)["发改委"].score == D("1.8")  # its 6 printed cases cover quarters 1–3
+    assert _scores()["发改委"].score == D("1.75")  # but not the fourth
 
 
 def test_per_occurrence_cases_shortfall_from_the_case_records(db, staff_user):
@@ -152,7 +159,8 @@ def test_per_occurrence_feedback_counts_by_the_hundredth(db, staff_user):
     科技局 (√ in the column) failed to report back 12 times: 12 × 0.01 = 0.12 → 1.8 − 0.12 = 1.68.
     """
     _record("科技局", "departments", 7, staff_user, count=12)
-    assert _scores()["科技局"].score == D("1.68")
+    assert _scores(as_of=AS_PRINTED)["科技局"].score == D("1.68")
+    assert _scores()["科技局"].score == D("1.63")  # and the fourth quarter without a case: 0.05
 
 
 def test_per_occurrence_a_star_with_nothing_recorded_counts_once_at_year_end(db):
@@ -181,7 +189,7 @@ def test_discretionary_a_departments_event_column_is_part_of_its_full_points(db,
     (0.2 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.3 + 0.3 + 0.2 + 0.3). 税务局 (all done): 1.8 − 0.3 = 1.5."""
     assert _scores()["税务局"].full_points == D("1.8")
     _record("税务局", "departments", 10, staff_user, amount=D("0.3"))
-    assert _scores()["税务局"].score == D("1.5")
+    assert _scores(as_of=AS_PRINTED)["税务局"].score == D("1.5")
 
 
 def test_group_note_1_loses_its_point_three_if_either_column_is_left_undone(db, staff_user):
@@ -191,11 +199,11 @@ def test_group_note_1_loses_its_point_three_if_either_column_is_left_undone(db, 
     not the column's 0.1: 1.8 − 0.3 = 1.5. Explained instead: nothing is deducted.
     """
     _set("发改委", "departments", 2, "*", staff_user)
-    line = _line(_scores()["发改委"], "配合推进国家守信激励创新试点项目")
+    line = _line(_scores(as_of=AS_PRINTED)["发改委"], "配合推进国家守信激励创新试点项目")
     assert (line.kind, line.note_number, line.points, line.year_end_deduction) == ("group", 1, D("0.3"), D("0.3"))
-    assert _scores()["发改委"].year_end_score == D("1.5")
+    assert _scores(as_of=AS_PRINTED)["发改委"].year_end_score == D("1.5")
     _set("发改委", "departments", 2, "已说明", staff_user)
-    assert _scores()["发改委"].year_end_score == D("1.8")
+    assert _scores(as_of=AS_PRINTED)["发改委"].year_end_score == D("1.8")
 
 
 def test_group_note_3_costs_its_points_once(db, staff_user):
@@ -204,7 +212,7 @@ def test_group_note_3_costs_its_points_once(db, staff_user):
     发改委 with 应用信用承诺 *: 0.2 at year end. With both columns *: still 0.2, once.
     """
     _set("发改委", "departments", 4, "*", staff_user)
-    assert _scores()["发改委"].year_end_score == D("1.6")
+    assert _scores(as_of=AS_PRINTED)["发改委"].year_end_score == D("1.6")
     _set("发改委", "departments", 5, "*", staff_user)
     line = _line(_scores()["发改委"], "应用信用承诺")
     assert (line.year_end_deduction, line.note_number) == (D("0.2"), 3)

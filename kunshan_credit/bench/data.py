@@ -192,7 +192,7 @@ def build(scale, validate_all=False):
         printed_counts = load_demo.load_schemes(schemes)
         issue_data = json.loads((load_demo.DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8"))
         issue = load_demo.load_issue(issue_data)
-        load_demo.load_case_counts(schemes["year"], printed_counts, issue_data["cases"], date(schemes["year"], 9, 30))
+        load_demo.load_case_counts(schemes["year"], printed_counts, issue_data["cases"], issue_data["offline_counts"])
         made = {"units": 0, "marks": 0, "checked": 0}
         if scale.units > Unit.objects.count():
             made = _extra_units(scale, rng, validate_all)

@@ -24,7 +24,7 @@ from assessment.marks.services import HOW
 from assessment.models import Reporter, Scheme, Unit
 from bulletins.models import Article, Issue, IssueCase, IssueTable, NewsItem
 from bulletins.services import publish_issue
-from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition
+from cases.models import Case, CaseCountRecord, CaseDuty, CaseStatus, CaseTransition, quarters_label
 from core.office.models import MASTHEAD_FIELDS, Office
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -120,26 +120,35 @@ def publish_once(issue):
         issue.refresh_from_db()
 
 
-def load_case_counts(year, printed_counts, printed_cases, record_date):
+def load_case_counts(year, printed_counts, printed_cases, offline):
     """Offline records that make every printed 奖惩案例 number come out, one per unit.
 
     The printed number = the unit's printed cases, accepted in the portal (those of 行政审批局
-    and 住建局), + what it reported before the portal, recorded here with its source. Only the
-    demo's own cases are subtracted, so cases accepted later add to the printed numbers.
+    and 住建局), + what it reported before the portal, recorded here with its source and the quarters
+    it covers (`offline`: the demo data's "offline_counts", the date and quarters of the count kept
+    then: 前三季度, so the fourth quarter is owed a case of its own). Only the demo's own cases are
+    subtracted, so cases accepted later add to the printed numbers.
     """
+    first, last = offline["quarters"]
+    covers = quarters_label(first, last)
     accepted = Counter(spec["source_unit"] for spec in printed_cases if spec["source_unit"] and spec["year"] == year)
     for (unit_name, indicator), printed in printed_counts.items():
         unit = Unit.objects.get(name=unit_name)
         CaseDuty.objects.get_or_create(indicator=indicator)
-        offline = printed - accepted[unit_name]
-        if offline <= 0:
+        count = printed - accepted[unit_name]
+        if count <= 0:
             continue
         CaseCountRecord.objects.update_or_create(
             unit=unit,
             year=year,
-            date=record_date,
+            date=date.fromisoformat(offline["date"]),
             created_by=None,
-            defaults={"quarter": None, "count": offline, "note": f"{year}年前三季度报送 {offline} 例"},
+            defaults={
+                "first_quarter": first,
+                "last_quarter": last,
+                "count": count,
+                "note": f"{year}年{covers}报送 {count} 例",
+            },
         )
 
 
@@ -186,7 +195,7 @@ class Command(BaseCommand):
             printed_counts = load_schemes(schemes, how=HOW.DEMO)
             issue_data = json.loads((DEMO_DIR / "issue-2019-11.json").read_text(encoding="utf-8"))
             issue = load_issue(issue_data)
-            load_case_counts(schemes["year"], printed_counts, issue_data["cases"], date(schemes["year"], 9, 30))
+            load_case_counts(schemes["year"], printed_counts, issue_data["cases"], issue_data["offline_counts"])
             publish_once(issue)
             accounts = load_accounts()
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{issue}，{Unit.objects.count()} 家责任单位。"))

@@ -58,7 +58,8 @@ def _refused(response, message):
     ("overrides", "message"),
     [
         ({"event_date": "2018-05-01"}, "2018年还没有考核方案"),
-        ({"quarter": "5"}, "季度只能是1至4。"),
+        ({"quarters": "5-5"}, "请从列表中选择所涵盖的季度。"),
+        ({"quarters": ""}, "请选择记录所涵盖的季度。"),
         ({"quarter": "0"}, "季度只能是1至4。"),
         ({"event_date": (datetime.date.today() + datetime.timedelta(days=1)).isoformat()}, "发生日期不能晚于今天。"),
         ({"event_date": "2019-02-30"}, "日期"),
@@ -201,7 +202,8 @@ def test_a_script_already_in_the_database_never_renders(role_client, reporter_un
     ("overrides", "message"),
     [
         ({"count": 0}, "确保该值大于或等于1"),
-        ({"quarter": "5"}, "季度只能是1至4。"),
+        ({"quarters": "5-5"}, "请从列表中选择所涵盖的季度。"),
+        ({"quarters": ""}, "请选择记录所涵盖的季度。"),
         ({"date": (datetime.date.today() + datetime.timedelta(days=3)).isoformat()}, "日期不能晚于今天。"),
         ({"year": 2018}, "2018年还没有考核方案"),
         ({"note": ""}, "必填项"),
@@ -209,7 +211,7 @@ def test_a_script_already_in_the_database_never_renders(role_client, reporter_un
     ],
 )
 def test_offline_records_refuse_bad_input(role_client, nothing_written, overrides, message):
-    data = {"unit": Unit.objects.get(name="商务局").pk, "year": 2019, "quarter": "", "date": "2019-06-30"}
+    data = {"unit": Unit.objects.get(name="商务局").pk, "year": 2019, "quarters": "1-3", "date": "2019-06-30"}
     data.update({"count": 2, "note": "邮件报送 2 例"}, **overrides)
     _refused(role_client("staff").post("/cases/counts/", data), message)
     assert not CaseCountRecord.objects.filter(unit__name="商务局").exists()

@@ -413,6 +413,9 @@ class UnitScoreSerializer(serializers.Serializer):
     score = serializers.CharField()
     rank = serializers.IntegerField(allow_null=True)
     tied = serializers.BooleanField()
+    deduction_text = serializers.CharField(
+        allow_blank=True, help_text="扣分情况：年终考核定稿后写明每一项扣分及分值（合计等于满分减得分），此前为空"
+    )
     lines = serializers.ListField(child=serializers.DictField(), help_text="每一条计分：规则、说明、扣分")
 
 

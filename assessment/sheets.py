@@ -44,14 +44,17 @@ def score_sheets(categories, title):
                 for u in c.units
             )
         else:
-            header = ["名次", c.category, "满分", "扣分", "得分"]
-            rows = ([u.rank_label, u.unit_name, u.full_points, u.deduction, u.score] for u in c.units)
+            header = ["名次", c.category, "满分", "扣分", "得分", "扣分情况"]
+            rows = (
+                [u.rank_label, u.unit_name, u.full_points, u.deduction, u.score, u.deduction_text or None]
+                for u in c.units
+            )
         yield Sheet(
             name=f"{c.category}得分",
             title=f"{title} {c.category}",
             header=header,
             rows=rows,
-            widths=[12, 24] + [12] * (len(header) - 2),
+            widths=[12, 24] + [12] * (len(header) - 2) if live else [12, 24, 12, 12, 12, 60],
         )
     header = ["类别", "单位", "考核项目", "完成情况", "计分规则", "分值", "扣分"]
     header += ["若今日年终考核扣分"] if live else []

@@ -11,6 +11,7 @@ from typing import ClassVar
 from django.db.models import Prefetch
 
 from assessment.scoring.categories import deduction_text
+from assessment.scoring.live import closed_deduction_texts
 
 from . import cells
 from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit, Unit
@@ -25,6 +26,7 @@ class Row:
     scheme_unit: object
     cells: list  # one assessment.cells.Cell or None per indicator, in column order
     deductions: list = field(default_factory=list)  # the unit's confirmed Deduction records
+    closed: str | None = None  # once the year is closed: the 扣分情况 of its frozen score
 
     @property
     def values(self):
@@ -33,7 +35,7 @@ class Row:
     @property
     def deduction_text(self):
         texts = {m.indicator_id: m.display for m in self.cells if m}
-        return row_deduction_text(self.scheme_unit.deduction_text, self.deductions, texts)
+        return row_deduction_text(self.scheme_unit.deduction_text, self.deductions, texts, self.closed)
 
     @property
     def has_pending(self):
@@ -41,11 +43,31 @@ class Row:
         return any(c is not None and c.is_pending for c in self.cells)
 
 
-def row_deduction_text(typed, deductions, texts_by_indicator):
-    """A row's 扣分情况: the text typed for it, then its confirmed deductions in the office's wording
-    (assessment.scoring); `texts_by_indicator`: {indicator id: the cell's shown text}."""
+def row_deduction_text(typed, deductions, texts_by_indicator, closed=None):
+    """A row's 扣分情况: the text typed for it, then what the unit lost.
+
+    During the year, its confirmed deductions in the office's wording (assessment.scoring); the printed
+    issue's column is empty. Once the year is closed (`closed`: the unit's text from its frozen score,
+    `closed_texts`), every point its score lost, computed and recorded alike, from the score's lines.
+    `texts_by_indicator`: {indicator id: the cell's shown text}.
+    """
+    if closed is not None:
+        return "；".join(t for t in (typed, closed) if t)
     recorded = deduction_text(deductions, texts_by_indicator) if deductions else ""
     return "；".join(t for t in (typed, recorded) if t)
+
+
+def closed_texts(schemes):
+    """{(scheme id, unit id): 扣分情况} of the units of `schemes` whose year is closed (one query)."""
+    if not schemes:
+        return {}
+    by_key = closed_deduction_texts({s.year for s in schemes})
+    if not by_key:
+        return {}
+    slugs = {(s.year, s.category.slug): s.pk for s in schemes}
+    return {
+        (slugs[year, slug], unit_id): text for (year, slug, unit_id), text in by_key.items() if (year, slug) in slugs
+    }
 
 
 def table_header(scheme, indicators):
@@ -138,6 +160,7 @@ class ProgressTable(_Table):
                 scheme_unit=row.scheme_unit,
                 cells=[row.cells[i] for i in columns],
                 deductions=row.deductions,
+                closed=row.closed,
             )
             if query and query not in row.unit.name.casefold() and query not in row.unit.full_name.casefold():
                 continue
@@ -236,6 +259,7 @@ def page_table(selection, rows):
     unit_ids = [row[1] for row in rows]
     by_cell = selection.paged.cells(unit_ids) if unit_ids else {}
     deductions = _confirmed_deductions([scheme], unit_ids) if unit_ids else {}
+    closed = closed_texts([scheme]) if unit_ids else {}
     table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))
     db = SchemeUnit.objects.db
     for su_id, unit_id, name, full_name, typed in rows:
@@ -249,6 +273,7 @@ def page_table(selection, rows):
                 scheme_unit=su,
                 cells=[by_cell.get((unit_id, i.id)) for i in indicators],
                 deductions=deductions.get((unit_id, scheme.id), []),
+                closed=closed.get((scheme.pk, unit_id)),
             )
         )
     return table
@@ -263,6 +288,7 @@ def build_tables(schemes):
     schemes = list(schemes)
     by_cell = cells.cells_for(schemes)
     deductions = _confirmed_deductions(schemes)  # of every unit in one query
+    closed = closed_texts(schemes)
     tables = []
     for scheme in schemes:
         indicators = list(scheme.indicators.all())
@@ -270,7 +296,13 @@ def build_tables(schemes):
         for su in scheme.scheme_units.all():
             row_cells = [by_cell.get((su.unit_id, ind.id)) for ind in indicators]
             table.rows.append(
-                Row(unit=su.unit, scheme_unit=su, cells=row_cells, deductions=deductions[(su.unit_id, scheme.id)])
+                Row(
+                    unit=su.unit,
+                    scheme_unit=su,
+                    cells=row_cells,
+                    deductions=deductions[(su.unit_id, scheme.id)],
+                    closed=closed.get((scheme.pk, su.unit_id)),
+                )
             )
         tables.append(table)
     return tables
@@ -301,13 +333,16 @@ def printed_tables(schemes):
         enrolled[scheme_id].append((unit_id, name, typed))
     texts = cells.texts_for(schemes, enrolled={pk: [row[0] for row in rows] for pk, rows in enrolled.items()})
     deductions = _confirmed_deductions(schemes)
+    closed = closed_texts(schemes)
     tables = []
     for scheme in schemes:
         indicators = list(scheme.indicators.all())
         rows = []
         for unit_id, name, typed in enrolled[scheme.pk]:
             unit_texts = texts.get(unit_id, {})
-            typed_and_recorded = row_deduction_text(typed, deductions.get((unit_id, scheme.pk)), unit_texts)
+            typed_and_recorded = row_deduction_text(
+                typed, deductions.get((unit_id, scheme.pk)), unit_texts, closed.get((scheme.pk, unit_id))
+            )
             rows.append((name, [unit_texts.get(i.pk) for i in indicators], typed_and_recorded))
         tables.append(PrintedTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()), rows=rows))
     return tables

@@ -127,8 +127,8 @@ def test_excel_of_a_frozen_version(role_client, staff_user):
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(wb["区镇得分"].iter_rows(values_only=True))
     assert "第1版" in rows[0][0]
-    assert rows[1] == ("名次", "区镇", "满分", "扣分", "得分")
-    assert rows[-1] == ("并列第6名", "淀山湖镇", 2, 0.4, 1.6)
+    assert rows[1] == ("名次", "区镇", "满分", "扣分", "得分", "扣分情况")
+    assert rows[-1] == ("并列第6名", "淀山湖镇", 2, 0.4, 1.6, "信用审查未完成，扣0.4分")
     latest = role_client("staff").get(XLSX)
     assert "第1版" in unquote(latest["Content-Disposition"])
 

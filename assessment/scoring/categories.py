@@ -7,8 +7,8 @@ from functools import partial
 
 from assessment.models import EXEMPT_STATES, RuleKind
 
-from .lines import UnitScore
-from .rules import ZERO, column_of, discretionary_loss, fmt, occurrence_loss
+from .lines import UnitScore, deduction_phrase
+from .rules import ZERO, column_of, discretionary_loss, occurrence_loss
 from .scores import item_amounts, rank, records_by_item, score_unit
 
 
@@ -97,7 +97,8 @@ def score_category(rules, units, cells_by_unit, records_by_unit):
 
 
 def deduction_text(deductions, cells_by_indicator):
-    """The office's wording for a row's confirmed deductions, e.g. “诚信专题宣传任务未完成2次，扣1分”.
+    """The office's wording for a row's confirmed deductions during the year, e.g. “诚信专题宣传任务未完成2次，扣1分”
+    (each phrase by lines.deduction_phrase; after the close the row reads its frozen score's text instead).
 
     `deductions`: the unit's confirmed Deduction rows (indicator loaded); `cells_by_indicator`:
     {indicator id: cell text}. Columns marked 非考核项 or explained are not deducted, so not listed.
@@ -113,12 +114,11 @@ def deduction_text(deductions, cells_by_indicator):
         col = column_of(indicator)
         if col.kind == RuleKind.PER_OCCURRENCE:
             n = sum(d.count or 0 for d in rows)
-            loss, default = occurrence_loss(col, n), "{title}未完成{n}次"
+            loss = occurrence_loss(col, n)
         elif col.kind == RuleKind.DISCRETIONARY:
             n = len(rows)
-            loss, default = discretionary_loss(col, sum((d.amount or ZERO for d in rows), ZERO)), "{title}"
+            loss = discretionary_loss(col, sum((d.amount or ZERO for d in rows), ZERO))
         else:
             continue
-        wording = (col.wording or default).replace("{title}", col.title).replace("{n}", str(n))
-        parts.append(f"{wording}，扣{fmt(loss)}分")
+        parts.append(deduction_phrase(title=col.title, kind=col.kind, wording=col.wording, n=n, loss=loss))
     return "；".join(parts)

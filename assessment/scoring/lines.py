@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from assessment.models import RuleKind
 
-from .rules import GROUP, ZERO, Record
+from .rules import GROUP, ZERO, Record, fmt
 
 
 class Status:
@@ -37,6 +37,7 @@ class Line:
     explanation: str
     final_explanation: str  # the wording once the year is closed
     records: list = field(default_factory=list)
+    wording: str = ""  # the column's 扣分情况写法 ({title}, {n}); versions frozen before it was kept have none
 
     @property
     def pending(self):
@@ -79,6 +80,7 @@ class Line:
             "explanation": self.explanation,
             "final_explanation": self.final_explanation,
             "records": [r.to_dict() for r in self.records],
+            "wording": self.wording,
         }
 
     @classmethod
@@ -158,6 +160,11 @@ class UnitScore:
         return f"并列第{self.rank}名" if self.tied else f"第{self.rank}名"
 
     @property
+    def deduction_text(self):
+        """The 扣分情况 of the unit: empty until the year is closed (as printed), then every point it lost."""
+        return score_deduction_text(self) if self.frozen else ""
+
+    @property
     def deduction_lines(self):
         """Lines that cost something now or at year end."""
         return [line for line in self.lines if line.deduction or line.year_end_deduction]
@@ -174,6 +181,7 @@ class UnitScore:
             "score": str(self.score),
             "rank": self.rank,
             "tied": self.tied,
+            "deduction_text": self.deduction_text,
             "lines": [line.to_dict() for line in self.lines],
         }
 
@@ -191,6 +199,46 @@ class UnitScore:
             rank=d["rank"],
             tied=d["tied"],
         )
+
+
+def deduction_phrase(*, title, kind, wording, n, loss):
+    """One deduction as the 扣分情况 column writes it, with its points: “诚信专题宣传任务未完成2次，扣1分”.
+
+    `wording`: the column's 扣分情况写法 ({title}, {n}), else the default of its rule kind; an item scored
+    by its completion (earn, lose, a rule group) reads “{title}未完成”.
+    """
+    if kind == RuleKind.PER_OCCURRENCE:
+        default = "{title}未完成{n}次"
+    elif kind == RuleKind.DISCRETIONARY:
+        default = "{title}"
+    else:
+        wording, default = "", "{title}未完成"
+    text = (wording or default).replace("{title}", title).replace("{n}", str(n))
+    return f"{text}，扣{fmt(loss)}分"
+
+
+def line_deduction_phrase(line):
+    """The phrase of one Line of a score: what it deducts (its `deduction`), "" if nothing.
+
+    The occurrences are its confirmed records' (recorded misses, the quarters' missing cases); a “*”
+    counted at the year end without a record is one occurrence; a discretionary item counts its records.
+    """
+    if not line.deduction:
+        return ""
+    confirmed = [r for r in line.records if r.confirmed]
+    per_occurrence = line.kind == RuleKind.PER_OCCURRENCE
+    n = (sum(r.count or 0 for r in confirmed) if per_occurrence else len(confirmed)) or 1
+    return deduction_phrase(title=line.title, kind=line.kind, wording=line.wording, n=n, loss=line.deduction)
+
+
+def score_deduction_text(score):
+    """THE 扣分情况 text of a unit's score: a phrase per line that costs points, joined by “；”.
+
+    Written from the very lines that make the total, so the points it names add up to full − score.
+    The scores page, the progress tables and their workbooks, the API and the frozen versions read it
+    through `UnitScore.deduction_text` (empty until the close).
+    """
+    return "；".join(p for p in (line_deduction_phrase(line) for line in score.lines) if p)
 
 
 def _get_lines(score):

@@ -122,6 +122,24 @@ def frozen_scores(assessment):
     return [CategoryScores.from_dict(c, assessment.year) for c in assessment.results["categories"]]
 
 
+def closed_deduction_texts(years):
+    """{(year, category slug, unit id): 扣分情况} of the closed years among `years`, in one query.
+
+    Each unit's text comes from the latest year-end version (UnitScore.deduction_text, the one function
+    that writes it from the frozen lines), so every progress table of the year, its workbooks and the
+    API say what the scores page says. A year not yet closed has no entry: its column stays as printed.
+    """
+    latest = {}
+    for assessment in YearEndAssessment.objects.filter(year__in=set(years)).order_by("year", "-version"):
+        latest.setdefault(assessment.year, assessment)
+    return {
+        (year, category.category_slug, score.unit_id): score.deduction_text
+        for year, assessment in latest.items()
+        for category in frozen_scores(assessment)
+        for score in category.units
+    }
+
+
 def freeze(categories):
     """Results JSON of a year-end assessment: every “*” without explanation becomes a deduction."""
     return {"categories": [c.finalized().to_dict() for c in categories]}

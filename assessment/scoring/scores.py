@@ -181,6 +181,7 @@ def score_item(item, cells, records):
         explanation=explanation,
         final_explanation=final,
         records=list(records),
+        wording="" if item.is_group else item.columns[0].wording,
     )
 
 

@@ -54,7 +54,7 @@ def _accept_case(unit_name, quarter):
 
 def test_the_demos_printed_counts_cover_the_first_three_quarters(db):
     records = CaseCountRecord.objects.filter(year=2019)
-    assert records.count() == 34  # every department with a printed number, less its cases accepted in the portal
+    assert records.count() == 34  # one per department with a printed number
     assert {r.quarters for r in records} == {(1, 3)}
     assert all(r.note == f"2019年前三季度报送 {r.count} 例" and r.quarters_label == "前三季度" for r in records)
 

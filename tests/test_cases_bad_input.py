@@ -58,8 +58,7 @@ def _refused(response, message):
     ("overrides", "message"),
     [
         ({"event_date": "2018-05-01"}, "2018年还没有考核方案"),
-        ({"quarters": "5-5"}, "请从列表中选择所涵盖的季度。"),
-        ({"quarters": ""}, "请选择记录所涵盖的季度。"),
+        ({"quarter": "5"}, "季度只能是1至4。"),
         ({"quarter": "0"}, "季度只能是1至4。"),
         ({"event_date": (datetime.date.today() + datetime.timedelta(days=1)).isoformat()}, "发生日期不能晚于今天。"),
         ({"event_date": "2019-02-30"}, "日期"),

@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # A local, plain-HTTP demo: DEBUG stays off, with a secret key generated once for this checkout.
-RUN_ENV = DJANGO_SECRET_KEY="$$(cat .secret_key)" DJANGO_HTTPS=0 DJANGO_ALLOWED_HOSTS=$(HOST),localhost
+RUN_ENV = DJANGO_SECRET_KEY="$$(cat .secret_key)" DJANGO_HTTPS=0 DJANGO_ALLOWED_HOSTS=$(HOST),localhost \
+	DJANGO_BACKUP_DIR=backups DJANGO_BACKUP_KEY="$$(cat .secret_key)"
 
 .PHONY: run test test-fast system-packages lock wheelhouse lint format migrations-check venv clean
 
@@ -43,6 +44,10 @@ run: $(STAMP) .secret_key
 	@echo ""
 	@echo "昆山信用体系建设门户: http://$(HOST):$(PORT)/   （最新一期：http://$(HOST):$(PORT)/bulletins/2019/11/）"
 	@echo "按 Ctrl+C 停止。"
+	@# The scheduled jobs (kunshan_credit/jobs.py) beside the server, as cron/systemd run them in production;
+	@# stopped with the server (Ctrl+C or make's end).
+	$(RUN_ENV) $(PY) manage.py run_jobs & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The Debian packages the browser and PDF tests need: installed when run as root, else the command is printed.
@@ -67,4 +72,4 @@ migrations-check: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles backups .pytest_cache .ruff_cache

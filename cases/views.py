@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access, due
 from assessment.models import Scheme
@@ -64,13 +64,13 @@ def _case_list(request, template, *, default_status="", extra=None):
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @access.require()
 def case_list(request):
     return _case_list(request, "cases/case_list.html", extra={"title": "奖惩案例"})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @review_cases
 def review(request):
     """The office's review queue: pending cases first, acted on one or several at once."""
@@ -107,7 +107,7 @@ def _form_files(request):
     return request.FILES.getlist("attachments")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require(allowed=access.can_write_cases)
 def case_create(request):
     staff = access.can_set_case_source(request.user)
@@ -130,7 +130,7 @@ def case_create(request):
     return render(request, "cases/case_form.html", {"form": form, "case": None})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require()
 def case_edit(request, pk):
     case = get_case_for_user(request, pk)
@@ -156,7 +156,7 @@ def case_edit(request, pk):
     return render(request, "cases/case_form.html", {"form": form, "case": case})
 
 
-@require_GET
+@require_safe
 @access.require()
 def case_detail(request, pk):
     case = get_case_for_user(request, pk)
@@ -243,7 +243,7 @@ def case_bulletin(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @access.require()
 def attachment(request, pk):
     item = get_object_or_404(CaseAttachment.objects.select_related("case"), pk=pk)
@@ -262,7 +262,7 @@ def _scheme_year_or_404(year):
         raise Http404(f"{year}年没有考核方案。")
 
 
-@require_GET
+@require_safe
 @access.require(visible=access.can_read_all)
 def quarterly(request, year):
     _scheme_year_or_404(year)
@@ -301,7 +301,7 @@ def quarterly(request, year):
     return render(request, "cases/quarterly.html", context)
 
 
-@require_GET
+@require_safe
 @access.require(visible=access.can_read_all)
 def quarterly_xlsx(request, year):
     _scheme_year_or_404(year)
@@ -322,7 +322,7 @@ def quarterly_xlsx(request, year):
     return workbook_response(sheets, f"奖惩案例季度报送情况-{year}年.xlsx", audit=request)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require(write=access.can_review_cases, message="只有市信用办可以录入线下报送记录。")
 def count_records(request):
     """Offline counts: what units reported before or outside the portal, each with its source."""
@@ -352,7 +352,7 @@ def count_records(request):
     return render(request, "cases/count_records.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require()
 def count_record_delete(request, pk):
     record = access.get_visible_or_404(

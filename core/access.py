@@ -163,6 +163,11 @@ def can_manage_account(user, account):
     return can_manage_accounts(user) and not (account.is_staff or account.is_superuser)
 
 
+def can_see_system(user):
+    """The portal's running state (scheduled jobs): the IT administrator, whose account opens /admin/."""
+    return user.is_active and (user.is_superuser or user.is_staff)
+
+
 # --- for views
 
 
@@ -235,6 +240,10 @@ class Capabilities:
     @cached_property
     def manage_accounts(self):
         return can_manage_accounts(self._user)
+
+    @cached_property
+    def system(self):
+        return can_see_system(self._user)
 
     @cached_property
     def is_unit_reporter(self):

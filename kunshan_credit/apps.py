@@ -24,3 +24,10 @@ class KunshanCreditConfig(AppConfig):
 
         # A new session starts its refresh clock at login (see core.security.sessions).
         user_logged_in.connect(stamp_login, dispatch_uid="kunshan_credit.session_refresh")
+
+        from core.jobs.registry import register
+
+        from .jobs import JOBS
+
+        # The list of scheduled jobs, kept by the platform (core.jobs) for its runner, page and health check.
+        register(*JOBS)

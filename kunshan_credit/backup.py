@@ -2,7 +2,7 @@
 
 The archive (`manage.py backup PATH`, `manage.py restore PATH`):
 
-- `manifest.json`, written last: format, date, the portal's version (git commit), Django, the database
+- `manifest.json`, written after the rest: format, date, the portal's version (git commit), Django, the database
   vendor, the applied migrations, the row count of every table and the SHA-256 and size of every
   other member;
 - `database.jsonl`: every row of every model of every installed app, one JSON object a line
@@ -10,16 +10,29 @@ The archive (`manage.py backup PATH`, `manage.py restore PATH`):
   mark ids) stay true. Content types and permissions are not dumped: `migrate` writes them in every
   database, with ids of its own, so rows point at them by natural key. Sessions are left out: a
   restored portal starts with everyone logged out;
-- `media/…`: every file under MEDIA_ROOT (case attachments, evidence of mark requests).
+- `media/…`: every file under MEDIA_ROOT (case attachments, evidence of mark requests);
+- `manifest.sig`, the last member: HMAC-SHA256 of the manifest's bytes with `settings.BACKUP_KEY`
+  (DJANGO_BACKUP_KEY, from the environment, never the database). Restore refuses an archive without it
+  or signed with another key: a changed row with a recomputed manifest no longer passes.
+
+`manage.py backup DIRECTORY` (or no path: settings.BACKUP_DIR, the nightly job) writes a dated archive
+there, `kunshan_credit-20261206-021500.tar.gz`; `prune_backups` removes the old ones (BACKUP_KEEP_*). The
+archive is written under a temporary name in the same directory and renamed when complete: a full disk
+or any other failure leaves no file behind and says so in Chinese.
 
 `kunshan_credit.restore` reads it back.
 """
 
 import datetime
+import errno
 import hashlib
+import hmac
 import io
 import json
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -33,10 +46,16 @@ from django.core.serializers import jsonl
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 
 FORMAT = "kunshan_credit-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+ARCHIVE_NAME = re.compile(r"^kunshan_credit-(\d{8}-\d{6})\.tar\.gz$")
+TEMPORARY_PREFIX = ".backup-"
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+OFFSITE_TIMEOUT = 3 * 3600  # seconds: a night's copy over a slow line
 DATABASE = "database.jsonl"
 MEDIA = "media/"
 # Written by `migrate` in every database (ids differ): referenced by natural key, never dumped.
@@ -47,6 +66,30 @@ CHUNK = 1024 * 1024
 
 class BackupError(Exception):
     """A backup or restore refused, with the reason in Chinese; nothing has been written."""
+
+
+def backup_key():
+    """The signing key (bytes); refused when the environment gives none."""
+    key = settings.BACKUP_KEY
+    if not key:
+        raise BackupError(
+            "未设置备份签名密钥（环境变量 DJANGO_BACKUP_KEY），备份与恢复均未执行。"
+            "请在 /etc/kunshan_credit/kunshan_credit.env 中设置，并另行保存一份。"
+        )
+    return key.encode()
+
+
+def sign(manifest_bytes):
+    return hmac.new(backup_key(), manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def archive_path(target, now=None):
+    """The file to write: `target` itself, or in a directory a dated name (the portal's time)."""
+    target = Path(target)
+    if not target.is_dir():
+        return target
+    stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d-%H%M%S")
+    return target / f"kunshan_credit-{stamp}.tar.gz"
 
 
 class _Serializer(jsonl.Serializer):
@@ -164,52 +207,133 @@ def _add(archive, name, source):
     return {"sha256": reader.digest.hexdigest(), "size": info.size}
 
 
-def write_backup(path):
-    """Write the archive to `path` (refused if it exists); returns the manifest."""
-    path = Path(path)
+def write_backup(target=None):
+    """Write the archive to `target` (a new file, or a directory for a dated name; default
+    settings.BACKUP_DIR, made if missing); returns (path, manifest). Nothing is left on any failure."""
+    key = backup_key()
+    if target is None:
+        try:
+            Path(settings.BACKUP_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackupError(f"无法创建备份目录“{settings.BACKUP_DIR}”（{exc.strerror}），备份未执行。") from exc
+        target = settings.BACKUP_DIR
+    path = archive_path(target)
     if path.exists():
-        raise BackupError(f"文件“{path}”已存在，备份未执行。请换一个文件名（例如带上日期）。")
+        raise BackupError(f"文件“{path}”已存在，备份未执行。请换一个文件名，或给出目录（自动以日期命名）。")
     if not path.parent.is_dir():
         raise BackupError(f"目录“{path.parent}”不存在，备份未执行。")
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".backup-") as tmp:
-        dump = Path(tmp) / DATABASE
-        counts = {}
-        # One transaction: every table is read from the same snapshot, even while people keep working.
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if connection.vendor == "postgresql" and outermost:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            migrations = applied_migrations()
-            with open(dump, "w", encoding="utf-8") as stream:
-                for model in dumped_models():
-                    counts[model._meta.label_lower] = model._default_manager.count()
-                    serialize_rows(model_rows(model), stream)
-        members = {}
-        partial = Path(tmp) / "archive.tar.gz"
-        with tarfile.open(partial, "w:gz") as archive:
-            for name, source in {DATABASE: dump, **_media_files()}.items():
-                try:
-                    members[name] = _add(archive, name, source)
-                except FileNotFoundError:
-                    continue  # an attachment deleted since the listing: its row is gone too
-            manifest = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "app_version": _app_version(),
-                "django": django.get_version(),
-                "database_vendor": connection.vendor,
-                "migrations": migrations,
-                "rows": counts,
-                "members": members,
-            }
-            body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(body), int(datetime.datetime.now().timestamp()), 0o600
-            archive.addfile(info, io.BytesIO(body))
-        # Password hashes and unpublished work are inside: readable by the portal's account only.
-        os.chmod(partial, 0o600)
-        # Only a complete archive gets the name: a backup cut short never looks like one.
-        os.replace(partial, path)
+    try:
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=TEMPORARY_PREFIX) as tmp:
+            manifest = _write(Path(tmp), path, key)
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise BackupError(
+                f"备份目录“{path.parent}”所在磁盘空间不足（或超出文件大小限制），备份未执行，"
+                "未留下不完整的文件。请清理磁盘或减少保留的备份份数后重试。"
+            ) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise BackupError(f"无权写入备份目录“{path.parent}”，备份未执行。") from exc
+        raise
+    return path, manifest
+
+
+def _write(tmp, path, key):
+    dump = tmp / DATABASE
+    counts = {}
+    # One transaction: every table is read from the same snapshot, even while people keep working.
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        migrations = applied_migrations()
+        with open(dump, "w", encoding="utf-8") as stream:
+            for model in dumped_models():
+                counts[model._meta.label_lower] = model._default_manager.count()
+                serialize_rows(model_rows(model), stream)
+    members = {}
+    partial = tmp / "archive.tar.gz"
+    with tarfile.open(partial, "w:gz") as archive:
+        for name, source in {DATABASE: dump, **_media_files()}.items():
+            try:
+                members[name] = _add(archive, name, source)
+            except FileNotFoundError:
+                continue  # an attachment deleted since the listing: its row is gone too
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "app_version": _app_version(),
+            "django": django.get_version(),
+            "database_vendor": connection.vendor,
+            "migrations": migrations,
+            "rows": counts,
+            "members": members,
+        }
+        body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        signature = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+        for name, data in ((MANIFEST, body), (SIGNATURE, signature)):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), int(datetime.datetime.now().timestamp()), 0o600
+            archive.addfile(info, io.BytesIO(data))
+    with open(partial, "rb") as f:
+        os.fsync(f.fileno())
+    # Password hashes and unpublished work are inside: readable by the portal's account only.
+    os.chmod(partial, 0o600)
+    # Only a complete archive gets the name: a backup cut short never looks like one.
+    os.replace(partial, path)
     return manifest
+
+
+def copy_offsite(path):
+    """Run settings.BACKUP_OFFSITE_COMMAND (DJANGO_BACKUP_OFFSITE_COMMAND, `{archive}` standing for the archive's
+    path), if set; returns the command run, or None. A failure is refused in Chinese (the archive stays)."""
+    template = settings.BACKUP_OFFSITE_COMMAND
+    if not template:
+        return None
+    args = [part.replace("{archive}", str(path)) for part in shlex.split(template)]
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=OFFSITE_TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise BackupError(f"备份已写入“{path}”，但异地复制命令“{args[0]}”无法运行或超时，未复制到异地。") from exc
+    if result.returncode != 0:
+        said = (result.stderr or result.stdout).strip()[-500:]
+        raise BackupError(
+            f"备份已写入“{path}”，但异地复制命令失败（退出码 {result.returncode}），未复制到异地。命令输出：{said}"
+        )
+    return " ".join(args)
+
+
+def archives(directory):
+    """[(time written, path)] of the dated archives in `directory`, newest first."""
+    found = []
+    for path in Path(directory).iterdir():
+        match = ARCHIVE_NAME.match(path.name)
+        if match and path.is_file():
+            stamp = datetime.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
+            found.append((timezone.make_aware(stamp), path))
+    return sorted(found, reverse=True)
+
+
+def prune(directory=None, keep_count=None, keep_days=None, now=None, dry_run=False):
+    """Remove the dated archives that are neither among the newest `keep_count` nor younger than `keep_days`
+    days (default: settings.BACKUP_KEEP_*), and temporaries a killed backup left; returns the paths removed."""
+    directory = Path(directory or settings.BACKUP_DIR)
+    keep_count = settings.BACKUP_KEEP_COUNT if keep_count is None else keep_count
+    keep_days = settings.BACKUP_KEEP_DAYS if keep_days is None else keep_days
+    now = now or timezone.now()
+    if not directory.is_dir():
+        raise BackupError(f"备份目录“{directory}”不存在，未清理。")
+    old = [
+        path
+        for n, (at, path) in enumerate(archives(directory))
+        if n >= keep_count and now - at > datetime.timedelta(days=keep_days)
+    ]
+    day_ago = now.timestamp() - 24 * 3600
+    left = [p for p in directory.glob(TEMPORARY_PREFIX + "*") if p.is_dir() and p.stat().st_mtime < day_ago]
+    if not dry_run:
+        for path in old:
+            path.unlink(missing_ok=True)
+        for path in left:
+            shutil.rmtree(path, ignore_errors=True)
+    return old + left

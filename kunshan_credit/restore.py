@@ -8,6 +8,7 @@ and the files are copied (and removed again if anything fails).
 """
 
 import hashlib
+import hmac
 import io
 import json
 import shutil
@@ -30,12 +31,14 @@ from .backup import (
     FORMAT_VERSION,
     MANIFEST,
     MEDIA,
+    SIGNATURE,
     BackupError,
     applied_migrations,
     dumped_models,
     file_sha256,
     model_rows,
     serialize_rows,
+    sign,
 )
 
 
@@ -45,7 +48,7 @@ def _safe_name(name):
         bool(parts)
         and not name.startswith("/")
         and ".." not in parts
-        and (name in (MANIFEST, DATABASE) or (name.startswith(MEDIA) and len(parts) > 1))
+        and (name in (MANIFEST, SIGNATURE, DATABASE) or (name.startswith(MEDIA) and len(parts) > 1))
     )
 
 
@@ -74,6 +77,7 @@ def unpack_verified(path, into):
             raise BackupError(f"{damaged}（无法完整读取），恢复未执行。") from exc
     if MANIFEST not in seen:
         raise BackupError(f"备份文件“{path}”中没有清单（manifest.json），不是本系统的备份，恢复未执行。")
+    _check_signature(path, into, seen)
     try:
         manifest = json.loads(Path(into, MANIFEST).read_text(encoding="utf-8"))
         members = manifest["members"]
@@ -93,6 +97,19 @@ def unpack_verified(path, into):
     if DATABASE not in seen:
         raise BackupError(f"{damaged}：缺少数据库内容，恢复未执行。")
     return manifest
+
+
+def _check_signature(path, into, seen):
+    """The manifest signed with this portal's key (DJANGO_BACKUP_KEY): the sums it holds can then be trusted."""
+    if SIGNATURE not in seen:
+        raise BackupError(f"备份文件“{path}”没有签名，无法确认未被改动，恢复未执行。")
+    del seen[SIGNATURE]
+    expected = sign(Path(into, MANIFEST).read_bytes())
+    given = Path(into, SIGNATURE).read_bytes().strip().decode("ascii", "replace")
+    if not hmac.compare_digest(expected, given):
+        raise BackupError(
+            f"备份文件“{path}”的签名不符：备份被改动，或签名密钥（DJANGO_BACKUP_KEY）与备份时不同，恢复未执行。"
+        )
 
 
 def _check_migrations(manifest):

@@ -279,6 +279,20 @@ STORAGES = {
 PDF_FONT_PATHS = env_list("DJANGO_PDF_FONT_PATHS", ["/usr/share/fonts/opentype/noto"])
 # Uploaded evidence and attachments: outside static/, served only through views that check access.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# The nightly backup's directory (manage.py backup without a path; the job `backup`), and how long archives
+# are kept there (the job `prune_backups`): the newest DJANGO_BACKUP_KEEP_COUNT, and any younger than
+# DJANGO_BACKUP_KEEP_DAYS days.
+BACKUP_DIR = Path(env_str("DJANGO_BACKUP_DIR", "/var/backups/kunshan_credit"))
+BACKUP_KEEP_DAYS = env_int("DJANGO_BACKUP_KEEP_DAYS", 14)
+BACKUP_KEEP_COUNT = env_int("DJANGO_BACKUP_KEEP_COUNT", 7)
+if BACKUP_KEEP_COUNT < 1 or BACKUP_KEEP_DAYS < 0:
+    raise ImproperlyConfigured("DJANGO_BACKUP_KEEP_COUNT must be at least 1, DJANGO_BACKUP_KEEP_DAYS at least 0")
+# The key that signs every archive (HMAC-SHA256 over its manifest); restore refuses an archive it did not sign.
+# Kept outside the database and the backups (the environment file), the same on the machine that restores.
+BACKUP_KEY = env_str("DJANGO_BACKUP_KEY", "")
+# Run after each backup to copy the archive off this machine, `{archive}` standing for its path, e.g.
+# `rsync -a {archive} backup-host:/srv/backups/kunshan_credit/`. A failure fails the backup job. Default: none.
+BACKUP_OFFSITE_COMMAND = env_str("DJANGO_BACKUP_OFFSITE_COMMAND", "")
 # Behind nginx: the internal location that serves MEDIA_ROOT (deploy/nginx); a download the view has
 # allowed is then sent by nginx (X-Accel-Redirect, core/accel.py). Empty: the app sends it.
 ACCEL_REDIRECT_PREFIX = env_str("DJANGO_ACCEL_REDIRECT", "")
@@ -306,6 +320,8 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kc_cache"}
 }
+# Keys of this portal in a Redis shared with others (or a test run's own): prefixed. Default: none.
+CACHES["default"]["KEY_PREFIX"] = env_str("DJANGO_CACHE_KEY_PREFIX", "")
 
 # Bodies larger than this (bytes, uploaded files aside) are refused with the portal's 400 page.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1_048_576)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from bulletins import urls as bulletin_urls
 from bulletins.views import reading as bulletin_reading
+from core import health
 from core.security import views as security_views
 
 # The admin site is the portal's (core.security.apps.AdminConfig): login, second factor, the office's header.
@@ -11,6 +12,8 @@ handler400 = "core.security.views.bad_request"
 
 urlpatterns = [
     path("", bulletin_reading.latest, name="home"),
+    # For nginx and monitors: no data, no session, no login (core.health).
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", security_views.PasswordChangeView.as_view(), name="password_change"),
@@ -38,5 +41,6 @@ urlpatterns = [
     path("overview/", include(bulletin_urls.overview_urlpatterns)),
     path("office/", include("kunshan_credit.office_urls")),
     path("audit/", include("core.audit.urls")),
+    path("system/", include("core.jobs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,9 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # The API's throttles stay out of the way of the suite; tests/test_api_errors.py lowers them.
 os.environ.setdefault("DJANGO_API_ANON_RATE", "100000/min")
 os.environ.setdefault("DJANGO_API_TOKEN_RATE", "100000/min")
+# Backups of the test run are signed with a key of the tests and go to a directory of their own.
+os.environ.setdefault("DJANGO_BACKUP_KEY", "tests-only-backup-key")
+os.environ.setdefault("DJANGO_BACKUP_DIR", tempfile.mkdtemp(prefix="kc-test-backups-"))
 
 from kunshan_credit.settings import *  # noqa: E402,F403
 

@@ -18,7 +18,7 @@ from assessment.marks.services import set_mark
 from assessment.models import Mark, Unit
 from cases import services as case_services
 from cases.models import CaseAttachment
-from kunshan_credit.backup import DATABASE, MANIFEST, dumped_models
+from kunshan_credit.backup import DATABASE, MANIFEST, SIGNATURE, dumped_models, sign
 
 from .conftest import log_in
 from .factories import pdf_upload
@@ -95,17 +95,20 @@ def _case_data(title):
     }
 
 
-def _with_sums(source, target):
-    """The archive with its manifest's sums made to match its members (a forger's archive)."""
+def _with_sums(source, target, signed=True):
+    """The archive with its manifest's sums made to match its members, signed again with the portal's key
+    (`signed=False`: a forger's archive, who has no key and keeps the old signature)."""
     with tarfile.open(source, "r:gz") as old:
         members = {m.name: old.extractfile(m).read() for m in old}
     manifest = json.loads(members[MANIFEST])
     manifest["members"] = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         for name, data in members.items()
-        if name != MANIFEST
+        if name not in (MANIFEST, SIGNATURE)
     }
     members[MANIFEST] = json.dumps(manifest).encode()
+    if signed:
+        members[SIGNATURE] = sign(members[MANIFEST]).encode()
     return _rewrite(source, target, lambda name, data: members[name])
 
 
@@ -245,8 +248,9 @@ def test_an_archive_of_another_schema_is_refused(db, tmp_path):
         manifest["migrations"].append(["assessment", "9999_from_the_future"])
         return json.dumps(manifest).encode()
 
+    newer_archive = _rewrite(archive, tmp_path / "newer.tar.gz", newer)
     with pytest.raises(CommandError, match="请先运行 migrate"):
-        _restore(_rewrite(archive, tmp_path / "newer.tar.gz", newer))
+        _restore(_with_sums(newer_archive, tmp_path / "newer-signed.tar.gz"))
 
 
 def test_backup_never_overwrites_a_file(db, tmp_path):

@@ -3,6 +3,8 @@ error pages, the API docs and the admin (as a superuser) are crawled, and their 
 scripts, styles and code stripped; URLs, e-mail addresses and file names ignored — holds no Latin word
 outside a short allow list (file types, product names, the printed marks)."""
 
+import contextlib
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -10,13 +12,16 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessment.models import Scheme, Unit
 from bulletins.models import Issue
 from cases.models import Case
+from core.jobs.models import JobRun
 
 from .conftest import log_in
 from .factories import UserFactory
@@ -204,7 +209,15 @@ def test_no_english_in_the_admin(db):
         "/admin/otp_static/staticdevice/",
         f"/admin/otp_static/staticdevice/{backup.pk}/change/",
         "/admin/otp_static/staticdevice/add/",
+        # The IT administrator's jobs page (core.jobs), with a run and a failed run on it.
+        "/system/jobs/",
     ]
+    call_command("run_job", "send_queued", stdout=io.StringIO())
+    with contextlib.suppress(CommandError):
+        call_command("run_job", "no_such_job", stdout=io.StringIO())
+    JobRun.objects.create(
+        job="backup", started_at=timezone.now(), result=JobRun.Result.FAILED, output="失败：磁盘空间不足"
+    )
     found, seen = _crawl(client, urls, limit=len(urls))
     assert len(seen) == len(urls)
     # The login-security apps (django-axes, django-otp) too: named in core/security/apps.py.

@@ -101,10 +101,19 @@ def test_two_processes_share_the_throttle_through_the_database_cache(server_env)
 
 
 def test_two_processes_share_the_throttle_through_redis(server_env):
+    """On the Redis the run is given (KC_TEST_REDIS_URL, default database 0 of 127.0.0.1:6379), under a key
+    prefix of this run only: nothing of anyone else's is read, counted or removed."""
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/5"
+    url = os.environ.get("KC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    prefix = f"kc-test-{secrets.token_hex(8)}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+        client.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    _one_limit_across_two_processes({**server_env, "REDIS_URL": url})
+        pytest.skip(f"no Redis at {url}")
+    try:
+        _one_limit_across_two_processes({**server_env, "REDIS_URL": url, "DJANGO_CACHE_KEY_PREFIX": prefix})
+        assert any(client.scan_iter(match=f"{prefix}:*"))  # the throttle was counted under the run's prefix
+    finally:
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)

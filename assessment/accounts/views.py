@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import DomainError
 
@@ -42,7 +42,7 @@ def _account_or_404(request, pk):
     return account
 
 
-@require_GET
+@require_safe
 @office_only
 def account_list(request):
     form = AccountFilter(request.GET or None)
@@ -72,7 +72,7 @@ def account_list(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def reporter_new(request):
     form = ReporterForm(request.POST if request.method == "POST" else None)
@@ -97,7 +97,7 @@ ACTIONS = {
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def account_action(request, pk, action):
     if action not in ACTIONS:

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
 from assessment.imports.reading import MAX_IMPORT_BYTES
@@ -52,7 +52,7 @@ def _year_with_schemes(year):
     return year
 
 
-@require_GET
+@require_safe
 @manage
 def index(request):
     years = _years()
@@ -65,7 +65,7 @@ def index(request):
     )
 
 
-@require_GET
+@require_safe
 @manage
 def progress_xlsx(request, year):
     schemes = schemes_with_parts(Scheme.objects.filter(year=year), units=False).order_by("category__order")
@@ -76,14 +76,14 @@ def progress_xlsx(request, year):
     return workbook_response(sheets, f"工作进展通报-{year}年度.xlsx", audit=request)
 
 
-@require_GET
+@require_safe
 @manage
 def schemes_xlsx(request, year):
     _year_with_schemes(year)
     return workbook_response(scheme_sheets(year), f"考核方案-{year}年度.xlsx", audit=request)
 
 
-@require_GET
+@require_safe
 @manage
 def units_xlsx(request):
     return workbook_response(units_sheets(), "责任单位.xlsx", audit=request)
@@ -96,7 +96,7 @@ TITLES = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manage
 def upload(request, kind, year=None):
     if kind == ImportKind.MARKS:
@@ -124,7 +124,7 @@ def _session_for(request, token):
     return get_object_or_404(ImportSession, token=token, created_by=request.user)
 
 
-@require_GET
+@require_safe
 @manage
 def preview(request, token):
     session = _session_for(request, token)

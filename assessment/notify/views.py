@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
 from assessment.models import Indicator, Unit
@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 STATUS_RANK = [Delivery.Status.FAILED, Delivery.Status.UNREACHABLE, Delivery.Status.SENDING, Delivery.Status.QUEUED]
 
 
-@require_GET
+@require_safe
 @access.require(visible=access.can_read_all, allowed=access.can_manage)
 def delivery_log(request):
     """Every sending, failures first; filters by result, channel, kind and unit."""
@@ -88,7 +88,7 @@ def follow_toggle(request):
     return _back(request, "units:index")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unfollow_link(request, token):
     """The link in a digest: works without signing in; GET asks, POST stops following (mail scanners only GET)."""
     found = follow_from_token(token)
@@ -99,7 +99,7 @@ def unfollow_link(request, token):
     return render(request, "notify/unfollow.html", {"follow": found, "token": token}, status=200 if found else 404)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require(visible=access.can_read_all, allowed=access.can_manage)
 def unit_contacts(request, pk):
     """Who a unit's reminders reach: its reporters' e-mails (read) and its group robot (set or removed)."""

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
 from assessment.models import Deduction, Scheme, YearEndAssessment
@@ -45,7 +45,7 @@ def _ranking_data(request, year):
     return categories, assessment, live, changed
 
 
-@require_GET
+@require_safe
 @read_all
 def latest(request):
     year = current_year()
@@ -84,7 +84,7 @@ def _paged(request, year, categories):
     }
 
 
-@require_GET
+@require_safe
 @read_all
 def ranking(request, year):
     categories, assessment, live, changed = _ranking_data(request, year)
@@ -108,7 +108,7 @@ def _title(year, assessment):
     return f"{year}年信用体系建设年终考核结果（第{assessment.version}版）"
 
 
-@require_GET
+@require_safe
 @read_all
 def ranking_xlsx(request, year):
     categories, assessment, live, _ = _ranking_data(request, year)
@@ -118,7 +118,7 @@ def ranking_xlsx(request, year):
     return workbook_response(sheets, f"考核得分-{year}年-{suffix}.xlsx", audit=request)
 
 
-@require_GET
+@require_safe
 @access.require()
 def unit_detail(request, year, unit_id):
     unit = access.get_unit_or_404(request.user, unit_id)
@@ -131,7 +131,7 @@ def unit_detail(request, year, unit_id):
     )
 
 
-@require_GET
+@require_safe
 @read_all
 def versions(request, year):
     items = YearEndAssessment.objects.filter(year=year).select_related("closed_by").defer("results")
@@ -142,7 +142,7 @@ def _version(year, version):
     return get_object_or_404(YearEndAssessment.objects.select_related("closed_by"), year=year, version=version)
 
 
-@require_GET
+@require_safe
 @read_all
 def version_detail(request, year, version):
     assessment = _version(year, version)
@@ -161,7 +161,7 @@ def version_detail(request, year, version):
     )
 
 
-@require_GET
+@require_safe
 @read_all
 def version_xlsx(request, year, version):
     assessment = _version(year, version)
@@ -176,7 +176,7 @@ def version_xlsx(request, year, version):
 # --- deduction records
 
 
-@require_GET
+@require_safe
 @read_all
 def deductions(request, year):
     if not Scheme.objects.filter(year=year).exists():
@@ -189,7 +189,7 @@ def deductions(request, year):
     return render(request, "assessment/deductions.html", {"year": year, "records": records})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manage
 def deduction_new(request, year):
     if not Scheme.objects.filter(year=year).exists():
@@ -238,7 +238,7 @@ def deduction_confirm(request, year, pk):
     return redirect("scores:deductions", year=year)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manage
 def deduction_delete(request, year, pk):
     record = _deduction(year, pk)
@@ -256,7 +256,7 @@ def deduction_delete(request, year, pk):
 # --- the year-end assessment
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manage
 def close(request, year):
     categories = _live_or_404(year, as_of=year_end(year))  # what closing scores: every quarter due

@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
 from core.errors import DomainError
@@ -41,7 +41,7 @@ def staff_issue_view(view):
 staff_view = access.require(allowed=access.can_manage, message=EDIT_MESSAGE)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def issue_new(request):
     year, number, date = services.propose_next()
@@ -101,7 +101,7 @@ def _edit_page(request, issue, bound=None):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_issue_view
 def issue_edit(request, issue):
     if request.method == "GET":
@@ -187,7 +187,7 @@ def section_move(request, issue, kind, pk):
     return _back(issue, f"section-{kind}")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_issue_view
 def section_remove(request, issue, kind, pk):
     try:
@@ -205,7 +205,7 @@ def section_remove(request, issue, kind, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_issue_view
 def issue_delete(request, issue):
     if request.method == "POST":
@@ -224,14 +224,14 @@ def _keep_tables(value):
     return value != "current"
 
 
-@require_GET
+@require_safe
 @staff_issue_view
 def issue_preview(request, issue):
     keep = _keep_tables(request.GET.get("tables"))
     return render_issue(request, issue, preview=services.preview(issue, keep_tables=keep), keep_tables=keep)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_issue_view
 def issue_publish(request, issue):
     is_correction = issue.current_version_id is not None
@@ -275,7 +275,7 @@ def issue_publish(request, issue):
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 @staff_issue_view
 def issue_documents(request, issue):

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessment import access
 from assessment.years import current_year, scheme_years
@@ -12,7 +12,7 @@ from ..overview import year_overview
 leaders_view = access.require(visible=access.can_read_all)
 
 
-@require_GET
+@require_safe
 @leaders_view
 def overview_index(request):
     year = current_year()
@@ -21,7 +21,7 @@ def overview_index(request):
     return redirect("overview:year", year)
 
 
-@require_GET
+@require_safe
 @leaders_view
 def overview_year(request, year):
     data = year_overview(year)

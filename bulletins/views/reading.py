@@ -4,7 +4,7 @@ versions and downloads, the archive; and which issues a user may see, which the 
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessment import access
 
@@ -75,7 +75,7 @@ def _reader_page(request, name, published, render_page, missing="没有这一期
     return pages.stored(request, version) or pages.store(request, version, render_page())
 
 
-@require_GET
+@require_safe
 def latest(request):
     # The latest published issue for everyone: staff find their drafts under 编辑期刊.
     published = Issue.objects.filter(is_published=True).order_by("-year", "-number")
@@ -89,7 +89,7 @@ def latest(request):
     return _reader_page(request, "latest", published, render_page, "还没有发布任何一期。")
 
 
-@require_GET
+@require_safe
 def issue_detail(request, year, number):
     published = Issue.objects.filter(is_published=True, year=year, number=number)
     return _reader_page(
@@ -97,7 +97,7 @@ def issue_detail(request, year, number):
     )
 
 
-@require_GET
+@require_safe
 def issue_version(request, year, number, version):
     issue = get_issue_for_user(request, year, number)
     version = get_object_or_404(IssueVersion.objects.defer(*HEAVY_FIELDS), issue=issue, number=version)
@@ -118,22 +118,22 @@ def _download(request, year, number, kind, version_number=None):
     return documents.response(issue, version, kind)
 
 
-@require_GET
+@require_safe
 def progress_xlsx(request, year, number, version=None):
     return _download(request, year, number, "xlsx", version)
 
 
-@require_GET
+@require_safe
 def issue_pdf(request, year, number, version=None):
     return _download(request, year, number, "pdf", version)
 
 
-@require_GET
+@require_safe
 def issue_docx(request, year, number, version=None):
     return _download(request, year, number, "docx", version)
 
 
-@require_GET
+@require_safe
 def archive(request):
     query = request.GET.get("q", "").strip()[:100]
     issues = Issue.objects.filter(current_version__isnull=False).select_related("current_version")

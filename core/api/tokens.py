@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rest_framework.authtoken.models import Token
 
 from core import access
@@ -31,7 +31,7 @@ def _accounts():
     )
 
 
-@require_GET
+@require_safe
 @manage
 def token_list(request):
     return render(request, "assessment/api_tokens.html", {"accounts": _accounts()})
@@ -53,7 +53,7 @@ def token_create(request, user_id):
     return redirect("api_tokens:list")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manage
 def token_revoke(request, user_id):
     """GET: ask for confirmation; POST: delete the token, so systems using it are refused at once."""

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core import access, paging
 from core.audit.actions import AuditAction
@@ -89,7 +89,7 @@ def _query(request):
     return params.urlencode()
 
 
-@require_GET
+@require_safe
 @auditor_only
 def entry_list(request):
     form, entries = filtered_entries(request.GET)
@@ -110,7 +110,7 @@ def _export_obj(request):
     return ("审计日志", "", f"筛选：{_query(request) or '全部'}")
 
 
-@require_GET
+@require_safe
 @auditor_only
 def export_csv(request):
     out = io.StringIO()
@@ -124,7 +124,7 @@ def export_csv(request):
     )
 
 
-@require_GET
+@require_safe
 @auditor_only
 def export_xlsx(request):
     sheet = Sheet(

@@ -24,7 +24,7 @@ class OfficeForm(forms.ModelForm):
         widgets = {"report_to": forms.Textarea(attrs={"rows": 3}), "send_to": forms.Textarea(attrs={"rows": 2})}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require(visible=access.can_read_all, allowed=access.can_manage, message="只有市信用办可以修改本办信息。")
 def edit(request):
     # A fresh copy: a form that fails validation must not leave its values in the row every page reads.

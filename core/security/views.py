@@ -43,7 +43,7 @@ def _require_second_factor_user(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify(request):
     """Second login step: the code from the authenticator app, or one backup code."""
     if not _second_factor_user(request) or request.user.is_verified():
@@ -63,7 +63,7 @@ def verify(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def enrol(request):
     """Binding an authenticator app: scan the QR code, type its first code, receive the backup codes once."""
     _require_second_factor_user(request)
@@ -88,7 +88,7 @@ def enrol(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def backup_codes(request):
     """A verified user's backup codes: how many are left; POST makes a new set and shows it once."""
     _require_second_factor_user(request)

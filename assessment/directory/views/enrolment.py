@@ -58,7 +58,7 @@ def scheme_unit_move(request, pk):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def scheme_unit_remove(request, pk):
     row = _row_or_404(pk)

@@ -43,7 +43,7 @@ def _note_form_page(request, note, title):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def note_new(request, year, category):
     scheme = scheme_or_404(year, category)
@@ -51,7 +51,7 @@ def note_new(request, year, category):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def note_edit(request, pk):
     note = _note_or_404(pk)
@@ -73,7 +73,7 @@ def note_move(request, pk):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def note_remove(request, pk):
     note = _note_or_404(pk)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
 from assessment.models import Indicator, Note, Scheme, year_lock
@@ -18,7 +18,7 @@ from ..forms import IndicatorForm, JoinForm
 from . import office_only, row_link
 
 
-@require_GET
+@require_safe
 @office_only
 def scheme_list(request):
     schemes = Scheme.objects.select_related("category").annotate(columns=Count("indicators"), rows=Count("units"))
@@ -52,7 +52,7 @@ def scheme_url(scheme):
     return reverse("directory:scheme", args=[scheme.year, scheme.category.slug])
 
 
-@require_GET
+@require_safe
 @office_only
 def scheme_detail(request, year, category):
     scheme = scheme_or_404(year, category)
@@ -116,7 +116,7 @@ def _indicator_form_page(request, indicator, title):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def indicator_new(request, year, category):
     scheme = scheme_or_404(year, category)
@@ -124,7 +124,7 @@ def indicator_new(request, year, category):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def indicator_edit(request, pk):
     indicator = _indicator_or_404(pk)
@@ -146,7 +146,7 @@ def indicator_move(request, pk):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def indicator_remove(request, pk):
     indicator = _indicator_or_404(pk)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessment import access
 from assessment.models import Category, Unit
@@ -25,7 +25,7 @@ def _unit_or_404(pk):
     return unit
 
 
-@require_GET
+@require_safe
 @office_only
 def unit_list(request):
     units = (
@@ -71,7 +71,7 @@ def _unit_form_page(request, unit, title):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def unit_new(request):
     category = Category.objects.filter(slug=request.GET.get("category", "")).first() or Category.objects.first()
@@ -80,7 +80,7 @@ def unit_new(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def unit_edit(request, pk):
     unit = _unit_or_404(pk)
@@ -95,7 +95,7 @@ UNIT_ACTIONS = {
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_only
 def unit_action(request, pk, action):
     if action not in UNIT_ACTIONS:

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
 from assessment.mark_requests.forms import MarkRequestForm
@@ -23,7 +23,7 @@ from core.uploads import protected_file_response
 decide = access.require(visible=access.can_read_all, allowed=access.can_decide_requests)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require()
 def request_new(request, pk, mark_id):
     """A reporter reports a * item done, or explains it."""
@@ -75,7 +75,7 @@ STATUS_FILTERS = {
 }
 
 
-@require_GET
+@require_safe
 @access.read_all_required
 def queue(request):
     """The office's queue of requests (leaders read it too)."""
@@ -139,7 +139,7 @@ def request_return(request, pk):
     return _back_to_queue(request)
 
 
-@require_GET
+@require_safe
 @access.require()
 def request_attachment(request, pk):
     """Evidence is served to the office, leaders and the unit's own reporters only."""

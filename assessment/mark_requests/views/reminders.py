@@ -14,7 +14,7 @@ from core.errors import DomainError
 REMINDER_NONCE = "kc_reminder_nonce"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.manage_required
 def reminders(request):
     """Remind every unit that still has *: a list to check first, then one POST sends the e-mails."""

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessment import access, cells
 from assessment.mark_requests.services import current_year, explained_state
@@ -15,7 +15,7 @@ from assessment.scoring.live import unit_score
 HISTORY_SHOWN = 50
 
 
-@require_GET
+@require_safe
 @reporter_redirect
 @access.read_all_required
 def index(request):
@@ -45,7 +45,7 @@ def _due_order(row):
     return (cell_due.date is None, cell_due.date, row["indicator"].order)
 
 
-@require_GET
+@require_safe
 @access.require()
 def detail(request, pk):
     unit = access.get_unit_or_404(request.user, pk)

@@ -40,7 +40,7 @@ def _back(mark, where):
     return f"{reverse('units:detail', args=[mark.unit_id])}?year={scheme.year}"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @access.require(visible=access.can_read_all, allowed=access.can_manage)
 def due_override(request, pk):
     mark = get_object_or_404(Mark.objects.select_related("unit", "indicator__scheme__category"), pk=pk)

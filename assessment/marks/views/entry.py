@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access, cells, due
 from assessment.marks import history
@@ -44,7 +44,7 @@ def _scheme(year, category):
     return get_object_or_404(schemes_with_parts(Scheme.objects.filter(year=year, category__slug=category)))
 
 
-@require_GET
+@require_safe
 @reporter_redirect
 @read_all
 def index(request):
@@ -55,7 +55,7 @@ def index(request):
     return redirect("assessment:year", year)
 
 
-@require_GET
+@require_safe
 @reporter_redirect
 @read_all
 def year_overview(request, year):
@@ -94,7 +94,7 @@ def _grid_filters(request, scheme):
     }
 
 
-@require_GET
+@require_safe
 @reporter_redirect
 @read_all
 def grid(request, year, category):
@@ -185,7 +185,7 @@ def mark_save(request, pk):
     return JsonResponse({"ok": True, **_cell(saved)})
 
 
-@require_GET
+@require_safe
 @access.require()
 def mark_history(request, pk):
     """A cell's history: who, when, old → new, how. `?partial=1` gives the fragment the grid shows."""
@@ -221,7 +221,7 @@ def _bulk_params(data, scheme):
     return indicator, data.get("value", "").strip(), unit_ids
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @edit_marks
 def bulk(request, year, category):
     """Set a column (or its selected rows) to one value: GET shows what changes, POST applies it."""
@@ -274,7 +274,7 @@ def _batch_year(changes):
     return changes[0].indicator.scheme.year if changes else None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @edit_marks
 def batch_undo(request, pk):
     """Undo a bulk change or an import: GET shows what goes back, POST does it."""
@@ -292,7 +292,7 @@ def batch_undo(request, pk):
     return render(request, "assessment/batch_undo.html", {"batch": batch, "changes": changes, "year": year})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @edit_marks
 def new_year(request, year):
     """Start year+1 from `year` in one step (GET: what will be copied; POST: copy)."""

@@ -1,0 +1,54 @@
+"""The portal's scheduled jobs, the one list: deploy/cron, the systemd timers, `make run`'s scheduler,
+the jobs page (/system/jobs/) and /healthz all read it (`core.jobs`). Times are Asia/Shanghai.
+
+After a change: `manage.py jobs --write` rewrites deploy/ (a test compares).
+"""
+
+from datetime import timedelta
+
+from core.jobs.registry import Job
+
+JOBS = (
+    Job(
+        name="render_documents",
+        command="render_documents",
+        schedule="* * * * *",
+        description="生成新发布简报的 PDF、Word 和 Excel 文件",
+        late_after=timedelta(minutes=10),
+    ),
+    Job(
+        name="send_queued",
+        command="send_queued",
+        schedule="* * * * *",
+        description="发送页面上排队的提醒和摘要，重发失败的消息",
+        late_after=timedelta(minutes=10),
+    ),
+    Job(
+        name="send_reminders",
+        command="send_reminders",
+        schedule="30 8 * * *",
+        description="每日提醒：向有未完成、即将到期、已逾期事项的单位发提醒",
+        late_after=timedelta(hours=2),
+    ),
+    Job(
+        name="send_digests",
+        command="send_digests",
+        schedule="0 8 * * *",
+        description="每日摘要：向关注单位或指标的账号发送变化摘要",
+        late_after=timedelta(hours=2),
+    ),
+    Job(
+        name="backup",
+        command="backup",
+        schedule="15 2 * * *",
+        description="每日备份：数据库和附件写入备份目录中带日期的签名备份文件",
+        late_after=timedelta(hours=3),
+    ),
+    Job(
+        name="prune_backups",
+        command="prune_backups",
+        schedule="45 3 * * *",
+        description="清理旧备份：按保留天数和份数删除备份目录中过期的备份文件",
+        late_after=timedelta(hours=3),
+    ),
+)

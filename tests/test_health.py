@@ -1,20 +1,23 @@
 """/healthz for nginx and monitors, HEAD wherever GET is allowed, and the cache table whatever the backend."""
 
 import importlib
-import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from core.jobs.models import JobRun
 from core.jobs.registry import all_jobs
 
 
 def _all_jobs_ran():
-    for job in all_jobs():
-        call_command("run_job", job.name, stdout=io.StringIO())
+    # Each job's run as run_job records it (tests/test_jobs.py runs them); running them here would make two
+    # backups within one second, which the second refuses.
+    now = timezone.now()
+    JobRun.objects.bulk_create(
+        JobRun(job=job.name, started_at=now, finished_at=now, result=JobRun.Result.OK) for job in all_jobs()
+    )
 
 
 @pytest.mark.django_db

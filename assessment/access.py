@@ -119,6 +119,12 @@ def can_edit_marks(user):
     return is_staff(user)
 
 
+def can_edit_year(user, state):
+    """Change a year's marks now (a grid cell opens, bulk set, import, undo): staff, while the year is not
+    closed. `state` is the year's `assessment.years.YearState`; the services refuse a closed year again."""
+    return can_edit_marks(user) and state.is_open
+
+
 def can_write_cases(user):
     """Fill in a new case: the office for any unit, a reporter for its own."""
     return role_of(user) in (STAFF, REPORTER)

@@ -47,3 +47,9 @@ def plain_paragraphs(text):
 def plain_line(text):
     """A one-line field (titles, sources, subjects): markup stripped, line breaks folded into spaces."""
     return _SPACES.sub(" ", plain_paragraphs(text).replace("\n", " ")).strip()
+
+
+def labelled_sentence(label, text):
+    """“说明：2019年度年终考核。”: a remark after its label with exactly one full stop ("" without a remark)."""
+    text = plain_line(text or "").rstrip("。.；;，, ")
+    return f"{label}：{text}。" if text else ""

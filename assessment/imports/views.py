@@ -13,7 +13,7 @@ from assessment.imports.sheets import scheme_sheets, units_sheets
 from assessment.models import ImportKind, ImportSession, Scheme
 from assessment.sheets import progress_sheets
 from assessment.tables import printed_tables, schemes_with_parts
-from assessment.years import scheme_years
+from assessment.years import scheme_years, year_state
 from core.errors import DomainError
 from core.excel import workbook_response
 
@@ -58,10 +58,13 @@ def index(request):
     years = _years()
     sessions = ImportSession.objects.filter(created_by=request.user)[:10]
     next_year = (years[0] + 1) if years else None
+    # A closed year takes no import (not offered; the import's writes refuse it again).
+    closed = {year: year_state(year) for year in years}
+    closed = {year: state.banner for year, state in closed.items() if state.closed}
     return render(
         request,
         "assessment/import_index.html",
-        {"years": years, "next_year": next_year, "sessions": sessions},
+        {"years": years, "next_year": next_year, "sessions": sessions, "closed": closed},
     )
 
 
@@ -103,6 +106,10 @@ def upload(request, kind, year=None):
         _year_with_schemes(year)
     elif year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404("年度不正确。")
+    state = year_state(year) if year is not None else None
+    if state is not None and state.closed:  # not offered on the index; the import's writes refuse it again
+        messages.error(request, state.banner)
+        return redirect("imports:index")
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if form.is_bound and form.is_valid():
         try:

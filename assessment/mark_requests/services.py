@@ -45,6 +45,7 @@ def check_can_request(mark, user, kind, year=None):
     year = year or current_year()
     if mark.indicator.scheme.year != year:
         raise DomainError(f"只能对当前年度（{year}年度）的项目提出申请。")
+    years.require_open(year)  # a closed year takes no request (its page offers none)
     cell = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk]
     if not cell.is_pending:
         raise DomainError(f"只有标记为“*”的项目可以申请；“{mark.indicator.title}”目前为“{cell.value}”。")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.text import labelled_sentence
+
 
 class YearEndAssessment(models.Model):
     """The frozen result of closing a year: every unit's score and lines, as one numbered version.
@@ -15,7 +17,7 @@ class YearEndAssessment(models.Model):
     version = models.PositiveSmallIntegerField("版本")
     closed_at = models.DateTimeField("考核时间", auto_now_add=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
-    reason = models.TextField("更正原因", blank=True)
+    reason = models.TextField("说明", blank=True, help_text="年终考核的说明；再次考核时写明更正了什么")
     results = models.JSONField("考核结果", help_text="各类别、各单位的得分及每一条计分")
     # A closed year is locked until staff reopen it with a reason; closing again makes the next version.
     reopened_at = models.DateTimeField("重新开放时间", null=True, blank=True)
@@ -38,6 +40,11 @@ class YearEndAssessment(models.Model):
 
     def __str__(self):
         return f"{self.year}年年终考核（第{self.version}版）"
+
+    @property
+    def remark(self):
+        """“说明：…。” as every page prints it, one full stop ("" without a remark)."""
+        return labelled_sentence("说明", self.reason)
 
     @property
     def locks_year(self):

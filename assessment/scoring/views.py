@@ -17,7 +17,7 @@ from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
 from assessment.sheets import score_sheets
-from assessment.years import current_year
+from assessment.years import current_year, year_state
 from core import paging
 from core.errors import DomainError
 from core.excel import workbook_response
@@ -94,6 +94,7 @@ def ranking(request, year):
         {
             **_paged(request, year, categories),
             "assessment": assessment,
+            "year_state": year_state(year),
             "shown": None if live else assessment,
             "live": live,
             "changed": changed,
@@ -126,9 +127,8 @@ def unit_detail(request, year, unit_id):
     if score is None:
         raise Http404(f"{unit}不在{year}年的考核中。")
     assessment = latest_assessment(year) if score.frozen else None
-    return render(
-        request, "assessment/unit_score.html", {"year": year, "unit": unit, "score": score, "assessment": assessment}
-    )
+    context = {"year": year, "unit": unit, "score": score, "assessment": assessment, "year_state": year_state(year)}
+    return render(request, "assessment/unit_score.html", context)
 
 
 @require_safe

@@ -11,6 +11,7 @@ from assessment.marks.history import marks_changes
 from assessment.marks.views.entry import reporter_redirect
 from assessment.models import Mark, MarkRequest, SchemeUnit, Unit
 from assessment.scoring.live import unit_score
+from assessment.years import year_state
 
 HISTORY_SHOWN = 50
 
@@ -56,6 +57,10 @@ def detail(request, pk):
     wanted = request.GET.get("year")
     if wanted is not None and (not wanted.isdigit() or int(wanted) not in years):
         raise Http404("该单位没有这一年度的考核。")
+    # Unless a year is chosen: the current year, as on every other page and for every role (assessment.years),
+    # else the unit's latest year.
+    if wanted is None:
+        wanted = str(current_year())
     scheme_unit = next((su for su in scheme_units if str(su.scheme.year) == wanted), None) or (
         scheme_units[0] if scheme_units else None
     )
@@ -79,6 +84,7 @@ def detail(request, pk):
             r.indicator = by_pk[indicator_of_mark[r.mark_id]]
         is_unit_reporter = access.is_reporter(request.user) and access.can_view_unit(request.user, unit)
         acting_year = current_year()
+        state = year_state(scheme.year)
         rows = []
         for indicator in indicators:
             mark = marks.get(indicator.pk)
@@ -95,6 +101,7 @@ def detail(request, pk):
                     and pending
                     and not cell.derived
                     and scheme.year == acting_year
+                    and state.is_open
                     and mark.pk not in open_by_mark,
                     "can_explain": explained_state(indicator) is not None,
                 }
@@ -104,6 +111,7 @@ def detail(request, pk):
             # The same figure as the scores pages and the API (frozen once the year is closed).
             score=unit_score(unit, scheme.year),
             scheme=scheme,
+            year_state=state,
             rows=rows,
             # What is due when: the open (*) items by due date, overdue first (assessment.due).
             pending_rows=sorted((r for r in rows if r["pending"]), key=_due_order),

@@ -18,7 +18,7 @@ from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import StateCounts, grid_selection, page_table, schemes_with_parts
-from assessment.years import current_year, scheme_years
+from assessment.years import current_year, scheme_years, year_state
 from core import paging
 from core.errors import DomainError
 from core.people import display_name
@@ -63,11 +63,14 @@ def year_overview(request, year):
     if not progress:
         raise Http404(f"{year}年没有考核方案。")
     years = scheme_years()
+    state = year_state(year)
     return render(
         request,
         "assessment/year.html",
         {
             "year": year,
+            "year_state": state,
+            "year_editable": access.can_edit_year(request.user, state),
             "years": years,
             "progress": progress,
             "next_year_exists": year + 1 in years,
@@ -108,7 +111,9 @@ def grid(request, year, category):
     selection = grid_selection(scheme, **filters)
     page = paging.paginate(request, selection.rows)
     shown = page_table(selection, page.object_list)
-    editable = access.can_edit_marks(request.user)
+    # A closed year's cells do not open: grid.js reads this one flag (data-editable), no rule of its own.
+    state = year_state(year)
+    editable = access.can_edit_year(request.user, state)
     # One reversal for the page, not one per cell.
     history_url = reverse("assessment:mark_history", args=[0])
     indicators = list(scheme.indicators.all())
@@ -117,6 +122,8 @@ def grid(request, year, category):
         "assessment/grid.html",
         {
             "year": year,
+            "year_state": state,
+            "year_editable": editable,
             "scheme": scheme,
             "indicators": indicators,
             "notes": shown.notes,
@@ -206,6 +213,7 @@ def mark_history(request, pk):
             "cell": cell,
             "changes": history.mark_changes(mark),
             "editable": access.can_edit_marks(request.user),
+            "year_editable": access.can_edit_year(request.user, year_state(mark.indicator.scheme.year)),
         },
     )
 
@@ -227,6 +235,10 @@ def bulk(request, year, category):
     """Set a column (or its selected rows) to one value: GET shows what changes, POST applies it."""
     scheme = _scheme(year, category)
     grid_url = reverse("assessment:grid", args=[year, category])
+    state = year_state(year)
+    if state.closed:  # not offered on a closed year's grid; bulk_set_marks refuses it again
+        messages.error(request, state.banner)
+        return redirect(grid_url)
     try:
         indicator, value, unit_ids = _bulk_params(request.POST if request.method == "POST" else request.GET, scheme)
         if request.method == "POST":
@@ -289,7 +301,10 @@ def batch_undo(request, pk):
             return redirect("assessment:batch_undo", batch.pk)
         messages.success(request, f"已撤销“{batch.how} {batch.description}”，{len(changes)} 个单元格恢复为原值。")
         return redirect("assessment:year", year) if year else redirect("assessment:index")
-    return render(request, "assessment/batch_undo.html", {"batch": batch, "changes": changes, "year": year})
+    state = year_state(year) if year else None
+    closed = state is not None and state.closed
+    context = {"batch": batch, "changes": changes, "year": year, "year_state": state, "closed": closed}
+    return render(request, "assessment/batch_undo.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

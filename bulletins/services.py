@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from assessment import due
 from assessment.models import Scheme
+from assessment.years import scheme_years
 from bulletins.audit_actions import AuditAction
 from cases.models import Case, CaseStatus
 from core.audit import audited
@@ -44,22 +46,35 @@ def latest_issue():
 
 
 def propose_next(today=None):
-    """(year, number, date) for a new issue: the one after the latest, dated today or a month on."""
-    today = today or timezone.localdate()
-    previous = latest_issue()
-    if previous is None:
-        return today.year, 1, today
-    year, number = previous.year, previous.number + 1
-    if today.year == year and today > previous.date:
-        proposed = today
-    else:
-        proposed = min(previous.date + datetime.timedelta(days=30), datetime.date(year, 12, 31))
-    return year, number, proposed
+    """(year, number, date) for a new issue, from the date (the portal's today, `assessment.due.today`: Asia/Shanghai).
+
+    Issues are numbered within their year: the first issue dated in a new year is its 第1期. The year is
+    today's once the office has started it (it has schemes, so the issue has tables); until then, and for
+    an archive year the office still works in, the latest year with schemes, whose next issue is dated
+    today if today is in that year, else a month after its latest issue (at most the year's last day).
+    """
+    today = today or due.today()
+    started = [year for year in scheme_years() if year <= today.year]
+    year = today.year if not started or started[0] == today.year else started[0]
+    last = Issue.objects.filter(year=year).order_by("-number").only("number", "date").first()
+    number = last.number + 1 if last else 1
+    if year == today.year and (last is None or today > last.date):
+        return year, number, today
+    if last is None:
+        return year, number, datetime.date(year, 12, 31)
+    return year, number, min(last.date + datetime.timedelta(days=30), datetime.date(year, 12, 31))
+
+
+def check_issue_date(year, date):
+    """An issue is dated in its year: the year's numbering restarts with the first issue dated in a new year."""
+    if date is not None and date.year != year:
+        raise DomainError(f"{year}年的期刊日期应在{year}年内；{date.year}年的第一期从第1期编号。")
 
 
 def create_issue(*, year, number, date, with_tables=True):
     """A new unpublished issue, masthead and footer copied from the previous one (or the office's defaults)."""
     with transaction.atomic():
+        check_issue_date(year, date)
         if Issue.objects.filter(year=year, number=number).exists():
             raise DomainError(f"{year}年第{number}期已经存在。")
         previous = latest_issue()
@@ -86,6 +101,7 @@ def update_issue(issue, **fields):
                 raise DomainError("已发布的期刊不能修改期号。")
             if Issue.objects.filter(year=issue.year, number=fields["number"]).exclude(pk=issue.pk).exists():
                 raise DomainError(f"{issue.year}年第{fields['number']}期已经存在。")
+        check_issue_date(issue.year, fields.get("date", issue.date))
         for name, value in fields.items():
             if name not in (*COPIED_FIELDS, "date", "number"):
                 raise DomainError(f"不能修改“{name}”。")

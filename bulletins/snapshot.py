@@ -122,21 +122,34 @@ def summary(data):
 # --- since the last issue
 
 
+def _issue_year(data):
+    return (data.get("issue") or {}).get("year")
+
+
 def diff(previous, current, against=None):
-    """Cells that changed from `previous` to `current` (both snapshots), per table of the same scheme.
+    """Cells that changed from `previous` to `current` (both snapshots), per table.
 
     Returns {"against": {...}, "tables": {scheme_id: [change, …]}}; a change names the unit,
     the column (index among the value columns; the last one is 扣分情况), before and after.
+    Within a year a table is compared with the same scheme's, column by column. The first issue of a
+    year is compared with the previous year's last issue (`across_years`): a table with the same
+    category's, a column with the one of the same indicator title, a row by unit; 扣分情况 is not
+    compared (each year's deductions are its own). A table with nothing to compare with is left out.
     """
     if not previous:
         return {}
-    result = {"against": against or {}, "tables": {}}
-    before_tables = {t["scheme_id"]: t for t in previous["tables"]}
+    across = _issue_year(previous) != _issue_year(current)
+    result = {"against": {**(against or {}), **({"across_years": True} if across else {})}, "tables": {}}
+    if across:
+        before_tables = {t["category"]["slug"]: t for t in previous["tables"]}
+    else:
+        before_tables = {t["scheme_id"]: t for t in previous["tables"]}
     for table in current["tables"]:
-        old = before_tables.get(table["scheme_id"])
+        old = before_tables.get(table["category"]["slug"] if across else table["scheme_id"])
         if old is None:
             continue
-        old_columns = [i["id"] for i in old["indicators"]]
+        column_key = "title" if across else "id"
+        old_columns = [i[column_key] for i in old["indicators"]]
         old_rows = {r["unit_id"]: r for r in old["rows"]}
         titles = [i["title"] for i in table["indicators"]] + [table["header"][-1]]
         changes = []
@@ -145,7 +158,8 @@ def diff(previous, current, against=None):
             if old_row is None:
                 continue
             old_by_indicator = dict(zip(old_columns, old_row["values"], strict=True))
-            cells = [old_by_indicator.get(i["id"]) for i in table["indicators"]] + [old_row["deduction_text"]]
+            cells = [old_by_indicator.get(i[column_key]) for i in table["indicators"]]
+            cells.append(None if across else old_row["deduction_text"])
             for column, (was, now) in enumerate(zip(cells, [*row["values"], row["deduction_text"]], strict=True)):
                 if was is not None and was != now:
                     changes.append(
@@ -160,6 +174,32 @@ def diff(previous, current, against=None):
                     )
         result["tables"][str(table["scheme_id"])] = changes
     return result
+
+
+def comparison_sentence(tables, changes, *, total=False):
+    """What a table comparison says, in one place for the page and the publish page.
+
+    `changes`: the diff ({"against", "tables"}); `tables`: [(scheme id, category name)] of the tables shown,
+    in printed order. Never an empty sentence: the first issue of a year with nothing to compare says so.
+    `total`: one count for the whole issue (“…相比，3 处单元格有变化”) instead of one per table.
+    """
+    against = (changes or {}).get("against") or None
+    if against is None:
+        return ""
+    across = against.get("across_years", False)
+    by_table = (changes or {}).get("tables", {})
+    compared = [(name, by_table[str(key)]) for key, name in tables if str(key) in by_table]
+    previous = f"{against['year']}年第{against['number']}期"
+    if not compared:
+        if across:
+            return f"本年度第一期：{previous}是上年度的最后一期，没有可对照的表格。"
+        return f"与{previous}相比：没有可对照的表格。"
+    prefix = f"本年度第一期，与上年度最后一期{previous}（按单位和指标名称对照）相比" if across else f"与{previous}相比"
+    count = sum(len(rows) for _, rows in compared)
+    if total:
+        return f"{prefix}，{count} 处单元格有变化" if count else f"{prefix}，表格没有变化"
+    parts = [f"{name} {len(rows)} 处变化" if rows else f"{name}没有变化" for name, rows in compared]
+    return f"{prefix}：{'；'.join(parts)}。" + ("变化的单元格以底色标出。" if count else "")
 
 
 # --- showing a snapshot
@@ -266,6 +306,20 @@ class Bulletin:
         """The previous issue the changes are counted from ({year, number, version}), or None."""
         return (self.changes or {}).get("against") or None
 
+    @property
+    def _table_names(self):
+        return [(t.data["scheme_id"], t.category.name) for t in self.tables]
+
+    @property
+    def changes_sentence(self):
+        """“与2019年第11期相比：区镇 1 处变化；…。”, or what the first issue of a year compares with."""
+        return comparison_sentence(self._table_names, self.changes)
+
+    @property
+    def changes_total(self):
+        """The publish page's line: “与…相比，3 处单元格有变化” (or that there is nothing to compare)."""
+        return comparison_sentence(self._table_names, self.changes, total=True)
+
 
 def present(data, changes=None):
     return Bulletin(data, changes)
@@ -274,7 +328,7 @@ def present(data, changes=None):
 # --- the published page, rendered once per version
 
 # Bump when templates/bulletins/_bulletin.html changes, so cached pages of published versions are made again.
-PAGE_LAYOUT = 1
+PAGE_LAYOUT = 2
 
 
 def page_key(version):

@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import due
-from assessment.mark_requests.services import current_year
+from assessment.years import current_year
 from core.errors import DomainError
 
 from ...deliveries import deliver_pending, pending

@@ -12,6 +12,9 @@ The status of a cell, from its value and its date as of a day:
 - *: overdue once its date has passed, due soon within DJANGO_DUE_SOON_DAYS days of it, else not due.
   Under the quarterly rule a * is overdue as soon as a quarter has ended (`due_quarters`), its date then
   being the end of the first quarter missed; before that its date is the end of the current quarter.
+- Once the year has ended (`year_ended`) and its date has passed, a * is “年终未完成”: what matters then is
+  the year-end result (the unit explains it, or it is deducted at the close), not the days since the date,
+  so an archive year does not read “已逾期2532天”.
 """
 
 import datetime
@@ -35,10 +38,11 @@ class DueStatus(models.TextChoices):
     NOT_DUE = "not_due", "未到期"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
+    YEAR_END = "year_end", "年终未完成"
 
 
 # Statuses of a * cell, most pressing first (the unit page's order, the overview's columns).
-OPEN_STATUSES = (DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.NOT_DUE)
+OPEN_STATUSES = (DueStatus.YEAR_END, DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.NOT_DUE)
 
 
 def today():
@@ -71,6 +75,11 @@ def due_quarters(year, as_of=None):
 def year_end_date(year):
     """The date of the items due “by the year-end assessment”: the last day of the year."""
     return datetime.date(year, 12, 31)
+
+
+def year_ended(year, as_of=None):
+    """Whether `year` is over as of `as_of` (default today): from 1 January of the next year."""
+    return (as_of or today()) > year_end_date(year)
 
 
 def same_day_next_year(day):
@@ -109,8 +118,8 @@ class Due:
 
     @property
     def phrase(self):
-        """“还剩5天”, “今天到期”, “已逾期12天” for an open cell, else ""."""
-        if not self.is_open or self.date is None:
+        """“还剩5天”, “今天到期”, “已逾期12天” for an open cell, else "" (and for 年终未完成: no days count)."""
+        if not self.is_open or self.date is None or self.status == DueStatus.YEAR_END:
             return ""
         days = self.days_left
         if days < 0:
@@ -124,7 +133,9 @@ class Due:
     @property
     def mark_text(self):
         """The text alternative of an open cell's mark: “已逾期，已逾期12天”, “即将到期，还剩5天”."""
-        return f"{self.label}，{self.phrase}" if self.is_open else ""
+        if not self.is_open:
+            return ""
+        return f"{self.label}，{self.phrase}" if self.phrase else self.label
 
     @property
     def mark_title(self):
@@ -132,6 +143,8 @@ class Due:
         if not self.is_open:
             return ""
         reason = f"（调整原因：{self.reason}）" if self.reason else ""
+        if self.status == DueStatus.YEAR_END:
+            return f"{self.label}：截止 {self.date:%Y-%m-%d}，年度已结束，请作年终情况说明{reason}"
         return f"{self.label}：截止 {self.date:%Y-%m-%d}，{self.phrase}{reason}"
 
 
@@ -166,7 +179,9 @@ def cell_due(value, indicator, year, as_of, override=None):
         date, missed = rule_date(indicator, year, as_of)
     status = value_status(value)
     if status is None:
-        if missed or as_of > date:
+        if year_ended(year, as_of) and as_of > date:
+            status = DueStatus.YEAR_END
+        elif missed or as_of > date:
             status = DueStatus.OVERDUE
         elif (date - as_of).days <= soon_days():
             status = DueStatus.DUE_SOON

@@ -29,6 +29,7 @@ STATUS_COLUMNS = (
     DueStatus.NOT_DUE,
     DueStatus.DUE_SOON,
     DueStatus.OVERDUE,
+    DueStatus.YEAR_END,
     DueStatus.NOT_ASSESSED,
 )
 

@@ -50,18 +50,30 @@ def test_the_case_duty_presses_after_the_quarter_and_repeats(smtp_server, contac
     assert (reminder.stage, reminder.times) == ("overdue", 2)
 
 
-def test_year_end_items_are_reminded_before_the_date_then_pressed_after_it(smtp_server, contacts):
+def test_year_end_items_are_reminded_before_the_date_then_explained_once_after_it(smtp_server, contacts, settings):
+    settings.REMINDER_REPEAT_DAYS = 7
     assert "财政局" not in run("2019-12-16")  # 15 days left
     out = run("2019-12-17")  # 14 days left (DJANGO_DUE_SOON_DAYS)
     assert "财政局（3 项）" in out and "[即将到期] 诚信专题宣传任务 (0.2分) 截止 2019-12-31" in out
     assert "（截止 2019-12-31，还有 14 天）" in mails(smtp_server, "caizheng")[-1]["body"]
     assert "财政局" not in run("2019-12-18")  # due soon: once
+    # The year has ended: the unit is asked once for its year-end explanation, no days are counted.
     out = run("2020-01-01")
-    assert "财政局（3 项）" in out and "[已逾期] 诚信专题宣传任务" in out
-    assert "已逾期 1 天" in mails(smtp_server, "caizheng")[-1]["body"]
+    assert "财政局（3 项）" in out and "[年终情况说明] 诚信专题宣传任务" in out
+    body = mails(smtp_server, "caizheng")[-1]["body"]
+    assert "请提交年终情况说明" in body and "3. 诚信专题宣传任务 (0.2分)\n" in body and "逾期" not in body
+    assert "财政局" not in run("2020-01-08") and "财政局" not in run("2020-02-01")  # once, not repeated
     assert len(mails(smtp_server, "caizheng")) == 2
     stages = sorted(CellReminder.objects.filter(unit__name="财政局").values_list("stage", flat=True))
-    assert stages == ["due_soon"] * 3 + ["overdue"] * 3
+    assert stages == ["due_soon"] * 3 + ["year_end"] * 3
+
+
+def test_a_closed_year_sends_no_reminder(smtp_server, contacts, staff_user):
+    from assessment.scoring.services import close_year
+
+    close_year(2019, staff_user, reason="")
+    out = run("2020-01-01")
+    assert "财政局" not in out and "统战部" not in out and smtp_server.messages == []
 
 
 def test_a_changed_date_brings_the_reminder_forward(smtp_server, contacts, staff_user):

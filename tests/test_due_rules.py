@@ -42,7 +42,20 @@ def test_by_the_year_end_assessment():
     assert status("*", ind, D(2019, 11, 26)).date == D(2019, 12, 31)
     assert status("*", ind, D(2019, 11, 26)).status == DueStatus.NOT_DUE
     assert status("*", ind, D(2019, 12, 17)).status == DueStatus.DUE_SOON
-    assert status("*", ind, D(2020, 1, 1)).status == DueStatus.OVERDUE
+    # Once the year has ended, an open item is 年终未完成: the year-end result, not days overdue.
+    ended = status("*", ind, D(2026, 12, 6))
+    assert (ended.status, ended.label, ended.phrase, ended.mark_text) == (
+        DueStatus.YEAR_END,
+        "年终未完成",
+        "",
+        "年终未完成",
+    )
+    assert "已逾期" not in ended.mark_title and "年度已结束" in ended.mark_title
+    assert status("*", indicator(DueRule.QUARTERLY), D(2020, 1, 1)).status == DueStatus.YEAR_END
+    # A date the office set in the next January still counts down until it passes.
+    late_date = indicator(DueRule.DATE, due_date=D(2020, 1, 15))
+    assert status("*", late_date, D(2020, 1, 5)).status == DueStatus.DUE_SOON
+    assert status("*", late_date, D(2020, 1, 16)).status == DueStatus.YEAR_END
 
 
 def test_at_each_quarters_end():

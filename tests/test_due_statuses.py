@@ -78,11 +78,21 @@ def test_before_the_first_quarter_ended_no_case_was_late_yet():
     assert cells["departments", "统战部", 8].status == DueStatus.DUE_SOON  # the quarter ends in 6 days
 
 
-def test_the_year_end_items_turn_yellow_then_red():
+def test_the_year_end_items_turn_yellow_then_show_the_year_end_result():
     soon = demo_statuses(datetime.date(2019, 12, 20))
     assert soon["departments", "财政局", 9].status == DueStatus.DUE_SOON
     assert soon["departments", "财政局", 9].due.phrase == "还剩11天"
     late = demo_statuses(datetime.date(2020, 1, 1))
-    assert late["departments", "财政局", 9].status == DueStatus.OVERDUE
-    assert late["towns", "昆山开发区", 5].due.phrase == "已逾期1天"
+    assert late["departments", "财政局", 9].status == DueStatus.YEAR_END
+    assert late["towns", "昆山开发区", 5].due.mark_text == "年终未完成"
     assert late["towns", "昆山高新区", 5].status == DueStatus.DONE
+
+
+def test_an_archive_year_shows_the_year_end_result_not_thousands_of_days():
+    """Every open cell of 2019 as of 2026-12-06 is 年终未完成 (the printed * cells, the quarterly ones too)."""
+    cells = demo_statuses(datetime.date(2026, 12, 6))
+    printed = printed_statuses()
+    assert {key for key, cell in cells.items() if cell.status == DueStatus.YEAR_END} == {
+        key for key, status in printed.items() if status in (DueStatus.OVERDUE, DueStatus.NOT_DUE)
+    }
+    assert not any("天" in cell.due.phrase for cell in cells.values() if cell.due is not None)

@@ -23,6 +23,7 @@ class Stage(models.TextChoices):
     PENDING = "pending", "未完成"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
+    YEAR_END = "year_end", "年终情况说明"
 
 
 class UnitRobot(models.Model):

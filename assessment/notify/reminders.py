@@ -7,6 +7,10 @@ status (assessment.due: overdue, due soon, else pending). `open_items(year)` is 
 office's manual reminder sends; `due_items` keeps the due-soon and overdue ones, what `manage.py
 send_reminders` sends every day. The rule lives here, whatever the kind: each (item, stage) is reminded once,
 the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS.
+
+Once a year has ended its open cells are 年终未完成: until the year is closed, the unit is asked once for
+its year-end explanation (情况说明), with no days counted; a closed year sends none (`open_items`,
+`reminder_years`).
 """
 
 from collections.abc import Callable
@@ -17,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from assessment import access, cells, due
+from assessment import access, cells, due, years
 from assessment.due import DueStatus
 from assessment.models import Mark, MarkRequest, MarkState, Reporter
 from core.errors import DomainError
@@ -30,8 +34,9 @@ from .models import CellReminder, Channel, Delivery, Stage
 EMAIL, ROBOT = "email", "robot"
 ALL_CHANNELS = frozenset({EMAIL, ROBOT})
 # Sections of a message, most pressing first.
-STAGE_ORDER = [Stage.OVERDUE, Stage.DUE_SOON, Stage.PENDING]
+STAGE_ORDER = [Stage.YEAR_END, Stage.OVERDUE, Stage.DUE_SOON, Stage.PENDING]
 STAGE_HEADINGS = {
+    Stage.YEAR_END: "年度已结束，以下事项仍未完成，请提交年终情况说明（因客观原因无法完成的，说明后不作扣分）：",
     Stage.OVERDUE: "已逾期：",
     Stage.DUE_SOON: "即将到期：",
     Stage.PENDING: "以下事项目前仍标记为“*”（未完成）：",
@@ -75,13 +80,31 @@ def register_reminder_kind(name, open_items):
 
 
 def open_items(year, stage=Stage.PENDING, as_of=None):
-    """Every open item of `year`, kind by kind in the order they were registered, each in its kind's order."""
+    """Every open item of `year`, kind by kind in the order they were registered, each in its kind's order.
+
+    A closed year has nothing open to remind of: its result is fixed (assessment.years.year_state).
+    """
+    if years.year_state(year).closed:
+        return []
     return [item for kind in KINDS.values() for item in kind.open_items(year, stage, as_of)]
 
 
+# The stages the daily run sends (the rest waits for the office's manual reminder).
+DUE_STAGES = (Stage.YEAR_END, Stage.DUE_SOON, Stage.OVERDUE)
+
+
 def due_items(year, as_of=None):
-    """The open items the daily run reminds of: due soon (before the date) and overdue (pressing after it)."""
-    return [i for i in open_items(year, as_of=as_of) if i.stage in (Stage.DUE_SOON, Stage.OVERDUE)]
+    """The open items the daily run reminds of: due soon (before the date), overdue (pressing after it) and,
+    once the year has ended, the year-end explanation (once)."""
+    return [i for i in open_items(year, as_of=as_of) if i.stage in DUE_STAGES]
+
+
+def reminder_years():
+    """The years the daily run reminds of: the current year (assessment.years.current_year, the year units
+    act on, as their requests), unless it is closed. Once it has ended its open cells ask for the year-end
+    explanation; a closed year sends nothing."""
+    current = years.current_year()
+    return [current] if current is not None and years.year_state(current).is_open else []
 
 
 # --- the marks' kind: the * cells of a year's tables
@@ -96,15 +119,20 @@ def mark_item(mark, stage=Stage.PENDING, due=None, note=""):
 
 
 # A cell's due status (assessment.due) → the stage it is reminded at; a * not yet due stays "pending".
-STATUS_STAGES = {DueStatus.OVERDUE: Stage.OVERDUE, DueStatus.DUE_SOON: Stage.DUE_SOON}
+STATUS_STAGES = {
+    DueStatus.YEAR_END: Stage.YEAR_END,
+    DueStatus.OVERDUE: Stage.OVERDUE,
+    DueStatus.DUE_SOON: Stage.DUE_SOON,
+}
 
 
 def open_cells(year, stage=Stage.PENDING, as_of=None):
     """Every cell of `year` that shows *, in the printed order of units and columns (4 queries).
 
     What a cell shows and when it is due are assessment.cells': a derived 奖惩案例 cell with cases counted is
-    not open; an overdue cell is at the overdue stage, one due soon at the due-soon stage, each with its due
-    date as of `as_of` (default today); the rest at `stage`.
+    not open; an overdue cell is at the overdue stage, one due soon at the due-soon stage, one open after the
+    year ended at the year-end stage, each with its due date as of `as_of` (default today); the rest at
+    `stage`.
     """
     marks = list(
         Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
@@ -186,7 +214,7 @@ def plan(items, *, stage=None, today=None, force=False, channel_set=ALL_CHANNELS
 
 
 def _due_text(item, today):
-    if item.due is None:
+    if item.due is None or item.stage == Stage.YEAR_END:  # the year is over: no days are counted
         return ""
     days = (item.due - today).days
     if days < 0:

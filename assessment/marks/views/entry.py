@@ -80,8 +80,12 @@ def year_overview(request, year):
     )
 
 
-# ?due=overdue|soon: the rows with an overdue or a due-soon cell (assessment.due).
-GRID_DUE_FILTERS = {"overdue": due.DueStatus.OVERDUE, "soon": due.DueStatus.DUE_SOON}
+# ?due=overdue|soon|year_end: the rows with an overdue, a due-soon or a 年终未完成 cell (assessment.due).
+GRID_DUE_FILTERS = {
+    "overdue": due.DueStatus.OVERDUE,
+    "soon": due.DueStatus.DUE_SOON,
+    "year_end": due.DueStatus.YEAR_END,
+}
 
 
 def _grid_filters(request, scheme):

@@ -6,12 +6,11 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import due
-from assessment.years import current_year
 from core.errors import DomainError
 
 from ...deliveries import deliver_pending, pending
 from ...models import Delivery, Stage
-from ...reminders import due_items, send_unit_reminders
+from ...reminders import due_items, reminder_years, send_unit_reminders
 
 
 def parse_date(value):
@@ -30,27 +29,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, date=None, **options):
         today = date or due.today()
-        year = current_year()
-        items = due_items(year, as_of=today) if year else []
-        try:
-            run = send_unit_reminders(items, year=year, today=today, dry_run=dry_run, defer=True)
-        except DomainError as exc:
-            raise CommandError(str(exc)) from exc
-        for unit_plan in run.plans:
-            where = "、".join(unit_plan.emails + (["单位群机器人"] if unit_plan.robot else [])) or "无法送达"
-            self.stdout.write(f"{unit_plan.unit.name}（{len(unit_plan.items)} 项）→ {where}")
-            for item in unit_plan.items:
-                due_text = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
-                self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due_text}")
+        reached = missed = 0
+        # The current year, and last year until it is closed (its year-end explanations): reminder_years.
+        for year in reminder_years():
+            try:
+                run = send_unit_reminders(
+                    due_items(year, as_of=today), year=year, today=today, dry_run=dry_run, defer=True
+                )
+            except DomainError as exc:
+                raise CommandError(str(exc)) from exc
+            reached, missed = reached + len(run.reached), missed + len(run.missed)
+            for unit_plan in run.plans:
+                where = "、".join(unit_plan.emails + (["单位群机器人"] if unit_plan.robot else [])) or "无法送达"
+                self.stdout.write(f"{unit_plan.unit.name}（{len(unit_plan.items)} 项）→ {where}")
+                for item in unit_plan.items:
+                    due_text = f" 截止 {item.due:%Y-%m-%d}" if item.due else ""
+                    self.stdout.write(f"    [{Stage(item.stage).label}] {item.title}{due_text}")
         if dry_run:
             retry = pending().count()
-            self.stdout.write(
-                f"试运行：{len(run.reached)} 家单位将收到提醒，另有 {retry} 条待发送或失败的记录将重发；未发送。"
-            )
+            self.stdout.write(f"试运行：{reached} 家单位将收到提醒，另有 {retry} 条待发送或失败的记录将重发；未发送。")
             return
         done = deliver_pending()
         failed = sum(1 for d in done if d.status == Delivery.Status.FAILED)
         self.stdout.write(
-            f"{today:%Y-%m-%d}：{len(run.reached)} 家单位需要提醒，{len(run.missed)} 家无法送达；"
+            f"{today:%Y-%m-%d}：{reached} 家单位需要提醒，{missed} 家无法送达；"
             f"发送 {len(done)} 条，成功 {len(done) - failed} 条，失败 {failed} 条（下次运行时重发）。"
         )

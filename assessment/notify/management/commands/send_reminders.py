@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, date=None, **options):
         today = date or due.today()
         reached = missed = 0
-        # The current year, and last year until it is closed (its year-end explanations): reminder_years.
+        # The current year unless it is closed (reminder_years); after its end, its year-end explanations.
         for year in reminder_years():
             try:
                 run = send_unit_reminders(

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessment import due
 from assessment.models import Scheme
-from assessment.years import scheme_years
+from assessment.years import latest_scheme_year
 from bulletins.audit_actions import AuditAction
 from cases.models import Case, CaseStatus
 from core.audit import audited
@@ -46,16 +46,17 @@ def latest_issue():
 
 
 def propose_next(today=None):
-    """(year, number, date) for a new issue, from the date (the portal's today, `assessment.due.today`: Asia/Shanghai).
+    """(year, number, date) for a new issue, from the date (the portal's today, `assessment.due.today`:
+    Asia/Shanghai).
 
-    Issues are numbered within their year: the first issue dated in a new year is its 第1期. The year is
-    today's once the office has started it (it has schemes, so the issue has tables); until then, and for
-    an archive year the office still works in, the latest year with schemes, whose next issue is dated
-    today if today is in that year, else a month after its latest issue (at most the year's last day).
+    Issues are numbered within their year: the first issue dated in a new year is its 第1期, dated today,
+    whether or not the office has started that year yet (its tables are added once it has). Only far past
+    the latest year with schemes (an archive, the demo read years later) does the proposal go on in that
+    year: the issue after its latest, dated a month on (at most the year's last day).
     """
     today = today or due.today()
-    started = [year for year in scheme_years() if year <= today.year]
-    year = today.year if not started or started[0] == today.year else started[0]
+    latest = latest_scheme_year()
+    year = today.year if latest is None or today.year <= latest + 1 else latest
     last = Issue.objects.filter(year=year).order_by("-number").only("number", "date").first()
     number = last.number + 1 if last else 1
     if year == today.year and (last is None or today > last.date):
@@ -63,6 +64,11 @@ def propose_next(today=None):
     if last is None:
         return year, number, datetime.date(year, 12, 31)
     return year, number, min(last.date + datetime.timedelta(days=30), datetime.date(year, 12, 31))
+
+
+def year_started(year):
+    """Whether the office has started `year` (it has schemes, so its issues get progress tables)."""
+    return Scheme.objects.filter(year=year).exists()
 
 
 def check_issue_date(year, date):

@@ -46,8 +46,18 @@ def test_numbers_restart_and_go_on_within_the_year(started_2020, december_publis
     first = services.create_issue(year=2020, number=1, date=datetime.date(2020, 1, 20))
     services.publish_issue(first, staff_user)
     assert services.propose_next(today=datetime.date(2020, 2, 25)) == (2020, 2, datetime.date(2020, 2, 25))
-    # In December, before the office has started the next year, the year goes on.
     assert services.propose_next(today=datetime.date(2019, 12, 28)) == (2019, 13, datetime.date(2019, 12, 28))
+
+
+def test_in_january_before_the_new_year_is_started_the_proposal_is_still_its_first_issue(
+    role_client, december_published, on_day
+):
+    on_day(JAN_8)
+    assert services.propose_next() == (2020, 1, JAN_8)
+    html = role_client("staff").get("/bulletins/new/").content.decode()
+    assert 'name="year" value="2020"' in html and "2020年度尚未开始（还没有考核方案）" in html
+    # The demo read years later (an archive): the proposal goes on in its year, a month after its last issue.
+    assert services.propose_next(today=datetime.date(2026, 12, 6)) == (2019, 13, datetime.date(2019, 12, 31))
 
 
 def test_an_issue_is_dated_in_its_own_year(started_2020, december_published):

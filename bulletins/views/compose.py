@@ -56,7 +56,10 @@ def issue_new(request):
             return redirect("bulletins:edit", issue.year, issue.number)
     drafts = Issue.objects.filter(current_version__isnull=True).order_by("-year", "-number")
     previous = services.latest_issue()
-    return render(request, "bulletins/issue_new.html", {"form": form, "drafts": drafts, "previous": previous})
+    # A new year not started yet (no schemes): its first issue has no progress tables until it is.
+    started = services.year_started(year)
+    context = {"form": form, "drafts": drafts, "previous": previous, "year": year, "year_started": started}
+    return render(request, "bulletins/issue_new.html", context)
 
 
 def _edit_page(request, issue, bound=None):

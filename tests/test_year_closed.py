@@ -87,7 +87,7 @@ def test_a_reporter_is_offered_no_request_on_a_closed_year(role_client, closed):
 def test_a_reopened_year_says_so_everywhere_until_closed_again(role_client, closed, staff_user):
     reopen_year(2019, staff_user, reason="更正震川的宣传任务")
     client = role_client("staff")
-    for url in (GRID, YEAR, RANKING):
+    for url in (GRID, YEAR, RANKING, "/overview/2019/"):
         html = client.get(url).content.decode()
         assert "重新开放" in html and "原因：更正震川的宣传任务。" in html, url
         assert "结果已固定" not in html, url
@@ -100,3 +100,4 @@ def test_a_reopened_year_says_so_everywhere_until_closed_again(role_client, clos
     ranking = client.get(RANKING).content.decode()
     assert "第2版" in ranking and "结果已固定" in ranking and "说明：更正后再次考核。" in ranking
     assert "重新开放" not in client.get(GRID).content.decode()
+    assert "完成年终考核（第2版）" in client.get("/overview/2019/").content.decode()

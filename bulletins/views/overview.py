@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from assessment import access
-from assessment.years import current_year, scheme_years
+from assessment.years import current_year, scheme_years, year_state
 
 from ..overview import year_overview
 
@@ -28,4 +28,5 @@ def overview_year(request, year):
     if data is None:
         raise Http404(f"没有{year}年度的考核方案。")
     years = scheme_years()
-    return render(request, "bulletins/overview.html", {"year": year, "years": years, **data})
+    context = {"year": year, "years": years, "year_state": year_state(year), **data}
+    return render(request, "bulletins/overview.html", context)

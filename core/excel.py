@@ -19,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from core.cells_safe import inert
 from core.downloads import download_response
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -116,8 +117,9 @@ class _Styles(dict):
         return shared
 
     def cell(self, ws, value, style):
-        """A cell of its own (a copy of the style's indices, which its value may change)."""
-        return Cell(ws, row=1, column=1, value=value, style_array=self[style])
+        """A cell of its own (a copy of the style's indices, which its value may change); text that
+        would run as a formula is made inert (core.cells_safe)."""
+        return Cell(ws, row=1, column=1, value=inert(value), style_array=self[style])
 
     def shared_cell(self, ws, style):
         cell = Cell(ws, row=1, column=1)
@@ -165,7 +167,7 @@ class _StyledRow:
         if len(values) == len(cells):
             try:
                 for cell, value in zip(cells, values, strict=True):
-                    cell.value = value
+                    cell.value = inert(value)  # text that would run as a formula made inert (core.cells_safe)
             except TypeError:  # a date, which would change the shared style: cells of their own below
                 pass
             else:

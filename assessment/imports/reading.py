@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from assessment.imports import staleness
+from core.cells_safe import restored
 from core.errors import DomainError
 from core.workbooks import check_workbook
 
@@ -39,7 +40,7 @@ def cell_text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return restored(str(value)).strip()
 
 
 def problem(message, sheet="", row=None, column=None):

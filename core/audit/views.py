@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from core import access, paging
 from core.audit.actions import AuditAction
 from core.audit.models import AuditEntry, AuditResult
+from core.cells_safe import inert_row
 from core.downloads import download_response
 from core.excel import Sheet, workbook_response
 
@@ -116,7 +117,8 @@ def export_csv(request):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(_export_rows(request))
+    # Text that would run as a formula made inert, as in every workbook (core.cells_safe).
+    writer.writerows(inert_row(row) for row in _export_rows(request))
     # UTF-8 with a byte-order mark: Excel on the office's computers opens it with the Chinese intact.
     content = out.getvalue().encode("utf-8-sig")
     return download_response(

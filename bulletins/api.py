@@ -12,8 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.api import PrintedCaseSerializer
+from core.api.base import ErrorSerializer
 from core.office.models import MASTHEAD_FOOT, MASTHEAD_HEAD
 
+from . import services
 from .models import Article, Issue, IssueCase, NewsItem
 from .snapshot import live_tables
 from .views.reading import visible_issues
@@ -119,6 +121,20 @@ class IssueDetailSerializer(IssueSerializer):
         return issue_tables_data(issue)
 
 
+class PublishSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="更正原因（已发布的期发布更正时必填，显示在页面上）"
+    )
+    keep_tables = serializers.BooleanField(
+        default=True, help_text="发布更正时：true 保持已发布的表格；false 按当前完成情况更新"
+    )
+    seen = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="调用方看到的当前版本号（0：尚未发布）；之后若已由他人发布，返回 409 并说明由谁何时发布",
+    )
+
+
 class IssueFilter(django_filters.FilterSet):
     class Meta:
         model = Issue
@@ -148,6 +164,24 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return IssueDetailSerializer if self.action == "retrieve" else IssueSerializer
+
+    @extend_schema(
+        request=PublishSerializer,
+        responses={200: IssueSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        summary="发布本期或发布更正（市信用办）",
+        description="bulletins.services.publish_issue：与门户的发布页相同。两人同时发布同一期时，"
+        "后到的一方得到 409“该期已由…发布”，不会生成第二个版本。",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def publish(self, request, pk=None):
+        issue = self.get_object()
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        services.publish_issue(
+            issue, request.user, reason=fields["reason"], keep_tables=fields["keep_tables"], seen=fields.get("seen")
+        )
+        return Response(IssueSerializer(Issue.objects.get(pk=issue.pk)).data)
 
     @extend_schema(responses=TableSerializer(many=True), summary="一期的工作进展通报（三张表）")
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

@@ -17,7 +17,7 @@ from assessment.years import latest_scheme_year
 from bulletins.audit_actions import AuditAction
 from cases.models import Case, CaseStatus
 from core.audit import audited
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.office.models import MASTHEAD_FIELDS, get_office
 from core.text import plain_line, plain_paragraphs
 
@@ -273,18 +273,46 @@ def _publish_facts(args, version):
     }
 
 
+class AlreadyPublished(Conflict):
+    """The issue was published (or corrected) by someone else after the user read it: a 409, saying by whom."""
+
+    def __init__(self, version):
+        self.version = version
+        by = version.published_by
+        self.by = (by.get_full_name() or by.get_username()) if by is not None else "系统"
+        when = timezone.localtime(version.published_at)
+        super().__init__(
+            f"该期已由{self.by}于{when:%Y-%m-%d %H:%M}发布（第{version.number}版）。"
+            "请刷新页面查看已发布的内容；发布更正需要填写更正原因。"
+        )
+
+    def current(self):
+        return {"version": self.version.number, "published_at": self.version.published_at, "published_by": self.by}
+
+
+def _latest_version(issue):
+    return IssueVersion.objects.select_related("published_by").filter(issue=issue).order_by("-number").first()
+
+
 @audited(AuditAction.PUBLISH, _publish_facts, refused=DomainError)
-def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, published_at=None):
+def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, published_at=None, seen=None):
     """Freeze the issue as it is now into its next version and show that version to readers.
 
     The first publication needs no reason; a correction (a later version) needs one.
     `expected`: the fingerprint of the previewed content; publishing refuses if it has changed since.
+    `seen`: the number of the version the user saw (0: none). A publication made by someone else since, or
+    made at the same moment, is `AlreadyPublished` (409, “该期已由…发布”), never a second version by accident.
     """
     with transaction.atomic():
-        # of=self: PostgreSQL cannot lock the nullable side of the join to the current version.
-        issue = Issue.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=issue.pk)
+        # The issue locked first, then its current version read in a query of its own: a version read in the
+        # same query as the lock can be the one from before a publication that held the lock (PostgreSQL
+        # re-reads only the locked row), which made the second of two simultaneous publications a 500.
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
         current = issue.current_version
         reason = (reason or "").strip()
+        if current is not None and (seen is None and not reason or seen is not None and current.number != seen):
+            # Published since the caller looked (or, saying nothing of what it saw, it publishes as a first time).
+            raise AlreadyPublished(_latest_version(issue))
         if current is not None and not reason:
             raise DomainError("本期已经发布。发布更正需要填写更正原因。")
         data, changes = preview(issue, keep_tables=keep_tables)
@@ -295,17 +323,21 @@ def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, pu
         if current is not None and data == current.snapshot:
             raise DomainError("内容与已发布的版本相同，无需更正。")
         when = published_at or timezone.now()
-        version = IssueVersion.objects.create(
-            issue=issue,
-            number=current.number + 1 if current else 1,
-            published_at=when,
-            published_by=user,
-            reason=reason if current else "",
-            snapshot=data,
-            changes=changes,
-            search_text=snapshot.search_text(data),
-            summary=snapshot.summary(data),
-        )
+        try:
+            with transaction.atomic():
+                version = IssueVersion.objects.create(
+                    issue=issue,
+                    number=current.number + 1 if current else 1,
+                    published_at=when,
+                    published_by=user,
+                    reason=reason if current else "",
+                    snapshot=data,
+                    changes=changes,
+                    search_text=snapshot.search_text(data),
+                    summary=snapshot.summary(data),
+                )
+        except IntegrityError:  # the same number written at the same moment (issueversion_unique_number)
+            raise AlreadyPublished(_latest_version(issue)) from None
         issue.current_version = version
         issue.is_published = True
         issue.published_at = issue.published_at or when

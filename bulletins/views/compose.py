@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from .. import documents, services
 from .. import snapshot as snapshots
@@ -237,7 +237,7 @@ def issue_preview(request, issue):
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_issue_view
 def issue_publish(request, issue):
-    is_correction = issue.current_version_id is not None
+    status = 200
     if request.method == "POST":
         keep = request.POST.get("keep_tables") != "0"
         try:
@@ -247,9 +247,13 @@ def issue_publish(request, issue):
                 reason=request.POST.get("reason", ""),
                 keep_tables=keep,
                 expected=request.POST.get("fingerprint", ""),
+                seen=_seen(request.POST.get("seen")),
             )
         except DomainError as exc:
             messages.error(request, str(exc))
+            if isinstance(exc, Conflict):  # published by someone else meanwhile: show the issue as it is now
+                status = 409
+                issue.refresh_from_db()
         else:
             done = (
                 f"已发布{issue.label}的更正（第{version.number}版）。"
@@ -260,6 +264,7 @@ def issue_publish(request, issue):
             return redirect(issue)
     else:
         keep = _keep_tables(request.GET.get("tables"))
+    is_correction = issue.current_version_id is not None
     data, changes = services.preview(issue, keep_tables=keep)
     bulletin = snapshots.present(data, changes)
     return render(
@@ -267,6 +272,8 @@ def issue_publish(request, issue):
         "bulletins/publish.html",
         {
             "issue": issue,
+            # The version this page shows as current: publishing refuses if another was published since.
+            "seen": issue.current_version.number if is_correction else 0,
             "bulletin": bulletin,
             # Always the content as it is now: a POST refused as stale shows the new state to confirm.
             "fingerprint": snapshots.fingerprint(data),
@@ -275,7 +282,13 @@ def issue_publish(request, issue):
             "keep_tables": keep,
             "changed_cells": bulletin.changed_cells,
         },
+        status=status,
     )
+
+
+def _seen(value):
+    """The version number the publish page showed (its hidden field), or None when it sent none."""
+    return int(value) if value and value.isdigit() else None
 
 
 @require_safe

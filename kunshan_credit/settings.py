@@ -213,6 +213,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A level-3 system's rules (core.security.passwords): three kinds of character, not the username,
+    # not the current password nor one of the last five.
+    {"NAME": "core.security.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "core.security.passwords.UsernameValidator"},
+    {"NAME": "core.security.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
     # Validates nothing: records when a password was set (its age, the end of a forced change).
     {"NAME": "core.security.passwords.PasswordChangeRecorder"},
 ]

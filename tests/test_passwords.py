@@ -37,6 +37,11 @@ def _change(client, old, new):
         ("password123", "这个密码太常见了。"),
         ("20191130123456", "密码只包含数字。"),
         ("t_reporter_01", "密码跟 用户名 太相似了。"),
+        ("          ", "密码须包含小写字母、大写字母、数字、符号四类中的至少 3 类（空格不算）。"),
+        ("kunshancredit-ks", "密码须包含小写字母、大写字母、数字、符号四类中的至少 3 类（空格不算）。"),
+        ("Xt_reporter-2026", "密码不能是用户名，也不能包含用户名。"),
+        ("T_REPORTER2026", "密码不能是用户名，也不能包含用户名。"),
+        (PASSWORD, "新密码不能与当前密码或最近 5 次用过的密码相同。"),
     ],
 )
 def test_weak_passwords_are_refused_in_chinese(client, reporter_user, password, message):
@@ -167,3 +172,54 @@ def test_a_forgotten_password_is_reset_by_e_mail(client, reporter_user, smtp_ser
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, reporter_user, smtp_server):
     sent = client.post("/accounts/password/reset/", {"email": "nobody@example.cn"}, follow=True)
     assert "邮件已发送" in sent.content.decode() and smtp_server.messages == []
+
+
+def _set(user, password):
+    user.set_password(password)
+    user.save()
+
+
+def test_none_of_the_last_five_passwords_can_be_chosen_again(client, reporter_user):
+    used = [f"Kunshan-{n}-credit" for n in range(6)]
+    for password in used:
+        _set(reporter_user, password)
+    log_in(client, reporter_user)
+    current = used[-1]
+    for old in used[1:]:  # the current one and the four before it, five in all
+        response = _change(client, current, old)
+        assert (
+            response.status_code == 200
+            and "新密码不能与当前密码或最近 5 次用过的密码相同。" in response.content.decode()
+        )
+    # The sixth back is forgotten: only the hashes of the last five passwords are kept.
+    assert reporter_user.password_history.count() == 5
+    assert _change(client, current, used[0]).status_code == 302
+
+
+def test_a_temporary_password_cannot_be_changed_to_itself(client, staff_user, reporter_user):
+    office_client = log_in(client.__class__(), staff_user)
+    response = office_client.post(f"/accounts/manage/{reporter_user.pk}/reset/")
+    temporary = re.search(r'<p class="temporary-password"><code>([^<]+)</code>', response.content.decode())[1]
+    _log_in_with_password(client, "t_reporter", temporary)
+    assert client.get("/cases/")["Location"] == "/accounts/password/"
+    refused = _change(client, temporary, temporary)
+    assert refused.status_code == 200 and "新密码不能与当前密码" in refused.content.decode()
+    assert client.get("/cases/")["Location"] == "/accounts/password/"  # still to be changed
+    assert _change(client, temporary, NEW).status_code == 302
+    assert client.get("/cases/").status_code == 200
+
+
+def test_the_rules_are_listed_in_chinese_on_the_change_page(client, reporter_user):
+    log_in(client, reporter_user)
+    html = client.get("/accounts/password/").content.decode()
+    assert "四类中的至少 3 类" in html and "不能包含用户名" in html and "最近 5 次" in html
+
+
+def test_the_demos_and_the_tests_passwords_pass_the_rules(db):
+    from django.contrib.auth import password_validation
+
+    from assessment.accounts.services import temporary_password
+    from bulletins.management.commands.load_demo import DEMO_PASSWORD
+
+    for password in (DEMO_PASSWORD, PASSWORD, NEW, *[temporary_password() for _ in range(50)]):
+        password_validation.validate_password(password, get_user_model()(username="t_reporter"))

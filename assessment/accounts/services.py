@@ -25,10 +25,11 @@ TEMPORARY_LENGTH = 12
 
 
 def temporary_password():
-    """A random password with letters and digits, passing the portal's validators."""
+    """A random password of lowercase and uppercase letters and digits, passing the portal's validators."""
     while True:
         value = "".join(secrets.choice(_ALPHABET) for _ in range(TEMPORARY_LENGTH))
-        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        # Lowercase, uppercase and digits: three kinds of character, as every password (core.security).
+        if any(c.isdigit() for c in value) and any(c.islower() for c in value) and any(c.isupper() for c in value):
             return value
 
 

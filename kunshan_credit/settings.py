@@ -257,6 +257,8 @@ def _totp_issuer(device):
 
 
 OTP_TOTP_ISSUER = _totp_issuer
+# Wrong second-factor codes in a row before the account is locked (as after AXES_FAILURE_LIMIT passwords).
+OTP_FAILURE_LIMIT = env_int("DJANGO_OTP_FAILURE_LIMIT", 5)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -50,7 +50,7 @@ def test_login_success_failure_and_logout_are_recorded_with_the_address(client, 
     assert failed.detail == "用户名或密码错误"
 
     client.post("/accounts/login/", {"username": "t_reporter", "password": "pw-secret-123"}, REMOTE_ADDR=IP)
-    ok = _last(AuditAction.LOGIN)
+    ok = _last(AuditAction.LOGIN_SUCCESS)  # after 口令通过 (LOGIN_PASSWORD): tests/test_second_factor_session.py
     assert (ok.actor_id, ok.ip, ok.result) == (reporter_user.pk, IP, AuditResult.OK)
 
     client.post("/accounts/logout/", REMOTE_ADDR=IP)
@@ -72,7 +72,7 @@ def test_behind_the_proxy_the_address_is_the_hop_the_proxy_added(client, setting
         REMOTE_ADDR="127.0.0.1",
         HTTP_X_FORWARDED_FOR="6.6.6.6, 10.8.1.99",  # the first entry is the client's own claim
     )
-    assert _last(AuditAction.LOGIN).ip == "10.8.1.99"
+    assert _last(AuditAction.LOGIN_SUCCESS).ip == "10.8.1.99"
     settings.PROXY_COUNT = 0
     client.logout()
     client.post("/accounts/login/", {"username": "t_reporter", "password": "x"}, HTTP_X_FORWARDED_FOR="6.6.6.6")

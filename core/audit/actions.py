@@ -33,7 +33,10 @@ class ActionRegistry:
 AuditAction = ActionRegistry()
 
 for _name, _value, _label in [
-    ("LOGIN", "login", "登录"),
+    ("LOGIN", "login", "登录"),  # a password typed at the login page: failed ones (see LOGIN_PASSWORD)
+    ("LOGIN_PASSWORD", "login_password", "口令通过"),  # the password step passed; a second factor may follow
+    ("LOGIN_SUCCESS", "login_success", "登录成功"),  # every step passed: the session is signed in
+    ("OTP_FAILED", "otp_failed", "双因素验证失败"),
     ("LOGOUT", "logout", "退出登录"),
     ("LOCKOUT", "lockout", "账号锁定"),
     ("UNLOCK", "unlock", "账号解锁"),

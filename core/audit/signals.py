@@ -27,7 +27,13 @@ WATCHED = {
 
 
 def _logged_in(sender, request, user, **kwargs):
-    record(AuditAction.LOGIN, actor=user, request=request, obj=user)
+    """The password step passed (口令通过); for an account without a second factor the login is done too
+    (登录成功). An account with one is signed in only after its code (core.security.views.signed_in)."""
+    from core.security.policy import needs_second_factor
+
+    record(AuditAction.LOGIN_PASSWORD, actor=user, request=request, obj=user)
+    if not needs_second_factor(user):
+        record(AuditAction.LOGIN_SUCCESS, actor=user, request=request, obj=user)
 
 
 def _login_failed(sender, credentials, request=None, **kwargs):

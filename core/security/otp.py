@@ -1,6 +1,8 @@
 """The second factor: a TOTP device in an authenticator app, and one-time backup codes."""
 
 import segno
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django_otp import devices_for_user, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -77,3 +79,48 @@ def has_confirmed_device(user):
 
 def is_backup_device(device):
     return isinstance(device, StaticDevice)
+
+
+# --- failed codes: at most OTP_FAILURE_LIMIT in a row, then the account is locked like after wrong passwords
+
+
+def _failures_key(user):
+    return f"kc-otp-failures:{user.pk}"
+
+
+def note_failure(user):
+    """Count one more wrong code of `user` (in the shared cache, so every worker counts the same); the count."""
+    key = _failures_key(user)
+    cache.add(key, 0, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        return 1
+
+
+def clear_failures(user):
+    cache.delete(_failures_key(user))
+
+
+def too_many_failures(count):
+    return count >= settings.OTP_FAILURE_LIMIT
+
+
+def lock_out(request, user):
+    """Lock the account as django-axes does after too many wrong passwords (the office lifts it in 账号管理)."""
+    from axes.models import AccessAttempt
+
+    from core.clients import client_ip
+
+    AccessAttempt.objects.create(
+        username=user.get_username(),
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+        http_accept=request.META.get("HTTP_ACCEPT", "")[:1025],
+        path_info=request.path_info[:255],
+        get_data="",
+        post_data="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+    )
+    clear_failures(user)

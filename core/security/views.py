@@ -2,16 +2,20 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from core.audit.actions import AuditAction
+from core.audit.models import AuditResult
+from core.audit.services import record
 from core.security import otp, policy
 from core.security.passwords import clear_change_reason
 
@@ -54,12 +58,45 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         device = otp.check_code(request.user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            signed_in(request, device)
             if otp.is_backup_device(device):
                 messages.warning(request, f"已使用一个备用码，还剩 {otp.backup_codes_left(request.user)} 个。")
             return redirect(_next_url(request))
+        locked = _wrong_code(request, "验证码不正确")
+        if locked is not None:
+            return locked
         form.add_error("token", "验证码不正确或已过期，请重新输入（多次输错需等待片刻再试）。")
     return render(request, "security/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def signed_in(request, device):
+    """The second factor passed: the session is verified, under a new key (a cookie copied between the two
+    steps signs nobody in), and the login is recorded as done (登录成功, after 口令通过 at the password)."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)
+    otp.clear_failures(request.user)
+    kind = "备用码" if otp.is_backup_device(device) else "身份验证器"
+    record(AuditAction.LOGIN_SUCCESS, actor=request.user, request=request, obj=request.user, detail=f"双因素：{kind}")
+
+
+def _wrong_code(request, detail):
+    """Record a wrong code; after OTP_FAILURE_LIMIT in a row, lock the account, sign out, answer the lockout."""
+    user = request.user
+    record(AuditAction.OTP_FAILED, actor=user, request=request, obj=user, result=AuditResult.FAILED, detail=detail)
+    if user.is_verified() or not otp.too_many_failures(otp.note_failure(user)):
+        return None  # a signed-in user binding a new phone is not locked out for a mistyped code
+    otp.lock_out(request, user)
+    record(
+        AuditAction.LOCKOUT,
+        actor=user,
+        request=request,
+        obj=user,
+        result=AuditResult.DENIED,
+        detail="双因素验证码错误次数过多，账号被锁定",
+    )
+    logout(request)
+    return lockout(request)
 
 
 @login_required
@@ -73,9 +110,12 @@ def enrol(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if otp.confirm_enrolment(device, form.cleaned_data["token"].strip().replace(" ", "")):
-            otp_login(request, device)
+            signed_in(request, device)
             codes = otp.new_backup_codes(request.user)
             return render(request, "security/backup_codes.html", {"codes": codes, "next": _next_url(request)})
+        locked = _wrong_code(request, "绑定身份验证器时验证码不正确")
+        if locked is not None:
+            return locked
         form.add_error("token", "验证码不正确，请确认手机时间准确后输入身份验证器上当前显示的 6 位数字。")
     context = {
         "form": form,

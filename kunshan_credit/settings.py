@@ -406,7 +406,8 @@ LOGGING = {
 REST_FRAMEWORK = {
     # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token check, refusing accounts that may not hold a token (core/api/token_rules.py).
+        "core.api.token_rules.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.base.PortalPermission"],

@@ -163,6 +163,15 @@ def leader_user(db):
 
 
 @pytest.fixture
+def office_system_user(db):
+    """The office's account for another system: the office's role, no password (it holds the office's token)."""
+    user = _user("t_office_system", access.STAFF_GROUP)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
 def norole_user(db):
     """A signed-in account in none of the portal's groups: it reaches only the public pages."""
     return UserFactory(username="t_norole")
@@ -242,11 +251,15 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def api_client(db, request):
-    """A function giving a DRF client that sends the role's API token ('anonymous' sends none)."""
+    """A function giving a DRF client that sends the role's API token ('anonymous' sends none). The office's
+    token is its system account's: an office member's own account may not hold one (core/api/token_rules.py)."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    user_for = _role_users(request)
+    role_user = _role_users(request)
+
+    def user_for(role):
+        return request.getfixturevalue("office_system_user") if role == "staff" else role_user(role)
 
     def for_role(role):
         client = APIClient()

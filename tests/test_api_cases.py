@@ -365,7 +365,7 @@ def test_submit_return_resubmit_accept_and_the_count(
         **seen["transitions"][-1],
         "to_status": "returned",
         "to_status_display": "已退回",
-        "by": "t_staff",
+        "by": "t_office_system",  # the office's token is its system account's
         "reason": "请补充处罚决定书文号。",
     }
     changed = reporter.patch(

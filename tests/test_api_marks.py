@@ -18,17 +18,17 @@ def _patch(client, mark, body):
     return client.patch(f"/api/v1/marks/{mark.pk}/", body, format="json")
 
 
-def test_staff_sets_one_mark_with_history_saying_who_and_how(api_client, staff_user):
+def test_staff_sets_one_mark_with_history_saying_who_and_how(api_client, office_system_user):
     mark = _cell("财政局")  # * in the printed issue
     response = _patch(api_client("staff"), mark, {"value": "√", "version": mark.version})
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["id"], body["value"], body["state"], body["version"]) == (mark.pk, "√", "√", 2)
-    assert body["unit_name"] == "财政局" and body["updated_by"] == "t_staff"
+    assert body["unit_name"] == "财政局" and body["updated_by"] == "t_office_system"  # the office's system account
     mark.refresh_from_db()
-    assert (mark.state, mark.version, mark.updated_by) == ("√", 2, staff_user)
+    assert (mark.state, mark.version, mark.updated_by) == ("√", 2, office_system_user)
     entry = mark.history.first()
-    assert entry.history_user == staff_user and entry.history_change_reason == HOW.API
+    assert entry.history_user == office_system_user and entry.history_change_reason == HOW.API
 
 
 def test_a_derived_count_is_refused_as_the_grid_refuses_it(api_client):
@@ -106,14 +106,14 @@ def _batch(client, changes, description="接口测试"):
     return client.post("/api/v1/marks/batch/", {"description": description, "changes": changes}, format="json")
 
 
-def test_batch_is_one_undoable_batch(api_client, staff_user):
+def test_batch_is_one_undoable_batch(api_client, staff_user, office_system_user):
     cells = [_cell("财政局"), _cell("烟草专卖局")]  # both * in the printed issue
     response = _batch(api_client("staff"), [{"id": m.pk, "value": "√", "version": m.version} for m in cells])
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["changed"] == 2 and {m["value"] for m in body["marks"]} == {"√"}
     batch = ChangeBatch.objects.get(pk=body["batch"])
-    assert (batch.how, batch.description, batch.created_by) == (HOW.API, "接口测试", staff_user)
+    assert (batch.how, batch.description, batch.created_by) == (HOW.API, "接口测试", office_system_user)
     undo_batch(batch, staff_user)
     assert {_cell("财政局").state, _cell("烟草专卖局").state} == {"*"}
 

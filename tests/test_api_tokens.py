@@ -85,13 +85,21 @@ def test_the_nav_links_the_token_page_for_staff_only(role_client):
     assert "/api/tokens/" not in role_client("leader").get("/").content.decode()
 
 
-def test_management_command_prints_the_token(staff_user):
+def test_management_command_prints_the_token(staff_user, leader_user):
     out = io.StringIO()
-    call_command("api_token", "t_staff", stdout=out)
+    call_command("api_token", "t_leader", stdout=out)
     key = out.getvalue().strip()
-    assert re.fullmatch(r"[0-9a-f]{40}", key) and Token.objects.get(user=staff_user).key == key
+    assert re.fullmatch(r"[0-9a-f]{40}", key) and Token.objects.get(user=leader_user).key == key
     again = io.StringIO()
-    call_command("api_token", "t_staff", stdout=again)
+    call_command("api_token", "t_leader", stdout=again)
     assert again.getvalue().strip() == key
     with pytest.raises(CommandError, match="没有启用的账号"):
         call_command("api_token", "no-such-user")
+    # An office member's own account never: the office's system account instead (made by --system).
+    with pytest.raises(CommandError, match="不能持有令牌"):
+        call_command("api_token", "t_staff")
+    system = io.StringIO()
+    call_command("api_token", "--system", "t_platform", stdout=system)
+    account = Token.objects.get(key=system.getvalue().strip()).user
+    assert account.username == "t_platform" and not account.has_usable_password()
+    assert access.role_of(account) == access.STAFF

@@ -207,6 +207,9 @@ MATRIX = [
     ("api:schema", "/api/v1/schema/", "200 200 200 200 404 404 401"),
     ("api:docs", "/api/v1/docs/", "200 200 200 200 404 404 login"),
     ("api_tokens:list", "/api/tokens/", "200 404 404 403 404 404 login"),
+    # One's own token: none here, so 404 for every account (tests/test_token_holders.py revokes one).
+    ("api_tokens:revoke_own", "/api/tokens/mine/revoke/", "404 404 404 404 404 404 login"),
+    ("api_tokens:revoke_own", "/api/tokens/mine/revoke/", "404 404 404 404 404 404 login", "post"),
     ("office", "/office/", "200 404 404 403 404 404 login"),
     ("office", "/office/", "200 404 404 403 404 404 login", "post"),
     ("api_tokens:create", lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/", "405 405 405 405 405 405 405"),

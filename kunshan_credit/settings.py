@@ -349,6 +349,14 @@ if DUE_SOON_DAYS < 0:
 WEBHOOK_URL = env_url("DJANGO_WEBHOOK_URL", "")
 WEBHOOK_KIND = env_choice("DJANGO_WEBHOOK_KIND", "wecom", ("wecom", "dingtalk"))
 WEBHOOK_SECRET = env_str("DJANGO_WEBHOOK_SECRET", "")
+# The hosts a group robot's address may name (https only; never a loopback or private address:
+# assessment/notify/robot_urls.py): WeCom's and DingTalk's, plus DJANGO_ROBOT_HOSTS (comma-separated).
+ROBOT_HOSTS = frozenset(
+    {"qyapi.weixin.qq.com", "oapi.dingtalk.com"}
+    | {h.strip().lower() for h in env_str("DJANGO_ROBOT_HOSTS", "").split(",") if h.strip()}
+)
+# Tests only (tests/conftest.py robot_server): the stand-in robot's origin on 127.0.0.1. Never from the environment.
+ROBOT_STAND_IN_ORIGINS = ()
 # Seconds a robot or the SMTP server may take before the sending counts as failed (retried next run).
 NOTIFY_TIMEOUT = env_int("DJANGO_NOTIFY_TIMEOUT", 10)
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

@@ -359,6 +359,9 @@ def robot_server(settings):
 
     settings.NOTIFY_TIMEOUT = 2
     server = RobotServer()
+    # The stand-in listens on 127.0.0.1 over http, which the robot rule refuses (tests/test_robot_urls.py):
+    # its one origin is let through for the channel tests.
+    settings.ROBOT_STAND_IN_ORIGINS = (f"http://127.0.0.1:{server.port}",)
     server.start()
     yield server
     server.stop()

@@ -126,9 +126,9 @@ def test_deliveries_left_sending_by_a_dead_run_are_tried_again(smtp_server, fina
     assert Delivery.objects.get().attempts == 2 and len(smtp_server.messages) == 1
 
 
-def test_a_robot_address_that_is_not_http_is_refused(finance, items, settings):
+def test_a_robot_address_that_is_not_https_is_refused(finance, items, settings):
     settings.WEBHOOK_URL = ""
     UnitRobot.objects.create(unit=finance, kind="wecom", url="ftp://127.0.0.1/robot")
     send_unit_reminders(items, year=2019)
     delivery = Delivery.objects.get()
-    assert delivery.status == "failed" and "http://" in delivery.error
+    assert delivery.status == "failed" and "https://" in delivery.error

@@ -12,9 +12,9 @@ def test_staff_set_change_and_remove_a_units_robot(role_client):
     page = client.get(url)
     assert page.status_code == 200 and "提醒发给谁" in page.content.decode()
     bad = client.post(url, {"kind": "wecom", "url": "ftp://robot.example.gov.cn/x", "secret": ""})
-    assert bad.status_code == 400 and "机器人地址须以 https:// 或 http:// 开头。" in bad.content.decode()
+    assert bad.status_code == 400 and "机器人地址须以 https:// 开头。" in bad.content.decode()
     assert not UnitRobot.objects.exists()
-    hook = "https://qyapi.example.gov.cn/cgi-bin/webhook/send?key=abc"
+    hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
     assert client.post(url, {"kind": "wecom", "url": hook, "secret": "", "is_active": "on"}).status_code == 302
     robot = UnitRobot.objects.get(unit=unit)
     assert (robot.kind, robot.url, robot.is_active) == ("wecom", hook, True)

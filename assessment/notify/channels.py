@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from . import robot_urls
 from .models import Channel
 
 # The robots refuse longer messages (WeCom: 4096 bytes of content; DingTalk: about 20000).
@@ -80,8 +81,9 @@ def _reason(exc):
 def send_robot(robot, message):
     """POST the message to a group robot; raises ChannelError unless the robot says errcode 0."""
     url = robot.url
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ChannelError("群机器人地址必须以 http:// 或 https:// 开头")
+    refused = robot_urls.problem(url, resolve=True)  # checked again at sending: the environment's, a DNS change
+    if refused:
+        raise ChannelError(f"群机器人：{refused}")
     if robot.kind == Channel.DINGTALK and robot.secret:
         url = dingtalk_signed_url(url, robot.secret)
     data = json.dumps(robot_payload(robot.kind, message), ensure_ascii=False).encode()

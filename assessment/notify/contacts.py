@@ -10,11 +10,12 @@ from django.db import transaction
 from assessment.models import Reporter
 from core.errors import DomainError
 
+from . import robot_urls
 from .models import UnitRobot
 
 
 class RobotForm(forms.ModelForm):
-    """The unit's robot: its kind, its webhook address (http or https only), the DingTalk secret."""
+    """The unit's robot: its kind, its webhook address (https, a robot host: robot_urls), the DingTalk secret."""
 
     class Meta:
         model = UnitRobot
@@ -22,8 +23,9 @@ class RobotForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
-        if not url.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("机器人地址须以 https:// 或 http:// 开头。")
+        refused = robot_urls.problem(url)
+        if refused:
+            raise forms.ValidationError(refused)
         return url
 
 

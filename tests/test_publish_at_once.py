@@ -3,9 +3,11 @@ page and over the API, never a 500 or a second version (issue 23, "Two publishes
 
 import datetime
 import re
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection, connections, transaction
 
 from assessment import access
 from bulletins import services
@@ -88,3 +90,49 @@ def test_over_the_api_the_second_publication_is_a_409_in_chinese(api_client, dra
     body = second.json()
     assert body["detail"].startswith("该期已由") and body["current"]["version"] == 1
     assert IssueVersion.objects.filter(issue=draft).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's (CI runs both)")
+def test_two_publications_at_the_same_moment_on_postgresql(demo_db):
+    """The first publication holds the issue's row lock; the second waits for it, then reads the version the
+    first wrote (it used to read the one from before, write the same number again, and fail with a 500)."""
+    colleague = UserFactory(username="t_colleague", first_name="李同事")
+    staff_user = UserFactory(username="t_staff")
+    issue = services.create_issue(year=2019, number=12, date=datetime.date(2019, 12, 20))
+    services.add_article(issue, title="十二月工作推进", body="正文。")
+    first_holds_the_lock, second_is_waiting = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                services.publish_issue(issue, colleague)  # inside: the issue's row stays locked until commit
+                first_holds_the_lock.set()
+                second_is_waiting.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def second():
+        first_holds_the_lock.wait(timeout=30)
+        try:
+            services.publish_issue(issue, staff_user, seen=0)
+        except Exception as exc:  # noqa: BLE001 - the outcome is asserted below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_holds_the_lock.wait(timeout=30)
+    with connection.cursor() as cursor:  # the second publication is blocked on the row lock
+        for _ in range(3000):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+    second_is_waiting.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert isinstance(outcome.get("error"), services.AlreadyPublished), outcome
+    assert "该期已由李同事于" in str(outcome["error"])
+    assert IssueVersion.objects.filter(issue=issue).count() == 1

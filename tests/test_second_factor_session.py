@@ -1,18 +1,31 @@
 """The second factor ends the login: a new session key after it, 口令通过 then 登录成功 in the audit log, every
 wrong code recorded, and after OTP_FAILURE_LIMIT wrong codes the account locked (issue 23, "Sessions")."""
 
+import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessment import access
 from core.audit.actions import AuditAction
 from core.audit.models import AuditEntry, AuditResult
+
+from .conftest import log_in
+from .factories import UserFactory
 
 PASSWORD = "pw-secret-123"
 GRID = "/assessment/2019/departments/"
 VERIFY = f"/accounts/otp/?next={GRID.replace('/', '%2F')}"
+
+
+@pytest.fixture
+def colleague(db):
+    user = UserFactory(username="t_colleague")
+    user.groups.add(Group.objects.get(name=access.STAFF_GROUP))
+    return user
 
 
 def _code(device):
@@ -82,7 +95,7 @@ def test_a_wrong_code_is_recorded(client, staff_user):
     assert AuditAction.label(entry.action) == "双因素验证失败"
 
 
-def test_after_the_limit_of_wrong_codes_the_account_is_locked(client, settings, staff_user):
+def test_after_the_limit_of_wrong_codes_the_account_is_locked(client, settings, staff_user, colleague):
     settings.OTP_FAILURE_LIMIT = 3
     device = TOTPDevice.objects.create(user=staff_user, name="手机", confirmed=True)
     _password_step(client)
@@ -97,7 +110,10 @@ def test_after_the_limit_of_wrong_codes_the_account_is_locked(client, settings, 
     assert client.get(GRID)["Location"].startswith("/accounts/login/")
     again = client.post("/accounts/login/", {"username": "t_staff", "password": PASSWORD})
     assert again.status_code == 429
-    AccessAttempt.objects.filter(username="t_staff").delete()  # what the office's 解锁 does
+    # A colleague of the office lifts it, as after wrong passwords (账号管理 → 解锁).
+    office = log_in(Client(), colleague)
+    assert office.post(f"/accounts/manage/{staff_user.pk}/unlock/").status_code == 302
+    assert not AccessAttempt.objects.filter(username="t_staff").exists()
     _password_step(client)
     device.refresh_from_db()
     device.throttle_reset()

@@ -14,6 +14,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from core.audit.actions import AuditAction
 from core.audit.models import AuditResult
 from core.audit.services import current_request, record
+from core.security.policy import needs_second_factor
 
 # The account fields whose change is recorded (with their Chinese names for the detail).
 WATCHED = {
@@ -29,8 +30,6 @@ WATCHED = {
 def _logged_in(sender, request, user, **kwargs):
     """The password step passed (口令通过); for an account without a second factor the login is done too
     (登录成功). An account with one is signed in only after its code (core.security.views.signed_in)."""
-    from core.security.policy import needs_second_factor
-
     record(AuditAction.LOGIN_PASSWORD, actor=user, request=request, obj=user)
     if not needs_second_factor(user):
         record(AuditAction.LOGIN_SUCCESS, actor=user, request=request, obj=user)

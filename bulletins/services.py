@@ -19,6 +19,7 @@ from cases.models import Case, CaseStatus
 from core.audit import audited
 from core.errors import Conflict, DomainError
 from core.office.models import MASTHEAD_FIELDS, get_office
+from core.people import display_name
 from core.text import plain_line, plain_paragraphs
 
 from . import snapshot
@@ -278,8 +279,7 @@ class AlreadyPublished(Conflict):
 
     def __init__(self, version):
         self.version = version
-        by = version.published_by
-        self.by = (by.get_full_name() or by.get_username()) if by is not None else "系统"
+        self.by = display_name(version.published_by)
         when = timezone.localtime(version.published_at)
         super().__init__(
             f"该期已由{self.by}于{when:%Y-%m-%d %H:%M}发布（第{version.number}版）。"

@@ -8,9 +8,9 @@ with one may hold it (issue 23, "Acting as someone else"):
   usable password, so that nobody signs in to the portal with it (`manage.py api_token --system NAME`).
 
 Never an account that signs in with a second factor (an office member's, an admin or superuser account),
-nor the auditor's. A token of an account with a second factor (made before this rule, or by hand) is refused at every use,
-and the refusal recorded. The office revokes the tokens of the accounts it may give one to; every account
-revokes its own.
+nor the auditor's. A token of an account with a second factor (made before this rule, or by hand) is
+refused at every use, and the refusal recorded. The office revokes the tokens of the accounts it may give
+one to; every account revokes its own.
 """
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX

@@ -68,7 +68,7 @@ def token_revoke(request, user_id):
     return _revoke(request, account, "api_tokens:list")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def own_token_revoke(request):
     """Any account revokes its own token (the office revokes only those it may give: token_rules.may_revoke)."""

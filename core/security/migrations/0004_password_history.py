@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("security", "0002_cache_table"),
+        ("security", "0003_cache_table_always"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

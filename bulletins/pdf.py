@@ -23,6 +23,7 @@ rows of a table, so a table's columns never move from part to part.
 
 import io
 import json
+import math
 import subprocess
 import sys
 import unicodedata
@@ -194,20 +195,27 @@ def column_widths(table):
     """Each column's width (mm, padding and border included), as an automatic table layout would share
     the page's width.
 
-    A cell never wraps, so the widest one is a column's least width; the header wraps anywhere in
+    A cell never wraps (before the close), so the widest one is a column's least width; the header wraps anywhere in
     Chinese except its points, "(0.4分)"; what is left goes to the columns whose header is wider than
-    their least width, as CSS 2.1's automatic table layout does.
+    their least width, as CSS 2.1's automatic table layout does. 扣分情况 is the exception: its text (written
+    at the year end, a sentence a deduction) wraps within the width the other columns leave (at least
+    DEDUCTION_MIN), so that it never squeezes them below their cells (非考核项 one character a line).
     """
     columns = [[table.category.name], *([i.title] for i in table.indicators), ["扣分情况"]]
     least_head = [0, *(_ems(i.points_label) for i in table.indicators), DEDUCTION_MIN / HEAD_EM]
     for row in table.rows:
         for column, text in zip(columns, [row.unit.name, *row.values, row.deduction_text], strict=True):
             column.append(text)
+    # Once 扣分情况 is written, a cell of the other columns may take two lines (已说明/情况) to leave it room.
+    lines = 2 if any(columns[-1][1:]) else 1
     least, most = [], []
-    for column, head in zip(columns, least_head, strict=True):
-        cells = max((_ems(text) for text in column[1:]), default=0) * CELL_EM
+    for i, (column, head) in enumerate(zip(columns, least_head, strict=True)):
+        longest = max((_ems(text) for text in column[1:]), default=0) * CELL_EM
+        cells = longest if i == 0 or lines == 1 else math.ceil(longest / CELL_EM / lines) * CELL_EM
+        if column is columns[-1]:  # 扣分情况 wraps within what the other columns leave
+            cells = min(longest, max((TEXT_WIDTH - sum(least) - CELL_EDGES) / 1.05, 0))
         least.append(max(cells, head * HEAD_EM) * 1.05 + CELL_EDGES)
-        most.append(max(least[-1], _ems(column[0]) * HEAD_EM + CELL_EDGES))
+        most.append(max(least[-1], longest * 1.05 + CELL_EDGES, _ems(column[0]) * HEAD_EM + CELL_EDGES))
     spare, wanted = TEXT_WIDTH - sum(least), sum(most) - sum(least)
     if spare <= 0 or wanted <= 0:
         widths = [w + max(spare, 0) / len(least) for w in least]

@@ -12,9 +12,12 @@ import sys
 
 import pytest
 
+from assessment.scoring.services import close_year
 from bulletins import pdf, services, snapshot
+from bulletins.models import Issue
 
 from . import reference
+from .factories import correct_demo_issue
 
 pytestmark = [
     pytest.mark.django_db,
@@ -60,3 +63,23 @@ def test_typst_runs_in_a_process_of_its_own_not_in_the_servers(role_client):
     response = role_client("staff").get("/bulletins/2019/12/issue.pdf")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
     assert "typst" not in sys.modules
+
+
+def test_written_deductions_leave_every_cell_at_most_two_lines(staff_user, on_day, client, tmp_path):
+    """After the close 扣分情况 is written (财政局's runs to five deductions): it wraps within what the other
+    columns leave, never squeezing 非考核项 or 已说明情况 into one character a line (13 pages, as it did)."""
+    on_day(datetime.date(2019, 12, 31))
+    close_year(2019, staff_user)
+    assert correct_demo_issue("年终考核后印发扣分情况")
+    data = Issue.objects.get(year=2019, number=11).current_version.snapshot
+    for table in snapshot.present(data).tables:
+        widths = pdf.column_widths(table)
+        assert widths[-1] >= pdf.DEDUCTION_MIN and any(row.deduction_text for row in table.rows)
+        for i, width in enumerate(widths[1:-1]):
+            widest = max(len(row.values[i]) for row in table.rows)  # in em: CJK, √, *, digits
+            assert width >= -(-widest // 2) * pdf.CELL_EM + pdf.CELL_EDGES, (table.category.name, i)
+    response = client.get("/bulletins/2019/11/issue.pdf")
+    path = tmp_path / "issue.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert int(info.split("Pages:")[1].split()[0]) <= 10

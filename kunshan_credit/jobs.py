@@ -51,4 +51,11 @@ JOBS = (
         description="清理旧备份：按保留天数和份数删除备份目录中过期的备份文件",
         late_after=timedelta(hours=3),
     ),
+    Job(
+        name="verify_audit",
+        command="verify_audit",
+        schedule="5 * * * *",
+        description="校验审计日志的哈希链：记录被修改、删除、插入或日志被清空时报失败",
+        late_after=timedelta(hours=2),
+    ),
 )

@@ -297,6 +297,10 @@ if BACKUP_KEEP_COUNT < 1 or BACKUP_KEEP_DAYS < 0:
 # The key that signs every archive (HMAC-SHA256 over its manifest); restore refuses an archive it did not sign.
 # Kept outside the database and the backups (the environment file), the same on the machine that restores.
 BACKUP_KEY = env_str("DJANGO_BACKUP_KEY", "")
+# The key of the audit log's chain (HMAC-SHA256 over each entry and the previous entry's hash, core/audit/chain.py).
+# Default: DJANGO_SECRET_KEY. A key of its own lets the secret key be rotated without breaking the chain; it must
+# never change for the life of the log (verify_audit would report every older entry as changed).
+AUDIT_KEY = env_str("DJANGO_AUDIT_KEY", "") or SECRET_KEY
 # Run after each backup to copy the archive off this machine, `{archive}` standing for its path, e.g.
 # `rsync -a {archive} backup-host:/srv/backups/kunshan_credit/`. A failure fails the backup job. Default: none.
 BACKUP_OFFSITE_COMMAND = env_str("DJANGO_BACKUP_OFFSITE_COMMAND", "")

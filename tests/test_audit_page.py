@@ -25,14 +25,16 @@ def auditor_client(client, auditor_user):
 
 
 def _entry(action=AuditAction.LOGIN, *, name="someone", days_ago=0, result=AuditResult.OK, ip="10.0.0.1", text=""):
-    # Written with SQL to place it in the past (the model stamps the current time).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO audit_auditentry (at, actor_name, ip, action, object_type, object_id, object_text, result,"
-            " detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [timezone.now() - datetime.timedelta(days=days_ago), name, ip, action]
-            + ["账号", "", text or name, result, ""],
-        )
+    # Placed in the past (the model stamps the current time unless told), chained like every entry.
+    AuditEntry.objects.create(
+        at=timezone.now() - datetime.timedelta(days=days_ago),
+        actor_name=name,
+        ip=ip,
+        action=action,
+        object_type="账号",
+        object_text=text or name,
+        result=result,
+    )
 
 
 def _rows(response):

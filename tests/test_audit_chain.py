@@ -5,11 +5,12 @@ application's role is refused TRUNCATE and ALTER TABLE … DISABLE TRIGGER outri
 
 import hashlib
 import io
+import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from core.audit import record
 from core.audit.actions import AuditAction
@@ -143,6 +144,49 @@ def test_postgresql_the_head_only_moves_forward(three):
         refused = pytest.raises(DatabaseError, match="审计链头只能前进")
         with refused, transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
+
+
+@postgresql_only
+def test_postgresql_two_writers_at_the_same_moment_never_chain_to_one_parent(transactional_db):
+    """The first writer's transaction holds the chain until it commits; the second waits, then chains to the
+    first's entry (without the lock it would read the same head and write the same place)."""
+    first_wrote, second_is_waiting = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                record(AuditAction.LOGIN, actor="first")
+                first_wrote.set()
+                second_is_waiting.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def second():
+        first_wrote.wait(timeout=30)
+        try:
+            outcome["second"] = record(AuditAction.LOGIN, actor="second")
+        except Exception as exc:  # noqa: BLE001 - the outcome is asserted below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_wrote.wait(timeout=30)
+    with connection.cursor() as cursor:  # the second writer is blocked on the chain's lock
+        for _ in range(3000):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+    second_is_waiting.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert "error" not in outcome, outcome
+    first_entry = AuditEntry.objects.get(actor_name="first")
+    assert outcome["second"].seq == first_entry.seq + 1 and outcome["second"].prev_hash == first_entry.hash
+    assert "审计日志完整" in verify()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from core.audit import record
 from core.audit.actions import AuditAction
+from core.audit.chain import entry_hash
 from core.audit.models import AuditChainHead, AuditEntry
 from core.jobs.models import JobRun
 
@@ -47,13 +48,14 @@ def broken(match):
 
 
 def owner_sql(sql, params=()):
-    """SQL as the tables' owner would send it: on PostgreSQL with the append-only trigger disabled."""
+    """SQL as the tables' owner would send it: on PostgreSQL with the log's and the head's triggers disabled."""
+    tables = ("audit_auditentry", "audit_auditchainhead") if connection.vendor == "postgresql" else ()
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def test_entries_are_chained_in_order_and_the_intact_chain_verifies(three):
@@ -81,6 +83,20 @@ def test_deleted_last_rows_are_found_against_the_head(three):
     owner_sql("DELETE FROM audit_auditentry WHERE id = %s", [three[2].pk])
     seq = three[2].seq
     with broken(f"最后的第 {seq} 至 {seq} 条记录缺失（链头记录着 {seq} 条"):
+        verify()
+
+
+def test_a_row_rehashed_without_the_key_is_found_though_the_head_agrees(three, settings):
+    # Whoever has only the database rewrites the last entry and the head consistently, but with another key.
+    last = three[2]
+    last.detail, key = "改过", settings.AUDIT_KEY
+    settings.AUDIT_KEY = "a guess at the key"
+    forged = entry_hash(last, last.prev_hash)
+    settings.AUDIT_KEY = key
+    owner_sql("UPDATE audit_auditentry SET detail = '改过', hash = %s WHERE id = %s", [forged, last.pk])
+    owner_sql("UPDATE audit_auditchainhead SET hash = %s", [forged])
+    assert AuditChainHead.objects.get().hash == forged
+    with broken(f"第 {last.seq} 条.*的内容与校验值不符：被修改，或为伪造的记录"):
         verify()
 
 

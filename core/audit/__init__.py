@@ -5,7 +5,9 @@
 the services record imports, bulk changes, undo, publication and year close (`audited`), and
 `core.downloads.download_response(…, audit=request)` records downloads of non-public data.
 Entries are read by the auditor role (审计员) at /audit/ and can be changed or deleted by no one: the
-model refuses it, the admin is read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE.
+model refuses it, the admin is read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE. Every entry is
+a link of an HMAC hash chain (`chain.py`); `manage.py verify_audit` (an hourly job) names the first broken link,
+and `manage.py grant_app_role` keeps the application's PostgreSQL role from truncating or altering the table.
 """
 
 

@@ -19,9 +19,11 @@ from django.utils.functional import cached_property
 from core import access as base
 from core.access import (  # noqa: F401  (the assessment's apps read the whole policy through this module)
     ACCOUNT_NOT_MANAGEABLE,
+    ACCOUNTS_ONLY,
     ANONYMOUS,
     AUDITOR,
     AUDITOR_GROUP,
+    IT_ADMIN,
     LEADER,
     LEADER_GROUP,
     NO_ROLE,
@@ -32,6 +34,8 @@ from core.access import (  # noqa: F401  (the assessment's apps read the whole p
     REPORTER,
     REPORTER_GROUP,
     SAFE_METHODS,
+    SECURITY,
+    SECURITY_GROUP,
     STAFF,
     STAFF_GROUP,
     can_audit,
@@ -43,6 +47,7 @@ from core.access import (  # noqa: F401  (the assessment's apps read the whole p
     deny_unless,
     get_visible_or_404,
     has_role,
+    is_admin_account,
     is_read_only,
     is_reporter,
     is_staff,

@@ -1,9 +1,15 @@
 """Who may see and do what: the base of the portal's one access policy (roles, reach, the view decorator).
 
-Roles are Django groups (created by core's migration): office staff (市信用办) change everything, a unit
+Roles are Django groups (created by core's migrations): office staff (市信用办) change everything, a unit
 reporter acts on its own unit only, leaders read everything and change nothing, the auditor reads the
-audit log and nothing else. A signed-in account in none of these groups has no role and reaches nothing
-but the public pages and its password.
+audit log and nothing else, the security administrator (安全管理员) manages accounts and lifts lockouts and
+nothing else. A signed-in account in none of these groups has no role and reaches nothing but the public
+pages and its password.
+
+Separated duties (三员分立): the IT administrator's accounts (is_staff or superuser, the ones that open
+/admin/) repair through the admin and the system page and have no business role, whatever their groups:
+404 on every office page. Account and lockout management is the security administrator's group; an office
+account may also be put in it (the office's role, and the duty), never an auditor's or an admin account.
 
 The rule, the same for every page and API route:
 
@@ -32,18 +38,24 @@ STAFF_GROUP = "市信用办"
 REPORTER_GROUP = "责任单位填报员"
 LEADER_GROUP = "领导"
 AUDITOR_GROUP = "审计员"
-#: Every role's group, in the order the office reads them (created by core's migration).
-GROUPS = (STAFF_GROUP, REPORTER_GROUP, LEADER_GROUP, AUDITOR_GROUP)
+SECURITY_GROUP = "安全管理员"
+#: Every role's group, in the order the office reads them (created by core's migrations).
+GROUPS = (STAFF_GROUP, REPORTER_GROUP, LEADER_GROUP, AUDITOR_GROUP, SECURITY_GROUP)
 
 STAFF, REPORTER, LEADER, ANONYMOUS, NO_ROLE = "staff", "reporter", "leader", "anonymous", "none"
 # The security auditor reads the audit log and nothing else of the portal (separate duties).
 AUDITOR = "auditor"
+# The security administrator manages accounts and lockouts and nothing else of the portal.
+SECURITY = "security"
+# The IT administrator (an is_staff or superuser account): the admin and the system page, no business page.
+IT_ADMIN = "it_admin"
 
 NOT_FOUND = "没有找到该页面，或不在本账号可见的范围内。"
 READ_ONLY = "领导账号只能查看，不能修改。"
 OFFICE_ONLY = "只有市信用办可以进行这项操作。"
 OWN_UNIT_ONLY = "只有本单位的填报账号可以进行此操作。"
-ACCOUNT_NOT_MANAGEABLE = "可以进入后台的管理员账号由系统管理员在后台管理，市信用办不能在此修改。"
+ACCOUNT_NOT_MANAGEABLE = "可以进入后台的管理员账号由系统管理员在后台管理，不能在此修改。"
+ACCOUNTS_ONLY = "只有安全管理员可以管理账号和解除登录锁定。"
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -68,18 +80,36 @@ def account_unit_id(user):
 # --- roles
 
 
+def _group_names(user):
+    """The names of the account's groups, cached on the user object."""
+    cached = getattr(user, "_kc_groups", None)
+    if cached is None:
+        cached = user._kc_groups = frozenset(user.groups.values_list("name", flat=True))
+    return cached
+
+
+def is_admin_account(user):
+    """An account that opens /admin/ (is_staff or superuser): the IT administrator's."""
+    return bool(user.is_staff or user.is_superuser)
+
+
 def role_of(user):
-    """The user's role; superusers count as office staff. Cached on the user object."""
+    """The user's role; an account that opens /admin/ is the IT administrator's whatever its groups (三员分立).
+    Cached on the user object."""
     if not user.is_authenticated:
         return ANONYMOUS
     cached = getattr(user, "_kc_role", None)
     if cached:
         return cached
-    names = set(user.groups.values_list("name", flat=True))
-    if user.is_superuser or STAFF_GROUP in names:
+    names = _group_names(user)
+    if is_admin_account(user):
+        role = IT_ADMIN
+    elif STAFF_GROUP in names:
         role = STAFF
     elif AUDITOR_GROUP in names:
         role = AUDITOR
+    elif SECURITY_GROUP in names:
+        role = SECURITY
     elif LEADER_GROUP in names:
         role = LEADER
     elif REPORTER_GROUP in names and account_unit_id(user) is not None:
@@ -154,18 +184,23 @@ def can_audit(user):
 
 
 def can_manage_accounts(user):
-    """Create, deactivate, unlock and reset the portal's accounts: the office."""
-    return is_staff(user)
+    """Create, deactivate, unlock and reset the portal's accounts, lift an address's lockout: the security
+    administrator's duty (安全管理员 group), which an office account may also be given; never the auditor's
+    nor the IT administrator's (三员分立)."""
+    if role_of(user) in (ANONYMOUS, IT_ADMIN, AUDITOR):
+        return False
+    return user.is_active and SECURITY_GROUP in _group_names(user)
 
 
 def can_manage_account(user, account):
-    """One account: the office, except accounts that open /admin/ (the IT administrator's, kept there)."""
-    return can_manage_accounts(user) and not (account.is_staff or account.is_superuser)
+    """One account: the security administrator, except accounts that open /admin/ (the IT administrator's,
+    kept there)."""
+    return can_manage_accounts(user) and not is_admin_account(account)
 
 
 def can_see_system(user):
     """The portal's running state (scheduled jobs): the IT administrator, whose account opens /admin/."""
-    return user.is_active and (user.is_superuser or user.is_staff)
+    return user.is_active and role_of(user) == IT_ADMIN
 
 
 # --- for views

@@ -183,9 +183,22 @@ def auditor_user(db):
     return _user("t_auditor", access.AUDITOR_GROUP)
 
 
+@pytest.fixture
+def security_user(db):
+    """The security administrator (安全管理员): accounts and login lockouts, nothing else of the portal."""
+    return _user("t_security", access.SECURITY_GROUP)
+
+
+@pytest.fixture
+def it_admin_user(db):
+    """The IT administrator: an account that opens /admin/ (superuser), with no business page (三员分立)."""
+    return UserFactory(username="t_sysadmin", is_staff=True, is_superuser=True)
+
+
 def _role_users(request):
     """The user behind each role name of `role_client` and `api_client` (the permission matrix's columns).
-    The auditor is made only when asked for, so the other tests' databases hold the same accounts as before."""
+    The auditor, the security and IT administrators are made only when asked for, so the other tests'
+    databases hold the same accounts as before."""
     users = {
         "staff": request.getfixturevalue("staff_user"),
         "reporter": request.getfixturevalue("reporter_user"),
@@ -195,9 +208,12 @@ def _role_users(request):
         "anonymous": None,
     }
 
+    # Made only when asked for, like the auditor.
+    on_demand = {"auditor": "auditor_user", "security": "security_user", "it_admin": "it_admin_user"}
+
     def user_for(role):
-        if role == "auditor":
-            return request.getfixturevalue("auditor_user")
+        if role in on_demand:
+            return request.getfixturevalue(on_demand[role])
         return users[role]
 
     return user_for

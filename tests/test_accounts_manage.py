@@ -1,4 +1,5 @@
-"""The office manages accounts in the browser: a unit's reporter with e-mail and phone, deactivate, unlock, reset."""
+"""The security administrator (安全管理员) manages accounts in the browser: a unit's reporter with e-mail and
+phone, deactivate, unlock, reset (the `office` fixture here is that duty's account)."""
 
 import re
 
@@ -21,8 +22,9 @@ NEW = "/accounts/manage/new/"
 
 
 @pytest.fixture
-def office(client, staff_user):
-    log_in(client, staff_user)
+def office(client, security_user):
+    """The security administrator (安全管理员), whose duty the accounts are."""
+    log_in(client, security_user)
     return client
 
 
@@ -123,16 +125,16 @@ def test_deactivate_asks_first_then_the_account_cannot_log_in(office, client, re
     client.logout()
     assert client.post("/accounts/login/", {"username": "t_reporter", "password": "pw-secret-123"}).status_code == 200
     # and back again
-    log_in(client, User.objects.get(username="t_staff"))
+    log_in(client, User.objects.get(username="t_security"))
     client.post(f"/accounts/manage/{reporter_user.pk}/activate/")
     reporter_user.refresh_from_db()
     assert reporter_user.is_active
 
 
-def test_the_office_cannot_deactivate_itself(office, staff_user):
-    office.post(f"/accounts/manage/{staff_user.pk}/deactivate/")
-    staff_user.refresh_from_db()
-    assert staff_user.is_active
+def test_the_security_administrator_cannot_deactivate_itself(office, security_user):
+    office.post(f"/accounts/manage/{security_user.pk}/deactivate/")
+    security_user.refresh_from_db()
+    assert security_user.is_active
     assert "不能停用自己正在使用的账号。" in office.get("/accounts/manage/").content.decode()
 
 
@@ -193,5 +195,10 @@ def test_the_demo_office_account_does_its_work_in_the_portal(client, db):
     office = User.objects.get(username="office")
     assert not office.is_staff and not office.is_superuser
     log_in(client, office)
-    for url in ("/accounts/manage/", "/assessment/2019/departments/", "/api/tokens/", "/cases/review/"):
+    for url in ("/assessment/2019/departments/", "/api/tokens/", "/cases/review/"):
         assert client.get(url).status_code == 200, url
+    # Accounts are the security administrator's duty (三员分立): the demo has its own login for them.
+    assert client.get("/accounts/manage/").status_code == 404
+    log_in(client, User.objects.get(username="security"))
+    assert client.get("/accounts/manage/").status_code == 200
+    assert client.get("/assessment/2019/departments/").status_code == 404

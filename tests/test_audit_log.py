@@ -106,20 +106,22 @@ def test_changing_ones_own_password_is_recorded(client, reporter_user):
     assert (entry.actor_id, entry.object_id, entry.ip) == (reporter_user.pk, str(reporter_user.pk), IP)
 
 
-def test_account_creation_role_and_deactivation_name_the_office_as_actor(client, staff_user, reporter_unit):
-    log_in(client, staff_user)
+def test_account_creation_role_and_deactivation_name_the_security_administrator_as_actor(
+    client, security_user, reporter_unit
+):
+    log_in(client, security_user)
     form = {"username": "fgw2", "full_name": "王二", "unit": reporter_unit.pk, "email": "fgw2@ks.gov.cn"}
     assert client.post("/accounts/manage/new/", form, REMOTE_ADDR=IP).status_code == 200
     account = UserFactory._meta.model.objects.get(username="fgw2")
     created = _last(AuditAction.ACCOUNT_CREATE)
-    assert (created.actor_id, created.object_text, created.ip) == (staff_user.pk, "fgw2", IP)
+    assert (created.actor_id, created.object_text, created.ip) == (security_user.pk, "fgw2", IP)
     roles = AuditEntry.objects.filter(action=AuditAction.ROLE_CHANGE, object_id=str(account.pk))
     assert {e.detail for e in roles} == {f"加入角色“{access.REPORTER_GROUP}”", "填报单位设为“发改委”"}
-    assert all(e.actor_id == staff_user.pk for e in roles)
+    assert all(e.actor_id == security_user.pk for e in roles)
 
     client.post(f"/accounts/manage/{account.pk}/deactivate/", REMOTE_ADDR=IP)
     entry = _last(AuditAction.ACCOUNT_DEACTIVATE)
-    assert (entry.actor_id, entry.object_id, entry.ip) == (staff_user.pk, str(account.pk), IP)
+    assert (entry.actor_id, entry.object_id, entry.ip) == (security_user.pk, str(account.pk), IP)
 
 
 def test_a_group_change_from_either_side_is_a_role_change(leader_user):
@@ -133,11 +135,11 @@ def test_a_group_change_from_either_side_is_a_role_change(leader_user):
     assert details[-2:] == ["加入角色“市信用办”", "移出角色“领导”"]
 
 
-def test_a_password_reset_by_the_office_is_recorded(client, staff_user, reporter_user):
-    log_in(client, staff_user)
+def test_a_password_reset_by_the_security_administrator_is_recorded(client, security_user, reporter_user):
+    log_in(client, security_user)
     client.post(f"/accounts/manage/{reporter_user.pk}/reset/", REMOTE_ADDR=IP)
     entry = _last(AuditAction.PASSWORD_RESET)
-    assert (entry.actor_id, entry.object_id, entry.ip) == (staff_user.pk, str(reporter_user.pk), IP)
+    assert (entry.actor_id, entry.object_id, entry.ip) == (security_user.pk, str(reporter_user.pk), IP)
 
 
 @pytest.mark.skipif(not apps.is_installed("django_otp"), reason="django-otp is not among INSTALLED_APPS")

@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
 
@@ -56,7 +56,19 @@ def test_demo_accounts_log_in_with_their_roles(db):
         user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None
         roles[username] = access.role_of(user)
-    assert roles == {"office": "staff", "fagaiwei": "reporter", "leader": "leader", "auditor": "auditor"}
+    assert roles == {
+        "office": "staff",
+        "fagaiwei": "reporter",
+        "leader": "leader",
+        "auditor": "auditor",
+        "security": "security",
+    }
+    # 三员分立: none of them opens /admin/, the office manages no account, the security administrator does.
+    User = get_user_model()
+    assert not User.objects.filter(username__in=roles, is_staff=True).exists()
+    assert not User.objects.filter(username__in=roles, is_superuser=True).exists()
+    managers = [username for username in roles if access.can_manage_accounts(User.objects.get(username=username))]
+    assert managers == ["security"]
 
 
 def test_demo_schemes_carry_the_scoring_rules_as_data(db):

@@ -55,15 +55,15 @@ def test_behind_one_proxy_the_lockout_and_the_audit_log_see_the_same_client(clie
     assert entry.ip == "10.8.1.99"
 
 
-def test_the_office_lifts_an_address_lockout_and_it_is_audited(client, ten_accounts, staff_user):
+def test_the_security_administrator_lifts_an_address_lockout_and_it_is_audited(client, ten_accounts, security_user):
     for n in range(20):
         _try(client, ten_accounts[n % 10].username, "x")
     assert locked_addresses() == [("10.0.0.1", 20)]
-    unlock_address("10.0.0.1", actor=staff_user)
+    unlock_address("10.0.0.1", actor=security_user)
     assert locked_addresses() == []
     assert _try(client, "acct3", PASSWORD).status_code == 302
     entry = AuditEntry.objects.filter(action=AuditAction.UNLOCK).latest("pk")
-    assert (entry.actor_id, entry.object_id) == (staff_user.pk, "10.0.0.1")
+    assert (entry.actor_id, entry.object_id) == (security_user.pk, "10.0.0.1")
 
 
 def test_the_api_throttle_counts_the_client_not_the_forwarded_for_it_writes(api_client, settings):

@@ -196,8 +196,8 @@ def test_none_of_the_last_five_passwords_can_be_chosen_again(client, reporter_us
     assert _change(client, current, used[0]).status_code == 302
 
 
-def test_a_temporary_password_cannot_be_changed_to_itself(client, staff_user, reporter_user):
-    office_client = log_in(client.__class__(), staff_user)
+def test_a_temporary_password_cannot_be_changed_to_itself(client, security_user, reporter_user):
+    office_client = log_in(client.__class__(), security_user)
     response = office_client.post(f"/accounts/manage/{reporter_user.pk}/reset/")
     temporary = re.search(r'<p class="temporary-password"><code>([^<]+)</code>', response.content.decode())[1]
     _log_in_with_password(client, "t_reporter", temporary)

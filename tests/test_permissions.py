@@ -2,9 +2,11 @@
 
 The rule is `core.access`'s (with `assessment.access` on top): anonymous → the login page (the API: 401);
 outside one's reach → 404 (another unit's things, a page about every unit for a reporter, an unpublished
-issue, anything for an account without role, everything but the audit log for the auditor); visible but not
-allowed → 403 (a leader changing something, a reporter doing the office's work on what it sees). 405 is a
-wrong method (pages answer it first; the API after checking who may use the route).
+issue, anything for an account without role, everything but the audit log for the auditor, everything but
+the accounts pages for the security administrator, everything but /admin/ and the system page for the IT
+administrator: 三员分立); visible but not allowed → 403 (a leader changing something, a reporter doing the
+office's work on what it sees). 405 is a wrong method (pages answer it first; the API after checking who may
+use the route).
 
 Each row's statuses are one string with a column per role, in the order of `ROLES` (the header): “login” is
 the redirect to the login page. A new role is one more name in `ROLES` and one more column in every row;
@@ -15,9 +17,10 @@ Adding a URL without adding it here fails `test_every_url_is_in_the_matrix`.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-#: The columns. `other_reporter` is a reporter of another unit (教育局); `none` a signed-in account in no
-#: group. The fixtures behind each name are `role_client`'s and `api_client`'s (tests/conftest.py).
-ROLES = ("staff", "reporter", "other_reporter", "leader", "auditor", "none", "anonymous")
+#: The columns. `other_reporter` is a reporter of another unit (教育局); `security` the security
+#: administrator (安全管理员); `it_admin` an account that opens /admin/ (superuser); `none` a signed-in account
+#: in no group. The fixtures behind each name are `role_client`'s and `api_client`'s (tests/conftest.py).
+ROLES = ("staff", "reporter", "other_reporter", "leader", "auditor", "security", "it_admin", "none", "anonymous")
 LOGIN = "login"
 
 
@@ -73,279 +76,362 @@ def _unfollow_url(request):
 
 
 # (name, url, statuses) or (name, url, statuses, "post"); the statuses' columns are ROLES':
-#     staff reporter other_reporter leader auditor none anonymous
+#     staff reporter other_reporter leader auditor security it_admin none anonymous
 # url: a string, or a callable taking pytest's `request` (use request.getfixturevalue for objects).
 # POST rows send an empty form: they check who is let in, not what the form does.
 MATRIX = [
     # --- public bulletin
-    ("home", "/", "200 200 200 200 200 200 200"),
-    ("bulletins:issue", "/bulletins/2019/11/", "200 200 200 200 200 200 200"),
-    ("bulletins:progress_xlsx", "/bulletins/2019/11/progress.xlsx", "200 200 200 200 200 200 200"),
+    ("home", "/", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue", "/bulletins/2019/11/", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:progress_xlsx", "/bulletins/2019/11/progress.xlsx", "200 200 200 200 200 200 200 200 200"),
     # --- accounts
-    ("login", "/accounts/login/", "302 302 302 302 302 302 200"),
-    ("logout", "/accounts/logout/", "405 405 405 405 405 405 405"),
-    ("password_change", "/accounts/password/", "200 200 200 200 200 200 login"),
-    ("password_change_done", "/accounts/password/done/", "200 200 200 200 200 200 login"),
-    ("password_reset", "/accounts/password/reset/", "200 200 200 200 200 200 200"),
-    ("password_reset_done", "/accounts/password/reset/sent/", "200 200 200 200 200 200 200"),
-    ("password_reset_confirm", "/accounts/password/reset/MQ/bad-token/", "200 200 200 200 200 200 200"),
-    ("password_reset_complete", "/accounts/password/reset/complete/", "200 200 200 200 200 200 200"),
-    # --- second factor: staff (already verified here) see their page; no one else has one
-    ("security:otp_verify", "/accounts/otp/", "302 302 302 302 302 302 login"),
-    ("security:otp_enrol", "/accounts/otp/enrol/", "200 404 404 404 404 404 login"),
-    ("security:backup_codes", "/accounts/otp/backup-codes/", "200 404 404 404 404 404 login"),
-    ("security:backup_codes", "/accounts/otp/backup-codes/", "200 404 404 404 404 404 login", "post"),
+    ("login", "/accounts/login/", "302 302 302 302 302 302 302 302 200"),
+    ("logout", "/accounts/logout/", "405 405 405 405 405 405 405 405 405"),
+    ("password_change", "/accounts/password/", "200 200 200 200 200 200 200 200 login"),
+    ("password_change_done", "/accounts/password/done/", "200 200 200 200 200 200 200 200 login"),
+    ("password_reset", "/accounts/password/reset/", "200 200 200 200 200 200 200 200 200"),
+    ("password_reset_done", "/accounts/password/reset/sent/", "200 200 200 200 200 200 200 200 200"),
+    ("password_reset_confirm", "/accounts/password/reset/MQ/bad-token/", "200 200 200 200 200 200 200 200 200"),
+    ("password_reset_complete", "/accounts/password/reset/complete/", "200 200 200 200 200 200 200 200 200"),
+    # --- second factor: staff, the security and IT administrators (verified here) see their pages; no one else has one
+    ("security:otp_verify", "/accounts/otp/", "302 302 302 302 302 302 302 302 login"),
+    ("security:otp_enrol", "/accounts/otp/enrol/", "200 404 404 404 404 200 200 404 login"),
+    ("security:backup_codes", "/accounts/otp/backup-codes/", "200 404 404 404 404 200 200 404 login"),
+    ("security:backup_codes", "/accounts/otp/backup-codes/", "200 404 404 404 404 200 200 404 login", "post"),
     # --- entry grid (assessment): staff edit, leaders read (403 on changes), reporters go to their unit page
-    ("assessment:index", "/assessment/", "302 302 302 302 404 404 login"),
-    ("assessment:year", "/assessment/2019/", "200 302 302 200 404 404 login"),
-    ("assessment:grid", "/assessment/2019/departments/", "200 302 302 200 404 404 login"),
-    ("assessment:mark", lambda r: f"/assessment/marks/{_grid_mark().pk}/", "405 405 405 405 405 405 405"),
+    ("assessment:index", "/assessment/", "302 302 302 302 404 404 404 404 login"),
+    ("assessment:year", "/assessment/2019/", "200 302 302 200 404 404 404 404 login"),
+    ("assessment:grid", "/assessment/2019/departments/", "200 302 302 200 404 404 404 404 login"),
+    ("assessment:mark", lambda r: f"/assessment/marks/{_grid_mark().pk}/", "405 405 405 405 405 405 405 405 405"),
     (
         "assessment:mark",
         lambda r: f"/assessment/marks/{_grid_mark().pk}/",
-        "400 404 404 403 404 404 login",  # staff: 400, the empty form has no value/version
+        "400 404 404 403 404 404 404 404 login",  # staff: 400, the empty form has no value/version
         "post",
     ),
     (
         "assessment:mark_history",
         lambda r: f"/assessment/marks/{_grid_mark().pk}/history/",
-        "200 200 404 200 404 404 login",  # the reporter's own unit (发改委)
+        "200 200 404 200 404 404 404 404 login",  # the reporter's own unit (发改委)
     ),
     (
         "assessment:due_override",
         lambda r: f"/assessment/marks/{_grid_mark().pk}/due/",
-        "200 404 404 403 404 404 login",  # the office's work, even on the reporter's own unit
+        "200 404 404 403 404 404 404 404 login",  # the office's work, even on the reporter's own unit
     ),
     (
         "assessment:due_override",
         lambda r: f"/assessment/marks/{_grid_mark().pk}/due/",
-        "400 404 404 403 404 404 login",  # staff: 400, the empty form has no date/reason
+        "400 404 404 403 404 404 404 404 login",  # staff: 400, the empty form has no date/reason
         "post",
     ),
     (
         "assessment:bulk",
         lambda r: f"/assessment/2019/departments/bulk/?indicator={_grid_mark().indicator_id}&value=√",
-        "200 404 404 403 404 404 login",
+        "200 404 404 403 404 404 404 404 login",
     ),
     (
         "assessment:bulk",
         "/assessment/2019/departments/bulk/",
-        "302 404 404 403 404 404 login",  # staff: back to the grid, nothing chosen
+        "302 404 404 403 404 404 404 404 login",  # staff: back to the grid, nothing chosen
         "post",
     ),
-    ("assessment:batch_undo", lambda r: f"/assessment/batches/{_batch(r).pk}/undo/", "200 404 404 403 404 404 login"),
     (
         "assessment:batch_undo",
         lambda r: f"/assessment/batches/{_batch(r).pk}/undo/",
-        "302 404 404 403 404 404 login",
+        "200 404 404 403 404 404 404 404 login",
+    ),
+    (
+        "assessment:batch_undo",
+        lambda r: f"/assessment/batches/{_batch(r).pk}/undo/",
+        "302 404 404 403 404 404 404 404 login",
         "post",
     ),
-    ("assessment:new_year", "/assessment/2019/new-year/", "200 404 404 403 404 404 login"),
-    ("assessment:new_year", "/assessment/2019/new-year/", "302 404 404 403 404 404 login", "post"),
+    ("assessment:new_year", "/assessment/2019/new-year/", "200 404 404 403 404 404 404 404 login"),
+    ("assessment:new_year", "/assessment/2019/new-year/", "302 404 404 403 404 404 404 404 login", "post"),
     # --- api (/api/v1/: anonymous is 401, not a login redirect; rows of another unit are 404)
-    ("api:score-list", "/api/v1/scores/", "200 404 404 200 404 404 401"),
-    ("api:score-detail", "/api/v1/scores/2019/", "200 404 404 200 404 404 401"),
-    ("api:score-detail", "/api/v1/scores/2031/", "404 404 404 404 404 404 401"),
-    ("api:category-list", "/api/v1/categories/", "200 200 200 200 404 404 401"),
-    ("api:category-detail", lambda r: f"/api/v1/categories/{_api_obj(r, 'category')}/", "200 200 200 200 404 404 401"),
-    ("api:unit-list", "/api/v1/units/", "200 200 200 200 404 404 401"),
-    ("api:unit-detail", lambda r: f"/api/v1/units/{_api_obj(r, 'unit')}/", "200 200 404 200 404 404 401"),
-    ("api:scheme-list", "/api/v1/schemes/", "200 200 200 200 404 404 401"),
-    ("api:scheme-detail", lambda r: f"/api/v1/schemes/{_api_obj(r, 'own_scheme')}/", "200 200 200 200 404 404 401"),
-    ("api:scheme-detail", lambda r: f"/api/v1/schemes/{_api_obj(r, 'towns_scheme')}/", "200 404 404 200 404 404 401"),
-    ("api:mark-list", "/api/v1/marks/", "200 200 200 200 404 404 401"),
-    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", "200 200 404 200 404 404 401"),
+    ("api:score-list", "/api/v1/scores/", "200 404 404 200 404 404 404 404 401"),
+    ("api:score-detail", "/api/v1/scores/2019/", "200 404 404 200 404 404 404 404 401"),
+    ("api:score-detail", "/api/v1/scores/2031/", "404 404 404 404 404 404 404 404 401"),
+    ("api:category-list", "/api/v1/categories/", "200 200 200 200 404 404 404 404 401"),
+    (
+        "api:category-detail",
+        lambda r: f"/api/v1/categories/{_api_obj(r, 'category')}/",
+        "200 200 200 200 404 404 404 404 401",
+    ),
+    ("api:unit-list", "/api/v1/units/", "200 200 200 200 404 404 404 404 401"),
+    ("api:unit-detail", lambda r: f"/api/v1/units/{_api_obj(r, 'unit')}/", "200 200 404 200 404 404 404 404 401"),
+    ("api:scheme-list", "/api/v1/schemes/", "200 200 200 200 404 404 404 404 401"),
+    (
+        "api:scheme-detail",
+        lambda r: f"/api/v1/schemes/{_api_obj(r, 'own_scheme')}/",
+        "200 200 200 200 404 404 404 404 401",
+    ),
+    (
+        "api:scheme-detail",
+        lambda r: f"/api/v1/schemes/{_api_obj(r, 'towns_scheme')}/",
+        "200 404 404 200 404 404 404 404 401",
+    ),
+    ("api:mark-list", "/api/v1/marks/", "200 200 200 200 404 404 404 404 401"),
+    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", "200 200 404 200 404 404 404 404 401"),
     # An empty PATCH/POST: staff get to the form check (400); others are refused before it.
-    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", "400 403 404 403 404 404 401", "patch"),
-    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", "405 405 405 403 404 404 401", "put"),
-    ("api:mark-detail", lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/", "405 405 405 403 404 404 401", "delete"),
-    ("api:mark-batch", "/api/v1/marks/batch/", "400 403 403 403 404 404 401", "post"),
-    ("api:mark-batch", "/api/v1/marks/batch/", "405 405 405 405 404 404 401"),
-    ("api:case-list", "/api/v1/cases/", "200 200 200 200 404 404 401"),
+    (
+        "api:mark-detail",
+        lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/",
+        "400 403 404 403 404 404 404 404 401",
+        "patch",
+    ),
+    (
+        "api:mark-detail",
+        lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/",
+        "405 405 405 403 404 404 404 404 401",
+        "put",
+    ),
+    (
+        "api:mark-detail",
+        lambda r: f"/api/v1/marks/{_api_obj(r, 'mark')}/",
+        "405 405 405 403 404 404 404 404 401",
+        "delete",
+    ),
+    ("api:mark-batch", "/api/v1/marks/batch/", "400 403 403 403 404 404 404 404 401", "post"),
+    ("api:mark-batch", "/api/v1/marks/batch/", "405 405 405 405 404 404 404 404 401"),
+    ("api:case-list", "/api/v1/cases/", "200 200 200 200 404 404 404 404 401"),
     # Cases of 发改委 (the reporter's unit) in the status each step starts from; empty bodies.
-    ("api:case-list", "/api/v1/cases/", "400 400 400 403 404 404 401", "post"),  # the fields are missing
-    ("api:case-detail", lambda r: f"/api/v1/cases/{_api_obj(r, 'case')}/", "200 200 404 200 404 404 401"),
-    ("api:case-detail", lambda r: _api_case(r, "draft"), "200 200 404 403 404 404 401", "patch"),
-    ("api:case-detail", lambda r: _api_case(r, "draft"), "405 405 405 403 404 404 401", "put"),
-    ("api:case-detail", lambda r: _api_case(r, "draft"), "405 405 405 403 404 404 401", "delete"),
-    ("api:case-submit", lambda r: _api_case(r, "draft", "submit/"), "405 405 405 405 404 404 401"),
-    ("api:case-submit", lambda r: _api_case(r, "draft", "submit/"), "200 200 404 403 404 404 401", "post"),
-    ("api:case-withdraw", lambda r: _api_case(r, "submitted", "withdraw/"), "405 405 405 405 404 404 401"),
-    ("api:case-withdraw", lambda r: _api_case(r, "submitted", "withdraw/"), "200 200 404 403 404 404 401", "post"),
-    ("api:case-accept", lambda r: _api_case(r, "submitted", "accept/"), "405 405 405 405 404 404 401"),
-    ("api:case-accept", lambda r: _api_case(r, "submitted", "accept/"), "200 403 404 403 404 404 401", "post"),
-    ("api:case-return", lambda r: _api_case(r, "submitted", "return/"), "405 405 405 405 404 404 401"),
+    ("api:case-list", "/api/v1/cases/", "400 400 400 403 404 404 404 404 401", "post"),  # the fields are missing
+    ("api:case-detail", lambda r: f"/api/v1/cases/{_api_obj(r, 'case')}/", "200 200 404 200 404 404 404 404 401"),
+    ("api:case-detail", lambda r: _api_case(r, "draft"), "200 200 404 403 404 404 404 404 401", "patch"),
+    ("api:case-detail", lambda r: _api_case(r, "draft"), "405 405 405 403 404 404 404 404 401", "put"),
+    ("api:case-detail", lambda r: _api_case(r, "draft"), "405 405 405 403 404 404 404 404 401", "delete"),
+    ("api:case-submit", lambda r: _api_case(r, "draft", "submit/"), "405 405 405 405 404 404 404 404 401"),
+    ("api:case-submit", lambda r: _api_case(r, "draft", "submit/"), "200 200 404 403 404 404 404 404 401", "post"),
+    ("api:case-withdraw", lambda r: _api_case(r, "submitted", "withdraw/"), "405 405 405 405 404 404 404 404 401"),
+    (
+        "api:case-withdraw",
+        lambda r: _api_case(r, "submitted", "withdraw/"),
+        "200 200 404 403 404 404 404 404 401",
+        "post",
+    ),
+    ("api:case-accept", lambda r: _api_case(r, "submitted", "accept/"), "405 405 405 405 404 404 404 404 401"),
+    ("api:case-accept", lambda r: _api_case(r, "submitted", "accept/"), "200 403 404 403 404 404 404 404 401", "post"),
+    ("api:case-return", lambda r: _api_case(r, "submitted", "return/"), "405 405 405 405 404 404 404 404 401"),
     (
         "api:case-return",
         lambda r: _api_case(r, "submitted", "return/"),
-        "400 403 404 403 404 404 401",  # staff: 400, no reason given
+        "400 403 404 403 404 404 404 404 401",  # staff: 400, no reason given
         "post",
     ),
-    ("api:case-bulletin", lambda r: _api_case(r, "accepted", "bulletin/"), "405 405 405 405 404 404 401"),
-    ("api:case-bulletin", lambda r: _api_case(r, "accepted", "bulletin/"), "200 403 404 403 404 404 401", "post"),
-    ("api:issue-list", "/api/v1/issues/", "200 200 200 200 200 200 200"),
-    ("api:issue-list", "/api/v1/issues/", "405 403 403 403 404 404 401", "post"),
-    ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/", "200 200 200 200 200 200 200"),
-    ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/", "200 404 404 404 404 404 404"),
-    ("api:issue-tables", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/tables/", "200 200 200 200 200 200 200"),
-    ("api:issue-tables", lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/tables/", "200 404 404 404 404 404 404"),
+    ("api:case-bulletin", lambda r: _api_case(r, "accepted", "bulletin/"), "405 405 405 405 404 404 404 404 401"),
+    (
+        "api:case-bulletin",
+        lambda r: _api_case(r, "accepted", "bulletin/"),
+        "200 403 404 403 404 404 404 404 401",
+        "post",
+    ),
+    ("api:issue-list", "/api/v1/issues/", "200 200 200 200 200 200 200 200 200"),
+    ("api:issue-list", "/api/v1/issues/", "405 403 403 403 404 404 404 404 401", "post"),
+    ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/", "200 200 200 200 200 200 200 200 200"),
+    ("api:issue-detail", lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/", "200 404 404 404 404 404 404 404 404"),
+    (
+        "api:issue-tables",
+        lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/tables/",
+        "200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "api:issue-tables",
+        lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/tables/",
+        "200 404 404 404 404 404 404 404 404",
+    ),
     # Publishing over the API: an empty draft is the service's refusal (400); a published issue with no
     # reason nor seen version is a 409 (已由…发布).
     (
         "api:issue-publish",
         lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/publish/",
-        "400 404 404 403 404 404 401",
+        "400 404 404 403 404 404 404 404 401",
         "post",
     ),
     (
         "api:issue-publish",
         lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/publish/",
-        "409 403 403 403 404 404 401",
+        "409 403 403 403 404 404 404 404 401",
         "post",
     ),
-    ("api:issue-publish", lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/publish/", "405 405 405 405 405 405 405"),
-    ("api:schema", "/api/v1/schema/", "200 200 200 200 404 404 401"),
-    ("api:docs", "/api/v1/docs/", "200 200 200 200 404 404 login"),
-    ("api_tokens:list", "/api/tokens/", "200 404 404 403 404 404 login"),
+    (
+        "api:issue-publish",
+        lambda r: f"/api/v1/issues/{_api_obj(r, 'issue')}/publish/",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    ("api:schema", "/api/v1/schema/", "200 200 200 200 404 404 404 404 401"),
+    ("api:docs", "/api/v1/docs/", "200 200 200 200 404 404 404 404 login"),
+    ("api_tokens:list", "/api/tokens/", "200 404 404 403 404 404 404 404 login"),
     # One's own token: none here, so 404 for every account (tests/test_token_holders.py revokes one).
-    ("api_tokens:revoke_own", "/api/tokens/mine/revoke/", "404 404 404 404 404 404 login"),
-    ("api_tokens:revoke_own", "/api/tokens/mine/revoke/", "404 404 404 404 404 404 login", "post"),
-    ("office", "/office/", "200 404 404 403 404 404 login"),
-    ("office", "/office/", "200 404 404 403 404 404 login", "post"),
-    ("api_tokens:create", lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/", "405 405 405 405 405 405 405"),
+    ("api_tokens:revoke_own", "/api/tokens/mine/revoke/", "404 404 404 404 404 404 404 404 login"),
+    ("api_tokens:revoke_own", "/api/tokens/mine/revoke/", "404 404 404 404 404 404 404 404 login", "post"),
+    ("office", "/office/", "200 404 404 403 404 404 404 404 login"),
+    ("office", "/office/", "200 404 404 403 404 404 404 404 login", "post"),
     (
         "api_tokens:create",
         lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/",
-        "302 404 404 403 404 404 login",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    (
+        "api_tokens:create",
+        lambda r: f"/api/tokens/{_api_obj(r, 'account')}/create/",
+        "302 404 404 403 404 404 404 404 login",
         "post",
     ),
-    ("api_tokens:revoke", lambda r: f"/api/tokens/{_api_obj(r, 'token')}/revoke/", "200 404 404 403 404 404 login"),
     (
         "api_tokens:revoke",
         lambda r: f"/api/tokens/{_api_obj(r, 'token')}/revoke/",
-        "302 404 404 403 404 404 login",
+        "200 404 404 403 404 404 404 404 login",
+    ),
+    (
+        "api_tokens:revoke",
+        lambda r: f"/api/tokens/{_api_obj(r, 'token')}/revoke/",
+        "302 404 404 403 404 404 404 404 login",
         "post",
     ),
     # --- imports (Excel import and export: 市信用办 only; helpers at the end of the file)
-    ("imports:index", "/assessment/import/", "200 404 404 403 404 404 login"),
-    ("imports:progress_xlsx", "/assessment/2019/progress.xlsx", "200 404 404 403 404 404 login"),
-    ("imports:schemes_xlsx", "/assessment/2019/schemes.xlsx", "200 404 404 403 404 404 login"),
-    ("imports:units_xlsx", "/assessment/units.xlsx", "200 404 404 403 404 404 login"),
-    ("imports:marks", "/assessment/2019/import/", "200 404 404 403 404 404 login"),
-    ("imports:marks", "/assessment/2019/import/", "400 404 404 403 404 404 login", "post"),
-    ("imports:schemes", "/assessment/2020/import/schemes/", "200 404 404 403 404 404 login"),
-    ("imports:schemes", "/assessment/2020/import/schemes/", "400 404 404 403 404 404 login", "post"),
-    ("imports:units", "/assessment/import/units/", "200 404 404 403 404 404 login"),
-    ("imports:units", "/assessment/import/units/", "400 404 404 403 404 404 login", "post"),
-    ("imports:preview", lambda r: f"/assessment/import/{_import_token(r)}/", "200 404 404 403 404 404 login"),
-    ("imports:confirm", lambda r: f"/assessment/import/{_import_token(r)}/confirm/", "405 405 405 405 405 405 405"),
+    ("imports:index", "/assessment/import/", "200 404 404 403 404 404 404 404 login"),
+    ("imports:progress_xlsx", "/assessment/2019/progress.xlsx", "200 404 404 403 404 404 404 404 login"),
+    ("imports:schemes_xlsx", "/assessment/2019/schemes.xlsx", "200 404 404 403 404 404 404 404 login"),
+    ("imports:units_xlsx", "/assessment/units.xlsx", "200 404 404 403 404 404 404 404 login"),
+    ("imports:marks", "/assessment/2019/import/", "200 404 404 403 404 404 404 404 login"),
+    ("imports:marks", "/assessment/2019/import/", "400 404 404 403 404 404 404 404 login", "post"),
+    ("imports:schemes", "/assessment/2020/import/schemes/", "200 404 404 403 404 404 404 404 login"),
+    ("imports:schemes", "/assessment/2020/import/schemes/", "400 404 404 403 404 404 404 404 login", "post"),
+    ("imports:units", "/assessment/import/units/", "200 404 404 403 404 404 404 404 login"),
+    ("imports:units", "/assessment/import/units/", "400 404 404 403 404 404 404 404 login", "post"),
+    ("imports:preview", lambda r: f"/assessment/import/{_import_token(r)}/", "200 404 404 403 404 404 404 404 login"),
     (
         "imports:confirm",
         lambda r: f"/assessment/import/{_import_token(r)}/confirm/",
-        "302 404 404 403 404 404 login",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    (
+        "imports:confirm",
+        lambda r: f"/assessment/import/{_import_token(r)}/confirm/",
+        "302 404 404 403 404 404 404 404 login",
         "post",
     ),
     # --- units (a unit's own page, requests about * items, the queue, reminders; helpers at the end)
-    ("units:index", "/units/", "200 302 302 200 404 404 login"),
-    ("units:detail", lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/", "200 200 404 200 404 404 login"),
+    ("units:index", "/units/", "200 302 302 200 404 404 404 404 login"),
     (
-        "units:contacts",
-        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/contacts/",
-        "200 404 404 403 404 404 login",
+        "units:detail",
+        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/",
+        "200 200 404 200 404 404 404 404 login",
     ),
     (
         "units:contacts",
         lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/contacts/",
-        "400 404 404 403 404 404 login",
+        "200 404 404 403 404 404 404 404 login",
+    ),
+    (
+        "units:contacts",
+        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/contacts/",
+        "400 404 404 403 404 404 404 404 login",
         "post",
     ),
-    ("units:request_new", lambda r: _pending_mark_url(r), "403 200 404 403 404 404 login"),
-    ("units:request_new", lambda r: _pending_mark_url(r), "403 400 404 403 404 404 login", "post"),
-    ("units:requests", "/units/requests/", "200 404 404 200 404 404 login"),
-    ("units:request_accept", lambda r: f"/units/requests/{_mark_request(r).pk}/accept/", "405 405 405 405 405 405 405"),
+    ("units:request_new", lambda r: _pending_mark_url(r), "403 200 404 403 404 404 404 404 login"),
+    ("units:request_new", lambda r: _pending_mark_url(r), "403 400 404 403 404 404 404 404 login", "post"),
+    ("units:requests", "/units/requests/", "200 404 404 200 404 404 404 404 login"),
     (
         "units:request_accept",
         lambda r: f"/units/requests/{_mark_request(r).pk}/accept/",
-        "302 404 404 403 404 404 login",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    (
+        "units:request_accept",
+        lambda r: f"/units/requests/{_mark_request(r).pk}/accept/",
+        "302 404 404 403 404 404 404 404 login",
         "post",
     ),
     (
         "units:request_return",
         lambda r: f"/units/requests/{_mark_request(r).pk}/return/",
-        "302 404 404 403 404 404 login",
+        "302 404 404 403 404 404 404 404 login",
         "post",
     ),
     (
         "units:request_attachment",
         lambda r: f"/units/requests/{_mark_request(r, attachment=True).pk}/attachment/",
-        "200 200 404 200 404 404 login",
+        "200 200 404 200 404 404 404 404 login",
     ),
-    ("units:reminders", "/units/reminders/", "200 404 404 403 404 404 login"),
-    ("units:reminders", "/units/reminders/", "302 404 404 403 404 404 login", "post"),
-    ("units:reminder_log", "/units/reminders/log/", "200 404 404 403 404 404 login"),
-    ("units:follow", "/units/follow/", "302 404 404 302 404 404 login", "post"),
-    ("units:follow", "/units/follow/", "405 405 405 405 405 405 405"),
+    ("units:reminders", "/units/reminders/", "200 404 404 403 404 404 404 404 login"),
+    ("units:reminders", "/units/reminders/", "302 404 404 403 404 404 404 404 login", "post"),
+    ("units:reminder_log", "/units/reminders/log/", "200 404 404 403 404 404 404 404 login"),
+    ("units:follow", "/units/follow/", "302 404 404 302 404 404 404 404 login", "post"),
+    ("units:follow", "/units/follow/", "405 405 405 405 405 405 405 405 405"),
     # the digest's unfollow link: whoever holds it (no login needed); a forged one is 404 for all
-    ("units:unfollow", _unfollow_url, "200 200 200 200 200 200 200"),
-    ("units:unfollow", "/units/unfollow/forged/", "404 404 404 404 404 404 404", "post"),
+    ("units:unfollow", _unfollow_url, "200 200 200 200 200 200 200 200 200"),
+    ("units:unfollow", "/units/unfollow/forged/", "404 404 404 404 404 404 404 404 404", "post"),
     # --- cases (reporter_case: a submitted case of 发改委, the reporter's unit; reporter_draft: a draft of it)
-    ("cases:list", "/cases/", "200 200 200 200 404 404 login"),
-    ("cases:new", "/cases/new/", "200 200 200 403 404 404 login"),
-    ("cases:new", "/cases/new/", "200 200 200 403 404 404 login", "post"),
-    ("cases:review", "/cases/review/", "200 404 404 403 404 404 login"),
-    ("cases:review", "/cases/review/", "302 404 404 403 404 404 login", "post"),
-    ("cases:detail", lambda r: _case_url(r), "200 200 404 200 404 404 login"),
-    ("cases:edit", lambda r: _case_url(r, "edit/", "reporter_draft"), "200 200 404 403 404 404 login"),
-    ("cases:edit", lambda r: _case_url(r, "edit/", "reporter_draft"), "200 200 404 403 404 404 login", "post"),
-    ("cases:submit", lambda r: _case_url(r, "submit/"), "405 405 405 405 405 405 405"),
-    ("cases:submit", lambda r: _case_url(r, "submit/", "reporter_draft"), "302 302 404 403 404 404 login", "post"),
-    ("cases:withdraw", lambda r: _case_url(r, "withdraw/"), "405 405 405 405 405 405 405"),
-    ("cases:withdraw", lambda r: _case_url(r, "withdraw/"), "302 302 404 403 404 404 login", "post"),
-    ("cases:accept", lambda r: _case_url(r, "accept/"), "405 405 405 405 405 405 405"),
-    ("cases:accept", lambda r: _case_url(r, "accept/"), "302 403 404 403 404 404 login", "post"),
-    ("cases:return", lambda r: _case_url(r, "return/"), "405 405 405 405 405 405 405"),
-    ("cases:return", lambda r: _case_url(r, "return/"), "302 403 404 403 404 404 login", "post"),
-    ("cases:bulletin", lambda r: _case_url(r, "bulletin/"), "405 405 405 405 405 405 405"),
-    ("cases:bulletin", lambda r: _case_url(r, "bulletin/"), "302 403 404 403 404 404 login", "post"),
+    ("cases:list", "/cases/", "200 200 200 200 404 404 404 404 login"),
+    ("cases:new", "/cases/new/", "200 200 200 403 404 404 404 404 login"),
+    ("cases:new", "/cases/new/", "200 200 200 403 404 404 404 404 login", "post"),
+    ("cases:review", "/cases/review/", "200 404 404 403 404 404 404 404 login"),
+    ("cases:review", "/cases/review/", "302 404 404 403 404 404 404 404 login", "post"),
+    ("cases:detail", lambda r: _case_url(r), "200 200 404 200 404 404 404 404 login"),
+    ("cases:edit", lambda r: _case_url(r, "edit/", "reporter_draft"), "200 200 404 403 404 404 404 404 login"),
+    ("cases:edit", lambda r: _case_url(r, "edit/", "reporter_draft"), "200 200 404 403 404 404 404 404 login", "post"),
+    ("cases:submit", lambda r: _case_url(r, "submit/"), "405 405 405 405 405 405 405 405 405"),
+    (
+        "cases:submit",
+        lambda r: _case_url(r, "submit/", "reporter_draft"),
+        "302 302 404 403 404 404 404 404 login",
+        "post",
+    ),
+    ("cases:withdraw", lambda r: _case_url(r, "withdraw/"), "405 405 405 405 405 405 405 405 405"),
+    ("cases:withdraw", lambda r: _case_url(r, "withdraw/"), "302 302 404 403 404 404 404 404 login", "post"),
+    ("cases:accept", lambda r: _case_url(r, "accept/"), "405 405 405 405 405 405 405 405 405"),
+    ("cases:accept", lambda r: _case_url(r, "accept/"), "302 403 404 403 404 404 404 404 login", "post"),
+    ("cases:return", lambda r: _case_url(r, "return/"), "405 405 405 405 405 405 405 405 405"),
+    ("cases:return", lambda r: _case_url(r, "return/"), "302 403 404 403 404 404 404 404 login", "post"),
+    ("cases:bulletin", lambda r: _case_url(r, "bulletin/"), "405 405 405 405 405 405 405 405 405"),
+    ("cases:bulletin", lambda r: _case_url(r, "bulletin/"), "302 403 404 403 404 404 404 404 login", "post"),
     (
         "cases:attachment",
         lambda r: f"/cases/attachment/{r.getfixturevalue('case_attachment').pk}/",
-        "200 200 404 200 404 404 login",
+        "200 200 404 200 404 404 404 404 login",
     ),
-    ("cases:counts", "/cases/counts/", "200 200 200 200 404 404 login"),
-    ("cases:counts", "/cases/counts/", "200 403 403 403 404 404 login", "post"),
+    ("cases:counts", "/cases/counts/", "200 200 200 200 404 404 404 404 login"),
+    ("cases:counts", "/cases/counts/", "200 403 403 403 404 404 404 404 login", "post"),
     (
         "cases:count_delete",
         lambda r: f"/cases/counts/{r.getfixturevalue('count_record').pk}/delete/",
-        "200 403 404 403 404 404 login",  # 发改委's record: its reporter sees it, may not delete
+        "200 403 404 403 404 404 404 404 login",  # 发改委's record: its reporter sees it, may not delete
     ),
     (
         "cases:count_delete",
         lambda r: f"/cases/counts/{r.getfixturevalue('count_record').pk}/delete/",
-        "302 403 404 403 404 404 login",
+        "302 403 404 403 404 404 404 404 login",
         "post",
     ),
-    ("cases:quarterly", "/cases/2019/", "200 404 404 200 404 404 login"),
-    ("cases:quarterly", "/cases/2031/", "404 404 404 404 404 404 login"),
-    ("cases:quarterly_xlsx", "/cases/2019/quarterly.xlsx", "200 404 404 200 404 404 login"),
+    ("cases:quarterly", "/cases/2019/", "200 404 404 200 404 404 404 404 login"),
+    ("cases:quarterly", "/cases/2031/", "404 404 404 404 404 404 404 404 login"),
+    ("cases:quarterly_xlsx", "/cases/2019/quarterly.xlsx", "200 404 404 200 404 404 404 404 login"),
     # --- scores (得分): staff and leaders read, staff change; a reporter sees only its own unit's breakdown
-    ("scores_latest:latest", "/assessment/scores/", "302 404 404 302 404 404 login"),
-    ("scores:ranking", "/assessment/2019/scores/", "200 404 404 200 404 404 login"),
-    ("scores:ranking_xlsx", "/assessment/2019/scores/ranking.xlsx", "200 404 404 200 404 404 login"),
-    ("scores:unit", _scores_unit_url, "200 200 404 200 404 404 login"),
-    ("scores:deductions", "/assessment/2019/scores/deductions/", "200 404 404 200 404 404 login"),
-    ("scores:deduction_new", "/assessment/2019/scores/deductions/new/", "200 404 404 403 404 404 login"),
-    ("scores:deduction_new", "/assessment/2019/scores/deductions/new/", "200 404 404 403 404 404 login", "post"),
-    ("scores:deduction_confirm", _scores_deduction_url("confirm"), "405 405 405 405 405 405 405"),
-    ("scores:deduction_confirm", _scores_deduction_url("confirm"), "302 404 404 403 404 404 login", "post"),
-    ("scores:deduction_delete", _scores_deduction_url("delete"), "200 404 404 403 404 404 login"),
-    ("scores:deduction_delete", _scores_deduction_url("delete"), "302 404 404 403 404 404 login", "post"),
-    ("scores:close", "/assessment/2019/scores/close/", "200 404 404 403 404 404 login"),
-    ("scores:close", "/assessment/2019/scores/close/", "302 404 404 403 404 404 login", "post"),
-    ("scores:reopen", "/assessment/2019/scores/reopen/", "302 404 404 403 404 404 login", "post"),
-    ("scores:versions", "/assessment/2019/scores/versions/", "200 404 404 200 404 404 login"),
-    ("scores:version", _scores_version_url(), "200 404 404 200 404 404 login"),
-    ("scores:version_xlsx", _scores_version_url("ranking.xlsx"), "200 404 404 200 404 404 login"),
+    ("scores_latest:latest", "/assessment/scores/", "302 404 404 302 404 404 404 404 login"),
+    ("scores:ranking", "/assessment/2019/scores/", "200 404 404 200 404 404 404 404 login"),
+    ("scores:ranking_xlsx", "/assessment/2019/scores/ranking.xlsx", "200 404 404 200 404 404 404 404 login"),
+    ("scores:unit", _scores_unit_url, "200 200 404 200 404 404 404 404 login"),
+    ("scores:deductions", "/assessment/2019/scores/deductions/", "200 404 404 200 404 404 404 404 login"),
+    ("scores:deduction_new", "/assessment/2019/scores/deductions/new/", "200 404 404 403 404 404 404 404 login"),
+    (
+        "scores:deduction_new",
+        "/assessment/2019/scores/deductions/new/",
+        "200 404 404 403 404 404 404 404 login",
+        "post",
+    ),
+    ("scores:deduction_confirm", _scores_deduction_url("confirm"), "405 405 405 405 405 405 405 405 405"),
+    ("scores:deduction_confirm", _scores_deduction_url("confirm"), "302 404 404 403 404 404 404 404 login", "post"),
+    ("scores:deduction_delete", _scores_deduction_url("delete"), "200 404 404 403 404 404 404 404 login"),
+    ("scores:deduction_delete", _scores_deduction_url("delete"), "302 404 404 403 404 404 404 404 login", "post"),
+    ("scores:close", "/assessment/2019/scores/close/", "200 404 404 403 404 404 404 404 login"),
+    ("scores:close", "/assessment/2019/scores/close/", "302 404 404 403 404 404 404 404 login", "post"),
+    ("scores:reopen", "/assessment/2019/scores/reopen/", "302 404 404 403 404 404 404 404 login", "post"),
+    ("scores:versions", "/assessment/2019/scores/versions/", "200 404 404 200 404 404 404 404 login"),
+    ("scores:version", _scores_version_url(), "200 404 404 200 404 404 404 404 login"),
+    ("scores:version_xlsx", _scores_version_url("ranking.xlsx"), "200 404 404 200 404 404 404 404 login"),
 ]
 
 
@@ -422,29 +508,29 @@ def _demo_article(action=""):
     return url
 
 
-STAFF_ONLY = "200 403 403 403 404 404 login"  # a published issue's composer: readers see it, may not edit
-DRAFT_ONLY = "200 404 404 404 404 404 login"  # an unpublished issue: invisible outside the office
+STAFF_ONLY = "200 403 403 403 404 404 404 404 login"  # a published issue's composer: readers see it, may not edit
+DRAFT_ONLY = "200 404 404 404 404 404 404 404 login"  # an unpublished issue: invisible outside the office
 MATRIX += [
-    ("bulletins:archive", "/bulletins/", "200 200 200 200 200 200 200"),
-    ("bulletins:archive", "/bulletins/?q=信用", "200 200 200 200 200 200 200"),
-    ("bulletins:feed", "/bulletins/feed/", "200 200 200 200 200 200 200"),
-    ("bulletins:issue_version", "/bulletins/2019/11/v1/", "200 200 200 200 200 200 200"),
-    ("bulletins:issue_version", "/bulletins/2019/11/v2/", "404 404 404 404 404 404 404"),
-    ("bulletins:issue_pdf", "/bulletins/2019/11/issue.pdf", "200 200 200 200 200 200 200"),
-    ("bulletins:issue_docx", "/bulletins/2019/11/issue.docx", "200 200 200 200 200 200 200"),
-    ("bulletins:version_pdf", "/bulletins/2019/11/v1/issue.pdf", "200 200 200 200 200 200 200"),
-    ("bulletins:version_pdf", "/bulletins/2019/11/v2/issue.pdf", "404 404 404 404 404 404 404"),
-    ("bulletins:version_docx", "/bulletins/2019/11/v1/issue.docx", "200 200 200 200 200 200 200"),
-    ("bulletins:version_xlsx", "/bulletins/2019/11/v1/progress.xlsx", "200 200 200 200 200 200 200"),
-    ("bulletins:version_xlsx", _draft("v1/progress.xlsx"), "404 404 404 404 404 404 404"),
-    ("bulletins:issue", _draft(), "200 404 404 404 404 404 404"),
-    ("bulletins:progress_xlsx", _draft("progress.xlsx"), "200 404 404 404 404 404 404"),
-    ("bulletins:issue_pdf", _draft("issue.pdf"), "200 404 404 404 404 404 404"),
-    ("bulletins:issue_docx", _draft("issue.docx"), "200 404 404 404 404 404 404"),
+    ("bulletins:archive", "/bulletins/", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:archive", "/bulletins/?q=信用", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:feed", "/bulletins/feed/", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue_version", "/bulletins/2019/11/v1/", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue_version", "/bulletins/2019/11/v2/", "404 404 404 404 404 404 404 404 404"),
+    ("bulletins:issue_pdf", "/bulletins/2019/11/issue.pdf", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue_docx", "/bulletins/2019/11/issue.docx", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:version_pdf", "/bulletins/2019/11/v1/issue.pdf", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:version_pdf", "/bulletins/2019/11/v2/issue.pdf", "404 404 404 404 404 404 404 404 404"),
+    ("bulletins:version_docx", "/bulletins/2019/11/v1/issue.docx", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:version_xlsx", "/bulletins/2019/11/v1/progress.xlsx", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:version_xlsx", _draft("v1/progress.xlsx"), "404 404 404 404 404 404 404 404 404"),
+    ("bulletins:issue", _draft(), "200 404 404 404 404 404 404 404 404"),
+    ("bulletins:progress_xlsx", _draft("progress.xlsx"), "200 404 404 404 404 404 404 404 404"),
+    ("bulletins:issue_pdf", _draft("issue.pdf"), "200 404 404 404 404 404 404 404 404"),
+    ("bulletins:issue_docx", _draft("issue.docx"), "200 404 404 404 404 404 404 404 404"),
     ("bulletins:new", "/bulletins/new/", STAFF_ONLY),
-    ("bulletins:new", "/bulletins/new/", "200 403 403 403 404 404 login", "post"),
+    ("bulletins:new", "/bulletins/new/", "200 403 403 403 404 404 404 404 login", "post"),
     ("bulletins:documents", "/bulletins/2019/11/documents/", STAFF_ONLY),  # the progress of its files (JSON)
-    ("bulletins:documents", _draft("documents/"), "404 404 404 404 404 404 login"),  # nothing published
+    ("bulletins:documents", _draft("documents/"), "404 404 404 404 404 404 404 404 login"),  # nothing published
     ("bulletins:edit", "/bulletins/2019/11/edit/", STAFF_ONLY),
     ("bulletins:edit", _draft("edit/"), DRAFT_ONLY),
     ("bulletins:edit", _draft("edit/"), DRAFT_ONLY, "post"),
@@ -455,28 +541,29 @@ MATRIX += [
     ("bulletins:publish", _draft("publish/"), DRAFT_ONLY),
     ("bulletins:publish", _draft("publish/"), DRAFT_ONLY, "post"),
     # A publication that does not say which version it saw, of a published issue: 409 (已由…发布).
-    ("bulletins:publish", "/bulletins/2019/11/publish/", "409 403 403 403 404 404 login", "post"),
+    ("bulletins:publish", "/bulletins/2019/11/publish/", "409 403 403 403 404 404 404 404 login", "post"),
     ("bulletins:delete", _draft("delete/"), DRAFT_ONLY),
-    ("bulletins:delete", _draft("delete/"), "302 404 404 404 404 404 login", "post"),
-    ("bulletins:delete", "/bulletins/2019/11/delete/", "302 403 403 403 404 404 login", "post"),
-    ("bulletins:section_add", _draft("sections/article/add/"), "405 405 405 405 405 405 405"),
+    ("bulletins:delete", _draft("delete/"), "302 404 404 404 404 404 404 404 login", "post"),
+    ("bulletins:delete", "/bulletins/2019/11/delete/", "302 403 403 403 404 404 404 404 login", "post"),
+    ("bulletins:section_add", _draft("sections/article/add/"), "405 405 405 405 405 405 405 405 405"),
     ("bulletins:section_add", _draft("sections/article/add/"), DRAFT_ONLY, "post"),
     ("bulletins:section_add", "/bulletins/2019/11/sections/news/add/", STAFF_ONLY, "post"),
     ("bulletins:section_update", _draft_section(), DRAFT_ONLY, "post"),
     ("bulletins:section_update", _demo_article(), STAFF_ONLY, "post"),
-    ("bulletins:section_move", _draft_section("move/"), "302 404 404 404 404 404 login", "post"),
-    ("bulletins:section_move", _demo_article("move/"), "302 403 403 403 404 404 login", "post"),
+    ("bulletins:section_move", _draft_section("move/"), "302 404 404 404 404 404 404 404 login", "post"),
+    ("bulletins:section_move", _demo_article("move/"), "302 403 403 403 404 404 404 404 login", "post"),
     ("bulletins:section_remove", _draft_section("remove/"), DRAFT_ONLY),
-    ("bulletins:section_remove", _draft_section("remove/"), "302 404 404 404 404 404 login", "post"),
+    ("bulletins:section_remove", _draft_section("remove/"), "302 404 404 404 404 404 404 404 login", "post"),
     ("bulletins:section_remove", _demo_article("remove/"), STAFF_ONLY),
-    ("overview:index", "/overview/", "302 404 404 302 404 404 login"),
-    ("overview:year", "/overview/2019/", "200 404 404 200 404 404 login"),
-    ("overview:year", "/overview/1999/", "404 404 404 404 404 404 login"),
+    ("overview:index", "/overview/", "302 404 404 302 404 404 404 404 login"),
+    ("overview:year", "/overview/2019/", "200 404 404 200 404 404 404 404 login"),
+    ("overview:year", "/overview/1999/", "404 404 404 404 404 404 404 404 login"),
 ]
 
 # --- audit log (the auditor, 审计员, reads it and nothing else; not even the office reaches it: its actions are
-# the ones audited) and the office's account pages (an account that opens /admin/ is the IT administrator's: 403)
-AUDITOR_ONLY = "404 404 404 404 200 404 login"
+# the ones audited) and the security administrator's account pages (安全管理员; the office's account is not in
+# that group here, so 404; an account that opens /admin/ is the IT administrator's: 403)
+AUDITOR_ONLY = "404 404 404 404 200 404 404 404 login"
 
 
 def _account_url(action, fixture="reporter_user"):
@@ -484,6 +571,23 @@ def _account_url(action, fixture="reporter_user"):
         return f"/accounts/manage/{request.getfixturevalue(fixture).pk}/{action}/"
 
     return url
+
+
+def _locked_address_url(request):
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    AccessAttempt.objects.create(
+        ip_address="10.9.9.9",
+        username="guessed",
+        user_agent="",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+        failures_since_start=settings.AXES_ADDRESS_FAILURE_LIMIT,
+    )
+    return "/accounts/manage/addresses/10.9.9.9/unlock/"
 
 
 def _admin_account_url(request):
@@ -496,21 +600,25 @@ MATRIX += [
     ("audit:list", "/audit/", AUDITOR_ONLY),
     ("audit:export_csv", "/audit/export.csv", AUDITOR_ONLY),
     ("audit:export_xlsx", "/audit/export.xlsx", AUDITOR_ONLY),
-    ("accounts:list", "/accounts/manage/", "200 404 404 404 404 404 login"),
-    ("accounts:reporter_new", "/accounts/manage/new/", "200 404 404 404 404 404 login"),
-    ("accounts:reporter_new", "/accounts/manage/new/", "400 404 404 404 404 404 login", "post"),
-    ("accounts:action", _account_url("deactivate"), "200 404 404 404 404 404 login"),
-    ("accounts:action", _account_url("deactivate"), "302 404 404 404 404 404 login", "post"),
-    ("accounts:action", _account_url("reset"), "200 404 404 404 404 404 login", "post"),
-    ("accounts:action", _account_url("forged"), "404 404 404 404 404 404 login"),
-    ("accounts:action", _admin_account_url, "403 404 404 404 404 404 login"),
+    ("accounts:list", "/accounts/manage/", "404 404 404 404 404 200 404 404 login"),
+    ("accounts:reporter_new", "/accounts/manage/new/", "404 404 404 404 404 200 404 404 login"),
+    ("accounts:reporter_new", "/accounts/manage/new/", "404 404 404 404 404 400 404 404 login", "post"),
+    ("accounts:action", _account_url("deactivate"), "404 404 404 404 404 200 404 404 login"),
+    ("accounts:action", _account_url("deactivate"), "404 404 404 404 404 302 404 404 login", "post"),
+    ("accounts:action", _account_url("reset"), "404 404 404 404 404 200 404 404 login", "post"),
+    ("accounts:action", _account_url("forged"), "404 404 404 404 404 404 404 404 login"),
+    ("accounts:action", _admin_account_url, "404 404 404 404 404 403 404 404 login"),
+    # An address locked out by failures over many names (core.security.lockout): lifted on the accounts page.
+    ("accounts:address_unlock", _locked_address_url, "404 404 404 404 404 200 404 404 login"),
+    ("accounts:address_unlock", _locked_address_url, "404 404 404 404 404 302 404 404 login", "post"),
+    ("accounts:address_unlock", "/accounts/manage/addresses/forged/unlock/", "404 404 404 404 404 404 404 404 login"),
 ]
 
 
 # --- the office's units and indicators (/office/units/, /office/schemes/): leaders see 403, others 404
-OFFICE_PAGE = "200 404 404 403 404 404 login"
-OFFICE_FORM_POST = "400 404 404 403 404 404 login"  # staff: the empty form is refused, with its errors
-OFFICE_ACTION_POST = "302 404 404 403 404 404 login"
+OFFICE_PAGE = "200 404 404 403 404 404 404 404 login"
+OFFICE_FORM_POST = "400 404 404 403 404 404 404 404 login"  # staff: the empty form is refused, with its errors
+OFFICE_ACTION_POST = "302 404 404 403 404 404 404 404 login"
 
 
 def _office_unit(suffix):
@@ -537,15 +645,15 @@ MATRIX += [
     ("directory:unit_action", _office_unit("deactivate/"), OFFICE_ACTION_POST, "post"),
     ("directory:unit_action", _office_unit("remove/"), OFFICE_PAGE),
     ("directory:unit_action", _office_unit("remove/"), OFFICE_ACTION_POST, "post"),  # refused: it has marks
-    ("directory:unit_action", _office_unit("forged/"), "404 404 404 403 404 404 login"),
+    ("directory:unit_action", _office_unit("forged/"), "404 404 404 403 404 404 404 404 login"),
     ("directory:schemes", "/office/schemes/", OFFICE_PAGE),
     ("directory:scheme", "/office/schemes/2019/departments/", OFFICE_PAGE),
-    ("directory:scheme", "/office/schemes/2031/departments/", "404 404 404 403 404 404 login"),
+    ("directory:scheme", "/office/schemes/2031/departments/", "404 404 404 403 404 404 404 404 login"),
     ("directory:indicator_new", "/office/schemes/2019/departments/new/", OFFICE_PAGE),
     ("directory:indicator_new", "/office/schemes/2019/departments/new/", OFFICE_FORM_POST, "post"),
     ("directory:indicator_edit", _office_indicator("edit/"), OFFICE_PAGE),
     ("directory:indicator_edit", _office_indicator("edit/"), OFFICE_FORM_POST, "post"),
-    ("directory:indicator_move", _office_indicator("move/"), "405 405 405 405 405 405 405"),
+    ("directory:indicator_move", _office_indicator("move/"), "405 405 405 405 405 405 405 405 405"),
     ("directory:indicator_move", _office_indicator("move/"), OFFICE_ACTION_POST, "post"),
     ("directory:indicator_remove", _office_indicator("remove/"), OFFICE_PAGE),
     ("directory:indicator_remove", _office_indicator("remove/"), OFFICE_ACTION_POST, "post"),  # refused: marks
@@ -576,26 +684,26 @@ def _office_scheme_unit(suffix):
 MATRIX += [
     ("directory:note_new", "/office/schemes/2019/departments/notes/new/", OFFICE_PAGE),
     ("directory:note_new", "/office/schemes/2019/departments/notes/new/", OFFICE_FORM_POST, "post"),
-    ("directory:note_new", "/office/schemes/2031/departments/notes/new/", "404 404 404 403 404 404 login"),
+    ("directory:note_new", "/office/schemes/2031/departments/notes/new/", "404 404 404 403 404 404 404 404 login"),
     ("directory:note_edit", _office_note("edit/"), OFFICE_PAGE),
     ("directory:note_edit", _office_note("edit/"), OFFICE_FORM_POST, "post"),
-    ("directory:note_move", _office_note("move/"), "405 405 405 405 405 405 405"),
+    ("directory:note_move", _office_note("move/"), "405 405 405 405 405 405 405 405 405"),
     ("directory:note_move", _office_note("move/"), OFFICE_ACTION_POST, "post"),
     ("directory:note_remove", _office_note("remove/"), OFFICE_PAGE),
     ("directory:note_remove", _office_note("remove/"), OFFICE_ACTION_POST, "post"),  # refused: a rule scores under it
-    ("directory:scheme_unit_join", "/office/schemes/2019/departments/join/", "405 405 405 405 405 405 405"),
+    ("directory:scheme_unit_join", "/office/schemes/2019/departments/join/", "405 405 405 405 405 405 405 405 405"),
     ("directory:scheme_unit_join", "/office/schemes/2019/departments/join/", OFFICE_ACTION_POST, "post"),
-    ("directory:scheme_unit_move", _office_scheme_unit("move/"), "405 405 405 405 405 405 405"),
+    ("directory:scheme_unit_move", _office_scheme_unit("move/"), "405 405 405 405 405 405 405 405 405"),
     ("directory:scheme_unit_move", _office_scheme_unit("move/"), OFFICE_ACTION_POST, "post"),
     ("directory:scheme_unit_remove", _office_scheme_unit("remove/"), OFFICE_PAGE),
     ("directory:scheme_unit_remove", _office_scheme_unit("remove/"), OFFICE_ACTION_POST, "post"),  # refused: marks
 ]
 
 MATRIX += [
-    # The IT administrator's page (accounts that open /admin/; tests/test_jobs.py): none of the roles.
-    ("system:jobs", "/system/jobs/", "404 404 404 404 404 404 login"),
+    # The IT administrator's page (accounts that open /admin/; tests/test_jobs.py): none of the other roles.
+    ("system:jobs", "/system/jobs/", "404 404 404 404 404 404 200 404 login"),
     # For monitors: no login, the same answer for everyone (503 here: no scheduled job has run in this database).
-    ("healthz", "/healthz", "503 503 503 503 503 503 503"),
+    ("healthz", "/healthz", "503 503 503 503 503 503 503 503 503"),
 ]
 
 
@@ -631,8 +739,8 @@ def test_every_row_has_a_status_for_every_role():
 
 
 def test_every_role_is_a_column(role_client, reporter_unit):
-    """Every role `core.access` knows (each group's, no group's, anonymous) is a column, and each column's
-    client is signed in with that role."""
+    """Every role `core.access` knows (each group's, the IT administrator's, no group's, anonymous) is a column,
+    and each column's client is signed in with that role."""
     from django.contrib.auth.models import Group
 
     from assessment.models import Reporter
@@ -646,6 +754,10 @@ def test_every_role_is_a_column(role_client, reporter_unit):
         user.groups.add(Group.objects.get(name=group))
         Reporter.objects.create(user=user, unit=reporter_unit)  # a reporter's account belongs to a unit
         roles.add(access.role_of(user))
+    # An account that opens /admin/ is the IT administrator's, whatever its groups (三员分立).
+    admin = UserFactory(username="t_column_admin", is_superuser=True, is_staff=True)
+    admin.groups.add(Group.objects.get(name=access.STAFF_GROUP))
+    roles.add(access.role_of(admin))
     assert roles - set(ROLES) == set(), "roles missing from the permission matrix's columns"
     for column in ROLES:
         user = role_client(column).get("/").wsgi_request.user

@@ -23,8 +23,9 @@ VERIFY = f"/accounts/otp/?next={GRID.replace('/', '%2F')}"
 
 @pytest.fixture
 def colleague(db):
+    """An office colleague who has also been given the security administrator's duty (安全管理员)."""
     user = UserFactory(username="t_colleague")
-    user.groups.add(Group.objects.get(name=access.STAFF_GROUP))
+    user.groups.add(Group.objects.get(name=access.STAFF_GROUP), Group.objects.get(name=access.SECURITY_GROUP))
     return user
 
 
@@ -110,7 +111,7 @@ def test_after_the_limit_of_wrong_codes_the_account_is_locked(client, settings, 
     assert client.get(GRID)["Location"].startswith("/accounts/login/")
     again = client.post("/accounts/login/", {"username": "t_staff", "password": PASSWORD})
     assert again.status_code == 429
-    # A colleague of the office lifts it, as after wrong passwords (账号管理 → 解锁).
+    # A colleague of the office holding the security duty lifts it, as after wrong passwords (账号管理 → 解锁).
     office = log_in(Client(), colleague)
     assert office.post(f"/accounts/manage/{staff_user.pk}/unlock/").status_code == 302
     assert not AccessAttempt.objects.filter(username="t_staff").exists()

@@ -30,6 +30,8 @@ def others(db):
         "colleague": _in(access.STAFF_GROUP, "t_colleague"),
         "auditor": _in(access.AUDITOR_GROUP, "t_auditor"),
         "auditor_leader": _in(access.AUDITOR_GROUP, "t_auditor_leader"),
+        "security": _in(access.SECURITY_GROUP, "t_security_admin"),
+        "security_leader": _in(access.SECURITY_GROUP, "t_security_leader"),
     }
 
 
@@ -40,6 +42,7 @@ def office(client, staff_user):
 
 def test_the_office_cannot_make_a_token_for_an_admin_another_office_member_or_the_auditor(office, others):
     others["auditor_leader"].groups.add(Group.objects.get(name=access.LEADER_GROUP))
+    others["security_leader"].groups.add(Group.objects.get(name=access.LEADER_GROUP))
     page = office.get("/api/tokens/").content.decode()
     for account in others.values():
         assert account.username not in page
@@ -59,13 +62,13 @@ def test_it_makes_one_for_a_reporter_a_leader_and_its_system_account_and_it_is_r
 
 
 def test_a_token_of_an_account_that_may_not_hold_one_is_refused_at_every_use(others, staff_user):
-    for account in (staff_user, others["it_admin"], others["colleague"]):
+    for account in (staff_user, others["it_admin"], others["colleague"], others["security"]):
         key = Token.objects.create(user=account).key  # made by hand, or before the rule
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         refused = client.get("/api/v1/units/")
         assert refused.status_code == 401
-        assert "市信用办成员和管理员账号须在门户以双因素验证登录" in refused.json()["detail"]
+        assert "市信用办成员、安全管理员和管理员账号须在门户以双因素验证登录" in refused.json()["detail"]
         entry = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).latest("pk")
         assert (entry.actor_id, entry.result) == (account.pk, AuditResult.DENIED)
         assert key[:4] in entry.detail

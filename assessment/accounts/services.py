@@ -51,7 +51,7 @@ def _check_manageable(actor, account):
 def create_reporter(*, username, full_name, email, phone, unit, actor):
     """A unit's reporter account with a temporary password (returned, to be handed over once)."""
     if not access.can_manage_accounts(actor):
-        raise DomainError(access.OFFICE_ONLY)
+        raise DomainError(access.ACCOUNTS_ONLY)
     User = get_user_model()
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():

@@ -1,4 +1,7 @@
-"""/accounts/manage/: the office's account pages. Each action is a GET confirmation and a POST."""
+"""/accounts/manage/: the security administrator's account pages (安全管理员, a duty an office account may be
+given): accounts and the addresses locked out by login failures. Each action is a GET confirmation and a POST."""
+
+import ipaddress
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -9,12 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import DomainError
+from core.security import lockout
 
 from .. import access
 from . import services
 from .forms import AccountFilter, ReporterForm
 
-# Accounts are the office's: every other role finds nothing here (404).
+# Accounts are the security administrator's: every other role finds nothing here (404).
 office_only = access.require(visible=access.can_manage_accounts)
 
 
@@ -68,7 +72,8 @@ def account_list(request):
         }
         for a in accounts
     ]
-    return render(request, "accounts/list.html", {"rows": rows, "filters": form})
+    context = {"rows": rows, "filters": form, "addresses": lockout.locked_addresses()}
+    return render(request, "accounts/list.html", context)
 
 
 @never_cache
@@ -120,4 +125,32 @@ def account_action(request, pk, action):
             messages.success(request, f"已{title[:2]}账号“{account.username}”。")
         return redirect("accounts:list")
     context = {"account": account, "action": action, "title": title, "explanation": explanation}
+    return render(request, "accounts/confirm.html", context)
+
+
+ADDRESS_UNLOCK = (
+    "解除地址锁定",
+    "该地址因多次登录失败（可能换着账号尝试）被暂停登录；解除后从该地址可以立即再次登录。",
+)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@office_only
+def address_unlock(request, address):
+    """Lift the lockout of one client address (core.security.lockout): GET confirm, POST lift (audited)."""
+    try:
+        address = str(ipaddress.ip_address(address))
+    except ValueError:
+        raise Http404(access.NOT_FOUND) from None
+    title, explanation = ADDRESS_UNLOCK
+    if request.method == "POST":
+        try:
+            lockout.unlock_address(address, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已解除地址“{address}”的登录锁定。")
+        return redirect("accounts:list")
+    context = {"address": address, "action": "address_unlock", "title": title, "explanation": explanation}
     return render(request, "accounts/confirm.html", context)

@@ -7,10 +7,10 @@ with one may hold it (issue 23, "Acting as someone else"):
 - the office's dedicated system account for another system: an account of the office's role with no
   usable password, so that nobody signs in to the portal with it (`manage.py api_token --system NAME`).
 
-Never an account that signs in with a second factor (an office member's, an admin or superuser account),
-nor the auditor's. A token of an account with a second factor (made before this rule, or by hand) is
-refused at every use, and the refusal recorded. The office revokes the tokens of the accounts it may give
-one to; every account revokes its own.
+Never an account that signs in with a second factor (an office member's, the security administrator's, an
+admin or superuser account), nor the auditor's. A token of an account with a second factor (made before this
+rule, or by hand) is refused at every use, and the refusal recorded. The office revokes the tokens of the
+accounts it may give one to; every account revokes its own.
 """
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -23,7 +23,7 @@ from core.audit.actions import AuditAction
 from core.audit.models import AuditResult
 from core.audit.services import record
 
-REFUSED = "该账号不能使用接口令牌：市信用办成员和管理员账号须在门户以双因素验证登录。"
+REFUSED = "该账号不能使用接口令牌：市信用办成员、安全管理员和管理员账号须在门户以双因素验证登录。"
 
 
 def is_system_account(account):
@@ -32,10 +32,10 @@ def is_system_account(account):
 
 
 def may_use_token(account):
-    """False for an account that signs in with a second factor (an office member's, admin, superuser): a
-    token would act as them without it. Any other account may use one: without a role (the auditor's
-    included) it sees nothing (404), as on the pages."""
-    if account.is_staff or account.is_superuser:
+    """False for an account that signs in with a second factor (an office member's, the security
+    administrator's, admin, superuser): a token would act as them without it. Any other account may use
+    one: without a role (the auditor's included) it sees nothing (404), as on the pages."""
+    if access.is_admin_account(account) or access.can_manage_accounts(account):
         return False
     return access.role_of(account) != access.STAFF or is_system_account(account)
 
@@ -55,7 +55,7 @@ def token_holders(accounts):
             Q(groups__name__in=(access.REPORTER_GROUP, access.LEADER_GROUP))
             | Q(groups__name=access.STAFF_GROUP, password__startswith=UNUSABLE_PASSWORD_PREFIX)
         )
-        .exclude(groups__name=access.AUDITOR_GROUP)
+        .exclude(groups__name__in=(access.AUDITOR_GROUP, access.SECURITY_GROUP))
         .exclude(Q(groups__name=access.STAFF_GROUP) & ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX))
     )
 

@@ -4,7 +4,8 @@ django-axes counts failures per account (AXES_LOCKOUT_PARAMETERS = username): an
 is not locked out by one colleague's typos. Spraying — a few passwords tried over many names from one address —
 never reaches an account's limit, so the handler also refuses an address with ADDRESS_FAILURE_LIMIT failures over
 any names within the cool-off (DJANGO_AXES_ADDRESS_FAILURE_LIMIT). The address is `core.clients.client_ip`, the
-same the audit log records. The office lifts either: an account (`assessment.accounts`), an address (here).
+same the audit log records. The security administrator (安全管理员, `core.access.can_manage_accounts`) lifts
+either on the accounts page: an account (`assessment.accounts`), an address (`unlock_address`, here).
 """
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -13,9 +14,13 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from core import access
 from core.audit import record
 from core.audit.actions import AuditAction
 from core.clients import client_ip
+from core.errors import DomainError
+
+NOT_LOCKED = "该地址没有被锁定。"
 
 
 def _since():
@@ -48,7 +53,12 @@ def locked_addresses():
 
 
 def unlock_address(ip, *, actor):
-    """Forget the failures from `ip` (every name), so it may try again at once; recorded in the audit log."""
+    """Forget the failures from `ip` (every name), so it may try again at once; recorded in the audit log.
+    The security administrator's duty; an address that is not locked is refused."""
+    if not access.can_manage_accounts(actor):
+        raise DomainError(access.ACCOUNTS_ONLY)
+    if not is_address_locked(ip):
+        raise DomainError(NOT_LOCKED)
     deleted, _ = AccessAttempt.objects.filter(ip_address=ip).delete()
     record(AuditAction.UNLOCK, actor=actor, obj=("地址", ip, ip), detail="解除该地址的登录锁定")
     return deleted

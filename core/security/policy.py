@@ -11,8 +11,11 @@ FIRST_LOGIN, EXPIRED = "first", "expired"
 
 
 def needs_second_factor(user):
-    """Office staff and anyone who can open the admin log in with a one-time code after the password."""
-    return user.is_authenticated and (user.is_staff or user.is_superuser or access.is_staff(user))
+    """Office staff, the security administrator and anyone who can open the admin log in with a one-time code
+    after the password."""
+    if not user.is_authenticated:
+        return False
+    return access.is_admin_account(user) or access.is_staff(user) or access.can_manage_accounts(user)
 
 
 def password_change_reason(user, now=None):

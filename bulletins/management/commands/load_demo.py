@@ -35,6 +35,7 @@ DEMO_ACCOUNTS = [
     ("fagaiwei", "发改委填报员（演示）", access.REPORTER_GROUP, "发改委"),
     ("leader", "市领导（演示）", access.LEADER_GROUP, None),
     ("auditor", "审计员（演示）", access.AUDITOR_GROUP, None),
+    ("security", "安全管理员（演示）", access.SECURITY_GROUP, None),
 ]
 # Every demo account gets <username>@ this domain, so a reminder reaches it on the console backend.
 # example.gov.cn is reserved-looking and never a real office's mailbox.

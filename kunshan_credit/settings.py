@@ -226,7 +226,8 @@ PASSWORD_MAX_AGE_DAYS = env_int("DJANGO_PASSWORD_MAX_AGE_DAYS", 90)
 PASSWORD_RESET_TIMEOUT = env_int("DJANGO_PASSWORD_RESET_TIMEOUT", 2 * 60 * 60)
 
 # --- Login failures (django-axes): an account is locked after N failures, per account, in the database
-# (so every worker counts the same failures); staff unlock it in the admin (访问尝试) or it cools off.
+# (so every worker counts the same failures); the security administrator unlocks it (/accounts/manage/),
+# or it cools off.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

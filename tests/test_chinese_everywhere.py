@@ -140,7 +140,7 @@ def _known_urls():
     ]
 
 
-@pytest.mark.parametrize("role", ["staff", "reporter", "leader", "anonymous"])
+@pytest.mark.parametrize("role", ["staff", "reporter", "leader", "security", "anonymous"])
 def test_no_english_on_the_pages_a_role_reaches(role_client, role):
     client = role_client(role)
     found, seen = _crawl(client, _known_urls())

@@ -1,4 +1,4 @@
-"""Account changes the office makes in the browser; each rule here, each change audited."""
+"""Account changes the security administrator makes in the browser; each rule here, each change audited."""
 
 import secrets
 

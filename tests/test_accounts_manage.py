@@ -59,7 +59,7 @@ def test_the_list_shows_role_unit_email_and_phone(office, reporter_user, leader_
     assert all(text in row for text in ("责任单位填报员", "发改委", "fgw@ks.gov.cn", "13800000000", "启用"))
     leader_row = html[html.index("<td>t_leader</td>") :].split("</tr>")[0]
     assert "停用" in leader_row and "启用…" in leader_row
-    assert '<a href="/accounts/manage/">账号</a>' in html  # the office's nav link
+    assert '<a href="/accounts/manage/">账号</a>' in html  # the security administrator's nav link
 
 
 def test_a_new_reporter_gets_a_temporary_password_it_must_change(office, client):

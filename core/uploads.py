@@ -1,7 +1,9 @@
 """Uploaded files (evidence, case attachments, workbooks): checked by content, size-limited, served only through views.
 
 The content check reads more than the first bytes: a PDF must end like one, a PNG must carry a
-valid header chunk and its end chunk, no image or PDF may hold a web page, and a zip-based file
+valid header chunk and its end chunk, no image or PDF may hold a web page (an image's text chunks and
+metadata are read like its body: PNG tEXt/zTXt/iTXt, JPEG EXIF/XMP/comments), no PDF may carry a script,
+a launch action or an embedded file (also inside compressed object streams), and a zip-based file
 must not unpack to more than MAX_UNCOMPRESSED_BYTES. Workbooks are then checked cell by cell
 before any reader opens them (`core.workbooks`).
 
@@ -71,17 +73,66 @@ def _no_markup(f):
 
 
 def _pdf(f, head, name):
-    """%PDF- first, %%EOF within the last KB (where every reader looks for it), no web page inside."""
+    """%PDF- first, %%EOF within the last KB (where every reader looks for it), no web page, no active content."""
     if not head.startswith(b"%PDF-") or not _no_markup(f):
         return False
     f.seek(0, os.SEEK_END)
     size = f.tell()
     f.seek(max(0, size - _HEAD))
-    return b"%%EOF" in f.read()
+    if b"%%EOF" not in f.read():
+        return False
+    f.seek(0)
+    _refuse_active_pdf(f.read(), name)
+    return True
+
+
+# What a PDF reader would run or unpack: scripts (an /OpenAction or /AA is a script through /JS), launch
+# actions, embedded files. A name may be written with #xx escapes (/J#61vaScript), and dictionaries may sit
+# in compressed object streams: both are read.
+_PDF_ACTIVE = {
+    b"JavaScript": "脚本（JavaScript）",
+    b"JS": "脚本（JavaScript）",
+    b"Launch": "启动外部程序的动作（Launch）",
+    b"EmbeddedFile": "嵌入的文件（EmbeddedFile）",
+    b"EmbeddedFiles": "嵌入的文件（EmbeddedFile）",
+    b"RichMedia": "嵌入的多媒体（RichMedia）",
+}
+_PDF_NAME = re.compile(rb"/([A-Za-z0-9#]+)")
+_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+def _pdf_active(data):
+    for found in _PDF_NAME.finditer(data):
+        label = _PDF_ACTIVE.get(_PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), found.group(1)))
+        if label:
+            return label
+    return None
+
+
+def _inflated(stream, budget):
+    """A Flate stream's bytes, at most `budget` of them (a stream that is not Flate gives b"")."""
+    try:
+        return zlib.decompressobj().decompress(stream, budget)
+    except zlib.error:
+        return b""
+
+
+def _refuse_active_pdf(data, name):
+    label = _pdf_active(data)
+    budget = MAX_UNCOMPRESSED_BYTES
+    for stream in _PDF_STREAM.finditer(data):
+        if label or budget <= 0:
+            break
+        inflated = _inflated(stream.group(1), budget)
+        budget -= len(inflated)
+        label = _pdf_active(inflated)
+    if label:
+        raise ValidationError(f"文件“{name}”中含有{label}，不能接收；请打印或另存为不含脚本和附件的 PDF 后重新上传。")
 
 
 def _png(f, head, name):
-    """The signature, then a well-formed IHDR chunk (its CRC), and the IEND chunk at the end."""
+    """The signature, then a well-formed IHDR chunk (its CRC), the IEND chunk at the end, no web page in its text."""
     f.seek(0)
     start = f.read(33)
     if not start.startswith(_PNG) or start[8:16] != b"\x00\x00\x00\rIHDR":
@@ -90,11 +141,49 @@ def _png(f, head, name):
         return False
     f.seek(0, os.SEEK_END)
     f.seek(max(0, f.tell() - 12))
-    return f.read() == _PNG_END
+    if f.read() != _PNG_END:
+        return False
+    _refuse_markup_in_metadata(_png_texts(f), name)
+    return True
+
+
+def _png_texts(f):
+    """Every ancillary chunk's bytes (tEXt, zTXt, iTXt, eXIf…), compressed text inflated; image data skipped."""
+    f.seek(8)
+    budget = MAX_UNCOMPRESSED_BYTES
+    while True:
+        header = f.read(8)
+        if len(header) < 8:
+            return
+        length, kind = int.from_bytes(header[:4], "big"), header[4:]
+        if kind in (b"IDAT", b"IEND") or not kind[:1].islower():
+            f.seek(length + 4, os.SEEK_CUR)  # critical chunks: pixels and palette, no text
+            continue
+        body = f.read(length)
+        f.seek(4, os.SEEK_CUR)
+        yield body
+        compressed = {b"zTXt": 1, b"iTXt": 2}.get(kind)
+        keyword_end = body.find(b"\x00")
+        if compressed and keyword_end >= 0 and (kind == b"zTXt" or body[keyword_end + 1 : keyword_end + 2] == b"\x01"):
+            packed = body[keyword_end + 1 + compressed :]
+            if kind == b"iTXt":  # language and translated keyword, each ended by NUL
+                parts = packed.split(b"\x00", 2)
+                packed = parts[2] if len(parts) == 3 else b""
+            inflated = _inflated(packed, max(budget, 0))
+            budget -= len(inflated)
+            yield inflated
+
+
+def _refuse_markup_in_metadata(texts, name):
+    for text in texts:
+        if _MARKUP.search(text):
+            raise ValidationError(
+                f"文件“{name}”的图片说明文字（元数据）中含有网页代码，不能接收；请另存图片后重新上传。"
+            )
 
 
 def _jpeg(f, head, name):
-    """SOI, then a marker segment (APPn, DQT, SOF, DHT, COM) whose length fits; no web page inside."""
+    """SOI, then a marker segment (APPn, DQT, SOF, DHT, COM) whose length fits; no web page, metadata included."""
     f.seek(0)
     start = f.read(6)
     if len(start) < 6 or not start.startswith(b"\xff\xd8\xff"):
@@ -102,11 +191,25 @@ def _jpeg(f, head, name):
     marker, length = start[3], int.from_bytes(start[4:6], "big")
     f.seek(0, os.SEEK_END)
     size = f.tell()
-    return (
+    if not (
         (0xE0 <= marker <= 0xEF or marker in (0xDB, 0xC0, 0xC2, 0xC4, 0xFE))
         and 2 <= length <= size - 4
-        and (_no_markup(f))
-    )
+        and _no_markup(f)
+    ):
+        return False
+    _refuse_markup_in_metadata(_jpeg_segments(f), name)
+    return True
+
+
+def _jpeg_segments(f):
+    """The bodies of the segments before the image data (EXIF, XMP, comments…)."""
+    f.seek(2)
+    while True:
+        header = f.read(4)
+        if len(header) < 4 or header[0] != 0xFF or header[1] == 0xDA:  # start of scan: pixels follow
+            return
+        length = int.from_bytes(header[2:4], "big")
+        yield f.read(max(length - 2, 0))
 
 
 def _ole(f, head, name):

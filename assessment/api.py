@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from assessment.marks.services import HOW, bulk_set_marks, set_mark
 from core.api.base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
+from core.api.fields import TextField, WholeBody
 from core.people import api_name
 
 from . import access, cells
@@ -200,8 +201,8 @@ class MarkSerializer(serializers.ModelSerializer):
 # --- serializers (writing): only the shape of the request; the rules are in services.set_mark
 
 
-class MarkWriteSerializer(serializers.Serializer):
-    value = serializers.CharField(max_length=50, help_text="√、*、非考核项、已说明、已说明情况、无，或数量（如 4）")
+class MarkWriteSerializer(WholeBody, serializers.Serializer):
+    value = TextField(max_length=50, help_text="√、*、非考核项、已说明、已说明情况、无，或数量（如 4）")
     version = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, help_text="读取时的版本号（version）；单元格已被他人修改时返回 409"
     )
@@ -212,7 +213,7 @@ class MarkChangeSerializer(MarkWriteSerializer):
 
 
 class MarkBatchSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    description = TextField(max_length=300, required=False, allow_blank=True, default="")
     changes = MarkChangeSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
 
     def validate_changes(self, changes):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from cases.api import PrintedCaseSerializer
 from core.api.base import ErrorSerializer
+from core.api.fields import TextField
 from core.office.models import MASTHEAD_FOOT, MASTHEAD_HEAD
 
 from . import services
@@ -122,7 +123,7 @@ class IssueDetailSerializer(IssueSerializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         required=False, allow_blank=True, default="", help_text="更正原因（已发布的期发布更正时必填，显示在页面上）"
     )
     keep_tables = serializers.BooleanField(

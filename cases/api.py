@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from assessment import access
 from core.api.base import ErrorSerializer, IdFilter, RoleScopedMixin
+from core.api.fields import PortalModelSerializer, TextField
 from core.people import api_name
 
 from . import services
@@ -118,7 +119,7 @@ def _required(name):
     return {"required": True, "error_messages": {"required": REQUIRED_MESSAGES[name], "blank": REQUIRED_MESSAGES[name]}}
 
 
-class CaseWriteSerializer(serializers.ModelSerializer):
+class CaseWriteSerializer(PortalModelSerializer):
     """A case as its unit writes it in the form; staff also give the source and how the case came in."""
 
     submit = serializers.BooleanField(
@@ -152,11 +153,11 @@ class CaseWriteSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text="退回理由：告诉单位需要修改什么")
+    reason = TextField(allow_blank=True, help_text="退回理由：告诉单位需要修改什么")
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="撤回说明（可不填）")
+    reason = TextField(required=False, allow_blank=True, default="", help_text="撤回说明（可不填）")
 
 
 class BulletinSerializer(serializers.Serializer):

@@ -421,7 +421,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's token check, refusing accounts that may not hold a token (core/api/token_rules.py).
         "core.api.token_rules.PortalTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's session login, its CSRF refusal in Chinese (core/api/http.py).
+        "core.api.http.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.base.PortalPermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -437,14 +438,14 @@ REST_FRAMEWORK = {
     ],
     # JSON only, the documented body: a schema offering form and multipart bodies too made generated clients
     # (openapi-python-client) fail on every write; other systems speak JSON.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.base.AnonThrottle", "core.api.base.TokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("DJANGO_API_ANON_RATE", "60/min"),
         "token": env_rate("DJANGO_API_TOKEN_RATE", "600/min"),
     },
     "EXCEPTION_HANDLER": "core.api.base.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     # The title is the office's site title + 接口 (core.api.base.office_title).

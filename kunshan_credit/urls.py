@@ -9,6 +9,8 @@ from core.security import views as security_views
 
 # The admin site is the portal's (core.security.apps.AdminConfig): login, second factor, the office's header.
 handler400 = "core.security.views.bad_request"
+# Under /api/ a path no route matches is the API's JSON 404 (core/api/http.py), elsewhere the portal's page.
+handler404 = "core.api.http.not_found"
 
 urlpatterns = [
     path("", bulletin_reading.latest, name="home"),

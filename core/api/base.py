@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from core import access
+from core.api.fields import in_words
 from core.audit.actions import AuditAction
 from core.audit.models import AuditResult
 from core.audit.services import record
@@ -185,12 +186,12 @@ def _flatten(detail, prefix=""):
                 yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(detail, list) and all(isinstance(item, str) for item in detail):
         if detail:
-            yield prefix or "non_field_errors", [str(item) for item in detail]
+            yield prefix or "non_field_errors", [in_words(str(item)) for item in detail]
     elif isinstance(detail, list):
         for index, item in enumerate(detail):
             yield from _flatten(item, f"{prefix}.{index}" if prefix else str(index))
     else:
-        yield prefix or "non_field_errors", [str(detail)]
+        yield prefix or "non_field_errors", [in_words(str(detail))]
 
 
 def error_body(code, detail, fields=None, **extra):

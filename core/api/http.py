@@ -1,0 +1,40 @@
+"""The API's answers made outside its views: a 404 for a path no route matches, a failed CSRF check.
+
+Both came in Django's and DRF's own forms (the portal's HTML 404 page, "CSRF Failed: …" in English); under
+/api/ every refusal is the one JSON shape of `core.api.base`, in Chinese.
+"""
+
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+
+from core.api.base import error_body
+
+API_PREFIX = "/api/"
+NOT_FOUND = "没有这个接口地址，或要找的内容不在本账号可见的范围内。接口的说明见 /api/v1/docs/。"
+CSRF_FAILED = (
+    "安全校验（CSRF）未通过：浏览器中的修改需要页面给出的 CSRF 令牌，请刷新页面后重试；"
+    "其他系统请用接口令牌（Authorization: Token …）访问。"
+)
+
+
+def is_api(request):
+    return request.path.startswith(API_PREFIX)
+
+
+def not_found(request, exception=None):
+    """handler404: the JSON shape for a path under /api/, the portal's page elsewhere."""
+    if is_api(request):
+        return JsonResponse(error_body("not_found", NOT_FOUND), status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)
+
+
+class PortalSessionAuthentication(SessionAuthentication):
+    """DRF's session login for the browser's own calls; a missing or wrong CSRF token is refused in Chinese."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise exceptions.PermissionDenied(CSRF_FAILED) from exc

@@ -13,7 +13,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from assessment.marks.services import HOW, bulk_set_marks, set_mark
-from core.api.base import MAX_ID, ErrorSerializer, IdFilter, RoleScopedMixin, StaleErrorSerializer
+from core.api.base import (
+    MAX_ID,
+    ErrorSerializer,
+    IdFilter,
+    IntegerFilter,
+    PortalFilterSet,
+    RoleScopedMixin,
+    StaleErrorSerializer,
+    error_body,
+)
 from core.api.fields import TextField, WholeBody
 from core.people import api_name
 
@@ -60,7 +69,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         help_text="其他模块登记的方案组成部分，如 case_duty 的 per_quarter（每季度应报案例数）"
     )
 
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object"}})
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object", "nullable": True}})
     def get_parts(self, indicator):
         return extension_values(indicator)
 
@@ -236,9 +245,9 @@ class MarkBatchResultSerializer(serializers.Serializer):
 # --- filters
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(PortalFilterSet):
     category = django_filters.CharFilter(field_name="category__slug", help_text="类别标识，如 towns、departments")
-    year = django_filters.NumberFilter(field_name="schemes__year", distinct=True, help_text="参加该年度考核的单位")
+    year = IntegerFilter(field_name="schemes__year", distinct=True, help_text="参加该年度考核的单位")
     name = django_filters.CharFilter(lookup_expr="icontains", help_text="名称包含")
 
     class Meta:
@@ -246,7 +255,7 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["category", "year", "name", "is_active"]
 
 
-class SchemeFilter(django_filters.FilterSet):
+class SchemeFilter(PortalFilterSet):
     category = django_filters.CharFilter(field_name="category__slug", help_text="类别标识")
 
     class Meta:
@@ -254,8 +263,8 @@ class SchemeFilter(django_filters.FilterSet):
         fields = ["year", "category"]
 
 
-class MarkFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="indicator__scheme__year", help_text="年度")
+class MarkFilter(PortalFilterSet):
+    year = IntegerFilter(field_name="indicator__scheme__year", help_text="年度")
     category = django_filters.CharFilter(field_name="indicator__scheme__category__slug", help_text="类别标识")
     scheme = IdFilter(field_name="indicator__scheme_id", help_text="考核方案 id")
     unit = IdFilter(field_name="unit_id", help_text="责任单位 id")
@@ -385,9 +394,11 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         changes = data.validated_data["changes"]
         marks = self.get_queryset().in_bulk([c["id"] for c in changes])
-        missing = {i: {"id": ["没有找到这个单元格。"]} for i, c in enumerate(changes) if c["id"] not in marks}
+        missing = {f"changes.{i}.id": ["没有找到这个单元格。"] for i, c in enumerate(changes) if c["id"] not in marks}
         if missing:
-            raise ValidationError({"changes": missing})
+            # A cell that does not exist (or is outside one's reach) is not found, as GET /marks/{id}/ says.
+            detail = "；".join(f"{name}：{messages[0]}" for name, messages in missing.items())
+            return Response(error_body("not_found", detail, missing), status=404)
         batch = bulk_set_marks(
             [(marks[c["id"]], c["value"], c["version"]) for c in changes],
             request.user,

@@ -4,7 +4,6 @@ The progress tables of an issue come from `issue_tables_data`: the frozen snapsh
 so the API serves exactly what was published.
 """
 
-import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -12,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.api import PrintedCaseSerializer
-from core.api.base import ErrorSerializer
+from core.api.base import ErrorSerializer, PortalFilterSet
 from core.api.fields import TextField
 from core.office.models import MASTHEAD_FOOT, MASTHEAD_HEAD
 
@@ -136,7 +135,7 @@ class PublishSerializer(serializers.Serializer):
     )
 
 
-class IssueFilter(django_filters.FilterSet):
+class IssueFilter(PortalFilterSet):
     class Meta:
         model = Issue
         fields = ["year", "number", "is_published"]

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from assessment import access
-from core.api.base import ErrorSerializer, IdFilter, RoleScopedMixin
+from core.api.base import ErrorSerializer, IdFilter, PortalFilterSet, RoleScopedMixin
 from core.api.fields import PortalModelSerializer, TextField
 from core.people import api_name
 
@@ -167,7 +167,7 @@ class BulletinSerializer(serializers.Serializer):
 # --- filters
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(PortalFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[choice for choice in STATUS_FILTERS if choice[0]],
         method="filter_status",

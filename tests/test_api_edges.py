@@ -218,3 +218,63 @@ def test_a_case_change_stays_partial_in_the_schema(api_client):
     schema = _schema(api_client)
     ref = schema["paths"]["/api/v1/cases/{id}/"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
     assert "required" not in schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+# --- found by schemathesis (.ci/api-fuzz with every check and phase)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/cases/?year=0.5", "year"),
+        ("/api/v1/cases/?quarter=1.5", "quarter"),
+        ("/api/v1/marks/?year=0.5", "year"),
+        ("/api/v1/units/?year=2019.5", "year"),
+        ("/api/v1/schemes/?year=x", "year"),
+        ("/api/v1/categories/?page_size=null&page_size=null", "page_size"),
+        ("/api/v1/categories/?page_size=0", "page_size"),
+    ],
+)
+def test_query_numbers_the_schema_calls_integers_are_whole_numbers(api_client, path, field):
+    body = _chinese_refusal(api_client("staff").get(path))
+    assert list(body["fields"]) == [field]
+
+
+def test_public_reads_say_in_the_schema_that_they_need_no_token(api_client):
+    paths = _schema(api_client)["paths"]
+    assert {} in paths["/api/v1/issues/"]["get"]["security"]
+    assert {} not in paths["/api/v1/marks/"]["get"]["security"]
+    assert (
+        "security" not in paths["/api/v1/issues/{id}/publish/"]["post"]
+        or {} not in paths["/api/v1/issues/{id}/publish/"]["post"]["security"]
+    )
+
+
+def test_an_indicator_without_a_registered_part_is_null_in_the_schema_too(api_client):
+    schema = _schema(api_client)
+    parts = schema["components"]["schemas"]["Indicator"]["properties"]["parts"]
+    assert parts["additionalProperties"].get("nullable") is True
+    indicators = api_client("staff").get("/api/v1/schemes/?year=2019").json()["results"][0]["indicators"]
+    assert any(value is None for indicator in indicators for value in indicator["parts"].values())
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/units/?is_active=null&is_active=null", "is_active"),
+        ("/api/v1/cases/?for_bulletin=maybe", "for_bulletin"),
+        ("/api/v1/issues/?is_published=null", "is_published"),
+        ("/api/v1/schemes/?page=", "page"),
+        ("/api/v1/schemes/?page=x", "page"),
+    ],
+)
+def test_yes_no_and_page_parameters_refuse_what_the_schema_does_not_allow(api_client, path, field):
+    body = _chinese_refusal(api_client("staff").get(path))
+    assert list(body["fields"]) == [field]
+
+
+def test_yes_no_parameters_still_filter(api_client):
+    client = api_client("staff")
+    active = client.get("/api/v1/units/?is_active=true&page_size=1000").json()["count"]
+    inactive = client.get("/api/v1/units/?is_active=false&page_size=1000").json()["count"]
+    assert active > 0 and active + inactive == client.get("/api/v1/units/?page_size=1000").json()["count"]

@@ -152,7 +152,8 @@ def test_batch_names_unknown_and_repeated_cells(api_client):
         api_client("staff"),
         [{"id": mark.pk, "value": "√", "version": 1}, {"id": 999999999, "value": "√", "version": 1}],
     )
-    assert response.status_code == 400 and response.json()["fields"] == {"changes.1.id": ["没有找到这个单元格。"]}
+    assert response.status_code == 404 and response.json()["fields"] == {"changes.1.id": ["没有找到这个单元格。"]}
+    assert response.json()["code"] == "not_found"
     response = _batch(
         api_client("staff"),
         [{"id": mark.pk, "value": "√", "version": 1}, {"id": mark.pk, "value": "*", "version": 1}],

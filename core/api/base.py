@@ -13,6 +13,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
@@ -93,27 +94,97 @@ class PortalPermission(BasePermission):
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field({"type": "integer", "minimum": -MAX_ID - 1, "maximum": MAX_ID})
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number in a query (?year=2019), as the schema says: "0.5" is a 400 naming the parameter."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -MAX_ID - 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(django_filters.NumberFilter):
+class IdFilter(IntegerFilter):
     """An id in a query (?unit=12): a whole number in the database's range, else a 400 naming the parameter.
 
     Django guards integer columns against out-of-range values, but not foreign-key ids (`unit_id`), where
     SQLite would raise OverflowError.
     """
 
-    field_class = forms.IntegerField
-
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 
+class _StrictBooleanField(forms.TypedChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("empty_value", None)
+        words = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
+        super().__init__(
+            *args,
+            choices=[(word, word) for word in words],
+            coerce=words.get,
+            empty_value=None,
+            error_messages={"invalid_choice": "应为 true 或 false。"},
+            **kwargs,
+        )
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no in a query (?is_active=true): true or false, anything else a 400 (django-filter ignored it)."""
+
+    field_class = _StrictBooleanField
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """The API's filter sets: a model's integer column (year, quarter, number) is filtered by an IntegerFilter,
+    a yes/no column (is_active, for_bulletin) by a BooleanFilter refusing what is neither."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        **{
+            column: {"filter_class": IntegerFilter}
+            for column in (
+                models.IntegerField,
+                models.SmallIntegerField,
+                models.BigIntegerField,
+                models.PositiveIntegerField,
+                models.PositiveSmallIntegerField,
+                models.PositiveBigIntegerField,
+            )
+        },
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
+
+
 class Pagination(PageNumberPagination):
-    """?page=2&page_size=200 (at most 1000 rows a page)."""
+    """?page=2&page_size=200 (at most 1000 rows a page); a page or page_size that is not a whole number is a 400."""
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is not None and not (asked.isascii() and asked.isdigit() and int(asked) >= 1):
+            raise exceptions.ValidationError({self.page_size_query_param: ["每页行数应为 1 至 1000 的整数。"]})
+        return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        asked = request.query_params.get(self.page_query_param)
+        if asked is not None and asked not in self.last_page_strings and not (asked.isascii() and asked.isdigit()):
+            raise exceptions.ValidationError({self.page_query_param: ["页码应为从 1 开始的整数。"]})
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] in (self.page_query_param, self.page_size_query_param):
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class _RatesFromSettings:

@@ -8,8 +8,9 @@ from core import health
 from core.security import views as security_views
 
 # The admin site is the portal's (core.security.apps.AdminConfig): login, second factor, the office's header.
-handler400 = "core.security.views.bad_request"
-# Under /api/ a path no route matches is the API's JSON 404 (core/api/http.py), elsewhere the portal's page.
+# Under /api/ a request refused before any view and a path no route matches are the API's JSON 400 and 404
+# (core/api/http.py); elsewhere the portal's pages.
+handler400 = "core.api.http.bad_request"
 handler404 = "core.api.http.not_found"
 
 urlpatterns = [

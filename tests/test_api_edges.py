@@ -278,3 +278,13 @@ def test_yes_no_parameters_still_filter(api_client):
     active = client.get("/api/v1/units/?is_active=true&page_size=1000").json()["count"]
     inactive = client.get("/api/v1/units/?is_active=false&page_size=1000").json()["count"]
     assert active > 0 and active + inactive == client.get("/api/v1/units/?page_size=1000").json()["count"]
+
+
+def test_a_body_over_the_limit_under_api_is_the_json_shape(api_client, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    too_big = '{"description": "' + "x" * 2000 + '"}'
+    body = _chinese_refusal(api_client("staff").post("/api/v1/marks/batch/", too_big, content_type="application/json"))
+    assert body["code"] == "bad_request" and "大小上限" in body["detail"]
+    form = "username=" + "x" * 2000
+    page = client.post("/accounts/login/", form, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

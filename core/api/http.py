@@ -1,15 +1,18 @@
-"""The API's answers made outside its views: a 404 for a path no route matches, a failed CSRF check.
+"""The API's answers made outside its views: a request Django refuses before any view (400), a path no route
+matches (404), a failed CSRF check.
 
-Both came in Django's and DRF's own forms (the portal's HTML 404 page, "CSRF Failed: …" in English); under
-/api/ every refusal is the one JSON shape of `core.api.base`, in Chinese.
+They came in Django's and DRF's own forms (the portal's HTML 400 and 404 pages, "CSRF Failed: …" in
+English); under /api/ every refusal is the one JSON shape of `core.api.base`, in Chinese.
 """
 
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
 from core.api.base import error_body
+from core.security import views as security_views
 
 API_PREFIX = "/api/"
 NOT_FOUND = "没有这个接口地址，或要找的内容不在本账号可见的范围内。接口的说明见 /api/v1/docs/。"
@@ -23,10 +26,27 @@ def is_api(request):
     return request.path.startswith(API_PREFIX)
 
 
+def _json(code, detail, status):
+    return JsonResponse(error_body(code, detail), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def bad_request(request, exception=None):
+    """handler400: the JSON shape for a path under /api/ (a body over the limit…), the portal's page elsewhere."""
+    if not is_api(request):
+        return security_views.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        detail = "请求内容超过了接口接受的大小上限，请分批提交。"
+    elif isinstance(exception, DisallowedHost):
+        detail = "请求的主机名不是本门户的地址。"
+    else:
+        detail = "请求无法处理，请检查请求的格式。"
+    return _json("bad_request", detail, 400)
+
+
 def not_found(request, exception=None):
     """handler404: the JSON shape for a path under /api/, the portal's page elsewhere."""
     if is_api(request):
-        return JsonResponse(error_body("not_found", NOT_FOUND), status=404, json_dumps_params={"ensure_ascii": False})
+        return _json("not_found", NOT_FOUND, 404)
     return defaults.page_not_found(request, exception)
 
 

@@ -17,6 +17,11 @@ class AssessmentConfig(AppConfig):
         # A reporter's account belongs to a unit: the portal's roles ask this app which one.
         core_access.register_unit_of(access.unit_of_account)
 
+        # 待办: the assessment's own sources first (requests, imports, overdue units, a unit's due items).
+        from .todo import sources as todo_sources
+
+        todo_sources.register_all()
+
         def attach_batch(sender, instance, history_instance, **kwargs):
             # A change made as part of a bulk set or an import records its batch, so it can be undone.
             history_instance.batch = getattr(instance, "_history_batch", None)

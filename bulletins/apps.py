@@ -22,3 +22,8 @@ class BulletinsConfig(AppConfig):
 
         # The current year is the latest year with a published issue (assessment.years.current_year).
         years.register_published_year(published_year)
+
+        # 待办 (assessment.todo): a published issue whose files are not made yet.
+        from . import todo
+
+        todo.register_all()

@@ -14,6 +14,11 @@ class CasesConfig(AppConfig):
         # The 奖惩案例 column of the progress tables is counted from the case records (assessment.cells).
         derived.register(CaseCounts())
 
+        # 待办 (assessment.todo): cases to review for the office, returned cases for their unit.
+        from . import todo
+
+        todo.register_all()
+
         # The digest (a lower layer) learns about cases from here; it never imports this app.
         from assessment.notify.digests import register_digest_source
 

@@ -188,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessment.context_processors.capabilities",
+                "assessment.context_processors.todo",
                 "core.context_processors.office",
             ],
         },
@@ -316,7 +317,8 @@ STORAGES["default"] = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Signed in, one lands on one's 待办 (assessment.todo); anonymous readers keep the published issue as home.
+LOGIN_REDIRECT_URL = "todo"
 LOGOUT_REDIRECT_URL = "home"
 # An office session: ends after two idle hours or when the browser closes.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE", 2 * 60 * 60)

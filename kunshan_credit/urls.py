@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessment.notify import views as notify_views
+from assessment.todo import views as todo_views
 from bulletins import urls as bulletin_urls
 from bulletins.views import reading as bulletin_reading
 from core import health
@@ -15,6 +17,9 @@ handler404 = "core.api.http.not_found"
 
 urlpatterns = [
     path("", bulletin_reading.latest, name="home"),
+    # The first page after login: what is waiting for the signed-in user (assessment.todo).
+    path("todo/", todo_views.todo, name="todo"),
+    path("todo/seen/<int:pk>/", notify_views.todo_seen, name="todo_seen"),
     # For nginx and monitors: no data, no session, no login (core.health).
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

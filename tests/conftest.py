@@ -19,6 +19,11 @@ from .factories import UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# The menu's 待办 count (assessment.todo, templates/base.html) on every page: its sources' queries, asked
+# once per request. Bounds on a page's queries add it for the role that reads the page.
+MENU_TODO_QUERIES = {"staff": 9, "reporter": 7, "leader": 1}
+
+
 def load_demo():
     call_command("load_demo", stdout=io.StringIO())
 

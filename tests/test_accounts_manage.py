@@ -14,7 +14,7 @@ from core.audit.actions import AuditAction
 from core.audit.models import AuditEntry
 from core.security.models import PasswordState
 
-from .conftest import log_in
+from .conftest import MENU_TODO_QUERIES, log_in
 from .factories import UnitFactory, UserFactory
 
 User = get_user_model()
@@ -52,7 +52,7 @@ def test_the_list_shows_role_unit_email_and_phone(office, reporter_user, leader_
     AccountProfile.objects.create(user=reporter_user, phone="13800000000")
     leader_user.is_active = False
     leader_user.save()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(12 + MENU_TODO_QUERIES["staff"]):
         response = office.get("/accounts/manage/")
     html = response.content.decode()
     row = html[html.index("<td>t_reporter</td>") :].split("</tr>")[0]

@@ -82,6 +82,12 @@ def _unfollow_url(request):
 MATRIX = [
     # --- public bulletin
     ("home", "/", "200 200 200 200 200 200 200 200 200"),
+    # 待办: every role's own list; the auditor, the security and the IT administrators land on their own pages,
+    # an account without role on the home page.
+    ("todo", "/todo/", "200 200 200 200 302 302 302 302 login"),
+    ("todo_seen", lambda r: f"/todo/seen/{_leader_follow(r).pk}/", "405 405 405 405 405 405 405 405 405"),
+    # Only the follower marks its follow read: the office reaches the action, yet not another's follow.
+    ("todo_seen", lambda r: f"/todo/seen/{_leader_follow(r).pk}/", "404 404 404 302 404 404 404 404 login", "post"),
     ("bulletins:issue", "/bulletins/2019/11/", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:progress_xlsx", "/bulletins/2019/11/progress.xlsx", "200 200 200 200 200 200 200 200 200"),
     # --- accounts
@@ -847,6 +853,13 @@ def _pending_mark(request):
 def _pending_mark_url(request):
     mark = _pending_mark(request)
     return f"/units/{mark.unit_id}/marks/{mark.pk}/request/"
+
+
+def _leader_follow(request):
+    from assessment.models import Unit
+    from assessment.notify.follows import follow
+
+    return follow(request.getfixturevalue("leader_user"), unit=Unit.objects.get(name="发改委"))
 
 
 def _mark_request(request, attachment=False):

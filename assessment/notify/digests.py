@@ -93,6 +93,27 @@ def _entries(since, until):
     return entries
 
 
+def followed_changes(follows, since_of, until):
+    """[(follow, [entries])] for the follows with a change after `since_of(follow)` and up to `until`, in the
+    follows' order: one run of the sources for them all (the digest, the leader's 待办)."""
+    if not follows:
+        return []
+    entries = _entries(min(since_of(f) for f in follows), until)
+    by_unit, by_indicator = defaultdict(list), defaultdict(list)
+    for entry in entries:
+        if entry.unit_id is not None:
+            by_unit[entry.unit_id].append(entry)
+        if entry.indicator_id is not None:
+            by_indicator[entry.indicator_id].append(entry)
+    found = []
+    for f in follows:
+        since = since_of(f)
+        new = [e for e in (by_unit[f.unit_id] if f.unit_id else by_indicator[f.indicator_id]) if e.at > since]
+        if new:
+            found.append((f, new))
+    return found
+
+
 def compose(user, sections, today):
     """sections: [(follow, unfollow link, [entries])]. Plain text for e-mail, markdown for robots."""
     title = f"【市信用办】关注动态摘要（{today:%Y-%m-%d}）"
@@ -128,20 +149,9 @@ def send_digests(*, now=None, dry_run=False):
     )
     if not follows:
         return []
-    since = min(f.digested_until for f in follows)
-    entries = _entries(since, now)
-    by_unit, by_indicator = defaultdict(list), defaultdict(list)
-    for entry in entries:
-        if entry.unit_id is not None:
-            by_unit[entry.unit_id].append(entry)
-        if entry.indicator_id is not None:
-            by_indicator[entry.indicator_id].append(entry)
     per_user = defaultdict(list)
-    for f in follows:
-        found = by_unit[f.unit_id] if f.unit_id else by_indicator[f.indicator_id]
-        new = [e for e in found if e.at > f.digested_until]
-        if new:
-            per_user[f.user].append((f, unfollow_url(f), new))
+    for f, new in followed_changes(follows, lambda f: f.digested_until, now):
+        per_user[f.user].append((f, unfollow_url(f), new))
     digests = list(per_user.items())
     if dry_run:
         return digests

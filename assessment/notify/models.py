@@ -144,6 +144,8 @@ class Follow(models.Model):
     created_at = models.DateTimeField("关注时间", default=timezone.now)
     # The end of the period the last digest covered: the next digest starts here.
     digested_until = models.DateTimeField("已摘要至", default=timezone.now)
+    # What the follower has read in the 待办 list (assessment.notify.todo): changes after it are waiting.
+    seen_until = models.DateTimeField("待办已阅至", default=timezone.now)
 
     class Meta:
         verbose_name = "关注"

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -12,8 +13,9 @@ from core import paging
 from core.errors import DomainError
 
 from . import contacts
-from .follows import follow, follow_from_token, unfollow
+from .follows import can_follow, follow, follow_from_token, unfollow
 from .models import Channel, Delivery, UnitRobot
+from .todo import mark_seen
 
 PAGE_SIZE = 50
 # Failures first: they need someone to act.
@@ -127,3 +129,14 @@ def unit_contacts(request, pk):
         {"unit": unit, "reporters": contacts.reporters_of(unit), "robot": robot, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@access.require(visible=can_follow)
+def todo_seen(request, pk):
+    """已阅 on a followed unit's or indicator's changes in the 待办 list."""
+    try:
+        mark_seen(request.user, pk)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    return redirect("todo")

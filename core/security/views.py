@@ -1,6 +1,7 @@
 """Login steps after the password: the second factor (enrol, verify, backup codes) and password changes."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth import views as auth_views
@@ -33,7 +34,7 @@ def _next_url(request):
     url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
     if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return url
-    return resolve_url("home")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)  # where a login lands: the user's 待办
 
 
 def _second_factor_user(request):

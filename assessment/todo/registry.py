@@ -1,0 +1,105 @@
+"""待办: the registry of to-do sources, and what is waiting for one user.
+
+Work waits in several apps (cases to review in `cases`, requests and imports in the assessment, documents
+in `bulletins`); the list is the assessment's, yet it never imports a higher app: each app registers its
+`TodoSource`s from its AppConfig.ready (as `assessment.derived`). A source answers for one user with a
+bounded number of queries: how many entries wait and the first few of them, never a query per entry.
+`todo_for(user)` asks every source that concerns the user's role; the page (`/todo/`) shows the sections,
+the menu their total (`count_for`, once per request through the context processor).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import cached_property
+
+from assessment import access, years
+
+#: How many entries a section shows; the rest are behind its link.
+SHOWN = 5
+
+_sources = []
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing to do: what it is, where it is done, a line of detail (a date, a reason) and, for what is done
+    by reading it, the address a 已阅 button posts to."""
+
+    title: str
+    link: str
+    note: str = ""
+    done: str = ""
+
+
+@dataclass
+class TodoSection:
+    """A source's entries for one user: how many, the first few, and the page that lists them all."""
+
+    title: str
+    count: int
+    items: list = field(default_factory=list)
+    link: str = ""
+
+    @property
+    def more(self):
+        return max(0, self.count - len(self.items))
+
+
+class TodoRun:
+    """One asking of the sources for `user`: what several sources need is asked once (the open year)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def unit_id(self):
+        """The reporter's unit (None for other roles)."""
+        return access.reporter_unit_id(self.user)
+
+    @cached_property
+    def open_year(self):
+        """The year units act on, if it is still open; None once it is closed (it asks nothing of anyone)."""
+        year = years.current_year()
+        return year if year is not None and years.year_state(year).is_open else None
+
+
+class TodoSource:
+    """What an app registers: a kind of work waiting for some roles.
+
+    Subclasses set `key`, `title`, `roles` (core.access role names) and implement `entries`.
+    """
+
+    key = ""
+    title = ""
+    roles = ()
+
+    def concerns(self, user):
+        return access.role_of(user) in self.roles
+
+    def entries(self, run, limit):
+        """A TodoSection for `run.user` (count and at most `limit` items), or None when nothing waits."""
+        raise NotImplementedError
+
+
+def register(source):
+    """Called from an AppConfig.ready; registering the same source twice keeps one."""
+    if all(s.key != source.key for s in _sources):
+        _sources.append(source)
+
+
+def sources():
+    return list(_sources)
+
+
+def todo_for(user, limit=SHOWN):
+    """The user's sections with something waiting, in the order the sources were registered."""
+    if not access.has_role(user):
+        return []
+    run = TodoRun(user)
+    found = (source.entries(run, limit) for source in _sources if source.concerns(user))
+    return [section for section in found if section is not None and section.count]
+
+
+def count_for(user):
+    """How many entries wait for the user, all sources together (the menu's number)."""
+    return sum(section.count for section in todo_for(user, limit=0))

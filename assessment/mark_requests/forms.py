@@ -37,3 +37,29 @@ class MarkRequestForm(forms.Form):
         # service, which refuses it in its own words.
         if not can_explain:
             kind.widget.choices = [c for c in kind.choices if c[0] != MarkRequest.Kind.EXPLAINED]
+
+
+class RequestReviewForm(forms.Form):
+    """Decide several requests of the office's queue at once, with one reason when they are returned."""
+
+    requests = forms.ModelMultipleChoiceField(
+        label="申请",
+        queryset=MarkRequest.objects.select_related("mark__unit", "mark__indicator").order_by("submitted_at", "pk"),
+        error_messages={
+            "required": "请至少选择一项申请。",
+            "invalid_choice": "所选的申请不存在，请刷新页面后重试。",
+            "invalid_pk_value": "所选的申请不存在，请刷新页面后重试。",
+        },
+    )
+    action = forms.ChoiceField(
+        label="操作", choices=[("accept", "通过"), ("return", "退回")], error_messages={"required": "请选择操作。"}
+    )
+    reason = forms.CharField(
+        label="退回理由", required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "return" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "退回申请时请填写理由。")
+        return cleaned

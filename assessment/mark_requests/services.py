@@ -144,3 +144,30 @@ def return_request(request, user, reason):
         request.decided_by, request.decided_at = user, timezone.now()
         request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
         return request
+
+
+REVIEW_ACTIONS = {"accept": "通过", "return": "退回"}
+
+
+def review_requests(requests, user, action, reason=""):
+    """Accept or return several requests at once with one reason, all or none: each is decided exactly as a
+    single decision (`accept_request`, `return_request`: the mark's history, who decided and when), in one
+    transaction; the refusal names the request, and nothing of the others is kept."""
+    if not access.can_decide_requests(user):
+        raise DomainError("只有市信用办可以审核申请。")
+    if action not in REVIEW_ACTIONS:
+        raise DomainError("请选择要执行的操作。")
+    requests = list(requests)
+    if not requests:
+        raise DomainError("请至少选择一项申请。")
+    with transaction.atomic():
+        done = []
+        for request in requests:
+            try:
+                if action == "accept":
+                    done.append(accept_request(request, user))
+                else:
+                    done.append(return_request(request, user, reason))
+            except DomainError as exc:
+                raise DomainError(f"{request.mark.unit} · {request.mark.indicator.title}：{exc}") from exc
+        return done

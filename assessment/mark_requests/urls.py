@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/marks/<int:mark_id>/request/", mark_requests.request_new, name="request_new"),
     path("<int:pk>/contacts/", notify_views.unit_contacts, name="contacts"),
     path("requests/", mark_requests.queue, name="requests"),
+    path("requests/review/", mark_requests.request_review, name="request_review"),
     path("requests/<int:pk>/accept/", mark_requests.request_accept, name="request_accept"),
     path("requests/<int:pk>/return/", mark_requests.request_return, name="request_return"),
     path("requests/<int:pk>/attachment/", mark_requests.request_attachment, name="request_attachment"),

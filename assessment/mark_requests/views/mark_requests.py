@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access
-from assessment.mark_requests.forms import MarkRequestForm
+from assessment.mark_requests.forms import MarkRequestForm, RequestReviewForm
 from assessment.mark_requests.services import (
+    REVIEW_ACTIONS,
     accept_request,
     check_can_request,
     explained_state,
     return_request,
+    review_requests,
     submit_request,
 )
 from assessment.models import Mark, MarkRequest, MarkState
@@ -136,6 +138,26 @@ def request_return(request, pk):
         messages.error(request, f"{mark_request.mark.unit} · {mark_request.mark.indicator.title}：{exc}")
     else:
         messages.success(request, f"已退回：{mark_request.mark.unit} · {mark_request.mark.indicator.title}。")
+    return _back_to_queue(request)
+
+
+@require_POST
+@decide
+def request_review(request):
+    """Accept or return the requests ticked in the queue, with one reason: all of them or none."""
+    form = RequestReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_queue(request)
+    action = form.cleaned_data["action"]
+    try:
+        done = review_requests(form.cleaned_data["requests"], request.user, action, form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, f"未做任何修改。{exc}")
+    else:
+        messages.success(request, f"已{REVIEW_ACTIONS[action]} {len(done)} 项申请。")
     return _back_to_queue(request)
 
 

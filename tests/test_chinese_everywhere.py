@@ -125,6 +125,7 @@ def _known_urls():
     issue = Issue.objects.filter(is_published=True).first()
     return [
         "/",
+        "/todo/",
         issue.get_absolute_url(),
         "/bulletins/",
         "/api/v1/docs/",

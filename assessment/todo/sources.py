@@ -34,6 +34,10 @@ def pressing_cells(year, unit_id=None, statuses=PRESSING):
     return [(m, shown[m.pk]) for m in marks if shown[m.pk].is_pending and shown[m.pk].status in statuses]
 
 
+def _pressing(status_count):
+    return PRESSING.index(status_count[0])
+
+
 def due_note(cell):
     when = f"{cell.due_date:%Y-%m-%d}" if cell.due_date else ""
     return f"{DueStatus(cell.status).label}{'（' + when + '）' if when else ''}"
@@ -96,13 +100,18 @@ class OverdueUnits(TodoSource):
         if year is None:
             return None
         per_unit = {}
-        for mark, _cell in pressing_cells(year, statuses=OVERDUE):
-            per_unit.setdefault(mark.unit_id, [mark.unit, 0])[1] += 1
+        for mark, cell in pressing_cells(year, statuses=OVERDUE):
+            unit, counts = per_unit.setdefault(mark.unit_id, (mark.unit, {}))
+            counts[cell.status] = counts.get(cell.status, 0) + 1
         if not per_unit:
             return None
         items = [
-            TodoItem(unit.name, reverse("units:detail", args=[unit.pk]), f"{n} 项逾期")
-            for unit, n in list(per_unit.values())[:limit]
+            TodoItem(
+                unit.name,
+                reverse("units:detail", args=[unit.pk]),
+                "，".join(f"{DueStatus(status).label} {n} 项" for status, n in sorted(counts.items(), key=_pressing)),
+            )
+            for unit, counts in list(per_unit.values())[:limit]
         ]
         return TodoSection(self.title, len(per_unit), items, reverse("overview:index"))
 

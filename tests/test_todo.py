@@ -4,6 +4,7 @@ Each source is driven as its users would: a reporter files, the office decides, 
 every step, by the role it concerns (a reporter sees its own unit's work only).
 """
 
+import datetime
 import re
 
 import pytest
@@ -147,6 +148,15 @@ def test_a_due_item_waits_for_its_own_unit_only_until_a_request_is_filed(role_cl
     assert link not in role_client("other_reporter").get("/todo/").content.decode()
     submit_request(open_mark, reporter_user, MarkRequest.Kind.DONE, "已完成。")
     assert link not in role_client("reporter").get("/todo/").content.decode()
+
+
+def test_an_item_due_soon_waits_before_its_date(role_client, open_mark, on_day, settings):
+    # A * due by the year-end assessment is 即将到期 in the last days of the year, and not yet before them.
+    on_day(datetime.date(2019, 12, 31) - datetime.timedelta(days=settings.DUE_SOON_DAYS))
+    text = todo(role_client("reporter"))
+    assert open_mark.indicator.title in text and "即将到期（2019-12-31）" in text
+    on_day(datetime.date(2019, 6, 1))
+    assert "即将到期（2019-12-31）" not in todo(role_client("reporter"))
 
 
 def test_a_returned_request_waits_for_its_unit_until_it_is_filed_again(

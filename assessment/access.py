@@ -43,6 +43,7 @@ from core.access import (  # noqa: F401  (the assessment's apps read the whole p
     can_manage_account,
     can_manage_accounts,
     can_read_all,
+    can_see_system,
     denied_message,
     deny_unless,
     get_visible_or_404,

@@ -357,8 +357,8 @@ MATRIX = [
         "302 404 404 403 404 404 404 404 login",
         "post",
     ),
-    ("units:request_review", "/units/requests/review/", "405 405 405 405 405 405 405"),
-    ("units:request_review", "/units/requests/review/", "302 404 404 403 404 404 login", "post"),
+    ("units:request_review", "/units/requests/review/", "405 405 405 405 405 405 405 405 405"),
+    ("units:request_review", "/units/requests/review/", "302 404 404 403 404 404 404 404 login", "post"),
     (
         "units:request_attachment",
         lambda r: f"/units/requests/{_mark_request(r, attachment=True).pk}/attachment/",

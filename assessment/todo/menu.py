@@ -2,7 +2,7 @@
 
 from django.utils.functional import cached_property
 
-from .registry import count_for
+from .registry import count_for, menu_total
 
 
 class TodoCount:
@@ -15,7 +15,7 @@ class TodoCount:
     @cached_property
     def count(self):
         if self._sections is not None:
-            return sum(section.count for section in self._sections)
+            return menu_total(self._sections)
         return count_for(self._user)
 
 

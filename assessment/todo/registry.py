@@ -39,6 +39,8 @@ class TodoSection:
     count: int
     items: list = field(default_factory=list)
     link: str = ""
+    #: whether the menu's number counts it (its source's `in_menu`)
+    in_menu: bool = True
 
     @property
     def more(self):
@@ -72,6 +74,9 @@ class TodoSource:
     key = ""
     title = ""
     roles = ()
+    #: Counted in the menu's number. A source that must walk every unit's cells of the year (the office's overdue
+    #: units) is shown on the 待办 page only: the menu is on every page, and a page costs what it shows.
+    in_menu = True
 
     def concerns(self, user):
         return access.role_of(user) in self.roles
@@ -96,10 +101,24 @@ def todo_for(user, limit=SHOWN):
     if not access.has_role(user):
         return []
     run = TodoRun(user)
-    found = (source.entries(run, limit) for source in _sources if source.concerns(user))
-    return [section for section in found if section is not None and section.count]
+    sections = []
+    for source in _sources:
+        section = source.entries(run, limit) if source.concerns(user) else None
+        if section is not None and section.count:
+            section.in_menu = source.in_menu
+            sections.append(section)
+    return sections
+
+
+def menu_total(sections):
+    """The menu's number from a page's sections: the entries of the sources counted in the menu."""
+    return sum(section.count for section in sections if section.in_menu)
 
 
 def count_for(user):
-    """How many entries wait for the user, all sources together (the menu's number)."""
-    return sum(section.count for section in todo_for(user, limit=0))
+    """How many entries wait for the user in the sources the menu counts (the menu's number)."""
+    if not access.has_role(user):
+        return 0
+    run = TodoRun(user)
+    found = (s.entries(run, 0) for s in _sources if s.in_menu and s.concerns(user))
+    return sum(section.count for section in found if section is not None)

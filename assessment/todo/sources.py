@@ -94,6 +94,7 @@ class OverdueUnits(TodoSource):
     key = "assessment.overdue_units"
     title = "有逾期事项的单位"
     roles = (access.STAFF,)
+    in_menu = False  # walks every unit's open cells of the year: on the 待办 page only
 
     def entries(self, run, limit):
         year = run.open_year

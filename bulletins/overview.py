@@ -43,6 +43,7 @@ class OverdueCell:
     date: object
     phrase: str
     link: str
+    unit_id: int | None = None  # for the 催办 of that unit
 
 
 def overdue_link(year, slug, indicator_id, unit_name):
@@ -202,7 +203,9 @@ def year_overview(year):
                 counts[cell.status] += 1
                 if cell.status == DueStatus.OVERDUE:
                     link = overdue_link(year, slug, indicator.pk, row.unit.name)
-                    overdue.append(OverdueCell(row.unit.name, indicator.title, cell.due_date, cell.due.phrase, link))
+                    overdue.append(
+                        OverdueCell(row.unit.name, indicator.title, cell.due_date, cell.due.phrase, link, row.unit.pk)
+                    )
             values = row.values
             for share, value in zip(shares, values, strict=True):
                 share.add(value)

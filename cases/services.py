@@ -1,25 +1,24 @@
 """Case workflows: writing a case with its attachments, every review step, and the offline counts.
 
 Each function runs in one transaction and raises `DomainError` (message in Chinese) when
-it refuses; nothing is written then, and no uploaded file is left on disk. Emails go out
-only once the transaction has committed.
+it refuses; nothing is written then, and no uploaded file is left on disk. Notices (to the office
+when a case arrives, to the submitter when it is decided) are written with the change and go out
+through `manage.py send_queued` (assessment.notify.notices).
 """
 
 import contextlib
 import os
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment import access
-from assessment.notify.links import absolute_reverse
+from assessment.notify import notices
 from assessment.years import require_open
 from core.errors import DomainError, validation_text
-from core.office.models import get_office
 from core.people import display_name
 from core.text import contains_script, plain_line, plain_paragraphs
 from core.uploads import validate_upload
@@ -246,6 +245,7 @@ def submit_case(case, user):
         current.status = to_status
         current.submitted_by, current.submitted_at = user, timezone.now()
         current.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+        _notify_arrival(current, user)
         return current
 
 
@@ -336,27 +336,40 @@ def review_cases(cases, user, action, reason=""):
         return done
 
 
-# --- email
+# --- notices (assessment.notify.notices): written with the change, delivered by `send_queued`
+
+
+def _case_notice(case, subject, lines):
+    return notices.Notice(subject, tuple(lines), reverse("cases:detail", args=[case.pk]))
+
+
+def _notify_arrival(case, user):
+    """Tell the office that a case arrived for review (each member at once or in the day's summary)."""
+    unit = case.source_unit
+    who = unit.name if unit else display_name(user)
+    again = "重新报送" if case.status == CaseStatus.RESUBMITTED else "报送"
+    notices.notify_office(
+        _case_notice(
+            case,
+            f"{who}{again}了奖惩案例：{case.title}",
+            [f"{who}{again}了奖惩案例“{case.printed_title}”（{display_name(user)}），请审核。"],
+        ),
+        unit=unit,
+        actor=user,
+    )
 
 
 def _notify(case, actor, what, reason):
-    """Tell the submitter by email, once the transaction has committed."""
+    """Tell the submitter (e-mail, and the unit's group robot) that the case was accepted or returned."""
     recipient = case.submitted_by or case.created_by
-    if recipient is None or recipient == actor or not recipient.email:
-        return
-    office = get_office()
-    subject = f"【{office.mail_tag}】您报送的案例{what}：{case.title}"
-    lines = [
-        f"{display_name(recipient)}：",
-        "",
-        f"您报送的奖惩案例“{case.printed_title}”{what}。",
-    ]
+    lines = [f"您报送的奖惩案例“{case.printed_title}”{what}。"]
     if reason:
         lines += ["", "退回理由：", reason, "", "请修改后重新报送。"]
-    lines += ["", f"案例页面：{absolute_reverse('cases:detail', case.pk)}", "", office.short_name]
-    body = "\n".join(lines)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)
+    notices.notify_submitter(
+        recipient,
+        _case_notice(case, f"您报送的案例{what}：{case.title}", lines),
+        unit=case.source_unit,
+        actor=actor,
     )
 
 

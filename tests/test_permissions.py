@@ -39,6 +39,22 @@ def _scores_unit_url(request, name="发改委"):
     return f"/assessment/2019/scores/{Unit.objects.get(name=name).pk}/"
 
 
+def _receipt(request):
+    from assessment.models import Unit
+    from assessment.notify import receipts
+
+    reminder = receipts.new_reminder(year=2019, single=True, message="请尽快办理。")
+    return receipts.new_receipt(reminder, Unit.objects.get(name="发改委"), [])
+
+
+def _reminder_url(request):
+    return f"/units/reminders/sent/{_receipt(request).reminder_id}/"
+
+
+def _receipt_url(request):
+    return f"/units/receipts/{_receipt(request).token}/"
+
+
 def _scores_deduction_url(action):
     def url(request):
         from assessment.models import Indicator, Unit
@@ -367,6 +383,24 @@ MATRIX = [
     ("units:reminders", "/units/reminders/", "200 404 404 403 404 404 404 404 login"),
     ("units:reminders", "/units/reminders/", "302 404 404 403 404 404 404 404 login", "post"),
     ("units:reminder_log", "/units/reminders/log/", "200 404 404 403 404 404 404 404 login"),
+    (
+        "units:urge",
+        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/remind/",
+        "200 404 404 403 404 404 404 404 login",
+    ),
+    (
+        "units:urge",
+        lambda r: f"/units/{r.getfixturevalue('reporter_unit').pk}/remind/",
+        "400 404 404 403 404 404 404 404 login",
+        "post",
+    ),
+    ("units:reminders_sent", "/units/reminders/sent/", "200 404 404 403 404 404 404 404 login"),
+    ("units:reminder_receipts", _reminder_url, "200 404 404 403 404 404 404 404 login"),
+    ("units:reminder_receipts", _reminder_url, "302 404 404 403 404 404 404 404 login", "post"),
+    # the 签收 link: only the unit's own account (the reporter of 发改委) opens it
+    ("units:receipt", _receipt_url, "404 200 404 404 404 404 404 404 login"),
+    ("units:notice_settings", "/units/notices/", "200 404 404 403 404 404 404 404 login"),
+    ("units:notice_settings", "/units/notices/", "200 404 404 403 404 404 404 404 login", "post"),
     ("units:follow", "/units/follow/", "302 404 404 302 404 404 404 404 login", "post"),
     ("units:follow", "/units/follow/", "405 405 405 405 405 405 405 405 405"),
     # the digest's unfollow link: whoever holds it (no login needed); a forged one is 404 for all

@@ -9,12 +9,14 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment import access, cells, years
 from assessment.derived import derived_message
 from assessment.marks.services import HOW, set_mark
 from assessment.models import Mark, MarkRequest, MarkState
+from assessment.notify import notices
 from core.errors import DomainError
 from core.uploads import validate_upload
 
@@ -84,6 +86,7 @@ def submit_request(mark, user, kind, text, attachment=None):
                 request.attachment.save(f"{uuid.uuid4().hex}{extension}", attachment, save=False)
             request.mark = locked
             request.save()
+            _notify_arrival(request, user)
     except Exception as exc:
         if request.attachment.name:
             request.attachment.storage.delete(request.attachment.name)
@@ -125,6 +128,7 @@ def accept_request(request, user, expected_version=None):
         request.status = MarkRequest.Status.ACCEPTED
         request.decided_by, request.decided_at = user, timezone.now()
         request.save(update_fields=["status", "decided_by", "decided_at"])
+        _notify_decision(request, user)
         return request
 
 
@@ -143,6 +147,7 @@ def return_request(request, user, reason):
         request.reason = reason
         request.decided_by, request.decided_at = user, timezone.now()
         request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        _notify_decision(request, user)
         return request
 
 
@@ -171,3 +176,41 @@ def review_requests(requests, user, action, reason=""):
             except DomainError as exc:
                 raise DomainError(f"{request.mark.unit} · {request.mark.indicator.title}：{exc}") from exc
         return done
+
+
+# --- notices (assessment.notify.notices): written with the change, delivered by `send_queued`
+
+
+def _what(request):
+    return f"“{request.mark.indicator.title}”的{request.get_kind_display()}申请"
+
+
+def _notify_arrival(request, user):
+    unit = request.mark.unit
+    notices.notify_office(
+        notices.Notice(
+            f"{unit.name}提交了{_what(request)}",
+            (f"{unit.name}提交了{_what(request)}，请审核。", "", f"说明：{request.text}"),
+            reverse("units:requests"),
+        ),
+        unit=unit,
+        actor=user,
+    )
+
+
+def _notify_decision(request, user):
+    """The submitter learns the outcome: accepted (the cell changed), or returned with the reason."""
+    what = "已通过" if request.status == MarkRequest.Status.ACCEPTED else "被退回"
+    lines = [f"您提交的{_what(request)}{what}。"]
+    if request.reason:
+        lines += ["", "退回理由：", request.reason, "", "可修改后重新提交申请。"]
+    notices.notify_submitter(
+        request.submitted_by,
+        notices.Notice(
+            f"您提交的申请{what}：{request.mark.indicator.title}",
+            tuple(lines),
+            reverse("units:detail", args=[request.mark.unit_id]),
+        ),
+        unit=request.mark.unit,
+        actor=user,
+    )

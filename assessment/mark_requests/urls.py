@@ -3,6 +3,7 @@
 from django.urls import path
 
 from assessment.mark_requests.views import mark_requests, reminders, unit_pages
+from assessment.notify import receipt_views
 from assessment.notify import views as notify_views
 
 app_name = "units"
@@ -18,6 +19,11 @@ urlpatterns = [
     path("requests/<int:pk>/attachment/", mark_requests.request_attachment, name="request_attachment"),
     path("reminders/", reminders.reminders, name="reminders"),
     path("reminders/log/", notify_views.delivery_log, name="reminder_log"),
+    path("<int:pk>/remind/", receipt_views.urge_unit, name="urge"),
+    path("reminders/sent/", receipt_views.sent_reminders, name="reminders_sent"),
+    path("reminders/sent/<int:pk>/", receipt_views.reminder_receipts, name="reminder_receipts"),
+    path("receipts/<str:token>/", receipt_views.receipt_link, name="receipt"),
+    path("notices/", receipt_views.notice_settings, name="notice_settings"),
     path("follow/", notify_views.follow_toggle, name="follow"),
     path("unfollow/<str:token>/", notify_views.unfollow_link, name="unfollow"),
 ]

@@ -52,6 +52,7 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "reminder", "考核事项提醒"
         DIGEST = "digest", "关注动态摘要"
+        NOTICE = "notice", "办理通知"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "待发送"
@@ -59,6 +60,8 @@ class Delivery(models.Model):
         OK = "ok", "已送达"
         FAILED = "failed", "发送失败"
         UNREACHABLE = "unreachable", "无法送达"
+        HELD = "held", "待汇总"  # a notice for someone who reads them once a day (NoticePreference)
+        SUMMARISED = "summarised", "已并入每日汇总"
 
     kind = models.CharField("内容", max_length=10, choices=Kind.choices)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
@@ -84,6 +87,9 @@ class Delivery(models.Model):
     )
     last_attempt_at = models.DateTimeField("最近尝试", null=True, blank=True)
     sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+    receipt = models.ForeignKey(
+        "Receipt", models.SET_NULL, null=True, blank=True, related_name="deliveries", verbose_name="签收记录"
+    )
 
     class Meta:
         verbose_name = "发送记录"
@@ -179,3 +185,77 @@ class Follow(models.Model):
         if self.unit_id:
             return str(self.unit)
         return f"{self.indicator.scheme.year}年 {self.indicator.title}"
+
+
+class NoticePreference(models.Model):
+    """How an office member is told that a case or a unit's request has arrived: at once, in one summary a
+    day, or not at all. Without a row: at once."""
+
+    class Mode(models.TextChoices):
+        IMMEDIATE = "immediate", "即时通知"
+        DAILY = "daily", "每日汇总一次"
+        OFF = "off", "不通知"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notice_preference", verbose_name="账号"
+    )
+    mode = models.CharField("收到报送时", max_length=10, choices=Mode.choices, default=Mode.IMMEDIATE)
+
+    class Meta:
+        verbose_name = "通知方式"
+        verbose_name_plural = "通知方式"
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_mode_display()}"
+
+
+class Reminder(models.Model):
+    """One reminder as the office sent it: a batch to every unit with open items, the daily run, or a 催办 of
+    one unit (`single`), with the office's optional message. Each unit it reached has a Receipt."""
+
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    single = models.BooleanField("单独催办", default=False)
+    message = models.TextField("留言", blank=True)
+    created_at = models.DateTimeField("发送时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="发起人"
+    )
+
+    class Meta:
+        verbose_name = "提醒与催办"
+        verbose_name_plural = "提醒与催办"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{'催办' if self.single else '提醒'} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Receipt(models.Model):
+    """签收: a unit's copy of a reminder, with its personal link (`token`); opened by the unit's account, it
+    records who received it and when (once). `pressed` counts the times it was sent again."""
+
+    reminder = models.ForeignKey(Reminder, models.CASCADE, related_name="receipts", verbose_name="提醒")
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="receipts", verbose_name="责任单位")
+    token = models.CharField("签收链接标识", max_length=64, unique=True)
+    items = models.JSONField("涉及事项", default=list, blank=True)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="签收人"
+    )
+    pressed = models.PositiveSmallIntegerField("再次催办次数", default=0)
+
+    class Meta:
+        verbose_name = "签收记录"
+        verbose_name_plural = "签收记录"
+        ordering = ["reminder", "unit__category__order", "unit__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "unit"],
+                name="receipt_unique_unit",
+                violation_error_message="该提醒已有本单位的签收记录。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reminder} · {self.unit}"

@@ -27,6 +27,7 @@ from assessment.models import Mark, MarkRequest, MarkState, Reporter
 from core.errors import DomainError
 from core.office.models import get_office
 
+from . import receipts
 from .deliveries import deliver_pending, robots_for
 from .links import absolute_reverse
 from .models import CellReminder, Channel, Delivery, Stage
@@ -231,13 +232,18 @@ def _sections(unit_plan):
             yield stage, items
 
 
-def compose(unit_plan, *, year=None, today):
-    """One message for a unit: its items by stage with their dates, what to do, and a link to its page."""
+def compose(unit_plan, *, year=None, today, message="", receipt_link="", single=False):
+    """One message for a unit: the office's message if any, its items by stage with their dates, what to do,
+    a link to its page and its personal 签收 link."""
     unit, link = unit_plan.unit, absolute_reverse("units:detail", unit_plan.unit.pk)
     year_text = f"{year}年度" if year else ""
-    title = f"【市信用办】{year_text}信用体系建设考核未完成事项提醒（{unit.name}）"
+    what = "催办" if single else "提醒"
+    title = f"【市信用办】{year_text}信用体系建设考核未完成事项{what}（{unit.name}）"
     lines = [f"{unit.name}：", "", f"贵单位{year_text}信用体系建设考核中有以下事项需要办理。"]
-    md = [f"### 【市信用办】{year_text}考核事项提醒", f"**{unit.name}**"]
+    md = [f"### 【市信用办】{year_text}考核事项{what}", f"**{unit.name}**"]
+    if message:
+        lines += ["", f"市信用办留言：{message}"]
+        md += ["", f"> 市信用办留言：{message}"]
     number = 0
     for stage, items in _sections(unit_plan):
         lines += ["", STAGE_HEADINGS[stage]]
@@ -253,10 +259,13 @@ def compose(unit_plan, *, year=None, today):
         "因规定未明确等客观原因导致工作落实存在困难的，请提交情况说明，不作为扣分项。",
         "",
         f"本单位页面：{link}",
-        "",
-        get_office().signature,
     ]
+    if receipt_link:
+        lines += ["", f"收到后请打开以下链接签收（需登录本单位填报账号）：{receipt_link}"]
+    lines += ["", get_office().signature]
     md += ["", f"[打开本单位页面]({link})"]
+    if receipt_link:
+        md += [f"[签收本提醒]({receipt_link})"]
     return title, "\n".join(lines), "\n".join(md)
 
 
@@ -265,6 +274,7 @@ class Run:
     """The outcome of one call: each unit's plan, the deliveries written, those delivered now."""
 
     plans: list
+    reminder: object = None
     written: list = field(default_factory=list)
     delivered: list = field(default_factory=list)
 
@@ -325,13 +335,16 @@ def send_unit_reminders(
     sent_by=None,
     force=False,
     defer=False,
+    message="",
+    single=False,
 ):
     """Remind each unit of its items: one message per unit and channel, recorded, then delivered.
 
     `force` (the office's manual reminder) sends every item whatever was reminded before; `defer`
     only records the sendings (a web request), for `manage.py send_queued` to deliver. `dry_run`
     writes and sends nothing and returns the plan. A unit without any contact is recorded as
-    unreachable and its items stay unreminded, so they go out once it has an address.
+    unreachable and its items stay unreminded, so they go out once it has an address. Every unit reached
+    gets a 签收 link (receipts); `single` marks a 催办 of one unit, `message` the office's words in it.
     """
     if sent_by is not None and not access.can_manage(sent_by):
         raise DomainError("只有市信用办可以发送提醒。")
@@ -342,8 +355,20 @@ def send_unit_reminders(
     try:
         with transaction.atomic():
             skip = _already_unreachable(run.missed, today) if run.missed else set()
+            run.reminder = receipts.new_reminder(year=year, single=single, message=message, sent_by=sent_by)
             for unit_plan in run.plans:
-                title, text, markdown = compose(unit_plan, year=year, today=today)
+                key = (unit_plan.unit.pk, tuple(i.cell + i.stage for i in unit_plan.items))
+                if not unit_plan.reached and key in skip:
+                    continue
+                receipt = receipts.new_receipt(run.reminder, unit_plan.unit, _record_items(unit_plan))
+                title, text, markdown = compose(
+                    unit_plan,
+                    year=year,
+                    today=today,
+                    message=message,
+                    receipt_link=receipts.link_of(receipt) if unit_plan.reached else "",
+                    single=single,
+                )
                 common = {
                     "kind": Delivery.Kind.REMINDER,
                     "unit": unit_plan.unit,
@@ -353,15 +378,14 @@ def send_unit_reminders(
                     "items": _record_items(unit_plan),
                     "run_date": today,
                     "created_by": sent_by,
+                    "receipt": receipt,
                 }
                 if not unit_plan.reached:
-                    key = (unit_plan.unit.pk, tuple(i["cell"] + i["stage"] for i in common["items"]))
-                    if key not in skip:
-                        run.written.append(
-                            Delivery.objects.create(
-                                channel=Channel.EMAIL, status=Delivery.Status.UNREACHABLE, error=NOT_REACHED, **common
-                            )
+                    run.written.append(
+                        Delivery.objects.create(
+                            channel=Channel.EMAIL, status=Delivery.Status.UNREACHABLE, error=NOT_REACHED, **common
                         )
+                    )
                     continue
                 if unit_plan.emails:
                     run.written.append(

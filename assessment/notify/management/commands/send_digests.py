@@ -1,4 +1,5 @@
-"""Daily (cron): each follower gets one digest of what changed where they follow, then everything queued goes."""
+"""Daily (cron): each follower gets one digest of what changed where they follow, each office member who reads
+notices once a day their summary, then everything queued goes."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,6 +8,7 @@ from core.people import display_name
 from ...deliveries import deliver_pending
 from ...digests import send_digests
 from ...models import Delivery
+from ...notices import send_notice_summaries
 
 
 class Command(BaseCommand):
@@ -23,6 +25,9 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"试运行：{len(digests)} 份摘要，未发送。")
             return
+        summaries = send_notice_summaries()
+        if summaries:
+            self.stdout.write(f"报送汇总 {len(summaries)} 份。")
         done = deliver_pending()
         failed = sum(1 for d in done if d.status == Delivery.Status.FAILED)
         self.stdout.write(f"摘要 {len(digests)} 份；发送 {len(done)} 条，失败 {failed} 条（下次运行时重发）。")

@@ -53,7 +53,7 @@ class _GridParser(HTMLParser):
         self._row = None
         self._summary = None
         self._summary_key = None
-        self._depth = 0  # <a class="cell-history"> is skipped
+        self._depth = 0  # <a class="cell-history"> and the row's 催办 link are skipped
 
     def handle_starttag(self, tag, attrs):
         attrs = {k: v or "" for k, v in attrs}
@@ -75,7 +75,7 @@ class _GridParser(HTMLParser):
             self._value = ""
         elif tag == "span" and self._summary is not None and "data-key" in attrs:
             self._summary_key = attrs["data-key"]
-        elif tag == "a" and "cell-history" in attrs.get("class", ""):
+        elif tag == "a" and {"cell-history", "urge-link"} & set(attrs.get("class", "").split()):
             self._depth += 1
 
     def handle_endtag(self, tag):

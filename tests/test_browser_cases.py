@@ -1,9 +1,11 @@
 """A case from the unit's form to the bulletin, in a real browser (Debian's chromium through Playwright)."""
 
+import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -90,7 +92,14 @@ def test_a_case_goes_from_the_units_form_through_review_to_the_bulletin(
     expect(page.locator("#case-status")).to_have_text("已采用")
     expect(page.locator(".transitions tbody tr")).to_have_count(5)
     page.screenshot(path=str(tmp_path / "accepted.png"), full_page=True)
-    assert [m.subject for m in mailoutbox] == [
+    # Notices are written with each step and sent by the queue: the office heard of each submission, the
+    # reporter of each decision.
+    call_command("send_queued", stdout=io.StringIO())
+    assert [m.subject for m in mailoutbox if m.to == ["office@example.gov.cn"]] == [
+        "【昆山信用】发改委报送了奖惩案例：信用承诺 助企纾困",
+        "【昆山信用】发改委重新报送了奖惩案例：信用承诺 助企纾困",
+    ]
+    assert [m.subject for m in mailoutbox if m.to == ["fgw@ks.gov.cn"]] == [
         "【昆山信用】您报送的案例被退回：信用承诺 助企纾困",
         "【昆山信用】您报送的案例已采用：信用承诺 助企纾困",
     ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CellReminder, Delivery, Follow, UnitRobot
+from .models import CellReminder, Delivery, Follow, NoticePreference, Receipt, Reminder, UnitRobot
 
 
 @admin.register(UnitRobot)
@@ -31,3 +31,27 @@ class CellReminderAdmin(admin.ModelAdmin):
 class FollowAdmin(admin.ModelAdmin):
     list_display = ["user", "unit", "indicator", "created_at", "digested_until"]
     list_select_related = ["user", "unit", "indicator__scheme"]
+
+
+@admin.register(NoticePreference)
+class NoticePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "mode"]
+    list_filter = ["mode"]
+    list_select_related = ["user"]
+
+
+class ReceiptInline(admin.TabularInline):
+    model = Receipt
+    fields = ["unit", "acknowledged_at", "acknowledged_by", "pressed"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "single", "year", "created_by"]
+    list_filter = ["single"]
+    list_select_related = ["created_by"]
+    readonly_fields = ["year", "single", "message", "created_at", "created_by"]
+    inlines = [ReceiptInline]

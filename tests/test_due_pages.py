@@ -128,6 +128,10 @@ def test_the_overview_links_each_overdue_cell_to_the_filtered_grid(issue_day, ro
     assert f'<a href="{link}">统战部 · 奖惩案例</a>' in html
     grid = parse_grid(role_client("leader").get(link.replace("&amp;", "&")).content.decode())
     assert grid.unit_names == ["统战部"] and grid.rows[0][1][0].attrs["data-status"] == "overdue"
+    assert "催办" not in html  # the office's work
+    unit = Unit.objects.get(name="统战部")
+    office_html = role_client("staff").get("/overview/2019/").content.decode()
+    assert f'<a class="urge-link" href="/units/{unit.pk}/remind/" aria-label="催办统战部">催办</a>' in office_html
 
 
 def test_staff_set_another_date_from_the_history_panel_and_every_page_follows(issue_day, role_client, api_client):

@@ -83,10 +83,13 @@ def test_the_link_records_once_only_for_its_units_account_and_the_office_sees_it
     assert role_client("anonymous").get(url).status_code == 302
     assert Receipt.objects.get().acknowledged_at is None
 
+    unit_page = role_client("reporter").get(f"/units/{fgw.pk}/").content.decode()
+    assert "待签收的提醒（1）" in unit_page and url in unit_page
     opened = role_client("reporter").get(url).content.decode()
     assert "已签收，市信用办可以看到贵单位已收到这份催办。" in opened
     first = Receipt.objects.get()
     assert first.acknowledged_by == reporter_user and first.acknowledged_at is not None
+    assert "待签收的提醒" not in role_client("reporter").get(f"/units/{fgw.pk}/").content.decode()
     again = role_client("reporter").get(url).content.decode()
     assert "已于" in again and Receipt.objects.get().acknowledged_at == first.acknowledged_at  # once
 

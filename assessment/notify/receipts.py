@@ -49,6 +49,15 @@ def acknowledge(receipt, user):
     return receipt
 
 
+def waiting_for(unit):
+    """The reminders and 催办 a unit has not acknowledged yet, newest first."""
+    return list(
+        Receipt.objects.filter(unit=unit, acknowledged_at__isnull=True)
+        .select_related("reminder")
+        .order_by("-reminder__created_at", "-pk")
+    )
+
+
 def reminders_with_counts():
     """The reminders sent, newest first, each with how many units it reached and how many acknowledged."""
     return (

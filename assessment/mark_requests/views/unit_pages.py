@@ -10,6 +10,7 @@ from assessment.mark_requests.services import current_year, explained_state
 from assessment.marks.history import marks_changes
 from assessment.marks.views.entry import reporter_redirect
 from assessment.models import Mark, MarkRequest, SchemeUnit, Unit
+from assessment.notify import receipts
 from assessment.scoring.live import unit_score
 from assessment.years import year_state
 
@@ -65,6 +66,9 @@ def detail(request, pk):
         scheme_units[0] if scheme_units else None
     )
     context = {"unit": unit, "years": years, "scheme_unit": scheme_unit}
+    if access.is_reporter(request.user) and access.can_view_unit(request.user, unit):
+        # Reminders and 催办 the unit has not yet acknowledged, each with its 签收 link.
+        context["waiting_receipts"] = receipts.waiting_for(unit)
     if scheme_unit is not None:
         scheme = scheme_unit.scheme
         indicators = list(scheme.indicators.order_by("order"))

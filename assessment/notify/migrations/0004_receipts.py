@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("assessment", "0002_yearend_remark"),
-        ("notify", "0002_reminder_year_end"),
+        ("notify", "0003_follow_seen"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,7 @@ vocabulary (assessment.models.MarkState): √ or a reported count is done, * is 
 已说明情况 is explained; 非考核项 and 无 do not count. Charts are plain SVG geometry for the template.
 """
 
+import heapq
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -46,10 +47,12 @@ class OverdueCell:
     unit_id: int | None = None  # for the 催办 of that unit
 
 
-def overdue_link(year, slug, indicator_id, unit_name):
-    """The grid showing the cell: its column, the overdue rows, the unit's name."""
-    query = urlencode({"indicator": indicator_id, "due": "overdue", "q": unit_name})
-    return f"{reverse('assessment:grid', args=[year, slug])}?{query}"
+def overdue_link(grid, indicator_id, unit_name):
+    """The grid showing the cell: its column, the overdue rows, the unit's name.
+
+    `grid` is the category's grid address, reversed once per category (not once per cell).
+    """
+    return f"{grid}?{urlencode({'indicator': indicator_id, 'due': 'overdue', 'q': unit_name})}"
 
 
 def classify(value):
@@ -121,6 +124,7 @@ class CategoryOverview:
     statuses: list = field(default_factory=list)  # [(DueStatus, count)] in STATUS_COLUMNS order
     overdue: list = field(default_factory=list)  # OverdueCell, by due date
     overdue_total: int = 0
+    grid_link: str = ""  # the category's entry grid
 
     # Trend chart geometry (SVG user units).
     width = 560
@@ -157,8 +161,12 @@ class CategoryOverview:
         return max((b[1] for b in self.behind), default=0)
 
 
-def _anchor(issue, slug, unit_id=None):
-    url = reverse("bulletins:issue", args=[issue.year, issue.number])
+def _issue_url(issue):
+    return reverse("bulletins:issue", args=[issue.year, issue.number])
+
+
+def _anchor(url, slug, unit_id=None):
+    """The issue's table of `slug`, or a unit's row in it; `url` is the issue's address, reversed once per issue."""
     return f"{url}#unit-{slug}-{unit_id}" if unit_id else f"{url}#table-{slug}"
 
 
@@ -182,6 +190,8 @@ def year_overview(year):
         .order_by("number")
     )
     latest = issues[-1] if issues else None
+    issue_urls = {issue.pk: _issue_url(issue) for issue in issues}  # reversed once per issue, not per cell
+    latest_url = issue_urls[latest.pk] if latest else ""
     latest_units = {}
     if latest:
         for frozen in latest.current_version.snapshot["tables"]:
@@ -189,7 +199,8 @@ def year_overview(year):
     result = []
     for table in tables:
         slug, scheme_id = table.category.slug, table.scheme.pk
-        overview = CategoryOverview(name=table.category.name, slug=slug, year=year)
+        grid = reverse("assessment:grid", args=[year, slug])  # one link pattern for the overdue list
+        overview = CategoryOverview(name=table.category.name, slug=slug, year=year, grid_link=grid)
         shares = [
             Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in table.indicators
         ]
@@ -202,31 +213,36 @@ def year_overview(year):
                     continue
                 counts[cell.status] += 1
                 if cell.status == DueStatus.OVERDUE:
-                    link = overdue_link(year, slug, indicator.pk, row.unit.name)
-                    overdue.append(
-                        OverdueCell(row.unit.name, indicator.title, cell.due_date, cell.due.phrase, link, row.unit.pk)
-                    )
+                    overdue.append((cell, row.unit.name, indicator, row.unit.pk))
             values = row.values
             for share, value in zip(shares, values, strict=True):
                 share.add(value)
             pending = sum(1 for value in values if classify(value) == PENDING)
             if pending:
                 in_latest = latest and row.unit.pk in latest_units.get(scheme_id, ())
-                link = _anchor(latest, slug, row.unit.pk) if in_latest else ""
+                link = _anchor(latest_url, slug, row.unit.pk) if in_latest else ""
                 behind.append((row.unit.name, pending, link))
         overview.statuses = [(DueStatus(status), n) for status, n in counts.items()]
         overview.overdue_total = len(overdue)
-        overview.overdue = sorted(overdue, key=lambda c: c.date)[:OVERDUE_SHOWN]
+        # Only the shown items get their phrase and link: the others are counted, not formatted.
+        overview.overdue = [
+            OverdueCell(
+                name, indicator.title, cell.due_date, cell.due.phrase, overdue_link(grid, indicator.pk, name), pk
+            )
+            for cell, name, indicator, pk in heapq.nsmallest(OVERDUE_SHOWN, overdue, key=lambda item: item[0].due_date)
+        ]
         overview.shares = [s for s in shares if s.counted]
         overview.behind = sorted(behind, key=lambda b: -b[1])[:TOP_UNITS]
         for issue in issues:
             frozen = next((t for t in issue.current_version.snapshot["tables"] if t["scheme_id"] == scheme_id), None)
             if frozen is not None:
                 percent, pending = _table_percent(frozen)
-                overview.trend.append(TrendPoint(f"第{issue.number}期", percent, pending, _anchor(issue, slug)))
+                overview.trend.append(
+                    TrendPoint(f"第{issue.number}期", percent, pending, _anchor(issue_urls[issue.pk], slug))
+                )
         overview.layout_trend()
         if latest:
-            overview.latest_link = _anchor(latest, slug)
+            overview.latest_link = _anchor(latest_url, slug)
             changes = latest.current_version.changes or {}
             if changes:
                 overview.changes = changes.get("tables", {}).get(str(scheme_id))

@@ -165,3 +165,44 @@ def test_pending_cases_and_requests_link_to_their_queues(leader, reporter_case, 
     html = leader.get(URL).content.decode()
     assert "单位的完成情况申请（报告已完成、情况说明）1 件" in html
     assert 'href="/units/requests/"' in html
+
+
+def _overdue_total(html):
+    return sum(int(n) for n in re.findall(r"已逾期的事项（(\d+) 项）", html))
+
+
+def test_overdue_cells_are_counted_and_the_first_linked_with_one_pattern(leader, on_day):
+    """The overview reverses the grid's address once per category, not once per overdue cell: the number of
+    reversals and of queries stays the same when four times the units are overdue (observed, not replaced)."""
+    from django.urls.resolvers import URLResolver
+
+    on_day(datetime.date(2019, 11, 26))
+    reverse_original = URLResolver._reverse_with_prefix
+    calls = []
+
+    def counting(self, *args, **kwargs):
+        calls.append(args[0])
+        return reverse_original(self, *args, **kwargs)
+
+    def measure():
+        calls.clear()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            pytest.MonkeyPatch.context() as patch,
+        ):
+            patch.setattr(URLResolver, "_reverse_with_prefix", counting)
+            html = leader.get(URL).content.decode()
+        return html, len(calls), len(queries.captured_queries)
+
+    html, few_reversals, few_queries = measure()
+    assert _overdue_total(html) == 17
+    multiply_units(4)
+    Mark.objects.filter(unit__name__contains="#", state="√").update(state="*")
+    html, many_reversals, many_queries = measure()
+    assert _overdue_total(html) > 4 * 17
+    assert (many_reversals, many_queries) == (few_reversals, few_queries)
+    # the first items shown, each with the grid's one pattern and its own query
+    unit = Unit.objects.get(name="统战部")
+    cases = Indicator.objects.get(scheme__year=2019, title="奖惩案例")
+    link = f"/assessment/2019/departments/?indicator={cases.pk}&amp;due=overdue&amp;q=%E7%BB%9F%E6%88%98%E9%83%A8"
+    assert f'<a href="{link}">{unit.name} · 奖惩案例</a>' in html

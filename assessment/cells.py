@@ -168,8 +168,11 @@ def _with_due(cells, indicators, as_of, unit_ids=None):
     return cells
 
 
-def derived_counts(indicators, unit_ids=None):
-    """{(unit id, indicator id): number} for the derived ones among `indicators` (one query per derivation, year)."""
+def derived_counts(indicators, unit_ids=None, readings=None):
+    """{(unit id, indicator id): number} for the derived ones among `indicators` (one query per derivation, year).
+
+    `readings`: a derived.Readings shared with scoring; then each derivation reads its year once for both.
+    """
     groups = defaultdict(list)
     for indicator in indicators:
         derivation = derived.derivation_for(indicator)
@@ -177,7 +180,8 @@ def derived_counts(indicators, unit_ids=None):
             groups[(derivation, indicator.scheme.year)].append(indicator)
     counts = {}
     for (derivation, year), group in groups.items():
-        counts.update(derivation.counts(year, group, unit_ids))
+        reading = readings.of(derivation, year) if readings is not None else None
+        counts.update(derivation.counts(year, group, unit_ids, reading))
     return counts
 
 
@@ -218,7 +222,7 @@ class _Reading:
     `parts` is the one walk over enrolled units × indicators that every way of making cells shares.
     """
 
-    def __init__(self, schemes, unit_ids=None, enrolled=None):
+    def __init__(self, schemes, unit_ids=None, enrolled=None, readings=None):
         self.schemes = schemes = list(schemes)
         self.unit_ids = unit_ids = set(unit_ids) if unit_ids is not None else None
         if enrolled is None:
@@ -232,7 +236,7 @@ class _Reading:
         for indicator in self.indicators:
             # The scheme is at hand: spare derived_counts a query per indicator for its year.
             indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
-        self.counts = derived_counts(self.indicators, unit_ids)
+        self.counts = derived_counts(self.indicators, unit_ids, readings)
 
     def parts(self, unit_ids=None):
         """(key, stored row or None, derived number or None, is derived) of every cell that exists.
@@ -283,15 +287,17 @@ def cells_for(schemes, unit_ids=None, as_of=None):
     return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
 
 
-def texts_for(schemes, enrolled=None):
+def texts_for(schemes, enrolled=None, readings=None):
     """{unit id: {indicator id: shown text}} of `schemes`: the cells' `value`s, without making the cells.
 
     What scoring reads: a province scores its 18,000 cells on each request of the scores page, and a
     Cell and a StoredMark for each was most of the time (and of the garbage collector's). `enrolled`:
-    {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched.
+    {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched. `readings`: a
+    derived.Readings the caller shares (scoring reads the same case counts for its shortfalls).
     """
     by_unit = defaultdict(dict)
-    for (unit_id, indicator_id), row, count, is_derived in _Reading(schemes, enrolled=enrolled).parts():
+    reading = _Reading(schemes, enrolled=enrolled, readings=readings)
+    for (unit_id, indicator_id), row, count, is_derived in reading.parts():
         by_unit[unit_id][indicator_id] = _word_and_text(row, count, is_derived)[1]
     return by_unit
 

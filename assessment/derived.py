@@ -24,13 +24,37 @@ class Derivation:
         """Whether this derivation gives `indicator`'s numbers."""
         raise NotImplementedError
 
-    def counts(self, year, indicators, unit_ids=None):
-        """{(unit id, indicator id): number} for the given indicators of `year` (a fixed number of queries)."""
+    def read(self, year):
+        """What `counts` and `shortfalls` compute from for every unit of `year`, read once (see Readings)."""
+        return None
+
+    def counts(self, year, indicators, unit_ids=None, reading=None):
+        """{(unit id, indicator id): number} for the given indicators of `year` (a fixed number of queries).
+
+        `reading`: this derivation's `read(year)` when the caller has it (then no query).
+        """
         raise NotImplementedError
 
-    def shortfalls(self, year, indicators, as_of, unit_ids=None):
+    def shortfalls(self, year, indicator, as_of, unit_ids=None, reading=None):
         """{(unit id, indicator id): [(label, missing), …]}: what a per-occurrence rule deducts as of `as_of`."""
         return {}
+
+
+class Readings:
+    """The derivations' readings of one computation, each read once (`Derivation.read`).
+
+    A page that shows the derived cells and scores their shortfalls (the scores page) passes one
+    Readings to both, so the cases are counted once, not once for the cells and once for scoring.
+    """
+
+    def __init__(self):
+        self._read = {}
+
+    def of(self, derivation, year):
+        key = (type(derivation), year)
+        if key not in self._read:
+            self._read[key] = derivation.read(year)
+        return self._read[key]
 
 
 def register(derivation):

@@ -65,16 +65,23 @@ class CaseCounts(derived.Derivation):
     def applies(self, indicator):
         return indicator.accepts_count
 
-    def counts(self, year, indicators, unit_ids=None, quarterly=None):
-        """{(unit id, indicator id): number}; `quarterly`: the year's quarterly_counts when the caller has them."""
-        totals = year_counts(year, unit_ids, quarterly)
+    def read(self, year):
+        """The year's quarterly_counts of every unit (one query)."""
+        return quarterly_counts(year)
+
+    def counts(self, year, indicators, unit_ids=None, reading=None):
+        """{(unit id, indicator id): number}; `reading`: the year's quarterly_counts when the caller has them."""
+        totals = year_counts(year, unit_ids, reading)
         return {(unit_id, i.pk): n for i in indicators for unit_id, n in totals.items()}
 
-    def shortfalls(self, year, indicator, as_of, unit_ids):
-        """{(unit id, indicator id): [(quarter label, missing)]} for every unit of `unit_ids` as of `as_of`."""
+    def shortfalls(self, year, indicator, as_of, unit_ids, reading=None):
+        """{(unit id, indicator id): [(quarter label, missing)]} for every unit of `unit_ids` as of `as_of`.
+
+        `reading`: the year's quarterly_counts when the caller has them (then no query for the counts).
+        """
         due = due_quarters(year, as_of)
         per_quarter = per_quarter_of(indicator)  # its CaseDuty: one query unless prefetched
-        counts = quarterly_counts(year, unit_ids)
+        counts = quarterly_counts(year, unit_ids) if reading is None else reading
         result = {}
         for unit_id in unit_ids:
             missing = shortfalls(counts.get(unit_id, {}), due=due, per_quarter=per_quarter)

@@ -127,7 +127,7 @@ def build_quarterly(year, today=None):
     marks = cells.cells_of_marks(
         cells.stored_marks(Mark.objects.filter(indicator__in=indicators)),
         {i.pk: i for i in indicators},
-        counts=CaseCounts().counts(year, indicators, quarterly=counts),  # the cells' numbers, from the same counts
+        counts=CaseCounts().counts(year, indicators, reading=counts),  # the cells' numbers, from the same counts
         with_due=False,
     )
     marks = {(c.unit_id, c.indicator_id): c for c in marks.values()}

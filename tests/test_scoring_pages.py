@@ -215,3 +215,24 @@ def test_query_count_of_a_frozen_version_is_flat(role_client, staff_user):
     _multiply_units(3)
     close_year(2019, staff_user, reason="新增单位")
     assert _count(client, "/assessment/2019/scores/versions/2/")[0] == before
+
+
+def test_the_case_counts_are_grouped_once(role_client):
+    """The scores page shows the 奖惩案例 cells and scores their quarterly shortfalls from one GROUP BY of the
+    cases (with the offline records, UNION ALL), not one for the cells and another for scoring."""
+    from cases.models import Case, CaseCountRecord
+
+    case_table = connection.ops.quote_name(Case._meta.db_table)
+    record_table = connection.ops.quote_name(CaseCountRecord._meta.db_table)
+    for url in (RANKING, XLSX, "/assessment/2019/scores/close/"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = role_client("staff").get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+        grouped = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "GROUP BY" in q["sql"] and f"FROM {case_table}" in q["sql"] and record_table in q["sql"]
+        ]
+        assert len(grouped) == 1, url

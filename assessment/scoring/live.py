@@ -61,12 +61,12 @@ def year_end(year):
     return datetime.date(year + 1, 1, 1)
 
 
-def derived_shortfalls(schemes, as_of=None, enrolled=None):
+def derived_shortfalls(schemes, as_of=None, enrolled=None, readings=None):
     """{(unit id, indicator id): [(label, missing), …]} of every derived column of `schemes` as of `as_of`.
 
     The derivations registered by higher apps (assessment.derived; the cases app for 奖惩案例) say what is
     missing: per due quarter, the cases short of the duty. They count like confirmed recorded misses.
-    `enrolled`: `enrolled_units(schemes)` if at hand.
+    `enrolled`: `enrolled_units(schemes)` if at hand; `readings`: a derived.Readings shared with the cells.
     """
     schemes = list(schemes)
     enrolled = enrolled_units(schemes) if enrolled is None else enrolled
@@ -76,7 +76,8 @@ def derived_shortfalls(schemes, as_of=None, enrolled=None):
         for indicator in scheme.indicators.all():
             derivation = derived.derivation_for(indicator)
             if derivation is not None:
-                result.update(derivation.shortfalls(scheme.year, indicator, as_of, unit_ids))
+                reading = readings.of(derivation, scheme.year) if readings is not None else None
+                result.update(derivation.shortfalls(scheme.year, indicator, as_of, unit_ids, reading))
     return result
 
 
@@ -89,11 +90,13 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None):
     """
     schemes = list(schemes)
     enrolled = enrolled_units(schemes)
+    readings = derived.Readings()  # the case counts, read once for the cells and for the shortfalls
     if case_shortfall is None:
-        case_shortfall = derived_shortfalls(schemes, as_of, enrolled)
+        case_shortfall = derived_shortfalls(schemes, as_of, enrolled, readings)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
     # scoring reads texts only
-    cells_by_unit = cells.texts_for(schemes, {sid: [uid for uid, _ in units] for sid, units in enrolled.items()})
+    unit_ids = {sid: [uid for uid, _ in units] for sid, units in enrolled.items()}
+    cells_by_unit = cells.texts_for(schemes, unit_ids, readings)
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -114,6 +115,14 @@ class Case(models.Model):
         verbose_name = "奖惩案例"
         verbose_name_plural = "奖惩案例"
         ordering = ["-year", "-quarter", "-pk"]
+        # The case lists (cases.views) read newest submitted first, all, by status (the review queue), by unit
+        # (a reporter's own) or by year: each is an index scan to its page, never a sort of every case.
+        indexes = [
+            models.Index(F("submitted_at").desc(), F("id").desc(), name="case_submitted_order"),
+            models.Index("status", F("submitted_at").desc(), F("id").desc(), name="case_status_submitted"),
+            models.Index("source_unit", F("submitted_at").desc(), F("id").desc(), name="case_unit_submitted"),
+            models.Index("year", F("submitted_at").desc(), F("id").desc(), name="case_year_submitted"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quarter__gte=1, quarter__lte=4),

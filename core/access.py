@@ -166,8 +166,25 @@ def scope(queryset, user, unit_field):
     if is_reporter(user):
         if unit_field is None:
             return queryset
-        return queryset.filter(**{unit_field: reporter_unit_id(user)}).distinct()
+        queryset = queryset.filter(**{unit_field: reporter_unit_id(user)})
+        # DISTINCT only through a many-valued relation (a scheme's units): on a plain foreign key it would
+        # only make the database sort every row of the unit before the page (no index can give its order).
+        return queryset.distinct() if _many_valued(queryset.model, unit_field) else queryset
     return queryset.none()
+
+
+def _many_valued(model, lookup):
+    """Whether `lookup` (e.g. "scheme_units__unit") crosses a relation with several rows per row of `model`."""
+    for name in lookup.split("__"):
+        if name == "pk":
+            return False
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
 
 
 # --- actions (403 when visible but not allowed)

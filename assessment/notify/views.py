@@ -1,7 +1,6 @@
 """The office's record of every sending, and following units and indicators (buttons and the unfollow link)."""
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,12 +13,10 @@ from core.errors import DomainError
 
 from . import contacts
 from .follows import can_follow, follow, follow_from_token, unfollow
-from .models import Channel, Delivery, UnitRobot
+from .models import Channel, Delivery, UnitRobot, log_rank
 from .todo import mark_seen
 
 PAGE_SIZE = 50
-# Failures first: they need someone to act.
-STATUS_RANK = [Delivery.Status.FAILED, Delivery.Status.UNREACHABLE, Delivery.Status.SENDING, Delivery.Status.QUEUED]
 
 
 @require_safe
@@ -39,12 +36,7 @@ def delivery_log(request):
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit():
         rows, filters["unit"] = rows.filter(unit_id=int(unit_id)), int(unit_id)
-    rank = Case(
-        *[When(status=s, then=Value(n)) for n, s in enumerate(STATUS_RANK)],
-        default=Value(len(STATUS_RANK)),
-        output_field=IntegerField(),
-    )
-    rows = rows.annotate(rank=rank).order_by("rank", "-created_at", "-pk")
+    rows = rows.order_by(log_rank(), "-created_at", "-pk")  # as the index delivery_log_order
     page = paging.paginate(request, rows, PAGE_SIZE)
     return render(
         request,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import chain
@@ -75,6 +76,11 @@ class AuditEntry(models.Model):
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
         ordering = ["-at", "-pk"]
+        # The audit page reads newest first (all, or one action's): an index scan to its page.
+        indexes = [
+            models.Index(F("at").desc(), F("id").desc(), name="audit_at_order"),
+            models.Index("action", F("at").desc(), F("id").desc(), name="audit_action_at"),
+        ]
         default_permissions = ("view",)
         constraints = [models.UniqueConstraint(fields=["seq"], name="audit_entry_seq_unique")]
 

@@ -21,7 +21,11 @@ class JobRun(models.Model):
         verbose_name = "定时任务运行记录"
         verbose_name_plural = "定时任务运行记录"
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["job", "-started_at"], name="jobrun_job_started")]
+        # A job's last run (its state) is the first of this order; the first run ever, of started_at's.
+        indexes = [
+            models.Index(fields=["job", "-started_at", "-id"], name="jobrun_job_last"),
+            models.Index(fields=["started_at"], name="jobrun_started"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(finished_at__isnull=True) | models.Q(finished_at__gte=models.F("started_at")),

@@ -13,7 +13,7 @@ from assessment.marks.services import HOW, set_mark, undo_batch
 from assessment.models import ChangeBatch, ImportSession, Mark, SchemeUnit
 
 from .conftest import log_in
-from .factories import UnitFactory
+from .factories import UnitFactory, multiply_units
 
 YEAR_EXPORT = "/assessment/2019/progress.xlsx"
 BULLETIN_EXPORT = "/bulletins/2019/11/progress.xlsx"
@@ -316,3 +316,22 @@ def test_preview_queries_stay_flat_in_the_number_of_units(staff):
     _add_department_units(25)
     many = _preview_queries(staff, _edit(_download(staff), _set("部门", "财政局", 3, "√")))
     assert few == many, (few, many)
+
+
+def test_the_export_of_a_province_imports_back(staff):
+    """More units than the least row limit (2000) in one sheet: the limit follows the year's enrolled units, so
+    the office's own export imports back unchanged, and a sheet beyond them is still refused."""
+    multiply_units(40)  # 2,160 departments in one sheet
+    content = _download(staff)
+    assert load_workbook(io.BytesIO(content))["部门"].max_row > 2000
+    session = _session(_upload(staff, content))
+    assert session.errors == [] and session.changes == []
+
+    def edit(wb):
+        for _ in range(1000):
+            wb["部门"].append(["某单位", "√"])
+
+    limit = SchemeUnit.objects.filter(scheme__year=2019).count() + 200  # the year's units and the other rows
+    response = _upload(staff, _edit(content, edit))
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [f"工作表“部门”超过 {limit} 行，不像是本系统导出的表格。"]

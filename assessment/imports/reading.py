@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from assessment.imports import staleness
+from assessment.models import SchemeUnit
 from core.cells_safe import restored
 from core.errors import DomainError
 from core.workbooks import check_workbook
@@ -18,7 +20,8 @@ from core.workbooks import check_workbook
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-MAX_ROWS = 2000  # far more than any table has; stops a crafted file from filling memory
+MAX_ROWS = 2000  # the least a sheet may have: stops a crafted file from filling memory
+ROWS_BESIDE_UNITS = 200  # title, header, notes: far more than an export's sheet has besides its units
 
 
 MAX_COLUMNS = 60
@@ -91,8 +94,23 @@ def _merged_ranges(archive, path):
         return []
 
 
-def read_workbook(uploaded):
-    """The sheets of an uploaded .xlsx; DomainError (Chinese) for a file that is not one we can read."""
+def row_limit(year):
+    """The most rows a sheet of an import for `year` may have: the year's enrolled units (or the year before's,
+    for a new year's import started from last year's export; any year's when the import has none) and the
+    export's other rows, at least MAX_ROWS.
+
+    A province's 20,000 units export in one sheet per category, so the office's own file imports back.
+    """
+    rows = SchemeUnit.objects.all() if year is None else SchemeUnit.objects.filter(scheme__year__in=[year, year - 1])
+    enrolled = rows.order_by().values("scheme__year").annotate(n=Count("pk")).values_list("n", flat=True)
+    return max(MAX_ROWS, max(enrolled, default=0) + ROWS_BESIDE_UNITS)
+
+
+def read_workbook(uploaded, max_rows=MAX_ROWS):
+    """The sheets of an uploaded .xlsx; DomainError (Chinese) for a file that is not one we can read.
+
+    `max_rows`: the most rows of a sheet (row_limit of the import's year).
+    """
     name = uploaded.name or ""
     if uploaded.size and uploaded.size > MAX_IMPORT_BYTES:
         raise DomainError(f"文件“{name}”超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB 的上限，不能导入。")
@@ -100,7 +118,7 @@ def read_workbook(uploaded):
         raise DomainError(f"“{name}”不是 .xlsx 格式的 Excel 工作簿。请上传从本系统导出、修改后保存的 .xlsx 文件。")
     try:
         # Kind, size, unpacked size, cell lengths, rows, formulas: all before openpyxl reads a byte.
-        check_workbook(uploaded, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_ROWS)
+        check_workbook(uploaded, max_bytes=MAX_IMPORT_BYTES, max_rows=max_rows)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     uploaded.seek(0)
@@ -116,8 +134,8 @@ def read_workbook(uploaded):
                 rows = []
                 for values in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True):
                     rows.append(list(values))
-                    if len(rows) > MAX_ROWS:
-                        raise DomainError(f"工作表“{ws.title}”超过 {MAX_ROWS} 行，不像是本系统导出的表格。")
+                    if len(rows) > max_rows:
+                        raise DomainError(f"工作表“{ws.title}”超过 {max_rows} 行，不像是本系统导出的表格。")
                 while rows and not any(cell_text(v) for v in rows[-1]):
                     rows.pop()
                 width = max((len(r) for r in rows), default=0)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from assessment.audit_actions import AuditAction
 from assessment.imports import staleness
 from assessment.imports.marks import apply_marks, preview_marks
-from assessment.imports.reading import read_workbook
+from assessment.imports.reading import read_workbook, row_limit
 from assessment.imports.sheets import current_fingerprint, datasets_from_json, datasets_json, flat_import
 from assessment.models import ImportKind, ImportSession
 from core.audit import audited
@@ -39,7 +39,7 @@ SESSION_MAX_AGE = timedelta(hours=2)
 
 def start_import(uploaded, kind, year, user):
     """Read and check the upload, work out the changes without keeping any: an ImportSession to preview."""
-    sheets = read_workbook(uploaded)
+    sheets = read_workbook(uploaded, max_rows=row_limit(year))
     if kind == ImportKind.MARKS:
         payload = preview_marks(sheets, year)
         since = getattr(sheets, "exported_at", None)

@@ -4,8 +4,10 @@ A published version never changes, so each of its files is made once and kept in
 storage (MEDIA_ROOT, or whatever STORAGES["default"] names) under
 issues/<year>-<number>/v<version>-<published at>/, each version its own: every download of a
 version sends the same bytes, from whichever server process answers. They are made after
-publication by `manage.py render_documents` (cron, every minute: deploy/cron); a download that
-comes before that makes and keeps the file itself.
+publication by `manage.py render_documents` (cron, every minute: deploy/cron). A download of the
+workbook or the PDF that comes before that makes and keeps the file itself; the Word file is never made
+inside a reader's request (it is the slowest by far at a province's scale): a download before it is stored
+answers that it is being made and since when (`available`, `progress_text`).
 A draft's files are made on every request and never kept.
 
 The PDF is typeset by Typst from the same presented snapshot the page renders (bulletins.pdf, in parts of
@@ -44,10 +46,12 @@ def render_xlsx(data, issue, version=None):
 
 
 class Kind:
-    """One kind of download: how it is named, typed and made."""
+    """One kind of download: how it is named, typed and made; `on_request`: whether a download before the
+    file is stored may make it (False: only `render_documents` makes it)."""
 
-    def __init__(self, slug, label, ext, content_type, make):
+    def __init__(self, slug, label, ext, content_type, make, *, on_request=True):
         self.slug, self.label, self.ext, self.content_type, self.make = slug, label, ext, content_type, make
+        self.on_request = on_request
 
     def filename(self, issue):
         return f"{self.label}-{issue.year}年第{issue.number}期.{self.ext}"
@@ -57,7 +61,14 @@ KINDS = {
     kind.slug: kind
     for kind in (
         Kind("pdf", "工作信息", "pdf", PDF_CONTENT_TYPE, lambda data, _issue, version: render_pdf(data, version)),
-        Kind("docx", "工作信息", "docx", DOCX_CONTENT_TYPE, lambda data, _issue, ver: word.render_docx(data, ver)),
+        Kind(
+            "docx",
+            "工作信息",
+            "docx",
+            DOCX_CONTENT_TYPE,
+            lambda data, _issue, ver: word.render_docx(data, ver),
+            on_request=False,
+        ),
         Kind("xlsx", "工作进展通报", "xlsx", XLSX_CONTENT_TYPE, lambda data, issue, ver: render_xlsx(data, issue, ver)),
     )
 }
@@ -130,6 +141,17 @@ def progress_text(missing, queued_at, now=None):
     return f"正在生成{'、'.join(missing)}文件…（{at} 发布时排入，已等候 {waited}）"
 
 
+def available(version, kind):
+    """Whether a download of a published version's `kind` answers with the file now: it is stored, or it is
+    a kind that a download may make. Otherwise the reader is told it is being made (`waiting_text`)."""
+    return KINDS[kind].on_request or is_stored(version, kind)
+
+
+def waiting_text(version, kind, now=None):
+    """What a download of a file not made yet says: the composer's line, for this one file."""
+    return progress_text([LABELS[kind]], version.published_at, now)
+
+
 def progress(version, now=None):
     """Which files of a published version are stored and which are still being made, for the composer.
 
@@ -156,5 +178,7 @@ def response(issue, version, kind, draft_data=None, *, audit=None):
     version.issue = issue
     name = stored_name(version, kind)
     if not default_storage.exists(name):
+        if not spec.on_request:
+            raise ValueError(f"{kind} is made by render_documents, never in a request: ask `available` first")
         name = store(version, kind)
     return download_response(default_storage.open(name, "rb"), spec.filename(issue), spec.content_type)

@@ -37,19 +37,41 @@ def _set_fonts(run_or_style, size=None, bold=None, color=None, east_asia="宋体
         font.color.rgb = RGBColor(*color)
 
 
-def _para(doc, text="", *, size=None, bold=None, color=None, align=None, indent=False, space_after=4, font="宋体"):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+class _Styles:
+    """The document's paragraph styles, one per look (size, bold, colour, East Asian font, alignment, indent,
+    spacing), each made once: paragraphs and table cells name a style and their runs carry no fonts of their
+    own. Setting the fonts run by run was most of the time of a province's tables (one run per cell)."""
 
-    paragraph = doc.add_paragraph()
-    if align:
-        paragraph.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
-    fmt = paragraph.paragraph_format
-    fmt.space_after = Pt(space_after)
-    if indent:
-        fmt.first_line_indent = Pt(2 * (size or 12))
+    def __init__(self, doc):
+        self.doc, self.made = doc, {}
+
+    def get(self, size=None, bold=None, color=None, font="宋体", align=None, indent=False, space_after=4):
+        key = (size, bold, color, font, align, indent, space_after)
+        style = self.made.get(key)
+        if style is None:
+            from docx.enum.style import WD_STYLE_TYPE
+            from docx.enum.text import WD_ALIGN_PARAGRAPH
+            from docx.shared import Pt
+
+            style = self.doc.styles.add_style(f"工作信息{len(self.made) + 1}", WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = self.doc.styles["Normal"]
+            style.quick_style = False
+            _set_fonts(style, size=size, bold=bold, color=color, east_asia=font)
+            fmt = style.paragraph_format
+            fmt.space_after = Pt(space_after)
+            if align:
+                fmt.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
+            if indent:
+                fmt.first_line_indent = Pt(2 * (size or 12))
+            self.made[key] = style
+        return style
+
+
+def _para(doc, text="", *, styles, **look):
+    """A paragraph of `text` in the style of its look (see _Styles.get)."""
+    paragraph = doc.add_paragraph(style=styles.get(**look))
     if text:
-        _set_fonts(paragraph.add_run(text), size=size, bold=bold, color=color, east_asia=font)
+        paragraph.add_run(text)
     return paragraph
 
 
@@ -92,29 +114,44 @@ def _page_number(paragraph):
     paragraph.add_run(" —")
 
 
-def _table(doc, table):
+def _row(tbl, values, style_ids, tr=None):
+    """A row of cells, each one paragraph of its style with one run of text, written straight as XML elements:
+    python-docx's proxies, ordered insertion and per-cell widths cost more than the text itself at a province's
+    20,000 rows. `tr`: a row python-docx made (the header), else a new one at the end of `tbl`."""
+    from docx.oxml.ns import qn
+    from lxml.etree import SubElement
+
+    ppr, pstyle, val, run, text, space = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:r"), qn("w:t"), qn("xml:space")
+    if tr is None:
+        tr = SubElement(tbl, qn("w:tr"))
+        paragraphs = [SubElement(SubElement(tr, qn("w:tc")), qn("w:p")) for _ in values]
+    else:
+        paragraphs = [tc[-1] for tc in tr.tc_lst]  # its cells' properties, then each one's empty paragraph
+    for p, value, style_id in zip(paragraphs, values, style_ids, strict=True):
+        SubElement(SubElement(p, ppr), pstyle).set(val, style_id)
+        t = SubElement(SubElement(p, run), text)
+        t.text = value
+        if value != value.strip():
+            t.set(space, "preserve")
+
+
+def _table(doc, table, styles):
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     rows = table.data["rows"]
     header = [table.category.name, *[f"{i.title} {i.points_label}" for i in table.indicators], table.header[-1]]
-    word = doc.add_table(rows=1 + len(rows), cols=len(header))
+    word = doc.add_table(rows=1, cols=len(header))
     word.style = "Table Grid"
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
     _repeat_header(word.rows[0])
-    for index, text in enumerate(header):
-        cell = word.rows[0].cells[index]
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        _set_fonts(run, size=7.5, bold=True)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row_cells, row in zip(word.rows[1:], rows, strict=True):
-        values = [row["unit"], *row["values"], row["deduction_text"]]
-        for index, (cell, value) in enumerate(zip(row_cells.cells, values, strict=True)):
-            paragraph = cell.paragraphs[0]
-            _set_fonts(paragraph.add_run(value), size=8)
-            if index:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    head = styles.get(size=7.5, bold=True, align="CENTER", space_after=0).style_id
+    unit = styles.get(size=8, space_after=0).style_id
+    value = styles.get(size=8, align="CENTER", space_after=0).style_id
+    tbl = word._tbl
+    _row(tbl, header, [head] * len(header), tr=tbl.tr_lst[0])
+    body = [unit] + [value] * (len(header) - 1)
+    for row in rows:
+        _row(tbl, [row["unit"], *row["values"], row["deduction_text"]], body)
     return word
 
 
@@ -152,75 +189,78 @@ def render_docx(data, version=None):
     section.left_margin = section.right_margin = Mm(18)
     section.top_margin, section.bottom_margin = Mm(22), Mm(20)
     _set_fonts(doc.styles["Normal"], size=12)
+    styles = _Styles(doc)
+
+    def para(text="", **look):
+        return _para(doc, text, styles=styles, **look)
+
     _page_number(section.footer.paragraphs[0])
     section.footer.paragraphs[0].alignment = 1
     doc.core_properties.title = bulletin.title
     doc.core_properties.author = bulletin.issuer
 
     if version is None:
-        _para(doc, "未发布的草稿，仅供审阅", size=10.5, align="CENTER")
-    _para(doc, bulletin.series_title, size=26, bold=True, color=RED, align="CENTER", space_after=2)
-    _para(doc, f"第 {bulletin.number} 期", size=12, align="CENTER", space_after=0)
-    _para(doc, bulletin.year_label, size=12, align="CENTER", space_after=0)
-    _para(doc, bulletin.subtitle, size=20, bold=True, color=RED, align="CENTER", space_after=6)
-    rule = _para(doc, space_after=12)
+        para("未发布的草稿，仅供审阅", size=10.5, align="CENTER")
+    para(bulletin.series_title, size=26, bold=True, color=RED, align="CENTER", space_after=2)
+    para(f"第 {bulletin.number} 期", size=12, align="CENTER", space_after=0)
+    para(bulletin.year_label, size=12, align="CENTER", space_after=0)
+    para(bulletin.subtitle, size=20, bold=True, color=RED, align="CENTER", space_after=6)
+    rule = para(space_after=12)
     rule.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
-    _set_fonts(
-        rule.add_run(f"{bulletin.issuer}\t{bulletin.date.year} 年 {bulletin.date.month} 月 {bulletin.date.day} 日")
-    )
+    rule.add_run(f"{bulletin.issuer}\t{bulletin.date.year} 年 {bulletin.date.month} 月 {bulletin.date.day} 日")
     _bottom_border(rule)
     if version is not None and version.is_correction:
         when = timezone.localtime(version.published_at).strftime("%Y年%-m月%-d日 %H:%M")
-        _para(doc, f"本期已于 {when} 更正（第{version.number}版）。更正原因：{version.reason}", size=10.5, color=RED)
+        para(f"本期已于 {when} 更正（第{version.number}版）。更正原因：{version.reason}", size=10.5, color=RED)
 
     def heading(text):
-        _para(doc, text, size=15, bold=True, color=RED, space_after=6)
+        para(text, size=15, bold=True, color=RED, space_after=6)
 
     if bulletin.articles:
         heading("【工作推进】")
         for article in bulletin.articles:
-            _para(doc, article.title, size=15, bold=True, align="CENTER", space_after=8)
+            para(article.title, size=15, bold=True, align="CENTER", space_after=8)
             for is_heading, text in article.blocks:
-                _para(doc, text, size=12, bold=is_heading or None, indent=not is_heading)
+                para(text, size=12, bold=is_heading or None, indent=not is_heading)
     if bulletin.cases:
         heading("【奖惩案例】")
         for case in bulletin.cases:
-            _para(doc, case.printed_title, size=15, bold=True, align="CENTER", space_after=2)
+            para(case.printed_title, size=15, bold=True, align="CENTER", space_after=2)
             if case.subtitle:
-                _para(doc, case.subtitle, size=13, align="CENTER", space_after=8)
+                para(case.subtitle, size=13, align="CENTER", space_after=8)
             for text in case.paragraphs:
-                _para(doc, text, size=12, indent=True)
-            _para(doc, f"（{case.source_label}）", size=12, align="RIGHT")
+                para(text, size=12, indent=True)
+            para(f"（{case.source_label}）", size=12, align="RIGHT")
     if bulletin.news:
         heading("【工作简讯】")
         for item in bulletin.news:
-            _para(doc, f"● {item.text}", size=12)
+            para(f"● {item.text}", size=12)
             if item.source:
-                _para(doc, f"（{item.source}）", size=12, align="RIGHT")
+                para(f"（{item.source}）", size=12, align="RIGHT")
     if bulletin.tables:
         heading("【工作进展通报】")
         for table in bulletin.tables:
             wide = _columns(table) > PORTRAIT_COLUMNS
             if wide:
                 _section(doc, landscape=True)
-            _table(doc, table)
+            _table(doc, table, styles)
             if table.notes:
-                _para(doc, "说明:", size=10.5, bold=True, space_after=2).paragraph_format.space_before = Pt(6)
+                para("说明:", size=10.5, bold=True, space_after=2).paragraph_format.space_before = Pt(6)
                 for note in table.notes:
-                    _para(doc, f"{note.number}. {note.text}", size=10.5, space_after=1)
-            _para(doc, space_after=6)
+                    para(f"{note.number}. {note.text}", size=10.5, space_after=1)
+            para(space_after=6)
             if wide:
                 _section(doc, landscape=False)
-    footer = _para(doc, space_after=2)
+    footer = para(space_after=2)
     footer.paragraph_format.space_before = Pt(18)
     _bottom_border(footer, size=12)
     for name in MASTHEAD_FOOT:
         # The printed label is the field's own name: 报, 送, 编辑, 电子邮件, 审核, 电话（传真）.
         label, value = f"{Issue._meta.get_field(name).verbose_name}：", getattr(bulletin, name)
         if value:
-            paragraph = _para(doc, space_after=1)
-            _set_fonts(paragraph.add_run(label), size=10.5, bold=True)
-            _set_fonts(paragraph.add_run(value), size=10.5)
+            paragraph = para(space_after=1, size=10.5)
+            paragraph.add_run(label).bold = True
+            paragraph.add_run(value)
     stream = io.BytesIO()
     doc.save(stream)
     return stream.getvalue()

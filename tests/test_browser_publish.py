@@ -27,7 +27,12 @@ def _log_in(page, base, username):
 
 def _downloads(page, base):
     """What a reader downloads: the xlsx cell, the docx cell and the PDF's text for 昆山开发区 · 信用审查."""
+    from bulletins import documents
+    from bulletins.models import Issue
+
     xlsx = load_workbook(io.BytesIO(page.request.get(f"{base}/bulletins/2019/12/progress.xlsx").body()))
+    # The Word file is made by render_documents (cron), never in a reader's request: as that run would.
+    documents.store(Issue.objects.get(year=2019, number=12).current_version, "docx")
     docx = Document(io.BytesIO(page.request.get(f"{base}/bulletins/2019/12/issue.docx").body()))
     pdf = page.request.get(f"{base}/bulletins/2019/12/issue.pdf").body()
     text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True).stdout

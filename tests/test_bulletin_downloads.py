@@ -15,7 +15,7 @@ from PIL import Image
 
 from assessment.marks.services import set_mark
 from assessment.models import Mark
-from bulletins import services
+from bulletins import documents, services
 from bulletins.models import Issue
 
 from . import reference
@@ -123,7 +123,17 @@ def test_pdf_pages_render_as_pictures_with_a_red_masthead(demo_pdf, tmp_path):
     assert red > 200, "no red masthead on the first page"
 
 
+def _stored_docx(client, url=DEMO):
+    """The Word file of the current version, as a reader downloads it once render_documents has made it."""
+    issue = Issue.objects.get(year=2019, number=int(url.rstrip("/").split("/")[-1]))
+    documents.store(issue.current_version, "docx")
+    response = client.get(url + "issue.docx")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
 def test_docx_tables_match_the_printed_issue_cell_for_cell(client, db):
+    documents.store(Issue.objects.get(year=2019, number=11).current_version, "docx")
     body, disposition = _download(
         client, DEMO + "issue.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
@@ -165,11 +175,11 @@ def test_xlsx_comes_from_the_snapshot_cell_for_cell(client, db):
 
 def test_downloads_do_not_change_when_a_mark_changes_after_publishing(client, db, staff_user, tmp_path):
     before_pdf = _pdf_text(_pdf(client)[0], tmp_path)
-    before_docx = client.get(DEMO + "issue.docx").getvalue()
+    before_docx = _stored_docx(client)
     mark = Mark.objects.get(unit__name="昆山开发区", indicator__order=5, indicator__scheme__year=2019)
     set_mark(mark, "√", staff_user)
     assert _pdf_text(_pdf(client)[0], tmp_path) == before_pdf
-    cells = [c.text for c in Document(io.BytesIO(client.get(DEMO + "issue.docx").getvalue())).tables[0].rows[1].cells]
+    cells = [c.text for c in Document(io.BytesIO(_stored_docx(client))).tables[0].rows[1].cells]
     assert cells == [c.text for c in Document(io.BytesIO(before_docx)).tables[0].rows[1].cells]
     assert cells[5] == "*"
 
@@ -180,7 +190,7 @@ def test_a_corrected_issue_says_so_in_its_pdf_and_docx(client, db, tmp_path):
     services.publish_issue(issue, None, reason="文章标题有误")
     text = reference.squash(_pdf_text(_pdf(client)[0], tmp_path))
     assert "更正（第2版）。更正原因：文章标题有误" in text and "更正后的标题" in text
-    doc = Document(io.BytesIO(client.get(DEMO + "issue.docx").getvalue()))
+    doc = Document(io.BytesIO(_stored_docx(client)))
     assert any("更正原因：文章标题有误" in p.text for p in doc.paragraphs)
 
 

@@ -57,7 +57,7 @@ def test_each_version_serves_its_own_files(client, corrected):
 
 
 def test_a_stored_file_is_served_without_reading_the_issue_content(client, corrected):
-    _bytes(client.get("/bulletins/2019/11/v1/issue.docx"))
+    documents.store(IssueVersion.objects.get(issue__year=2019, issue__number=11, number=1), "docx")
     with CaptureQueriesContext(connection) as ctx:
         content = _bytes(client.get("/bulletins/2019/11/v1/issue.docx"))
     assert content.startswith(b"PK")
@@ -82,3 +82,22 @@ def test_render_documents_stores_what_is_missing_and_the_composer_shows_progress
     out = io.StringIO()
     call_command("render_documents", stdout=out)
     assert "共生成 0 个文件" in out.getvalue()
+
+
+def test_a_word_download_before_the_file_is_made_says_so_and_makes_nothing(client, corrected, on_day):
+    """The Word file is made by render_documents only: a reader's download before it exists answers that it is
+    being made and since when (the composer's line), and leaves making it to render_documents."""
+    version = IssueVersion.objects.get(issue__year=2019, issue__number=11, number=2)
+    response = client.get("/bulletins/2019/11/issue.docx")
+    assert response.status_code == 202 and response["Retry-After"] == "60"
+    html = response.content.decode()
+    assert "的Word文件正在生成" in html
+    assert documents.waiting_text(version, "docx") in html and "发布时排入" in html
+    assert 'href="/bulletins/2019/11/"' in html
+    assert not documents.is_stored(version, "docx")  # nothing made in the request
+    assert client.get("/bulletins/2019/11/progress.xlsx").status_code == 200  # the workbook: made on request
+    out = io.StringIO()
+    call_command("render_documents", stdout=out)
+    response = client.get("/bulletins/2019/11/issue.docx")
+    assert response.status_code == 200 and _bytes(response).startswith(b"PK")
+    assert response["Content-Type"] == documents.DOCX_CONTENT_TYPE

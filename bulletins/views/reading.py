@@ -115,6 +115,12 @@ def _download(request, year, number, kind, version_number=None):
         data, _ = services.preview(issue)
         # A draft's file is the office's, not public: its download is recorded in the audit log.
         return documents.response(issue, None, kind, draft_data=data, audit=request)
+    if not documents.available(version, kind):
+        # Made by render_documents after publication, never in a reader's request: say so, and since when.
+        context = {"issue": issue, "label": documents.LABELS[kind], "text": documents.waiting_text(version, kind)}
+        response = render(request, "bulletins/being_made.html", context, status=202)
+        response["Retry-After"] = "60"
+        return response
     return documents.response(issue, version, kind)
 
 

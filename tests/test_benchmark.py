@@ -2,9 +2,13 @@
 
 import io
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -63,7 +67,37 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     assert float(made["peak MB"].replace(",", "")) > 50  # render_documents with Django, and its Typst child
     assert made["KB"] == by_name["PDF, stored"]["KB"]  # the stored file is what readers download
     assert by_name["published bulletin page, gunicorn 2 workers"]["req/s"] != "—"
+    # CPU time beside wall time, the load average, and how req/s were measured, said plainly.
+    assert by_name["published bulletin page"]["p50 CPU ms"] != "—"
+    assert "load average" in lines[1]
+    if shutil.which("wrk"):
+        assert "req/s by wrk (2 threads, 8 connections)" in out.getvalue()
+    else:
+        assert "wrk is not installed" in out.getvalue()
     assert not _scratch_dirs() - before
+
+
+def test_the_readme_command_runs_without_a_secret_key():
+    """manage.py gives the benchmark a throwaway key when DJANGO_SECRET_KEY is not set (its scratch signs nothing
+    that outlives it); any other command still refuses to start without one."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")}
+    env["DJANGO_SETTINGS_MODULE"] = "kunshan_credit.settings"
+    manage = str(settings.BASE_DIR / "manage.py")
+    done = subprocess.run([sys.executable, manage, "benchmark", "--help"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "--database" in done.stdout
+    done = subprocess.run([sys.executable, manage, "check"], env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and "DJANGO_SECRET_KEY is not set" in done.stderr
+
+
+def test_database_takes_a_scratch_name_and_never_another():
+    from kunshan_credit.management.commands.benchmark import scratch_name
+
+    assert scratch_name("postgres://postgres@127.0.0.1:5432/kc_bench_province") == "kc_bench_province"
+    assert scratch_name("postgres://postgres@127.0.0.1:5432/postgres") == f"kc_bench_{os.getpid()}"
+    assert scratch_name("postgres://postgres@127.0.0.1:5432/kunshan_credit").startswith("kc_bench_")
+    with pytest.raises(CommandError, match="postgres://"):
+        scratch_name("mysql://localhost/kc_bench_x")
 
 
 def test_the_inner_run_refuses_any_database_but_its_scratch():

@@ -12,6 +12,8 @@ import http.client
 import io
 import math
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,23 +49,39 @@ BARE_XLSX_SIGNED_IN = "bare openpyxl write-only, signed in"
 TRIVIAL = "trivial view"
 PDF_MADE = "PDF made by render_documents"
 NOTHING_MADE = "render_documents, nothing to make"
-COLUMNS = ["what", "n", "first ms", "p50 ms", "p95 ms", "queries", "KB", "peak MB", "req/s", "compared with", "ratio"]
+COLUMNS = [
+    "what",
+    "n",
+    "first ms",
+    "p50 ms",
+    "p95 ms",
+    "p50 CPU ms",
+    "queries",
+    "KB",
+    "peak MB",
+    "req/s",
+    "compared with",
+    "ratio",
+]
+WRK_THREADS, WRK_CONNECTIONS = 2, 8
 
 
 @dataclass
 class Row:
     what: str
     baseline: str = ""
-    times: list = field(default_factory=list)  # seconds
+    times: list = field(default_factory=list)  # seconds, wall
+    cpu: list = field(default_factory=list)  # seconds of this process's CPU per request (not the database server's)
+    requests: int | None = None  # the requests of a wrk row (its times are wrk's, not listed)
     queries: int | None = None
     size: int | None = None
     rate: float | None = None  # requests per second (gunicorn rows)
     peak_mb: float | None = None  # the peak memory (RSS) of the process that made it (render_documents rows)
     error: str = ""
 
-    def quantile(self, q):
-        """Nearest-rank quantile of the times, in ms."""
-        ordered = sorted(self.times)
+    def quantile(self, q, times=None):
+        """Nearest-rank quantile of the times (wall, or `times`), in ms."""
+        ordered = sorted(self.times if times is None else times)
         return 1000 * ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else None
 
 
@@ -90,10 +108,11 @@ def timed(row, request, *, repeat, budget, prepare=None, check=None):
             argument = prepare() if prepare else None
             queries = QueryCounter()
             with connection.execute_wrapper(queries):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 response = request(argument) if prepare else request()
                 body = _body(response)
                 row.times.append(time.perf_counter() - t0)
+                row.cpu.append(time.process_time() - c0)
             if check:
                 check(response, argument)
             elif response.status_code != 200:
@@ -287,6 +306,32 @@ def load(port, path, seconds):
     return len(latencies) / elapsed, latencies, (f"HTTP {errors[0]}" if errors else "")
 
 
+def wrk_path():
+    return shutil.which("wrk")
+
+
+def load_method():
+    """How the gunicorn rows' req/s are measured, said plainly in the output."""
+    if wrk_path():
+        return f"req/s by wrk ({WRK_THREADS} threads, {WRK_CONNECTIONS} connections)"
+    return (
+        "req/s by Python threads in this process: wrk is not installed (apt-get install wrk); "
+        "the threads top out near 2,300 req/s, so fast pages read slower than they are"
+    )
+
+
+def load_wrk(port, path, seconds):
+    """wrk for `seconds` (whole seconds, at least 1); (requests per second, requests, error)."""
+    argv = [wrk_path(), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s"]
+    done = subprocess.run([*argv, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=120)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    count = re.search(r"(\d+) requests in", done.stdout)
+    if done.returncode or not rate or not count:
+        return None, None, f"wrk: {(done.stderr or done.stdout).strip()[-100:]}"
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+    return float(rate[1]), int(count[1]), (f"{bad[1]} responses not 2xx/3xx" if bad else "")
+
+
 def server_rows(issue, seconds, workdir):
     port = free_port()
     log = open(os.path.join(workdir, "gunicorn.log"), "wb")  # noqa: SIM115  (closed below)
@@ -317,7 +362,10 @@ def server_rows(issue, seconds, workdir):
             print(f"  {row.what}…", file=sys.stderr, flush=True)
             try:
                 _get(port, path)  # warm: each worker imports lazily on its first request
-                row.rate, row.times, row.error = load(port, path, seconds)
+                if wrk_path():
+                    row.rate, row.requests, row.error = load_wrk(port, path, seconds)
+                else:
+                    row.rate, row.times, row.error = load(port, path, seconds)
             except OSError as exc:
                 row.error = f"{type(exc).__name__}: {exc}"
     finally:
@@ -363,10 +411,11 @@ def table(rows):
                 ratio = r.quantile(0.5) / base.quantile(0.5)
         cells = [
             r.what,
-            str(len(r.times)),
+            str(r.requests if r.requests is not None else len(r.times)),
             "—" if r.rate is not None else _ms(1000 * r.times[0] if r.times else None),
             _ms(r.quantile(0.5)),
             _ms(r.quantile(0.95)),
+            _ms(r.quantile(0.5, r.cpu)),
             "—" if r.queries is None else str(r.queries),
             "—" if r.size is None else f"{r.size / 1024:,.1f}",
             "—" if r.peak_mb is None else f"{r.peak_mb:,.0f}",

@@ -1,11 +1,12 @@
 """manage.py benchmark --scale city|province [--database postgres://…]: one table of timings and ratios.
 
 The command never touches the configured database. It makes a scratch one — a fresh SQLite file
-in a temporary directory, or, with --database, a new PostgreSQL database kc_bench_<pid> on that
-server — and runs itself again in a child process pointed at it (DATABASE_URL, a media directory
-of its own, plain HTTP on 127.0.0.1). The child migrates, builds the data (kunshan_credit.bench.data),
-publishes the issue, times the pages (kunshan_credit.bench.measure) and prints the table; the
-parent then removes the scratch database and directory, also when the child fails.
+in a temporary directory, or, with --database, a new PostgreSQL database on that server: the URL's own
+name when it is a scratch name (kc_bench_…), else kc_bench_<pid> — and runs itself again in a child
+process pointed at it (DATABASE_URL, a media directory of its own, plain HTTP on 127.0.0.1). The child
+migrates, builds the data (kunshan_credit.bench.data), publishes the issue, times the pages
+(kunshan_credit.bench.measure) and prints the table; the parent then removes the scratch database and
+directory, also when the child fails. Without DJANGO_SECRET_KEY, manage.py gives the run a throwaway key.
 """
 
 import gc
@@ -28,7 +29,7 @@ from django.db import connection
 from kunshan_credit.bench import configure, data, measure
 
 SCRATCH_ENV = "KC_BENCH_SCRATCH"
-SCRATCH_NAME = re.compile(r"(^kc_bench_\d+$)|(/kc_bench_[^/]+/bench\.sqlite3$)")
+SCRATCH_NAME = re.compile(r"(^kc_bench_\w+$)|(/kc_bench_[^/]+/bench\.sqlite3$)")
 
 
 class Command(BaseCommand):
@@ -37,7 +38,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(data.SCALES), default="city")
         parser.add_argument(
-            "--database", help="postgres://user@host:port/any — a scratch database kc_bench_<pid> is made there"
+            "--database",
+            help="postgres://user@host:port/kc_bench_name — that scratch database is made (again) there and dropped "
+            "at the end; a URL naming another database (…/postgres) makes kc_bench_<pid> instead",
         )
         parser.add_argument("--repeat", type=int, default=20, help="requests per page (at most)")
         parser.add_argument("--budget", type=float, default=30.0, help="seconds per page (at most, after the first)")
@@ -56,6 +59,7 @@ class Command(BaseCommand):
         try:
             if options["database"]:
                 database, url = create_postgres(options["database"])
+                self.stderr.write(f"scratch database {database} (dropped at the end)")
             else:
                 url = f"sqlite:///{workdir}/bench.sqlite3"
             self.run_child(options, url, workdir)
@@ -127,7 +131,10 @@ class Command(BaseCommand):
             f"on {vendor}; built in {built:.1f} s ({made['validated']:,} generated objects validated); "
             f"issue {issue.year}/{issue.number}\n"
             f"machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before the timings, "
-            f"{os.getloadavg()[0]:.1f} after (other work on the machine slows every row, baselines too)\n"
+            f"{os.getloadavg()[0]:.1f} after (other work on the machine slows every row, baselines too; "
+            f"'p50 CPU ms' is this process's CPU time per request, which the load does not inflate: "
+            f"the database server's is not in it)\n"
+            f"{measure.load_method()}\n"
         )
         self.stdout.write(measure.table(rows) + "\n")
         failed = [r.what for r in rows if r.error]
@@ -161,9 +168,18 @@ def _admin_connection(url):
     return conn
 
 
+def scratch_name(url):
+    """The scratch database's name: the URL's own when it is a scratch name (kc_bench_…), else kc_bench_<pid>.
+
+    Only a kc_bench_ name is ever made, dropped and made again: a URL naming a real database never loses it.
+    """
+    name = _server(url).path.lstrip("/")
+    return name if SCRATCH_NAME.match(name) else f"kc_bench_{os.getpid()}"
+
+
 def create_postgres(url):
-    """A new, empty database kc_bench_<pid> on the server of `url`; (its name, its URL)."""
-    name = f"kc_bench_{os.getpid()}"
+    """A new, empty scratch database (`scratch_name`) on the server of `url`; (its name, its URL)."""
+    name = scratch_name(url)
     conn = _admin_connection(url)
     try:
         with conn.cursor() as cur:

@@ -577,7 +577,11 @@ MATRIX += [
     ("bulletins:issue_docx", _stored_docx("/bulletins/2019/11/issue.docx"), "200 200 200 200 200 200 200 200 200"),
     ("bulletins:version_pdf", "/bulletins/2019/11/v1/issue.pdf", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:version_pdf", "/bulletins/2019/11/v2/issue.pdf", "404 404 404 404 404 404 404 404 404"),
-    ("bulletins:version_docx", _stored_docx("/bulletins/2019/11/v1/issue.docx", 1), "200 200 200 200 200 200 200 200 200"),
+    (
+        "bulletins:version_docx",
+        _stored_docx("/bulletins/2019/11/v1/issue.docx", 1),
+        "200 200 200 200 200 200 200 200 200",
+    ),
     ("bulletins:version_xlsx", "/bulletins/2019/11/v1/progress.xlsx", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:version_xlsx", _draft("v1/progress.xlsx"), "404 404 404 404 404 404 404 404 404"),
     ("bulletins:issue", _draft(), "200 404 404 404 404 404 404 404 404"),

@@ -123,3 +123,16 @@ def test_pressing_again_goes_only_to_those_who_have_not_acknowledged(role_client
     [pressed] = [m for m in pressed if m["to"] == ["cz@ks.gov.cn"]]
     assert f"/units/receipts/{reminder.receipts.get(unit=finance).token}/" in pressed["body"]
     assert reminder.receipts.get(unit=finance).pressed == 1
+
+
+def test_a_reminder_not_acknowledged_waits_in_the_units_todo_until_its_link_is_opened(role_client, fgw, smtp_server):
+    client = role_client("staff")
+    cells = re.findall(r'name="cell" value="([^"]+)"', client.get(f"/units/{fgw.pk}/remind/").content.decode())
+    client.post(f"/units/{fgw.pk}/remind/", {"cell": cells, "message": "请于本周五前完成。"})
+    url = f"/units/receipts/{Receipt.objects.get().token}/"
+    reporter = role_client("reporter")
+    todo = reporter.get("/todo/").content.decode()
+    assert "待签收的提醒" in todo and url in todo and "请于本周五前完成。" in todo
+    assert url not in role_client("other_reporter").get("/todo/").content.decode()  # its own unit's only
+    reporter.get(url)
+    assert "待签收的提醒" not in reporter.get("/todo/").content.decode()

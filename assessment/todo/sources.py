@@ -9,6 +9,7 @@ from assessment import access, cells
 from assessment.due import DueStatus
 from assessment.imports.sessions import SESSION_MAX_AGE
 from assessment.models import ImportSession, Mark, MarkRequest, MarkState
+from assessment.notify.models import Receipt
 
 from .registry import TodoItem, TodoSection, TodoSource, register
 
@@ -172,6 +173,30 @@ class DueItems(TodoSource):
         return TodoSection(self.title, len(found), items, reverse("units:detail", args=[unit_id]))
 
 
+class UnacknowledgedReminders(TodoSource):
+    """签收: reminders and 催办 the unit has not acknowledged; each entry is its personal link, which records it."""
+
+    key = "assessment.unacknowledged_reminders"
+    title = "待签收的提醒"
+    roles = (access.REPORTER,)
+
+    def entries(self, run, limit):
+        waiting = Receipt.objects.filter(unit_id=run.unit_id, acknowledged_at__isnull=True)
+        count = waiting.count()
+        if not count:
+            return None
+        items = [
+            TodoItem(
+                f"{'催办' if r.reminder.single else '提醒'} {timezone.localtime(r.reminder.created_at):%Y-%m-%d %H:%M}",
+                reverse("units:receipt", args=[r.token]),
+                r.reminder.message,
+            )
+            for r in waiting.select_related("reminder").order_by("-reminder__created_at", "-pk")[:limit]
+        ]
+        return TodoSection(self.title, count, items, reverse("units:detail", args=[run.unit_id]))
+
+
 def register_all():
-    for source in (RequestsToReview(), ImportsToConfirm(), OverdueUnits(), ReturnedRequests(), DueItems()):
+    sources = (RequestsToReview(), ImportsToConfirm(), OverdueUnits(), ReturnedRequests(), DueItems())
+    for source in (*sources, UnacknowledgedReminders()):
         register(source)

@@ -221,3 +221,11 @@ def test_a_closed_year_refuses_every_change(office, staff_user):
     indicator.refresh_from_db()
     assert indicator.title != "改过的表头" and _towns(2).order == 2
     assert not Indicator.objects.filter(title="信用承诺").exists()
+
+
+def test_the_index_counts_columns_and_units_not_their_product(office):
+    html = office.get("/office/schemes/").content.decode()
+    towns = Scheme.objects.get(year=2019, category__slug="towns")
+    columns, units = towns.indicators.count(), towns.units.count()
+    assert columns > 1 and units > 1
+    assert f"{towns.category.name}</a>：{columns} 项指标，{units} 家单位" in html

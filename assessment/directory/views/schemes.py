@@ -21,7 +21,9 @@ from . import office_only, row_link
 @require_safe
 @office_only
 def scheme_list(request):
-    schemes = Scheme.objects.select_related("category").annotate(columns=Count("indicators"), rows=Count("units"))
+    schemes = Scheme.objects.select_related("category").annotate(
+        columns=Count("indicators", distinct=True), rows=Count("units", distinct=True)
+    )
     by_year = {}
     for scheme in schemes.order_by("-year", "category__order"):
         by_year.setdefault(scheme.year, []).append(scheme)

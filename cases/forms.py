@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessment.models import Category, Unit
+from core.forms import OnceModelForm
 from core.text import contains_script, plain_line, plain_paragraphs
 from core.uploads import KINDS, allowed_extensions_text, validate_upload
 
@@ -69,7 +70,7 @@ def _plain_line(value, required_message=None):
     return value
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(OnceModelForm):
     """A case as its unit writes it; staff also choose the source and how the case came in."""
 
     quarter = forms.TypedChoiceField(

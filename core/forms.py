@@ -5,9 +5,29 @@ page: label above the field, help text under it, each error once beside its fiel
 with aria-describedby (Django adds the ids; the templates give them to the help text and the error list).
 """
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
 class PortalFormRenderer(TemplatesSetting):
     form_template_name = "forms/div.html"
     field_template_name = "forms/field.html"
+
+
+class OnceModelForm(forms.ModelForm):
+    """A model form that says each error once: the model's clean() repeats a rule (a required title, say) that
+    the field's own cleaning already refused, and Django would list the message twice beside the field."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            fresh = {}
+            for field, field_errors in errors.error_dict.items():
+                said = set(self._errors.get(field, []) if self._errors else [])
+                kept = [e for e in field_errors if not set(e.messages) <= said]
+                if kept:
+                    fresh[field] = kept
+            if not fresh:
+                return
+            errors = ValidationError(fresh)
+        super()._update_errors(errors)

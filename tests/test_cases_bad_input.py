@@ -221,3 +221,18 @@ def test_nothing_written_means_no_log_entry_either(reporter_case, staff_user):
         services.return_case(reporter_case, staff_user, "")
     assert not CaseTransition.objects.filter(case=reporter_case).exists()
     assert not CaseAttachment.objects.filter(case=reporter_case).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": ""}, "标题不能为空。"),
+        ({"title": "   "}, "标题不能为空。"),
+        ({"body": "<p> </p><br>"}, "正文不能为空。"),
+        ({"title": "<script>alert(1)</script>"}, "内容中含有脚本或网页代码"),
+    ],
+)
+def test_each_refusal_is_said_once(role_client, nothing_written, overrides, message):
+    response = role_client("reporter").post("/cases/new/", case_data(**overrides, attachments=[pdf_upload()]))
+    assert response.status_code == 200
+    assert response.content.decode().count(message) == 1

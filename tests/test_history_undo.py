@@ -156,3 +156,19 @@ def test_grid_lists_its_recent_batches_with_undo(role_client, batch):
     html = role_client("staff").get("/assessment/2019/departments/").content.decode()
     assert "本表最近的批量修改" in html and f'href="/assessment/batches/{batch.pk}/undo/"' in html
     assert "本表最近的批量修改" not in role_client("staff").get("/assessment/2019/towns/").content.decode()
+
+
+def test_the_undo_page_of_a_grid_bulk_set_counts_its_cells_once(role_client):
+    """A bulk set from the grid, then its undo page: “（3 个单元格）” once, not in the description too."""
+    client = role_client("staff")
+    marks = [cell("财政局"), cell("组织部"), cell("烟草专卖局")]
+    indicator = marks[0].indicator
+    form = {"indicator": indicator.pk, "value": "√", "scope": "selected", "unit": [m.unit_id for m in marks]}
+    html = client.get("/assessment/2019/departments/bulk/", form).content.decode()
+    cells = re.findall(r'name="cell" value="([^"]+)"', html)
+    client.post("/assessment/2019/departments/bulk/", {"indicator": indicator.pk, "value": "√", "cell": cells})
+    batch = ChangeBatch.objects.get(how=HOW.BULK)
+    page = client.get(f"/assessment/batches/{batch.pk}/undo/").content.decode()
+    assert page.count("个单元格）") == 1 and "（3 个单元格）" in page
+    grid = client.get("/assessment/2019/departments/").content.decode()
+    assert grid.count("（3 个单元格）") == 1

@@ -274,7 +274,7 @@ def _bulk_apply(request, scheme, indicator, value, grid_url):
         batch = bulk_set_marks(
             [(m, value, confirmed[m.pk]) for m in marks],
             request.user,
-            description=f"{scheme} · {indicator.title} → {value}（{len(marks)} 个单元格）",
+            description=f"{scheme} · {indicator.title} → {value}",
         )
     except DomainError as exc:
         messages.error(request, f"批量设置未完成，没有修改任何单元格：{exc}")

@@ -6,7 +6,7 @@ from assessment.notify import views as notify_views
 from assessment.todo import views as todo_views
 from bulletins import urls as bulletin_urls
 from bulletins.views import reading as bulletin_reading
-from core import health
+from core import favicon, health
 from core.security import views as security_views
 
 # The admin site is the portal's (core.security.apps.AdminConfig): login, second factor, the office's header.
@@ -22,6 +22,7 @@ urlpatterns = [
     path("todo/seen/<int:pk>/", notify_views.todo_seen, name="todo_seen"),
     # For nginx and monitors: no data, no session, no login (core.health).
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", security_views.PasswordChangeView.as_view(), name="password_change"),

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -57,6 +58,17 @@ def test_the_auditor_sees_entries_newest_first_and_the_nav_link(auditor_client):
     assert html.index("second") < html.index("first")
     # the auditor's own login is visible too; the nav holds nothing of the office's
     assert "录入" not in html and "账号管理" not in html
+
+
+def test_every_link_of_the_auditors_menu_opens(auditor_client):
+    """No 接口文档 (the API is the portal's data, outside the auditor's duty): every menu link answers."""
+    html = auditor_client.get("/audit/").content.decode()
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    assert "接口文档" not in nav
+    links = re.findall(r'<a href="(/[^"]*)"', nav)
+    assert "/audit/" in links
+    for link in links:
+        assert auditor_client.get(link).status_code in (200, 302), link
 
 
 def test_other_roles_have_no_audit_link(role_client):

@@ -87,6 +87,25 @@ def test_a_lockout_is_recorded_as_refused(client, settings, reporter_user):
     assert (entry.actor_id, entry.ip, entry.result) == (reporter_user.pk, IP, AuditResult.DENIED)
 
 
+@pytest.mark.skipif(not apps.is_installed("axes"), reason="django-axes is not among INSTALLED_APPS")
+def test_each_attempt_writes_one_entry_and_a_locked_accounts_attempt_is_refused_once(client, settings, reporter_user):
+    def attempt(password):
+        before = AuditEntry.objects.count()
+        client.post("/accounts/login/", {"username": "t_reporter", "password": password}, REMOTE_ADDR=IP)
+        return [(e.action, e.result, e.detail) for e in AuditEntry.objects.order_by("pk")[before:]]
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt("wrong") == [(AuditAction.LOGIN, AuditResult.FAILED, "用户名或密码错误")]
+    # The failure that reaches the limit: the failure and the lock it causes.
+    assert sorted(attempt("wrong")) == [
+        (AuditAction.LOCKOUT, AuditResult.DENIED, "登录失败次数过多，账号被锁定"),
+        (AuditAction.LOGIN, AuditResult.FAILED, "用户名或密码错误"),
+    ]
+    # While locked, an attempt (even with the right password) is one refusal: not a wrong password, not a new lock.
+    for password in ("wrong", "pw-secret-123"):
+        assert attempt(password) == [(AuditAction.LOGIN, AuditResult.DENIED, "已被锁定，本次登录被拒绝")]
+
+
 # --- passwords, accounts, roles, second factor
 
 

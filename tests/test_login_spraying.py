@@ -55,6 +55,15 @@ def test_behind_one_proxy_the_lockout_and_the_audit_log_see_the_same_client(clie
     assert entry.ip == "10.8.1.99"
 
 
+def test_an_attempt_from_a_locked_address_is_recorded_once_as_refused(client, ten_accounts):
+    for n in range(20):
+        _try(client, ten_accounts[n % 10].username, "x")
+    before = AuditEntry.objects.count()
+    assert _try(client, "acct0", PASSWORD).status_code == 429
+    entries = list(AuditEntry.objects.order_by("pk")[before:])
+    assert [(e.action, e.result, e.detail) for e in entries] == [("login", "denied", "已被锁定，本次登录被拒绝")]
+
+
 def test_the_security_administrator_lifts_an_address_lockout_and_it_is_audited(client, ten_accounts, security_user):
     for n in range(20):
         _try(client, ten_accounts[n % 10].username, "x")

@@ -35,17 +35,21 @@ def _logged_in(sender, request, user, **kwargs):
         record(AuditAction.LOGIN_SUCCESS, actor=user, request=request, obj=user)
 
 
+def _refused_while_locked(request):
+    """The attempt was refused before its password was checked, the account or address being locked already
+    (core.security.lockout marks it; django-axes sends a failure and a lockout for it)."""
+    return getattr(request, "login_refused_as_locked", False)
+
+
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str((credentials or {}).get("username") or "")
     account = get_user_model().objects.filter(username=username).first() if username else None
-    record(
-        AuditAction.LOGIN,
-        actor=account or username,
-        request=request,
-        obj=account,
-        result=AuditResult.FAILED,
-        detail="用户名或密码错误" if account is None or account.is_active else "账号已停用",
-    )
+    if _refused_while_locked(request):
+        result, detail = AuditResult.DENIED, "已被锁定，本次登录被拒绝"
+    else:
+        result = AuditResult.FAILED
+        detail = "用户名或密码错误" if account is None or account.is_active else "账号已停用"
+    record(AuditAction.LOGIN, actor=account or username, request=request, obj=account, result=result, detail=detail)
 
 
 def _logged_out(sender, request, user, **kwargs):
@@ -54,6 +58,10 @@ def _logged_out(sender, request, user, **kwargs):
 
 
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    """django-axes sends this when a failure reaches the limit, and again for every attempt while locked:
+    that attempt is recorded once, as a refused login (_login_failed)."""
+    if _refused_while_locked(request):
+        return
     account = get_user_model().objects.filter(username=username).first() if username else None
     record(
         AuditAction.LOCKOUT,

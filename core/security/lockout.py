@@ -67,6 +67,13 @@ def unlock_address(ip, *, actor):
 class PortalAxesHandler(AxesDatabaseHandler):
     """django-axes' database handler, locked also when the client's address is (AXES_HANDLER)."""
 
+    def is_allowed(self, request, credentials=None):
+        allowed = super().is_allowed(request, credentials)
+        if not allowed and request is not None:
+            # Refused before the password is checked; the audit log writes one entry for it (core.audit.signals).
+            request.login_refused_as_locked = True
+        return allowed
+
     def is_locked(self, request, credentials=None):
         if super().is_locked(request, credentials):
             return True

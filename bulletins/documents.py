@@ -53,8 +53,12 @@ class Kind:
         self.slug, self.label, self.ext, self.content_type, self.make = slug, label, ext, content_type, make
         self.on_request = on_request
 
-    def filename(self, issue):
-        return f"{self.label}-{issue.year}年第{issue.number}期.{self.ext}"
+    def filename(self, issue, version=None):
+        """E.g. 工作信息-2019年第12期.pdf; once the issue is corrected every version's file names its version
+        (工作信息-2019年第12期-第2版.pdf), so the files of two versions are told apart where they are saved."""
+        corrected = version is not None and (version.number > 1 or version.pk != issue.current_version_id)
+        suffix = f"-第{version.number}版" if corrected else ""
+        return f"{self.label}-{issue.year}年第{issue.number}期{suffix}.{self.ext}"
 
 
 KINDS = {
@@ -181,4 +185,4 @@ def response(issue, version, kind, draft_data=None, *, audit=None):
         if not spec.on_request:
             raise ValueError(f"{kind} is made by render_documents, never in a request: ask `available` first")
         name = store(version, kind)
-    return download_response(default_storage.open(name, "rb"), spec.filename(issue), spec.content_type)
+    return download_response(default_storage.open(name, "rb"), spec.filename(issue, version), spec.content_type)

@@ -1,13 +1,14 @@
 """A correction after publishing: a new version with a reason; earlier versions stay readable."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
 
 from assessment.marks.services import set_mark
 from assessment.models import Mark
-from bulletins import services
+from bulletins import documents, services
 from bulletins.models import Article, Issue
 
 DEMO = "/bulletins/2019/11/"
@@ -119,3 +120,22 @@ def test_preview_of_a_correction_shows_the_table_mode(role_client, demo):
     staff = role_client("staff")
     assert "保持已发布的内容" in staff.get(f"{DEMO}preview/").content.decode()
     assert "按当前完成情况" in staff.get(f"{DEMO}preview/?tables=current").content.decode()
+
+
+@pytest.mark.usefixtures("media_root")
+def test_once_corrected_each_versions_download_names_its_version(role_client, demo):
+    staff = role_client("staff")
+
+    def name(url):
+        response = staff.get(url)
+        assert response.status_code == 200, url
+        return unquote(response["Content-Disposition"]).rsplit("''", 1)[-1]
+
+    assert name(f"{DEMO}issue.docx") == "工作信息-2019年第11期.docx"  # one version: the issue's name
+    _correct_title(staff, demo, "更正后的标题")
+    staff.post(f"{DEMO}publish/", {"fingerprint": _fingerprint(staff), "keep_tables": "1", "reason": "文章标题有误"})
+    assert name(f"{DEMO}v1/issue.docx") == "工作信息-2019年第11期-第1版.docx"
+    assert name(f"{DEMO}v2/issue.docx") == "工作信息-2019年第11期-第2版.docx"
+    assert name(f"{DEMO}issue.docx") == "工作信息-2019年第11期-第2版.docx"
+    demo.refresh_from_db()
+    assert documents.KINDS["pdf"].filename(demo, demo.versions.get(number=1)) == "工作信息-2019年第11期-第1版.pdf"

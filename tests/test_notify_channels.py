@@ -1,17 +1,22 @@
 """The channels against real servers: e-mail over SMTP (aiosmtpd) and WeCom/DingTalk robots (http.server)."""
 
 import base64
+import datetime
 import hashlib
 import hmac
 
 import pytest
 
 from assessment.models import Mark, Reporter, Unit
+from assessment.notify import digests
 from assessment.notify.deliveries import deliver_pending
 from assessment.notify.models import Delivery, Stage, UnitRobot
 from assessment.notify.reminders import mark_item, send_unit_reminders
+from cases.models import CaseStatus
+from cases.services import accept_case
+from core.office.models import Office
 
-from .factories import UserFactory
+from .factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +44,7 @@ def test_email_reaches_the_smtp_server_with_an_absolute_link(smtp_server, financ
     assert [d.status for d in run.delivered] == ["ok"]
     [received] = smtp_server.messages
     assert received["to"] == ["caizheng@ks.gov.cn"] and received["from"] == settings.DEFAULT_FROM_EMAIL
-    assert received["subject"] == "【市信用办】2019年度信用体系建设考核未完成事项提醒（财政局）"
+    assert received["subject"] == "【昆山信用】2019年度信用体系建设考核未完成事项提醒（财政局）"
     assert "1. 配合推进国家守信激励创新试点项目 (0.1分)" in received["body"]
     assert f"本单位页面：https://credit.ks.gov.cn/units/{finance.pk}/" in received["body"]
     delivery = Delivery.objects.get()
@@ -69,7 +74,7 @@ def test_dingtalk_robot_gets_title_and_text_and_a_valid_signature(robot_server, 
     [request] = robot_server.requests
     body = request["json"]
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"title", "text"}
-    assert body["markdown"]["title"] == "【市信用办】2019年度信用体系建设考核未完成事项提醒（财政局）"
+    assert body["markdown"]["title"] == "【昆山信用】2019年度信用体系建设考核未完成事项提醒（财政局）"
     assert "诚信专题宣传任务" in body["markdown"]["text"]
     query = request["query"]
     assert query["access_token"] == "t0k"
@@ -132,3 +137,22 @@ def test_a_robot_address_that_is_not_https_is_refused(finance, items, settings):
     send_unit_reminders(items, year=2019)
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and "https://" in delivery.error
+
+
+def test_every_message_carries_the_one_tag_of_the_office_row(
+    finance, items, staff_user, reporter_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Reminders, digests and case notices alike: 【…】 is the office's 邮件标题前缀, as set at /office/."""
+    office = Office.objects.get(pk=1)
+    office.mail_tag = "苏州信用"
+    office.save()
+    Reporter.objects.create(user=UserFactory(username="caizheng", email="caizheng@ks.gov.cn"), unit=finance)
+    send_unit_reminders(items, year=2019)
+    reporter_user.email = "fgw@ks.gov.cn"
+    reporter_user.save()
+    case = CaseFactory(year=2019, quarter=4, status=CaseStatus.SUBMITTED, submitted_by=reporter_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        accept_case(case, staff_user)
+    digest_title = digests.compose(staff_user, [], datetime.date(2019, 12, 2))[0]
+    subjects = [m.subject for m in mailoutbox] + [digest_title]
+    assert len(subjects) == 3 and all(s.startswith("【苏州信用】") for s in subjects), subjects

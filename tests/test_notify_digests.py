@@ -93,7 +93,7 @@ def test_each_follower_gets_one_digest_of_what_changed_since_the_last(smtp_serve
     mails = {m["to"][0]: m for m in smtp_server.messages}
     assert set(mails) == {"office@ks.gov.cn", "leader@ks.gov.cn"}
     office = mails["office@ks.gov.cn"]
-    assert office["subject"].startswith("【市信用办】关注动态摘要（")
+    assert office["subject"].startswith("【昆山信用】关注动态摘要（")  # the office row's one tag, as for cases
     body = office["body"]
     assert "【财政局】" in body
     assert "财政局 · 诚信专题宣传任务：改为“*”（王，表格录入）" in body

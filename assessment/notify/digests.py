@@ -116,7 +116,7 @@ def followed_changes(follows, since_of, until):
 
 def compose(user, sections, today):
     """sections: [(follow, unfollow link, [entries])]. Plain text for e-mail, markdown for robots."""
-    title = f"【市信用办】关注动态摘要（{today:%Y-%m-%d}）"
+    title = get_office().mail_subject(f"关注动态摘要（{today:%Y-%m-%d}）")
     lines = [f"{display_name(user)}：", "", "您关注的单位和指标自上次摘要以来有以下变化。"]
     md = [f"### {title}"]
     shown = 0

@@ -237,10 +237,11 @@ def compose(unit_plan, *, year=None, today, message="", receipt_link="", single=
     a link to its page and its personal 签收 link."""
     unit, link = unit_plan.unit, absolute_reverse("units:detail", unit_plan.unit.pk)
     year_text = f"{year}年度" if year else ""
+    office = get_office()
     what = "催办" if single else "提醒"
-    title = f"【市信用办】{year_text}信用体系建设考核未完成事项{what}（{unit.name}）"
+    title = office.mail_subject(f"{year_text}信用体系建设考核未完成事项{what}（{unit.name}）")
     lines = [f"{unit.name}：", "", f"贵单位{year_text}信用体系建设考核中有以下事项需要办理。"]
-    md = [f"### 【市信用办】{year_text}考核事项{what}", f"**{unit.name}**"]
+    md = [f"### {office.mail_subject(f'{year_text}考核事项{what}')}", f"**{unit.name}**"]
     if message:
         lines += ["", f"市信用办留言：{message}"]
         md += ["", f"> 市信用办留言：{message}"]

@@ -62,6 +62,10 @@ class Office(models.Model):
         """How e-mails and robot messages are signed: 全称（简称）."""
         return f"{self.name}（{self.short_name}）" if self.short_name else self.name
 
+    def mail_subject(self, text):
+        """Every e-mail's and robot message's title: the office's one tag, 【昆山信用】…"""
+        return f"【{self.mail_tag}】{text}"
+
     @property
     def admin_header(self):
         return f"{self.site_title}管理"

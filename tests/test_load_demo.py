@@ -148,3 +148,21 @@ def test_an_account_made_before_make_run_does_not_keep_the_demo_out():
     call_command("load_demo", stdout=out)
     assert "已载入演示数据：2019年第11期，70 家责任单位。" in out.getvalue()
     assert Issue.objects.get(year=2019, number=11).is_published
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_demo_unit_has_a_reporter_a_reminder_reaches():
+    """The demo of `make run`: the newcomer's first reminder reaches every unit, none of them “无法送达”."""
+    from assessment.notify.contacts import reporters_of
+
+    call_command("flush", interactive=False, verbosity=0)
+    loaded = io.StringIO()
+    call_command("load_demo", stdout=loaded)
+    assert "另有 69 个单位填报员账号（unit01…" in loaded.getvalue()
+
+    for unit in Unit.objects.all():
+        emails = [r.user.email for r in reporters_of(unit)]
+        assert emails and all(e.endswith("@example.gov.cn") for e in emails), unit.name
+    out = io.StringIO()
+    call_command("send_reminders", "--dry-run", "--date", "2019-12-20", stdout=out)
+    assert "家单位将收到提醒" in out.getvalue() and "无法送达" not in out.getvalue()

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -41,6 +42,8 @@ DEMO_ACCOUNTS = [
 # example.gov.cn is reserved-looking and never a real office's mailbox.
 DEMO_EMAIL_DOMAIN = "example.gov.cn"
 NOT_EMPTY = "数据库中已有数据，演示数据未载入。"
+# The other units' demo reporters: unit01, unit02… in the order of the tables (load_unit_reporters).
+UNIT_REPORTER_PREFIX = "unit"
 
 
 def database_is_empty():
@@ -180,10 +183,44 @@ def load_accounts():
     return accounts
 
 
+def load_unit_reporters():
+    """A reporter with a demo address for every unit that has none, so that the first reminder, notice or
+    催办 reaches every unit (on the console backend) instead of “无法送达”. They share the demo password."""
+    User = get_user_model()
+    group = Group.objects.get_or_create(name=access.REPORTER_GROUP)[0]
+    password = make_password(DEMO_PASSWORD)  # hashed once: 70 accounts, one slow hash
+    reached = set(Reporter.objects.values_list("unit_id", flat=True))
+    made = 0
+    for number, unit in enumerate(Unit.objects.order_by("category__order", "order", "pk"), start=1):
+        if unit.pk in reached:
+            continue
+        username = f"{UNIT_REPORTER_PREFIX}{number:02d}"
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": f"{unit.name}填报员（演示）",
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
+                "password": password,
+            },
+        )
+        if created:
+            user.groups.add(group)
+            Reporter.objects.create(user=user, unit=unit)
+            made += 1
+    return made
+
+
 class Command(BaseCommand):
     help = "向空数据库载入演示数据：2019年第11期《工作信息》及演示账号；数据库中已有数据时不做任何修改。"
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-unit-reporters",
+            action="store_true",
+            help="只建立四个演示账号，不为其他单位建立填报员（测试各自设定单位的联系方式）",
+        )
+
+    def handle(self, *args, no_unit_reporters=False, **options):
         with transaction.atomic():
             if not database_is_empty():
                 self.stdout.write(self.style.WARNING(NOT_EMPTY))
@@ -199,8 +236,14 @@ class Command(BaseCommand):
             load_case_counts(schemes["year"], printed_counts, issue_data["cases"], issue_data["offline_counts"])
             publish_once(issue)
             accounts = load_accounts()
+            unit_reporters = 0 if no_unit_reporters else load_unit_reporters()
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{issue}，{Unit.objects.count()} 家责任单位。"))
         self._print_accounts(accounts)
+        if unit_reporters:
+            self.stdout.write(
+                f"  另有 {unit_reporters} 个单位填报员账号（{UNIT_REPORTER_PREFIX}01…，按通报表格顺序），"
+                f"邮箱为 账号@{DEMO_EMAIL_DOMAIN}，提醒和通知在控制台输出。"
+            )
 
     def _print_accounts(self, accounts):
         if not accounts:

@@ -47,6 +47,12 @@ class OverdueCell:
     unit_id: int | None = None  # for the 催办 of that unit
 
 
+def counts_as_status(cell):
+    """Whether a cell is counted under its status: a 无 (no serious event) or an empty cell has nothing due
+    but is no 非考核项 either (the status it shares with them): it is in no column of the counts."""
+    return cell.status != DueStatus.NOT_ASSESSED or cell.value == MarkState.NOT_ASSESSED
+
+
 def overdue_link(grid, indicator_id, unit_name):
     """The grid showing the cell: its column, the overdue rows, the unit's name.
 
@@ -209,7 +215,7 @@ def year_overview(year):
         overdue = []
         for row in table.rows:
             for indicator, cell in zip(table.indicators, row.cells, strict=True):
-                if cell is None or not cell.status:
+                if cell is None or not cell.status or not counts_as_status(cell):
                     continue
                 counts[cell.status] += 1
                 if cell.status == DueStatus.OVERDUE:

@@ -96,7 +96,7 @@ def test_each_follower_gets_one_digest_of_what_changed_since_the_last(smtp_serve
     assert office["subject"].startswith("【昆山信用】关注动态摘要（")  # the office row's one tag, as for cases
     body = office["body"]
     assert "【财政局】" in body
-    assert "财政局 · 诚信专题宣传任务：改为“*”（王，表格录入）" in body
+    assert "财政局 · 诚信专题宣传任务：由“√”改为“*”（王，表格录入）" in body  # the old value too
     assert "改为“√”" not in body  # the change made before the follow
     assert f"财政局 · 案例“守信企业”已采用（王）  https://credit.ks.gov.cn/cases/case/{case.pk}/" in body
     assert f"https://credit.ks.gov.cn/units/{finance.pk}/?year=2019" in body
@@ -104,7 +104,8 @@ def test_each_follower_gets_one_digest_of_what_changed_since_the_last(smtp_serve
     unfollow = re.search(r"不再关注“财政局”：(https://credit\.ks\.gov\.cn/units/unfollow/\S+/)", body).group(1)
     leader_body = mails["leader@ks.gov.cn"]["body"]
     assert "【2019年 诚信专题宣传任务】" in leader_body
-    assert "教育局 · 诚信专题宣传任务：改为“*”" in leader_body and "财政局 · 诚信专题宣传任务：改为“*”" in leader_body
+    assert re.search("教育局 · 诚信专题宣传任务：由“.+?”改为“\\*”", leader_body)
+    assert "财政局 · 诚信专题宣传任务：由“√”改为“*”" in leader_body
     assert "案例" not in leader_body
     assert Delivery.objects.filter(kind="digest", status="ok").count() == 2
 
@@ -115,7 +116,7 @@ def test_each_follower_gets_one_digest_of_what_changed_since_the_last(smtp_serve
     digests()
     assert len(smtp_server.messages) == 4
     newest = smtp_server.messages[-1]["body"]
-    assert newest.count("诚信专题宣传任务：改为") == 1 and "案例" not in newest
+    assert newest.count("诚信专题宣传任务：由“*”改为“√”") == 1 and "案例" not in newest
     assert unfollow.startswith("https://")
 
 
@@ -166,3 +167,15 @@ def test_dry_run_sends_and_moves_nothing(people, finance, smtp_server):
     assert "王 <office@ks.gov.cn>：1 项变化" in out.getvalue() and "试运行" in out.getvalue()
     assert smtp_server.messages == [] and not Delivery.objects.exists()
     assert Follow.objects.get(pk=follow.pk).digested_until == follow.digested_until
+
+
+def test_a_change_followed_twice_is_listed_once(smtp_server, people, finance):
+    """Following 财政局 and the column 诚信专题宣传任务: a change of 财政局 in that column is one line."""
+    staff, _ = people
+    publicity = Mark.objects.get(unit=finance, indicator__order=9)
+    Follow.objects.create(user=staff, unit=finance)
+    Follow.objects.create(user=staff, indicator=publicity.indicator)
+    set_mark(publicity, "√", staff)
+    digests()
+    [mail] = smtp_server.messages
+    assert mail["body"].count("财政局 · 诚信专题宣传任务：由“*”改为“√”") == 1

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import Mark, MarkRequest
+from assessment.marks.history import with_previous
+from assessment.models import Mark, MarkRequest, cell_text
 from core.office.models import get_office
 from core.people import display_name
 
@@ -43,18 +44,19 @@ def register_digest_source(source):
 
 def mark_changes(since, until):
     """Changed cells (not the cells a new year creates), from the marks' history (one query)."""
-    entries = (
+    entries = with_previous(
         Mark.history.filter(history_date__gt=since, history_date__lte=until, history_type="~")
         .select_related("history_user", "unit", "indicator__scheme")
         .order_by("history_date", "history_id")
     )
     for e in entries:
         how = f"，{e.history_change_reason}" if e.history_change_reason else ""
+        old = cell_text(e.old_state, e.old_count) or "（空）"
         yield DigestEntry(
             e.history_date,
             e.unit_id,
             e.indicator_id,
-            f"{e.unit.name} · {e.indicator.title}：改为“{e.display}”（{display_name(e.history_user)}{how}）",
+            f"{e.unit.name} · {e.indicator.title}：由“{old}”改为“{e.display}”（{display_name(e.history_user)}{how}）",
             reverse("units:detail", args=[e.unit_id]) + f"?year={e.indicator.scheme.year}",
         )
 
@@ -149,9 +151,13 @@ def send_digests(*, now=None, dry_run=False):
     )
     if not follows:
         return []
-    per_user = defaultdict(list)
-    for f, new in followed_changes(follows, lambda f: f.digested_until, now):
-        per_user[f.user].append((f, unfollow_url(f), new))
+    per_user, listed = defaultdict(list), defaultdict(set)
+    for f, found in followed_changes(follows, lambda f: f.digested_until, now):
+        # A change of a followed unit in a followed column is listed once, under the first of the two follows.
+        new = [e for e in found if e not in listed[f.user_id]]
+        listed[f.user_id].update(new)
+        if new:
+            per_user[f.user].append((f, unfollow_url(f), new))
     digests = list(per_user.items())
     if dry_run:
         return digests

@@ -84,12 +84,14 @@ def create_issue(*, year, number, date, with_tables=True):
         check_issue_date(year, date)
         if Issue.objects.filter(year=year, number=number).exists():
             raise DomainError(f"{year}年第{number}期已经存在。")
-        previous = latest_issue()
-        # The previous issue's masthead and footer; the first issue takes the office's defaults.
-        if previous:
+        previous, office = latest_issue(), get_office()
+        # The previous issue's masthead and footer, as the office edited it for that issue; the office's
+        # when there is none, or when the office changed its names or defaults at /office/ after that issue
+        # was published.
+        if previous and not office.masthead_since(previous.published_at):
             copied = {name: getattr(previous, name) for name in COPIED_FIELDS}
         else:
-            copied = get_office().footer_defaults()
+            copied = office.footer_defaults()
         issue = Issue.objects.create(year=year, number=number, date=date, is_published=False, **copied)
         if with_tables:
             schemes = Scheme.objects.filter(year=year).order_by("category__order", "pk")

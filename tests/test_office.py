@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from bulletins.models import Issue
 from cases import services as case_services
 from cases.models import CaseStatus
 from core.office.models import Office, get_office
@@ -83,3 +84,25 @@ def test_nothing_kunshan_specific_lives_in_code(folder):
                 if re.search("昆山", line):
                     found.append(f"{path.relative_to(ROOT)}:{number}")
     assert found == []
+
+
+def test_after_the_office_is_renamed_a_new_issue_prints_the_new_names(role_client):
+    """2019 第11期 published; the office changes its names at /office/; 第12期 takes them, not 第11期's."""
+    staff = role_client("staff")
+    staff.post("/office/", _form(name="苏州市信用办公室", series_title="苏州信用体系建设", editor="新编辑"))
+    response = staff.post("/bulletins/new/", {"year": 2019, "number": 12, "date": "2019-12-20", "with_tables": "on"})
+    assert response.status_code == 302
+    issue = Issue.objects.get(year=2019, number=12)
+    assert (issue.issuer, issue.series_title, issue.editor) == ("苏州市信用办公室", "苏州信用体系建设", "新编辑")
+    page = staff.get("/bulletins/2019/12/edit/").content.decode()
+    assert "苏州信用体系建设" in page
+
+
+def test_a_site_title_change_keeps_the_previous_issues_masthead(role_client):
+    """Only the names and defaults of the masthead count: the previous issue's own edits carry on."""
+    staff = role_client("staff")
+    previous = Issue.objects.get(year=2019, number=11)
+    Issue.objects.filter(pk=previous.pk).update(editor="第11期的编辑")
+    staff.post("/office/", _form(site_title="别的网站名称"))
+    staff.post("/bulletins/new/", {"year": 2019, "number": 12, "date": "2019-12-20", "with_tables": "on"})
+    assert Issue.objects.get(year=2019, number=12).editor == "第11期的编辑"

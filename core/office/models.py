@@ -9,6 +9,7 @@ import time
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 # Each server process keeps the row for this long: a change made through another process (another
 # gunicorn worker or machine) shows everywhere within it, and the row costs one query a minute.
@@ -39,6 +40,9 @@ class Office(models.Model):
     email = models.CharField("电子邮件（默认）", max_length=100, blank=True)
     reviewers = models.CharField("审核（默认）", max_length=200, blank=True)
     phone = models.CharField("电话（传真）（默认）", max_length=100, blank=True)
+    # When the office last changed a new issue's masthead or footer (its names, the series title, a default):
+    # a new issue takes the office's values then, not the previous issue's (bulletins.services.create_issue).
+    masthead_changed_at = models.DateTimeField("刊头或默认页脚修改时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "本办信息"
@@ -74,6 +78,16 @@ class Office(models.Model):
     def issuer(self):
         """编印单位 of a new issue: the office's full name."""
         return self.name
+
+    def note_changes(self, changed_fields):
+        """Stamp masthead_changed_at when `changed_fields` (the names of the fields just edited) hold the
+        office's name or a masthead default; the caller saves."""
+        if set(changed_fields) & {"name", *MASTHEAD_FIELDS}:
+            self.masthead_changed_at = timezone.now()
+
+    def masthead_since(self, moment):
+        """Whether the office changed a new issue's masthead or footer after `moment` (None: not known)."""
+        return None not in (self.masthead_changed_at, moment) and self.masthead_changed_at > moment
 
     def footer_defaults(self):
         """A new issue's masthead and footer, as the office last set them."""

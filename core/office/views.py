@@ -31,7 +31,9 @@ def edit(request):
     get_office()  # makes the row if it is missing
     form = OfficeForm(request.POST or None, instance=Office.objects.get(pk=1))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        office = form.save(commit=False)
+        office.note_changes(form.changed_data)
+        office.save()
         messages.success(request, "本办信息已保存；新建的期刊、邮件和页面标题从现在起使用新的内容。")
         return redirect("office")
     return render(request, "assessment/office_form.html", {"form": form})

@@ -229,3 +229,25 @@ def test_the_index_counts_columns_and_units_not_their_product(office):
     columns, units = towns.indicators.count(), towns.units.count()
     assert columns > 1 and units > 1
     assert f"{towns.category.name}</a>：{columns} 项指标，{units} 家单位" in html
+
+
+def test_a_plain_header_follows_the_points_and_the_form_says_so(office):
+    indicator = _towns(1)
+    assert indicator.points_label in ("(0.6分)", "（0.6分）")
+    page = office.get(f"/office/indicators/{indicator.pk}/edit/").content.decode()
+    assert "表头随分值更新" in page
+    response = office.post(f"/office/indicators/{indicator.pk}/edit/", _form(indicator, points="2.5"))
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.points_label == indicator.points_label[0] + "2.5分" + indicator.points_label[-1]
+    grid = office.get("/assessment/2019/towns/").content.decode()
+    assert f'<span class="ind-points">{indicator.points_label}</span>' in grid
+
+
+def test_a_header_of_its_own_stays_when_the_points_change(office):
+    indicator = _towns(1)
+    office.post(f"/office/indicators/{indicator.pk}/edit/", _form(indicator, points_label="(两项合计0.6分)"))
+    indicator.refresh_from_db()
+    office.post(f"/office/indicators/{indicator.pk}/edit/", _form(indicator, points="0.8"))
+    indicator.refresh_from_db()
+    assert (str(indicator.points), indicator.points_label) == ("0.80", "(两项合计0.6分)")

@@ -32,6 +32,11 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = FIELDS  # what the office edits is what the audit entry compares (directory.indicators)
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "points": "计分用的分值。",
+            "points_label": "表头印出的文字，如 (0.6分)、（3分）、(视情最高扣20分)。"
+            "只改分值时，写作“（2分）”这样的表头随分值更新；自行写的表头（视情扣分、两项合计）保持不变。",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

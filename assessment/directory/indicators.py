@@ -62,6 +62,7 @@ def update_indicator(indicator, user):
         before = before.first()
         if before is None:
             raise DomainError("该指标已被删除。")
+        indicator.follow_points(before)
         validate(indicator)
         indicator.save()
         indicator.audit_detail = describe_changes(before, indicator, FIELDS) or "未修改"

@@ -1,5 +1,8 @@
 """Each year's schemes: the table of a category, its indicators (columns), its notes (说明) and its units."""
 
+import re
+from decimal import Decimal
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -47,6 +50,15 @@ class Scheme(models.Model):
         from assessment.scoring.rules import rules_from_scheme
 
         return rules_from_scheme(self).full_points
+
+
+# A header's points as printed when they are just the 分值: “(0.6分)” or “（3分）”.
+PLAIN_POINTS_LABEL = re.compile(r"(?P<open>[(（])(?P<points>\d+(?:\.\d+)?)分(?P<close>[)）])")
+
+
+def points_text(points):
+    """2.50 → “2.5”, 3.00 → “3”: points as the bulletin prints them."""
+    return format(Decimal(points).normalize(), "f")
 
 
 class Indicator(models.Model):
@@ -110,6 +122,16 @@ class Indicator(models.Model):
     @property
     def header(self):
         return f"{self.title} {self.points_label}"
+
+    def follow_points(self, before):
+        """分值 scores, 分值（按通报） is the header's printed words. When 分值 changes and the label printed the
+        old 分值 plainly (“（2分）”, “(0.6分)”) and was left as it was, it prints the new one (“（2.5分）”);
+        a label of its own (“(视情最高扣20分)”, a note's share of two columns) stays as the office wrote it."""
+        if self.points == before.points or self.points_label != before.points_label:
+            return
+        plain = PLAIN_POINTS_LABEL.fullmatch(self.points_label.strip())
+        if plain and Decimal(plain["points"]) == before.points:
+            self.points_label = f"{plain['open']}{points_text(self.points)}分{plain['close']}"
 
     @property
     def is_derived(self):

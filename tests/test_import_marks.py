@@ -126,6 +126,21 @@ def test_a_changed_derived_count_is_refused_in_the_words_of_every_other_path(sta
     assert _snapshot() == before
 
 
+def test_a_typed_deduction_is_refused_at_its_cell_like_a_typed_case_count(staff):
+    content = _edit(_download(staff), _set("部门", "财政局", 12, "扣0.1分"))
+    (error,) = _errors_for(staff, content)
+    assert (error["sheet"], error["column"], error["row"]) == ("部门", "L", 3 + 16)
+    assert error["message"] == "财政局：“扣分情况”一栏由系统按得分生成，不能直接填写；请保留导出时的内容。"
+
+
+def test_a_refused_file_does_not_head_its_changes_as_about_to_be_made(staff):
+    content = _edit(_edit(_download(staff), _set("部门", "财政局", 3, "√")), _set("部门", "发改委", 3, "完成"))
+    session = _session(_upload(staff, content))
+    assert len(session.changes) == 1 and len(session.errors) == 1
+    page = staff.get(f"/assessment/import/{session.token}/").content.decode()
+    assert "将要修改的内容" not in page and "文件中的修改（因有错误，均未导入）（1 处）" in page
+
+
 def test_round_trip_export_import_export_is_identical(staff):
     first = _download(staff)
     session = _session(_upload(staff, first))

@@ -14,6 +14,9 @@ from core.errors import DomainError
 _YEAR = re.compile(r"(\d{4})\s*年")
 
 
+DEDUCTION_TYPED = "{unit}：“扣分情况”一栏由系统按得分生成，不能直接填写；请保留导出时的内容。"
+
+
 def preview_marks(sheets, year):
     """Every change and every error of a progress workbook for `year`, as JSON-ready dicts."""
     tables = build_tables(schemes_with_parts(Scheme.objects.filter(year=year)).order_by("category__order"))
@@ -49,7 +52,7 @@ def preview_marks(sheets, year):
             problems.append(problem(f"表格中有合并单元格（{'、'.join(merged)}），请取消合并。", sheet.name))
             continue
         rows_by_name = {squash(row.unit.name): row for row in table.rows}
-        seen, changed, deduction_edits = {}, 0, []
+        seen, changed = {}, 0
         deduction_col = len(table.indicators) + 1
         for number, values in data_rows(sheet):
             name = cell_text(values[0])
@@ -101,12 +104,12 @@ def preview_marks(sheets, year):
                     }
                 )
             if cell_text(values[deduction_col]) != (row.deduction_text or "").strip():
-                deduction_edits.append(row.unit.name)
+                # Like a derived 奖惩案例 number: said at its cell, not left out unnoticed.
+                typed = DEDUCTION_TYPED.format(unit=row.unit.name)
+                problems.append(problem(typed, sheet.name, number, deduction_col + 1))
             extra = [i + 1 for i in range(deduction_col + 1, len(values)) if cell_text(values[i])]
             if extra:
                 problems.append(problem("表格右侧多出内容：不能增加列。", sheet.name, number, extra[0]))
-        if deduction_edits:
-            notes.append(f"{sheet.name}：“扣分情况”一栏不通过导入修改，{'、'.join(deduction_edits)}的改动已忽略。")
         missing = [row.unit.name for key, row in rows_by_name.items() if key not in seen]
         if missing:
             notes.append(f"{sheet.name}：文件中没有{'、'.join(missing)}，这些单位保持不变。")

@@ -28,6 +28,8 @@ MAX_CELL_CHARS = 32767
 BLOCK = 64 * 1024
 _REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _SHOWN = 5
+# Formula cells handed back one by one (check_workbook's `formulas`), per sheet: enough to fix, bounded.
+_LISTED = 50
 
 
 def _column_number(letters):
@@ -108,7 +110,7 @@ class _Scan:
             self.value = ""
         elif local == "f":
             self.formula_count += 1
-            if len(self.formulas) < _SHOWN:
+            if len(self.formulas) < _LISTED:
                 self.formulas.append(self.cell)
         elif local == "si" and self.shared:
             self.strings += 1
@@ -170,8 +172,11 @@ def _scan(scan, stream, damaged):
         raise damaged from None
 
 
-def check_workbook(uploaded, *, max_bytes=None, max_rows, max_cell_chars=MAX_CELL_CHARS):
-    """Raise ValidationError (Chinese) unless the .xlsx may be read safely; leaves the file at its start."""
+def check_workbook(uploaded, *, max_bytes=None, max_rows, max_cell_chars=MAX_CELL_CHARS, formulas=None):
+    """Raise ValidationError (Chinese) unless the .xlsx may be read safely; leaves the file at its start.
+
+    formulas: a dict the caller reports formula cells from, along with the other errors of the file:
+    {sheet title: (count, [cell references, at most _LISTED])}; without it a formula cell is refused here."""
     validate_upload(uploaded, max_bytes=max_bytes)
     name = uploaded.name or ""
     damaged = ValidationError(f"无法读取“{name}”：文件已损坏或不是 Excel 工作簿。")
@@ -209,9 +214,11 @@ def check_workbook(uploaded, *, max_bytes=None, max_rows, max_cell_chars=MAX_CEL
                     continue  # rows and formulas count in sheets only (a chart's <c:f> is a reference)
                 if scan.rows > max_rows:
                     raise ValidationError(f"工作表“{title}”超过 {max_rows} 行，不像是本系统导出的表格。")
-                if scan.formula_count:
-                    cells = "、".join(_where(ref) for ref in scan.formulas)
-                    more = f"等 {scan.formula_count} 处" if scan.formula_count > len(scan.formulas) else ""
+                if scan.formula_count and formulas is not None:
+                    formulas[title] = (scan.formula_count, list(scan.formulas))
+                elif scan.formula_count:
+                    cells = "、".join(_where(ref) for ref in scan.formulas[:_SHOWN])
+                    more = f"等 {scan.formula_count} 处" if scan.formula_count > _SHOWN else ""
                     raise ValidationError(f"工作表“{title}”{cells}{more}是公式，请粘贴为数值后再导入。")
             if long_strings:  # a too-long string no cell uses: still more than a reader should load
                 raise ValidationError(too_long.format(where=f"“{name}”中有内容"))

@@ -128,14 +128,31 @@ def test_an_overlong_shared_string_is_refused_at_the_cell_that_uses_it():
     assert refused.value.messages == ["工作表“区镇”第1行第1列（A1）超过 32767 个字符（Excel 单元格的上限），不能导入。"]
 
 
-def test_a_formula_is_refused_as_a_formula(staff):
+def _listed(client, content, url=IMPORT, name="工作进展通报.xlsx"):
+    """Upload; the file is refused (未导入) with its errors listed, no mark changed: (sheet, row, column, message)."""
+    marks = sorted(Mark.objects.values_list("pk", "state", "count", "version"))
+    response = client.post(url, {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    session = ImportSession.objects.get()
+    assert session.status == ImportSession.Status.REFUSED
+    assert sorted(Mark.objects.values_list("pk", "state", "count", "version")) == marks
+    return [(e["sheet"], e["row"], e["column"], e["message"]) for e in session.errors]
+
+
+def test_a_formula_is_refused_at_its_cell_with_the_files_other_errors(staff):
+    """One round to fix everything: the formula cells and, say, an unknown value elsewhere."""
+
     def edit(wb):
         wb["区镇"].cell(3, 2).value = '=IF(1=1,"√","*")'
         wb["区镇"].cell(5, 3).value = "=B3"
+        wb["部门"].cell(3, 3).value = "完成"
 
-    message = _refused(staff, _edit(_download(staff), edit))
-    assert message == "工作表“区镇”第3行第2列（B3）、第5行第3列（C5）是公式，请粘贴为数值后再导入。"
-    assert "不能为空" not in message
+    errors = _listed(staff, _edit(_download(staff), edit))
+    assert errors[:2] == [
+        ("区镇", 3, "B", "这是公式，请粘贴为数值后再导入。"),
+        ("区镇", 5, "C", "这是公式，请粘贴为数值后再导入。"),
+    ]
+    assert any(sheet == "部门" and column == "C" and "“完成”不是" in message for sheet, _, column, message in errors)
 
 
 def test_too_many_rows_are_refused_before_reading(staff):
@@ -159,7 +176,8 @@ def test_the_units_and_schemes_imports_check_the_same_way(staff, export, url):
     def edit(wb):
         wb.worksheets[0].cell(3, 1).value = "=A4"
 
-    assert "是公式，请粘贴为数值后再导入" in _refused(staff, _edit(content, edit), url=url, name="表.xlsx")
+    errors = _listed(staff, _edit(content, edit), url=url, name="表.xlsx")
+    assert (3, "A", "这是公式，请粘贴为数值后再导入。") in [e[1:] for e in errors]
 
 
 def test_a_part_with_entity_declarations_is_refused_as_damaged(staff):

@@ -9,7 +9,8 @@ from xml.etree import ElementTree
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_from_string
 
 from assessment.imports import staleness
 from assessment.models import SchemeUnit
@@ -46,6 +47,9 @@ def cell_text(value):
     return restored(str(value)).strip()
 
 
+FORMULA_MESSAGE = "这是公式，请粘贴为数值后再导入。"
+
+
 def problem(message, sheet="", row=None, column=None):
     """One error of the preview: where (sheet, row, column letter) and what, in Chinese."""
     return {"sheet": sheet, "row": row, "column": get_column_letter(column) if column else "", "message": message}
@@ -54,9 +58,11 @@ def problem(message, sheet="", row=None, column=None):
 class Sheets(list):
     """The sheets of a workbook, and when the workbook was written (for an older export's warning)."""
 
-    def __init__(self, sheets, *, exported_at=None):
+    def __init__(self, sheets, *, exported_at=None, problems=()):
         super().__init__(sheets)
         self.exported_at = exported_at
+        # What was found before the sheets were read (formula cells), reported with the preview's errors.
+        self.problems = list(problems)
 
 
 @dataclass
@@ -118,7 +124,8 @@ def read_workbook(uploaded, max_rows=MAX_ROWS):
         raise DomainError(f"“{name}”不是 .xlsx 格式的 Excel 工作簿。请上传从本系统导出、修改后保存的 .xlsx 文件。")
     try:
         # Kind, size, unpacked size, cell lengths, rows, formulas: all before openpyxl reads a byte.
-        check_workbook(uploaded, max_bytes=MAX_IMPORT_BYTES, max_rows=max_rows)
+        formulas = {}
+        check_workbook(uploaded, max_bytes=MAX_IMPORT_BYTES, max_rows=max_rows, formulas=formulas)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     uploaded.seek(0)
@@ -146,7 +153,19 @@ def read_workbook(uploaded, max_rows=MAX_ROWS):
         workbook.close()
     if not sheets or all(s.is_empty for s in sheets):
         raise DomainError(f"“{name}”是空的：工作簿里没有任何内容。")
-    return Sheets(sheets, exported_at=written_at)
+    return Sheets(sheets, exported_at=written_at, problems=formula_problems(formulas))
+
+
+def formula_problems(formulas):
+    """Each formula cell an error at its place (the reader would see only the value Excel saved with it)."""
+    problems = []
+    for title, (count, refs) in formulas.items():
+        for ref in refs:
+            column, row = coordinate_from_string(ref)
+            problems.append(problem(FORMULA_MESSAGE, title, row, column_index_from_string(column)))
+        if count > len(refs):
+            problems.append(problem(f"另有 {count - len(refs)} 个单元格是公式。{FORMULA_MESSAGE}", title))
+    return problems
 
 
 def check_header(sheet, expected, problems):

@@ -52,6 +52,7 @@ def start_import(uploaded, kind, year, user):
             transaction.set_rollback(True)  # a preview: nothing is kept
         payload["datasets"] = datasets_json(datasets)
         payload["fingerprint"] = fingerprint
+    payload["errors"] = sheets.problems + payload.get("errors", [])
     # A file with errors is refused at once: its preview says so (未导入), never 待确认.
     refused = bool(payload.get("errors"))
     return ImportSession.objects.create(

@@ -52,7 +52,7 @@ def test_the_progress_line_follows_render_documents_without_a_reload(page, live_
     assert page.evaluate("window.__notReloaded") is True
 
     # The page's download link sends the file render_documents stored.
-    href = page.locator(".site-nav a", has_text="PDF").get_attribute("href")
+    href = page.locator(".issue-downloads a", has_text="PDF").get_attribute("href")
     response = page.request.get(base + href)
     assert response.headers["content-type"] == "application/pdf"
     with default_storage.open(documents.stored_name(version, "pdf"), "rb") as stored:

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Bump when the layout of the files changes, so the stored files of published versions are made again.
-LAYOUT = 4
+LAYOUT = 5
 
 
 def render_xlsx(data, issue, version=None):

@@ -178,6 +178,10 @@ class _StyledRow:
         self.ws.append([self.styles.cell(self.ws, v, style) for v, style in zip(values, columns, strict=True)])
 
 
+# Tables of up to this many rows are printed on one page, notes included (_write_sheet).
+ONE_PAGE_ROWS = 20
+
+
 def _add_sheet(wb, name):
     ws = _StreamedSheet(parent=wb, title=name[:31])
     wb._add_sheet(ws)  # what Workbook.create_sheet does, with the sheet class above
@@ -208,6 +212,10 @@ def _write_sheet(ws, sheet, styles):
     for values in sheet.rows:
         row_number += 1
         body.append(values)
+    # A short table prints on one page with its notes (the 区镇's last notes would otherwise take a page of
+    # their own under the repeated, empty header); a long one runs over pages under its repeated header.
+    if row_number - 2 <= ONE_PAGE_ROWS:
+        ws.page_setup.fitToHeight = 1
     if sheet.notes:
         row_number += 2
         ws.append([])

@@ -69,6 +69,17 @@ def test_layout_prints_on_a4_landscape_with_repeated_header(workbook):
     assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
 
 
+def test_a_short_table_prints_on_one_page_with_its_notes(workbook):
+    """区镇 (12 rows) and 办事处 (4): one page, so no notes sit alone under an empty repeated header;
+    部门 (54 rows) runs over pages, its header repeated."""
+    wb, _ = workbook
+    for category in ("区镇", "城市管理办事处"):
+        setup = wb[category].page_setup
+        fit = wb[category].sheet_properties.pageSetUpPr.fitToPage
+        assert (setup.fitToHeight, setup.fitToWidth, fit) == (1, 1, True)
+    assert wb["部门"].page_setup.fitToHeight == 0 and wb["部门"].page_setup.fitToWidth == 1
+
+
 def test_export_follows_the_data(client, db):
     from assessment.models import Mark
     from bulletins.models import Issue

@@ -82,7 +82,7 @@ def test_a_typed_number_shows_as_the_number_in_its_history_the_unit_page_and_the
     assert (newest.old, newest.new) == (before, after)
     page = role_client("staff").get(f"/units/{typed.unit_id}/?year=2019").content.decode()
     assert f"{before} → {after}" in page
-    assert f"{typed.unit.name} · {typed.indicator.title}：改为“{after}”" in "\n".join(digest_texts())
+    assert f"{typed.unit.name} · {typed.indicator.title}：由“{before}”改为“{after}”" in "\n".join(digest_texts())
     # the word an empty state would give is never shown instead of the number
     assert newest.new == Mark.objects.get(pk=typed.pk).display
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.marks.history import with_previous
-from assessment.models import Mark, MarkRequest, cell_text
+from assessment.marks.history import Change, with_previous
+from assessment.models import Mark, MarkRequest
 from core.office.models import get_office
 from core.people import display_name
 
@@ -51,7 +51,7 @@ def mark_changes(since, until):
     )
     for e in entries:
         how = f"，{e.history_change_reason}" if e.history_change_reason else ""
-        old = cell_text(e.old_state, e.old_count) or "（空）"
+        old = Change(e).old or "（空）"
         yield DigestEntry(
             e.history_date,
             e.unit_id,

@@ -765,6 +765,8 @@ MATRIX += [
     ("system:jobs", "/system/jobs/", "404 404 404 404 404 404 200 404 login"),
     # For monitors: no login, the same answer for everyone (503 here: no scheduled job has run in this database).
     ("healthz", "/healthz", "503 503 503 503 503 503 503 503 503"),
+    # The icon every browser asks for: the static file, for everyone.
+    ("favicon", "/favicon.ico", "302 302 302 302 302 302 302 302 302"),
 ]
 
 

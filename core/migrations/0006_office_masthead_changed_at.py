@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_jobrun"),
+        ("core", "0005_list_indexes"),
     ]
 
     operations = [

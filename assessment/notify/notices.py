@@ -33,7 +33,7 @@ class Notice:
 
 
 def _title(notice):
-    return f"【{get_office().mail_tag}】{notice.subject}"[:200]
+    return get_office().mail_subject(notice.subject)[:200]
 
 
 def _text(greeting, notice):
@@ -114,7 +114,7 @@ def send_notice_summaries(now=None):
     written = []
     with transaction.atomic():
         held = list(
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))  # the user's row is joined, not locked
             .filter(kind=Delivery.Kind.NOTICE, status=Delivery.Status.HELD, created_at__lte=now)
             .select_related("user")
             .order_by("user_id", "created_at", "pk")
@@ -126,7 +126,7 @@ def send_notice_summaries(now=None):
             if user is None:
                 continue
             lines = [f"{n}. {d.title}\n   {_link_of(d)}" for n, d in enumerate(notices, 1)]
-            title = f"【{get_office().mail_tag}】今日收到的报送（{len(notices)} 件）"
+            title = get_office().mail_subject(f"今日收到的报送（{len(notices)} 件）")
             text = "\n".join(
                 [f"{display_name(user)}：", "", "以下报送等待市信用办办理：", "", *lines, "", get_office().signature]
             )

@@ -52,7 +52,7 @@ def test_one_unit_is_pressed_with_chosen_items_and_a_message(role_client, fgw, s
     send_queued()
     [mail] = smtp_server.messages
     assert mail["to"] == ["fagaiwei@example.gov.cn", "fgw@ks.gov.cn"]  # the demo's reporter and the test's
-    assert mail["subject"] == "【市信用办】2019年度信用体系建设考核未完成事项催办（发改委）"
+    assert mail["subject"] == "【昆山信用】2019年度信用体系建设考核未完成事项催办（发改委）"  # the office row's one tag
     assert "市信用办留言：请于本周五前完成。" in mail["body"]
     assert receipt.items[0]["title"] in mail["body"]
     assert LINK.search(mail["body"]).group(1) == f"/units/receipts/{receipt.token}/"

@@ -123,46 +123,26 @@ class SchemePartResource(OfficeResource):
         return self.scheme_widget.clean(row.get(CATEGORY) if row else None)
 
 
-class IndicatorOrderWidget(widgets.Widget):
-    """A column of the row's table by its order (1, 2, …)."""
+class SchemeMemberWidget(widgets.Widget):
+    """A column or a note of the row's table by its number in the table (指标顺序号, 说明序号)."""
 
-    def __init__(self, scheme_of):
+    def __init__(self, scheme_of, model, field, column, thing, number):
         super().__init__()
-        self.scheme_of = scheme_of
+        self.scheme_of, self.model, self.field = scheme_of, model, field
+        self.column, self.thing, self.number = column, thing, number  # 考核指标 / 指标 / 顺序号
 
     def clean(self, value, row=None, **kwargs):
         text = as_text(value)
         if not text.isdigit():
-            raise ValueError(f"考核指标应填指标顺序号，文件中是“{text}”。")
+            raise ValueError(f"{self.column}应填{self.thing}{self.number}，文件中是“{text}”。")
         scheme = self.scheme_of(row)
-        indicator = Indicator.objects.filter(scheme=scheme, order=int(text)).first()
-        if indicator is None:
-            raise ValueError(f"{scheme}没有顺序号为 {text} 的指标。")
-        return indicator
+        found = self.model.objects.filter(scheme=scheme, **{self.field: int(text)}).first()
+        if found is None:
+            raise ValueError(f"{scheme}没有{self.number}为 {text} 的{self.thing}。")
+        return found
 
     def render(self, value, obj=None, **kwargs):
-        return value.order if value else None
-
-
-class NoteNumberWidget(widgets.Widget):
-    """A note of the row's table by its number."""
-
-    def __init__(self, scheme_of):
-        super().__init__()
-        self.scheme_of = scheme_of
-
-    def clean(self, value, row=None, **kwargs):
-        text = as_text(value)
-        if not text.isdigit():
-            raise ValueError(f"说明应填说明序号，文件中是“{text}”。")
-        scheme = self.scheme_of(row)
-        note = Note.objects.filter(scheme=scheme, number=int(text)).first()
-        if note is None:
-            raise ValueError(f"{scheme}没有序号为 {text} 的说明。")
-        return note
-
-    def render(self, value, obj=None, **kwargs):
-        return value.number if value else None
+        return getattr(value, self.field) if value else None
 
 
 class UnitNameWidget(widgets.Widget):
@@ -289,7 +269,7 @@ class RuleGroupResource(SchemePartResource):
 
     def __init__(self, year, shift=0, user=None, **kwargs):
         super().__init__(year, shift, user, **kwargs)
-        self.fields["note"].widget = NoteNumberWidget(self.scheme_of)
+        self.fields["note"].widget = SchemeMemberWidget(self.scheme_of, Note, "number", "说明", "说明", "序号")
         self.fields["kc_orders"] = GroupOrdersField()  # after the declared columns (import-export's order)
 
     def _columns(self, instance, row):
@@ -381,7 +361,9 @@ class DueOverrideResource(SchemePartResource):
 
     def __init__(self, year, shift=0, user=None, **kwargs):
         super().__init__(year, shift, user, **kwargs)
-        self.fields["indicator"].widget = IndicatorOrderWidget(self.scheme_of)
+        self.fields["indicator"].widget = SchemeMemberWidget(
+            self.scheme_of, Indicator, "order", "考核指标", "指标", "顺序号"
+        )
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.set_by = self.user

@@ -316,18 +316,22 @@ def archives(directory):
 
 
 def prune(directory=None, keep_count=None, keep_days=None, now=None, dry_run=False):
-    """Remove the dated archives that are neither among the newest `keep_count` nor younger than `keep_days`
-    days (default: settings.BACKUP_KEEP_*), and temporaries a killed backup left; returns the paths removed."""
+    """Remove the dated archives that are neither among the newest `keep_count` nor written within the last
+    `keep_days` calendar days (default: settings.BACKUP_KEEP_*), and temporaries a killed backup left; returns
+    the paths removed."""
     directory = Path(directory or settings.BACKUP_DIR)
     keep_count = settings.BACKUP_KEEP_COUNT if keep_count is None else keep_count
     keep_days = settings.BACKUP_KEEP_DAYS if keep_days is None else keep_days
     now = now or timezone.now()
     if not directory.is_dir():
         raise BackupError(f"备份目录“{directory}”不存在，未清理。")
+    # By calendar day in the office's time zone: "5 天内" keeps today's and the five days before, whatever the
+    # hour the job runs at.
+    first_kept_day = timezone.localdate(now) - datetime.timedelta(days=keep_days)
     old = [
         path
         for n, (at, path) in enumerate(archives(directory))
-        if n >= keep_count and now - at > datetime.timedelta(days=keep_days)
+        if n >= keep_count and timezone.localdate(at) < first_kept_day
     ]
     day_ago = now.timestamp() - 24 * 3600
     left = [p for p in directory.glob(TEMPORARY_PREFIX + "*") if p.is_dir() and p.stat().st_mtime < day_ago]

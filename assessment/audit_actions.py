@@ -18,6 +18,8 @@ for _name, _value, _label in [
     ("NOTE_CREATE", "note_create", "新增说明"),
     ("NOTE_CHANGE", "note_change", "修改说明"),
     ("NOTE_DELETE", "note_delete", "删除说明"),
+    ("ROBOT_CHANGE", "robot_change", "设置群机器人"),
+    ("ROBOT_DELETE", "robot_delete", "删除群机器人"),
 ]:
     AuditAction.register(_name, _value, _label)
 

@@ -8,8 +8,9 @@ from django.core.management import call_command
 
 from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkRequest
-from assessment.notify.models import Delivery, NoticePreference, UnitRobot
+from assessment.notify.models import Delivery, NoticePreference, OfficeRobot, UnitRobot
 from cases.models import Case, CaseStatus
+from core.audit.models import AuditEntry
 
 from .factories import CaseFactory
 
@@ -141,3 +142,48 @@ def test_daily_readers_get_one_summary_and_others_nothing(role_client, people, s
     )
     role_client("reporter").post(f"/cases/case/{case.pk}/submit/")
     assert not Delivery.objects.filter(user=staff, title__contains=case.title).exists()
+
+
+def test_the_offices_group_robot_hears_each_arrival_at_once(
+    role_client, people, smtp_server, robot_server, reporter_unit
+):
+    staff, reporter = people
+    NoticePreference.objects.create(user=staff, mode=NoticePreference.Mode.DAILY)  # the member reads once a day
+    office = role_client("staff")
+    # Set on its page as the office would; the address rule is the units' (tests/test_robot_urls.py).
+    refused = office.post("/units/notices/robot/", {"kind": "wecom", "url": "http://10.0.0.8/robot"})
+    assert refused.status_code == 400 and "机器人地址须以 https:// 开头。" in refused.content.decode()
+    saved = office.post("/units/notices/robot/", {"kind": "wecom", "url": robot_server.url(), "is_active": "on"})
+    assert saved.status_code == 302 and OfficeRobot.objects.get().url == robot_server.url()
+    entry = AuditEntry.objects.filter(action="robot_change").get()
+    assert entry.actor == staff and robot_server.url() not in entry.detail  # the address is the robot's password
+
+    case = CaseFactory(
+        source_unit=reporter_unit,
+        source_label="市发改委",
+        year=2019,
+        quarter=4,
+        status=CaseStatus.DRAFT,
+        created_by=reporter,
+    )
+    role_client("reporter").post(f"/cases/case/{case.pk}/submit/")
+    send_queued()
+    [posted] = robot_server.requests
+    content = posted["json"]["markdown"]["content"]
+    assert f"发改委报送了奖惩案例：{case.title}" in content
+    assert f"https://credit.ks.gov.cn/cases/case/{case.pk}/" in content
+    assert not mail_to(smtp_server, "staff@ks.gov.cn")  # the member's own e-mail waits for the day's summary
+
+    # Removed after a confirmation: the next arrival reaches e-mail only.
+    office = role_client("staff")
+    asked = office.post("/units/notices/robot/", {"remove": "1"})
+    assert "确定删除吗" in asked.content.decode() and OfficeRobot.objects.exists()
+    office.post("/units/notices/robot/", {"remove": "1", "confirm": "1"})
+    assert not OfficeRobot.objects.exists()
+    assert AuditEntry.objects.filter(action="robot_delete", actor=staff).count() == 1
+    mark = _pending_mark(staff)
+    role_client("reporter").post(
+        f"/units/{mark.unit_id}/marks/{mark.pk}/request/", {"kind": "done", "text": "已在行政审批中开展信用审查。"}
+    )
+    send_queued()
+    assert MarkRequest.objects.filter(mark=mark).exists() and len(robot_server.requests) == 1

@@ -401,6 +401,8 @@ MATRIX = [
     ("units:receipt", _receipt_url, "404 200 404 404 404 404 404 404 login"),
     ("units:notice_settings", "/units/notices/", "200 404 404 403 404 404 404 404 login"),
     ("units:notice_settings", "/units/notices/", "200 404 404 403 404 404 404 404 login", "post"),
+    ("units:office_robot", "/units/notices/robot/", "200 404 404 403 404 404 404 404 login"),
+    ("units:office_robot", "/units/notices/robot/", "400 404 404 403 404 404 404 404 login", "post"),
     ("units:follow", "/units/follow/", "302 404 404 302 404 404 404 404 login", "post"),
     ("units:follow", "/units/follow/", "405 405 405 405 405 405 405 405 405"),
     # the digest's unfollow link: whoever holds it (no login needed); a forged one is 404 for all

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reminders/sent/<int:pk>/", receipt_views.reminder_receipts, name="reminder_receipts"),
     path("receipts/<str:token>/", receipt_views.receipt_link, name="receipt"),
     path("notices/", receipt_views.notice_settings, name="notice_settings"),
+    path("notices/robot/", notify_views.office_robot, name="office_robot"),
     path("follow/", notify_views.follow_toggle, name="follow"),
     path("unfollow/<str:token>/", notify_views.unfollow_link, name="unfollow"),
 ]

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .channels import ChannelError, Mailer, Message, Robot, send_robot
-from .models import ROBOT_KINDS, Channel, Delivery, UnitRobot
+from .models import ROBOT_KINDS, Channel, Delivery, OfficeRobot, UnitRobot
 
 logger = logging.getLogger(__name__)
 # A row still "sending" after this long belongs to a run that died: it is tried again.
@@ -24,6 +24,12 @@ def global_robot():
     if not settings.WEBHOOK_URL:
         return None
     return Robot(settings.WEBHOOK_KIND, settings.WEBHOOK_URL, settings.WEBHOOK_SECRET)
+
+
+def office_robot():
+    """The office's own group robot, when it is set and on (notices of arriving cases and requests)."""
+    robot = OfficeRobot.objects.filter(is_active=True).first()
+    return Robot(robot.kind, robot.url, robot.secret) if robot else None
 
 
 def robots_for(unit_ids):
@@ -63,11 +69,12 @@ def _claim(delivery):
 
 
 def _robot_of(delivery):
-    """A unit's robot as it is configured now (a corrected address helps the retry), else the recorded one."""
-    if delivery.unit_id is not None:
-        robot = robots_for([delivery.unit_id]).get(delivery.unit_id)
-        if robot is not None:
-            return robot
+    """The robot as it is configured now (a corrected address helps the retry): a unit's, or the office's for a
+    sending to no unit; else the recorded one."""
+    unit_id = delivery.unit_id
+    robot = robots_for([unit_id]).get(unit_id) if unit_id is not None else office_robot()
+    if robot is not None:
+        return robot
     if not delivery.recipient:
         raise ChannelError("没有群机器人地址")
     return Robot(delivery.channel, delivery.recipient)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from assessment.models import Indicator, Unit
 
+from . import robot_urls
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", "邮件"
@@ -26,16 +28,26 @@ class Stage(models.TextChoices):
     YEAR_END = "year_end", "年终情况说明"
 
 
-class UnitRobot(models.Model):
-    """A unit's own group robot (政务微信 or 钉钉); units without one use DJANGO_WEBHOOK_URL, if set."""
+class GroupRobot(models.Model):
+    """A group robot's settings (政务微信 or 钉钉): the one field list of a unit's robot and of the office's."""
 
-    unit = models.OneToOneField(Unit, models.CASCADE, related_name="robot", verbose_name="责任单位")
     kind = models.CharField(
         "类型", max_length=10, choices=[(c.value, c.label) for c in ROBOT_KINDS], default=Channel.WECOM
     )
     url = models.URLField("机器人地址（Webhook）", max_length=500)
     secret = models.CharField("加签密钥", max_length=200, blank=True, help_text="钉钉机器人启用“加签”时填写")
     is_active = models.BooleanField("启用", default=True)
+
+    FIELDS = ("kind", "url", "secret", "is_active")
+
+    class Meta:
+        abstract = True
+
+
+class UnitRobot(GroupRobot):
+    """A unit's own group robot (政务微信 or 钉钉); units without one use DJANGO_WEBHOOK_URL, if set."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="robot", verbose_name="责任单位")
 
     class Meta:
         verbose_name = "单位群机器人"
@@ -44,6 +56,30 @@ class UnitRobot(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()}"
+
+
+class OfficeRobot(GroupRobot):
+    """The office's own working group's robot (a singleton row, pk 1): notices of arriving cases and requests
+    reach the group there as well as each member's e-mail."""
+
+    class Meta:
+        verbose_name = "本办群机器人"
+        verbose_name_plural = "本办群机器人"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1),
+                name="office_robot_singleton",
+                violation_error_message="只能有一个本办群机器人。",
+            )
+        ]
+
+    def __str__(self):
+        return f"本办 · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
 
 
 def log_rank():
@@ -119,12 +155,7 @@ class Delivery(models.Model):
     @property
     def shown_recipient(self):
         """Robot addresses carry their access token: only the host and the token's last characters are shown."""
-        if self.channel == Channel.EMAIL:
-            return self.recipient
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(self.recipient)
-        return f"{parts.netloc}…{self.recipient[-4:]}" if parts.netloc else ""
+        return self.recipient if self.channel == Channel.EMAIL else robot_urls.shown(self.recipient)
 
 
 class CellReminder(models.Model):

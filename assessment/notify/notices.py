@@ -4,7 +4,8 @@ accepted or returned (with the reason).
 Higher layers (cases) call `notify_office` and `notify_submitter` from their services, inside the
 transaction that changes the data: the notices are Delivery rows written with the change, delivered by
 `manage.py send_queued` (never during the request). Each office member chooses, on `/units/notices/`, to be
-told at once, in one summary a day (`send_notice_summaries`, run with the daily digests), or not at all.
+told at once, in one summary a day (`send_notice_summaries`, run with the daily digests), or not at all; the
+office's own group robot, when one is set on that page, hears of each arrival at once.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from core.access import STAFF_GROUP
 from core.office.models import get_office
 from core.people import display_name
 
-from .deliveries import robots_for
+from .deliveries import office_robot, robots_for
 from .links import absolute_url
 from .models import Channel, Delivery, NoticePreference
 
@@ -58,8 +59,23 @@ def office_members():
 
 def notify_office(notice, *, unit=None, actor=None):
     """A case or request arrived: a notice to each office member by their mode (at once or held for the
-    day's summary), except the one who sent it. Returns the deliveries written."""
+    day's summary), except the one who sent it, and to the office's group robot. Returns the deliveries written."""
     written = []
+    robot = office_robot()
+    if robot is not None:
+        text, markdown = _text(get_office().short_name or get_office().name, notice)
+        written.append(
+            Delivery.objects.create(
+                kind=Delivery.Kind.NOTICE,
+                channel=robot.kind,
+                recipient=robot.url,  # unit left empty: the retry takes the office's robot as it is then
+                title=_title(notice),
+                text=text,
+                markdown=markdown,
+                run_date=timezone.localdate(),
+                created_by=actor,
+            )
+        )
     for user, mode in office_members():
         if mode == NoticePreference.Mode.OFF or user == actor:
             continue

@@ -63,3 +63,10 @@ def problem(url, *, resolve=False):
         if any(_inner(info[4][0]) for info in infos):
             return "机器人地址指向本机或内网地址，不能使用。"
     return None
+
+
+def shown(url):
+    """A robot address as pages and the audit log show it: its host and the access token's last characters
+    (the address is the robot's password)."""
+    netloc = urlsplit(url).netloc
+    return f"{netloc}…{url[-4:]}" if netloc else ""

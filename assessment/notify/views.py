@@ -1,4 +1,5 @@
-"""The office's record of every sending, and following units and indicators (buttons and the unfollow link)."""
+"""The office's record of every sending, the robots (a unit's and the office's own), and following units and
+indicators (buttons and the unfollow link)."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -13,7 +14,7 @@ from core.errors import DomainError
 
 from . import contacts
 from .follows import can_follow, follow, follow_from_token, unfollow
-from .models import Channel, Delivery, UnitRobot, log_rank
+from .models import Channel, Delivery, OfficeRobot, UnitRobot, log_rank
 from .todo import mark_seen
 
 PAGE_SIZE = 50
@@ -106,11 +107,11 @@ def unit_contacts(request, pk):
                 # Asked first: the unit's group stops getting reminders.
                 return render(request, "notify/unit_contacts.html", {"unit": unit, "robot": robot, "confirm": True})
             if request.POST.get("remove"):
-                contacts.remove_robot(unit)
+                contacts.remove_robot(unit, request.user)
                 messages.success(request, f"已删除{unit.name}的群机器人。")
             else:
                 form = contacts.RobotForm(request.POST, instance=robot)
-                contacts.save_robot(unit, form)
+                contacts.save_robot(unit, form, request.user)
                 messages.success(request, f"已保存{unit.name}的群机器人，今后的提醒也发到这个群。")
             return redirect("units:contacts", pk=unit.pk)
         except DomainError as exc:
@@ -120,6 +121,32 @@ def unit_contacts(request, pk):
         "notify/unit_contacts.html",
         {"unit": unit, "reporters": contacts.reporters_of(unit), "robot": robot, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@access.require(visible=access.can_read_all, allowed=access.can_manage)
+def office_robot(request):
+    """The office's own group robot, which hears of every arriving case and request (set or removed)."""
+    robot = OfficeRobot.objects.first()
+    form = contacts.OfficeRobotForm(instance=robot)
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove") and not request.POST.get("confirm"):
+                # Asked first: the office's group stops hearing of what arrives.
+                return render(request, "notify/office_robot.html", {"robot": robot, "confirm": True})
+            if request.POST.get("remove"):
+                contacts.remove_office_robot(request.user)
+                messages.success(request, "已删除本办群机器人，报送到达时只发邮件通知。")
+            else:
+                form = contacts.OfficeRobotForm(request.POST, instance=robot)
+                contacts.save_office_robot(form, request.user)
+                messages.success(request, "已保存本办群机器人，今后单位报送案例或申请时也通知这个群。")
+            return redirect("units:office_robot")
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    return render(
+        request, "notify/office_robot.html", {"robot": robot, "form": form}, status=400 if form.errors else 200
     )
 
 

@@ -15,6 +15,10 @@ The archive (`manage.py backup PATH`, `manage.py restore PATH`):
   (DJANGO_BACKUP_KEY, from the environment, never the database). Restore refuses an archive without it
   or signed with another key: a changed row with a recomputed manifest no longer passes.
 
+With `settings.BACKUP_ENCRYPTION_KEY` (DJANGO_BACKUP_ENCRYPTION_KEY) the .tar.gz is encrypted as it is written
+(`kunshan_credit.backup_crypto`, AES-256-GCM in chunks) and named `….tar.gz.enc`: no plain archive is ever
+written, and the off-site copy sends only ciphertext.
+
 `manage.py backup DIRECTORY` (or no path: settings.BACKUP_DIR, the nightly job) writes a dated archive
 there, `kunshan_credit-20261206-021500.tar.gz`; `prune_backups` removes the old ones (BACKUP_KEEP_*). The
 archive is written under a temporary name in the same directory and renamed when complete: a full disk
@@ -48,11 +52,13 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from .backup_crypto import SUFFIX, EncryptingWriter
+
 FORMAT = "kunshan_credit-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
-ARCHIVE_NAME = re.compile(r"^kunshan_credit-(\d{8}-\d{6})\.tar\.gz$")
+ARCHIVE_NAME = re.compile(r"^kunshan_credit-(\d{8}-\d{6})\.tar\.gz(?:\.enc)?$")
 TEMPORARY_PREFIX = ".backup-"
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 OFFSITE_TIMEOUT = 3 * 3600  # seconds: a night's copy over a slow line
@@ -79,17 +85,24 @@ def backup_key():
     return key.encode()
 
 
+def encryption_key():
+    """The encryption key (bytes), or None: archives are then written unencrypted."""
+    key = settings.BACKUP_ENCRYPTION_KEY
+    return key.encode() if key else None
+
+
 def sign(manifest_bytes):
     return hmac.new(backup_key(), manifest_bytes, hashlib.sha256).hexdigest()
 
 
-def archive_path(target, now=None):
-    """The file to write: `target` itself, or in a directory a dated name (the portal's time)."""
+def archive_path(target, now=None, encrypted=False):
+    """The file to write: `target` itself, or in a directory a dated name (the portal's time; `.enc` when
+    encrypted)."""
     target = Path(target)
     if not target.is_dir():
         return target
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d-%H%M%S")
-    return target / f"kunshan_credit-{stamp}.tar.gz"
+    return target / f"kunshan_credit-{stamp}.tar.gz{SUFFIX if encrypted else ''}"
 
 
 class _Serializer(jsonl.Serializer):
@@ -210,21 +223,21 @@ def _add(archive, name, source):
 def write_backup(target=None):
     """Write the archive to `target` (a new file, or a directory for a dated name; default
     settings.BACKUP_DIR, made if missing); returns (path, manifest). Nothing is left on any failure."""
-    key = backup_key()
+    key, secret = backup_key(), encryption_key()
     if target is None:
         try:
             Path(settings.BACKUP_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BackupError(f"无法创建备份目录“{settings.BACKUP_DIR}”（{exc.strerror}），备份未执行。") from exc
         target = settings.BACKUP_DIR
-    path = archive_path(target)
+    path = archive_path(target, encrypted=secret is not None)
     if path.exists():
         raise BackupError(f"文件“{path}”已存在，备份未执行。请换一个文件名，或给出目录（自动以日期命名）。")
     if not path.parent.is_dir():
         raise BackupError(f"目录“{path.parent}”不存在，备份未执行。")
     try:
         with tempfile.TemporaryDirectory(dir=path.parent, prefix=TEMPORARY_PREFIX) as tmp:
-            manifest = _write(Path(tmp), path, key)
+            manifest = _write(Path(tmp), path, key, secret)
     except OSError as exc:
         if exc.errno in FULL:
             raise BackupError(
@@ -237,7 +250,7 @@ def write_backup(target=None):
     return path, manifest
 
 
-def _write(tmp, path, key):
+def _write(tmp, path, key, secret):
     dump = tmp / DATABASE
     counts = {}
     # One transaction: every table is read from the same snapshot, even while people keep working.
@@ -251,37 +264,47 @@ def _write(tmp, path, key):
             for model in dumped_models():
                 counts[model._meta.label_lower] = model._default_manager.count()
                 serialize_rows(model_rows(model), stream)
-    members = {}
     partial = tmp / "archive.tar.gz"
-    with tarfile.open(partial, "w:gz") as archive:
-        for name, source in {DATABASE: dump, **_media_files()}.items():
-            try:
-                members[name] = _add(archive, name, source)
-            except FileNotFoundError:
-                continue  # an attachment deleted since the listing: its row is gone too
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "app_version": _app_version(),
-            "django": django.get_version(),
-            "database_vendor": connection.vendor,
-            "migrations": migrations,
-            "rows": counts,
-            "members": members,
-        }
-        body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-        signature = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
-        for name, data in ((MANIFEST, body), (SIGNATURE, signature)):
-            info = tarfile.TarInfo(name)
-            info.size, info.mtime, info.mode = len(data), int(datetime.datetime.now().timestamp()), 0o600
-            archive.addfile(info, io.BytesIO(data))
-    with open(partial, "rb") as f:
-        os.fsync(f.fileno())
+    with open(partial, "wb") as out:
+        sink = EncryptingWriter(out, secret) if secret else out
+        with tarfile.open(fileobj=sink, mode="w|gz") as archive:
+            manifest = _fill(archive, dump, migrations, counts, key)
+        if secret:
+            sink.close()
+        out.flush()
+        os.fsync(out.fileno())
     # Password hashes and unpublished work are inside: readable by the portal's account only.
     os.chmod(partial, 0o600)
     # Only a complete archive gets the name: a backup cut short never looks like one.
     os.replace(partial, path)
+    return manifest
+
+
+def _fill(archive, dump, migrations, counts, key):
+    """The members: the database, the media files, then the manifest and its signature; returns the manifest."""
+    members = {}
+    for name, source in {DATABASE: dump, **_media_files()}.items():
+        try:
+            members[name] = _add(archive, name, source)
+        except FileNotFoundError:
+            continue  # an attachment deleted since the listing: its row is gone too
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "app_version": _app_version(),
+        "django": django.get_version(),
+        "database_vendor": connection.vendor,
+        "migrations": migrations,
+        "rows": counts,
+        "members": members,
+    }
+    body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+    signature = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+    for name, data in ((MANIFEST, body), (SIGNATURE, signature)):
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode = len(data), int(datetime.datetime.now().timestamp()), 0o600
+        archive.addfile(info, io.BytesIO(data))
     return manifest
 
 

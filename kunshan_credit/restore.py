@@ -5,6 +5,9 @@ migrations against the code's, an empty database (nothing but what `migrate` its
 different file already under MEDIA_ROOT. Then every row goes in, ids kept, in one transaction; the
 row counts are compared with the manifest, PostgreSQL's sequences are moved past the restored ids,
 and the files are copied (and removed again if anything fails).
+
+An encrypted archive (`….tar.gz.enc`, `kunshan_credit.backup_crypto`) is first decrypted into the temporary
+directory with DJANGO_BACKUP_ENCRYPTION_KEY; a wrong or missing key, or a changed byte, refuses it there.
 """
 
 import hashlib
@@ -24,6 +27,7 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 
+from . import backup_crypto
 from .backup import (
     CHUNK,
     DATABASE,
@@ -35,6 +39,7 @@ from .backup import (
     BackupError,
     applied_migrations,
     dumped_models,
+    encryption_key,
     file_sha256,
     model_rows,
     serialize_rows,
@@ -52,11 +57,37 @@ def _safe_name(name):
     )
 
 
-def unpack_verified(path, into):
-    """Unpack the archive into the directory `into`, refusing it unless every member matches the manifest."""
+def decrypted(path, tmp):
+    """The archive to unpack: `path` itself, or, encrypted, its plain copy written into the directory `tmp`."""
+    if not backup_crypto.is_encrypted(path):
+        return path
+    secret = encryption_key()
+    if secret is None:
+        raise BackupError(
+            f"备份文件“{path}”已加密，但未设置备份加密密钥（环境变量 DJANGO_BACKUP_ENCRYPTION_KEY），恢复未执行。"
+            "请在 /etc/kunshan_credit/kunshan_credit.env 中设置备份时的加密密钥。"
+        )
+    target = Path(tmp, "decrypted.tar.gz")
+    try:
+        backup_crypto.decrypt_file(path, target, secret)
+    except backup_crypto.WrongKey as exc:
+        raise BackupError(
+            f"备份文件“{path}”无法解密：加密密钥（DJANGO_BACKUP_ENCRYPTION_KEY）与备份时不同，恢复未执行。"
+        ) from exc
+    except backup_crypto.Damaged as exc:
+        raise BackupError(f"备份文件“{path}”已损坏或被改动（解密校验失败），恢复未执行。") from exc
+    except OSError as exc:
+        raise BackupError(f"无法解密备份文件“{path}”（{exc.strerror}），恢复未执行。") from exc
+    return target
+
+
+def unpack_verified(path, into, shown=None):
+    """Unpack the archive into the directory `into`, refusing it unless every member matches the manifest
+    (`shown`: the file named in the messages, when `path` is its decrypted copy)."""
+    archive_path, path = path, shown or path
     damaged = f"备份文件“{path}”已损坏或被改动"
     try:
-        archive = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the `with archive` below
+        archive = tarfile.open(archive_path, "r:gz")  # noqa: SIM115 - closed by the `with archive` below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"无法读取备份文件“{path}”：不是本系统的备份（.tar.gz）或已损坏。") from exc
     seen = {}
@@ -223,8 +254,14 @@ def _reset_sequences(models):
 
 def restore_backup(path):
     """Restore the archive into an empty database and MEDIA_ROOT; returns the manifest."""
-    with tempfile.TemporaryDirectory(prefix="kc-restore-") as tmp:
-        manifest = unpack_verified(path, tmp)
+    with (
+        tempfile.TemporaryDirectory(prefix="kc-restore-") as tmp,
+        tempfile.TemporaryDirectory(prefix="kc-decrypt-") as plain,
+    ):
+        source = decrypted(path, plain)
+        manifest = unpack_verified(source, tmp, shown=path)
+        if source != path:
+            Path(source).unlink()  # room on the disk for the files
         _check_migrations(manifest)
         dump = Path(tmp, DATABASE)
         written = []

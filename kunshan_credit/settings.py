@@ -299,6 +299,11 @@ if BACKUP_KEEP_COUNT < 1 or BACKUP_KEEP_DAYS < 0:
 # The key that signs every archive (HMAC-SHA256 over its manifest); restore refuses an archive it did not sign.
 # Kept outside the database and the backups (the environment file), the same on the machine that restores.
 BACKUP_KEY = env_str("DJANGO_BACKUP_KEY", "")
+# Encrypts every archive when set (AES-256-GCM, kunshan_credit/backup_crypto.py; named .tar.gz.enc): restore needs
+# the same key. Empty: archives are written unencrypted (and still signed). Kept like DJANGO_BACKUP_KEY.
+BACKUP_ENCRYPTION_KEY = env_str("DJANGO_BACKUP_ENCRYPTION_KEY", "")
+if BACKUP_ENCRYPTION_KEY and len(BACKUP_ENCRYPTION_KEY) < 32:
+    raise ImproperlyConfigured("DJANGO_BACKUP_ENCRYPTION_KEY is too short: use at least 32 random characters.")
 # The key of the audit log's chain (HMAC-SHA256 over each entry and the previous entry's hash, core/audit/chain.py).
 # Default: DJANGO_SECRET_KEY. A key of its own lets the secret key be rotated without breaking the chain; it must
 # never change for the life of the log (verify_audit would report every older entry as changed).

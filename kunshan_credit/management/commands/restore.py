@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "恢复：校验备份文件后，把其中的数据库和附件恢复到空数据库和附件目录（MEDIA_ROOT）；非空数据库拒绝恢复。"
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="manage.py backup 写出的 .tar.gz 文件")
+        parser.add_argument("path", help="manage.py backup 写出的 .tar.gz（或加密的 .tar.gz.enc）文件")
 
     def handle(self, path, **options):
         try:

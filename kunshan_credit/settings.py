@@ -88,6 +88,19 @@ def env_url(name, default=""):
     return value
 
 
+def env_addresses(name):
+    """Named addresses, "姓名 <a@b>, b@c": [(name, address)], as ADMINS takes them."""
+    from email.utils import getaddresses
+
+    value = env_str(name, "").strip()
+    if not value:
+        return []
+    pairs = getaddresses([value])
+    if not pairs or any("@" not in address or " " in address for _, address in pairs):
+        raise ImproperlyConfigured(f"{name} must be addresses like 姓名 <a@b.cn>, c@d.cn, got {value!r}")
+    return pairs
+
+
 def env_choice(name, default, choices):
     value = env_str(name, default).strip()
     if value not in choices:
@@ -377,6 +390,20 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = NOTIFY_TIMEOUT
+# Server errors (a 500) reported to the administrators (kunshan_credit/server_errors.py): an e-mail to each of
+# ADMINS (DJANGO_ADMINS="姓名 <a@b>, …"), from SERVER_EMAIL, and a message to the office's group robot
+# (DJANGO_ERROR_WEBHOOK_URL, the robot rules of DJANGO_ROBOT_HOSTS); each distinct error (exception type and
+# view) at most once every SERVER_ERROR_REPORT_MINUTES, the next report counting the repeats in between.
+ADMINS = env_addresses("DJANGO_ADMINS")
+SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+ERROR_WEBHOOK_URL = env_url("DJANGO_ERROR_WEBHOOK_URL", "")
+ERROR_WEBHOOK_KIND = env_choice("DJANGO_ERROR_WEBHOOK_KIND", WEBHOOK_KIND, ("wecom", "dingtalk"))
+ERROR_WEBHOOK_SECRET = env_str("DJANGO_ERROR_WEBHOOK_SECRET", "")
+SERVER_ERROR_REPORT_MINUTES = env_int("DJANGO_ERROR_REPORT_MINUTES", 30)
+if SERVER_ERROR_REPORT_MINUTES < 1:
+    raise ImproperlyConfigured("DJANGO_ERROR_REPORT_MINUTES must be at least 1")
+# Django's debug pages and the reports alike hide every parameter named like a secret, on any view.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "kunshan_credit.server_errors.ReportFilter"
 
 # HTTPS hardening is on by default; DJANGO_HTTPS=0 only for a plain-HTTP local demo.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
@@ -416,10 +443,19 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # A request's unhandled exception: e-mail and robot message to the administrators, rate-limited.
+        "server_errors": {"()": "kunshan_credit.server_errors.ServerErrorHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes logs every login at INFO; failures and lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs every login at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+        # Instead of Django's own handlers (its English mail to ADMINS among them): to the root's, and reported.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"handlers": ["server_errors"], "propagate": True},
+    },
 }
 
 # --- REST API (/api/v1/): tokens for other systems, the portal's roles, errors in Chinese.

@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from kunshan_credit import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -440,23 +442,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        # A request's unhandled exception: e-mail and robot message to the administrators, rate-limited.
-        "server_errors": {"()": "kunshan_credit.server_errors.ServerErrorHandler"},
-    },
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # django-axes logs every login at INFO; failures and lockouts are warnings.
-        "axes": {"level": "WARNING"},
-        # Instead of Django's own handlers (its English mail to ADMINS among them): to the root's, and reported.
-        "django": {"handlers": [], "propagate": True},
-        "django.request": {"handlers": ["server_errors"], "propagate": True},
-    },
-}
+# One line per record (kunshan_credit/logs.py): on stderr, which systemd gives the journal, or, with
+# DJANGO_LOG_FILE, in that file, reopened after logrotate moved it (deploy/logrotate).
+LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+LOG_FILE = env_str("DJANGO_LOG_FILE", "").strip()
+if LOG_FILE and not Path(LOG_FILE).parent.is_dir():
+    raise ImproperlyConfigured(f"DJANGO_LOG_FILE's directory does not exist: {LOG_FILE!r}")
+LOGGING = logs.config(LOG_LEVEL, LOG_FILE)
 
 # --- REST API (/api/v1/): tokens for other systems, the portal's roles, errors in Chinese.
 REST_FRAMEWORK = {

@@ -52,6 +52,8 @@ PrivateTmp=yes
 ProtectSystem=strict
 ProtectHome=yes
 ReadWritePaths=/var/lib/kunshan_credit /var/backups/kunshan_credit
+# /var/log/kunshan_credit, made and writable for the user: DJANGO_LOG_FILE may point there (deploy/logrotate).
+LogsDirectory=kunshan_credit
 """
 
 

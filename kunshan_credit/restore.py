@@ -33,6 +33,7 @@ from .backup import (
     DATABASE,
     FORMAT,
     FORMAT_VERSION,
+    FULL,
     MANIFEST,
     MEDIA,
     SIGNATURE,
@@ -77,7 +78,9 @@ def decrypted(path, tmp):
     except backup_crypto.Damaged as exc:
         raise BackupError(f"备份文件“{path}”已损坏或被改动（解密校验失败），恢复未执行。") from exc
     except OSError as exc:
-        raise BackupError(f"无法解密备份文件“{path}”（{exc.strerror}），恢复未执行。") from exc
+        if exc.errno in FULL:
+            raise BackupError(f"临时目录“{tmp}”所在磁盘空间不足，无法解密备份文件“{path}”，恢复未执行。") from exc
+        raise BackupError(f"无法读取或解密备份文件“{path}”，恢复未执行。") from exc
     return target
 
 

@@ -6,7 +6,8 @@ from kunshan_credit.backup import BackupError, copy_offsite, write_backup
 
 class Command(BaseCommand):
     help = (
-        "备份：把整个数据库、附件目录（MEDIA_ROOT）和带 SHA-256 校验值、经密钥签名的清单写入一个 .tar.gz 文件；"
+        "备份：把整个数据库、附件目录（MEDIA_ROOT）和带 SHA-256 校验值、经密钥签名的清单写入一个 .tar.gz 文件"
+        "（设置了 DJANGO_BACKUP_ENCRYPTION_KEY 时加密，为 .tar.gz.enc）；"
         "给出目录（或不给，即 DJANGO_BACKUP_DIR）时以日期命名。"
     )
 

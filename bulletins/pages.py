@@ -13,7 +13,8 @@ Kept twice: in the shared cache (every server process and a restart find it) and
 version's page cannot change under its key, in a small memory of each process in front of it,
 so a read does not even fetch the page from Redis or the cache table. The key also names what
 the page is wrapped in and which may change without a new version: the layout below, the static
-files' manifest (a deploy), and the office's names (`core.office.models.Office`).
+files' manifest (a deploy), the office's names (`core.office.models.Office`) and how many rows a page of a long
+table holds (`bulletins.published`).
 """
 
 import hashlib
@@ -21,6 +22,7 @@ import time
 from collections import OrderedDict
 from threading import Lock
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
@@ -119,7 +121,8 @@ def _static_stamp():
 
 def page_key(version, path):
     """The stored page's key: the version (with its publication time), the URL and what wraps it."""
-    stamp = hashlib.blake2b(f"{_static_stamp()}|{office_stamp()}|{path}".encode(), digest_size=8).hexdigest()
+    wrap = f"{_static_stamp()}|{office_stamp()}|{settings.BULLETIN_TABLE_PAGE_ROWS}|{path}"
+    stamp = hashlib.blake2b(wrap.encode(), digest_size=8).hexdigest()
     return f"bulletins:reader-page:{LAYOUT}:{version[0]}:{version[1]:%Y%m%d%H%M%S%f}:{stamp}"
 
 

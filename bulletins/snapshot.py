@@ -217,10 +217,13 @@ class Cell:
 
 @dataclass
 class TableView:
-    """A frozen table with the names the progress-table template reads."""
+    """A frozen table with the names the progress-table template reads; `start`/`stop` show a slice of its rows
+    (a page of a long table: bulletins.published), `page_changes` the changes in those rows."""
 
     data: dict
     changes: list | None = None  # None: no previous issue to compare with
+    start: int = 0
+    stop: int | None = None
     rows: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -230,7 +233,7 @@ class TableView:
         self.notes = [_Obj(**n) for n in self.data["notes"]]
         changed = {(c["unit_id"], c["column"]): c["before"] for c in self.changes or []}
         ncols = len(self.indicators)
-        for row in self.data["rows"]:
+        for row in self.data["rows"][self.start : self.stop]:
             cells = [Cell(v, changed.get((row["unit_id"], i))) for i, v in enumerate(row["values"])]
             self.rows.append(
                 _Obj(
@@ -246,6 +249,18 @@ class TableView:
     def anchor(self):
         return f"table-{self.category.slug}"
 
+    @property
+    def total_rows(self):
+        return len(self.data["rows"])
+
+    @property
+    def page_changes(self):
+        """The changes in the rows shown (all of them when the table is shown whole)."""
+        if self.start == 0 and self.stop is None:
+            return self.changes or []
+        shown = {row.unit.pk for row in self.rows}
+        return [c for c in self.changes or [] if c["unit_id"] in shown]
+
 
 class _Obj:
     def __init__(self, **kwargs):
@@ -258,6 +273,7 @@ class Bulletin:
 
     data: dict
     changes: dict | None = None
+    page_rows: int | None = None  # a table longer than this shows its first page only (bulletins.published)
 
     @property
     def title(self):
@@ -294,7 +310,8 @@ class Bulletin:
         ]
         by_table = (self.changes or {}).get("tables", {})
         self.tables = [
-            TableView(t, by_table.get(str(t["scheme_id"])) if self.changes else None) for t in self.data["tables"]
+            TableView(t, by_table.get(str(t["scheme_id"])) if self.changes else None, 0, self.page_rows)
+            for t in self.data["tables"]
         ]
 
     @property
@@ -321,42 +338,14 @@ class Bulletin:
         return comparison_sentence(self._table_names, self.changes, total=True)
 
 
-def present(data, changes=None):
-    return Bulletin(data, changes)
+def present(data, changes=None, page_rows=None):
+    return Bulletin(data, changes, page_rows)
 
 
-# --- the published page, rendered once per version
-
-# Bump when templates/bulletins/_bulletin.html changes, so cached pages of published versions are made again.
-PAGE_LAYOUT = 2
-
-
-def page_key(version):
-    # The publication time keeps the key a version's own even if a database is rebuilt under the same cache.
-    return f"bulletins:page:{PAGE_LAYOUT}:{version.pk}:{version.published_at:%Y%m%d%H%M%S%f}"
-
-
-def published_page(version):
-    """{"title", "html"} of a published version's content, rendered once and kept in the shared cache.
-
-    A version never changes, so its rendering does not either; the page around it (navigation, the
-    reader's name) is rendered per request. Cached without expiry: the key changes with the layout.
-    """
-    from django.core.cache import cache
-    from django.template.loader import render_to_string
-
-    key = page_key(version)
-    page = cache.get(key)
-    if page is None:
-        deferred = version.get_deferred_fields() & {"snapshot", "changes"}
-        if deferred:
-            version.refresh_from_db(fields=sorted(deferred))  # one query for both
-        bulletin = present(version.snapshot, version.changes)
-        page = {
-            "title": bulletin.title,
-            "html": render_to_string(
-                "bulletins/_bulletin.html", {"bulletin": bulletin, "version": version, "show_changes": True}
-            ),
-        }
-        cache.set(key, page, None)
-    return page
+def table_view(data, changes, slug, start=0, stop=None):
+    """The frozen table of category `slug` (its rows start:stop), or None when the snapshot has none."""
+    for table in data["tables"]:
+        if table["category"]["slug"] == slug:
+            by_table = (changes or {}).get("tables", {})
+            return TableView(table, by_table.get(str(table["scheme_id"])) if changes else None, start, stop)
+    return None

@@ -10,6 +10,11 @@ urlpatterns = [
     path("new/", compose.issue_new, name="new"),
     path("<int:year>/<int:number>/", reading.issue_detail, name="issue"),
     path("<int:year>/<int:number>/v<int:version>/", reading.issue_version, name="issue_version"),
+    path(
+        "<int:year>/<int:number>/v<int:version>/tables/<slug:slug>/<int:page>/",
+        reading.issue_table,
+        name="issue_table",
+    ),
     path("<int:year>/<int:number>/progress.xlsx", reading.progress_xlsx, name="progress_xlsx"),
     path("<int:year>/<int:number>/issue.pdf", reading.issue_pdf, name="issue_pdf"),
     path("<int:year>/<int:number>/issue.docx", reading.issue_docx, name="issue_docx"),

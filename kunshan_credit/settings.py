@@ -301,6 +301,9 @@ STORAGES = {
 # The folders Typst takes the PDF's fonts from (templates/bulletins/issue_pdf.typ sets Noto Serif CJK SC, Debian's
 # fonts-noto-cjk); comma-separated. A font missing there stops the PDF with Typst's message (bulletins/typeset.py).
 PDF_FONT_PATHS = env_list("DJANGO_PDF_FONT_PATHS", ["/usr/share/fonts/opentype/noto"])
+# A published issue's table longer than this many units shows its first page on the issue's page and its other
+# pages each on their own (bulletins/published.py): a province's page is not megabytes on a phone. The files are whole.
+BULLETIN_TABLE_PAGE_ROWS = env_int("DJANGO_BULLETIN_TABLE_PAGE_ROWS", 200)
 # Uploaded evidence and attachments: outside static/, served only through views that check access.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 # The nightly backup's directory (manage.py backup without a path; the job `backup`), and how long archives

@@ -575,6 +575,8 @@ MATRIX += [
     ("bulletins:feed", "/bulletins/feed/", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:issue_version", "/bulletins/2019/11/v1/", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:issue_version", "/bulletins/2019/11/v2/", "404 404 404 404 404 404 404 404 404"),
+    ("bulletins:issue_table", "/bulletins/2019/11/v1/tables/towns/1/", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue_table", "/bulletins/2019/11/v2/tables/towns/1/", "404 404 404 404 404 404 404 404 404"),
     ("bulletins:issue_pdf", "/bulletins/2019/11/issue.pdf", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:issue_docx", _stored_docx("/bulletins/2019/11/issue.docx"), "200 200 200 200 200 200 200 200 200"),
     ("bulletins:version_pdf", "/bulletins/2019/11/v1/issue.pdf", "200 200 200 200 200 200 200 200 200"),

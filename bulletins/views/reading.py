@@ -4,11 +4,12 @@ versions and downloads, the archive; and which issues a user may see, which the 
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessment import access
 
-from .. import documents, pages, services
+from .. import documents, pages, published, services
 from .. import snapshot as snapshots
 from ..models import Issue, IssueVersion
 
@@ -44,7 +45,7 @@ def render_issue(request, issue, version=None, *, preview=None, keep_tables=True
         context.update(bulletin=snapshots.present(data, changes), version=None)
     elif (version or issue.current_version) is not None:
         version = version or issue.current_version
-        page = snapshots.published_page(version)
+        page = published.published_page(version)
         context.update(
             bulletin_html=page["html"],
             page_title=page["title"],
@@ -95,6 +96,28 @@ def issue_detail(request, year, number):
     return _reader_page(
         request, (year, number), published, lambda: render_issue(request, get_issue_for_user(request, year, number))
     )
+
+
+@require_safe
+def issue_table(request, year, number, version, slug, page):
+    """A page of a long table of a published version (bulletins.published): its table is made once and kept; the
+    page around it says whether the version is still the current one."""
+    issue = get_issue_for_user(request, year, number)
+    version = get_object_or_404(IssueVersion.objects.defer(*HEAVY_FIELDS), issue=issue, number=version)
+    part = published.table_page(version, slug, page)
+    if part is None:
+        raise Http404("本期没有这一页表格。")
+    current = version.pk == issue.current_version_id
+    context = {
+        "page": part,
+        "slug": slug,
+        "version": version,
+        "is_old_version": not current,
+        "issue_url": issue.get_absolute_url()
+        if current
+        else reverse("bulletins:issue_version", args=[year, number, version.number]),
+    }
+    return render(request, "bulletins/issue_table.html", context)
 
 
 @require_safe

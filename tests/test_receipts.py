@@ -10,6 +10,7 @@ from django.core.management import call_command
 from assessment.marks.services import set_mark
 from assessment.models import Mark, Reporter, Unit
 from assessment.notify.models import Delivery, Receipt, Reminder
+from core.office.models import get_office
 
 from .factories import UserFactory
 
@@ -57,6 +58,22 @@ def test_one_unit_is_pressed_with_chosen_items_and_a_message(role_client, fgw, s
     assert receipt.items[0]["title"] in mail["body"]
     assert LINK.search(mail["body"]).group(1) == f"/units/receipts/{receipt.token}/"
     assert not Delivery.objects.exclude(unit=fgw).exists()  # no other unit
+
+
+def test_the_message_is_headed_with_the_offices_own_short_name(role_client, fgw, reporter_user, smtp_server):
+    """Another city's office (its row, /office/) signs its words with its own name, in the mail and on 签收."""
+    office = get_office()
+    office.short_name = "苏州市信用办"
+    office.save()
+    client = role_client("staff")
+    cells = re.findall(r'name="cell" value="([^"]+)"', client.get(f"/units/{fgw.pk}/remind/").content.decode())
+    client.post(f"/units/{fgw.pk}/remind/", {"cell": cells[:1], "message": "请尽快。"})
+    send_queued()
+    [mail] = smtp_server.messages
+    assert "苏州市信用办留言：请尽快。" in mail["body"]
+    link = LINK.search(mail["body"]).group(1)
+    page = role_client("reporter").get(link).content.decode()
+    assert "苏州市信用办留言：请尽快。" in page
 
 
 def test_nothing_chosen_is_refused_in_chinese(role_client, fgw):

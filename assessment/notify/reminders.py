@@ -243,8 +243,8 @@ def compose(unit_plan, *, year=None, today, message="", receipt_link="", single=
     lines = [f"{unit.name}：", "", f"贵单位{year_text}信用体系建设考核中有以下事项需要办理。"]
     md = [f"### {office.mail_subject(f'{year_text}考核事项{what}')}", f"**{unit.name}**"]
     if message:
-        lines += ["", f"市信用办留言：{message}"]
-        md += ["", f"> 市信用办留言：{message}"]
+        lines += ["", f"{office.message_label}：{message}"]
+        md += ["", f"> {office.message_label}：{message}"]
     number = 0
     for stage, items in _sections(unit_plan):
         lines += ["", STAGE_HEADINGS[stage]]
@@ -263,7 +263,7 @@ def compose(unit_plan, *, year=None, today, message="", receipt_link="", single=
     ]
     if receipt_link:
         lines += ["", f"收到后请打开以下链接签收（需登录本单位填报账号）：{receipt_link}"]
-    lines += ["", get_office().signature]
+    lines += ["", office.signature]
     md += ["", f"[打开本单位页面]({link})"]
     if receipt_link:
         md += [f"[签收本提醒]({receipt_link})"]

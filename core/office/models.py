@@ -66,6 +66,11 @@ class Office(models.Model):
         """How e-mails and robot messages are signed: 全称（简称）."""
         return f"{self.name}（{self.short_name}）" if self.short_name else self.name
 
+    @property
+    def message_label(self):
+        """How the office's own words in a reminder or 催办 are headed: 市信用办留言 (its short name)."""
+        return f"{self.short_name or self.name}留言"
+
     def mail_subject(self, text):
         """Every e-mail's and robot message's title: the office's one tag, 【昆山信用】…"""
         return f"【{self.mail_tag}】{text}"

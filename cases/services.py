@@ -1,41 +1,34 @@
-"""Case workflows: writing a case with its attachments, every review step, and the offline counts.
+"""Case workflows: writing a case with its attachments, and every review step.
 
 Each function runs in one transaction and raises `DomainError` (message in Chinese) when
-it refuses; nothing is written then, and no uploaded file is left on disk. Notices (to the office
-when a case arrives, to the submitter when it is decided) are written with the change and go out
-through `manage.py send_queued` (assessment.notify.notices).
+it refuses; nothing is written then, and no uploaded file is left on disk (cases.attachments). Notices (to
+the office when a case arrives, to the submitter when it is decided) are written with the change and go
+out through `manage.py send_queued` (cases.case_notices). Cases reported outside the portal are
+cases.count_records.
 """
 
-import contextlib
-import os
 import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from assessment import access
-from assessment.notify import notices
 from assessment.years import require_open
 from core.errors import DomainError, validation_text
-from core.people import display_name
 from core.text import contains_script, plain_line, plain_paragraphs
-from core.uploads import validate_upload
 
+from . import attachments, case_notices
 from .models import (
     PENDING_STATUSES,
     Case,
-    CaseAttachment,
     CaseChannel,
-    CaseCountRecord,
     CaseKind,
     CaseStatus,
     CaseTransition,
     quarter_of,
 )
 
-MAX_ATTACHMENTS = 10
 # Fields a case form may set; status and the review fields change only through transitions.
 CASE_FIELDS = (
     "kind",
@@ -66,53 +59,9 @@ def _check_can_write(case, user):
         raise DomainError(access.READ_ONLY if access.is_read_only(user) else "只能处理本单位的案例。")
 
 
-def _check_reviewer(user):
+def check_reviewer(user):
     if not access.can_review_cases(user):
         raise DomainError("只有市信用办可以审核案例。")
-
-
-# --- files
-
-
-@contextlib.contextmanager
-def _files_removed_on_failure():
-    """Yields a list to put stored file names in; they are deleted again if anything fails."""
-    stored = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            with contextlib.suppress(OSError):
-                CaseAttachment.file.field.storage.delete(name)
-        raise
-
-
-def check_uploads(uploads, existing=0):
-    """Refuse the whole set unless every file is of an allowed kind by content and size."""
-    uploads = list(uploads)
-    if existing + len(uploads) > MAX_ATTACHMENTS:
-        raise DomainError(f"每个案例最多 {MAX_ATTACHMENTS} 个附件。")
-    labels = []
-    for uploaded in uploads:
-        try:
-            labels.append(validate_upload(uploaded))
-        except ValidationError as exc:
-            raise DomainError(validation_text(exc)) from exc
-    return labels
-
-
-def _store(case, uploads, labels, user, stored):
-    for uploaded, label in zip(uploads, labels, strict=True):
-        attachment = CaseAttachment(
-            case=case,
-            name=os.path.basename(uploaded.name)[:200],
-            kind_label=label,
-            size=uploaded.size,
-            uploaded_by=user,
-        )
-        attachment.file.save(uploaded.name, uploaded, save=False)
-        stored.append(attachment.file.name)
-        attachment.save()
 
 
 # --- writing a case
@@ -176,8 +125,8 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
         data["source_unit"] = user.reporter.unit
         data["channel"] = CaseChannel.PORTAL
     uploads = list(uploads)
-    labels = check_uploads(uploads)
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    labels = attachments.check_uploads(uploads)
+    with attachments.files_removed_on_failure() as stored, transaction.atomic():
         if form_token and Case.objects.filter(form_token=form_token).exists():
             raise DomainError("该表单已经提交过了，请勿重复提交。")
         case = Case(status=CaseStatus.DRAFT, created_by=user, form_token=form_token or None)
@@ -190,7 +139,7 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
             # Two copies of the same form sent at the same moment: the token is unique.
             raise DomainError("该表单已经提交过了，请勿重复提交。") from exc
         _log(case, user, "", CaseStatus.DRAFT)
-        _store(case, uploads, labels, user, stored)
+        attachments.store_uploads(case, uploads, labels, user, stored)
         if submit:
             case = submit_case(case, user)
         return case
@@ -199,7 +148,7 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
 def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
     """Change a case's text, add and remove attachments; optionally (re)submit it in the same step."""
     uploads = list(uploads)
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with attachments.files_removed_on_failure() as stored, transaction.atomic():
         current = Case.objects.select_for_update(of=("self",)).select_related("source_unit").get(pk=case.pk)
         _check_can_write(current, user)
         if not access.can_edit_case(user, current):
@@ -210,10 +159,10 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
         _validate(current)
         current.save()
         removed = list(current.attachments.filter(pk__in=[getattr(a, "pk", a) for a in remove]))
-        labels = check_uploads(uploads, existing=current.attachments.count() - len(removed))
+        labels = attachments.check_uploads(uploads, existing=current.attachments.count() - len(removed))
         for attachment in removed:
             attachment.delete()  # its file goes once the transaction commits (post_delete signal)
-        _store(current, uploads, labels, user, stored)
+        attachments.store_uploads(current, uploads, labels, user, stored)
         if submit:
             current = submit_case(current, user)
         return current
@@ -245,7 +194,7 @@ def submit_case(case, user):
         current.status = to_status
         current.submitted_by, current.submitted_at = user, timezone.now()
         current.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
-        _notify_arrival(current, user)
+        case_notices.notify_arrival(current, user)
         return current
 
 
@@ -260,14 +209,14 @@ def accept_case(case, user):
     """Submitted or resubmitted → accepted (staff). It counts in the unit's 奖惩案例 from now on."""
     with transaction.atomic():
         current = _locked(case)
-        _check_reviewer(user)
+        check_reviewer(user)
         _check_pending(current, "采用")
         # An accepted case counts in the year's 奖惩案例: a closed year's counts are frozen.
         require_open(current.year)
         _log(current, user, current.status, CaseStatus.ACCEPTED)
         current.status, current.accepted_at = CaseStatus.ACCEPTED, timezone.now()
         current.save(update_fields=["status", "accepted_at", "updated_at"])
-        _notify(current, user, "已采用", "")
+        case_notices.notify_decision(current, user, "已采用", "")
         return current
 
 
@@ -276,7 +225,7 @@ def return_case(case, user, reason):
     reason = plain_paragraphs(reason or "")
     with transaction.atomic():
         current = _locked(case)
-        _check_reviewer(user)
+        check_reviewer(user)
         _check_pending(current, "退回")
         if not reason:
             raise DomainError("退回时请填写理由，告诉单位需要修改什么。")
@@ -285,7 +234,7 @@ def return_case(case, user, reason):
         _log(current, user, current.status, CaseStatus.RETURNED, reason)
         current.status = CaseStatus.RETURNED
         current.save(update_fields=["status", "updated_at"])
-        _notify(current, user, "被退回", reason)
+        case_notices.notify_decision(current, user, "被退回", reason)
         return current
 
 
@@ -308,7 +257,7 @@ def set_for_bulletin(case, user, value=True):
     """Mark an accepted case as one the issue composer may print (staff)."""
     with transaction.atomic():
         current = _locked(case)
-        _check_reviewer(user)
+        check_reviewer(user)
         if value and current.status != CaseStatus.ACCEPTED:
             raise DomainError("只有已采用的案例才能供通报选用。")
         current.for_bulletin = bool(value)
@@ -334,78 +283,3 @@ def review_cases(cases, user, action, reason=""):
             except DomainError as exc:
                 raise DomainError(f"“{case.title}”：{exc}") from exc
         return done
-
-
-# --- notices (assessment.notify.notices): written with the change, delivered by `send_queued`
-
-
-def _case_notice(case, subject, lines):
-    return notices.Notice(subject, tuple(lines), reverse("cases:detail", args=[case.pk]))
-
-
-def _notify_arrival(case, user):
-    """Tell the office that a case arrived for review (each member at once or in the day's summary)."""
-    unit = case.source_unit
-    who = unit.name if unit else display_name(user)
-    again = "重新报送" if case.status == CaseStatus.RESUBMITTED else "报送"
-    notices.notify_office(
-        _case_notice(
-            case,
-            f"{who}{again}了奖惩案例：{case.title}",
-            [f"{who}{again}了奖惩案例“{case.printed_title}”（{display_name(user)}），请审核。"],
-        ),
-        unit=unit,
-        actor=user,
-    )
-
-
-def _notify(case, actor, what, reason):
-    """Tell the submitter (e-mail, and the unit's group robot) that the case was accepted or returned."""
-    recipient = case.submitted_by or case.created_by
-    lines = [f"您报送的奖惩案例“{case.printed_title}”{what}。"]
-    if reason:
-        lines += ["", "退回理由：", reason, "", "请修改后重新报送。"]
-    notices.notify_submitter(
-        recipient,
-        _case_notice(case, f"您报送的案例{what}：{case.title}", lines),
-        unit=case.source_unit,
-        actor=actor,
-    )
-
-
-# --- offline counts
-
-
-def add_count_record(user, *, unit, year, date, count, note, quarters):
-    """Record cases a unit reported outside the portal, with the source of the number (staff).
-
-    `quarters`: (first, last), the quarters the record covers, e.g. (1, 3) for “前三季度”, (2, 2) for one.
-    """
-    _check_reviewer(user)
-    first, last = quarters
-    with transaction.atomic():
-        record = CaseCountRecord(
-            unit=unit,
-            year=year,
-            first_quarter=first,
-            last_quarter=last,
-            date=date,
-            count=count,
-            note=plain_line(note),
-            created_by=user,
-        )
-        if contains_script(note):
-            raise DomainError("说明中含有脚本或网页代码，请删除后重新填写。")
-        try:
-            record.full_clean()
-        except ValidationError as exc:
-            raise DomainError(validation_text(exc)) from exc
-        record.save()
-        return record
-
-
-def delete_count_record(record, user):
-    _check_reviewer(user)
-    require_open(record.year)
-    with transaction.atomic():
-        CaseCountRecord.objects.filter(pk=record.pk).delete()

@@ -14,6 +14,7 @@ from core.excel import Sheet, workbook_response
 from core.uploads import protected_file_response
 
 from . import services
+from .count_records import add_count_record, delete_count_record
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm
 from .models import Case, CaseAttachment, CaseCountRecord, CaseStatus
 from .quarterly import SPAN_RULE, build_quarterly
@@ -330,7 +331,7 @@ def count_records(request):
     form = CountRecordForm(request.POST or None) if access.can_review_cases(request.user) else None
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.add_count_record(request.user, **form.cleaned_data)
+            record = add_count_record(request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -364,7 +365,7 @@ def count_record_delete(request, pk):
     access.deny_unless(access.can_review_cases(request.user), request.user)
     if request.method == "POST":
         try:
-            services.delete_count_record(record, request.user)
+            delete_count_record(record, request.user)
         except DomainError as exc:
             messages.error(request, str(exc))
         else:

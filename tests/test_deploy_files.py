@@ -8,10 +8,10 @@ import sys
 from django.conf import settings
 
 from assessment.imports.reading import MAX_IMPORT_BYTES
-from cases.services import MAX_ATTACHMENTS, validate_upload
+from cases.attachments import MAX_ATTACHMENTS, validate_upload
 
 DEPLOY = settings.BASE_DIR / "deploy"
-# The uploads module, wherever the layers put it: the one cases.services validates with.
+# The uploads module, wherever the layers put it: the one cases.attachments validates with.
 MAX_UPLOAD_BYTES = sys.modules[validate_upload.__module__].MAX_UPLOAD_BYTES
 MB = 1024 * 1024
 

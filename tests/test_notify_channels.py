@@ -13,7 +13,8 @@ from assessment.models import Mark, Reporter, Unit
 from assessment.notify import digests
 from assessment.notify.deliveries import deliver_pending
 from assessment.notify.models import Delivery, Stage, UnitRobot
-from assessment.notify.reminders import mark_item, send_unit_reminders
+from assessment.notify.reminder_kinds import mark_item
+from assessment.notify.reminders import send_unit_reminders
 from cases.models import CaseStatus
 from cases.services import accept_case
 from core.office.models import Office

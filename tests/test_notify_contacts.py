@@ -2,7 +2,8 @@
 
 from assessment.models import Unit
 from assessment.notify.models import UnitRobot
-from assessment.notify.reminders import open_items, plan
+from assessment.notify.reminder_kinds import open_items
+from assessment.notify.reminders import plan
 
 
 def test_staff_set_change_and_remove_a_units_robot(role_client):

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from assessment.models import Mark, Reporter, Unit
-from assessment.notify import reminders
+from assessment.notify import reminder_kinds
 from assessment.notify.models import CellReminder, Delivery, Stage, UnitRobot
-from assessment.notify.reminders import ReminderItem, mark_item, send_unit_reminders
+from assessment.notify.reminder_kinds import ReminderItem, mark_item
+from assessment.notify.reminders import send_unit_reminders
 
 from .factories import UserFactory
 
@@ -168,16 +169,16 @@ def test_send_queued_as_a_worker_delivers_what_arrives_between_rounds(smtp_serve
 def test_another_kind_of_reminder_is_sent_with_the_cells(smtp_server, finance, monkeypatch):
     """A kind registered beside the marks' (as a higher app would in its ready()) is planned, sent, recorded
     and not sent twice like a cell, by the same rule."""
-    monkeypatch.setattr(reminders, "KINDS", dict(reminders.KINDS))  # the registry as it was, after the test
+    monkeypatch.setattr(reminder_kinds, "KINDS", dict(reminder_kinds.KINDS))  # the registry as it was, after the test
 
     def self_reports(year, stage, as_of):
         return [ReminderItem(finance, f"report:{year}", "年度自评报告", date(year, 12, 25), Stage.DUE_SOON)]
 
-    reminders.register_reminder_kind("report", self_reports)
-    reminders.register_reminder_kind("report", self_reports)  # twice: kept once
-    assert list(reminders.KINDS) == ["mark", "report"]
+    reminder_kinds.register_reminder_kind("report", self_reports)
+    reminder_kinds.register_reminder_kind("report", self_reports)  # twice: kept once
+    assert list(reminder_kinds.KINDS) == ["mark", "report"]
     with pytest.raises(ValueError, match="report"):
-        reminders.register_reminder_kind("report", lambda year, stage, as_of: [])
+        reminder_kinds.register_reminder_kind("report", lambda year, stage, as_of: [])
 
     out = run("--date", "2019-12-20")
     assert "财政局（4 项）→ caizheng@ks.gov.cn" in out

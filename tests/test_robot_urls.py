@@ -8,7 +8,8 @@ import pytest
 from assessment.models import Mark, Unit
 from assessment.notify import robot_urls
 from assessment.notify.models import Delivery, UnitRobot
-from assessment.notify.reminders import mark_item, send_unit_reminders
+from assessment.notify.reminder_kinds import mark_item
+from assessment.notify.reminders import send_unit_reminders
 
 from .servers import RobotServer
 

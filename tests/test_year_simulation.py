@@ -72,6 +72,7 @@ from assessment.models import ImportSession, Mark, Reporter, Scheme, Unit
 from assessment.scoring.services import close_year, reopen_year
 from bulletins import services as bulletins
 from bulletins.models import Issue
+from cases import count_records
 from cases import services as cases
 
 from .consumers import agree, department_scores
@@ -131,7 +132,9 @@ def _accept_case(staff_user, unit_name, event_date):
 def _record(staff_user, unit_name, day, count, quarters, words):
     unit = Unit.objects.get(name=unit_name)
     note = f"2019年{words}报送 {count} 例"
-    return cases.add_count_record(staff_user, unit=unit, year=2019, date=day, count=count, note=note, quarters=quarters)
+    return count_records.add_count_record(
+        staff_user, unit=unit, year=2019, date=day, count=count, note=note, quarters=quarters
+    )
 
 
 def _reporter_of(unit_name):

@@ -1,164 +1,31 @@
 """Reminders to units: which items to remind whom of, one message per unit, recorded and then delivered.
 
-What a unit is reminded of comes from reminder kinds: `register_reminder_kind(name, open_items)`, where
-`open_items(year, stage, as_of)` returns the year's open `ReminderItem`s (unit, reference, due date, stage).
-This module registers the marks' kind: every * cell with its due date and its stage from the cell's due
-status (assessment.due: overdue, due soon, else pending). `open_items(year)` is every kind's, what the
-office's manual reminder sends; `due_items` keeps the due-soon and overdue ones, what `manage.py
-send_reminders` sends every day. The rule lives here, whatever the kind: each (item, stage) is reminded once,
-the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS.
-
-Once a year has ended its open cells are 年终未完成: until the year is closed, the unit is asked once for
-its year-end explanation (情况说明), with no days counted; a closed year sends none (`open_items`,
-`reminder_years`).
+The items come from reminder kinds (assessment.notify.reminder_kinds), the words from
+assessment.notify.reminder_text. The rule lives here, whatever the kind: each (item, stage) is reminded once,
+the overdue stage again every DJANGO_REMINDER_REPEAT_DAYS; a unit without any contact is recorded as
+unreachable, not every day.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from assessment import access, cells, due, years
-from assessment.due import DueStatus
-from assessment.models import Mark, MarkRequest, MarkState, Reporter
+from assessment import access, due
+from assessment.models import Reporter
 from core.errors import DomainError
-from core.office.models import get_office
 
 from . import receipts
 from .deliveries import deliver_pending, robots_for
-from .links import absolute_reverse
 from .models import CellReminder, Channel, Delivery, Stage
+from .reminder_kinds import ReminderItem
+from .reminder_text import compose
 
 EMAIL, ROBOT = "email", "robot"
 ALL_CHANNELS = frozenset({EMAIL, ROBOT})
-# Sections of a message, most pressing first.
-STAGE_ORDER = [Stage.YEAR_END, Stage.OVERDUE, Stage.DUE_SOON, Stage.PENDING]
-STAGE_HEADINGS = {
-    Stage.YEAR_END: "年度已结束，以下事项仍未完成，请提交年终情况说明（因客观原因无法完成的，说明后不作扣分）：",
-    Stage.OVERDUE: "已逾期：",
-    Stage.DUE_SOON: "即将到期：",
-    Stage.PENDING: "以下事项目前仍标记为“*”（未完成）：",
-}
 NOT_REACHED = "没有填报账号邮箱，也没有群机器人，无法送达"
-
-
-@dataclass(frozen=True)
-class ReminderItem:
-    """One item to remind a unit of. `cell` is a stable reference, <kind>:<id> (mark:<id>); `stage` a Stage
-    value. Earlier reminders are remembered per (cell, stage) (CellReminder)."""
-
-    unit: object
-    cell: str
-    title: str
-    due: date | None = None
-    stage: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class ReminderKind:
-    """A kind of item units are reminded of: `name` prefixes its items' references, `open_items(year, stage,
-    as_of)` gives the year's open items (at `stage` those that are not yet due soon)."""
-
-    name: str
-    open_items: Callable
-
-
-KINDS = {}
-
-
-def register_reminder_kind(name, open_items):
-    """Add a kind of reminder; at import, or from a higher layer's AppConfig.ready (as digest sources are).
-    Registering the same twice keeps one; another function under a name already taken is an error."""
-    known = KINDS.get(name)
-    if known is not None and known.open_items is not open_items:
-        raise ValueError(f"reminder kind {name!r} is registered already")
-    KINDS[name] = ReminderKind(name, open_items)
-    return open_items
-
-
-def open_items(year, stage=Stage.PENDING, as_of=None):
-    """Every open item of `year`, kind by kind in the order they were registered, each in its kind's order.
-
-    A closed year has nothing open to remind of: its result is fixed (assessment.years.year_state).
-    """
-    if years.year_state(year).closed:
-        return []
-    return [item for kind in KINDS.values() for item in kind.open_items(year, stage, as_of)]
-
-
-# The stages the daily run sends (the rest waits for the office's manual reminder).
-DUE_STAGES = (Stage.YEAR_END, Stage.DUE_SOON, Stage.OVERDUE)
-
-
-def due_items(year, as_of=None):
-    """The open items the daily run reminds of: due soon (before the date), overdue (pressing after it) and,
-    once the year has ended, the year-end explanation (once)."""
-    return [i for i in open_items(year, as_of=as_of) if i.stage in DUE_STAGES]
-
-
-def reminder_years():
-    """The years the daily run reminds of: the current year (assessment.years.current_year, the year units
-    act on, as their requests), unless it is closed. Once it has ended its open cells ask for the year-end
-    explanation; a closed year sends nothing."""
-    current = years.current_year()
-    return [current] if current is not None and years.year_state(current).is_open else []
-
-
-# --- the marks' kind: the * cells of a year's tables
-
-MARKS = "mark"
-
-
-def mark_item(mark, stage=Stage.PENDING, due=None, note=""):
-    """The item for a Mark (with its unit and indicator loaded)."""
-    title = f"{mark.indicator.title} {mark.indicator.points_label}".strip()
-    return ReminderItem(mark.unit, f"{MARKS}:{mark.pk}", title, due, stage, note)
-
-
-# A cell's due status (assessment.due) → the stage it is reminded at; a * not yet due stays "pending".
-STATUS_STAGES = {
-    DueStatus.YEAR_END: Stage.YEAR_END,
-    DueStatus.OVERDUE: Stage.OVERDUE,
-    DueStatus.DUE_SOON: Stage.DUE_SOON,
-}
-
-
-def open_cells(year, stage=Stage.PENDING, as_of=None):
-    """Every cell of `year` that shows *, in the printed order of units and columns (4 queries).
-
-    What a cell shows and when it is due are assessment.cells': a derived 奖惩案例 cell with cases counted is
-    not open; an overdue cell is at the overdue stage, one due soon at the due-soon stage, one open after the
-    year ended at the year-end stage, each with its due date as of `as_of` (default today); the rest at
-    `stage`.
-    """
-    marks = list(
-        Mark.objects.filter(indicator__scheme__year=year, state=MarkState.PENDING)
-        .select_related("unit__category", "indicator__scheme")
-        .order_by("unit__category__order", "unit__order", "unit__pk", "indicator__order")
-    )
-    shown = cells.cells_of_marks(marks, {m.indicator_id: m.indicator for m in marks}, as_of=as_of)
-    marks = [m for m in marks if shown[m.pk].is_pending]
-    requested = set(
-        MarkRequest.objects.filter(
-            status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__state=MarkState.PENDING
-        ).values_list("mark_id", flat=True)
-    )
-    return [
-        mark_item(
-            m,
-            STATUS_STAGES.get(shown[m.pk].status, stage),
-            shown[m.pk].due_date,
-            note="已提交申请，待市信用办审核" if m.pk in requested else "",
-        )
-        for m in marks
-    ]
-
-
-register_reminder_kind(MARKS, open_cells)
 
 
 @dataclass
@@ -212,62 +79,6 @@ def plan(items, *, stage=None, today=None, force=False, channel_set=ALL_CHANNELS
         for unit_id, robot in robots_for(list(plans)).items():
             plans[unit_id].robot = robot
     return list(plans.values())
-
-
-def _due_text(item, today):
-    if item.due is None or item.stage == Stage.YEAR_END:  # the year is over: no days are counted
-        return ""
-    days = (item.due - today).days
-    if days < 0:
-        return f"（截止 {item.due:%Y-%m-%d}，已逾期 {-days} 天）"
-    if days == 0:
-        return f"（截止 {item.due:%Y-%m-%d}，今天到期）"
-    return f"（截止 {item.due:%Y-%m-%d}，还有 {days} 天）"
-
-
-def _sections(unit_plan):
-    for stage in STAGE_ORDER:
-        items = [i for i in unit_plan.items if i.stage == stage]
-        if items:
-            yield stage, items
-
-
-def compose(unit_plan, *, year=None, today, message="", receipt_link="", single=False):
-    """One message for a unit: the office's message if any, its items by stage with their dates, what to do,
-    a link to its page and its personal 签收 link."""
-    unit, link = unit_plan.unit, absolute_reverse("units:detail", unit_plan.unit.pk)
-    year_text = f"{year}年度" if year else ""
-    office = get_office()
-    what = "催办" if single else "提醒"
-    title = office.mail_subject(f"{year_text}信用体系建设考核未完成事项{what}（{unit.name}）")
-    lines = [f"{unit.name}：", "", f"贵单位{year_text}信用体系建设考核中有以下事项需要办理。"]
-    md = [f"### {office.mail_subject(f'{year_text}考核事项{what}')}", f"**{unit.name}**"]
-    if message:
-        lines += ["", f"{office.message_label}：{message}"]
-        md += ["", f"> {office.message_label}：{message}"]
-    number = 0
-    for stage, items in _sections(unit_plan):
-        lines += ["", STAGE_HEADINGS[stage]]
-        md += ["", f"**{STAGE_HEADINGS[stage]}**"]
-        for item in items:
-            number += 1
-            note = f"（{item.note}）" if item.note else ""
-            lines.append(f"{number}. {item.title}{_due_text(item, today)}{note}")
-            md.append(f"{number}. {item.title}{_due_text(item, today)}{note}")
-    lines += [
-        "",
-        "请抓紧完成“*”对应的考核事项；完成后可在门户“本单位”页面报告已完成并附证明材料。"
-        "因规定未明确等客观原因导致工作落实存在困难的，请提交情况说明，不作为扣分项。",
-        "",
-        f"本单位页面：{link}",
-    ]
-    if receipt_link:
-        lines += ["", f"收到后请打开以下链接签收（需登录本单位填报账号）：{receipt_link}"]
-    lines += ["", office.signature]
-    md += ["", f"[打开本单位页面]({link})"]
-    if receipt_link:
-        md += [f"[签收本提醒]({receipt_link})"]
-    return title, "\n".join(lines), "\n".join(md)
 
 
 @dataclass

@@ -5,7 +5,8 @@ from assessment import years
 from core.errors import DomainError
 from core.text import contains_script, plain_paragraphs
 
-from .reminders import open_items, plan, send_unit_reminders
+from .reminder_kinds import open_items
+from .reminders import plan, send_unit_reminders
 
 MAX_MESSAGE = 500
 

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from assessment import access
 from assessment.mark_requests.services import current_year
-from assessment.notify.reminders import open_items, plan, send_unit_reminders
+from assessment.notify.reminder_kinds import open_items
+from assessment.notify.reminders import plan, send_unit_reminders
 from core.errors import DomainError
 
 REMINDER_NONCE = "kc_reminder_nonce"

@@ -10,7 +10,8 @@ from core.errors import DomainError
 
 from ...deliveries import deliver_pending, pending
 from ...models import Delivery, Stage
-from ...reminders import due_items, reminder_years, send_unit_reminders
+from ...reminder_kinds import due_items, reminder_years
+from ...reminders import send_unit_reminders
 
 
 def parse_date(value):

@@ -114,6 +114,15 @@ def _shown(state, count, is_derived):
     return cell_text(state, count)
 
 
+def derived_text(state, count):
+    """What a derived cell whose mark holds `state` shows with `count` counted: as its Cell's `value`.
+
+    A derived column's history (assessment.marks.history) reads the stored words through it, so its lines
+    say what the cell shows (6), not the word kept under the number (*).
+    """
+    return _shown(_derived_state(state), count or 0, True)
+
+
 def shown_count(value):
     """The number a cell showing `value` shows, or None."""
     return int(value) if value.isdigit() else None

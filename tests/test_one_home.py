@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.utils import timezone
 
-from assessment import derived
+from assessment import cells, derived
 from assessment.marks import history
 from assessment.marks.services import StaleMark, set_mark
 from assessment.models import Indicator, Mark, MarkState
@@ -227,3 +227,31 @@ def test_the_mark_requests_package_has_one_views_module_per_feature():
         "reminders.py",
         "unit_pages.py",
     ]
+
+
+# --- a derived cell's history: what the cell shows, not the word kept under the number
+
+
+def test_a_derived_cells_history_shows_the_number_the_cell_shows(role_client, staff_user):
+    """发改委's 奖惩案例 cell stores * and shows the cases counted (6): its history line on the unit page and
+    in the cell's history panel reads 6 as the cell does, not “建立：*”."""
+    mark = Mark.objects.select_related("indicator__scheme", "unit").get(
+        unit__name="发改委", indicator__scheme__year=2019, indicator__accepts_count=True
+    )
+    assert derived.is_derived(mark.indicator) and mark.state == MarkState.PENDING
+    shown = cells.cells_of_marks([mark], {mark.indicator_id: mark.indicator})[mark.pk].value
+    assert shown == "6"
+
+    client = role_client("staff")
+    page = client.get(f"/units/{mark.unit_id}/?year=2019").content.decode()
+    rows = re.findall(r"<td>([^<]*)</td>\s*<td>建立：([^<]*)</td>", page)
+    assert (mark.indicator.title, shown) in rows
+    assert (mark.indicator.title, "*") not in rows
+    panel = client.get(f"/assessment/marks/{mark.pk}/history/?partial=1").content.decode()
+    assert f"当前为“{shown}”" in panel and f"→ <strong>{shown}</strong>" in panel
+    assert "→ <strong>*</strong>" not in panel
+
+    # a word that exempts the unit shows as the word, after the number it replaced
+    set_mark(mark, MarkState.EXPLAINED, staff_user)
+    newest = client.get(f"/units/{mark.unit_id}/?year=2019").context["history"][0]
+    assert (newest.old, newest.new) == (shown, MarkState.EXPLAINED)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery
 
+from assessment import cells
 from assessment.models import ChangeBatch, Mark, cell_text
 from core.people import display_name
 
@@ -16,19 +17,30 @@ HistoricalMark = Mark.history.model
 
 @dataclass
 class Change:
-    """One history entry of a mark, with its value before and after."""
+    """One history entry of a mark, with its value before and after.
+
+    `cell`: the cell as it is shown now (assessment.cells.Cell), when the caller has it. A derived column
+    (奖惩案例) stores only its word; its number is counted from other records, so its entries read as
+    the cell does, with the number counted now (cells.derived_text), never the bare * kept under it.
+    """
 
     entry: object
+    cell: object = None
+
+    def _text(self, state, count):
+        if self.cell is not None and self.cell.derived:
+            return cells.derived_text(state, self.cell.count)
+        return cell_text(state, count)
 
     @property
     def old(self):
         if self.entry.history_type == "+":
             return None
-        return cell_text(self.entry.old_state, self.entry.old_count)
+        return self._text(self.entry.old_state, self.entry.old_count)
 
     @property
     def new(self):
-        return self.entry.display
+        return self._text(self.entry.state, self.entry.count)
 
     @property
     def who(self):
@@ -74,16 +86,21 @@ def _entries():
     )
 
 
-def mark_changes(mark):
-    """Every entry of one cell, newest first (its creation included)."""
-    return [Change(e) for e in _entries().filter(id=mark.pk)]
+def mark_changes(mark, cell=None):
+    """Every entry of one cell, newest first (its creation included); `cell`: the cell as shown now."""
+    return [Change(e, cell) for e in _entries().filter(id=mark.pk)]
 
 
-def marks_changes(marks, limit):
-    """The entries of some cells (a unit's page), newest first: the first `limit`, and how many in all."""
+def marks_changes(marks, limit, shown=None):
+    """The entries of some cells (a unit's page), newest first: the first `limit`, and how many in all.
+
+    `shown`: {mark id: Cell} as the page shows them (assessment.cells), so derived cells read as shown.
+    """
     ids = [m.pk for m in marks]
+    shown = shown or {}
     entries = _entries().filter(id__in=ids)
-    return [Change(e) for e in entries[:limit]], HistoricalMark.objects.filter(id__in=ids).count()
+    changes = [Change(e, shown.get(e.id)) for e in entries[:limit]]
+    return changes, HistoricalMark.objects.filter(id__in=ids).count()
 
 
 def year_changes(year, limit=30):

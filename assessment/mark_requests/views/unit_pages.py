@@ -110,7 +110,7 @@ def detail(request, pk):
                     "can_explain": explained_state(indicator) is not None,
                 }
             )
-        history, history_total = marks_changes(marks.values(), HISTORY_SHOWN)
+        history, history_total = marks_changes(marks.values(), HISTORY_SHOWN, shown)
         context.update(
             # The same figure as the scores pages and the API (frozen once the year is closed).
             score=unit_score(unit, scheme.year),

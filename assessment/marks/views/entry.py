@@ -215,7 +215,7 @@ def mark_history(request, pk):
             "mark": mark,
             "shown": cell.value,
             "cell": cell,
-            "changes": history.mark_changes(mark),
+            "changes": history.mark_changes(mark, cell),
             "editable": access.can_edit_marks(request.user),
             "year_editable": access.can_edit_year(request.user, year_state(mark.indicator.scheme.year)),
         },

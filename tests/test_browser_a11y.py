@@ -209,24 +209,3 @@ def test_charts_have_text_alternatives(page, live_server, demo_db):
     assert chart.locator("a").count() == 0
     table = page.locator("#cat-towns .trend-table")
     expect(table.get_by_role("row", name="第11期 88% 7")).to_be_visible()
-
-
-def test_todo_pages(page, live_server, demo_db):
-    """待办 with entries in every kind of section, and the requests queue with its bulk form, for each role."""
-    from assessment.mark_requests.services import submit_request
-    from assessment.models import MarkRequest
-    from assessment.notify.follows import follow
-
-    office = get_user_model().objects.get(username="office")
-    follow(get_user_model().objects.get(username="leader"), unit=_unit())
-    mark = set_mark(Mark.objects.get(unit=_unit(), indicator__order=5, indicator__scheme__year=2019), "*", office)
-    submit_request(mark, get_user_model().objects.get(username="fagaiwei"), MarkRequest.Kind.DONE, "已完成。")
-    _reporter_case()
-    _login(page, live_server, "office")
-    _check(page, live_server, ["/todo/", "/units/requests/"])
-    page.context.clear_cookies()
-    _login(page, live_server, "leader")
-    _check(page, live_server, ["/todo/"])
-    page.context.clear_cookies()
-    _login(page, live_server, "fagaiwei")
-    _check(page, live_server, ["/todo/"])

@@ -1,0 +1,134 @@
+"""WCAG 2.1 AA on the pages of 待办 and notices (issue 24), each with the data that fills it: axe-core (tests/a11y.py)
+finds no serious or critical violation on /todo/ of each role, the 签收 page, a reminder's acknowledgement list,
+the 催办 form of one unit, the requests queue before and after a bulk review, the notice settings and the office
+page."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from assessment.mark_requests.services import submit_request
+from assessment.marks.services import set_mark
+from assessment.models import Mark, MarkRequest, Unit
+from assessment.notify import urge
+from assessment.notify.follows import follow
+from bulletins.management.commands.load_demo import DEMO_PASSWORD
+from cases import services as case_services
+from cases.models import CaseStatus
+
+from .a11y import violations
+from .conftest import browser_log_in
+from .factories import CaseFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """axe-core is injected as a script: the page's script-src 'self' would refuse it (as in test_browser_a11y)."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def fgw():
+    return Unit.objects.get(name="发改委")
+
+
+def open_items():
+    """Two of 发改委's cells set back to *: open items to remind of and to request about."""
+    return [
+        set_mark(
+            Mark.objects.get(unit=fgw(), indicator__order=order, indicator__scheme__year=2019), "*", user("office")
+        )
+        for order in (5, 6)
+    ]
+
+
+def filled():
+    """Something in every section of every role's 待办: requests waiting, a followed unit, a case waiting for
+    review, a returned case, a 催办 waiting for its 签收."""
+    marks = open_items()
+    follow(user("leader"), unit=fgw())
+    submit_request(marks[0], user("fagaiwei"), MarkRequest.Kind.DONE, "已完成。")
+    reporter = user("fagaiwei")
+    CaseFactory(source_unit=fgw(), year=2019, quarter=4, status=CaseStatus.SUBMITTED, submitted_by=reporter)
+    returned = CaseFactory(source_unit=fgw(), year=2019, quarter=4, status=CaseStatus.SUBMITTED, submitted_by=reporter)
+    case_services.return_case(returned, user("office"), "请补充受理时间。")
+    return urge.urge_unit(fgw(), user("office"), [f"mark:{marks[1].pk}"], "请于本周五前完成。")
+
+
+def todo_of(username):
+    def arrange():
+        filled()
+        return username, "/todo/"
+
+    return arrange
+
+
+def receipt():
+    run = filled()
+    return "fagaiwei", f"/units/receipts/{run.reminder.receipts.get().token}/"
+
+
+def acknowledgements():
+    run = filled()
+    return "office", f"/units/reminders/sent/{run.reminder.pk}/"
+
+
+def sent_list():
+    filled()
+    return "office", "/units/reminders/sent/"
+
+
+def urge_form():
+    open_items()
+    return "office", f"/units/{fgw().pk}/remind/"
+
+
+def requests_queue():
+    for mark in open_items():
+        submit_request(mark, user("fagaiwei"), MarkRequest.Kind.DONE, "已完成。")
+    return "office", "/units/requests/"
+
+
+def notice_settings():
+    return "office", "/units/notices/"
+
+
+def office_page():
+    return "office", "/office/"
+
+
+PAGES = {
+    "待办·市信用办": todo_of("office"),
+    "待办·领导": todo_of("leader"),
+    "待办·填报员": todo_of("fagaiwei"),
+    "签收": receipt,
+    "签收情况": acknowledgements,
+    "已发送的提醒": sent_list,
+    "催办": urge_form,
+    "申请·批量审核": requests_queue,
+    "通知方式": notice_settings,
+    "本办信息": office_page,
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_has_no_serious_violation(page, live_server, demo_db, name):
+    username, path = PAGES[name]()
+    browser_log_in(page, live_server.url, username, DEMO_PASSWORD)
+    expect(page.locator(".site-nav .user")).to_be_visible()
+    response = page.goto(f"{live_server.url}{path}")
+    assert response.status == 200, path
+    assert violations(page) == []
+    if name == "申请·批量审核":
+        # and the page after the bulk review, with its message
+        for box in page.locator('input[name="requests"]').all():
+            box.check()
+        page.get_by_label("通过").check()
+        page.get_by_role("button", name="执行").click()
+        expect(page.locator(".messages")).to_contain_text("已通过 2 项申请。")
+        assert violations(page) == []

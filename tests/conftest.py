@@ -25,9 +25,9 @@ MENU_TODO_QUERIES = {"staff": 9, "reporter": 7, "leader": 1}
 
 
 def load_demo():
-    # Without a reporter for every unit: the tests of reminders and notices give the units they speak of
-    # their own contacts (test_load_demo checks the demo `make run` loads, with every unit's reporter).
-    call_command("load_demo", "--no-unit-reporters", stdout=io.StringIO())
+    """The demo as `make run` loads it, every unit with its demo reporter (unit01…); a test that needs a unit
+    nobody can be reached at makes one (factories.unit_without_contact)."""
+    call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,19 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessment.models import Category, Deduction, Indicator, Mark, Note, RuleKind, Scheme, SchemeUnit, Unit
+from assessment.models import (
+    Category,
+    Deduction,
+    Indicator,
+    Mark,
+    Note,
+    Reporter,
+    RuleKind,
+    Scheme,
+    SchemeUnit,
+    Unit,
+)
+from bulletins.management.commands.load_demo import DEMO_EMAIL_DOMAIN
 from bulletins.models import Issue
 from cases.models import Case, CaseKind
 
@@ -135,6 +147,27 @@ def multiply_units(factor, year=2019):
             for unit in units
             for ind in indicators
         )
+
+
+def reporter_address(unit_name):
+    """The e-mail of a unit's demo reporter: the demo gives every unit one (fagaiwei@…, unit01@…)."""
+    return Reporter.objects.get(unit__name=unit_name, user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").user.email
+
+
+def unit_without_contact(like, name, year=2019):
+    """A unit nobody can be reached at (no reporter, no robot), in `like`'s tables of `year` with `like`'s cells.
+
+    The demo gives every unit a reporter (as `make run` does); the reminder tests that need a unit without
+    any contact make one here: same category, after `like` in the printed order, each of its marks copied
+    (word and number; no cases or records of its own, so its 奖惩案例 cell shows *).
+    """
+    source = Unit.objects.get(name=like)
+    unit = UnitFactory(name=name, category=source.category, order=source.order + 1000)
+    for enrolled in SchemeUnit.objects.filter(unit=source, scheme__year=year):
+        SchemeUnit.objects.create(scheme=enrolled.scheme, unit=unit, order=enrolled.order + 1000)
+    for mark in Mark.objects.filter(unit=source, indicator__scheme__year=year):
+        Mark.objects.create(unit=unit, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
+    return unit
 
 
 # --- api

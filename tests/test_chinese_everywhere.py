@@ -116,7 +116,9 @@ def _crawl(client, start, *, limit=PAGES_PER_ROLE, prefix=None):
 
 
 def _usernames():
-    return set(get_user_model().objects.values_list("username", flat=True))
+    """Account names are data shown as typed: each, and its Latin words (the demo's unit01 reads as “unit”)."""
+    names = set(get_user_model().objects.values_list("username", flat=True))
+    return names | {word for name in names for word in WORD.findall(name)}
 
 
 def _known_urls():

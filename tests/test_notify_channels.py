@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from assessment.models import Mark, Reporter, Unit
+from assessment.models import Mark, Reporter
 from assessment.notify import digests
 from assessment.notify.deliveries import deliver_pending
 from assessment.notify.models import Delivery, Stage, UnitRobot
@@ -19,14 +19,15 @@ from cases.models import CaseStatus
 from cases.services import accept_case
 from core.office.models import Office
 
-from .factories import CaseFactory, UserFactory
+from .factories import CaseFactory, UserFactory, unit_without_contact
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def finance():
-    return Unit.objects.get(name="财政局")
+    """A unit with 财政局's cells and no contact: each test gives it the channel it is about."""
+    return unit_without_contact("财政局", "财政分局")
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_email_reaches_the_smtp_server_with_an_absolute_link(smtp_server, financ
     assert [d.status for d in run.delivered] == ["ok"]
     [received] = smtp_server.messages
     assert received["to"] == ["caizheng@ks.gov.cn"] and received["from"] == settings.DEFAULT_FROM_EMAIL
-    assert received["subject"] == "【昆山信用】2019年度信用体系建设考核未完成事项提醒（财政局）"
+    assert received["subject"] == "【昆山信用】2019年度信用体系建设考核未完成事项提醒（财政分局）"
     assert "1. 配合推进国家守信激励创新试点项目 (0.1分)" in received["body"]
     assert f"本单位页面：https://credit.ks.gov.cn/units/{finance.pk}/" in received["body"]
     delivery = Delivery.objects.get()
@@ -65,7 +66,7 @@ def test_wecom_robot_gets_a_markdown_message(robot_server, finance, items):
     body = request["json"]
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"content"}
     content = body["markdown"]["content"]
-    assert "**财政局**" in content and "1. 配合推进国家守信激励创新试点项目 (0.1分)" in content
+    assert "**财政分局**" in content and "1. 配合推进国家守信激励创新试点项目 (0.1分)" in content
     assert f"[打开本单位页面](http://127.0.0.1:8000/units/{finance.pk}/)" in content
 
 
@@ -77,7 +78,7 @@ def test_dingtalk_robot_gets_title_and_text_and_a_valid_signature(robot_server, 
     [request] = robot_server.requests
     body = request["json"]
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"title", "text"}
-    assert body["markdown"]["title"] == "【昆山信用】2019年度信用体系建设考核未完成事项提醒（财政局）"
+    assert body["markdown"]["title"] == "【昆山信用】2019年度信用体系建设考核未完成事项提醒（财政分局）"
     assert "诚信专题宣传任务" in body["markdown"]["text"]
     query = request["query"]
     assert query["access_token"] == "t0k"

@@ -1,6 +1,7 @@
 """`manage.py send_reminders`: once per (cell, stage), overdue again at the interval, failures retried, dry run."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -12,16 +13,21 @@ from assessment.notify.models import CellReminder, Delivery, Stage, UnitRobot
 from assessment.notify.reminder_kinds import ReminderItem, mark_item
 from assessment.notify.reminders import send_unit_reminders
 
-from .factories import UserFactory
+from .factories import UserFactory, reporter_address, unit_without_contact
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def finance(db):
-    unit = Unit.objects.get(name="财政局")
-    Reporter.objects.create(user=UserFactory(username="caizheng", email="caizheng@ks.gov.cn"), unit=unit)
-    return unit
+    """财政局, reached at its demo reporter's address."""
+    return Unit.objects.get(name="财政局")
+
+
+@pytest.fixture
+def nobody(db):
+    """A unit with 统战部's cells and no contact at all."""
+    return unit_without_contact("统战部", "无联系单位")
 
 
 def run(*args):
@@ -31,21 +37,21 @@ def run(*args):
 
 
 def finance_mail(smtp_server):
-    return [m for m in smtp_server.messages if m["to"] == ["caizheng@ks.gov.cn"]]
+    return [m for m in smtp_server.messages if m["to"] == [reporter_address("财政局")]]
 
 
-def test_each_cell_due_soon_is_reminded_once(smtp_server, finance):
+def test_each_cell_due_soon_is_reminded_once(smtp_server, finance, nobody):
     # 财政局 has reported cases; its three * items are due by the year-end assessment (2019-12-31).
     assert "财政局" not in run("--date", "2019-11-26")  # 35 days left: not due yet, nothing sent
     out = run("--date", "2019-12-20")
-    assert "财政局（3 项）→ caizheng@ks.gov.cn" in out
+    assert f"财政局（3 项）→ {reporter_address('财政局')}" in out
     assert "[即将到期] 诚信专题宣传任务 (0.2分) 截止 2019-12-31" in out
     assert len(finance_mail(smtp_server)) == 1
     assert Delivery.objects.filter(unit=finance, status="ok").count() == 1
     # units without any contact are recorded as unreachable, and their cells stay unreminded
     unreachable = Delivery.objects.filter(status="unreachable")
-    assert unreachable.filter(unit__name="统战部").exists()
-    assert not CellReminder.objects.filter(unit__name="统战部").exists()
+    assert unreachable.filter(unit=nobody).exists()
+    assert not CellReminder.objects.filter(unit=nobody).exists()
     assert CellReminder.objects.filter(unit=finance, stage="due_soon").count() == 3
 
     out = run("--date", "2019-12-21")
@@ -54,10 +60,9 @@ def test_each_cell_due_soon_is_reminded_once(smtp_server, finance):
     assert not unreachable.filter(run_date=date(2019, 12, 21)).exists()  # not recorded again every day
 
 
-def test_a_unit_given_an_address_is_reminded_on_the_next_run(smtp_server, finance):
+def test_a_unit_given_an_address_is_reminded_on_the_next_run(smtp_server, finance, nobody):
     run("--date", "2019-12-20")
-    unit = Unit.objects.get(name="统战部")
-    Reporter.objects.create(user=UserFactory(username="tongzhan", email="tz@ks.gov.cn"), unit=unit)
+    Reporter.objects.create(user=UserFactory(username="tongzhan", email="tz@ks.gov.cn"), unit=nobody)
     run("--date", "2019-12-21")
     assert [m["to"] for m in smtp_server.messages].count(["tz@ks.gov.cn"]) == 1
 
@@ -117,7 +122,7 @@ def test_a_failed_sending_is_retried_on_the_next_run_and_not_duplicated(smtp_ser
     smtp_server.stop()
     robot_server.stop()
     out = run("--date", "2019-12-20")
-    assert "失败 2 条" in out
+    assert f"失败 {Delivery.objects.filter(status='failed').count()} 条" in out
     failed = Delivery.objects.filter(unit=finance)
     assert sorted(failed.values_list("channel", "status")) == [("email", "failed"), ("wecom", "failed")]
     assert "对方拒绝连接" in failed.get(channel="wecom").error
@@ -131,9 +136,9 @@ def test_a_failed_sending_is_retried_on_the_next_run_and_not_duplicated(smtp_ser
     assert "财政局" in robot_server.requests[0]["json"]["markdown"]["content"]
 
 
-def test_dry_run_prints_and_sends_nothing(smtp_server, finance):
+def test_dry_run_prints_and_sends_nothing(smtp_server, finance, nobody):
     out = run("--dry-run", "--date", "2019-12-20")
-    assert "财政局（3 项）→ caizheng@ks.gov.cn" in out and "统战部" in out and "无法送达" in out
+    assert f"财政局（3 项）→ {reporter_address('财政局')}" in out and re.search(r"无联系单位（\d+ 项）→ 无法送达", out)
     assert "试运行" in out
     assert smtp_server.messages == []
     assert not Delivery.objects.exists() and not CellReminder.objects.exists()
@@ -181,7 +186,7 @@ def test_another_kind_of_reminder_is_sent_with_the_cells(smtp_server, finance, m
         reminder_kinds.register_reminder_kind("report", lambda year, stage, as_of: [])
 
     out = run("--date", "2019-12-20")
-    assert "财政局（4 项）→ caizheng@ks.gov.cn" in out
+    assert f"财政局（4 项）→ {reporter_address('财政局')}" in out
     assert "[即将到期] 年度自评报告 截止 2019-12-25" in out
     [message] = finance_mail(smtp_server)
     assert "年度自评报告（截止 2019-12-25，还有 5 天）" in message["body"]

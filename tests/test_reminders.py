@@ -12,34 +12,39 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment import access
 from assessment.models import Mark, MarkRequest, Reporter, SchemeUnit, Unit
 from assessment.notify.models import Delivery
 
-from .factories import UnitFactory, UserFactory
+from .factories import UnitFactory, UserFactory, reporter_address, unit_without_contact
 
 URL = "/units/reminders/"
 
 
 @pytest.fixture
 def reporters(reporter_user, db):
-    """财政局 and 人武部 have reporters with e-mail addresses; every other unit has none."""
-    from django.contrib.auth.models import Group
+    """财政局 and 人武部 are reached at their demo reporters' addresses (every demo unit has one); 无联系单位,
+    with 统战部's cells, has no contact at all."""
+    unit_without_contact("统战部", "无联系单位")
+    return {name: Reporter.objects.get(unit__name=name, user__email=reporter_address(name)).user for name in TWO}
 
-    group = Group.objects.get(name=access.REPORTER_GROUP)
-    users = {}
-    for unit_name, username in (("财政局", "caizheng"), ("人武部", "renwu")):
-        user = UserFactory(username=username, email=f"{username}@ks.gov.cn")
-        user.groups.add(group)
-        Reporter.objects.create(user=user, unit=Unit.objects.get(name=unit_name))
-        users[unit_name] = user
-    return users
+
+TWO = ("财政局", "人武部")
 
 
 def _confirm_page(client):
     response = client.get(URL)
     assert response.status_code == 200
     return response
+
+
+def _reached(response):
+    """The names of the units the confirmation page says will be reached."""
+    return {p.unit.name for p in response.context["plan"] if p.reached}
+
+
+def _to_the_two():
+    addresses = {reporter_address(name) for name in TWO}
+    return [m for m in mail.outbox if set(m.to) & addresses]
 
 
 def test_page_lists_each_unit_with_star_and_who_is_reached(role_client, reporters):
@@ -55,8 +60,9 @@ def test_page_lists_each_unit_with_star_and_who_is_reached(role_client, reporter
     )
     assert [m.indicator.order for m in finance] == [2, 7, 9]
     assert [i.cell for i in plan["财政局"].items] == [f"mark:{m.pk}" for m in finance]
-    assert plan["财政局"].emails == ["caizheng@ks.gov.cn"]
-    assert plan["统战部"].emails == [] and "无法送达" in response.content.decode()
+    assert plan["财政局"].emails == [reporter_address("财政局")]
+    assert plan["无联系单位"].emails == [] and "无法送达" in response.content.decode()
+    assert set(TWO) <= _reached(response) and "无联系单位" not in _reached(response)
     assert not mail.outbox and not Delivery.objects.exists()
 
 
@@ -66,46 +72,48 @@ def test_sending_queues_then_mails_each_reached_unit_its_open_items(role_client,
     mark = Mark.objects.get(unit__name="人武部", indicator__order=4, indicator__scheme__year=2019)
     MarkRequest.objects.create(mark=mark, kind="done", text="已完成", submitted_by=reporters["人武部"])
     client = role_client("staff")
-    nonce = _confirm_page(client).context["nonce"]
-    response = client.post(URL, {"nonce": nonce}, follow=True)
+    confirm = _confirm_page(client)
+    reached = _reached(confirm)
+    response = client.post(URL, {"nonce": confirm.context["nonce"]}, follow=True)
     assert not mail.outbox  # only recorded: nothing leaves during the request
     page = response.content.decode()
-    assert "已安排向 2 家单位发送提醒" in page and "未能送达" in page and "统战部" in page
-    assert Delivery.objects.filter(status="queued").count() == 2
-    assert Delivery.objects.get(status="unreachable", unit__name="统战部").created_by.username == "t_staff"
+    assert f"已安排向 {len(reached)} 家单位发送提醒" in page and "未能送达" in page and "无联系单位" in page
+    assert Delivery.objects.filter(status="queued").count() == len(reached)
+    assert Delivery.objects.get(status="unreachable", unit__name="无联系单位").created_by.username == "t_staff"
 
     call_command("send_queued", stdout=io.StringIO())
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == len(reached)
     by_unit = {m.to[0]: m for m in mail.outbox}
-    finance = by_unit["caizheng@ks.gov.cn"]
+    finance = by_unit[reporter_address("财政局")]
     assert "财政局" in finance.subject and "2019年度" in finance.subject
     # Not due yet (by the year-end assessment): listed as still *, each with its date (assessment.due).
     assert "1. 配合推进国家守信激励创新试点项目 (0.1分)（截止 2019-12-31，还有 35 天）" in finance.body
     assert "2. 奖惩措施和信用应用成效反馈 (0.3分)" in finance.body
     assert "3. 诚信专题宣传任务 (0.2分)" in finance.body
     assert f"https://credit.ks.gov.cn/units/{Unit.objects.get(name='财政局').pk}/" in finance.body
-    army = by_unit["renwu@ks.gov.cn"].body
+    army = by_unit[reporter_address("人武部")].body
     assert "(参照条线) 应用信用承诺 (0.1分)（截止 2019-12-31，还有 35 天）（已提交申请，待市信用办审核）" in army
-    assert set(Delivery.objects.filter(status="ok").values_list("unit__name", flat=True)) == {"财政局", "人武部"}
+    assert set(Delivery.objects.filter(status="ok").values_list("unit__name", flat=True)) == reached
 
 
 def test_the_manual_reminder_sends_again_what_the_daily_run_already_sent(role_client, reporters):
     call_command("send_reminders", "--date", "2019-12-20", stdout=io.StringIO())  # all due soon
-    assert len(mail.outbox) == 2
+    assert len(_to_the_two()) == 2
     client = role_client("staff")
     client.post(URL, {"nonce": _confirm_page(client).context["nonce"]})
     call_command("send_queued", stdout=io.StringIO())
-    assert len(mail.outbox) == 4
+    assert len(_to_the_two()) == 4
 
 
 def test_a_second_post_sends_nothing_more(role_client, reporters):
     client = role_client("staff")
-    nonce = _confirm_page(client).context["nonce"]
+    confirm = _confirm_page(client)
+    nonce = confirm.context["nonce"]
     client.post(URL, {"nonce": nonce})
     response = client.post(URL, {"nonce": nonce}, follow=True)
     assert "已经发送过了" in response.content.decode()
     assert client.post(URL, {}).status_code == 302
-    assert Delivery.objects.filter(status="queued").count() == 2
+    assert Delivery.objects.filter(status="queued").count() == len(_reached(confirm))
 
 
 def test_only_the_office_sends_reminders(role_client, reporters):

@@ -217,7 +217,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-unit-reporters",
             action="store_true",
-            help="只建立四个演示账号，不为其他单位建立填报员（测试各自设定单位的联系方式）",
+            help="只建立四个演示账号，不为其他单位建立填报员",
         )
 
     def handle(self, *args, no_unit_reporters=False, **options):

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from assessment.marks.services import HOW, bulk_set_marks, set_mark
@@ -225,15 +225,15 @@ class MarkBatchSerializer(serializers.Serializer):
     description = TextField(max_length=300, required=False, allow_blank=True, default="")
     changes = MarkChangeSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
 
-    def validate_changes(self, changes):
-        seen, repeated = set(), []
-        for change in changes:
-            if change["id"] in seen:
-                repeated.append(str(change["id"]))
-            seen.add(change["id"])
-        if repeated:
-            raise ValidationError(f"同一单元格在一批中只能出现一次（重复的 id：{'、'.join(repeated)}）。")
-        return changes
+
+def repeated_cells(changes):
+    """The ids named more than once in a batch, each once, in order (the API takes a cell once a batch)."""
+    seen, repeated = set(), []
+    for change in changes:
+        if change["id"] in seen and str(change["id"]) not in repeated:
+            repeated.append(str(change["id"]))
+        seen.add(change["id"])
+    return repeated
 
 
 class MarkBatchResultSerializer(serializers.Serializer):
@@ -399,6 +399,12 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
             # A cell that does not exist (or is outside one's reach) is not found, as GET /marks/{id}/ says.
             detail = "；".join(f"{name}：{messages[0]}" for name, messages in missing.items())
             return Response(error_body("not_found", detail, missing), status=404)
+        repeated = repeated_cells(changes)
+        if repeated:
+            # Well formed, so not the schema's 400: the batch names a cell twice, which the API does not take
+            # (the service would apply both steps in turn); one change a cell, as the entry grid sends.
+            message = f"同一单元格在一批中只能出现一次（重复的 id：{'、'.join(repeated)}）。"
+            return Response(error_body("refused", f"changes：{message}", {"changes": [message]}), status=409)
         batch = bulk_set_marks(
             [(marks[c["id"]], c["value"], c["version"]) for c in changes],
             request.user,

@@ -4,7 +4,8 @@ Reporters read and write their own unit's cases, office staff all of them, leade
 anonymous visitors read cases only as printed in a published issue (bulletins.api, PrintedCaseSerializer).
 Every write goes through `cases.services` (create_case, update_case, submit_case, withdraw_case,
 accept_case, return_case, set_for_bulletin): the serializers here check the shape of a request, the
-services decide, and their DomainError is the API's 400 in Chinese. Attachments are not in the API.
+services decide, and their DomainError is the API's 409 in Chinese (the request was well formed; the
+case as it stands does not allow it). Attachments are not in the API.
 """
 
 import django_filters
@@ -189,7 +190,7 @@ class CaseFilter(PortalFilterSet):
 
 # --- the viewset
 
-_CASE_RESPONSES = {200: CaseSerializer, 400: ErrorSerializer}
+_CASE_RESPONSES = {200: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
 
 
 class CaseViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -233,7 +234,7 @@ class CaseViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=CaseWriteSerializer,
-        responses={201: CaseSerializer, 400: ErrorSerializer},
+        responses={201: CaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
         parameters=[
             OpenApiParameter(
                 "Location", str, OpenApiParameter.HEADER, response=[201], description="新案例的地址", required=True

@@ -2,7 +2,8 @@
 
 Reporters write and (re)submit their own unit's cases, office staff also accept, return and mark them
 for the bulletin, leaders read only, anonymous clients are told 401. Every refusal of the workflow is
-the API's 400 in Chinese with nothing written.
+the API's 409 in Chinese with nothing written (the request was well formed; the case as it stands does not
+allow it); a request the schema refuses (a missing field, a quarter 5) is a 400.
 """
 
 import datetime
@@ -54,7 +55,7 @@ def _url(case, action=""):
     return f"/api/v1/cases/{case.pk}/{action + '/' if action else ''}"
 
 
-def _refusal(response, status=400):
+def _refusal(response, status=409):
     assert response.status_code == status, (response.status_code, response.content.decode()[:300])
     body = response.json()
     assert body["code"] and body["detail"]
@@ -132,7 +133,7 @@ def test_the_quarter_follows_the_date_unless_given(api_client):
 
 
 def test_missing_fields_are_named_in_the_forms_words(api_client, nothing_written):
-    body = _refusal(_post(api_client("reporter"), "/api/v1/cases/", {}))
+    body = _refusal(_post(api_client("reporter"), "/api/v1/cases/", {}), 400)
     assert body["code"] == "invalid"
     assert {"kind", "title", "body", "subject", "measure", "event_date"} <= set(body["fields"])
     assert body["fields"]["title"] == ["标题不能为空。"] and body["fields"]["subject"] == ["请填写奖惩对象。"]
@@ -140,29 +141,33 @@ def test_missing_fields_are_named_in_the_forms_words(api_client, nothing_written
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("overrides", "message", "status"),
     [
-        ({"body": "<script>alert(1)</script>正文"}, "正文中含有脚本或网页代码"),
-        ({"body": "正文<img src=x onerror=alert(1)>"}, "正文中含有脚本或网页代码"),
-        ({"body": "&lt;script&gt;alert(1)&lt;/script&gt;"}, "正文中含有脚本或网页代码"),
-        ({"body": '<a href="javascript:alert(1)">点击</a>'}, "正文中含有脚本或网页代码"),
-        ({"title": "<script>alert(1)</script>"}, "内容中含有脚本或网页代码"),
-        ({"subject": "<svg onload=alert(1)>"}, "内容中含有脚本或网页代码"),
-        ({"measure": "<iframe src=//evil></iframe>"}, "含有脚本或网页代码"),
-        ({"body": "<p> </p><br>"}, "正文不能为空。"),
-        ({"title": "   "}, "标题不能为空。"),
-        ({"event_date": "2018-05-01"}, "2018年还没有考核方案"),
-        ({"event_date": (datetime.date.today() + datetime.timedelta(days=1)).isoformat()}, "发生日期不能晚于今天。"),
-        ({"event_date": "2019-02-30"}, "日期"),
-        ({"quarter": 5}, "季度只能是1至4。"),
-        ({"quarter": 0}, "季度只能是1至4。"),
-        ({"kind": "praise"}, "不是合法选项"),
+        # Well formed, refused by cases.services (409)…
+        ({"body": "<script>alert(1)</script>正文"}, "正文中含有脚本或网页代码", 409),
+        ({"body": "正文<img src=x onerror=alert(1)>"}, "正文中含有脚本或网页代码", 409),
+        ({"body": "&lt;script&gt;alert(1)&lt;/script&gt;"}, "正文中含有脚本或网页代码", 409),
+        ({"body": '<a href="javascript:alert(1)">点击</a>'}, "正文中含有脚本或网页代码", 409),
+        ({"title": "<script>alert(1)</script>"}, "内容中含有脚本或网页代码", 409),
+        ({"subject": "<svg onload=alert(1)>"}, "内容中含有脚本或网页代码", 409),
+        ({"measure": "<iframe src=//evil></iframe>"}, "含有脚本或网页代码", 409),
+        ({"body": "<p> </p><br>"}, "正文不能为空。", 409),
+        ({"event_date": "2018-05-01"}, "2018年还没有考核方案", 409),
+        ({"event_date": (datetime.date.today() + datetime.timedelta(days=1)).isoformat()}, "不能晚于今天", 409),
+        # …against the schema (400).
+        ({"title": "   "}, "标题不能为空。", 400),
+        ({"event_date": "2019-02-30"}, "日期", 400),
+        ({"quarter": 5}, "季度只能是1至4。", 400),
+        ({"quarter": 0}, "季度只能是1至4。", 400),
+        ({"kind": "praise"}, "不是合法选项", 400),
     ],
 )
 @pytest.mark.parametrize("submit", [False, True])
-def test_bad_input_is_refused_and_nothing_written(api_client, nothing_written, overrides, message, submit):
-    body = _refusal(_post(api_client("reporter"), "/api/v1/cases/", {**CASE, **overrides, "submit": submit}))
+def test_bad_input_is_refused_and_nothing_written(api_client, nothing_written, overrides, message, status, submit):
+    response = _post(api_client("reporter"), "/api/v1/cases/", {**CASE, **overrides, "submit": submit})
+    body = _refusal(response, status)
     assert message in body["detail"], body
+    assert body["code"] == ("refused" if status == 409 else "invalid")
 
 
 def test_a_script_is_refused_in_a_change_too(api_client, reporter_unit):
@@ -330,7 +335,7 @@ def test_a_double_submit_is_refused(api_client, reporter_unit):
 
 def test_returning_without_a_reason_field_names_it(api_client, reporter_unit):
     case = _case(reporter_unit, CaseStatus.SUBMITTED)
-    body = _refusal(_post(api_client("staff"), _url(case, "return")))
+    body = _refusal(_post(api_client("staff"), _url(case, "return")), 400)
     assert body["code"] == "invalid" and set(body["fields"]) == {"reason"}
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
 
@@ -395,8 +400,8 @@ def test_submit_return_resubmit_accept_and_the_count(api_client, reporter_user, 
         ("resubmitted", "accepted"),
     ]
     # Now accepted, the unit can neither change nor withdraw it.
-    assert _post(reporter, f"/api/v1/cases/{case['id']}/withdraw/").status_code == 400
-    assert reporter.patch(f"/api/v1/cases/{case['id']}/", {"title": "改"}, format="json").status_code == 400
+    assert _post(reporter, f"/api/v1/cases/{case['id']}/withdraw/").status_code == 409
+    assert reporter.patch(f"/api/v1/cases/{case['id']}/", {"title": "改"}, format="json").status_code == 409
 
 
 # --- reading: filters, the public face of a case, queries
@@ -419,7 +424,7 @@ def test_filters_by_status_unit_category_kind_and_quarter(api_client, reporter_u
     assert ids(f"unit={other_unit.pk}&status=resubmitted") == {resubmitted.pk}
     assert ids("category=departments&year=2019&quarter=2") == {resubmitted.pk}
     assert ids("kind=penalty&year=2019&status=submitted") == {submitted.pk}
-    body = _refusal(staff.get("/api/v1/cases/?status=done"))
+    body = _refusal(staff.get("/api/v1/cases/?status=done"), 400)
     assert body["code"] == "invalid" and set(body["fields"]) == {"status"}
     # A reporter's filters stay within its own unit.
     reporter = api_client("reporter").get(f"/api/v1/cases/?unit={other_unit.pk}").json()

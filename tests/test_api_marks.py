@@ -34,7 +34,7 @@ def test_staff_sets_one_mark_with_history_saying_who_and_how(api_client, office_
 def test_a_derived_count_is_refused_as_the_grid_refuses_it(api_client):
     mark = Mark.objects.select_related("indicator").filter(indicator__accepts_count=True, unit__name="发改委").first()
     response = _patch(api_client("staff"), mark, {"value": "4", "version": mark.version})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["detail"] == "“奖惩案例”一栏由奖惩案例记录自动统计，不能直接填写数量。"
     body = api_client("staff").get(f"/api/v1/marks/{mark.pk}/").json()
     assert (body["value"], body["count"], body["state"], body["derived"], body["version"]) == ("6", 6, "", True, 1)
@@ -43,11 +43,11 @@ def test_a_derived_count_is_refused_as_the_grid_refuses_it(api_client):
 def test_value_outside_the_column_is_refused_in_the_domain_words(api_client):
     mark = _cell("财政局")
     response = _patch(api_client("staff"), mark, {"value": "无", "version": 1})
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
     assert body["code"] == "refused" and "不是" in body["detail"] and mark.indicator.title in body["detail"]
     response = _patch(api_client("staff"), mark, {"value": "3", "version": 1})
-    assert response.status_code == 400 and "不能填数量" in response.json()["detail"]
+    assert response.status_code == 409 and "不能填数量" in response.json()["detail"]
     mark.refresh_from_db()
     assert (mark.state, mark.version) == ("*", 1)
 
@@ -124,7 +124,7 @@ def test_batch_is_all_or_nothing(api_client):
         api_client("staff"),
         [{"id": good.pk, "value": "√", "version": 1}, {"id": bad.pk, "value": "√", "version": bad.version}],
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "refused" and "发改委" in response.json()["detail"]
     good.refresh_from_db()
     assert (good.state, good.version) == ("*", 1)
@@ -158,7 +158,7 @@ def test_batch_names_unknown_and_repeated_cells(api_client):
         api_client("staff"),
         [{"id": mark.pk, "value": "√", "version": 1}, {"id": mark.pk, "value": "*", "version": 1}],
     )
-    assert response.status_code == 400 and "重复" in response.json()["fields"]["changes"][0]
+    assert response.status_code == 409 and "重复" in response.json()["fields"]["changes"][0]
     response = _batch(api_client("staff"), [{"id": mark.pk, "version": 1}, {"id": mark.pk, "value": "√"}])
     assert set(response.json()["fields"]) == {"changes.0.value", "changes.1.version"}
     response = _batch(api_client("staff"), [])

@@ -71,14 +71,14 @@ def test_the_import(role_client, cases_mark):
 def test_the_api_single_and_batch(api_client, cases_mark):
     client = api_client("staff")
     response = client.patch(f"/api/v1/marks/{cases_mark.pk}/", {"value": "4", "version": 1}, format="json")
-    assert (response.status_code, response.json()["detail"]) == (400, MESSAGE)
+    assert (response.status_code, response.json()["detail"]) == (409, MESSAGE)
     other = Mark.objects.get(unit__name="财政局", indicator__scheme__year=2019, indicator__order=2)
     response = client.post(
         "/api/v1/marks/batch/",
         {"changes": [{"id": other.pk, "value": "√", "version": 1}, {"id": cases_mark.pk, "value": "4", "version": 1}]},
         format="json",
     )
-    assert response.status_code == 400 and MESSAGE in response.json()["detail"]
+    assert response.status_code == 409 and MESSAGE in response.json()["detail"]
     assert _state(cases_mark) == ("*", None, 1, 1)
     assert Mark.objects.get(pk=other.pk).state == "*"  # all or nothing
 

@@ -263,12 +263,12 @@ MATRIX = [
         lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/tables/",
         "200 404 404 404 404 404 404 404 404",
     ),
-    # Publishing over the API: an empty draft is the service's refusal (400); a published issue with no
-    # reason nor seen version is a 409 (已由…发布).
+    # Publishing over the API: an empty draft is the service's refusal (409, as every DomainError); a
+    # published issue with no reason nor seen version is a 409 too (已由…发布).
     (
         "api:issue-publish",
         lambda r: f"/api/v1/issues/{_api_obj(r, 'draft')}/publish/",
-        "400 404 404 403 404 404 404 404 401",
+        "409 404 404 403 404 404 404 404 401",
         "post",
     ),
     (

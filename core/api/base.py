@@ -265,16 +265,31 @@ def _flatten(detail, prefix=""):
         yield prefix or "non_field_errors", [in_words(str(detail))]
 
 
+def _leaves(codes):
+    """The codes of a ValidationError (`get_codes()`: a code, or lists and dicts of them), one by one."""
+    if isinstance(codes, dict):
+        for value in codes.values():
+            yield from _leaves(value)
+    elif isinstance(codes, list):
+        for value in codes:
+            yield from _leaves(value)
+    else:
+        yield codes
+
+
 def error_body(code, detail, fields=None, **extra):
     return {"code": code, "detail": detail, "fields": fields or {}, **extra}
 
 
 def _domain_response(exc):
+    """A service's refusal (DomainError) is a 409: the request was well formed and passed the schema (a 400
+    says what in it is not), but the data as it stands does not allow it (a value this column does not
+    take, a step out of order, a case without a source). A stale version is the 409 that says who and what."""
     conflict = exc if isinstance(exc, Conflict) else exc.__cause__
     if isinstance(conflict, Conflict):
         # Someone saved the thing after the client read it: say who and what, send it as it is now.
         return Response(error_body("stale", str(exc), current=conflict.current()), status=409)
-    return Response(error_body("refused", str(exc)), status=400)
+    return Response(error_body("refused", str(exc)), status=409)
 
 
 def _record_refusal(request, exc):
@@ -305,6 +320,12 @@ def exception_handler(exc, context):
         summary = "；".join(
             ("" if name == "non_field_errors" else f"{name}：") + "".join(messages) for name, messages in fields.items()
         )
+        if set(_leaves(exc.get_codes())) == {"does_not_exist"}:
+            # Only ids of things that are not there (source_unit: 0): well formed, so not found, with the
+            # field named, as a batch naming a cell that does not exist.
+            response.status_code = 404
+            response.data = error_body("not_found", summary, fields)
+            return response
         response.data = error_body("invalid", summary or "提交的数据有误。", fields)
         return response
     if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied) and response.status_code == 403:
@@ -344,9 +365,12 @@ class CurrentMarkSerializer(serializers.Serializer):
 
 
 class StaleErrorSerializer(ErrorSerializer):
-    """409: the cell was changed by someone else after the client read it (documentation only)."""
+    """409: the cell was changed by someone else after the client read it (`stale`, with `current`), or the
+    service refused the value (`refused`) (documentation only)."""
 
-    current = CurrentMarkSerializer(help_text="单元格现在的内容、版本、修改人和时间")
+    current = CurrentMarkSerializer(
+        required=False, help_text="stale：单元格现在的内容、版本、修改人和时间；refused（该列不接受这个值等）时没有"
+    )
 
 
 def document_errors(result, generator, request, public):
@@ -372,10 +396,13 @@ def document_errors(result, generator, request, public):
         "404": "不存在，或不在本账号可见范围内",
         "429": "请求过于频繁",
     }
+    # A write the data as it stands does not allow (core.errors.DomainError): reads are never refused so.
+    refused = {"409": "数据当前的状态不允许此操作（如该列不接受这个值、步骤顺序不对），或已被他人修改"}
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for status, description in descriptions.items():
+            writes = refused if method.upper() not in SAFE_METHODS else {}
+            for status, description in {**descriptions, **writes}.items():
                 responses.setdefault(status, {"description": description, "content": ref})
     return result
 

@@ -13,7 +13,10 @@ from rest_framework import serializers
 from rest_framework.fields import ProhibitNullCharactersValidator
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL = re.compile(f"[{_CONTROLS}]")
+# The same rule in the OpenAPI schema of every TextField (core/api/schema.py): a client sees it before sending.
+NO_CONTROL_PATTERN = f"^[^{_CONTROLS}]*$"
 CONTROL_MESSAGE = "不能包含控制字符（如 NUL、BEL、ESC），请删除后重新提交。"
 
 _WORDS = {

@@ -178,6 +178,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # The request being served, for the audit log's addresses; every 403 becomes an audit entry.
     "core.audit.middleware.AuditMiddleware",
+    # A request with an API token someone other than its holder made: one audit entry (core/api/token_use.py).
+    "core.api.token_use.TokenUseAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.security.middleware.LoginGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

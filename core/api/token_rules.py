@@ -15,13 +15,17 @@ accounts it may give one to; every account revokes its own.
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 from core import access
 from core.audit.actions import AuditAction
 from core.audit.models import AuditResult
 from core.audit.services import record
+
+from . import token_use
 
 REFUSED = "该账号不能使用接口令牌：市信用办成员、安全管理员和管理员账号须在门户以双因素验证登录。"
 
@@ -66,14 +70,22 @@ def may_revoke(actor, account):
 
 
 class PortalTokenAuthentication(TokenAuthentication):
-    """DRF's token check, refusing (401, recorded) a token whose account may not hold one."""
+    """DRF's token check, refusing (401, recorded) a token whose account may not hold one; a token someone
+    else made is marked for the audit of its request (core/api/token_use.py)."""
 
     def authenticate(self, request):
         self._request = request
         return super().authenticate(request)
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's lookup, with who made the token in the same query (core/api/token_use.py audits its use).
+        try:
+            token = Token.objects.select_related("user", "grant").get(key=key)
+        except Token.DoesNotExist as exc:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if not may_use_token(user):
             request = getattr(self, "_request", None)
             record(
@@ -85,4 +97,7 @@ class PortalTokenAuthentication(TokenAuthentication):
                 detail="使用不能持有令牌的账号的接口令牌：" + token.key[:4],
             )
             raise exceptions.AuthenticationFailed(REFUSED)
+        request = getattr(self, "_request", None)
+        if request is not None:
+            token_use.mark(getattr(request, "_request", request), token)
         return user, token

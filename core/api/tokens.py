@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from core import access
 from core.api.token_rules import may_hold_token, may_revoke, token_holders
+from core.api.token_use import issue_token
 
 # Accounts and tokens are the office's: leaders are refused (403), reporters find nothing (404).
 manage = access.require(
@@ -51,7 +52,7 @@ def token_create(request, user_id):
     if Token.objects.filter(user=account).exists():
         messages.error(request, f"“{account.username}”已有令牌；如需更换，请先撤销。")
         return redirect("api_tokens:list")
-    token = Token.objects.create(user=account)
+    token = issue_token(account, by=request.user)
     messages.success(
         request,
         f"已为“{account.username}”生成令牌：{token.key}　请立即复制并交给对方系统保存；"

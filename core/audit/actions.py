@@ -52,6 +52,7 @@ for _name, _value, _label in [
     ("ROLE_CHANGE", "role_change", "角色变更"),
     ("TOKEN_CREATE", "token_create", "生成接口令牌"),
     ("TOKEN_REVOKE", "token_revoke", "撤销接口令牌"),
+    ("TOKEN_USE", "token_use", "使用他人生成的接口令牌"),  # each request (core/api/token_use.py)
     ("DOWNLOAD", "download", "下载非公开数据"),
     ("ACCESS_DENIED", "access_denied", "越权访问"),
 ]:

@@ -74,9 +74,10 @@ def test_a_robot_host_that_resolves_to_an_inner_address_is_refused_at_sending(se
         return lambda *args, **kwargs: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 443))]
 
     monkeypatch.setattr(socket, "getaddrinfo", resolves_to("192.168.10.20"))
-    assert robot_urls.problem(url, resolve=True) == "机器人地址指向本机或内网地址，不能使用。"
+    with pytest.raises(robot_urls.Refused, match="机器人地址指向本机或内网地址，不能使用。"):
+        robot_urls.target(url)
     monkeypatch.setattr(socket, "getaddrinfo", resolves_to("101.91.40.112"))
-    assert robot_urls.problem(url, resolve=True) is None
+    assert robot_urls.target(url) == robot_urls.Target("robot.ks.gov.cn", 443, "101.91.40.112")
 
 
 def test_a_stored_or_environment_address_inside_the_network_is_never_posted_to(finance, settings):

@@ -4,18 +4,20 @@ Robots: 政务微信/企业微信 group robots take {"msgtype": "markdown", "mar
 钉钉 robots take {"msgtype": "markdown", "markdown": {"title": …, "text": …}}, with the optional
 “加签” signature (timestamp + HMAC-SHA256 of "timestamp\\nsecret", base64, in the query string).
 Both answer {"errcode": 0, "errmsg": "ok"} on success. Every failure is a ChannelError in Chinese.
+A robot's message goes to the address its name gave when it was checked (robot_urls.target), over TLS
+to that name, and no redirect is followed (DNS rebinding, issue 23).
 """
 
 import base64
 import contextlib
 import hashlib
 import hmac
+import http.client
 import json
 import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -78,27 +80,66 @@ def _reason(exc):
     return f"无法连接（{exc}）"
 
 
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to `host` (SNI, the certificate's name, the Host header) over a connection to `address`, the one
+    the name gave when it was checked (robot_urls.target): the name is not looked up again."""
+
+    def __init__(self, host, port, *, address, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        try:
+            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def _connection(where):
+    if where.address is None:  # the tests' stand-in robot, over http on its own origin
+        return http.client.HTTPConnection(where.host, where.port, timeout=settings.NOTIFY_TIMEOUT)
+    return PinnedHTTPSConnection(
+        where.host,
+        where.port,
+        address=where.address,
+        timeout=settings.NOTIFY_TIMEOUT,
+        context=ssl.create_default_context(),
+    )
+
+
+def post_json(where, path, data):
+    """POST `data` to `path` at the checked target; the answer's body (at most 64 KB). No redirect is followed:
+    a robot that answers 3xx points elsewhere, which was never checked."""
+    connection = _connection(where)
+    try:
+        connection.request("POST", path, body=data, headers={"Content-Type": "application/json; charset=utf-8"})
+        response = connection.getresponse()
+        if 300 <= response.status < 400:
+            raise ChannelError(f"群机器人地址返回 HTTP {response.status}，要求转到别的地址；门户不跟随跳转")
+        if response.status >= 400:
+            raise ChannelError(f"群机器人地址返回 HTTP {response.status}")
+        return response.read(65536)
+    except (OSError, http.client.HTTPException) as exc:
+        raise ChannelError(f"群机器人：{_reason(exc)}") from exc
+    finally:
+        connection.close()
+
+
 def send_robot(robot, message):
     """POST the message to a group robot; raises ChannelError unless the robot says errcode 0."""
-    url = robot.url
-    refused = robot_urls.problem(url, resolve=True)  # checked again at sending: the environment's, a DNS change
-    if refused:
-        raise ChannelError(f"群机器人：{refused}")
+    try:
+        where = robot_urls.target(robot.url)  # checked at sending: the environment's address, the name's now
+    except robot_urls.Refused as exc:
+        raise ChannelError(f"群机器人：{exc}") from exc
+    url = robot.url.strip()
     if robot.kind == Channel.DINGTALK and robot.secret:
         url = dingtalk_signed_url(url, robot.secret)
+    parts = urllib.parse.urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     data = json.dumps(robot_payload(robot.kind, message), ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=settings.NOTIFY_TIMEOUT) as response:
-            raw = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise ChannelError(f"群机器人地址返回 HTTP {exc.code}") from exc
-    except urllib.error.URLError as exc:
-        raise ChannelError(f"群机器人：{_reason(exc.reason)}") from exc
-    except OSError as exc:
-        raise ChannelError(f"群机器人：{_reason(exc)}") from exc
+    raw = post_json(where, path, data)
     try:
         answer = json.loads(raw)
     except ValueError as exc:

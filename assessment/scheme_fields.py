@@ -7,7 +7,7 @@ layer may add a part of its own (cases registers its CaseDuty, 每季度应报�
 Each `Part` names the fields that make it up (`fields`) and the fields that by nature are not part of
 it, each with its reason (`not_copied`). 开始新年度 (`copy_scheme`), the scheme workbook
 (`assessment.imports.resources`), the scheme JSON (`assessment.imports.schemes`), the API
-(`assessment.api`) and the office's forms (`assessment.directory`) read these lists, and
+(`assessment.api.schemes`) and the office's forms (`assessment.directory`) read these lists, and
 tests/test_scheme_fields.py fails when a model gains a field that is in neither.
 """
 

@@ -4,7 +4,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from assessment.api import CategoryViewSet, MarkViewSet, SchemeViewSet, ScoreViewSet, UnitViewSet
+from assessment.api.marks import MarkViewSet
+from assessment.api.schemes import CategoryViewSet, SchemeViewSet, UnitViewSet
+from assessment.api.scores import ScoreViewSet
 from bulletins.api import IssueViewSet
 from cases.api import CaseViewSet
 from core.api import docs as api_docs

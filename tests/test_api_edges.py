@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework import serializers
 
-from assessment import api as assessment_api
+from assessment.api import marks as marks_api
+from assessment.api import schemes as schemes_api
 from bulletins import api as bulletins_api
 from cases import api as cases_api
 from core.api.fields import TextField
@@ -150,7 +151,7 @@ def _request_serializers(schema):
     """The serializers of the bodies clients write: the schema's request components (MarkWriteRequest…)."""
     classes = {
         name: cls
-        for module in (assessment_api, cases_api, bulletins_api)
+        for module in (marks_api, schemes_api, cases_api, bulletins_api)
         for name, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, serializers.Serializer)
     }

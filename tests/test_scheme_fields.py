@@ -1,7 +1,7 @@
 """One list of a scheme's fields (assessment.scheme_fields): every model field is declared, and every path reads it."""
 
 from assessment import scheme_fields
-from assessment.api import IndicatorSerializer, NoteSerializer
+from assessment.api.schemes import IndicatorSerializer, NoteSerializer
 from assessment.directory.forms import IndicatorForm, NoteForm
 from assessment.imports.scheme_resources import IndicatorResource
 from assessment.models import Indicator, Note, RuleGroup, Scheme

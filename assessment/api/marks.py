@@ -1,18 +1,20 @@
-"""The assessment over the API: categories, units, schemes (indicators, notes) and marks.
+"""Marks over the API: the cells of the progress tables, read as every page shows them (assessment.cells), and
+written one by one (`services.set_mark`) or in batches, all or nothing (`services.bulk_set_marks`).
 
-Reading is scoped by role (core.api.base); marks change only through `services.set_mark` and
-`services.bulk_set_marks`, so the API refuses exactly what the browser refuses, in the same words.
+The serializers check the shape of a request only; the services decide (a refusal is a 409 in their words).
 """
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from assessment import access, cells
+from assessment.due import DueStatus
 from assessment.marks.services import HOW, bulk_set_marks, set_mark
+from assessment.models import Indicator, Mark
 from core.api.base import (
     MAX_ID,
     ErrorSerializer,
@@ -26,94 +28,9 @@ from core.api.base import (
 from core.api.fields import TextField, WholeBody
 from core.people import api_name
 
-from . import access, cells
-from .due import DueStatus
-from .models import Category, Indicator, Mark, Note, RuleGroup, Scheme, SchemeUnit, Unit
-from .scheme_fields import (
-    INDICATOR,
-    NOTE,
-    RULE_GROUP,
-    SCHEME,
-    SCHEME_UNIT,
-    accessor,
-    extension_values,
-    indicator_extensions,
-)
-from .years import scheme_years
-
 MAX_BATCH = 2000
 
 # --- serializers (reading)
-
-
-class CategorySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Category
-        fields = ["id", "name", "slug", "order"]
-
-
-class UnitSerializer(serializers.ModelSerializer):
-    category = CategorySerializer(read_only=True)
-
-    class Meta:
-        model = Unit
-        fields = ["id", "name", "full_name", "category", "order", "is_active"]
-
-
-class IndicatorSerializer(serializers.ModelSerializer):
-    header = serializers.CharField(read_only=True, help_text="按通报印出的表头，如 信用承诺 (0.1分)")
-    rule_kind_display = serializers.CharField(source="get_rule_kind_display", read_only=True)
-    allowed_states = serializers.ListField(child=serializers.CharField(), read_only=True)
-    due_rule_display = serializers.CharField(source="get_due_rule_display", read_only=True)
-    parts = serializers.SerializerMethodField(
-        help_text="其他模块登记的方案组成部分，如 case_duty 的 per_quarter（每季度应报案例数）"
-    )
-
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object", "nullable": True}})
-    def get_parts(self, indicator):
-        return extension_values(indicator)
-
-    class Meta:
-        model = Indicator
-        # Every declared field of an indicator (assessment.scheme_fields), then what the API adds to read it.
-        fields = ["id", *INDICATOR.fields, "header", "rule_kind_display", "due_rule_display", "parts"]
-
-
-class NoteSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Note
-        fields = ["id", *NOTE.fields]
-
-
-class RuleGroupSerializer(serializers.ModelSerializer):
-    note_number = serializers.IntegerField(source="note.number", read_only=True, help_text="合并计分依据的说明序号")
-    indicators = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="合并计分的指标")
-
-    class Meta:
-        model = RuleGroup
-        fields = ["id", *RULE_GROUP.fields, "note_number", "indicators"]
-
-
-class SchemeUnitSerializer(serializers.ModelSerializer):
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
-
-    class Meta:
-        model = SchemeUnit
-        fields = ["id", *SCHEME_UNIT.fields, "unit_name"]
-
-
-class SchemeSerializer(serializers.ModelSerializer):
-    category = CategorySerializer(read_only=True)
-    full_points = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
-    indicators = IndicatorSerializer(many=True, read_only=True)
-    notes = NoteSerializer(many=True, read_only=True)
-    rule_groups = RuleGroupSerializer(many=True, read_only=True)
-    scheme_units = SchemeUnitSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Scheme
-        # The declared parts of a scheme (assessment.scheme_fields); its units with their places in the table.
-        fields = ["id", "year", *SCHEME.fields, "full_points", "indicators", "notes", "rule_groups", "scheme_units"]
 
 
 def mark_cells(marks):
@@ -245,24 +162,6 @@ class MarkBatchResultSerializer(serializers.Serializer):
 # --- filters
 
 
-class UnitFilter(PortalFilterSet):
-    category = django_filters.CharFilter(field_name="category__slug", help_text="类别标识，如 towns、departments")
-    year = IntegerFilter(field_name="schemes__year", distinct=True, help_text="参加该年度考核的单位")
-    name = django_filters.CharFilter(lookup_expr="icontains", help_text="名称包含")
-
-    class Meta:
-        model = Unit
-        fields = ["category", "year", "name", "is_active"]
-
-
-class SchemeFilter(PortalFilterSet):
-    category = django_filters.CharFilter(field_name="category__slug", help_text="类别标识")
-
-    class Meta:
-        model = Scheme
-        fields = ["year", "category"]
-
-
 class MarkFilter(PortalFilterSet):
     year = IntegerFilter(field_name="indicator__scheme__year", help_text="年度")
     category = django_filters.CharFilter(field_name="indicator__scheme__category__slug", help_text="类别标识")
@@ -292,51 +191,7 @@ class MarkFilter(PortalFilterSet):
         return queryset.filter(Q(pk__in=typed.values("pk")) | Q(pk__in=matching))
 
 
-# --- viewsets
-
-
-class CategoryViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """单位类别（区镇、城市管理办事处、部门）。"""
-
-    queryset = Category.objects.all()
-    serializer_class = CategorySerializer
-    unit_field = None
-    ordering_fields = ["order", "name", "id"]
-
-
-class UnitViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """责任单位。填报员只看到本单位。"""
-
-    queryset = Unit.objects.select_related("category").order_by("category__order", "order", "pk")
-    serializer_class = UnitSerializer
-    unit_field = "pk"
-    filterset_class = UnitFilter
-    ordering_fields = ["order", "name", "id"]
-
-
-class SchemeViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """考核方案：一个类别一年的指标（分值、计分方式、可填内容）和说明。填报员只看到本单位参加的方案。"""
-
-    queryset = (
-        Scheme.objects.select_related("category")
-        .prefetch_related(
-            # indicators' notes and rule groups: read by full_points (assessment.scoring)
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.order_by("order")
-                .select_related(*(accessor(p) for p in indicator_extensions()))
-                .prefetch_related("notes"),
-            ),
-            Prefetch("notes", queryset=Note.objects.order_by("number").prefetch_related("indicators")),
-            Prefetch("rule_groups", queryset=RuleGroup.objects.select_related("note").prefetch_related("indicators")),
-            Prefetch("scheme_units", queryset=SchemeUnit.objects.select_related("unit").order_by("order", "pk")),
-        )
-        .order_by("-year", "category__order", "pk")
-    )
-    serializer_class = SchemeSerializer
-    unit_field = "scheme_units__unit"
-    filterset_class = SchemeFilter
-    ordering_fields = ["year", "id"]
+# --- the viewset
 
 
 class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -418,71 +273,3 @@ class MarkViewSet(RoleScopedMixin, viewsets.ReadOnlyModelViewSet):
             "marks": self._data(list(saved), many=True),
         }
         return Response(result)
-
-
-# --- scores (assessment.scoring): the same figures as /assessment/<year>/scores/
-
-
-class UnitScoreSerializer(serializers.Serializer):
-    unit_id = serializers.IntegerField()
-    unit_name = serializers.CharField()
-    full_points = serializers.CharField()
-    deduction = serializers.CharField()
-    score = serializers.CharField()
-    rank = serializers.IntegerField(allow_null=True)
-    tied = serializers.BooleanField()
-    deduction_text = serializers.CharField(
-        allow_blank=True, help_text="扣分情况：年终考核定稿后写明每一项扣分及分值（合计等于满分减得分），此前为空"
-    )
-    lines = serializers.ListField(child=serializers.DictField(), help_text="每一条计分：规则、说明、扣分")
-
-
-class CategoryScoreSerializer(serializers.Serializer):
-    category = serializers.CharField()
-    category_slug = serializers.CharField()
-    full_points = serializers.CharField()
-    max_loss = serializers.CharField()
-    units = UnitScoreSerializer(many=True)
-
-
-class YearScoresSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    frozen = serializers.BooleanField(
-        help_text="true：年终考核定稿（version 为版本号）；false：若今日年终考核的实时得分"
-    )
-    version = serializers.IntegerField(allow_null=True)
-    categories = CategoryScoreSerializer(many=True)
-
-
-class ScoreViewSet(viewsets.ViewSet):
-    """考核得分：每类单位的排名、满分、扣分和得分，以及每家单位的每一条计分。市信用办和领导可读。
-
-    年终考核定稿后给出最新一版；否则给出“若今日年终考核”的实时得分。
-    """
-
-    lookup_field = "year"
-    lookup_value_regex = "[0-9]{4}"
-
-    visible = staticmethod(access.can_read_all)  # the scores are about every unit: 404 for a reporter
-
-    @extend_schema(responses=serializers.ListSerializer(child=serializers.IntegerField()))
-    def list(self, request):
-        """有考核方案的年度。"""
-        return Response(scheme_years())
-
-    @extend_schema(responses=YearScoresSerializer)
-    def retrieve(self, request, year=None):
-        from assessment.scoring.live import frozen_scores, latest_assessment, year_scores
-
-        year = int(year)
-        assessment = latest_assessment(year)
-        categories = frozen_scores(assessment) if assessment else year_scores(year)
-        if not categories:
-            raise NotFound(f"{year}年没有考核方案。")
-        data = {
-            "year": year,
-            "frozen": assessment is not None,
-            "version": assessment.version if assessment else None,
-            "categories": [c.to_dict() for c in categories],
-        }
-        return Response(YearScoresSerializer(data).data)

@@ -2,6 +2,7 @@
 holder made is one audit entry (who made it, whose it is, method, path, status); a token its holder made
 itself is not logged per request (core/api/token_use.py)."""
 
+import importlib
 import io
 
 from django.core.management import call_command
@@ -11,12 +12,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessment.models import Mark
+from core.api.models import TokenGrant
 from core.api.token_use import issue_token
 from core.audit.actions import AuditAction
 from core.audit.chain import verify
 from core.audit.models import AuditEntry, AuditResult
 
 from .conftest import TOKEN_USE_AUDIT_QUERIES, log_in
+from .factories import UserFactory
 
 
 def _token_client(key):
@@ -84,3 +87,20 @@ def test_the_audit_costs_one_insert(leader_user, django_assert_max_num_queries):
         assert anothers.get("/api/v1/categories/").status_code == 200
     inserts = [q["sql"] for q in audited.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1 and "audit" in inserts[0]
+
+
+def test_tokens_made_before_the_record_get_their_maker_from_the_audit_log(client, staff_user, reporter_user):
+    from django.apps import apps
+
+    backfill = importlib.import_module("core.migrations.0008_token_grant_backfill_apiedge").backfill
+    log_in(client, staff_user)
+    client.post(f"/api/tokens/{reporter_user.pk}/create/")
+    token = Token.objects.get(user=reporter_user)
+    TokenGrant.objects.filter(token=token).delete()  # as a token made before TokenGrant was kept
+    server_made = Token.objects.create(user=UserFactory())  # logged by the signal without an actor
+    backfill(apps, None)
+    grant = TokenGrant.objects.get(token=token)
+    assert (grant.created_by, grant.created_by_name) == (staff_user, "t_staff")
+    assert TokenGrant.objects.get(token=server_made).creator_label == "服务器命令 manage.py api_token"
+    assert _token_client(token.key).get("/api/v1/units/").status_code == 200
+    assert _uses()[-1].detail == "令牌属于“t_reporter”，由“t_staff”生成；GET /api/v1/units/ → 200"

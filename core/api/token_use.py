@@ -8,7 +8,8 @@ holder made itself is not logged per request. Under core/api/token_rules.py no a
 (nobody signs in as the system account; reporters and leaders have no page to make one), so today every
 token request is recorded: the rule asks who made the token, not what kind of account holds it, so that a
 reporter's token used by the office member who made it is recorded too, not only the system account's.
-A token made before this record was kept counts as made by someone else.
+A token made before this record was kept takes its maker from the audit log's 生成接口令牌 entry (migration
+core 0008); without one it counts as made by someone else.
 
 Cost: the token's maker is read with the token (one query, `PortalTokenAuthentication`), and the entry is
 one insert into the audit chain after the response (`TokenUseAuditMiddleware`).

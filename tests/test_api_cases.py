@@ -468,3 +468,10 @@ def test_list_queries_are_flat_in_the_number_of_cases(api_client, reporter_unit,
     if role != "reporter":
         assert data["count"] == 3 + 1 + 40  # the printed three, the reporter's and the forty
         assert sum(len(c["transitions"]) for c in data["results"]) >= 120
+
+
+def test_a_source_unit_that_does_not_exist_is_not_found_naming_the_field(api_client, nothing_written):
+    # Well formed (an id), so not the schema's 400: the unit is not there, as GET /units/0/ says.
+    body = _refusal(_post(api_client("staff"), "/api/v1/cases/", {**CASE, "source_unit": 0}), 404)
+    assert body["code"] == "not_found" and set(body["fields"]) == {"source_unit"}
+    assert "source_unit：" in body["detail"] and "不存在" in body["detail"]

@@ -5,80 +5,19 @@ so `make test` stays green everywhere; .ci/stack starts the stack, sets them and
 Each step crosses instances: what one writes, the other (and nginx) must see.
 """
 
-import os
 import re
 import uuid
-from html.parser import HTMLParser
 
 import pytest
 import requests
 from django.apps import apps
 from django.conf import settings
 
-NGINX, A, B = (os.environ.get(name, "") for name in ("STACK_URL", "STACK_A", "STACK_B"))
-OTP_CODES = [code for code in os.environ.get("STACK_OTP_CODES", "").split(",") if code]
-pytestmark = pytest.mark.skipif(not (NGINX and A and B), reason="no stack: run .ci/stack (sets STACK_URL)")
+from .web import NGINX, STACK, TIMEOUT, A, B, Browser, inputs, signed_in
 
-PASSWORD = "kunshan-demo-2019"  # bulletins/management/commands/load_demo.py, loaded by .ci/stack
+pytestmark = pytest.mark.skipif(not STACK, reason="no stack: run .ci/stack (sets STACK_URL)")
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-TIMEOUT = 60
-
-
-class _Inputs(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.values = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("name"):
-            checked = attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs
-            if checked:
-                self.values.setdefault(attrs["name"], attrs.get("value") or "")
-
-
-def inputs(html):
-    parser = _Inputs()
-    parser.feed(html)
-    return parser.values
-
-
-class Browser:
-    """One person's cookies, sent to whichever server the step names (cookies do not depend on the port)."""
-
-    def __init__(self):
-        self.cookies = {}
-
-    def request(self, method, base, path, **kwargs):
-        response = requests.request(
-            method, base + path, cookies=self.cookies, allow_redirects=False, timeout=TIMEOUT, **kwargs
-        )
-        self.cookies.update(response.cookies.get_dict())
-        return response
-
-    def get(self, base, path, **kwargs):
-        return self.request("GET", base, path, **kwargs)
-
-    def post(self, base, path, data=None, **kwargs):
-        """A form POST with the CSRF token from the cookie, as the page's form would send it."""
-        data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **(data or {})}
-        return self.request("POST", base, path, data=data, headers={"Referer": base + path}, **kwargs)
-
-    def log_in(self, base, username, password=PASSWORD):
-        assert self.get(base, "/accounts/login/").status_code == 200
-        response = self.post(base, "/accounts/login/", {"username": username, "password": password})
-        if response.status_code == 302 and self.get(base, "/accounts/otp/").status_code == 200:
-            # The office's second step (others are sent on): one of the backup codes .ci/stack made.
-            response = self.post(base, "/accounts/otp/", {"token": OTP_CODES.pop()})
-        return response
-
-
-def signed_in(base, username):
-    browser = Browser()
-    response = browser.log_in(base, username)
-    assert response.status_code == 302, response.text[:500]
-    assert "sessionid" in browser.cookies
-    return browser
 
 
 def test_every_server_answers_and_nginx_serves_static_files_itself():

@@ -8,7 +8,9 @@ environment file, the log directory and the checkout's python (.ci/stack's PY).
 import datetime
 import os
 import re
+import signal
 import subprocess
+import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,14 +86,40 @@ def run_line(line, at, variables):
         "LOGNAME": line.user,
         "TZ": "Asia/Shanghai",
     }
-    return subprocess.run(
+    process = subprocess.Popen(
         ["faketime", stamp, env["SHELL"], "-c", stack_command(line)],
         env=env,
         cwd="/",
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    finally:
+        stop_group(process)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def stop_group(process, grace=30):
+    """End `process` and everything it started (started with start_new_session): faketime runs its command as a
+    child, so ending faketime alone would leave the command running."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        process.poll()
+        time.sleep(0.2)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def due_times(lines, day_end):

@@ -56,6 +56,7 @@ def three_days_later(two_days):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -67,8 +68,7 @@ def three_days_later(two_days):
                 time.sleep(0.2)
         yield base
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        cron.stop_group(server)  # faketime and the gunicorn it started
 
 
 def test_healthz_turns_red_when_the_jobs_are_late(three_days_later):

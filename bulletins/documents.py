@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from assessment.sheets import progress_sheets
+from core import stored_files
 from core.downloads import download_response
 from core.excel import XLSX_CONTENT_TYPE, write_workbook
 
@@ -99,9 +100,9 @@ def store(version, kind, *, data=None):
         return name
     started = time.monotonic()
     content = KINDS[kind].make(version.snapshot if data is None else data, version.issue, version)
-    saved = default_storage.save(name, ContentFile(content))
-    if saved != name:  # another process stored it meanwhile: keep theirs, the bytes are the same content
-        default_storage.delete(saved)
+    # Whole or not at all (core.stored_files): a file cut short never has the name a download reads. Another
+    # process that stored it meanwhile is kept: the bytes are the same content.
+    stored_files.write(default_storage, name, ContentFile(content), keep_existing=True)
     log.info("stored %s in %.1f s", name, time.monotonic() - started)
     return name
 

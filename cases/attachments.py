@@ -1,9 +1,7 @@
-"""A case's attachments: the uploads checked as a set, stored, and removed again when the step fails.
-
-Used by the case workflow (cases.services): a refused step leaves no uploaded file on disk.
+"""A case's attachments: the uploads checked as a set, and stored through core.stored_files, so that a refused
+or failed step leaves no uploaded file on disk (the case workflow, cases.services, opens `stored_files.atomic`).
 """
 
-import contextlib
 import os
 
 from django.core.exceptions import ValidationError
@@ -14,19 +12,6 @@ from core.uploads import validate_upload
 from .models import CaseAttachment
 
 MAX_ATTACHMENTS = 10
-
-
-@contextlib.contextmanager
-def files_removed_on_failure():
-    """Yields a list to put stored file names in; they are deleted again if anything fails."""
-    stored = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            with contextlib.suppress(OSError):
-                CaseAttachment.file.field.storage.delete(name)
-        raise
 
 
 def check_uploads(uploads, existing=0):
@@ -43,8 +28,9 @@ def check_uploads(uploads, existing=0):
     return labels
 
 
-def store_uploads(case, uploads, labels, user, stored):
-    """Save each checked upload as an attachment of `case`, its file name added to `stored`."""
+def store_uploads(case, uploads, labels, user, files):
+    """Save each checked upload as an attachment of `case`; `files` (core.stored_files.atomic) removes the files
+    again if the transaction fails."""
     for uploaded, label in zip(uploads, labels, strict=True):
         attachment = CaseAttachment(
             case=case,
@@ -53,6 +39,5 @@ def store_uploads(case, uploads, labels, user, stored):
             size=uploaded.size,
             uploaded_by=user,
         )
-        attachment.file.save(uploaded.name, uploaded, save=False)
-        stored.append(attachment.file.name)
+        files.save(attachment.file, uploaded.name, uploaded)
         attachment.save()

@@ -12,10 +12,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.utils import timezone
 
 from assessment.due import QUARTERS
@@ -215,14 +213,6 @@ class CaseAttachment(models.Model):
 
     def __str__(self):
         return self.name
-
-
-@receiver(post_delete, sender=CaseAttachment)
-def _delete_attachment_file(sender, instance, **kwargs):
-    """A deleted attachment (or case, in the admin) leaves no file behind, once the deletion is committed."""
-    name, storage = instance.file.name, instance.file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
 
 
 class CaseTransition(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assessment import access
 from assessment.years import require_open
+from core import stored_files
 from core.errors import DomainError, validation_text
 from core.text import contains_script, plain_line, plain_paragraphs
 
@@ -126,7 +127,7 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
         data["channel"] = CaseChannel.PORTAL
     uploads = list(uploads)
     labels = attachments.check_uploads(uploads)
-    with attachments.files_removed_on_failure() as stored, transaction.atomic():
+    with stored_files.atomic() as files:
         if form_token and Case.objects.filter(form_token=form_token).exists():
             raise DomainError("该表单已经提交过了，请勿重复提交。")
         case = Case(status=CaseStatus.DRAFT, created_by=user, form_token=form_token or None)
@@ -139,7 +140,7 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
             # Two copies of the same form sent at the same moment: the token is unique.
             raise DomainError("该表单已经提交过了，请勿重复提交。") from exc
         _log(case, user, "", CaseStatus.DRAFT)
-        attachments.store_uploads(case, uploads, labels, user, stored)
+        attachments.store_uploads(case, uploads, labels, user, files)
         if submit:
             case = submit_case(case, user)
         return case
@@ -148,7 +149,7 @@ def create_case(user, data, *, uploads=(), form_token=None, submit=False):
 def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
     """Change a case's text, add and remove attachments; optionally (re)submit it in the same step."""
     uploads = list(uploads)
-    with attachments.files_removed_on_failure() as stored, transaction.atomic():
+    with stored_files.atomic() as files:
         current = Case.objects.select_for_update(of=("self",)).select_related("source_unit").get(pk=case.pk)
         _check_can_write(current, user)
         if not access.can_edit_case(user, current):
@@ -161,8 +162,8 @@ def update_case(case, user, data, *, uploads=(), remove=(), submit=False):
         removed = list(current.attachments.filter(pk__in=[getattr(a, "pk", a) for a in remove]))
         labels = attachments.check_uploads(uploads, existing=current.attachments.count() - len(removed))
         for attachment in removed:
-            attachment.delete()  # its file goes once the transaction commits (post_delete signal)
-        attachments.store_uploads(current, uploads, labels, user, stored)
+            attachment.delete()  # its file goes once the transaction commits (core.stored_files)
+        attachments.store_uploads(current, uploads, labels, user, files)
         if submit:
             current = submit_case(current, user)
         return current

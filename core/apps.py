@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "core"
     verbose_name = "平台"
+
+    def ready(self):
+        from core import stored_files
+
+        stored_files.connect()

@@ -364,6 +364,12 @@ CACHES["default"]["KEY_PREFIX"] = env_str("DJANGO_CACHE_KEY_PREFIX", "")
 
 # Bodies larger than this (bytes, uploaded files aside) are refused with the portal's 400 page.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1_048_576)
+# Uploads too large for memory are received into MEDIA_ROOT/.uploads/ (not /tmp): moved into place by a rename,
+# and what a worker killed mid-body leaves is found by `manage.py orphaned_files` (core.stored_files).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.stored_files.MediaTemporaryFileUploadHandler",
+]
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")  # the office sets its own

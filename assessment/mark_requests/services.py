@@ -17,6 +17,7 @@ from assessment.derived import derived_message
 from assessment.marks.services import HOW, set_mark
 from assessment.models import Mark, MarkRequest, MarkState
 from assessment.notify import notices
+from core import stored_files
 from core.errors import DomainError
 from core.uploads import validate_upload
 
@@ -71,7 +72,7 @@ def submit_request(mark, user, kind, text, attachment=None):
             raise DomainError(" ".join(exc.messages)) from exc
     request = MarkRequest(mark_id=mark.pk, kind=kind, text=text, submitted_by=user)
     try:
-        with transaction.atomic():
+        with stored_files.atomic() as files:  # the file goes with the row, or is removed again
             # Lock the cell: two submits at once are serialised, the second sees the first.
             locked = (
                 Mark.objects.select_for_update(of=("self",)).select_related("unit", "indicator__scheme").get(pk=mark.pk)
@@ -83,16 +84,12 @@ def submit_request(mark, user, kind, text, attachment=None):
                 # Stored under a random name; the original name is kept for the download only.
                 extension = os.path.splitext(attachment.name or "")[1].lower()
                 request.attachment_name = os.path.basename(attachment.name or "")[:255]
-                request.attachment.save(f"{uuid.uuid4().hex}{extension}", attachment, save=False)
+                files.save(request.attachment, f"{uuid.uuid4().hex}{extension}", attachment)
             request.mark = locked
             request.save()
             _notify_arrival(request, user)
-    except Exception as exc:
-        if request.attachment.name:
-            request.attachment.storage.delete(request.attachment.name)
-        if isinstance(exc, IntegrityError):  # the one-open-request constraint, hit by a concurrent submit
-            raise DomainError("该项目已有待审核的申请，请等待市信用办审核。") from exc
-        raise
+    except IntegrityError as exc:  # the one-open-request constraint, hit by a concurrent submit
+        raise DomainError("该项目已有待审核的申请，请等待市信用办审核。") from exc
     return request
 
 

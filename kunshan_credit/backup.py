@@ -52,6 +52,8 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from core.stored_files import in_flight
+
 from .backup_crypto import SUFFIX, EncryptingWriter
 
 FORMAT = "kunshan_credit-backup"
@@ -187,14 +189,16 @@ def applied_migrations():
 
 
 def _media_files():
-    """{archive name: path} of every regular file under MEDIA_ROOT."""
+    """{archive name: path} of every regular file under MEDIA_ROOT, but those still being written (an upload
+    being received, a file not yet moved into place: core.stored_files)."""
     root = Path(settings.MEDIA_ROOT)
     if not root.is_dir():
         return {}
     files = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            files[MEDIA + path.relative_to(root).as_posix()] = path
+        name = path.relative_to(root).as_posix()
+        if path.is_file() and not path.is_symlink() and not in_flight(name):
+            files[MEDIA + name] = path
     return files
 
 

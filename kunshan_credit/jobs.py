@@ -52,6 +52,14 @@ JOBS = (
         late_after=timedelta(hours=3),
     ),
     Job(
+        name="orphaned_files",
+        command="orphaned_files",
+        args=("--delete",),
+        schedule="30 4 * * 0",
+        description="每周清理附件目录中没有记录引用的文件（中断的上传等），一小时内写入的不动",
+        late_after=timedelta(hours=3),
+    ),
+    Job(
         name="verify_audit",
         command="verify_audit",
         schedule="5 * * * *",

@@ -28,7 +28,10 @@ WHITENOISE_AUTOREFRESH = True
 # Except in the processes of a benchmark run by a test (KC_BENCH_SCRATCH, set by manage.py benchmark for its
 # child): they share the media directory it made in its scratch, as they share its scratch database, so that
 # the PDF its render_documents process stores is the one its downloads read.
+# A server process a test starts (tests/test_upload_killed.py) is given its own with KC_TEST_MEDIA_ROOT.
 if os.environ.get("KC_BENCH_SCRATCH") and os.environ.get("DJANGO_MEDIA_ROOT"):
     MEDIA_ROOT = Path(os.environ["DJANGO_MEDIA_ROOT"])
+elif os.environ.get("KC_TEST_MEDIA_ROOT"):
+    MEDIA_ROOT = Path(os.environ["KC_TEST_MEDIA_ROOT"])
 else:
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kc-test-media-"))  # noqa: F405

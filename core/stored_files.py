@@ -30,7 +30,10 @@ from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import models, transaction
 from django.db.models.signals import post_delete
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 
+from core.api.http import is_api
 from core.errors import DomainError
 
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -172,6 +175,39 @@ class MediaTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         except OSError:
             self.file.close()  # a NamedTemporaryFile: closing removes it
             raise
+
+
+class FullDiskUploadMiddleware:
+    """Receives a multipart body's files before the views (and the CSRF check) ask for them: a full disk while
+    receiving is answered 507 with the portal's page instead of a 500; the part received is removed already
+    (MediaTemporaryFileUploadHandler). Placed before CsrfViewMiddleware. The API takes no files (JSON only):
+    its bodies are left to its parsers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.content_type != "multipart/form-data" or is_api(request):
+            return None
+        try:
+            request.POST  # noqa: B018 (the body is read here)
+        except OSError as exc:
+            if is_full(exc):
+                return storage_full_response(request)
+            # Anything else (the client went away mid-body): as before, the CSRF check refuses the empty form.
+        return None
+
+
+def storage_full_response(request):
+    """The portal's page for a full disk (templates/507.html), rendered without the request's context like the
+    400 page: the session and the user may not be known yet."""
+    from core.office.models import get_office
+
+    page = render_to_string("507.html", {"office": get_office(), "message": str(StorageFull())})
+    return HttpResponse(page, status=507)
 
 
 # --- a row's files go with it

@@ -173,6 +173,8 @@ MIDDLEWARE = [
     "core.security.sessions.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Receives uploads before the CSRF check reads the form: a full disk is a Chinese 507, not a 500.
+    "core.stored_files.FullDiskUploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -120,3 +120,15 @@ def test_a_deleted_row_takes_its_file_once_committed(
     with django_capture_on_commit_callbacks(execute=True):
         pending.delete()  # a mark removed with its scheme: its requests go, and their evidence
     assert not MarkRequest.objects.exists() and files_under(media_root) == []
+
+
+def test_a_full_disk_while_a_large_upload_is_received_is_a_chinese_page_and_leaves_nothing(role_client, media_root):
+    """Over 2.5 MB, a request's file is received to disk (MEDIA_ROOT/.uploads) before any view runs."""
+    client = role_client("reporter")
+    big = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024) + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with disk_full_at(64 * 1024):
+        response = client.post("/cases/new/", case_data(attachments=[pdf_upload("现场照片.pdf", big)]))
+    assert response.status_code == 507
+    assert "服务器存储空间不足，文件未能保存，本次提交未生效（未留下任何内容）" in response.content.decode()
+    assert not Case.objects.filter(title="信用承诺 助企纾困").exists()
+    assert files_under(media_root) == []

@@ -27,6 +27,8 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 
+from core.stored_files import is_full
+
 from . import backup_crypto
 from .backup import (
     CHUNK,
@@ -282,11 +284,15 @@ def restore_backup(path):
                 _reset_sequences(models)
                 for source, target in plan:
                     target.parent.mkdir(parents=True, exist_ok=True)
+                    written.append(target)  # before the copy: one cut short (a full disk) goes too
                     shutil.copyfile(source, target)
-                    written.append(target)
         except BaseException as exc:
             for target in written:
                 target.unlink(missing_ok=True)
+            if is_full(exc):
+                raise BackupError(
+                    "恢复失败：附件目录所在磁盘空间不足，已撤销，数据库未改动，未留下不完整的文件。请清理磁盘后重试。"
+                ) from exc
             if isinstance(exc, DeserializationError | DatabaseError):
                 raise BackupError(
                     "恢复失败：备份中的数据无法写入当前数据库（用 --traceback 查看原因），数据库未改动。"

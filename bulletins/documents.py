@@ -185,5 +185,11 @@ def response(issue, version, kind, draft_data=None, *, audit=None):
     if not default_storage.exists(name):
         if not spec.on_request:
             raise ValueError(f"{kind} is made by render_documents, never in a request: ask `available` first")
-        name = store(version, kind)
+        try:
+            name = store(version, kind)
+        except stored_files.StorageFull:
+            # The disk is full: the reader still gets the file, made again and sent without being kept.
+            log.error("disk full: %s not stored, sent as made", name)
+            content = spec.make(version.snapshot, issue, version)
+            return download_response(content, spec.filename(issue, version), spec.content_type)
     return download_response(default_storage.open(name, "rb"), spec.filename(issue, version), spec.content_type)

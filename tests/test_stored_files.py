@@ -8,12 +8,18 @@ import resource
 import signal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from assessment.mark_requests import services as request_services
 from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkRequest
+from bulletins import documents
+from bulletins.models import IssueVersion
 from cases import services as case_services
 from cases.models import Case, CaseAttachment
+from core import stored_files
+from core.stored_files import StorageFull
 
 from .factories import pdf_upload
 from .test_cases_submit import case_data
@@ -132,3 +138,15 @@ def test_a_full_disk_while_a_large_upload_is_received_is_a_chinese_page_and_leav
     assert "服务器存储空间不足，文件未能保存，本次提交未生效（未留下任何内容）" in response.content.decode()
     assert not Case.objects.filter(title="信用承诺 助企纾困").exists()
     assert files_under(media_root) == []
+
+
+def test_a_full_disk_while_an_issue_file_is_stored_leaves_no_file_cut_short_under_its_name(db, media_root):
+    """A stored issue file is never read again once its name exists: a file cut short must never get it."""
+    version = IssueVersion.objects.get(issue__year=2019, issue__number=11, number=1)
+    content = documents.KINDS["xlsx"].make(version.snapshot, version.issue, version)  # made with room to spare
+    name = documents.stored_name(version, "xlsx")
+    with disk_full_at(len(content) // 2), pytest.raises(StorageFull):
+        stored_files.write(default_storage, name, ContentFile(content), keep_existing=True)
+    assert files_under(media_root) == [] and not documents.is_stored(version, "xlsx")
+    stored_files.write(default_storage, name, ContentFile(content), keep_existing=True)  # space again
+    assert files_under(media_root) == [name] and default_storage.open(name).read() == content

@@ -77,11 +77,15 @@ def write(storage, name, content, *, max_length=None, keep_existing=False):
     """
     if _local_path(storage, name) is None:
         try:
-            return storage.save(name, content, max_length=max_length)
+            saved = storage.save(name, content, max_length=max_length)
         except OSError as exc:
             if is_full(exc):
                 raise StorageFull(getattr(content, "name", None) or name) from exc
             raise
+        if keep_existing and saved != name:  # made meanwhile by another process: keep theirs
+            storage.delete(saved)
+            return name
+        return saved
     folder, base = os.path.split(name)
     temporary = os.path.join(folder, f"{PARTIAL_PREFIX}{uuid.uuid4().hex}{os.path.splitext(base)[1]}")
     try:
@@ -106,6 +110,11 @@ def _move_into_place(storage, source, name, max_length, keep_existing):
                 os.unlink(source)
                 return final
             continue  # taken since get_available_name: another free name
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP) or os.path.exists(storage.path(final)):
+                raise
+            os.rename(source, storage.path(final))  # a file system without hard links
+            return final
         os.unlink(source)
         return final
 

@@ -11,6 +11,8 @@ from django.core.management import call_command
 
 from bulletins import documents
 from bulletins.models import IssueVersion
+from core.audit.actions import AuditAction
+from core.audit.models import AuditEntry
 from core.jobs.models import JobRun
 
 from .factories import CaseAttachmentFactory
@@ -79,6 +81,8 @@ def test_delete_removes_the_orphans_only(media, media_root):
         ]
     )
     assert media.file.storage.exists(media.file.name)
+    entry = AuditEntry.objects.get(action=AuditAction.ORPHANS_DELETE)  # who: the system, what: each file
+    assert entry.actor is None and entry.detail.split("；") == ORPHANS
     again = io.StringIO()
     call_command("orphaned_files", stdout=again)
     assert again.getvalue().startswith("试运行：0 个无主文件，共 0 字节")

@@ -55,5 +55,6 @@ for _name, _value, _label in [
     ("TOKEN_USE", "token_use", "使用他人生成的接口令牌"),  # each request (core/api/token_use.py)
     ("DOWNLOAD", "download", "下载非公开数据"),
     ("ACCESS_DENIED", "access_denied", "越权访问"),
+    ("ORPHANS_DELETE", "orphans_delete", "删除无主文件"),  # manage.py orphaned_files --delete (weekly job)
 ]:
     AuditAction.register(_name, _value, _label)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core.audit.actions import AuditAction
+from core.audit.services import record
 from kunshan_credit import orphans
 
 
@@ -19,6 +21,12 @@ class Command(BaseCommand):
         found, young = orphans.find()
         if delete:
             found = orphans.remove(found)
+            if found:
+                record(
+                    AuditAction.ORPHANS_DELETE,
+                    obj=("附件目录", "", str(settings.MEDIA_ROOT)),
+                    detail="；".join(f"{orphan.name}（{orphans.size_text(orphan.size)}）" for orphan in found),
+                )
         verb = "已删除" if delete else "将删除"
         for orphan in found:
             self.stdout.write(f"{verb} {orphan.name}（{orphans.size_text(orphan.size)}）")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bulletins.documents import version_folder
 from bulletins.models import IssueVersion
-from core.stored_files import file_fields
+from core.stored_files import file_fields, in_flight
 
 MIN_AGE = datetime.timedelta(hours=1)
 
@@ -45,17 +45,26 @@ def owned_folders():
     return {version_folder(version) for version in IssueVersion.objects.select_related("issue")}
 
 
+class WrongDatabase(Exception):
+    """No row names any file while MEDIA_ROOT holds kept files: the wrong (or a new, not yet restored) database."""
+
+
 def find(now=None):
-    """(orphans older than MIN_AGE, how many younger files no row names were left alone), in name order."""
+    """(orphans older than MIN_AGE, how many younger files no row names were left alone), in name order.
+
+    Raises WrongDatabase rather than call every file an orphan when the database names none at all."""
     root = Path(settings.MEDIA_ROOT)
     if not root.is_dir():
         return [], 0
     now = now or timezone.now()
     names, folders = named_files(), owned_folders()
+    if not names and not folders and any(not in_flight(p.relative_to(root).as_posix()) for p in _files(root)):
+        raise WrongDatabase(
+            f"数据库中没有任何附件或已发布简报的记录，而附件目录“{root}”中有文件：可能连接了错误的数据库，"
+            "或新数据库尚未恢复备份。未删除任何文件。"
+        )
     found, young = [], 0
-    for path in sorted(root.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
+    for path in _files(root):
         name = path.relative_to(root).as_posix()
         if name in names or str(PurePosixPath(name).parent) in folders:
             continue
@@ -66,6 +75,10 @@ def find(now=None):
             continue
         found.append(Orphan(name, path, stat.st_size, modified))
     return found, young
+
+
+def _files(root):
+    return (path for path in sorted(root.rglob("*")) if path.is_file() and not path.is_symlink())
 
 
 def remove(orphans):

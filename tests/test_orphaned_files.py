@@ -7,10 +7,11 @@ import os
 import time
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from bulletins import documents
 from bulletins.models import IssueVersion
+from cases.models import CaseAttachment
 from core.audit.actions import AuditAction
 from core.audit.models import AuditEntry
 from core.jobs.models import JobRun
@@ -100,3 +101,14 @@ def test_no_media_directory_is_nothing_to_do(media_root):
     out = io.StringIO()
     call_command("orphaned_files", "--delete", stdout=out)
     assert "0 个无主文件已删除" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_database_that_names_no_file_at_all_deletes_nothing(media_root):
+    """A new database not yet restored (or the wrong one) would make every file an orphan: refused instead."""
+    CaseAttachment.objects.all().delete()
+    IssueVersion.objects.all().delete()
+    kept = _file(media_root, "cases/2019/0123456789abcdef0123456789abcdef.pdf", age=48 * HOUR)
+    with pytest.raises(CommandError, match="数据库中没有任何附件或已发布简报的记录.*未删除任何文件"):
+        call_command("orphaned_files", "--delete", stdout=io.StringIO())
+    assert kept.exists()

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core.audit.actions import AuditAction
 from core.audit.services import record
@@ -18,7 +18,10 @@ class Command(BaseCommand):
         action.add_argument("--delete", action="store_true", help="删除列出的无主文件")
 
     def handle(self, delete=False, **options):
-        found, young = orphans.find()
+        try:
+            found, young = orphans.find()
+        except orphans.WrongDatabase as exc:
+            raise CommandError(str(exc)) from exc
         if delete:
             found = orphans.remove(found)
             if found:

@@ -52,7 +52,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from core.stored_files import in_flight
+from core.stored_files import FULL, in_flight  # the one list of a full disk's errors
 
 from .backup_crypto import SUFFIX, EncryptingWriter
 
@@ -62,7 +62,6 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 ARCHIVE_NAME = re.compile(r"^kunshan_credit-(\d{8}-\d{6})\.tar\.gz(?:\.enc)?$")
 TEMPORARY_PREFIX = ".backup-"
-FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 OFFSITE_TIMEOUT = 3 * 3600  # seconds: a night's copy over a slow line
 DATABASE = "database.jsonl"
 MEDIA = "media/"

@@ -16,6 +16,7 @@ from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkRequest
 from bulletins import documents
 from bulletins.models import IssueVersion
+from cases import case_notices
 from cases import services as case_services
 from cases.models import Case, CaseAttachment
 from core import stored_files
@@ -100,7 +101,7 @@ def test_an_error_after_the_attachment_is_stored_and_before_the_commit_leaves_no
         raise RuntimeError("通知写入失败")
 
     # The step after the files: the notice to the office of a submitted case.
-    monkeypatch.setattr(case_services, "_notify_arrival", notice_fails)
+    monkeypatch.setattr(case_notices, "notify_arrival", notice_fails)
     with pytest.raises(RuntimeError, match="通知写入失败"):
         case_services.create_case(reporter_user, CASE, uploads=[pdf_upload(), pdf_upload("二.pdf")], submit=True)
     assert not CaseAttachment.objects.exists() and files_under(media_root) == []

@@ -92,7 +92,7 @@ def test_the_audit_costs_one_insert(leader_user, django_assert_max_num_queries):
 def test_tokens_made_before_the_record_get_their_maker_from_the_audit_log(client, staff_user, reporter_user):
     from django.apps import apps
 
-    backfill = importlib.import_module("core.migrations.0008_token_grant_backfill_apiedge").backfill
+    backfill = importlib.import_module("core.migrations.0008_token_grant_backfill").backfill
     log_in(client, staff_user)
     client.post(f"/api/tokens/{reporter_user.pk}/create/")
     token = Token.objects.get(user=reporter_user)

@@ -28,7 +28,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_token_grant_apiedge"),
+        ("core", "0007_token_grant"),
         ("audit", "0004_list_indexes"),
     ]
 

@@ -57,7 +57,7 @@ def office_from_release(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_office_masthead_changed_at"),
+        ("core", "0008_token_grant_backfill"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 

@@ -5,9 +5,10 @@ storage (MEDIA_ROOT, or whatever STORAGES["default"] names) under
 issues/<year>-<number>/v<version>-<published at>/, each version its own: every download of a
 version sends the same bytes, from whichever server process answers. They are made after
 publication by `manage.py render_documents` (cron, every minute: deploy/cron). A download of the
-workbook or the PDF that comes before that makes and keeps the file itself; the Word file is never made
-inside a reader's request (it is the slowest by far at a province's scale): a download before it is stored
-answers that it is being made and since when (`available`, `progress_text`).
+workbook that comes before that makes and keeps the file itself (a few milliseconds); the PDF and the Word file
+are never made inside a reader's request (seconds and hundreds of MB at a province's scale, in a server worker
+that keeps its memory): a download of either before it is stored answers that it is being made and since when
+(`available`, `progress_text`), the one rule for both.
 A draft's files are made on every request and never kept.
 
 The PDF is typeset by Typst from the same presented snapshot the page renders (bulletins.pdf, in parts of
@@ -65,7 +66,14 @@ class Kind:
 KINDS = {
     kind.slug: kind
     for kind in (
-        Kind("pdf", "工作信息", "pdf", PDF_CONTENT_TYPE, lambda data, _issue, version: render_pdf(data, version)),
+        Kind(
+            "pdf",
+            "工作信息",
+            "pdf",
+            PDF_CONTENT_TYPE,
+            lambda data, _issue, version: render_pdf(data, version),
+            on_request=False,
+        ),
         Kind(
             "docx",
             "工作信息",

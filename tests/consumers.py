@@ -67,6 +67,10 @@ class Consumers:
         breaks 非考核项 into one character a line once 扣分情况 is printed)."""
 
         def read():
+            from bulletins import documents
+
+            self.issue.refresh_from_db()
+            documents.store(self.issue.current_version, "pdf")  # as render_documents does after publication
             response = self.client.get(f"/bulletins/{self.issue.year}/{self.issue.number}/issue.pdf")
             path = self.pdf_dir / "issue.pdf"
             path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)

@@ -34,6 +34,7 @@ def _downloads(page, base):
     # The Word file is made by render_documents (cron), never in a reader's request: as that run would.
     documents.store(Issue.objects.get(year=2019, number=12).current_version, "docx")
     docx = Document(io.BytesIO(page.request.get(f"{base}/bulletins/2019/12/issue.docx").body()))
+    documents.store(Issue.objects.get(year=2019, number=12).current_version, "pdf")  # so is the PDF
     pdf = page.request.get(f"{base}/bulletins/2019/12/issue.pdf").body()
     text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True).stdout
     return xlsx["区镇"].cell(row=3, column=6).value, docx.tables[0].rows[1].cells[5].text, text.decode()

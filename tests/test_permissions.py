@@ -538,8 +538,8 @@ def _draft(suffix=""):
     return url
 
 
-def _stored_docx(path, version=None):
-    """A published Word file, once render_documents has made it (a download never makes it: 202 before)."""
+def _stored(path, kind, version=None):
+    """A published PDF or Word file, once render_documents has made it (a download never makes it: 202 before)."""
 
     def url(request):
         from bulletins import documents
@@ -547,7 +547,7 @@ def _stored_docx(path, version=None):
 
         issue = Issue.objects.get(year=2019, number=11)
         made = issue.versions.get(number=version) if version else issue.current_version
-        documents.store(made, "docx")
+        documents.store(made, kind)
         return path
 
     return url
@@ -577,13 +577,17 @@ MATRIX += [
     ("bulletins:issue_version", "/bulletins/2019/11/v2/", "404 404 404 404 404 404 404 404 404"),
     ("bulletins:issue_table", "/bulletins/2019/11/v1/tables/towns/1/", "200 200 200 200 200 200 200 200 200"),
     ("bulletins:issue_table", "/bulletins/2019/11/v2/tables/towns/1/", "404 404 404 404 404 404 404 404 404"),
-    ("bulletins:issue_pdf", "/bulletins/2019/11/issue.pdf", "200 200 200 200 200 200 200 200 200"),
-    ("bulletins:issue_docx", _stored_docx("/bulletins/2019/11/issue.docx"), "200 200 200 200 200 200 200 200 200"),
-    ("bulletins:version_pdf", "/bulletins/2019/11/v1/issue.pdf", "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue_pdf", _stored("/bulletins/2019/11/issue.pdf", "pdf"), "200 200 200 200 200 200 200 200 200"),
+    ("bulletins:issue_docx", _stored("/bulletins/2019/11/issue.docx", "docx"), "200 200 200 200 200 200 200 200 200"),
+    (
+        "bulletins:version_pdf",
+        _stored("/bulletins/2019/11/v1/issue.pdf", "pdf", 1),
+        "200 200 200 200 200 200 200 200 200",
+    ),
     ("bulletins:version_pdf", "/bulletins/2019/11/v2/issue.pdf", "404 404 404 404 404 404 404 404 404"),
     (
         "bulletins:version_docx",
-        _stored_docx("/bulletins/2019/11/v1/issue.docx", 1),
+        _stored("/bulletins/2019/11/v1/issue.docx", "docx", 1),
         "200 200 200 200 200 200 200 200 200",
     ),
     ("bulletins:version_xlsx", "/bulletins/2019/11/v1/progress.xlsx", "200 200 200 200 200 200 200 200 200"),

@@ -68,6 +68,7 @@ def test_the_old_version_page_links_its_own_downloads(client, corrected):
     html = client.get("/bulletins/2019/11/v1/").content.decode()
     assert 'href="/bulletins/2019/11/v1/issue.pdf"' in html
     assert 'href="/bulletins/2019/11/v1/progress.xlsx"' in html
+    documents.store(IssueVersion.objects.get(issue__year=2019, issue__number=11, number=1), "pdf")
     assert client.get("/bulletins/2019/11/v1/issue.pdf")["Content-Type"] == "application/pdf"
 
 
@@ -84,20 +85,27 @@ def test_render_documents_stores_what_is_missing_and_the_composer_shows_progress
     assert "共生成 0 个文件" in out.getvalue()
 
 
-def test_a_word_download_before_the_file_is_made_says_so_and_makes_nothing(client, corrected, on_day):
-    """The Word file is made by render_documents only: a reader's download before it exists answers that it is
-    being made and since when (the composer's line), and leaves making it to render_documents."""
+@pytest.mark.parametrize(
+    ("kind", "label", "magic", "content_type"),
+    [("docx", "Word", b"PK", documents.DOCX_CONTENT_TYPE), ("pdf", "PDF", b"%PDF", documents.PDF_CONTENT_TYPE)],
+)
+def test_a_pdf_or_word_download_before_the_file_is_made_says_so_and_makes_nothing(
+    client, corrected, on_day, kind, label, magic, content_type
+):
+    """The PDF and the Word file are made by render_documents only: a reader's download before one exists
+    answers that it is being made and since when (the composer's line), and leaves making it to render_documents
+    (seconds and hundreds of MB at a province's scale, never inside a server worker)."""
     version = IssueVersion.objects.get(issue__year=2019, issue__number=11, number=2)
-    response = client.get("/bulletins/2019/11/issue.docx")
+    response = client.get(f"/bulletins/2019/11/issue.{kind}")
     assert response.status_code == 202 and response["Retry-After"] == "60"
     html = response.content.decode()
-    assert "的Word文件正在生成" in html
-    assert documents.waiting_text(version, "docx") in html and "发布时排入" in html
+    assert f"的{label}文件正在生成" in html
+    assert documents.waiting_text(version, kind) in html and "发布时排入" in html
     assert 'href="/bulletins/2019/11/"' in html
-    assert not documents.is_stored(version, "docx")  # nothing made in the request
+    assert not documents.is_stored(version, kind)  # nothing made in the request
     assert client.get("/bulletins/2019/11/progress.xlsx").status_code == 200  # the workbook: made on request
     out = io.StringIO()
     call_command("render_documents", stdout=out)
-    response = client.get("/bulletins/2019/11/issue.docx")
-    assert response.status_code == 200 and _bytes(response).startswith(b"PK")
-    assert response["Content-Type"] == documents.DOCX_CONTENT_TYPE
+    response = client.get(f"/bulletins/2019/11/issue.{kind}")
+    assert response.status_code == 200 and _bytes(response).startswith(magic)
+    assert response["Content-Type"] == content_type

@@ -29,6 +29,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 from core.office.models import office_stamp
 
@@ -131,8 +133,19 @@ def can_store(request):
     return not request.user.is_authenticated and not len(get_messages(request))
 
 
+def _http_headers(response, key, version):
+    """What lets a browser or nginx keep the page: a strong ETag of its key (a new version, layout, deploy or
+    office name is a new one), its version's publication as Last-Modified, and CURRENT_SECONDS of freshness, the
+    same few seconds in which a correction made through another server reaches its readers anyway."""
+    response["ETag"] = '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
+    response["Last-Modified"] = http_date(version[1].timestamp())
+    response["Cache-Control"] = f"public, max-age={CURRENT_SECONDS}"
+    return response
+
+
 def stored(request, version):
-    """The stored page of `version` (its (pk, published_at)) for this request, or None."""
+    """The stored page of `version` (its (pk, published_at)) for this request, or None; a 304 for a reader who
+    already has it (If-None-Match / If-Modified-Since)."""
     key = page_key(version, request.path)
     body = local_pages.get(key)
     if body is None:
@@ -140,7 +153,11 @@ def stored(request, version):
         if body is None:
             return None
         local_pages.put(key, body)
-    return HttpResponse(body)
+    response = _http_headers(HttpResponse(body), key, version)
+    # The response itself, or a 304 carrying its ETag, Last-Modified and Cache-Control.
+    return get_conditional_response(
+        request, etag=response["ETag"], last_modified=int(version[1].timestamp()), response=response
+    )
 
 
 def store(request, version, response):
@@ -150,4 +167,5 @@ def store(request, version, response):
         body = bytes(response.content)
         cache.set(key, body, None)
         local_pages.put(key, body)
+        _http_headers(response, key, version)
     return response

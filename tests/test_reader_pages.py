@@ -161,3 +161,26 @@ def test_the_process_memory_is_bounded_by_bytes(size):
         memory.put(f"k{n}", b"x" * size)
     assert memory.size <= 100 * size
     assert memory.get("k299") == b"x" * size and memory.get("k0") is None
+
+
+def test_a_reader_who_has_the_page_gets_304_and_a_correction_a_new_etag(client, db, leader_user):
+    """The stored page says how long it may be kept (the same seconds a correction takes to reach readers
+    through another server), with an ETag and Last-Modified: a reader's browser (or nginx) asking again with
+    them gets a 304 and no body, until a correction makes a new version."""
+    first = client.get(URL)
+    assert first["Cache-Control"] == f"public, max-age={pages.CURRENT_SECONDS}"
+    assert first["ETag"].startswith('"') and first["Last-Modified"].endswith("GMT")
+    stored = client.get(URL)  # from the process's memory: the same headers
+    assert (stored["ETag"], stored["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+    again = client.get(URL, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == first["ETag"]
+    since = client.get(URL, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 304
+    _correct("更正编辑姓名", editor="张 三")
+    corrected = client.get(URL, headers={"If-None-Match": first["ETag"]})
+    assert corrected.status_code == 200 and "张 三" in corrected.content.decode()
+    assert corrected["ETag"] != first["ETag"]
+    # A signed-in reader's page is their own: nothing says it may be kept for anyone.
+    log_in(client, leader_user)
+    own = client.get(URL, headers={"If-None-Match": corrected["ETag"]})
+    assert own.status_code == 200 and "public" not in own.get("Cache-Control", "") and not own.has_header("ETag")

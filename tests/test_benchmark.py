@@ -2,7 +2,6 @@
 
 import io
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kunshan_credit.bench import servers
 from kunshan_credit.bench.measure import COLUMNS
 
 ROWS = [
@@ -24,17 +24,28 @@ ROWS = [
     "progress.xlsx made from the snapshot",
     "progress.xlsx of the year /assessment/2019/",
     "PDF made by render_documents",
+    "Word made by render_documents",
     "render_documents, nothing to make",
     "PDF, stored",
-    "Word",
+    "Word, stored",
     "departments grid",
     "scores page",
     "quarterly table /cases/2019/",
     "case list",
-    "import confirm, 60 changed cells",
+    "import upload + preview + confirm, 60 changed cells of 70 units",
+]
+WRK_ROWS = [
     "trivial view, gunicorn 2 workers",
     "bare HTML table, one query, gunicorn 2 workers",
     "published bulletin page, gunicorn 2 workers",
+]
+NGINX_ROWS = [
+    "the page's bytes as a static file, nginx",
+    "published bulletin page, nginx (its page cache) → gunicorn",
+    "published bulletin page, nginx without its page cache → gunicorn",
+    "page at 200 connections, nginx without page cache, max_requests 2000±200",
+    "page at 200 connections, nginx without page cache, max_requests off, worker RSS bound (shipped)",
+    "page at 200 connections, nginx with its page cache, as shipped",
 ]
 
 
@@ -54,7 +65,8 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     table = [line for line in lines if line.startswith("|")]
     assert table[0] == "| " + " | ".join(COLUMNS) + " |"
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:]]
-    assert [row[0] for row in rows] == ROWS
+    has_wrk, has_nginx = bool(servers.wrk_path()), bool(servers.nginx_path())
+    assert [row[0] for row in rows] == ROWS + WRK_ROWS * has_wrk + NGINX_ROWS * (has_wrk and has_nginx)
     assert all(len(row) == len(COLUMNS) for row in rows)
     assert not [row for row in rows if row[3].startswith("failed")]
     by_name = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
@@ -66,14 +78,24 @@ def test_city_benchmark_prints_every_row_and_column_and_leaves_nothing_behind():
     made = by_name["PDF made by render_documents"]
     assert float(made["peak MB"].replace(",", "")) > 50  # render_documents with Django, and its Typst child
     assert made["KB"] == by_name["PDF, stored"]["KB"]  # the stored file is what readers download
-    assert by_name["published bulletin page, gunicorn 2 workers"]["req/s"] != "—"
+    assert by_name["Word made by render_documents"]["KB"] == by_name["Word, stored"]["KB"]
     # CPU time beside wall time, the load average, and how req/s were measured, said plainly.
-    assert by_name["published bulletin page"]["p50 CPU ms"] != "—"
+    assert by_name["published bulletin page"]["CPU ms"] != "—"
     assert "load average" in lines[1]
-    if shutil.which("wrk"):
-        assert "req/s by wrk (2 threads, 8 connections)" in out.getvalue()
+    if has_wrk:
+        assert "req/s by wrk (2 threads, 8 connections; recycling rows 200 connections)" in out.getvalue()
+        served = by_name["published bulletin page, gunicorn 2 workers"]
+        assert served["req/s"] != "—" and served["CPU ms"] != "—" and served["ratio"] != "—"
     else:
-        assert "wrk is not installed" in out.getvalue()
+        assert "no server rows: wrk is not installed" in out.getvalue()
+    if has_wrk and has_nginx:
+        for name in NGINX_ROWS[3:]:  # wrk's latency distribution, parsed: p50, p99 and their ratio
+            row = by_name[name]
+            assert row["p50 ms"] != "—" and row["p99 ms"] != "—" and row["compared with"] == "p99 / p50", row
+            assert row["ratio"] != "—"
+        assert by_name[NGINX_ROWS[1]]["compared with"] == NGINX_ROWS[0] and by_name[NGINX_ROWS[1]]["ratio"] != "—"
+    elif has_wrk:
+        assert "no nginx rows: nginx is not installed" in out.getvalue()
     assert not _scratch_dirs() - before
 
 

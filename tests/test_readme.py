@@ -175,3 +175,19 @@ def test_the_map_names_every_folder_and_package():
     }
     assert {"core", "assessment", "tests", "core/security", "assessment/scoring"} <= folders | packages
     assert (folders | packages) - named == set(), "folders and packages missing from README's Map"
+
+
+def test_the_benchmark_commands_run_as_written():
+    """Every `manage.py benchmark …` line of the README: its options exist and take the values written (parsed by
+    the command itself; tests/test_benchmark.py runs it end to end), and the interpreter is the checkout's own."""
+    import shlex
+
+    from kunshan_credit.management.commands.benchmark import Command
+
+    lines = [line.strip() for line in README.splitlines() if "manage.py benchmark" in line and line.startswith("    ")]
+    assert len(lines) >= 2
+    for line in lines:
+        argv = shlex.split(line)
+        assert argv[:3] == [".venv/bin/python", "manage.py", "benchmark"], line
+        options = Command().create_parser("manage.py", "benchmark").parse_args(argv[3:])
+        assert options.scale in ("city", "province") and not options.inner, line

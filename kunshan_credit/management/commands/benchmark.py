@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from kunshan_credit.bench import configure, data, measure
+from kunshan_credit.bench import configure, data, measure, pages, servers
 
 SCRATCH_ENV = "KC_BENCH_SCRATCH"
 SCRATCH_NAME = re.compile(r"(^kc_bench_\w+$)|(/kc_bench_[^/]+/bench\.sqlite3$)")
@@ -120,9 +120,10 @@ class Command(BaseCommand):
         gc.collect()
         gc.freeze()
         load_before = os.getloadavg()[0]
-        rows = measure.client_rows(scale, issue, options["repeat"], options["budget"])
+        rows = pages.client_rows(scale, issue, options["repeat"], options["budget"])
         if not options["no_server"]:
-            rows += measure.server_rows(issue, options["seconds"], os.getcwd())
+            rows += servers.server_rows(issue, options["seconds"], os.getcwd())
+            rows += servers.recycling_rows(issue, options["seconds"], os.getcwd())
         vendor = connection.vendor
         if vendor == "postgresql":
             vendor = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
@@ -132,9 +133,10 @@ class Command(BaseCommand):
             f"issue {issue.year}/{issue.number}\n"
             f"machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before the timings, "
             f"{os.getloadavg()[0]:.1f} after (other work on the machine slows every row, baselines too; "
-            f"'p50 CPU ms' is this process's CPU time per request, which the load does not inflate: "
+            f"'CPU ms' is the CPU time per request, which the load does not inflate: this process's (p50) for "
+            f"the pages, the servers' (gunicorn and nginx, on average) for the wrk rows; "
             f"the database server's is not in it)\n"
-            f"{measure.load_method()}\n"
+            f"{servers.load_method() if not options['no_server'] else 'no server rows (--no-server)'}\n"
         )
         self.stdout.write(measure.table(rows) + "\n")
         failed = [r.what for r in rows if r.error]

@@ -14,9 +14,18 @@ threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # Long enough for the first PDF of a large issue; nginx waits 180 s (proxy_read_timeout).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 170))
 graceful_timeout = 30
-# A worker that rendered a large PDF keeps its memory: recycle workers now and then.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = 200
+# Workers are not recycled by count (issue 22), only by memory. Recycling every 2000±200 requests was for a worker
+# that had rendered a large PDF; no request makes the PDF or the Word file any more (render_documents does), and
+# each recycle restarted a worker (imports, first requests) while readers queued: `manage.py benchmark`, the page
+# through nginx → gunicorn (2 workers) at 200 connections, 2 CPUs at load average 9–11 (2026-12-06, city):
+# max_requests 2000±200: p50 263 ms, p99 1,110 ms (4.2×), 350 req/s; off: p50 213 ms, p99 736 ms (3.4×), 815 req/s.
+# (Readers of a published page are mostly answered by nginx's page cache: p99 in milliseconds, see README 性能.)
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+# The memory bound instead: a worker whose resident memory has grown past this many MB ends after the request it
+# answered and gunicorn starts a fresh one (as max_requests does, but only when needed; a worker serving a
+# province is ~150 MB); 0: no bound.
+max_worker_mb = int(os.environ.get("GUNICORN_MAX_WORKER_MB", 512))
 # Only nginx on this machine talks to gunicorn; it sets X-Forwarded-For/-Proto.
 forwarded_allow_ips = "127.0.0.1"
 accesslog = "-"
@@ -26,3 +35,20 @@ proc_name = "kunshan_credit"
 # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two instances would
 # fight over it. systemd's signals (reload: HUP, stop: TERM) are all the units use.
 control_socket_disable = True
+
+
+def worker_rss_mb():
+    """This process's resident memory now, in MB (Linux: /proc; elsewhere its peak)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def post_request(worker, req, environ, resp):
+    if max_worker_mb and worker_rss_mb() > max_worker_mb:
+        worker.log.warning("worker %s: %.0f MB > %s MB, recycled", worker.pid, worker_rss_mb(), max_worker_mb)
+        worker.alive = False

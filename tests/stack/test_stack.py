@@ -33,6 +33,24 @@ def test_every_server_answers_and_nginx_serves_static_files_itself():
     assert requests.get(NGINX + "/media/", timeout=TIMEOUT).status_code == 404
 
 
+def test_nginx_keeps_the_readers_page_a_few_seconds_and_never_a_signed_in_page():
+    """The published page for readers is answered by nginx's page cache (deploy/nginx, upstream.conf) for the
+    seconds the app allows; a visitor with a session always reaches the app and gets their own page."""
+    url = NGINX + "/bulletins/2019/11/"
+    requests.get(url, timeout=TIMEOUT)
+    again = requests.get(url, timeout=TIMEOUT)
+    assert again.headers["X-Cache"] in ("HIT", "UPDATING", "REVALIDATED"), again.headers
+    assert again.headers["Cache-Control"].startswith("public, max-age=") and again.headers["ETag"]
+    office = signed_in(NGINX, "office")
+    for _ in range(2):
+        own = office.get(NGINX, "/bulletins/2019/11/")
+        assert own.headers["X-Cache"] == "BYPASS" and 'class="user"' in own.text
+        assert "public" not in own.headers.get("Cache-Control", "")
+    # Pages the app does not mark public are never kept: the archive reaches the app every time.
+    for _ in range(2):
+        assert requests.get(NGINX + "/bulletins/", timeout=TIMEOUT).headers["X-Cache"] == "MISS"
+
+
 def test_a_session_begun_on_a_continues_on_b_and_through_nginx():
     office = signed_in(A, "office")
     for base in (B, NGINX):

@@ -11,20 +11,22 @@ wsgi_app = "kunshan_credit.wsgi:application"
 # Sync workers: the app's requests are short database work; a PDF of a published issue is made once.
 workers = int(os.environ.get("GUNICORN_WORKERS", min(4, multiprocessing.cpu_count() * 2 + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
-# Long enough for the first PDF of a large issue; nginx waits 180 s (proxy_read_timeout).
+# Long enough for a large draft's PDF (the office's preview download, made in the request); nginx waits 180 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 170))
 graceful_timeout = 30
 # Workers are not recycled by count (issue 22), only by memory. Recycling every 2000±200 requests was for a worker
 # that had rendered a large PDF; no request makes the PDF or the Word file any more (render_documents does), and
-# each recycle restarted a worker (imports, first requests) while readers queued: `manage.py benchmark`, the page
-# through nginx → gunicorn (2 workers) at 200 connections, 2 CPUs at load average 9–11 (2026-12-06, city):
-# max_requests 2000±200: p50 263 ms, p99 1,110 ms (4.2×), 350 req/s; off: p50 213 ms, p99 736 ms (3.4×), 815 req/s.
-# (Readers of a published page are mostly answered by nginx's page cache: p99 in milliseconds, see README 性能.)
+# each recycle restarted a worker (imports, first requests) while readers queued. `manage.py benchmark`, the page
+# through nginx (without its page cache) → gunicorn (2 workers) at 200 connections, wrk --latency, 2 CPUs at load
+# average 10–13 (2026-12-06), p50 / p99 (p99 ÷ p50):
+#   city:     max_requests 2000±200  218 ms / 5,830 ms (26.7×), 431 req/s;  off  237 ms / 1,270 ms (5.4×), 587 req/s
+#   province: max_requests 2000±200  781 ms / 2,130 ms (2.7×),  228 req/s;  off  794 ms / 1,960 ms (2.5×), 241 req/s
+# Readers of a published page are answered by nginx's page cache: city 18 ms / 109 ms at 200 connections.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
 # The memory bound instead: a worker whose resident memory has grown past this many MB ends after the request it
-# answered and gunicorn starts a fresh one (as max_requests does, but only when needed; a worker serving a
-# province is ~150 MB); 0: no bound.
+# answered and gunicorn starts a fresh one (as max_requests does, but only when needed: a draft's PDF, typeset in a
+# child process of its own, is the largest thing a request still makes); 0: no bound.
 max_worker_mb = int(os.environ.get("GUNICORN_MAX_WORKER_MB", 512))
 # Only nginx on this machine talks to gunicorn; it sets X-Forwarded-For/-Proto.
 forwarded_allow_ips = "127.0.0.1"

@@ -64,3 +64,34 @@ def test_media_storage_is_switched_by_the_environment_and_bad_options_stop_the_s
     assert "'bucket_name': 'kunshan-credit-media'" in s3.stdout
     broken = _storage(DJANGO_MEDIA_STORAGE_OPTIONS="bucket=x")
     assert broken.returncode != 0 and "DJANGO_MEDIA_STORAGE_OPTIONS must be a JSON object" in broken.stderr
+
+
+def test_gunicorn_replaces_a_worker_by_its_memory_not_by_a_count_of_requests(monkeypatch):
+    """deploy/gunicorn.conf.py (issue 22): no max_requests by default; a worker past GUNICORN_MAX_WORKER_MB ends
+    after the request it answered (gunicorn then starts a fresh one), a worker under it goes on."""
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    monkeypatch.setenv("GUNICORN_MAX_WORKER_MB", "1")
+    config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert config["max_requests"] == 0 and config["max_worker_mb"] == 1
+    assert 1 < config["worker_rss_mb"]() < 4096  # this test process, in MB
+
+    class Worker:
+        pid, alive = 1, True
+
+        class log:
+            warnings = []
+
+            @classmethod
+            def warning(cls, *args):
+                cls.warnings.append(args)
+
+    worker = Worker()
+    config["post_request"](worker, None, {}, None)
+    assert worker.alive is False and Worker.log.warnings
+    monkeypatch.setenv("GUNICORN_MAX_WORKER_MB", "4096")
+    roomy = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    worker = Worker()
+    roomy["post_request"](worker, None, {}, None)
+    assert worker.alive is True

@@ -277,7 +277,7 @@ class _Reading:
         return cells
 
 
-def _word_and_text(row, count, is_derived):
+def word_and_text(row, count, is_derived):
     """(word, shown text) of a cell from its StoredMark row (or None) and its derived number: as its Cell's."""
     if is_derived:
         state = _derived_state(row[3] if row is not None else "")
@@ -307,7 +307,7 @@ def texts_for(schemes, enrolled=None, readings=None):
     by_unit = defaultdict(dict)
     reading = _Reading(schemes, enrolled=enrolled, readings=readings)
     for (unit_id, indicator_id), row, count, is_derived in reading.parts():
-        by_unit[unit_id][indicator_id] = _word_and_text(row, count, is_derived)[1]
+        by_unit[unit_id][indicator_id] = word_and_text(row, count, is_derived)[1]
     return by_unit
 
 
@@ -328,7 +328,7 @@ class PagedCells:
         due_of = self._due_of
         self.words = {}
         for key, row, count, is_derived in reading.parts():
-            state, value = _word_and_text(row, count, is_derived)
+            state, value = word_and_text(row, count, is_derived)
             self.words[key] = (state, value, due_of(key[0], key[1], value).status if due_of else "")
 
     def cells(self, unit_ids):

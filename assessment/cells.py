@@ -285,14 +285,15 @@ def word_and_text(row, count, is_derived):
     return row[3], _shown(row[3], row[4], False)
 
 
-def cells_for(schemes, unit_ids=None, as_of=None):
+def cells_for(schemes, unit_ids=None, as_of=None, *, enrolled=None):
     """{(unit id, indicator id): Cell} of every enrolled unit × indicator of `schemes`.
 
     `schemes` with `indicators` and `scheme_units` prefetched (tables.schemes_with_parts or
     scoring.scoring_schemes). A cell whose mark is missing is absent, unless it is derived. Each cell
-    carries its due date and status as of `as_of` (default today); its `mark` is a StoredMark.
+    carries its due date and status as of `as_of` (default today); its `mark` is a StoredMark. `enrolled`:
+    {scheme id: [unit id]} when the schemes' `scheme_units` are not prefetched (a grid page's rows).
     """
-    reading = _Reading(schemes, unit_ids)
+    reading = _Reading(schemes, unit_ids, enrolled=enrolled)
     return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
 
 

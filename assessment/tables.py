@@ -15,6 +15,7 @@ from assessment.scoring.live import closed_deduction_texts
 
 from . import cells
 from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit, Unit
+from .tallies import tallies_for
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -209,8 +210,9 @@ class GridSelection:
     """What the entry grid shows of a scheme: its filtered rows, and the counts of the shown columns.
 
     `rows`: the enrolled units matching the filters, every one of them, as (scheme unit id, unit id, name,
-    full name, typed 扣分情况) in printed order; `counts`: one StateCounts per shown column over those rows
-    (the summary row); `unit_count`: the scheme's units. `page_table` makes the Rows of a page of them.
+    full name, typed 扣分情况) in printed order (unfiltered: the queryset, which the pager reads a page of);
+    `counts`: one StateCounts per shown column over those rows (the summary row); `unit_count`: the scheme's
+    units. `page_table` makes the Rows of a page of them.
     """
 
     scheme: Scheme
@@ -218,7 +220,7 @@ class GridSelection:
     rows: list
     counts: list
     unit_count: int
-    paged: cells.PagedCells  # the page's cells come from the same reading
+    paged: cells.PagedCells | None  # the page's cells come from the same reading (None: read for the page)
 
 
 def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
@@ -228,8 +230,11 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     (cells.PagedCells) cost a fraction of the cells, which only the page's rows need (`page_table`).
     `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
     """
-    enrolled = list(SchemeUnit.objects.filter(scheme=scheme).order_by("order", "pk").values_list(*_ENROLLED))
     indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
+    enrolled = SchemeUnit.objects.filter(scheme=scheme).order_by("order", "pk").values_list(*_ENROLLED)
+    if not (pending_only or query or due):
+        return _whole_selection(scheme, indicators, enrolled)
+    enrolled = list(enrolled)
     paged = cells.PagedCells([scheme], with_due=bool(due), enrolled={scheme.pk: [row[1] for row in enrolled]})
     words = paged.words
     query = query.strip().casefold()
@@ -253,11 +258,52 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     )
 
 
+class _EnrolledRows:
+    """Every enrolled unit's row (`_ENROLLED` tuples) as the pager reads them: counted once, a page read at a time."""
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+        self._count = None
+
+    def count(self):
+        if self._count is None:
+            self._count = self._queryset.count()
+        return self._count
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        return list(self._queryset[index]) if isinstance(index, slice) else self._queryset[index]
+
+    def __iter__(self):
+        return iter(self._queryset)
+
+
+def _whole_selection(scheme, indicators, enrolled):
+    """The unfiltered grid: every enrolled unit, read a page at a time (`rows` is the queryset the pager slices),
+    and the summary row counted by the database (assessment.tallies), not from every cell's word."""
+    tallies = tallies_for([scheme], indicators, pending_units=False)
+    counts = []
+    for indicator in indicators:
+        column = StateCounts()
+        for state, number, n in tallies.words.get(indicator.pk, ()):
+            column.add(state, number, n)
+        counts.append(column)
+    rows = _EnrolledRows(enrolled)
+    return GridSelection(
+        scheme=scheme, indicators=indicators, rows=rows, counts=counts, unit_count=len(rows), paged=None
+    )
+
+
 def page_table(selection, rows):
     """The ProgressTable of some of a selection's rows (a page): their cells, due dates and 扣分情况."""
     scheme, indicators = selection.scheme, selection.indicators
     unit_ids = [row[1] for row in rows]
-    by_cell = selection.paged.cells(unit_ids) if unit_ids else {}
+    by_cell = {}
+    if unit_ids and selection.paged is None:
+        by_cell = cells.cells_for([scheme], unit_ids, enrolled={scheme.pk: unit_ids})
+    elif unit_ids:
+        by_cell = selection.paged.cells(unit_ids)
     deductions = _confirmed_deductions([scheme], unit_ids) if unit_ids else {}
     closed = closed_texts([scheme]) if unit_ids else {}
     table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))

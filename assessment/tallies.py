@@ -32,11 +32,12 @@ def _enrolled_marks(indicator_ids):
     return Mark.objects.filter(indicator_id__in=indicator_ids).filter(Exists(enrolled)).order_by()
 
 
-def tallies_for(schemes, indicators=None):
+def tallies_for(schemes, indicators=None, *, pending_units=True):
     """The Tallies of `schemes` (indicators prefetched), of all their indicators or of `indicators` only.
 
-    Two queries for the typed columns whatever the number of units; a derived column reads its schemes'
-    enrolment, its marks and its derivation's numbers (assessment.cells.derived_counts) once.
+    One query for the typed columns' words whatever the number of units, one for their units with a *
+    (unless `pending_units` is False: then it holds the derived columns' only); a derived column reads its
+    schemes' enrolment, its marks and its derivation's numbers (assessment.cells.derived_counts) once.
     """
     schemes = list(schemes)
     if indicators is None:
@@ -52,6 +53,7 @@ def tallies_for(schemes, indicators=None):
             n=Count("pk")
         ):
             result.words[indicator_id].append((state, cells.shown_count(cell_text(state, count)), n))
+    if typed and pending_units:
         pending = marks.filter(state=MarkState.PENDING, count__isnull=True)
         for scheme_id, unit_id in pending.values_list("indicator__scheme_id", "unit_id").distinct():
             result.pending_units[scheme_id].add(unit_id)

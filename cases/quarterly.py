@@ -5,6 +5,7 @@ its Excel export both read it from here.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Prefetch
 
@@ -52,9 +53,10 @@ class QuarterRow:
     def exempt_label(self):
         return self.mark.state if is_exempt(self.mark) else ""
 
-    @property
+    @cached_property
     def missed(self):
-        """The quarters that fell short, as printed in the table (e.g. “二季度缺1条”)."""
+        """The quarters that fell short, as printed in the table (e.g. “二季度缺1条”); worked out once a row
+        (the page's counts, its filter and its rows all ask)."""
         if self.exempt_label:
             return []
         return [
@@ -136,17 +138,24 @@ def build_quarterly(year, today=None):
     for indicator in indicators:
         per_quarter = per_quarter_of(indicator)
         section = QuarterSection(indicator, per_quarter, due, list(indicator.notes.all()))
+        # Units with the same counts (and exemption) have the same cells, spans and deduction: a province's
+        # thousands of units have a few hundred kinds, each worked out once (the cells are only read).
+        kinds = {}
         for unit in units_by_scheme.get(indicator.scheme_id, []):
             by_quarter = counts.get(unit.pk, {})
-            missing = shortfalls(by_quarter, due=due, per_quarter=per_quarter)
             mark = marks.get((unit.pk, indicator.pk))
-            quarter_cells = [QuarterCell(by_quarter.get(q, 0), q in due, missing.get(q, 0)) for q in QUARTERS]
-            deduction = (
-                None
-                if is_exempt(mark)
-                else quarterly_deduction(indicator, by_quarter, due=due, per_quarter=per_quarter)
-            )
-            spans = sorted((key, n) for key, n in by_quarter.items() if isinstance(key, tuple))
-            section.rows.append(QuarterRow(unit, mark, quarter_cells, spans, deduction))
+            kind = (frozenset(by_quarter.items()), is_exempt(mark))
+            if kind not in kinds:
+                kinds[kind] = _row_parts(indicator, by_quarter, kind[1], due, per_quarter)
+            section.rows.append(QuarterRow(unit, mark, *kinds[kind]))
         sections.append(section)
     return sections
+
+
+def _row_parts(indicator, by_quarter, exempt, due, per_quarter):
+    """(quarter cells, spans, deduction) of a row with these counts: what QuarterRow takes besides unit and mark."""
+    missing = shortfalls(by_quarter, due=due, per_quarter=per_quarter)
+    quarter_cells = [QuarterCell(by_quarter.get(q, 0), q in due, missing.get(q, 0)) for q in QUARTERS]
+    deduction = None if exempt else quarterly_deduction(indicator, by_quarter, due=due, per_quarter=per_quarter)
+    spans = sorted((key, n) for key, n in by_quarter.items() if isinstance(key, tuple))
+    return quarter_cells, spans, deduction

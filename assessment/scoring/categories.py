@@ -54,24 +54,19 @@ class CategoryScores:
         return replace(self, units=rank(units, key=lambda s: s.score), frozen=True)
 
 
-def _unit_totals(rules, cells, records):
-    """(deduction now, year-end deduction) of a unit: the sums of its items' amounts (item_amounts)."""
+def _lazy_unit_score(rules, unit_id, unit_name, cells, records):
+    """score_unit's UnitScore, its totals summed from item_amounts and its lines made when first read."""
     now = year_end = ZERO
     for item, item_records in records_by_item(rules, records):
         _, item_now, item_year_end = item_amounts(item, cells, item_records)
         now += item_now
         year_end += item_year_end
-    return now, year_end
-
-
-def _lazy_unit_score(rules, unit_id, unit_name, cells, records, totals):
-    """score_unit's UnitScore with its `totals` (_unit_totals), its lines made when first read."""
     return UnitScore.under(
         rules,
         unit_id,
         unit_name,
         lines=None,
-        totals=totals,
+        totals=(now, year_end),
         # A partial, not a closure: a province has thousands of these, each a few objects less for the collector.
         line_maker=partial(_unit_lines, rules, unit_id, unit_name, cells, records),
     )
@@ -87,18 +82,10 @@ def score_category(rules, units, cells_by_unit, records_by_unit):
     The ranking needs every unit's totals, a page only its units' lines: each unit's lines are made when
     first read (the same lines score_unit makes, from the same amounts).
     """
-    # A unit's totals depend only on its cells in the rules' columns and its records: units alike (a province's
-    # thousands come in a few hundred kinds) are summed once.
-    column_ids = [c.id for item in rules.items for c in item.columns]
-    known = {}
-    scores = []
-    for unit_id, name in units:
-        cells, records = cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ())
-        kind = (tuple(cells.get(i) for i in column_ids), tuple(records))
-        totals = known.get(kind)
-        if totals is None:
-            totals = known[kind] = _unit_totals(rules, cells, records)
-        scores.append(_lazy_unit_score(rules, unit_id, name, cells, records, totals))
+    scores = [
+        _lazy_unit_score(rules, unit_id, name, cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ()))
+        for unit_id, name in units
+    ]
     return CategoryScores(
         year=rules.year,
         category=rules.category,

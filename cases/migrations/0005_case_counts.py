@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_list_indexes"),
+        ("cases", "0004_release_migrations"),
     ]
 
     operations = [

@@ -27,6 +27,7 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 
+from core.caches import clear_own
 from core.stored_files import is_full
 
 from . import backup_crypto
@@ -298,7 +299,8 @@ def restore_backup(path):
                     "恢复失败：备份中的数据无法写入当前数据库（用 --traceback 查看原因），数据库未改动。"
                 ) from exc
             raise
-    # Cached pages and documents were rendered from the database before the restore.
+    # Cached pages and documents were rendered from the database before the restore (this portal's keys only:
+    # a Redis database may be shared).
     for alias in settings.CACHES:
-        caches[alias].clear()
+        clear_own(caches[alias])
     return manifest

@@ -165,6 +165,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: HEAD gets GET's headers without its body under any server (gunicorn sends what it is given).
+    "core.head.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the rest, so even a 400 raised by CommonMiddleware (a foreign Host) carries the policy.
     "csp.middleware.CSPMiddleware",

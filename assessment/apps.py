@@ -27,3 +27,8 @@ class AssessmentConfig(AppConfig):
             history_instance.batch = getattr(instance, "_history_batch", None)
 
         pre_create_historical_record.connect(attach_batch, sender=Mark.history.model, weak=False)
+
+        # The stored scores are cleared by every change to what they stand on (scoring.stored).
+        from .scoring.stored import watch_assessment
+
+        watch_assessment()

@@ -297,16 +297,17 @@ def cells_for(schemes, unit_ids=None, as_of=None, *, enrolled=None):
     return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
 
 
-def texts_for(schemes, enrolled=None, readings=None):
+def texts_for(schemes, enrolled=None, readings=None, unit_ids=None):
     """{unit id: {indicator id: shown text}} of `schemes`: the cells' `value`s, without making the cells.
 
     What scoring reads: a province scores its 18,000 cells on each request of the scores page, and a
     Cell and a StoredMark for each was most of the time (and of the garbage collector's). `enrolled`:
     {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched. `readings`: a
-    derived.Readings the caller shares (scoring reads the same case counts for its shortfalls).
+    derived.Readings the caller shares (scoring reads the same case counts for its shortfalls). `unit_ids`:
+    read only these units' marks (a page's units).
     """
     by_unit = defaultdict(dict)
-    reading = _Reading(schemes, enrolled=enrolled, readings=readings)
+    reading = _Reading(schemes, unit_ids, enrolled=enrolled, readings=readings)
     for (unit_id, indicator_id), row, count, is_derived in reading.parts():
         by_unit[unit_id][indicator_id] = word_and_text(row, count, is_derived)[1]
     return by_unit

@@ -14,6 +14,15 @@ class CasesConfig(AppConfig):
         # The 奖惩案例 column of the progress tables is counted from the case records (assessment.cells).
         derived.register(CaseCounts())
 
+        # Accepted cases, offline counts and each column's duty change the stored scores (assessment.scoring.stored).
+        from assessment.scoring import stored
+
+        from .models import Case, CaseCountRecord, CaseDuty
+
+        stored.watch(Case, units=lambda case: [case.source_unit_id], moves=True)
+        stored.watch(CaseCountRecord, units=lambda record: [record.unit_id], moves=True)
+        stored.watch(CaseDuty, schemes=lambda duty: [duty.indicator.scheme_id], moves=True)
+
         # 待办 (assessment.todo): cases to review for the office, returned cases for their unit.
         from . import todo
 
@@ -29,8 +38,6 @@ class CasesConfig(AppConfig):
         # How many cases a quarter demands is part of a year's scheme: copied to a new year, carried by the
         # scheme workbook and JSON (assessment.scheme_fields).
         from assessment import scheme_fields
-
-        from .models import CaseDuty
 
         scheme_fields.register(
             scheme_fields.Part(

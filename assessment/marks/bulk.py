@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessment.models import Mark, SchemeUnit, check_year_open
+from assessment.scoring.stored import invalidate
 
 
 def _refusal(mark, exc):
@@ -104,6 +105,7 @@ def _write(cells, user, how, batch):
         Mark.objects.filter(pk__in=pks).update(
             state=state, count=count, version=F("version") + 1, updated_by=user, updated_at=now
         )
+    invalidate(unit_ids={cell.unit_id for cell in cells})  # an UPDATE sends no signal to scoring.stored
     history = Mark.history.model
     quote = connection.ops.quote_name
     tracked = [f.column for f in history.tracked_fields]

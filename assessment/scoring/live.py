@@ -30,10 +30,12 @@ def scoring_schemes(queryset=None, *, units=True):
     return queryset.select_related("category").prefetch_related(*prefetch)
 
 
-def enrolled_units(schemes):
-    """{scheme id: [(unit id, unit name)]} in printed order, in one query."""
+def enrolled_units(schemes, unit_ids=None):
+    """{scheme id: [(unit id, unit name)]} in printed order, in one query (only `unit_ids` if given)."""
     enrolled = {s.pk: [] for s in schemes}
     rows = SchemeUnit.objects.filter(scheme__in=list(enrolled)).order_by("order", "pk")
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
     for scheme_id, unit_id, name in rows.values_list("scheme_id", "unit_id", "unit__name"):
         enrolled[scheme_id].append((unit_id, name))
     return enrolled
@@ -81,22 +83,25 @@ def derived_shortfalls(schemes, as_of=None, enrolled=None, readings=None):
     return result
 
 
-def live_scores(schemes, *, as_of=None, case_shortfall=None):
+def live_scores(schemes, *, as_of=None, case_shortfall=None, unit_ids=None):
     """CategoryScores per scheme (from `scoring_schemes`), computed now from the cells and the records.
 
     The cells are the ones every page shows (assessment.cells). `as_of` is the scoring date (default today):
     the quarters due by then count for the derived columns. `case_shortfall` replaces those shortfalls
-    (the same shape as `derived_shortfalls`).
+    (the same shape as `derived_shortfalls`). `unit_ids`: score only these units (their ranks are then
+    among them only; scoring.stored keeps every unit's totals and ranks them in the database).
     """
     schemes = list(schemes)
-    enrolled = enrolled_units(schemes)
+    enrolled = enrolled_units(schemes, unit_ids)
     readings = derived.Readings()  # the case counts, read once for the cells and for the shortfalls
     if case_shortfall is None:
         case_shortfall = derived_shortfalls(schemes, as_of, enrolled, readings)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")
+    if unit_ids is not None:
+        deductions = deductions.filter(unit_id__in=list(unit_ids))
     # scoring reads texts only
-    unit_ids = {sid: [uid for uid, _ in units] for sid, units in enrolled.items()}
-    cells_by_unit = cells.texts_for(schemes, unit_ids, readings)
+    enrolled_ids = {sid: [uid for uid, _ in units] for sid, units in enrolled.items()}
+    cells_by_unit = cells.texts_for(schemes, enrolled_ids, readings, unit_ids)
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))

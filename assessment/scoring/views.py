@@ -16,6 +16,7 @@ from assessment.scoring.forms import DeductionForm
 from assessment.scoring.lines import Status
 from assessment.scoring.live import freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
+from assessment.scoring.stored import load_lines, year_ranking
 from assessment.sheets import score_sheets
 from assessment.years import current_year, year_state
 from core import paging
@@ -33,10 +34,18 @@ def _live_or_404(year, as_of=None):
     return categories
 
 
-def _ranking_data(request, year):
-    """What the ranking shows: the latest frozen version, or the live computation (none yet, or ?live=1)."""
+def _ranking_data(request, year, *, stored=False):
+    """What the ranking shows: the latest frozen version, or the live computation (none yet, or ?live=1).
+
+    `stored`: the live ranking from the stored scores (scoring.stored), its lines made for the units shown.
+    """
     assessment = latest_assessment(year)
     live = assessment is None or request.GET.get("live") == "1"
+    if live and stored:
+        categories = year_ranking(year)
+        if not categories:
+            raise Http404(f"{year}年没有考核方案。")
+        return categories, assessment, live, False
     categories = _live_or_404(year)
     changed = False
     if assessment is not None and not live:
@@ -87,12 +96,14 @@ def _paged(request, year, categories):
 @require_safe
 @read_all
 def ranking(request, year):
-    categories, assessment, live, changed = _ranking_data(request, year)
+    categories, assessment, live, changed = _ranking_data(request, year, stored=True)
+    paged = _paged(request, year, categories)
+    load_lines([row for section in paged["sections"] for row in section.rows])
     return render(
         request,
         "assessment/scores.html",
         {
-            **_paged(request, year, categories),
+            **paged,
             "assessment": assessment,
             "year_state": year_state(year),
             "shown": None if live else assessment,

@@ -24,6 +24,14 @@ JOBS = (
         late_after=timedelta(minutes=10),
     ),
     Job(
+        name="rebuild_scores",
+        command="rebuild_scores",
+        args=("--stale",),
+        schedule="10 0 * * *",
+        description="每日重算考核得分：到期季度随日期变化，把不是今天计算的得分按今天重新计算并保存",
+        late_after=timedelta(hours=3),
+    ),
+    Job(
         name="send_reminders",
         command="send_reminders",
         schedule="30 8 * * *",

@@ -136,15 +136,15 @@ def refresh_scores(year, unit_ids=None, as_of=None):
     (ranked among the units computed). A row changed by a concurrent writer after its generation was read
     keeps `as_of` empty: the next read computes it again.
     """
-    rows = _stored_rows(year)
+    rows = stored_rows(year)
     if unit_ids is not None:
         unit_ids = set(unit_ids)
         rows = [row for row in rows if row.unit_id in unit_ids]
-    return _refresh(year, rows, unit_ids, as_of or due.today())
+    return refresh_rows(year, rows, unit_ids, as_of or due.today())
 
 
-def _refresh(year, rows, unit_ids, as_of):
-    """refresh_scores of `rows` (from _stored_rows, read before the data: their generations are the ones kept)."""
+def refresh_rows(year, rows, unit_ids, as_of):
+    """refresh_scores of `rows` (from stored_rows, read before the data: their generations are the ones kept)."""
     if any(row.generation is None for row in rows):
         with transaction.atomic():
             _create_missing(year)
@@ -227,7 +227,7 @@ class StoredRow(NamedTuple):
     generation: int | None  # None: no row yet
 
 
-def _stored_rows(year):
+def stored_rows(year):
     """Every enrolled unit of `year` with its stored score (if any), in ranking order, in one query."""
     rows = (
         SchemeUnit.objects.filter(scheme__year=year)
@@ -253,16 +253,16 @@ def year_ranking(year):
     Lines are made when read: pass a page's units to `load_lines` first.
     """
     today = due.today()
-    rows = _stored_rows(year)
+    rows = stored_rows(year)
     for _ in range(3):
         stale = {row.unit_id for row in rows if row.as_of != today}
         if not stale:
             break
         if len(stale) * 4 > len(rows):
             # Most of the year (a new day, a scheme changed): scored whole, as before, and shown as computed.
-            return _refresh(year, rows, None, today)
-        _refresh(year, [row for row in rows if row.unit_id in stale], stale, today)
-        rows = _stored_rows(year)
+            return refresh_rows(year, rows, None, today)
+        refresh_rows(year, [row for row in rows if row.unit_id in stale], stale, today)
+        rows = stored_rows(year)
     else:  # writers kept changing these units: score the year from the data, unstored
         return live_scores(year_schemes(year))
     schemes = list(year_schemes(year))

@@ -127,11 +127,12 @@ class Rules:
     category: str = ""
     category_slug: str = ""
 
-    @property
+    # Cached (the items are a tuple): every UnitScore of the scheme reads them, 20,000 of them at a province.
+    @cached_property
     def full_points(self):
         return sum((i.points for i in self.items), ZERO)
 
-    @property
+    @cached_property
     def max_loss(self):
         """The sum of caps: a score never falls below full_points − max_loss."""
         return sum((i.max_loss for i in self.items), ZERO)

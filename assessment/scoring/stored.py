@@ -13,7 +13,6 @@ ranking order; a unit's lines are made only when shown (`load_lines` for a page 
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from functools import partial
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -193,6 +192,18 @@ class _Lines:
         return self.made[(scheme_id, unit_id)]
 
 
+class _UnitLines:
+    """A stored unit's line_maker: one small object per unit (a province makes 20,000 per request)."""
+
+    __slots__ = ("source", "key")
+
+    def __init__(self, source, key):
+        self.source, self.key = source, key
+
+    def __call__(self):
+        return self.source.lines(*self.key)
+
+
 def _ranked(rules, rows, lines):
     """UnitScores of one scheme from its rows in ranking order: competition ranks (1, 2, 2, 4), ties marked."""
     scores, counts = [], defaultdict(int)
@@ -207,7 +218,7 @@ def _ranked(rules, rows, lines):
             row.unit_name,
             lines=None,
             totals=(row.deduction, row.year_end_deduction),
-            line_maker=partial(lines.lines, row.scheme_id, row.unit_id),
+            line_maker=_UnitLines(lines, (row.scheme_id, row.unit_id)),
             rank=current,
         )
         scores.append(score)
@@ -290,9 +301,8 @@ def load_lines(scores):
     """Make the lines of `scores` (a page's units from year_ranking) in one batch, not one unit at a time."""
     batches = defaultdict(list)
     for score in scores:
-        maker = score.line_maker
-        if isinstance(maker, partial) and isinstance(getattr(maker.func, "__self__", None), _Lines):
-            batches[maker.func.__self__].append(maker.args)
+        if isinstance(score.line_maker, _UnitLines):
+            batches[score.line_maker.source].append(score.line_maker.key)
     for source, keys in batches.items():
         source.load(keys)
 

@@ -15,13 +15,17 @@ class CasesConfig(AppConfig):
         derived.register(CaseCounts())
 
         # Accepted cases, offline counts and each column's duty change the stored scores (assessment.scoring.stored).
+        from assessment.models import Indicator
         from assessment.scoring import stored
 
         from .models import Case, CaseCountRecord, CaseDuty
 
+        def scheme_of_indicator(indicator_id):  # none when the column goes first (a scheme deleted)
+            return Indicator.objects.filter(pk=indicator_id).values_list("scheme_id", flat=True)
+
         stored.watch(Case, units=lambda case: [case.source_unit_id], moves=True)
         stored.watch(CaseCountRecord, units=lambda record: [record.unit_id], moves=True)
-        stored.watch(CaseDuty, schemes=lambda duty: [duty.indicator.scheme_id], moves=True)
+        stored.watch(CaseDuty, schemes=lambda duty: scheme_of_indicator(duty.indicator_id), moves=True)
 
         # 待办 (assessment.todo): cases to review for the office, returned cases for their unit.
         from . import todo

@@ -100,7 +100,8 @@ def _create_missing(year):
         cursor.execute(
             f"INSERT INTO {table} (scheme_unit_id, year, generation) SELECT su.id, s.year, 0 FROM {units} su"
             f" JOIN {schemes} s ON s.id = su.scheme_id WHERE s.year = %s"
-            f" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.scheme_unit_id = su.id)",
+            f" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.scheme_unit_id = su.id)"
+            " ON CONFLICT (scheme_unit_id) DO NOTHING",  # another request's first read at the same time
             [year],
         )
 

@@ -47,6 +47,8 @@ class Scale:
 SCALES = {
     "city": Scale("city", units=70, cases=700, changed_cells=60),
     "province": Scale("province", units=2000, cases=20000, changed_cells=842),
+    # Issue 25: "national = 20,000 units, 200,000 cases".
+    "national": Scale("national", units=20000, cases=200000, changed_cells=842),
 }
 
 # status → share of generated cases (most are accepted: they make the 奖惩案例 counts)

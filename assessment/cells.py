@@ -142,7 +142,7 @@ def stored_cell(mark):
     return Cell(mark=mark, unit_id=mark.unit_id, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
 
 
-def _due_finder(indicators, as_of, unit_ids=None):
+def due_finder(indicators, as_of, unit_ids=None):
     """A function (unit id, indicator id, shown text) -> Due as of `as_of` (one query for the office's dates).
 
     `indicators`: {indicator id: Indicator with its scheme}. A Due is immutable and, without the office's
@@ -171,7 +171,7 @@ def _with_due(cells, indicators, as_of, unit_ids=None):
     indicators = {i.pk: i for i in indicators}
     if not cells or not indicators:
         return cells
-    due_of = _due_finder(indicators, as_of, unit_ids)
+    due_of = due_finder(indicators, as_of, unit_ids)
     for cell in cells.values():
         cell.due = due_of(cell.unit_id, cell.indicator_id, cell.value)
     return cells
@@ -311,37 +311,6 @@ def texts_for(schemes, enrolled=None, readings=None, unit_ids=None):
     for (unit_id, indicator_id), row, count, is_derived in reading.parts():
         by_unit[unit_id][indicator_id] = word_and_text(row, count, is_derived)[1]
     return by_unit
-
-
-class PagedCells:
-    """Every cell's word of some schemes, and the Cells of the rows a page shows, from one reading.
-
-    A province's grid filters and counts every unit but shows 100: `words` {key: (state, value, due
-    status)} says of every cell what its Cell would (the due status is "" unless `with_due`), and
-    `cells(unit_ids)` makes the Cells, with their due, of the page's units only. Queries as cells_for.
-    `enrolled`: {scheme id: [unit id]} in order, when the schemes' `scheme_units` are not prefetched.
-    """
-
-    def __init__(self, schemes, as_of=None, *, with_due=False, enrolled=None):
-        self._reading = reading = _Reading(schemes, enrolled=enrolled)
-        self._as_of = as_of or due_rules.today()
-        indicators = {i.pk: i for i in reading.indicators}
-        self._due_of = _due_finder(indicators, self._as_of) if with_due and indicators else None
-        due_of = self._due_of
-        self.words = {}
-        for key, row, count, is_derived in reading.parts():
-            state, value = word_and_text(row, count, is_derived)
-            self.words[key] = (state, value, due_of(key[0], key[1], value).status if due_of else "")
-
-    def cells(self, unit_ids):
-        """{key: Cell} of `unit_ids`' cells, with their due as of the same day."""
-        unit_ids = set(unit_ids)
-        cells = self._reading.cells(unit_ids)
-        if self._due_of is None:
-            return _with_due(cells, self._reading.indicators, self._as_of, unit_ids)
-        for cell in cells.values():
-            cell.due = self._due_of(cell.unit_id, cell.indicator_id, cell.value)
-        return cells
 
 
 def year_cells(year, as_of=None):

@@ -13,9 +13,9 @@ from django.db.models import Prefetch
 from assessment.scoring.categories import deduction_text
 from assessment.scoring.live import closed_deduction_texts
 
-from . import cells
+from . import cells, tallies
+from . import due as due_rules
 from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit, Unit
-from .tallies import tallies_for
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -174,13 +174,12 @@ class ProgressTable(_Table):
         return ProgressTable(scheme=self.scheme, indicators=indicators, notes=self.notes, rows=rows)
 
 
-def schemes_with_parts(queryset=None, *, units=True):
-    """Schemes with category, indicators, notes and (unless `units` is False) enrolled units prefetched."""
+def schemes_with_parts(queryset=None, *, units=True, notes=True):
+    """Schemes with category, indicators, and (unless False) notes and enrolled units prefetched."""
     queryset = Scheme.objects.all() if queryset is None else queryset
-    prefetch = [
-        Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
-        Prefetch("notes", queryset=Note.objects.order_by("number")),
-    ]
+    prefetch = [Prefetch("indicators", queryset=Indicator.objects.order_by("order"))]
+    if notes:
+        prefetch.append(Prefetch("notes", queryset=Note.objects.order_by("number")))
     if units:
         scheme_units = SchemeUnit.objects.select_related("unit").order_by("order", "pk")
         prefetch.append(Prefetch("scheme_units", queryset=scheme_units))
@@ -220,14 +219,15 @@ class GridSelection:
     rows: list
     counts: list
     unit_count: int
-    paged: cells.PagedCells | None  # the page's cells come from the same reading (None: read for the page)
 
 
 def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
-    """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, from the cells' words.
+    """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, without making a cell.
 
-    A province's grid filters and counts every unit but shows 100: the words of every cell
-    (cells.PagedCells) cost a fraction of the cells, which only the page's rows need (`page_table`).
+    A country's grid filters and counts every unit but shows 100: the names are matched on the enrolled
+    rows (tuples), the 未完成 and due filters start from the cells showing * (`tallies.pending_cells`: a due
+    status other than done, explained or not assessed is a *'s, assessment.due), and the summary row is
+    counted by the database over the rows kept (`tallies_for`). Only the page's rows have cells (`page_table`).
     `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
     """
     indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
@@ -235,27 +235,45 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     if not (pending_only or query or due):
         return _whole_selection(scheme, indicators, enrolled)
     enrolled = list(enrolled)
-    paged = cells.PagedCells([scheme], with_due=bool(due), enrolled={scheme.pk: [row[1] for row in enrolled]})
-    words = paged.words
+    shown = enrolled
     query = query.strip().casefold()
-    counts = [StateCounts() for _ in indicators]
-    shown = []
-    for enrolled_row in enrolled:
-        _, unit_id, name, full_name, _ = enrolled_row
-        if query and query not in name.casefold() and query not in full_name.casefold():
-            continue
-        row = [words.get((unit_id, i.id)) for i in indicators]
-        if pending_only and not any(w is not None and w[1] == MarkState.PENDING for w in row):
-            continue
-        if due and not any(w is not None and w[2] == due for w in row):
-            continue
-        shown.append(enrolled_row)
-        for column, word in zip(counts, row, strict=True):
-            if word is not None:
-                column.add(word[0], cells.shown_count(word[1]))
+    if query:
+        shown = [row for row in shown if query in row[2].casefold() or query in row[3].casefold()]
+    # The derived column's cells (奖惩案例) are read once, for the filter and the counts alike.
+    read = tallies.derived_cells([scheme], indicators, enrolled={scheme.pk: [row[1] for row in enrolled]})
+    if (pending_only or due) and shown:
+        unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
+        pending = tallies.pending_cells([scheme], indicators, unit_ids, derived_read=read)
+        if due:
+            due_of = cells.due_finder({i.pk: i for i in indicators}, due_rules.today(), {u for u, _ in pending})
+            pending = [(u, i) for u, i in pending if due_of(u, i, MarkState.PENDING).status == due]
+        kept = {unit_id for unit_id, _ in pending}
+        shown = [row for row in shown if row[1] in kept]
+    unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
     return GridSelection(
-        scheme=scheme, indicators=indicators, rows=shown, counts=counts, unit_count=len(enrolled), paged=paged
+        scheme=scheme,
+        indicators=indicators,
+        rows=shown,
+        counts=_column_counts(scheme, indicators, unit_ids, read),
+        unit_count=len(enrolled),
     )
+
+
+def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):
+    """One StateCounts per column over the cells of `unit_ids` (all the scheme's units when None), counted by
+    the database (assessment.tallies), not from every cell."""
+    if unit_ids is not None and not unit_ids:
+        return [StateCounts() for _ in indicators]
+    words = tallies.tallies_for(
+        [scheme], indicators, pending_units=False, unit_ids=unit_ids, derived_read=derived_read
+    ).words
+    counts = []
+    for indicator in indicators:
+        column = StateCounts()
+        for state, number, n in words.get(indicator.pk, ()):
+            column.add(state, number, n)
+        counts.append(column)
+    return counts
 
 
 class _EnrolledRows:
@@ -282,16 +300,13 @@ class _EnrolledRows:
 def _whole_selection(scheme, indicators, enrolled):
     """The unfiltered grid: every enrolled unit, read a page at a time (`rows` is the queryset the pager slices),
     and the summary row counted by the database (assessment.tallies), not from every cell's word."""
-    tallies = tallies_for([scheme], indicators, pending_units=False)
-    counts = []
-    for indicator in indicators:
-        column = StateCounts()
-        for state, number, n in tallies.words.get(indicator.pk, ()):
-            column.add(state, number, n)
-        counts.append(column)
     rows = _EnrolledRows(enrolled)
     return GridSelection(
-        scheme=scheme, indicators=indicators, rows=rows, counts=counts, unit_count=len(rows), paged=None
+        scheme=scheme,
+        indicators=indicators,
+        rows=rows,
+        counts=_column_counts(scheme, indicators),
+        unit_count=len(rows),
     )
 
 
@@ -299,11 +314,7 @@ def page_table(selection, rows):
     """The ProgressTable of some of a selection's rows (a page): their cells, due dates and 扣分情况."""
     scheme, indicators = selection.scheme, selection.indicators
     unit_ids = [row[1] for row in rows]
-    by_cell = {}
-    if unit_ids and selection.paged is None:
-        by_cell = cells.cells_for([scheme], unit_ids, enrolled={scheme.pk: unit_ids})
-    elif unit_ids:
-        by_cell = selection.paged.cells(unit_ids)
+    by_cell = cells.cells_for([scheme], unit_ids, enrolled={scheme.pk: unit_ids}) if unit_ids else {}
     deductions = _confirmed_deductions([scheme], unit_ids) if unit_ids else {}
     closed = closed_texts([scheme]) if unit_ids else {}
     table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))

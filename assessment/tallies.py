@@ -11,10 +11,13 @@ counts what those give, so the counts equal the ones made from every Cell (tests
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from . import cells, derived
 from .models import Mark, MarkState, SchemeUnit, cell_text
+
+# A typed cell that shows * (models.cell_text: its number when it holds one, else its word).
+PENDING_MARKS = Q(state=MarkState.PENDING, count__isnull=True)
 
 
 @dataclass
@@ -26,63 +29,137 @@ class Tallies:
     pending_units: dict = field(default_factory=lambda: defaultdict(set))
 
 
-def _enrolled_marks(indicator_ids):
-    """The marks of these indicators whose unit is enrolled in the indicator's scheme (the cells that exist)."""
+def _enrolled_marks(indicator_ids, unit_ids=None):
+    """The marks of these indicators whose unit is enrolled in the indicator's scheme (the cells that exist).
+
+    `unit_ids`: of these units only (the rows a filter keeps, a page's rows).
+    """
     enrolled = SchemeUnit.objects.filter(scheme_id=OuterRef("indicator__scheme_id"), unit_id=OuterRef("unit_id"))
-    return Mark.objects.filter(indicator_id__in=indicator_ids).filter(Exists(enrolled)).order_by()
+    marks = Mark.objects.filter(indicator_id__in=indicator_ids).filter(Exists(enrolled)).order_by()
+    return marks if unit_ids is None else marks.filter(unit_id__in=list(unit_ids))
 
 
-def tallies_for(schemes, indicators=None, *, pending_units=True):
+def _columns(schemes, indicators):
+    """The indicators asked for (all of the schemes' when None), each with its scheme set (derived_counts reads
+    its year)."""
+    scheme_of = {s.pk: s for s in schemes}
+    if indicators is None:
+        indicators = [i for s in schemes for i in s.indicators.all()]
+    for indicator in indicators:
+        indicator.scheme = scheme_of[indicator.scheme_id]
+    return indicators
+
+
+def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, derived_read=None):
     """The Tallies of `schemes` (indicators prefetched), of all their indicators or of `indicators` only.
 
     One query for the typed columns' words whatever the number of units, one for their units with a *
     (unless `pending_units` is False: then it holds the derived columns' only); a derived column reads its
     schemes' enrolment, its marks and its derivation's numbers (assessment.cells.derived_counts) once.
+    `unit_ids`: the cells of these units only (the rows a grid's filter keeps). `derived_read`: the derived
+    columns' cells when the caller has read them (`derived_cells`, of these units at least).
     """
-    schemes = list(schemes)
-    if indicators is None:
-        indicators = [i for s in schemes for i in s.indicators.all()]
-    scheme_of = {s.pk: s for s in schemes}
-    for indicator in indicators:
-        indicator.scheme = scheme_of[indicator.scheme_id]  # derived_counts reads its year
+    indicators = _columns(list(schemes), indicators)
     result = Tallies()
     typed = [i.pk for i in indicators if not derived.is_derived(i)]
     if typed:
-        marks = _enrolled_marks(typed)
+        marks = _enrolled_marks(typed, unit_ids)
         for indicator_id, state, count, n in marks.values_list("indicator_id", "state", "count").annotate(
             n=Count("pk")
         ):
             result.words[indicator_id].append((state, cells.shown_count(cell_text(state, count)), n))
     if typed and pending_units:
-        pending = marks.filter(state=MarkState.PENDING, count__isnull=True)
+        pending = marks.filter(PENDING_MARKS)
         for scheme_id, unit_id in pending.values_list("indicator__scheme_id", "unit_id").distinct():
             result.pending_units[scheme_id].add(unit_id)
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
-        _tally_derived(result, derived_columns)
+        _tally_derived(result, derived_columns, _derived_of(derived_columns, unit_ids, derived_read))
     return result
 
 
-def _tally_derived(result, indicators):
-    """Add the derived columns' cells, unit by unit as assessment.cells makes them (`word_and_text`)."""
-    scheme_ids = {i.scheme_id for i in indicators}
-    enrolled = defaultdict(list)
-    for scheme_id, unit_id in SchemeUnit.objects.filter(scheme_id__in=scheme_ids).values_list("scheme_id", "unit_id"):
-        enrolled[scheme_id].append(unit_id)
-    rows = {
-        (row[1], row[2]): row
-        for row in Mark.objects.filter(indicator__in=indicators).order_by().values_list(*cells.StoredMark._fields)
-    }
-    counts = cells.derived_counts(indicators)
+def derived_cells(schemes, indicators=None, unit_ids=None, enrolled=None):
+    """[(indicator, unit id, word, shown text)] of the derived columns' cells, as assessment.cells makes them.
+
+    Of `indicators` only (the derived among them), of `unit_ids` only. `enrolled`: {scheme id: [unit id]}
+    when the caller has read the schemes' units (then one query fewer). A page that tallies and filters the
+    same columns reads them once and passes them on (`derived_read`).
+    """
+    indicators = [i for i in _columns(list(schemes), indicators) if derived.is_derived(i)]
+    return _read_derived(indicators, unit_ids, enrolled) if indicators else []
+
+
+def _read_derived(indicators, unit_ids=None, enrolled=None):
+    """`derived_cells` of these derived columns (their `scheme` set)."""
+    marks = Mark.objects.filter(indicator__in=indicators)
+    if unit_ids is not None:
+        unit_ids = list(unit_ids)
+        marks = marks.filter(unit_id__in=unit_ids)
+    if enrolled is None:
+        enrolled = defaultdict(list)
+        links = SchemeUnit.objects.filter(scheme_id__in={i.scheme_id for i in indicators})
+        if unit_ids is not None:
+            links = links.filter(unit_id__in=unit_ids)
+        for scheme_id, unit_id in links.values_list("scheme_id", "unit_id"):
+            enrolled[scheme_id].append(unit_id)
+    rows = {(row[1], row[2]): row for row in marks.order_by().values_list(*cells.StoredMark._fields)}
+    counts = cells.derived_counts(indicators, unit_ids)
+    wanted = set(unit_ids) if unit_ids is not None else None
+    found = []
     for indicator in indicators:
-        tally = defaultdict(int)
-        for unit_id in enrolled[indicator.scheme_id]:
+        for unit_id in enrolled.get(indicator.scheme_id, ()):
             key = (unit_id, indicator.pk)
             row, count = rows.get(key), counts.get(key)
-            if row is None and not count:
-                continue  # no cell (as cells._Reading.parts)
-            state, value = cells.word_and_text(row, count, True)
-            tally[state, cells.shown_count(value)] += 1
-            if value == MarkState.PENDING:
-                result.pending_units[indicator.scheme_id].add(unit_id)
+            if (row is None and not count) or (wanted is not None and unit_id not in wanted):
+                continue  # no cell (as cells._Reading.parts), or not asked for
+            found.append((indicator, unit_id, *cells.word_and_text(row, count, True)))
+    return found
+
+
+def _derived_of(indicators, unit_ids, derived_read):
+    """The cells of these derived columns and units: from `derived_read` when given, else read now."""
+    if derived_read is None:
+        return _read_derived(indicators, unit_ids)
+    columns = {i.pk for i in indicators}
+    wanted = set(unit_ids) if unit_ids is not None else None
+    return [c for c in derived_read if c[0].pk in columns and (wanted is None or c[1] in wanted)]
+
+
+def _tally_derived(result, indicators, found):
+    """Add the derived columns' cells (`derived_cells`) to `result`."""
+    tallies = defaultdict(lambda: defaultdict(int))
+    for indicator, unit_id, state, value in found:
+        tallies[indicator.pk][state, cells.shown_count(value)] += 1
+        if value == MarkState.PENDING:
+            result.pending_units[indicator.scheme_id].add(unit_id)
+    for indicator in indicators:
+        tally = tallies.get(indicator.pk, {})
         result.words[indicator.pk].extend((state, number, n) for (state, number), n in tally.items())
+
+
+def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None):
+    """[(unit id, indicator id)] of the cells of `schemes` that show * (of `indicators` only, of `unit_ids` only).
+
+    What the units index counts for its page and the grid's “未完成” and due filters start from: the typed
+    columns' in one query, the derived ones (one column a table) as `derived_cells` makes them (or from
+    `derived_read`). The same cells as those whose Cell `is_pending` (tests/test_tallies.py).
+    """
+    indicators = _columns(list(schemes), indicators)
+    if unit_ids is not None and not unit_ids:
+        return []
+    typed = [i.pk for i in indicators if not derived.is_derived(i)]
+    keys = []
+    if typed:
+        keys += _enrolled_marks(typed, unit_ids).filter(PENDING_MARKS).values_list("unit_id", "indicator_id")
+    derived_columns = [i for i in indicators if derived.is_derived(i)]
+    if derived_columns:
+        found = _derived_of(derived_columns, unit_ids, derived_read)
+        keys += [(unit_id, i.pk) for i, unit_id, _, value in found if value == MarkState.PENDING]
+    return keys
+
+
+def zero_cells(schemes):
+    """[(unit id, indicator id)] of the typed cells of `schemes` showing 0 (a number column with none: the
+    overview counts it as not done). A derived cell never shows 0: with no case it shows its word."""
+    typed = [i.pk for i in _columns(list(schemes), None) if not derived.is_derived(i)]
+    return list(_enrolled_marks(typed).filter(count=0).values_list("unit_id", "indicator_id")) if typed else []

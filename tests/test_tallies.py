@@ -7,11 +7,11 @@ equal the ones made from assessment.cells' Cells, which every page shows.
 """
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
-from assessment import cells
+from assessment import cells, tallies
 from assessment.marks.grid import year_progress
 from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkState, SchemeUnit
@@ -40,6 +40,19 @@ def _from_cells(year):
 
 def _from_tallies(year):
     return {p.scheme.pk: (vars(p.counts), p.units_pending) for p in year_progress(year)}
+
+
+def _pending_cells_agree(year):
+    """The cells showing * (tallies.pending_cells: the units index's counts, the grid's filters) are those of
+    every Cell."""
+    schemes, year_cells = cells.year_cells(year)
+    every = dict(cells.pending_by_unit(year_cells))
+    units = sorted({unit_id for unit_id, _ in year_cells})
+    some = units[::3]
+    assert Counter(u for u, _ in tallies.pending_cells(schemes, unit_ids=some)) == {
+        u: n for u, n in every.items() if u in some
+    }
+    assert sorted(tallies.pending_cells(schemes)) == sorted(k for k, c in year_cells.items() if c.is_pending)
 
 
 def _grid_counts_agree():
@@ -80,10 +93,12 @@ def test_the_counts_equal_the_cells_after_any_changes(staff_user, seed):
         _change(rng, marks, staff_user)
         if step % 20 == 19:
             assert _from_tallies(2019) == _from_cells(2019)
+            _pending_cells_agree(2019)
     # a unit leaves a table; its marks stay in the database but are no cells of the table
     dropped = SchemeUnit.objects.filter(scheme__year=2019).order_by("?").first()
     SchemeUnit.objects.filter(pk=dropped.pk).delete()
     assert _from_tallies(2019) == _from_cells(2019)
+    _pending_cells_agree(2019)
     _grid_counts_agree()
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessment import cells
 from assessment.marks.services import HOW, set_mark
 from assessment.models import Indicator, Mark, MarkRequest, SchemeUnit
 
@@ -146,3 +147,18 @@ def test_unit_list_queries_stay_flat(role_client):
     few = _queries(client, "/units/")
     _add_department_units(25)
     assert _queries(client, "/units/") == few
+
+
+def test_unit_list_shows_100_units_a_page_with_their_counts(role_client):
+    _add_department_units(40)  # 110 units
+    client = role_client("staff")
+    first = client.get("/units/")
+    assert len(first.context["units"]) == 100
+    assert "第 1 / 2 页，共 110 个单位" in first.content.decode()
+    last = client.get("/units/?page=2")
+    units = list(last.context["units"])
+    assert len(units) == 10
+    every = cells.pending_by_unit(cells.year_cells(2019)[1])  # counted from every Cell of the year
+    assert [u.pending for u in units] == [every.get(u.pk, 0) for u in units]
+    assert units[-1].pending > 0
+    assert {u.pk for u in first.context["units"]}.isdisjoint(u.pk for u in units)

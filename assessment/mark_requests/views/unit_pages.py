@@ -1,18 +1,21 @@
 """A unit's own page (its marks, what is still open, its requests and history) and the list of units."""
 
-from django.db.models import Count, Q
+from collections import Counter
+
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from assessment import access, cells
+from assessment import access, cells, tallies
 from assessment.mark_requests.services import current_year, explained_state
 from assessment.marks.history import marks_changes
 from assessment.marks.views.entry import reporter_redirect
-from assessment.models import Mark, MarkRequest, SchemeUnit, Unit
+from assessment.models import Mark, MarkRequest, Scheme, SchemeUnit, Unit
 from assessment.notify import receipts
 from assessment.scoring.live import unit_score
 from assessment.years import year_state
+from core import paging
 
 HISTORY_SHOWN = 50
 
@@ -26,20 +29,23 @@ def index(request):
     units = (
         Unit.objects.filter(scheme_units__scheme__year=year)
         .select_related("category")
-        .annotate(
-            open_requests=Count(
-                "marks__requests",
-                distinct=True,
-                filter=Q(marks__requests__status=MarkRequest.Status.SUBMITTED, marks__indicator__scheme__year=year),
-            ),
-        )
-        .order_by("category__order", "scheme_units__order")
+        .order_by("category__order", "scheme_units__order", "pk")
     )
-    pending = cells.pending_by_unit(cells.year_cells(year)[1]) if year else {}
-    units = list(units)
+    # A country has tens of thousands of units: 100 a page (core.paging), and the counts of the page's only,
+    # by the database (assessment.tallies), not from every cell of the year.
+    page = paging.paginate(request, units)
+    units = list(page.object_list)
+    shown = [u.pk for u in units]
+    schemes = Scheme.objects.filter(year=year).prefetch_related("indicators") if year else []
+    pending = Counter(unit_id for unit_id, _ in tallies.pending_cells(schemes, unit_ids=shown))
+    submitted = MarkRequest.objects.filter(
+        status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__unit_id__in=shown
+    )
+    open_requests = dict(submitted.order_by().values_list("mark__unit_id").annotate(n=Count("pk")))
     for unit in units:
         unit.pending = pending.get(unit.pk, 0)
-    return render(request, "units/index.html", {"units": units, "year": year})
+        unit.open_requests = open_requests.get(unit.pk, 0)
+    return render(request, "units/index.html", {"units": units, "year": year, "page": page})
 
 
 def _due_order(row):

@@ -245,7 +245,8 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
         unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
         pending = tallies.pending_cells([scheme], indicators, unit_ids, derived_read=read)
         if due:
-            due_of = cells.due_finder({i.pk: i for i in indicators}, due_rules.today(), {u for u, _ in pending})
+            # the office's changed dates of the columns (a few), not a list of every pending unit
+            due_of = cells.due_finder({i.pk: i for i in indicators}, due_rules.today())
             pending = [(u, i) for u, i in pending if due_of(u, i, MarkState.PENDING).status == due]
         kept = {unit_id for unit_id, _ in pending}
         shown = [row for row in shown if row[1] in kept]

@@ -8,14 +8,17 @@ vocabulary (assessment.models.MarkState): √ or a reported count is done, * is 
 """
 
 import heapq
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from assessment.due import DueStatus
-from assessment.models import EXPLAINED_STATES, MarkRequest, MarkState
-from assessment.tables import build_tables, schemes_with_parts
+from assessment import cells, tallies
+from assessment import due as due_rules
+from assessment.due import DueStatus, value_status
+from assessment.models import EXPLAINED_STATES, MarkRequest, MarkState, SchemeUnit
+from assessment.tables import schemes_with_parts
 from cases.models import Case, CaseStatus
 
 from .models import Issue
@@ -47,10 +50,10 @@ class OverdueCell:
     unit_id: int | None = None  # for the 催办 of that unit
 
 
-def counts_as_status(cell):
+def counts_as_status(status, value):
     """Whether a cell is counted under its status: a 无 (no serious event) or an empty cell has nothing due
     but is no 非考核项 either (the status it shares with them): it is in no column of the counts."""
-    return cell.status != DueStatus.NOT_ASSESSED or cell.value == MarkState.NOT_ASSESSED
+    return status != DueStatus.NOT_ASSESSED or value == MarkState.NOT_ASSESSED
 
 
 def overdue_link(grid, indicator_id, unit_name):
@@ -100,10 +103,10 @@ class Share:
     def explained_percent(self):
         return round(100 * self.explained / self.counted) if self.counted else 0
 
-    def add(self, value):
+    def add(self, value, n=1):
         kind = classify(value)
         if kind:
-            setattr(self, kind, getattr(self, kind) + 1)
+            setattr(self, kind, getattr(self, kind) + n)
 
 
 @dataclass
@@ -177,18 +180,62 @@ def _anchor(url, slug, unit_id=None):
 
 
 def _table_percent(table):
+    """A frozen table's done percent and * count: its cells' texts counted first (a country's issue has 180,000
+    cells of a few dozen texts), then each text classified once."""
     share = Share(title="")
-    for row in table["rows"]:
-        for value in row["values"]:
-            share.add(value)
+    for value, n in Counter(value for row in table["rows"] for value in row["values"]).items():
+        share.add(value, n)
     return share.percent, share.pending
+
+
+@dataclass
+class _Live:
+    """What the overview reads of one table's live cells, counted by the database (assessment.tallies) rather
+    than made cell by cell: a country's year holds 180,000 cells, and a Cell with its Due for each was seconds.
+
+    `words`: {indicator id: [(word, shown number or None, how many cells)]}; `pending`: the cells showing *,
+    (unit id, indicator id, Due) in the table's row and column order; `behind`: {unit id: its cells showing
+    * or 0}; `units`: (unit id, name) in row order.
+    """
+
+    words: dict
+    pending: list = field(default_factory=list)
+    behind: dict = field(default_factory=dict)
+    units: list = field(default_factory=list)
+
+
+def _live(schemes):
+    """{scheme id: _Live} of the schemes (indicators prefetched): 5 queries and the derived columns' 2."""
+    live = {s.pk: _Live({}) for s in schemes}
+    enrolled = SchemeUnit.objects.filter(scheme__in=schemes).order_by("order", "pk")
+    for scheme_id, unit_id, name in enrolled.values_list("scheme_id", "unit_id", "unit__name"):
+        live[scheme_id].units.append((unit_id, name))
+    # The derived columns' cells (奖惩案例) read once, for the counts and the * cells alike.
+    read = tallies.derived_cells(schemes, enrolled={pk: [u for u, _ in t.units] for pk, t in live.items()})
+    words = tallies.tallies_for(schemes, pending_units=False, derived_read=read).words
+    pending = tallies.pending_cells(schemes, derived_read=read)
+    indicators = {i.pk: i for s in schemes for i in s.indicators.all()}  # their scheme set by tallies
+    due_of = cells.due_finder(indicators, due_rules.today())  # every changed date of the columns: a few
+    for table in live.values():
+        table.words = words
+    for unit_id, indicator_id in [*pending, *tallies.zero_cells(schemes)]:
+        behind = live[indicators[indicator_id].scheme_id].behind
+        behind[unit_id] = behind.get(unit_id, 0) + 1
+    for scheme in schemes:
+        table = live[scheme.pk]
+        row = {unit_id: n for n, (unit_id, _) in enumerate(table.units)}
+        column = {i.pk: n for n, i in enumerate(scheme.indicators.all())}
+        mine = sorted((row[u], column[i], u, i) for u, i in pending if i in column)
+        table.pending = [(u, i, due_of(u, i, MarkState.PENDING)) for _, _, u, i in mine]
+    return live
 
 
 def year_overview(year):
     """[CategoryOverview] for the year's schemes, in category order; None when the year has no scheme."""
-    tables = build_tables(schemes_with_parts().filter(year=year).order_by("category__order"))
-    if not tables:
+    schemes = list(schemes_with_parts(units=False, notes=False).filter(year=year).order_by("category__order"))
+    if not schemes:
         return None
+    live = _live(schemes)
     issues = list(
         Issue.objects.filter(year=year, current_version__isnull=False)
         .select_related("current_version")
@@ -203,39 +250,44 @@ def year_overview(year):
         for frozen in latest.current_version.snapshot["tables"]:
             latest_units[frozen["scheme_id"]] = {row["unit_id"] for row in frozen["rows"]}
     result = []
-    for table in tables:
-        slug, scheme_id = table.category.slug, table.scheme.pk
+    for scheme in schemes:
+        slug, scheme_id, table = scheme.category.slug, scheme.pk, live[scheme.pk]
+        indicators = list(scheme.indicators.all())
         grid = reverse("assessment:grid", args=[year, slug])  # one link pattern for the overdue list
-        overview = CategoryOverview(name=table.category.name, slug=slug, year=year, grid_link=grid)
+        overview = CategoryOverview(name=scheme.category.name, slug=slug, year=year, grid_link=grid)
         shares = [
-            Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in table.indicators
+            Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in indicators
         ]
-        behind = []
         counts = dict.fromkeys(STATUS_COLUMNS, 0)
+        for indicator, share in zip(indicators, shares, strict=True):
+            for state, number, n in table.words.get(indicator.pk, ()):
+                value = str(number) if number is not None else state  # the cells' shown text
+                share.add(value, n)
+                status = value_status(value)  # a *'s status is its date's: counted below, cell by cell
+                if status is not None and counts_as_status(status, value):
+                    counts[status] += n
+        by_pk = {i.pk: i for i in indicators}
+        names = dict(table.units)
         overdue = []
-        for row in table.rows:
-            for indicator, cell in zip(table.indicators, row.cells, strict=True):
-                if cell is None or not cell.status or not counts_as_status(cell):
-                    continue
-                counts[cell.status] += 1
-                if cell.status == DueStatus.OVERDUE:
-                    overdue.append((cell, row.unit.name, indicator, row.unit.pk))
-            values = row.values
-            for share, value in zip(shares, values, strict=True):
-                share.add(value)
-            pending = sum(1 for value in values if classify(value) == PENDING)
+        for unit_id, indicator_id, cell_due in table.pending:
+            counts[cell_due.status] += 1
+            if cell_due.status == DueStatus.OVERDUE:
+                overdue.append((cell_due, names[unit_id], by_pk[indicator_id], unit_id))
+        behind = []
+        for unit_id, name in table.units:
+            pending = table.behind.get(unit_id, 0)
             if pending:
-                in_latest = latest and row.unit.pk in latest_units.get(scheme_id, ())
-                link = _anchor(latest_url, slug, row.unit.pk) if in_latest else ""
-                behind.append((row.unit.name, pending, link))
+                in_latest = latest and unit_id in latest_units.get(scheme_id, ())
+                link = _anchor(latest_url, slug, unit_id) if in_latest else ""
+                behind.append((name, pending, link))
         overview.statuses = [(DueStatus(status), n) for status, n in counts.items()]
         overview.overdue_total = len(overdue)
         # Only the shown items get their phrase and link: the others are counted, not formatted.
         overview.overdue = [
             OverdueCell(
-                name, indicator.title, cell.due_date, cell.due.phrase, overdue_link(grid, indicator.pk, name), pk
+                name, indicator.title, cell_due.date, cell_due.phrase, overdue_link(grid, indicator.pk, name), pk
             )
-            for cell, name, indicator, pk in heapq.nsmallest(OVERDUE_SHOWN, overdue, key=lambda item: item[0].due_date)
+            for cell_due, name, indicator, pk in heapq.nsmallest(OVERDUE_SHOWN, overdue, key=lambda item: item[0].date)
         ]
         overview.shares = [s for s in shares if s.counted]
         overview.behind = sorted(behind, key=lambda b: -b[1])[:TOP_UNITS]

@@ -190,4 +190,4 @@ def test_the_benchmark_commands_run_as_written():
         argv = shlex.split(line)
         assert argv[:3] == [".venv/bin/python", "manage.py", "benchmark"], line
         options = Command().create_parser("manage.py", "benchmark").parse_args(argv[3:])
-        assert options.scale in ("city", "province") and not options.inner, line
+        assert options.scale in ("city", "province", "national") and not options.inner, line

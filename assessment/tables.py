@@ -239,10 +239,12 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     query = query.strip().casefold()
     if query:
         shown = [row for row in shown if query in row[2].casefold() or query in row[3].casefold()]
-    # The derived column's cells (奖惩案例) are read once, for the filter and the counts alike.
-    read = tallies.derived_cells([scheme], indicators, enrolled={scheme.pk: [row[1] for row in enrolled]})
+    unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
+    # The derived column's cells (奖惩案例) are read once, for the filter and the counts alike (of the units
+    # whose name matches).
+    enrolled_ids = {scheme.pk: [row[1] for row in enrolled]}
+    read = tallies.derived_cells([scheme], indicators, unit_ids, enrolled=enrolled_ids) if shown else []
     if (pending_only or due) and shown:
-        unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
         pending = tallies.pending_cells([scheme], indicators, unit_ids, derived_read=read)
         if due:
             # the office's changed dates of the columns (a few), not a list of every pending unit

@@ -123,9 +123,12 @@ def stop_group(process, grace=30):
 
 
 def due_times(lines, day_end):
-    """[(time, line)] of the day ending at `day_end`: each job at its last due time, in the order they fall."""
+    """[(time, line)] of the 24 hours ending at `day_end`: each job due in them at its last due time, in the order
+    they fall. A job due less often than daily (the weekly orphaned files) runs only on the day it falls in."""
     end = day_end.astimezone(SHANGHAI)
-    return sorted(((line.cron.last_due(end), line) for line in lines), key=lambda pair: pair[0])
+    start = end - datetime.timedelta(days=1)
+    due = [(line.cron.last_due(end), line) for line in lines]
+    return sorted(((at, line) for at, line in due if at is not None and at > start), key=lambda pair: pair[0])
 
 
 def now_to_the_minute():

@@ -26,6 +26,12 @@ def people(staff_user, reporter_user, settings):
     return staff_user, reporter_user
 
 
+def _draft(unit, reporter, **fields):
+    """A draft case of the reporter's unit, as its form leaves it before 报送."""
+    defaults = {"source_label": "市发改委", "year": 2019, "quarter": 4, "status": CaseStatus.DRAFT}
+    return CaseFactory(source_unit=unit, created_by=reporter, **{**defaults, **fields})
+
+
 def send_queued():
     call_command("send_queued", stdout=io.StringIO())
 
@@ -37,14 +43,7 @@ def mail_to(smtp_server, address):
 def test_a_case_goes_round_and_each_side_is_told(role_client, people, smtp_server, robot_server, reporter_unit):
     UnitRobot.objects.create(unit=reporter_unit, kind="wecom", url=robot_server.url())
     staff, reporter = people
-    case = CaseFactory(
-        source_unit=reporter_unit,
-        source_label="市发改委",
-        year=2019,
-        quarter=4,
-        status=CaseStatus.DRAFT,
-        created_by=reporter,
-    )
+    case = _draft(reporter_unit, reporter)
     link = f"https://credit.ks.gov.cn/cases/case/{case.pk}/"
 
     role_client("reporter").post(f"/cases/case/{case.pk}/submit/")
@@ -112,15 +111,7 @@ def test_daily_readers_get_one_summary_and_others_nothing(role_client, people, s
     client.post("/units/notices/", {"mode": "daily"})
     assert NoticePreference.objects.get(user=staff).mode == "daily"
     for n in range(2):
-        case = CaseFactory(
-            source_unit=reporter_unit,
-            source_label="市发改委",
-            year=2019,
-            quarter=4,
-            status=CaseStatus.DRAFT,
-            created_by=reporter,
-            title=f"信用承诺第{n + 1}例",
-        )
+        case = _draft(reporter_unit, reporter, title=f"信用承诺第{n + 1}例")
         role_client("reporter").post(f"/cases/case/{case.pk}/submit/")
     send_queued()
     assert not mail_to(smtp_server, "staff@ks.gov.cn")  # held for the day's summary
@@ -132,14 +123,7 @@ def test_daily_readers_get_one_summary_and_others_nothing(role_client, people, s
     assert len(mail_to(smtp_server, "staff@ks.gov.cn")) == 1  # summarised once
 
     role_client("staff").post("/units/notices/", {"mode": "off"})
-    case = CaseFactory(
-        source_unit=reporter_unit,
-        source_label="市发改委",
-        year=2019,
-        quarter=4,
-        status=CaseStatus.DRAFT,
-        created_by=reporter,
-    )
+    case = _draft(reporter_unit, reporter)
     role_client("reporter").post(f"/cases/case/{case.pk}/submit/")
     assert not Delivery.objects.filter(user=staff, title__contains=case.title).exists()
 
@@ -158,14 +142,7 @@ def test_the_offices_group_robot_hears_each_arrival_at_once(
     entry = AuditEntry.objects.filter(action="robot_change").get()
     assert entry.actor == staff and robot_server.url() not in entry.detail  # the address is the robot's password
 
-    case = CaseFactory(
-        source_unit=reporter_unit,
-        source_label="市发改委",
-        year=2019,
-        quarter=4,
-        status=CaseStatus.DRAFT,
-        created_by=reporter,
-    )
+    case = _draft(reporter_unit, reporter)
     role_client("reporter").post(f"/cases/case/{case.pk}/submit/")
     send_queued()
     [posted] = robot_server.requests

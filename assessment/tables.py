@@ -13,9 +13,8 @@ from django.db.models import Prefetch
 from assessment.scoring.categories import deduction_text
 from assessment.scoring.live import closed_deduction_texts
 
-from . import cells, tallies
-from . import due as due_rules
-from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit, Unit
+from . import cells
+from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -186,7 +185,7 @@ def schemes_with_parts(queryset=None, *, units=True, notes=True):
     return queryset.select_related("category").prefetch_related(*prefetch)
 
 
-def _confirmed_deductions(schemes, unit_ids=None):
+def confirmed_deductions(schemes, unit_ids=None):
     """{(unit id, scheme id): [Deduction]}: the confirmed records of 扣分情况 (a “*” is pending, never listed)."""
     deductions = defaultdict(list)
     records = Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False)
@@ -197,148 +196,6 @@ def _confirmed_deductions(schemes, unit_ids=None):
     return deductions
 
 
-# What the grid reads of every enrolled unit: tuples, not SchemeUnit and Unit instances (a province has
-# thousands, and prefetched instances are tied to their scheme in cycles that only the collector's full
-# passes free). The page's rows are made instances again (`page_table`).
-_ENROLLED = ("id", "unit_id", "unit__name", "unit__full_name", "deduction_text")
-_PAGE_SCHEME_UNIT = ["id", "scheme_id", "unit_id", "deduction_text"]
-
-
-@dataclass
-class GridSelection:
-    """What the entry grid shows of a scheme: its filtered rows, and the counts of the shown columns.
-
-    `rows`: the enrolled units matching the filters, every one of them, as (scheme unit id, unit id, name,
-    full name, typed 扣分情况) in printed order (unfiltered: the queryset, which the pager reads a page of);
-    `counts`: one StateCounts per shown column over those rows (the summary row); `unit_count`: the scheme's
-    units. `page_table` makes the Rows of a page of them.
-    """
-
-    scheme: Scheme
-    indicators: list  # the shown columns
-    rows: list
-    counts: list
-    unit_count: int
-
-
-def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
-    """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, without making a cell.
-
-    A country's grid filters and counts every unit but shows 100: the names are matched on the enrolled
-    rows (tuples), the 未完成 and due filters start from the cells showing * (`tallies.pending_cells`: a due
-    status other than done, explained or not assessed is a *'s, assessment.due), and the summary row is
-    counted by the database over the rows kept (`tallies_for`). Only the page's rows have cells (`page_table`).
-    `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
-    """
-    indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
-    enrolled = SchemeUnit.objects.filter(scheme=scheme).order_by("order", "pk").values_list(*_ENROLLED)
-    if not (pending_only or query or due):
-        return _whole_selection(scheme, indicators, enrolled)
-    enrolled = list(enrolled)
-    shown = enrolled
-    query = query.strip().casefold()
-    if query:
-        shown = [row for row in shown if query in row[2].casefold() or query in row[3].casefold()]
-    unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
-    # The derived column's cells (奖惩案例) are read once, for the filter and the counts alike (of the units
-    # whose name matches).
-    enrolled_ids = {scheme.pk: [row[1] for row in enrolled]}
-    read = tallies.derived_cells([scheme], indicators, unit_ids, enrolled=enrolled_ids) if shown else []
-    if (pending_only or due) and shown:
-        pending = tallies.pending_cells([scheme], indicators, unit_ids, derived_read=read)
-        if due:
-            # the office's changed dates of the columns (a few), not a list of every pending unit
-            due_of = cells.due_finder({i.pk: i for i in indicators}, due_rules.today())
-            pending = [(u, i) for u, i in pending if due_of(u, i, MarkState.PENDING).status == due]
-        kept = {unit_id for unit_id, _ in pending}
-        shown = [row for row in shown if row[1] in kept]
-    unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
-    return GridSelection(
-        scheme=scheme,
-        indicators=indicators,
-        rows=shown,
-        counts=_column_counts(scheme, indicators, unit_ids, read),
-        unit_count=len(enrolled),
-    )
-
-
-def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):
-    """One StateCounts per column over the cells of `unit_ids` (all the scheme's units when None), counted by
-    the database (assessment.tallies), not from every cell."""
-    if unit_ids is not None and not unit_ids:
-        return [StateCounts() for _ in indicators]
-    words = tallies.tallies_for(
-        [scheme], indicators, pending_units=False, unit_ids=unit_ids, derived_read=derived_read
-    ).words
-    counts = []
-    for indicator in indicators:
-        column = StateCounts()
-        for state, number, n in words.get(indicator.pk, ()):
-            column.add(state, number, n)
-        counts.append(column)
-    return counts
-
-
-class _EnrolledRows:
-    """Every enrolled unit's row (`_ENROLLED` tuples) as the pager reads them: counted once, a page read at a time."""
-
-    def __init__(self, queryset):
-        self._queryset = queryset
-        self._count = None
-
-    def count(self):
-        if self._count is None:
-            self._count = self._queryset.count()
-        return self._count
-
-    __len__ = count
-
-    def __getitem__(self, index):
-        return list(self._queryset[index]) if isinstance(index, slice) else self._queryset[index]
-
-    def __iter__(self):
-        return iter(self._queryset)
-
-
-def _whole_selection(scheme, indicators, enrolled):
-    """The unfiltered grid: every enrolled unit, read a page at a time (`rows` is the queryset the pager slices),
-    and the summary row counted by the database (assessment.tallies), not from every cell's word."""
-    rows = _EnrolledRows(enrolled)
-    return GridSelection(
-        scheme=scheme,
-        indicators=indicators,
-        rows=rows,
-        counts=_column_counts(scheme, indicators),
-        unit_count=len(rows),
-    )
-
-
-def page_table(selection, rows):
-    """The ProgressTable of some of a selection's rows (a page): their cells, due dates and 扣分情况."""
-    scheme, indicators = selection.scheme, selection.indicators
-    unit_ids = [row[1] for row in rows]
-    by_cell = cells.cells_for([scheme], unit_ids, enrolled={scheme.pk: unit_ids}) if unit_ids else {}
-    deductions = _confirmed_deductions([scheme], unit_ids) if unit_ids else {}
-    closed = closed_texts([scheme]) if unit_ids else {}
-    table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))
-    db = SchemeUnit.objects.db
-    for su_id, unit_id, name, full_name, typed in rows:
-        # As loaded by .only(): the columns read above, the rest deferred.
-        unit = Unit.from_db(db, ["id", "name", "full_name"], (unit_id, name, full_name))
-        su = SchemeUnit.from_db(db, _PAGE_SCHEME_UNIT, (su_id, scheme.pk, unit_id, typed))
-        su.unit = unit
-        table.rows.append(
-            Row(
-                unit=unit,
-                scheme_unit=su,
-                cells=[by_cell.get((unit_id, i.id)) for i in indicators],
-                deductions=deductions.get((unit_id, scheme.id), []),
-                closed=closed.get((scheme.pk, unit_id)),
-            )
-        )
-    return table
-
-
 def build_tables(schemes):
     """One ProgressTable per scheme (schemes from `schemes_with_parts`), cells from `assessment.cells`.
 
@@ -347,7 +204,7 @@ def build_tables(schemes):
     """
     schemes = list(schemes)
     by_cell = cells.cells_for(schemes)
-    deductions = _confirmed_deductions(schemes)  # of every unit in one query
+    deductions = confirmed_deductions(schemes)  # of every unit in one query
     closed = closed_texts(schemes)
     tables = []
     for scheme in schemes:
@@ -392,7 +249,7 @@ def printed_tables(schemes):
     for scheme_id, unit_id, name, typed in units.values_list("scheme_id", "unit_id", "unit__name", "deduction_text"):
         enrolled[scheme_id].append((unit_id, name, typed))
     texts = cells.texts_for(schemes, enrolled={pk: [row[0] for row in rows] for pk, rows in enrolled.items()})
-    deductions = _confirmed_deductions(schemes)
+    deductions = confirmed_deductions(schemes)
     closed = closed_texts(schemes)
     tables = []
     for scheme in schemes:

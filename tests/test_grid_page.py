@@ -174,7 +174,7 @@ def test_grid_query_count_is_flat_in_the_number_of_units(role_client, django_ass
     client.get(grid_url("departments"))  # session and user warm-up
     with CaptureQueriesContext(connection) as demo:
         assert client.get(grid_url("departments")).status_code == 200
-    # A filtered grid reads every cell's word (tables.grid_selection); the whole one counts in the database
+    # A filtered grid reads every cell's word (grid_rows.grid_selection); the whole one counts in the database
     # (assessment.tallies) and reads its page's cells: each is flat on its own.
     with CaptureQueriesContext(connection) as filtered:
         assert client.get(grid_url("departments", pending=1, q="局")).status_code == 200

@@ -1,5 +1,5 @@
 """The entry grid filters and counts every unit from the cells' words and makes the cells of its page only
-(assessment.tables.grid_selection, page_table): for every filter it shows exactly the rows, cells, due marks,
+(assessment.grid_rows.grid_selection, page_table): for every filter it shows exactly the rows, cells, due marks,
 扣分情况 and column counts that the whole table (build_tables(...).filtered(...)) gives, page after page."""
 
 import datetime
@@ -7,8 +7,9 @@ import itertools
 
 import pytest
 
+from assessment.grid_rows import grid_selection, page_table
 from assessment.models import DueOverride, DueRule, Indicator, Mark, MarkState, Scheme
-from assessment.tables import build_tables, grid_selection, page_table, schemes_with_parts
+from assessment.tables import build_tables, schemes_with_parts
 from core.paging import PAGE_ROWS
 
 from .factories import DeductionFactory, multiply_units

@@ -12,10 +12,11 @@ from collections import Counter, defaultdict
 import pytest
 
 from assessment import cells, tallies
+from assessment.grid_rows import grid_selection
 from assessment.marks.grid import year_progress
 from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkState, SchemeUnit
-from assessment.tables import StateCounts, build_tables, grid_selection, schemes_with_parts
+from assessment.tables import StateCounts, build_tables, schemes_with_parts
 from cases.models import CaseStatus
 
 from .factories import CaseFactory, multiply_units

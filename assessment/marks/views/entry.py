@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access, cells, due
+from assessment.grid_rows import grid_selection, page_table
 from assessment.marks import history
 from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
-from assessment.tables import StateCounts, grid_selection, page_table, schemes_with_parts
+from assessment.tables import StateCounts, schemes_with_parts
 from assessment.years import current_year, scheme_years, year_state
 from core import paging
 from core.errors import DomainError

@@ -24,8 +24,9 @@ class Derivation:
         """Whether this derivation gives `indicator`'s numbers."""
         raise NotImplementedError
 
-    def read(self, year):
-        """What `counts` and `shortfalls` compute from for every unit of `year`, read once (see Readings)."""
+    def read(self, year, unit_ids=None):
+        """What `counts` and `shortfalls` compute from for every unit of `year` (of `unit_ids` only, when given),
+        read once (see Readings)."""
         return None
 
     def counts(self, year, indicators, unit_ids=None, reading=None):
@@ -45,15 +46,17 @@ class Readings:
 
     A page that shows the derived cells and scores their shortfalls (the scores page) passes one
     Readings to both, so the cases are counted once, not once for the cells and once for scoring.
+    `unit_ids`: the computation is about these units only (a page of the ranking): only theirs are read.
     """
 
-    def __init__(self):
+    def __init__(self, unit_ids=None):
         self._read = {}
+        self.unit_ids = None if unit_ids is None else list(unit_ids)
 
     def of(self, derivation, year):
         key = (type(derivation), year)
         if key not in self._read:
-            self._read[key] = derivation.read(year)
+            self._read[key] = derivation.read(year, self.unit_ids)
         return self._read[key]
 
 

@@ -80,9 +80,9 @@ class CaseCounts(derived.Derivation):
     def applies(self, indicator):
         return indicator.accepts_count
 
-    def read(self, year):
-        """The year's quarterly_counts of every unit (one query)."""
-        return quarterly_counts(year)
+    def read(self, year, unit_ids=None):
+        """The year's quarterly_counts of every unit, or of `unit_ids` (one query)."""
+        return quarterly_counts(year, unit_ids)
 
     def counts(self, year, indicators, unit_ids=None, reading=None):
         """{(unit id, indicator id): number}; `reading`: the year's quarterly_counts when the caller has them."""

@@ -230,3 +230,15 @@ def test_running_load_demo_again_keeps_cases_accepted_since(client, db):
     assert page_cell(client, "发改委") == "7"
     assert page_cell(client, "行政审批局") == "5"
     assert CaseCountRecord.objects.get(unit__name="行政审批局").count == 3
+
+
+def test_a_reading_for_some_units_counts_only_theirs(db):
+    """A page of the ranking scores 100 units: the shared reading of the case counts holds theirs, not the year's."""
+    from assessment import derived
+    from cases.counts import CaseCounts
+
+    whole = derived.Readings().of(CaseCounts(), 2019)
+    assert len(whole) > 1
+    unit_id = sorted(whole)[0]
+    some = derived.Readings([unit_id]).of(CaseCounts(), 2019)
+    assert some == {unit_id: whole[unit_id]}

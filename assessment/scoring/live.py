@@ -93,7 +93,8 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None, unit_ids=None):
     """
     schemes = list(schemes)
     enrolled = enrolled_units(schemes, unit_ids)
-    readings = derived.Readings()  # the case counts, read once for the cells and for the shortfalls
+    # the case counts, read once for the cells and for the shortfalls (of `unit_ids` only, when given)
+    readings = derived.Readings(unit_ids)
     if case_shortfall is None:
         case_shortfall = derived_shortfalls(schemes, as_of, enrolled, readings)
     deductions = Deduction.objects.filter(indicator__scheme__in=schemes).select_related("entered_by")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.office.models import MASTHEAD_FOOT
 
-from . import snapshot
+from . import snapshot, word_rows
 from .models import Issue
 
 RED = (0xC0, 0x00, 0x00)
@@ -114,20 +114,15 @@ def _page_number(paragraph):
     paragraph.add_run(" —")
 
 
-def _row(tbl, values, style_ids, tr=None):
-    """A row of cells, each one paragraph of its style with one run of text, written straight as XML elements:
-    python-docx's proxies, ordered insertion and per-cell widths cost more than the text itself at a province's
-    20,000 rows. `tr`: a row python-docx made (the header), else a new one at the end of `tbl`."""
+def _header_row(tr, values, style_id):
+    """The header row python-docx made (its cells' widths): each cell one paragraph of the header's style with
+    one run of text, the markup of the body rows (bulletins.word_rows.row_xml)."""
     from docx.oxml.ns import qn
     from lxml.etree import SubElement
 
     ppr, pstyle, val, run, text, space = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:r"), qn("w:t"), qn("xml:space")
-    if tr is None:
-        tr = SubElement(tbl, qn("w:tr"))
-        paragraphs = [SubElement(SubElement(tr, qn("w:tc")), qn("w:p")) for _ in values]
-    else:
-        paragraphs = [tc[-1] for tc in tr.tc_lst]  # its cells' properties, then each one's empty paragraph
-    for p, value, style_id in zip(paragraphs, values, style_ids, strict=True):
+    for tc, value in zip(tr.tc_lst, values, strict=True):
+        p = tc[-1]  # its cell's properties, then its empty paragraph
         SubElement(SubElement(p, ppr), pstyle).set(val, style_id)
         t = SubElement(SubElement(p, run), text)
         t.text = value
@@ -135,10 +130,11 @@ def _row(tbl, values, style_ids, tr=None):
             t.set(space, "preserve")
 
 
-def _table(doc, table, styles):
+def _table(doc, table, styles, bodies):
+    """The table with its header row; its body rows are left to bulletins.word_rows (a mark where they go, and
+    their texts and styles appended to `bodies`): at 20,000 rows they are too many for lxml's tree."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
 
-    rows = table.data["rows"]
     header = [table.category.name, *[f"{i.title} {i.points_label}" for i in table.indicators], table.header[-1]]
     word = doc.add_table(rows=1, cols=len(header))
     word.style = "Table Grid"
@@ -147,11 +143,10 @@ def _table(doc, table, styles):
     head = styles.get(size=7.5, bold=True, align="CENTER", space_after=0).style_id
     unit = styles.get(size=8, space_after=0).style_id
     value = styles.get(size=8, align="CENTER", space_after=0).style_id
-    tbl = word._tbl
-    _row(tbl, header, [head] * len(header), tr=tbl.tr_lst[0])
-    body = [unit] + [value] * (len(header) - 1)
-    for row in rows:
-        _row(tbl, [row["unit"], *row["values"], row["deduction_text"]], body)
+    _header_row(word._tbl.tr_lst[0], header, head)
+    word_rows.mark(word._tbl, len(bodies))
+    rows = ([row["unit"], *row["values"], row["deduction_text"]] for row in table.data["rows"])
+    bodies.append((rows, [unit] + [value] * (len(header) - 1)))
     return word
 
 
@@ -177,19 +172,21 @@ def _section(doc, *, landscape):
 
 
 def render_docx(data, version=None):
-    """The issue as .docx bytes: masthead, sections, real tables with a repeating header row, footer."""
+    """The issue as .docx bytes: masthead, sections, real tables with a repeating header row, footer.
+
+    python-docx makes all but the tables' body rows, which bulletins.word_rows writes into the saved file."""
     from docx import Document
     from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.shared import Mm, Pt
 
-    bulletin = snapshot.present(data)
+    bulletin = snapshot.present(data, page_rows=0)  # the tables' rows are read from their data
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
     section.top_margin, section.bottom_margin = Mm(22), Mm(20)
     _set_fonts(doc.styles["Normal"], size=12)
-    styles = _Styles(doc)
+    styles, bodies = _Styles(doc), []
 
     def para(text="", **look):
         return _para(doc, text, styles=styles, **look)
@@ -243,7 +240,7 @@ def render_docx(data, version=None):
             wide = _columns(table) > PORTRAIT_COLUMNS
             if wide:
                 _section(doc, landscape=True)
-            _table(doc, table, styles)
+            _table(doc, table, styles, bodies)
             if table.notes:
                 para("说明:", size=10.5, bold=True, space_after=2).paragraph_format.space_before = Pt(6)
                 for note in table.notes:
@@ -261,6 +258,6 @@ def render_docx(data, version=None):
             paragraph = para(space_after=1, size=10.5)
             paragraph.add_run(label).bold = True
             paragraph.add_run(value)
-    stream = io.BytesIO()
-    doc.save(stream)
-    return stream.getvalue()
+    skeleton = io.BytesIO()
+    doc.save(skeleton)
+    return word_rows.fill(skeleton.getvalue(), bodies)

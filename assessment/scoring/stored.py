@@ -143,13 +143,14 @@ def refresh_scores(year, unit_ids=None, as_of=None):
     return refresh_rows(year, rows, unit_ids, as_of or due.today())
 
 
-def refresh_rows(year, rows, unit_ids, as_of):
-    """refresh_scores of `rows` (from stored_rows, read before the data: their generations are the ones kept)."""
+def refresh_rows(year, rows, unit_ids, as_of, schemes=None):
+    """refresh_scores of `rows` (from stored_rows, read before the data: their generations are the ones kept);
+    `schemes`: year_schemes(year) when the caller has read them."""
     if any(row.generation is None for row in rows):
         with transaction.atomic():
             _create_missing(year)
     read = {(row.scheme_id, row.unit_id): (row.pk, row.generation or 0) for row in rows}
-    schemes = list(year_schemes(year))
+    schemes = list(year_schemes(year)) if schemes is None else schemes
     categories = live_scores(schemes, as_of=as_of, unit_ids=unit_ids)
     store = []
     for scheme, category in zip(schemes, categories, strict=True):
@@ -173,27 +174,30 @@ def refresh_stale(as_of=None):
     return count
 
 
-class _Lines:
+class Lines:
     """Each shown unit's lines, made from the live data in one batch for the units asked for together."""
 
     def __init__(self, year, schemes):
         self.year, self.schemes, self.made = year, schemes, {}
 
+    def keep(self, categories):
+        """Keep the lines of units just scored (`categories`: live_scores of self.schemes), made once."""
+        for scheme, category in zip(self.schemes, categories, strict=True):
+            for score in category.units:
+                self.made[(scheme.pk, score.unit_id)] = score.lines
+
     def load(self, keys):
         keys = [k for k in keys if k not in self.made]
         if not keys:
             return
-        wanted = {unit_id for _, unit_id in keys}
-        for scheme, category in zip(self.schemes, live_scores(self.schemes, unit_ids=wanted), strict=True):
-            for score in category.units:
-                self.made[(scheme.pk, score.unit_id)] = score.lines
+        self.keep(live_scores(self.schemes, unit_ids={unit_id for _, unit_id in keys}))
 
     def lines(self, scheme_id, unit_id):
         self.load([(scheme_id, unit_id)])
         return self.made[(scheme_id, unit_id)]
 
 
-class _UnitLines:
+class UnitLines:
     """A stored unit's line_maker: one small object per unit (a province makes 20,000 per request)."""
 
     __slots__ = ("source", "key")
@@ -219,7 +223,7 @@ def _ranked(rules, rows, lines):
             row.unit_name,
             lines=None,
             totals=(row.deduction, row.year_end_deduction),
-            line_maker=_UnitLines(lines, (row.scheme_id, row.unit_id)),
+            line_maker=UnitLines(lines, (row.scheme_id, row.unit_id)),
             rank=current,
         )
         scores.append(score)
@@ -239,10 +243,12 @@ class StoredRow(NamedTuple):
     generation: int | None  # None: no row yet
 
 
-def stored_rows(year):
-    """Every enrolled unit of `year` with its stored score (if any), in ranking order, in one query."""
+def stored_rows(year, where=None):
+    """Every enrolled unit of `year` with its stored score (if any), in ranking order, in one query (`where`: a Q
+    on SchemeUnit keeping some of them)."""
     rows = (
         SchemeUnit.objects.filter(scheme__year=year)
+        .filter(where or Q())
         .order_by("scheme__category__order", "scheme_id", "stored_score__year_end_deduction", "order", "pk")
         .values_list(
             "pk",
@@ -256,6 +262,33 @@ def stored_rows(year):
         )
     )
     return [StoredRow._make(row) for row in rows]
+
+
+def stale_rows(year, as_of):
+    """The StoredRows of `year` whose stored score is not for `as_of` (cleared, missing, of another day): few, between
+    the nightly refresh and the next change. (stored_rows reads every unit; this asks the database for these only.)"""
+    return stored_rows(year, ~Q(stored_score__as_of=as_of))  # no row, or a row cleared or of another day
+
+
+def make_current(year, lines, as_of=None):
+    """Refresh the stale stored scores of `year` until every enrolled unit's is for `as_of` (default today).
+
+    `lines`: the page's Lines (of year_schemes(year)), which keeps the lines of the units scored here. True when
+    they all are current; False when writers kept changing some units through three rounds (the caller then scores
+    the year from the data, as year_ranking does). Most of the year stale (a new day before the nightly job, a
+    scheme changed): the whole year is scored at once.
+    """
+    as_of = as_of or due.today()
+    for _ in range(3):
+        stale = stale_rows(year, as_of)
+        if not stale:
+            return True
+        if len(stale) * 4 > SchemeUnit.objects.filter(scheme__year=year).count():
+            rows, unit_ids = stored_rows(year), None
+        else:
+            rows, unit_ids = stale, {row.unit_id for row in stale}
+        lines.keep(refresh_rows(year, rows, unit_ids, as_of, lines.schemes))
+    return not stale_rows(year, as_of)
 
 
 def year_ranking(year):
@@ -278,7 +311,7 @@ def year_ranking(year):
     else:  # writers kept changing these units: score the year from the data, unstored
         return live_scores(year_schemes(year))
     schemes = list(year_schemes(year))
-    lines = _Lines(year, schemes)
+    lines = Lines(year, schemes)
     by_scheme = defaultdict(list)
     for row in rows:
         by_scheme[row.scheme_id].append(row)
@@ -302,7 +335,7 @@ def load_lines(scores):
     """Make the lines of `scores` (a page's units from year_ranking) in one batch, not one unit at a time."""
     batches = defaultdict(list)
     for score in scores:
-        if isinstance(score.line_maker, _UnitLines):
+        if isinstance(score.line_maker, UnitLines):
             batches[score.line_maker.source].append(score.line_maker.key)
     for source, keys in batches.items():
         source.load(keys)

@@ -14,9 +14,19 @@ from assessment import access
 from assessment.models import Deduction, Scheme, YearEndAssessment
 from assessment.scoring.forms import DeductionForm
 from assessment.scoring.lines import Status
-from assessment.scoring.live import freeze, frozen_scores, latest_assessment, unit_score, year_end, year_scores
+from assessment.scoring.live import (
+    freeze,
+    frozen_scores,
+    latest_assessment,
+    unit_score,
+    year_end,
+    year_schemes,
+    year_scores,
+)
+from assessment.scoring.ranked import RankedRows, section_of
+from assessment.scoring.rules import rules_from_scheme
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
-from assessment.scoring.stored import load_lines, year_ranking
+from assessment.scoring.stored import Lines, load_lines, make_current, year_ranking
 from assessment.sheets import score_sheets
 from assessment.years import current_year, year_state
 from core import paging
@@ -63,24 +73,14 @@ def latest(request):
     return redirect("scores:ranking", year=year)
 
 
-def _paged(request, year, categories):
-    """What scores.html shows of `categories`: the filters, and a page of 100 units across the categories.
-
-    Ranks are computed over every unit before filtering or paging (a rank on page 2 is the unit's rank in
-    its category); the filters (category, part of a unit's name) search every unit.
-    """
+def _filters(request, categories):
+    """The ranking's filters asked for: a category among `categories` (else all), part of a unit's name."""
     slugs = {c.category_slug for c in categories}
     category = request.GET.get("category", "")
-    filters = {"category": category if category in slugs else "", "query": request.GET.get("q", "").strip()[:50]}
-    query = filters["query"].casefold()
-    shown = {
-        c.category_slug: [u for u in c.units if query in u.unit_name.casefold()]
-        for c in categories
-        if filters["category"] in ("", c.category_slug)
-    }
-    page, sections = paging.paginate_sections(
-        request, [c for c in categories if c.category_slug in shown], lambda c: shown[c.category_slug]
-    )
+    return {"category": category if category in slugs else "", "query": request.GET.get("q", "").strip()[:50]}
+
+
+def _page_context(year, categories, filters, page, sections):
     return {
         "year": year,
         "categories": categories,
@@ -93,11 +93,53 @@ def _paged(request, year, categories):
     }
 
 
+def _paged(request, year, categories):
+    """What scores.html shows of `categories`: the filters, and a page of 100 units across the categories.
+
+    Ranks are computed over every unit before filtering or paging (a rank on page 2 is the unit's rank in
+    its category); the filters (category, part of a unit's name) search every unit.
+    """
+    filters = _filters(request, categories)
+    query = filters["query"].casefold()
+    shown = {
+        c.category_slug: [u for u in c.units if query in u.unit_name.casefold()]
+        for c in categories
+        if filters["category"] in ("", c.category_slug)
+    }
+    page, sections = paging.paginate_sections(
+        request, [c for c in categories if c.category_slug in shown], lambda c: shown[c.category_slug]
+    )
+    return _page_context(year, categories, filters, page, sections)
+
+
+def _stored_paged(request, year):
+    """_paged of the live ranking from the stored scores, ranked, filtered and paged by the database
+    (scoring.ranked); None when the stored scores could not be made current (writers kept changing them)."""
+    schemes = list(year_schemes(year))
+    if not schemes:
+        raise Http404(f"{year}年没有考核方案。")
+    lines = Lines(year, schemes)
+    if not make_current(year, lines):
+        return None
+    categories = [section_of(rules_from_scheme(s)) for s in schemes]
+    filters = _filters(request, categories)
+    slug = filters["category"]
+    scheme_ids = [s.pk for s in schemes if s.category.slug == slug] if slug else None
+    rows = RankedRows(lines, categories, scheme_ids=scheme_ids, query=filters["query"])
+    page = paging.paginate(request, rows)
+    return _page_context(year, categories, filters, page, paging.group_sections(page.object_list))
+
+
 @require_safe
 @read_all
 def ranking(request, year):
-    categories, assessment, live, changed = _ranking_data(request, year, stored=True)
-    paged = _paged(request, year, categories)
+    assessment = latest_assessment(year)
+    live = assessment is None or request.GET.get("live") == "1"
+    paged = _stored_paged(request, year) if live else None
+    changed = False
+    if paged is None:
+        categories, assessment, live, changed = _ranking_data(request, year, stored=True)
+        paged = _paged(request, year, categories)
     load_lines([row for section in paged["sections"] for row in section.rows])
     return render(
         request,

@@ -1,0 +1,75 @@
+"""The live ranking's pages ranked by the database (assessment.scoring.ranked) show what the whole ranking says.
+
+year_ranking ranks every unit in Python (the ranking the stored-score tests hold equal to live_scores); the page
+asks the database for the ranks, the filters and one page of rows. For every page, with and without filters, the
+rows shown — name, rank, 并列, totals — must be exactly the slice of year_ranking's order that the filters keep.
+"""
+
+import re
+
+import pytest
+
+from assessment.scoring.stored import year_ranking
+
+from .test_scoring_pages import RANKING, _multiply_units, _rows
+
+YEAR = 2019
+
+
+def _expected(category="", query=""):
+    """[(slug, name, rank cell)] of year_ranking filtered as the page filters, in page order."""
+    return [
+        (c.category_slug, u.unit_name, f"并列{u.rank}" if u.tied else str(u.rank), str(u.year_end_score))
+        for c in year_ranking(YEAR)
+        if category in ("", c.category_slug)
+        for u in c.units
+        if query.casefold() in u.unit_name.casefold()
+    ]
+
+
+def _shown(client, params):
+    """[(slug, name, rank cell)] of every page of the ranking with these filters, and the pager's total."""
+    shown, page, total = [], 1, None
+    while True:
+        html = client.get(RANKING, {**params, "page": page}).content.decode()
+        for slug in re.findall(r'<table class="score-table" data-category="(\w+)">', html):
+            shown += [(slug, row[1], row[0], row[-1]) for row in _rows(html, slug)]
+        total = re.search(r"共 (\d+) 个单位", html)
+        if f'page={page + 1}"' not in html:
+            return shown, int(total.group(1)) if total else len(shown)
+        page += 1
+
+
+FILTERS = [
+    {},
+    {"category": "departments"},
+    {"category": "towns"},
+    {"q": "局"},
+    {"q": "#2"},
+    {"category": "towns", "q": "区"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_every_page_is_the_slice_of_the_whole_ranking(role_client, params):
+    _multiply_units(4)  # 280 units: three pages, ties across the copies
+    client = role_client("leader")
+    shown, total = _shown(client, params)
+    expected = _expected(params.get("category", ""), params.get("q", ""))
+    assert len(expected) == total
+    assert [(slug, name, rank) for slug, name, rank, _ in shown] == [(s, n, r) for s, n, r, _ in expected]
+    assert any(rank.startswith("并列") for _, _, rank, _ in shown)
+
+
+def test_a_filter_keeps_the_units_rank_in_its_category(role_client):
+    client = role_client("staff")
+    whole = {name: rank for _, name, rank, _ in _shown(client, {})[0]}
+    filtered, _ = _shown(client, {"q": "烟草"})
+    assert filtered and all(whole[name] == rank for _, name, rank, _ in filtered)
+    assert filtered[0][2] == "54"  # the last department ranks 54th, alone on the filtered page
+
+
+def test_a_name_with_like_wildcards_matches_only_itself(role_client):
+    client = role_client("staff")
+    assert _shown(client, {"q": "%"}) == ([], 0)
+    assert _shown(client, {"q": "_"}) == ([], 0)

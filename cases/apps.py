@@ -14,6 +14,11 @@ class CasesConfig(AppConfig):
         # The 奖惩案例 column of the progress tables is counted from the case records (assessment.cells).
         derived.register(CaseCounts())
 
+        # Its numbers are read from the stored counts, kept true on every save and delete of a case.
+        from . import stored_counts
+
+        stored_counts.watch()
+
         # Accepted cases, offline counts and each column's duty change the stored scores (assessment.scoring.stored).
         from assessment.models import Indicator
         from assessment.scoring import stored

@@ -1,18 +1,21 @@
 """How many cases each unit reported in a year: accepted cases plus offline records, in one query.
 
 The progress tables (`assessment.tables.build_tables`), the quarterly table and scoring all
-read counts from here, so the 奖惩案例 cell and note 6's deduction agree.
+read counts from here, so the 奖惩案例 cell and note 6's deduction agree. The accepted cases are read
+from their stored counts (CaseCount, kept true by cases.stored_counts), not counted from a country's cases;
+the offline records are few and read as they are.
 """
 
 from collections import defaultdict
 
-from django.db.models import Count, F, Sum
+from django.db.models import BigIntegerField, F, IntegerField, Sum, Value
 
 from assessment import derived
 from assessment.due import due_quarters
 
+from . import stored_counts
 from .duty import per_quarter_of, shortfalls
-from .models import QUARTER_LABELS, Case, CaseCountRecord, CaseStatus
+from .models import QUARTER_LABELS, CaseCount, CaseCountRecord, CaseCountYear
 
 
 def quarterly_counts(year, unit_ids=None):
@@ -20,35 +23,13 @@ def quarterly_counts(year, unit_ids=None):
 
     Cases and records of one quarter count under the quarter; offline records covering several
     quarters under their span, e.g. (1, 3) for “前三季度” (cases.duty.shortfalls fills only those).
-    One query whatever the number of units or cases: both sources grouped by unit and quarters
-    in the database and joined with UNION ALL.
+    One query whatever the number of units or cases: the stored counts and the records grouped by unit
+    and quarters, joined with UNION ALL.
     """
-    cases, records = _sources(year, unit_ids)
-    cases = (
-        cases.values("source_unit_id", "quarter")
-        .annotate(last=F("quarter"), n=Count("pk"))
-        .values_list("source_unit_id", "quarter", "last", "n")
-    )
-    records = (
-        records.values("unit_id", "first_quarter", "last_quarter")
-        .annotate(n=Sum("count"))
-        .values_list("unit_id", "first_quarter", "last_quarter", "n")
-    )
     result = defaultdict(lambda: defaultdict(int))
-    for unit_id, first, last, n in cases.union(records, all=True):
+    for unit_id, first, last, n in _read(year, unit_ids, by_quarter=True):
         result[unit_id][first if first == last else (first, last)] += n
     return {unit_id: dict(by_quarter) for unit_id, by_quarter in result.items()}
-
-
-def _sources(year, unit_ids):
-    """The year's accepted cases (with a unit) and offline records, of `unit_ids` if given: what is counted."""
-    cases = Case.objects.filter(year=year, status=CaseStatus.ACCEPTED, source_unit__isnull=False)
-    records = CaseCountRecord.objects.filter(year=year)
-    if unit_ids is not None:
-        unit_ids = list(unit_ids)
-        cases = cases.filter(source_unit_id__in=unit_ids)
-        records = records.filter(unit_id__in=unit_ids)
-    return cases.order_by(), records.order_by()
 
 
 def year_counts(year, unit_ids=None, quarterly=None):
@@ -59,13 +40,65 @@ def year_counts(year, unit_ids=None, quarterly=None):
     """
     if quarterly is not None:
         return {unit_id: sum(by_quarter.values()) for unit_id, by_quarter in quarterly.items()}
-    cases, records = _sources(year, unit_ids)
-    cases = cases.values("source_unit_id").annotate(n=Count("pk")).values_list("source_unit_id", "n")
-    records = records.values("unit_id").annotate(n=Sum("count")).values_list("unit_id", "n")
     totals = defaultdict(int)
-    for unit_id, n in cases.union(records, all=True):
+    for unit_id, n in _read(year, unit_ids, by_quarter=False):
         totals[unit_id] += n
     return dict(totals)
+
+
+def _read(year, unit_ids, *, by_quarter):
+    """The rows of the stored counts and the records; a stale year is rebuilt first (cases.stored_counts).
+
+    The year's freshness rides in the same query, as one row without a unit (only when fresh), so a fresh
+    year costs one query. A stale one is counted from its cases (and stored, unless a writer is changing it).
+    """
+    if unit_ids is not None:
+        unit_ids = list(unit_ids)
+    rows = list(_stored_query(year, unit_ids, by_quarter))
+    if any(row[0] is None for row in rows):
+        return [row for row in rows if row[0] is not None]
+    counts = stored_counts.rebuild(year).counts
+    if unit_ids is not None:
+        wanted = set(unit_ids)
+        counts = {key: n for key, n in counts.items() if key[0] in wanted}
+    if by_quarter:
+        rows = [(unit_id, quarter, quarter, n) for (unit_id, quarter), n in counts.items()]
+    else:
+        totals = defaultdict(int)
+        for (unit_id, _), n in counts.items():
+            totals[unit_id] += n
+        rows = list(totals.items())
+    return rows + list(_records(year, unit_ids, by_quarter))
+
+
+def _records(year, unit_ids, by_quarter):
+    records = CaseCountRecord.objects.filter(year=year).order_by()
+    if unit_ids is not None:
+        records = records.filter(unit_id__in=unit_ids)
+    if by_quarter:
+        return (
+            records.values("unit_id", "first_quarter", "last_quarter")
+            .annotate(n=Sum("count"))
+            .values_list("unit_id", "first_quarter", "last_quarter", "n")
+        )
+    return records.values("unit_id").annotate(n=Sum("count")).values_list("unit_id", "n")
+
+
+def _stored_query(year, unit_ids, by_quarter):
+    cases = CaseCount.objects.filter(year=year, count__gt=0).order_by()
+    if unit_ids is not None:
+        cases = cases.filter(unit_id__in=unit_ids)
+    fresh = CaseCountYear.objects.filter(year=year, fresh=True).order_by()
+    no_unit = Value(None, output_field=BigIntegerField())
+    if by_quarter:
+        cases = cases.annotate(last=F("quarter"), n=F("count")).values_list("unit_id", "quarter", "last", "n")
+        zero = Value(0, output_field=IntegerField())
+        fresh = fresh.annotate(unit=no_unit, first=zero, last=zero, n=F("generation"))
+        fresh = fresh.values_list("unit", "first", "last", "n")
+    else:
+        cases = cases.values("unit_id").annotate(n=Sum("count")).values_list("unit_id", "n")
+        fresh = fresh.annotate(unit=no_unit, n=F("generation")).values_list("unit", "n")
+    return cases.union(_records(year, unit_ids, by_quarter), fresh, all=True)
 
 
 class CaseCounts(derived.Derivation):

@@ -123,6 +123,13 @@ class Case(models.Model):
             # What every page's 奖惩案例 numbers count (cases.counts): a year's accepted cases by unit and
             # quarter, read from the index alone, not from every case's row.
             models.Index(fields=["year", "status", "source_unit", "quarter"], name="case_year_counts"),
+            # The menu's 待审核 badge on every signed-in page counts the cases waiting for review: an index-only
+            # count of the waiting cases alone (a year's too, for the overview), never a scan of every case.
+            models.Index(
+                fields=["year", "status"],
+                condition=models.Q(status__in=PENDING_STATUSES),
+                name="case_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -332,3 +339,58 @@ class CaseDuty(models.Model):
 
     def __str__(self):
         return f"{self.indicator}：每季度 {self.per_quarter} 条"
+
+
+class CaseCount(models.Model):
+    """How many accepted cases a unit has in one quarter of a year, stored (cases.stored_counts keeps it true).
+
+    Every page with a 奖惩案例 number reads these instead of counting a country's cases: a row per unit and
+    quarter that has had an accepted case. Written only by cases.stored_counts, in the transaction of the
+    change (a case accepted, moved, deleted), or rebuilt from the cases when its year is stale
+    (CaseCountYear).
+    """
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+", verbose_name="责任单位")
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField("季度")
+    count = models.PositiveIntegerField("已采用案例数", default=0)
+
+    class Meta:
+        verbose_name = "已采用案例数"
+        verbose_name_plural = "已采用案例数"
+        ordering = ["year", "unit", "quarter"]
+        constraints = [
+            # A year's rows are read together (cases.counts): the unique index leads with the year.
+            models.UniqueConstraint(fields=["year", "unit", "quarter"], name="casecount_unique_quarter"),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4),
+                name="casecount_quarter_range",
+                violation_error_message="季度只能是1至4。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}年{QUARTER_LABELS.get(self.quarter, '')}：{self.count}"
+
+
+class CaseCountYear(models.Model):
+    """Whether a year's CaseCounts are complete (`fresh`), and a `generation` every change of them moves.
+
+    A bulk writer (the benchmark's data, a restore) clears `fresh`; the next read rebuilds the year and
+    stores the result only if the generation it read first is still the row's, so a change committed
+    meanwhile is never overwritten (cases.stored_counts). No row: the year was never built.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    fresh = models.BooleanField("已是最新", default=False)
+    generation = models.PositiveBigIntegerField("版本", default=0)
+    built_at = models.DateTimeField("重建时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "已采用案例数状态"
+        verbose_name_plural = "已采用案例数状态"
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["year"], name="casecountyear_unique_year")]
+
+    def __str__(self):
+        return f"{self.year}年：{'已是最新' if self.fresh else '待重建'}"

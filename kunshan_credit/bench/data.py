@@ -32,6 +32,7 @@ from assessment.marks.services import HOW
 from assessment.models import Indicator, Mark, Scheme, SchemeUnit, Unit
 from bulletins.management.commands import load_demo
 from bulletins.models import Issue
+from cases import stored_counts
 from cases.models import Case, CaseKind, CaseStatus, CaseTransition
 
 YEAR = 2019
@@ -186,6 +187,7 @@ def _cases(scale, rng, validate_all):
         if c.status != CaseStatus.DRAFT
     ]
     CaseTransition.objects.bulk_create(steps, batch_size=1000)
+    stored_counts.invalidate()  # bulk_create sends no signal: the stored counts are rebuilt from these cases
     return {"cases": len(created), "checked": cases.checked}
 
 

@@ -164,7 +164,7 @@ def is_fresh(year):
 
 class Rebuilt(NamedTuple):
     stored: bool  # False: a writer changed the year meanwhile, its rows are left as they were (still stale)
-    drift: dict  # {(unit id, quarter): (stored, counted)} where the rows differed from the cases
+    drift: dict  # {(unit id, quarter): (stored, counted)} where a fresh year's rows differed from its cases
     counts: dict  # {(unit id, quarter): accepted cases} as counted (a reader uses them, stored or not)
 
 
@@ -184,7 +184,9 @@ def rebuild(year, *, log_drift=False):
         drift = _replace(year, live)
         state.fresh, state.built_at = True, timezone.now()
         state.save(update_fields=["fresh", "built_at"])
-    if drift and log_drift and was_fresh:
+    if not was_fresh:
+        drift = {}  # a stale year's rows were not expected to be right
+    if drift and log_drift:
         logger.warning(
             "%s年已采用案例数与案例不符，已按案例重建：%s 处（单位、季度：保存的/实际的）%s",
             year,

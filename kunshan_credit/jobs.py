@@ -32,6 +32,13 @@ JOBS = (
         late_after=timedelta(hours=3),
     ),
     Job(
+        name="rebuild_case_counts",
+        command="rebuild_case_counts",
+        schedule="20 0 * * *",
+        description="每日按案例重新统计各单位每季度已采用的案例数，与保存的数字不符时写入日志",
+        late_after=timedelta(hours=3),
+    ),
+    Job(
         name="send_reminders",
         command="send_reminders",
         schedule="30 8 * * *",

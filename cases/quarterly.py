@@ -1,7 +1,9 @@
 """The per-unit × per-quarter table of a year (/cases/<year>/): counts, missed quarters, note 6's deduction.
 
 Built in a fixed number of queries whatever the number of units and cases; the page and
-its Excel export both read it from here.
+its Excel export both read it from here. A country's table has 15,000 units: each is an `Entry` (its name,
+its exempting cell, its kind of counts), and units of the same kind share their cells, spans, deduction and
+flag, worked out once; a full `QuarterRow` is made only for the rows shown (a page's 100, or the workbook's).
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch
 
 from assessment import cells
-from assessment.models import Indicator, Mark, Note, SchemeUnit
+from assessment.models import EXEMPT_STATES, Indicator, Mark, Note, SchemeUnit
 
 from .counts import CaseCounts, quarterly_counts
 from .duty import due_quarters, is_exempt, per_quarter_of, quarterly_deduction, shortfalls
@@ -41,10 +43,18 @@ class QuarterCell:
         return self.due and self.missing > 0
 
 
+class Entry(NamedTuple):
+    """A unit of a section, before its row is made: what the filters and the counts above the table read."""
+
+    unit: RowUnit
+    mark: object  # the unit's cell in the 奖惩案例 column if it exempts the unit (非考核项 / 已说明), else None
+    kind: tuple  # (its counts, exempt): units of one kind have the same row but for the unit
+
+
 @dataclass
 class QuarterRow:
     unit: RowUnit
-    mark: object  # the unit's cell in the 奖惩案例 column (assessment.cells.Cell; its word says 非考核项 / 已说明)
+    mark: object  # the unit's 奖惩案例 cell if its word exempts the unit (非考核项 / 已说明; assessment.cells.Cell)
     quarters: list
     spans: list  # [((first, last), count)] of the offline records covering several quarters
     deduction: object  # Decimal, or None when the unit owes no cases
@@ -93,7 +103,20 @@ class QuarterSection:
     per_quarter: int
     due: tuple
     notes: list
-    rows: list = field(default_factory=list)
+    entries: list = field(default_factory=list)  # [Entry] of every unit, in the table's order
+    kinds: dict = field(default_factory=dict)  # {kind: ((quarter cells, spans, deduction), flagged)}
+
+    def row(self, entry):
+        return QuarterRow(entry.unit, entry.mark, *self.kinds[entry.kind][0])
+
+    @property
+    def rows(self):
+        """Every unit's row (the workbook); a page makes its own with `row`."""
+        return [self.row(entry) for entry in self.entries]
+
+    def is_flagged(self, entry):
+        """The entry's row is flagged (QuarterRow.flagged, asked once for its kind)."""
+        return self.kinds[entry.kind][1]
 
     @property
     def category(self):
@@ -108,9 +131,9 @@ class QuarterSection:
         rule = f"按说明{self.note_numbers}应扣分" if self.notes else "应扣分"
         return [self.category.name, *QUARTER_LABELS.values(), SPANNING_HEADER, "合计", "未达要求的季度", rule]
 
-    @property
+    @cached_property
     def flagged_count(self):
-        return sum(1 for r in self.rows if r.flagged)
+        return sum(1 for entry in self.entries if self.kinds[entry.kind][1])
 
 
 def build_quarterly(year, today=None):
@@ -134,28 +157,33 @@ def build_quarterly(year, today=None):
     for scheme_id, unit_id, name in enrolled:
         units_by_scheme.setdefault(scheme_id, []).append(RowUnit(unit_id, name))
     counts = quarterly_counts(year)
+    # Whether a unit owes cases is its cell's word (cases.duty.is_exempt). Only a mark holding an exempting word
+    # makes an exempting cell (a derived cell keeps its mark's word): those cells alone are made and asked.
+    exempt = cells.stored_marks(Mark.objects.filter(indicator__in=indicators, state__in=EXEMPT_STATES))
+    reading = {m.unit_id: counts[m.unit_id] for m in exempt if m.unit_id in counts}
     marks = cells.cells_of_marks(
-        cells.stored_marks(Mark.objects.filter(indicator__in=indicators)),
+        exempt,
         {i.pk: i for i in indicators},
-        counts=CaseCounts().counts(year, indicators, reading=counts),  # the cells' numbers, from the same counts
+        counts=CaseCounts().counts(year, indicators, reading=reading),  # the cells' numbers, from the same counts
         with_due=False,
     )
-    marks = {(c.unit_id, c.indicator_id): c for c in marks.values()}
+    marks = {(c.unit_id, c.indicator_id): c for c in marks.values() if is_exempt(c)}
     due = due_quarters(year, today)
     sections = []
     for indicator in indicators:
         per_quarter = per_quarter_of(indicator)
         section = QuarterSection(indicator, per_quarter, due, list(indicator.notes.all()))
-        # Units with the same counts (and exemption) have the same cells, spans and deduction: a province's
+        # Units with the same counts (and exemption) have the same cells, spans, deduction and flag: a country's
         # thousands of units have a few hundred kinds, each worked out once (the cells are only read).
-        kinds = {}
+        kinds = section.kinds
         for unit in units_by_scheme.get(indicator.scheme_id, []):
             by_quarter = counts.get(unit.pk, {})
             mark = marks.get((unit.pk, indicator.pk))
-            kind = (frozenset(by_quarter.items()), is_exempt(mark))
+            kind = (frozenset(by_quarter.items()), mark is not None)
             if kind not in kinds:
-                kinds[kind] = _row_parts(indicator, by_quarter, kind[1], due, per_quarter)
-            section.rows.append(QuarterRow(unit, mark, *kinds[kind]))
+                parts = _row_parts(indicator, by_quarter, kind[1], due, per_quarter)
+                kinds[kind] = (parts, QuarterRow(unit, mark, *parts).flagged)
+            section.entries.append(Entry(unit, mark, kind))
         sections.append(section)
     return sections
 

@@ -282,13 +282,15 @@ def quarterly(request, year):
 
     def rows_of(section):
         return [
-            row
-            for row in section.rows
-            if query in row.unit.name.casefold() and (row.flagged or not filters["flagged_only"])
+            entry
+            for entry in section.entries
+            if query in entry.unit.name.casefold() and (not filters["flagged_only"] or section.is_flagged(entry))
         ]
 
     shown = [s for s in sections if filters["category"] in ("", s.category.slug)]
     page, shown = paging.paginate_sections(request, shown, rows_of)
+    for part in shown:  # rows are made for the page's units only
+        part.rows[:] = [part.section.row(entry) for entry in part.rows]
     context = {
         "year": year,
         "sections": sections,

@@ -221,11 +221,12 @@ def test_query_count_of_a_frozen_version_is_flat(role_client, staff_user):
 
 
 def test_the_case_counts_are_grouped_once(role_client):
-    """The scores page shows the 奖惩案例 cells and scores their quarterly shortfalls from one GROUP BY of the
-    cases (with the offline records, UNION ALL), not one for the cells and another for scoring."""
-    from cases.models import Case, CaseCountRecord
+    """The scores page shows the 奖惩案例 cells and scores their quarterly shortfalls from one read of the
+    cases' stored counts (with the offline records grouped, UNION ALL), not one for the cells and another for
+    scoring."""
+    from cases.models import CaseCount, CaseCountRecord
 
-    case_table = connection.ops.quote_name(Case._meta.db_table)
+    case_table = connection.ops.quote_name(CaseCount._meta.db_table)
     record_table = connection.ops.quote_name(CaseCountRecord._meta.db_table)
     for url in (RANKING, XLSX, "/assessment/2019/scores/close/"):
         with CaptureQueriesContext(connection) as ctx:

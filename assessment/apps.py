@@ -32,3 +32,8 @@ class AssessmentConfig(AppConfig):
         from .scoring.stored import watch_assessment
 
         watch_assessment()
+
+        # The stored tallies (the columns' counts, each unit's *) follow every mark and enrolment change.
+        from . import stored_tallies
+
+        stored_tallies.watch()

@@ -40,9 +40,11 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, without making a cell.
 
     A country's grid filters and counts every unit but shows 100: the names are matched on the enrolled
-    rows (tuples), the 未完成 and due filters start from the cells showing * (`tallies.pending_cells`: a due
-    status other than done, explained or not assessed is a *'s, assessment.due), and the summary row is
-    counted by the database over the rows kept (`tallies_for`). Only the page's rows have cells (`page_table`).
+    rows (tuples), 未完成 over every column keeps the units with a * left (`tallies.pending_units`, stored), the
+    due filters and 未完成 of one column start from the cells showing * (`tallies.pending_cells`: a due status
+    other than done, explained or not assessed is a *'s, assessment.due), and the summary row is counted over
+    the rows kept (`tallies_for`: when most are kept, the stored whole columns less the rows left out). Only
+    the page's rows have cells (`page_table`).
     `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
     """
     indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
@@ -59,7 +61,11 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     # whose name matches).
     enrolled_ids = {scheme.pk: [row[1] for row in enrolled]}
     read = tallies.derived_cells([scheme], indicators, unit_ids, enrolled=enrolled_ids) if shown else []
-    if (pending_only or due) and shown:
+    if pending_only and not due and indicator_id is None and shown:
+        # 未完成 over every column: the units with a * left, stored (assessment.stored_tallies), not every cell.
+        kept = tallies.pending_units([scheme], derived_read=read)[scheme.pk]
+        shown = [row for row in shown if row[1] in kept]
+    elif (pending_only or due) and shown:
         pending = tallies.pending_cells([scheme], indicators, unit_ids, derived_read=read)
         if due:
             # the office's changed dates of the columns (a few), not a list of every pending unit
@@ -68,11 +74,21 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
         kept = {unit_id for unit_id, _ in pending}
         shown = [row for row in shown if row[1] in kept]
     unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
+    if unit_ids is not None and not query and len(shown) * 2 > len(enrolled):
+        # Most rows kept (未完成 at a province): the whole columns (stored) less the few rows left out.
+        kept_ids = set(unit_ids)
+        left_out = [row[1] for row in enrolled if row[1] not in kept_ids]
+        counts = _column_counts(scheme, indicators, None, read)
+        for column, less in zip(counts, _column_counts(scheme, indicators, left_out, read), strict=True):
+            for key, n in vars(less).items():
+                setattr(column, key, getattr(column, key) - n)
+    else:
+        counts = _column_counts(scheme, indicators, unit_ids, read)
     return GridSelection(
         scheme=scheme,
         indicators=indicators,
         rows=shown,
-        counts=_column_counts(scheme, indicators, unit_ids, read),
+        counts=counts,
         unit_count=len(enrolled),
     )
 

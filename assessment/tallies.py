@@ -6,18 +6,20 @@ them in one pass (GROUP BY indicator, word, number); only a derived column (奖�
 walked unit by unit, since its number comes from the case records — one column of a table, not all of them.
 What a cell shows is still assessment.cells' rule (`word_and_text`, `models.cell_text`): this module only
 counts what those give, so the counts equal the ones made from every Cell (tests/test_tallies.py).
+
+Whole columns (no `unit_ids`) and the units with a * left are read from the stored tallies
+(assessment.stored_tallies: a few hundred rows kept true as marks and enrolment change, counted again when
+stale) instead of grouping every mark on every request; the rows a filter keeps are still grouped here.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 
-from . import cells, derived
-from .models import Mark, MarkState, SchemeUnit, cell_text
-
-# A typed cell that shows * (models.cell_text: its number when it holds one, else its word).
-PENDING_MARKS = Q(state=MarkState.PENDING, count__isnull=True)
+from . import cells, derived, stored_tallies
+from .models import ColumnTally, Mark, MarkState, SchemeUnit, UnitPending, cell_text
+from .stored_tallies import PENDING_MARKS  # noqa: F401  (the cells showing *: the one definition)
 
 
 @dataclass
@@ -53,29 +55,77 @@ def _columns(schemes, indicators):
 def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, derived_read=None):
     """The Tallies of `schemes` (indicators prefetched), of all their indicators or of `indicators` only.
 
-    One query for the typed columns' words whatever the number of units, one for their units with a *
-    (unless `pending_units` is False: then it holds the derived columns' only); a derived column reads its
-    schemes' enrolment, its marks and its derivation's numbers (assessment.cells.derived_counts) once.
+    The typed columns' words and units with a * (unless `pending_units` is False: then it holds the derived
+    columns' only): of whole columns from the stored tallies, of `unit_ids` in one GROUP BY each; a derived
+    column reads its schemes' enrolment, its marks and its derivation's numbers (assessment.cells.derived_counts) once.
     `unit_ids`: the cells of these units only (the rows a grid's filter keeps). `derived_read`: the derived
     columns' cells when the caller has read them (`derived_cells`, of these units at least).
     """
-    indicators = _columns(list(schemes), indicators)
+    schemes = list(schemes)
+    whole_schemes = indicators is None  # the stored units with a * are those of every typed column
+    indicators = _columns(schemes, indicators)
     result = Tallies()
     typed = [i.pk for i in indicators if not derived.is_derived(i)]
-    if typed:
+    stored = typed and unit_ids is None and stored_tallies.ensure_current([s.pk for s in schemes])
+    if stored:
+        _read_stored(result, typed, [s.pk for s in schemes] if pending_units and whole_schemes else [])
+    elif typed:
         marks = _enrolled_marks(typed, unit_ids)
         for indicator_id, state, count, n in marks.values_list("indicator_id", "state", "count").annotate(
             n=Count("pk")
         ):
             result.words[indicator_id].append((state, cells.shown_count(cell_text(state, count)), n))
-    if typed and pending_units:
-        pending = marks.filter(PENDING_MARKS)
+    if typed and pending_units and not (stored and whole_schemes):
+        pending = _enrolled_marks(typed, unit_ids).filter(PENDING_MARKS)
         for scheme_id, unit_id in pending.values_list("indicator__scheme_id", "unit_id").distinct():
             result.pending_units[scheme_id].add(unit_id)
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
         _tally_derived(result, derived_columns, _derived_of(derived_columns, unit_ids, derived_read))
     return result
+
+
+def _read_stored(result, typed, pending_schemes):
+    """The typed columns' words and (of `pending_schemes`) their units with a *, from the stored tallies."""
+    rows = ColumnTally.objects.filter(indicator_id__in=typed).exclude(cells=0).order_by("indicator_id", "value")
+    for indicator_id, value, n in rows.values_list("indicator_id", "value", "cells"):
+        result.words[indicator_id].append(("" if value.isdigit() else value, cells.shown_count(value), n))
+    for scheme_id, units in stored_pending_units(pending_schemes).items():
+        result.pending_units[scheme_id] |= units
+
+
+def stored_pending_units(scheme_ids):
+    """{scheme id: set of unit ids} with a typed cell showing *, from the stored tallies (current: `tallies_for`
+    and `pending_units` ask `stored_tallies.ensure_current` first)."""
+    found = {}
+    if scheme_ids:
+        rows = UnitPending.objects.filter(scheme_unit__scheme_id__in=scheme_ids, cells__gt=0).order_by()
+        for scheme_id, unit_id in rows.values_list("scheme_unit__scheme_id", "scheme_unit__unit_id"):
+            found.setdefault(scheme_id, set()).add(unit_id)
+    return found
+
+
+def pending_units(schemes, *, derived_read=None):
+    """{scheme id: set of unit ids} with a cell showing * in any column (the grid's 未完成 filter): the typed
+    columns' from the stored tallies, the derived ones' as `derived_cells` makes them (or from `derived_read`)."""
+    schemes = list(schemes)
+    indicators = _columns(schemes, None)
+    found = defaultdict(set)
+    ids = [s.pk for s in schemes]
+    if stored_tallies.ensure_current(ids):
+        for scheme_id, units in stored_pending_units(ids).items():
+            found[scheme_id] |= units
+    else:
+        typed = [i.pk for i in indicators if not derived.is_derived(i)]
+        rows = _enrolled_marks(typed).filter(PENDING_MARKS).values_list("indicator__scheme_id", "unit_id")
+        for scheme_id, unit_id in rows.distinct():
+            found[scheme_id].add(unit_id)
+    derived_columns = [i for i in indicators if derived.is_derived(i)]
+    if derived_columns:
+        for indicator, unit_id, _, value in _derived_of(derived_columns, None, derived_read):
+            if value == MarkState.PENDING:
+                found[indicator.scheme_id].add(unit_id)
+    return found
 
 
 def derived_cells(schemes, indicators=None, unit_ids=None, enrolled=None):

@@ -39,6 +39,13 @@ JOBS = (
         late_after=timedelta(hours=3),
     ),
     Job(
+        name="rebuild_tallies",
+        command="rebuild_tallies",
+        schedule="25 0 * * *",
+        description="每日重新统计各列完成情况的数量和各单位的未完成项，与完成情况不符时记入日志并改正",
+        late_after=timedelta(hours=3),
+    ),
+    Job(
         name="send_reminders",
         command="send_reminders",
         schedule="30 8 * * *",

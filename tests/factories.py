@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from assessment import stored_tallies
 from assessment.models import (
     Category,
     Deduction,
@@ -147,6 +148,7 @@ def multiply_units(factor, year=2019):
             for unit in units
             for ind in indicators
         )
+        stored_tallies.invalidate([scheme.pk])  # bulk_create sends no signal: counted again on the next read
 
 
 def reporter_address(unit_name):

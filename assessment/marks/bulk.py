@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from assessment import stored_tallies
 from assessment.models import Mark, SchemeUnit, check_year_open
 from assessment.scoring.stored import invalidate
 
@@ -137,8 +138,15 @@ def apply(changes, user, *, how, batch):
     changed = 0
     for round_changes in _rounds(changes):
         current = _locked([mark.pk for mark, _, _ in round_changes])
+        before = {pk: (cell.state, cell.count) for pk, cell in current.items()}  # read under lock
         cells = _validate(round_changes, current)
         if cells:
             _write(cells, user, how, batch)
+            # An UPDATE sends no signal: the stored tallies take the old and new values here, one statement
+            # per table whatever the number of cells (cells refused unless enrolled: `_validate`).
+            stored_tallies.apply_cells(
+                [(c.indicator, c.unit_id, *before[c.pk], -1) for c in cells]
+                + [(c.indicator, c.unit_id, c.state, c.count, 1) for c in cells]
+            )
         changed += len(cells)
     return changed

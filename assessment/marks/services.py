@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from simple_history.utils import bulk_create_with_history
 
-from assessment import access, scheme_fields
+from assessment import access, scheme_fields, stored_tallies
 from assessment.audit_actions import AuditAction
 from assessment.models import (
     ChangeBatch,
@@ -207,6 +207,7 @@ def start_new_year(year, user):
                 )
             created.append(scheme)
         bulk_create_with_history(marks, Mark, default_user=user, default_change_reason=HOW.NEW_YEAR)
+        stored_tallies.invalidate(s.pk for s in created)  # bulk_create sends no signal: counted on first read
         return created
 
 

@@ -12,5 +12,6 @@ from .requests import MarkRequest  # noqa: F401
 from .schemes import Indicator, Note, Scheme, SchemeUnit  # noqa: F401
 from .scoring import Deduction, RuleGroup  # noqa: F401
 from .stored_scores import UnitYearScore  # noqa: F401
+from .tallies import ColumnTally, SchemeTally, UnitPending  # noqa: F401
 from .units import Category, Unit  # noqa: F401
 from .years import YearEndAssessment, check_year_open, year_lock  # noqa: F401

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from assessment import stored_tallies
 from assessment.marks.services import HOW
 from assessment.models import Indicator, Mark, Scheme, SchemeUnit, Unit
 from bulletins.management.commands import load_demo
@@ -147,6 +148,7 @@ def _extra_units(scale, rng, validate_all):
             state, count = _pick_value(rng, indicator)
             marks.add(Mark(unit=unit, indicator=indicator, state=state, count=count), variant=(indicator.pk, state))
     bulk_create_with_history(marks.objects, Mark, batch_size=1000, default_change_reason=HOW.DEMO)
+    stored_tallies.invalidate(s.pk for s in schemes)  # bulk_create sends no signal: counted again on first read
     return {"units": len(units.objects), "marks": len(marks.objects), "checked": units.checked + marks.checked}
 
 

@@ -74,14 +74,8 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
         kept = {unit_id for unit_id, _ in pending}
         shown = [row for row in shown if row[1] in kept]
     unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
-    if unit_ids is not None and not query and len(shown) * 2 > len(enrolled):
-        # Most rows kept (未完成 at a province): the whole columns (stored) less the few rows left out.
-        kept_ids = set(unit_ids)
-        left_out = [row[1] for row in enrolled if row[1] not in kept_ids]
-        counts = _column_counts(scheme, indicators, None, read)
-        for column, less in zip(counts, _column_counts(scheme, indicators, left_out, read), strict=True):
-            for key, n in vars(less).items():
-                setattr(column, key, getattr(column, key) - n)
+    if unit_ids is not None and not query:
+        counts = _kept_counts(scheme, indicators, enrolled, unit_ids, read)
     else:
         counts = _column_counts(scheme, indicators, unit_ids, read)
     return GridSelection(
@@ -108,6 +102,21 @@ def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):
             column.add(state, number, n)
         counts.append(column)
     return counts
+
+
+def _kept_counts(scheme, indicators, enrolled, unit_ids, derived_read):
+    """The column counts of the rows a 未完成 or due filter keeps (`unit_ids`, of every enrolled row), grouped over
+    the fewer of the kept and the left out: when most are kept (未完成 at a province), the whole columns (stored)
+    less the rows left out. The whole columns are read either way, so the queries do not depend on the data."""
+    whole = _column_counts(scheme, indicators, None, derived_read)
+    kept = set(unit_ids)
+    if len(kept) * 2 <= len(enrolled):
+        return _column_counts(scheme, indicators, unit_ids, derived_read)
+    left_out = [row[1] for row in enrolled if row[1] not in kept]
+    for column, less in zip(whole, _column_counts(scheme, indicators, left_out, derived_read), strict=True):
+        for key, n in vars(less).items():
+            setattr(column, key, getattr(column, key) - n)
+    return whole
 
 
 class _EnrolledRows:

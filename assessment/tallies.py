@@ -210,6 +210,7 @@ def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None)
 
 def zero_cells(schemes):
     """[(unit id, indicator id)] of the typed cells of `schemes` showing 0 (a number column with none: the
-    overview counts it as not done). A derived cell never shows 0: with no case it shows its word."""
-    typed = [i.pk for i in _columns(list(schemes), None) if not derived.is_derived(i)]
+    overview counts it as not done). A derived cell never shows 0: with no case it shows its word. Only a column
+    that accepts a number can hold one (Indicator.check_value), so without a typed one no mark is read."""
+    typed = [i.pk for i in _columns(list(schemes), None) if i.accepts_count and not derived.is_derived(i)]
     return list(_enrolled_marks(typed).filter(count=0).values_list("unit_id", "indicator_id")) if typed else []

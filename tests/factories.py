@@ -148,7 +148,7 @@ def multiply_units(factor, year=2019):
             for unit in units
             for ind in indicators
         )
-        stored_tallies.invalidate([scheme.pk])  # bulk_create sends no signal: counted again on the next read
+        stored_tallies.refresh([scheme.pk])  # bulk_create sends no signal: counted again, as a stale read would
 
 
 def reporter_address(unit_name):

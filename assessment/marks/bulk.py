@@ -50,10 +50,11 @@ def _locked(pks):
 
 
 def _validate(changes, current):
-    """[(mark, state, count)] to write, in order; raises DomainError at the first refused cell."""
+    """([cell to write, in order], {(scheme id, unit id): scheme unit id} of theirs); raises DomainError at the
+    first refused cell."""
     from assessment.marks.services import StaleMark
 
-    plan, years, enrolled = [], {}, None
+    plan, years, enrolled = [], {}, {}
     for mark, text, expected in changes:
         if mark.pk not in current:
             raise Mark.DoesNotExist("Mark matching query does not exist.")
@@ -83,15 +84,14 @@ def _validate(changes, current):
             raise _refusal(cell, exc) from exc
         plan.append(cell)
     if plan:
-        enrolled = set(
-            SchemeUnit.objects.filter(
-                scheme_id__in={c.indicator.scheme_id for c in plan}, unit_id__in={c.unit_id for c in plan}
-            ).values_list("scheme_id", "unit_id")
+        rows = SchemeUnit.objects.filter(
+            scheme_id__in={c.indicator.scheme_id for c in plan}, unit_id__in={c.unit_id for c in plan}
         )
+        enrolled = {(s, u): pk for s, u, pk in rows.values_list("scheme_id", "unit_id", "pk")}
         for cell in plan:
             if (cell.indicator.scheme_id, cell.unit_id) not in enrolled:
                 raise _refusal(cell, f"“{cell.unit}”不在{cell.indicator.scheme}的参评单位中。")
-    return plan
+    return plan, enrolled
 
 
 def _write(cells, user, how, batch):
@@ -139,14 +139,15 @@ def apply(changes, user, *, how, batch):
     for round_changes in _rounds(changes):
         current = _locked([mark.pk for mark, _, _ in round_changes])
         before = {pk: (cell.state, cell.count) for pk, cell in current.items()}  # read under lock
-        cells = _validate(round_changes, current)
+        cells, enrolled = _validate(round_changes, current)
         if cells:
             _write(cells, user, how, batch)
             # An UPDATE sends no signal: the stored tallies take the old and new values here, one statement
-            # per table whatever the number of cells (cells refused unless enrolled: `_validate`).
+            # per table and sign whatever the number of cells (every cell enrolled: `_validate`).
             stored_tallies.apply_cells(
                 [(c.indicator, c.unit_id, *before[c.pk], -1) for c in cells]
-                + [(c.indicator, c.unit_id, c.state, c.count, 1) for c in cells]
+                + [(c.indicator, c.unit_id, c.state, c.count, 1) for c in cells],
+                enrolled=enrolled,
             )
         changed += len(cells)
     return changed

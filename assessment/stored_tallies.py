@@ -301,7 +301,9 @@ def _mark_after(sender, instance, created=False, raw=False, **kwargs):
 
 
 def _mark_deleted(sender, instance, **kwargs):
-    indicator = Indicator.objects.filter(pk=instance.indicator_id).first()
+    # A column's deletion collects its marks without their indicator: read it then (gone with its scheme: skip).
+    indicator = Mark._meta.get_field("indicator").get_cached_value(instance, None)
+    indicator = indicator or Indicator.objects.filter(pk=instance.indicator_id).first()
     if indicator is not None:
         apply_cells([(indicator, instance.unit_id, instance.state, instance.count, -1)])
 

@@ -180,6 +180,10 @@ class IssueVersion(models.Model):
     # Plain text of titles, articles, cases and news for the archive search (both databases).
     search_text = models.TextField("检索文本", blank=True)
     summary = models.CharField("摘要", max_length=500, blank=True)
+    # Counted from `snapshot` when published (bulletins.figures), so the overview never parses a snapshot:
+    # {scheme id: {done, explained, pending}} of each table, and {scheme id: [unit ids of its rows]}.
+    figures = models.JSONField("各表完成情况", default=dict, blank=True)
+    table_units = models.JSONField("各表单位", default=dict, blank=True)
 
     class Meta:
         verbose_name = "发布版本"

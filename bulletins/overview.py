@@ -1,29 +1,30 @@
 """Figures of the leaders' overview: where each category stands now, and how the year's issues went.
 
-"Now" comes from the live progress tables (assessment.tables.build_tables, read through its output),
-with each cell's due status as every page shows it (assessment.due, through the cells);
-the trend comes from the snapshots of the year's published issues. Cells are classified by the one
-vocabulary (assessment.models.MarkState): √ or a reported count is done, * is pending, 已说明 /
-已说明情况 is explained; 非考核项 and 无 do not count. Charts are plain SVG geometry for the template.
+"Now" is the live cells, counted by the database rather than made one by one (assessment.tallies: each
+column's words; assessment.open_cells: the * cells by due status as every page shows it, assessment.due, the
+first overdue and the units with the most, each asked ordered and limited); the trend is the year's published
+versions' figures, counted from their snapshots when they were published (bulletins.figures). Cells are
+classified by the one vocabulary (bulletins.figures.classify): √ or a reported count is done, * or 0 is
+pending, 已说明 / 已说明情况 is explained; 非考核项 and 无 do not count. Charts are plain SVG geometry for the
+template; the links are patterns reversed once per category or issue, never once per cell.
 """
 
-import heapq
-from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from assessment import cells, tallies
 from assessment import due as due_rules
+from assessment import tallies
 from assessment.due import DueStatus, value_status
-from assessment.models import EXPLAINED_STATES, MarkRequest, MarkState, SchemeUnit
+from assessment.models import MarkRequest, MarkState, SchemeUnit, Unit
+from assessment.open_cells import OpenCells
 from assessment.tables import schemes_with_parts
 from cases.models import Case, CaseStatus
 
-from .models import Issue
+from .figures import classify
+from .models import Issue, IssueVersion
 
-DONE, PENDING, EXPLAINED = "done", "pending", "explained"
 TOP_UNITS = 8
 OVERDUE_SHOWN = 50
 # The columns of the status counts, as the cells' statuses say (assessment.due): the grid's colours.
@@ -62,17 +63,6 @@ def overdue_link(grid, indicator_id, unit_name):
     `grid` is the category's grid address, reversed once per category (not once per cell).
     """
     return f"{grid}?{urlencode({'indicator': indicator_id, 'due': 'overdue', 'q': unit_name})}"
-
-
-def classify(value):
-    """done / pending / explained, or None for a cell that does not count (非考核项, 无, empty)."""
-    if value == MarkState.DONE or (value.isdigit() and int(value) > 0):
-        return DONE
-    if value == MarkState.PENDING or value == "0":
-        return PENDING
-    if value in EXPLAINED_STATES:
-        return EXPLAINED
-    return None
 
 
 def grid_url(year, slug, indicator_id):
@@ -179,55 +169,47 @@ def _anchor(url, slug, unit_id=None):
     return f"{url}#unit-{slug}-{unit_id}" if unit_id else f"{url}#table-{slug}"
 
 
-def _table_percent(table):
-    """A frozen table's done percent and * count: its cells' texts counted first (a country's issue has 180,000
-    cells of a few dozen texts), then each text classified once."""
-    share = Share(title="")
-    for value, n in Counter(value for row in table["rows"] for value in row["values"]).items():
-        share.add(value, n)
-    return share.percent, share.pending
-
-
 @dataclass
 class _Live:
-    """What the overview reads of one table's live cells, counted by the database (assessment.tallies) rather
-    than made cell by cell: a country's year holds 180,000 cells, and a Cell with its Due for each was seconds.
+    """What the overview reads of the live cells, counted by the database (assessment.tallies,
+    assessment.open_cells) rather than made cell by cell: a country's year holds 180,000 cells, and a Cell with
+    its Due for each was seconds, a list of every * cell with its due still most of the page.
 
-    `words`: {indicator id: [(word, shown number or None, how many cells)]}; `pending`: the cells showing *,
-    (unit id, indicator id, Due) in the table's row and column order; `behind`: {unit id: its cells showing
-    * or 0}; `units`: (unit id, name) in row order.
+    `words`: {indicator id: [(word, shown number or None, how many cells)]}; `open`: the * cells by due status,
+    the first overdue, the units with the most (assessment.open_cells.OpenCells).
     """
 
     words: dict
-    pending: list = field(default_factory=list)
-    behind: dict = field(default_factory=dict)
-    units: list = field(default_factory=list)
+    open: OpenCells
 
 
 def _live(schemes):
-    """{scheme id: _Live} of the schemes (indicators prefetched): 5 queries and the derived columns' 2."""
-    live = {s.pk: _Live({}) for s in schemes}
+    """_Live of the schemes (indicators prefetched): the enrolled rows, the words, the changed due dates, the
+    derived columns' 2 queries."""
+    rows = {s.pk: [] for s in schemes}
     enrolled = SchemeUnit.objects.filter(scheme__in=schemes).order_by("order", "pk")
-    for scheme_id, unit_id, name in enrolled.values_list("scheme_id", "unit_id", "unit__name"):
-        live[scheme_id].units.append((unit_id, name))
+    for scheme_id, unit_id in enrolled.values_list("scheme_id", "unit_id"):
+        rows[scheme_id].append(unit_id)
     # The derived columns' cells (奖惩案例) read once, for the counts and the * cells alike.
-    read = tallies.derived_cells(schemes, enrolled={pk: [u for u, _ in t.units] for pk, t in live.items()})
+    read = tallies.derived_cells(schemes, enrolled=rows)
     words = tallies.tallies_for(schemes, pending_units=False, derived_read=read).words
-    pending = tallies.pending_cells(schemes, derived_read=read)
-    indicators = {i.pk: i for s in schemes for i in s.indicators.all()}  # their scheme set by tallies
-    due_of = cells.due_finder(indicators, due_rules.today())  # every changed date of the columns: a few
-    for table in live.values():
-        table.words = words
-    for unit_id, indicator_id in [*pending, *tallies.zero_cells(schemes)]:
-        behind = live[indicators[indicator_id].scheme_id].behind
-        behind[unit_id] = behind.get(unit_id, 0) + 1
-    for scheme in schemes:
-        table = live[scheme.pk]
-        row = {unit_id: n for n, (unit_id, _) in enumerate(table.units)}
-        column = {i.pk: n for n, i in enumerate(scheme.indicators.all())}
-        mine = sorted((row[u], column[i], u, i) for u, i in pending if i in column)
-        table.pending = [(u, i, due_of(u, i, MarkState.PENDING)) for _, _, u, i in mine]
-    return live
+    return _Live(words, OpenCells(schemes, due_rules.today(), rows, read))
+
+
+def _published(year):
+    """The year's published issues in order, with what the overview reads of their current versions: the tables'
+    figures (stored when published, bulletins.figures), not their snapshots; and of the latest, its changes and
+    the units of each table ({scheme id: set}). 2 queries."""
+    issues = list(
+        Issue.objects.filter(year=year, current_version__isnull=False)
+        .select_related("current_version")
+        .defer(*(f"current_version__{name}" for name in ("snapshot", "changes", "search_text", "table_units")))
+        .order_by("number")
+    )
+    if not issues:
+        return issues, {}, {}
+    changes, units = IssueVersion.objects.values_list("changes", "table_units").get(pk=issues[-1].current_version_id)
+    return issues, changes or {}, {int(pk): set(ids) for pk, ids in units.items()}
 
 
 def year_overview(year):
@@ -236,22 +218,13 @@ def year_overview(year):
     if not schemes:
         return None
     live = _live(schemes)
-    issues = list(
-        Issue.objects.filter(year=year, current_version__isnull=False)
-        .select_related("current_version")
-        .defer("current_version__search_text")
-        .order_by("number")
-    )
+    issues, latest_changes, latest_units = _published(year)
     latest = issues[-1] if issues else None
     issue_urls = {issue.pk: _issue_url(issue) for issue in issues}  # reversed once per issue, not per cell
     latest_url = issue_urls[latest.pk] if latest else ""
-    latest_units = {}
-    if latest:
-        for frozen in latest.current_version.snapshot["tables"]:
-            latest_units[frozen["scheme_id"]] = {row["unit_id"] for row in frozen["rows"]}
-    result = []
+    result, shown = [], []
     for scheme in schemes:
-        slug, scheme_id, table = scheme.category.slug, scheme.pk, live[scheme.pk]
+        slug, scheme_id = scheme.category.slug, scheme.pk
         indicators = list(scheme.indicators.all())
         grid = reverse("assessment:grid", args=[year, slug])  # one link pattern for the overdue list
         overview = CategoryOverview(name=scheme.category.name, slug=slug, year=year, grid_link=grid)
@@ -260,53 +233,58 @@ def year_overview(year):
         ]
         counts = dict.fromkeys(STATUS_COLUMNS, 0)
         for indicator, share in zip(indicators, shares, strict=True):
-            for state, number, n in table.words.get(indicator.pk, ()):
+            pending = 0
+            for state, number, n in live.words.get(indicator.pk, ()):
                 value = str(number) if number is not None else state  # the cells' shown text
                 share.add(value, n)
-                status = value_status(value)  # a *'s status is its date's: counted below, cell by cell
-                if status is not None and counts_as_status(status, value):
+                status = value_status(value)  # None for *: its status is its date's, counted below
+                if status is None:
+                    pending += n
+                elif counts_as_status(status, value):
                     counts[status] += n
-        by_pk = {i.pk: i for i in indicators}
-        names = dict(table.units)
-        overdue = []
-        for unit_id, indicator_id, cell_due in table.pending:
-            counts[cell_due.status] += 1
-            if cell_due.status == DueStatus.OVERDUE:
-                overdue.append((cell_due, names[unit_id], by_pk[indicator_id], unit_id))
-        behind = []
-        for unit_id, name in table.units:
-            pending = table.behind.get(unit_id, 0)
-            if pending:
-                in_latest = latest and unit_id in latest_units.get(scheme_id, ())
-                link = _anchor(latest_url, slug, unit_id) if in_latest else ""
-                behind.append((name, pending, link))
+            for status, n in live.open.statuses(indicator.pk, pending).items():
+                counts[status] += n
         overview.statuses = [(DueStatus(status), n) for status, n in counts.items()]
-        overview.overdue_total = len(overdue)
-        # Only the shown items get their phrase and link: the others are counted, not formatted.
-        overview.overdue = [
-            OverdueCell(
-                name, indicator.title, cell_due.date, cell_due.phrase, overdue_link(grid, indicator.pk, name), pk
-            )
-            for cell_due, name, indicator, pk in heapq.nsmallest(OVERDUE_SHOWN, overdue, key=lambda item: item[0].date)
-        ]
+        overview.overdue_total = counts[DueStatus.OVERDUE]
+        overview.overdue = live.open.first_overdue(scheme, OVERDUE_SHOWN)
+        overview.behind = live.open.most_open(scheme, TOP_UNITS)
+        shown.append(overview)
         overview.shares = [s for s in shares if s.counted]
-        overview.behind = sorted(behind, key=lambda b: -b[1])[:TOP_UNITS]
         for issue in issues:
-            frozen = next((t for t in issue.current_version.snapshot["tables"] if t["scheme_id"] == scheme_id), None)
-            if frozen is not None:
-                percent, pending = _table_percent(frozen)
+            figures = issue.current_version.figures.get(str(scheme_id))
+            if figures is not None:
+                share = Share(title="", **figures)
                 overview.trend.append(
-                    TrendPoint(f"第{issue.number}期", percent, pending, _anchor(issue_urls[issue.pk], slug))
+                    TrendPoint(f"第{issue.number}期", share.percent, share.pending, _anchor(issue_urls[issue.pk], slug))
                 )
         overview.layout_trend()
         if latest:
             overview.latest_link = _anchor(latest_url, slug)
-            changes = latest.current_version.changes or {}
-            if changes:
-                overview.changes = changes.get("tables", {}).get(str(scheme_id))
-                overview.changes_against = changes.get("against")
+            if latest_changes:
+                overview.changes = latest_changes.get("tables", {}).get(str(scheme_id))
+                overview.changes_against = latest_changes.get("against")
         result.append(overview)
+    _name_shown(schemes, shown, latest_url, latest_units)
     return {"categories": result, "issues": issues, "latest": latest, "pending": pending_work(year)}
+
+
+def _name_shown(schemes, overviews, latest_url, latest_units):
+    """Give the overdue cells and the units behind their names and links: one query for the names of the units
+    shown (a few dozen a table), not of every unit."""
+    unit_ids = {unit_id for o in overviews for _, unit_id, _ in o.overdue} | {u for o in overviews for u, _ in o.behind}
+    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    for scheme, overview in zip(schemes, overviews, strict=True):
+        titles = {i.pk: i.title for i in scheme.indicators.all()}
+        grid, slug = overview.grid_link, overview.slug
+        # Only the shown items get their phrase and link: the others are counted, not formatted.
+        overview.overdue = [
+            OverdueCell(names[u], titles[i], cell_due.date, cell_due.phrase, overdue_link(grid, i, names[u]), u)
+            for cell_due, u, i in overview.overdue
+        ]
+        in_latest = latest_units.get(scheme.pk, ())
+        overview.behind = [
+            (names[u], n, _anchor(latest_url, slug, u) if u in in_latest else "") for u, n in overview.behind
+        ]
 
 
 def pending_work(year):

@@ -22,7 +22,7 @@ from core.office.models import MASTHEAD_FIELDS, get_office
 from core.people import display_name
 from core.text import plain_line, plain_paragraphs
 
-from . import snapshot
+from . import figures, snapshot
 from .models import Article, Issue, IssueCase, IssueTable, IssueVersion, NewsItem
 
 # The composer's section kinds, in printed order: 【工作推进】【奖惩案例】【工作简讯】【工作进展通报】.
@@ -325,6 +325,7 @@ def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, pu
         if current is not None and data == current.snapshot:
             raise DomainError("内容与已发布的版本相同，无需更正。")
         when = published_at or timezone.now()
+        table_figures, table_units = figures.version_figures(data)
         try:
             with transaction.atomic():
                 version = IssueVersion.objects.create(
@@ -337,6 +338,8 @@ def publish_issue(issue, user, *, reason="", keep_tables=None, expected=None, pu
                     changes=changes,
                     search_text=snapshot.search_text(data),
                     summary=snapshot.summary(data),
+                    figures=table_figures,
+                    table_units=table_units,
                 )
         except IntegrityError:  # the same number written at the same moment (issueversion_unique_number)
             raise AlreadyPublished(_latest_version(issue)) from None

@@ -8,17 +8,23 @@ interleave with the quarterly one, exempt cells, 0 cells, units added after the 
 """
 
 import datetime
+import importlib
 from collections import Counter
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from assessment import open_cells
 from assessment.cells import year_cells
 from assessment.due import DueStatus
 from assessment.marks.services import set_due_override, set_mark
 from assessment.models import DueRule, Indicator, Mark, SchemeUnit
 from bulletins import overview as overview_module
 from bulletins import services
-from bulletins.models import Issue
+from bulletins.figures import version_figures
+from bulletins.models import Issue, IssueVersion
 from bulletins.overview import STATUS_COLUMNS, counts_as_status, year_overview
 
 from .factories import multiply_units
@@ -174,9 +180,10 @@ def test_the_overview_equals_every_cell(busy_year, on_day, day):
 def test_the_first_overdue_and_the_units_behind_are_cut_as_every_cell_says(busy_year, on_day, monkeypatch):
     """Few shown: the cut falls inside ties of date (the interleaved columns) and of count."""
     on_day(datetime.date(2019, 11, 26))
-    for shown, top in [(3, 2), (7, 5), (20, 9), (1, 1)]:
+    for shown, top, read_ahead in [(3, 2, 0), (7, 5, 1), (20, 9, 3), (1, 1, 0), (3, 2, 500)]:
         monkeypatch.setattr(overview_module, "OVERDUE_SHOWN", shown)
         monkeypatch.setattr(overview_module, "TOP_UNITS", top)
+        monkeypatch.setattr(open_cells, "READ_AHEAD", read_ahead)  # the units near the last place read again
         expected = cell_by_cell(2019, shown, top)
         assert shown_by_the_overview(2019) == expected
     departments = expected["departments"]
@@ -194,3 +201,25 @@ def test_the_busy_year_has_what_the_shortcuts_must_get_right(busy_year, on_day):
     assert [n for _, n, _ in departments["behind"]].count(5) >= 3
     assert figures["offices"]["behind"][0][:2] == ("柏庐城市管理办事处", 4)  # two *, a 0 and the * set above
     assert [label for label, *_ in figures["towns"]["trend"]] == ["第11期", "第12期", "第13期"]
+
+
+def test_the_trend_and_the_links_read_no_snapshot(busy_year, on_day):
+    """Each version's figures were counted when it was published: the overview loads no frozen content."""
+    on_day(datetime.date(2019, 11, 26))
+    with CaptureQueriesContext(connection) as queries:
+        year_overview(2019)
+    assert not [q["sql"] for q in queries.captured_queries if '"snapshot"' in q["sql"]]
+    assert all(v.figures and v.table_units for v in IssueVersion.objects.all())
+
+
+def test_versions_published_before_are_counted_by_the_migration(busy_year, on_day):
+    """Versions without figures (published before they were stored) get them from their snapshot, by the function
+    publishing uses, so the overview never has to parse one."""
+    on_day(datetime.date(2019, 11, 26))
+    stored = {v.pk: (v.figures, v.table_units) for v in IssueVersion.objects.all()}
+    IssueVersion.objects.update(figures={}, table_units={})
+    migration = importlib.import_module("bulletins.migrations.0003_version_figures_overview")
+    migration.count_published(django_apps, None)
+    for version in IssueVersion.objects.all():
+        assert (version.figures, version.table_units) == stored[version.pk] == version_figures(version.snapshot)
+    assert shown_by_the_overview(2019) == cell_by_cell(2019, overview_module.OVERDUE_SHOWN, overview_module.TOP_UNITS)

@@ -1,0 +1,172 @@
+"""The cells showing * of whole columns: counted by due status, the first overdue and the units with the most.
+
+A country's year has tens of thousands of cells showing *; the overview shows how many are of each due status,
+the first few overdue and the few units with the most, never all of them. A * cell's due status is its column's
+(assessment.due: the column's rule as of the day) unless the office changed that cell's date (DueOverride: a
+few): so a column's * cells are counted under the column's status, and only the changed cells are asked their
+own (`OpenCells.statuses`). The first overdue cells and the units with the most * are asked of the database,
+ordered and limited (`first_overdue`, `most_open`), the derived columns' cells (奖惩案例, one column a table)
+read once by the caller (`tallies.derived_cells`). The statuses are assessment.due's, the cells those of
+assessment.cells: the same numbers as every Cell's (tests/test_overview_counts.py).
+"""
+
+import heapq
+from collections import Counter
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+
+from . import derived
+from . import due as due_rules
+from .due import DueStatus
+from .models import DueOverride, Mark, MarkState, SchemeUnit
+from .tallies import PENDING_MARKS
+
+# A typed cell counted as not done: * or the number 0 (the overview's units behind).
+OPEN_MARKS = PENDING_MARKS | Q(count=0)
+# Units read past the last place shown when a derived column's * may lift them over it (`most_open`): enough for
+# the ties of a country's table (150 within one of the 8th at 20,000 units), so a second query is rare.
+READ_AHEAD = 500
+
+
+def _changed(indicator_id="indicator_id"):
+    """The office changed this mark's due date (a DueOverride of its unit × indicator)."""
+    return Exists(DueOverride.objects.filter(unit_id=OuterRef("unit_id"), indicator_id=OuterRef(indicator_id)))
+
+
+def _enrolled():
+    """The mark's unit is enrolled in its indicator's scheme (the cell exists)."""
+    return Exists(SchemeUnit.objects.filter(scheme_id=OuterRef("indicator__scheme_id"), unit_id=OuterRef("unit_id")))
+
+
+class OpenCells:
+    """The * cells of `schemes` (indicators prefetched) as of `as_of`, read by columns.
+
+    `rows`: {scheme id: [unit id]} of the enrolled units in row order (the grid's: order, pk); `derived_read`:
+    the derived columns' cells as `tallies.derived_cells` reads them. One query for the office's changed dates,
+    one more for the changed cells showing * when there are any.
+    """
+
+    def __init__(self, schemes, as_of, rows, derived_read):
+        self.as_of, self.rows = as_of, rows
+        self.indicators = {}
+        for scheme in schemes:
+            for indicator in scheme.indicators.all():
+                indicator.scheme = scheme  # its year, for the due rules
+                self.indicators[indicator.pk] = indicator
+        # (indicator id, scheme id, unit id) of the derived columns' cells showing *
+        self.derived_pending = [(i.id, i.scheme_id, u) for i, u, _, text in derived_read if text == MarkState.PENDING]
+        # A * without a changed date has its column's due (assessment.due: the rule, the day).
+        self.column_due = {pk: self._due(i) for pk, i in self.indicators.items()}
+        overrides = due_rules.overrides_for(self.indicators)
+        changed = self._changed_pending(overrides) if overrides else []
+        # {(unit id, indicator id): Due} of the * cells whose date the office changed.
+        self.changed = {key: self._due(self.indicators[key[1]], overrides[key]) for key in changed}
+
+    def _due(self, indicator, override=None):
+        return due_rules.cell_due(MarkState.PENDING, indicator, indicator.scheme.year, self.as_of, override)
+
+    def _typed(self, indicator_ids):
+        return [pk for pk in indicator_ids if not derived.is_derived(self.indicators[pk])]
+
+    def _changed_pending(self, overrides):
+        """[(unit id, indicator id)] of the enrolled cells showing * whose date the office changed."""
+        keys = [(u, pk) for pk, _, u in self.derived_pending if (u, pk) in overrides]
+        typed = self._typed(self.indicators)
+        if typed:
+            marks = Mark.objects.filter(PENDING_MARKS, indicator_id__in=typed).filter(_changed())
+            enrolled = SchemeUnit.objects.filter(
+                scheme_id=OuterRef("indicator__scheme_id"), unit_id=OuterRef("unit_id")
+            )
+            keys += marks.filter(Exists(enrolled)).order_by().values_list("unit_id", "indicator_id")
+        return keys
+
+    def statuses(self, indicator_id, pending):
+        """Counter {DueStatus: cells} of a column with `pending` cells showing *."""
+        column = self.column_due[indicator_id].status
+        counts = Counter({column: pending})
+        for (_, pk), cell_due in self.changed.items():
+            if pk == indicator_id:
+                counts[column] -= 1
+                counts[cell_due.status] += 1
+        return counts
+
+    def first_overdue(self, scheme, limit):
+        """[(Due, unit id, indicator id)] of the first `limit` overdue * cells of `scheme`, by due date, then in
+        the table's order (row, column): at most `limit` cells of the typed columns read (ORDER BY … LIMIT)."""
+        if limit <= 0:
+            return []
+        position = {unit_id: n for n, unit_id in enumerate(self.rows.get(scheme.pk, ()))}
+        column = {i.pk: n for n, i in enumerate(scheme.indicators.all())}
+        found = [
+            (cell_due, unit_id, pk)
+            for (unit_id, pk), cell_due in self.changed.items()
+            if pk in column and cell_due.status == DueStatus.OVERDUE
+        ]
+        overdue = [pk for pk in column if self.column_due[pk].status == DueStatus.OVERDUE]
+        found += [
+            (self.column_due[pk], u, pk)
+            for pk, _, u in self.derived_pending
+            if pk in overdue and (u, pk) not in self.changed
+        ]
+        typed = self._typed(overdue)
+        if typed:
+            found += [(self.column_due[pk], u, pk) for u, pk in self._first_typed(scheme, typed, column, limit)]
+        return heapq.nsmallest(limit, found, key=lambda cell: (cell[0].date, position[cell[1]], column[cell[2]]))
+
+    def _first_typed(self, scheme, indicator_ids, column, limit):
+        """[(unit id, indicator id)] of the first `limit` * cells of these typed columns without a changed date,
+        by the columns' dates, then row, then column."""
+        dates = sorted({self.column_due[pk].date for pk in indicator_ids})
+
+        def rank(values):
+            whens = [When(indicator_id=pk, then=Value(values[pk])) for pk in indicator_ids]
+            return Case(*whens, output_field=IntegerField())
+
+        marks = (
+            Mark.objects.filter(PENDING_MARKS, indicator_id__in=indicator_ids, unit__scheme_units__scheme=scheme)
+            .exclude(_changed())
+            .annotate(
+                date_rank=rank({pk: dates.index(self.column_due[pk].date) for pk in indicator_ids}),
+                column_rank=rank(column),
+            )
+            .order_by("date_rank", "unit__scheme_units__order", "unit__scheme_units__id", "column_rank")
+        )
+        return list(marks.values_list("unit_id", "indicator_id")[:limit])
+
+    def most_open(self, scheme, limit):
+        """[(unit id, cells)] of the `limit` units of `scheme` with the most cells showing * or 0, most first, then
+        in row order (units with none left out).
+
+        The typed columns' cells are counted per unit by the database, ordered by count and row and limited
+        (GROUP BY unit ORDER BY count DESC LIMIT). A derived column's * (one a unit and column at most, read by
+        the caller) is added after: then every unit that can still reach the last place shown — its typed count
+        at least that place's less the derived columns — must be read: the first READ_AHEAD after it are, and
+        only when those are all still that close are they read again (HAVING), never every unit.
+        """
+        if limit <= 0:
+            return []
+        indicators = list(scheme.indicators.all())
+        typed = self._typed(i.pk for i in indicators)
+        extra = Counter(u for _, scheme_id, u in self.derived_pending if scheme_id == scheme.pk)
+        found = Counter()
+        if typed:
+            counted = (
+                Mark.objects.filter(OPEN_MARKS, indicator_id__in=typed, unit__scheme_units__scheme=scheme)
+                .order_by()
+                .values("unit_id", "unit__scheme_units__order", "unit__scheme_units__id")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "unit__scheme_units__order", "unit__scheme_units__id")
+                .values_list("unit_id", "n")
+            )
+            # With a derived column, the units just after the last place may pass it: read a few hundred more.
+            top = list(counted[: limit + READ_AHEAD if extra else limit])
+            if extra and len(top) > limit:
+                floor = top[limit - 1][1] - sum(1 for i in indicators if derived.is_derived(i))
+                if len(top) == limit + READ_AHEAD and top[-1][1] >= floor:
+                    top = list(counted.filter(n__gte=floor))  # more tied near the last place than read
+            found.update(dict(top))
+        # A unit left out above cannot place whatever its derived * add; one not counted above has no typed one.
+        found.update(extra)
+        position = {unit_id: n for n, unit_id in enumerate(self.rows.get(scheme.pk, ()))}
+        units = sorted(((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], position[item[0]]))
+        return units[:limit]

@@ -28,9 +28,9 @@ OPEN_MARKS = PENDING_MARKS | Q(count=0)
 READ_AHEAD = 500
 
 
-def _changed(indicator_id="indicator_id"):
+def _changed():
     """The office changed this mark's due date (a DueOverride of its unit × indicator)."""
-    return Exists(DueOverride.objects.filter(unit_id=OuterRef("unit_id"), indicator_id=OuterRef(indicator_id)))
+    return Exists(DueOverride.objects.filter(unit_id=OuterRef("unit_id"), indicator_id=OuterRef("indicator_id")))
 
 
 def _enrolled():
@@ -73,11 +73,8 @@ class OpenCells:
         keys = [(u, pk) for pk, _, u in self.derived_pending if (u, pk) in overrides]
         typed = self._typed(self.indicators)
         if typed:
-            marks = Mark.objects.filter(PENDING_MARKS, indicator_id__in=typed).filter(_changed())
-            enrolled = SchemeUnit.objects.filter(
-                scheme_id=OuterRef("indicator__scheme_id"), unit_id=OuterRef("unit_id")
-            )
-            keys += marks.filter(Exists(enrolled)).order_by().values_list("unit_id", "indicator_id")
+            marks = Mark.objects.filter(PENDING_MARKS, indicator_id__in=typed).filter(_changed(), _enrolled())
+            keys += marks.order_by().values_list("unit_id", "indicator_id")
         return keys
 
     def statuses(self, indicator_id, pending):

@@ -222,7 +222,7 @@ def year_overview(year):
     latest = issues[-1] if issues else None
     issue_urls = {issue.pk: _issue_url(issue) for issue in issues}  # reversed once per issue, not per cell
     latest_url = issue_urls[latest.pk] if latest else ""
-    result, shown = [], []
+    result = []
     for scheme in schemes:
         slug, scheme_id = scheme.category.slug, scheme.pk
         indicators = list(scheme.indicators.all())
@@ -246,9 +246,9 @@ def year_overview(year):
                 counts[status] += n
         overview.statuses = [(DueStatus(status), n) for status, n in counts.items()]
         overview.overdue_total = counts[DueStatus.OVERDUE]
+        # (Due, unit id, indicator id) and (unit id, count) until the units' names are read (`_name_shown`)
         overview.overdue = live.open.first_overdue(scheme, OVERDUE_SHOWN)
         overview.behind = live.open.most_open(scheme, TOP_UNITS)
-        shown.append(overview)
         overview.shares = [s for s in shares if s.counted]
         for issue in issues:
             figures = issue.current_version.figures.get(str(scheme_id))
@@ -264,7 +264,7 @@ def year_overview(year):
                 overview.changes = latest_changes.get("tables", {}).get(str(scheme_id))
                 overview.changes_against = latest_changes.get("against")
         result.append(overview)
-    _name_shown(schemes, shown, latest_url, latest_units)
+    _name_shown(schemes, result, latest_url, latest_units)
     return {"categories": result, "issues": issues, "latest": latest, "pending": pending_work(year)}
 
 

@@ -218,7 +218,7 @@ def test_versions_published_before_are_counted_by_the_migration(busy_year, on_da
     on_day(datetime.date(2019, 11, 26))
     stored = {v.pk: (v.figures, v.table_units) for v in IssueVersion.objects.all()}
     IssueVersion.objects.update(figures={}, table_units={})
-    migration = importlib.import_module("bulletins.migrations.0003_version_figures_overview")
+    migration = importlib.import_module("bulletins.migrations.0003_version_figures")
     migration.count_published(django_apps, None)
     for version in IssueVersion.objects.all():
         assert (version.figures, version.table_units) == stored[version.pk] == version_figures(version.snapshot)

@@ -68,8 +68,11 @@ def on_day(monkeypatch):
 
 @pytest.fixture
 def demo_db(transactional_db):
-    """The demo for tests that need real transactions (browser tests): they start empty."""
-    load_demo()
+    """The demo for tests that need real transactions (browser tests): they start empty. Loaded once per run,
+    its rows copied back for the next (tests/demo_copy.py)."""
+    from . import demo_copy
+
+    demo_copy.load(load_demo)
 
 
 # A token request's throttle record in the shared database cache (settings.CACHES): read it, count the

@@ -314,9 +314,6 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a temporary MEDIA_ROOT, never the checkout's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-    """Uploaded files go to a fresh directory, never into the checkout's media/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -82,10 +82,8 @@ class Consumers:
         return "".join(lines[start : start + 60]).replace(" ", "")
 
     def scores_page(self, unit_name):
-        categories = self._once(
-            "scores", lambda: self.client.get(f"/assessment/{self.year}/scores/").context["categories"]
-        )
-        return next(u for c in categories for u in c.units if u.unit_name == unit_name)
+        shown = self._once("scores", lambda: shown_scores(self.client, self.year))
+        return next(u for _, u in shown if u.unit_name == unit_name)
 
     def scores_api(self, unit_name):
         body = self._once("scores api", lambda: self.api.get(f"/api/v1/scores/{self.year}/").json())
@@ -139,10 +137,16 @@ def agree(client, api, *unit_names, year=2019, issue=None, pdf_dir=None):
     return {name: consumers.unit(name) for name in unit_names}
 
 
+def shown_scores(client, year):
+    """[(category name, UnitScore)] of the units the scores page shows: every unit of a city, on one page."""
+    context = client.get(f"/assessment/{year}/scores/").context
+    assert context["page"].paginator.num_pages == 1, "more units than one page of the ranking"
+    return [(section.section.category, unit) for section in context["sections"] for unit in section.rows]
+
+
 def department_scores(client, api, year=2019):
     """{department: score} from the scores page, checked against the scores API."""
-    page = client.get(f"/assessment/{year}/scores/").context["categories"]
-    on_page = {u.unit_name: u.score for c in page if c.category == "部门" for u in c.units}
+    on_page = {u.unit_name: u.score for category, u in shown_scores(client, year) if category == "部门"}
     body = api.get(f"/api/v1/scores/{year}/").json()
     on_api = {u["unit_name"]: D(u["score"]) for c in body["categories"] if c["category"] == "部门" for u in c["units"]}
     assert on_page == on_api

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from assessment.models import ImportSession, Indicator, Mark, Scheme, Unit
 from cases import services as case_services
 
+from .consumers import shown_scores
 from .factories import correct_demo_issue
 from .grid_html import parse_grid
 from .test_bulletin_page import parse
@@ -131,15 +132,15 @@ def unit_page_cells(staff):
     return cells
 
 
-def score_cells(categories):
-    """The cell text each score line read (single-column lines: a group's line joins its columns)."""
+def score_cells(shown):
+    """The cell text each score line read (single-column lines: a group's line joins its columns); `shown`: the
+    scores page's [(category name, UnitScore)]."""
     titles = {(name, title): order for (slug, order), title in _titles().items() for name in [CATEGORIES[slug]]}
     cells = {}
-    for category in categories:
-        for unit in category.units:
-            for line in unit.lines:
-                if (category.category, line.title) in titles:
-                    cells[category.category, unit.unit_name, titles[category.category, line.title]] = line.cells
+    for category, unit in shown:
+        for line in unit.lines:
+            if (category, line.title) in titles:
+                cells[category, unit.unit_name, titles[category, line.title]] = line.cells
     return cells
 
 
@@ -158,8 +159,7 @@ def test_every_consumer_shows_the_same_cell(worked_year, api_client):
         differing = {k: (grid.get(k), v) for k, v in cells.items() if grid.get(k) != v}
         assert not differing, f"{name} differs from the grid: {differing}"
         assert cells.keys() == grid.keys(), name
-    scores = worked_year.get("/assessment/2019/scores/").context["categories"]
-    from_scores = score_cells(scores)
+    from_scores = score_cells(shown_scores(worked_year, 2019))
     assert len(from_scores) == 12 * 6 + 4 * 6 + 54 * 6  # the four columns of 部门 notes 1 and 3 score as groups
     assert {k: v for k, v in from_scores.items() if grid[k] != v} == {}
 
@@ -170,7 +170,7 @@ def _cases_line(unit_score):
 
 def test_every_consumer_gives_the_same_deductions_and_the_year_end_freezes_them(worked_year, api_client):
     client = api_client("staff")
-    page = {u.unit_name: u for c in worked_year.get("/assessment/2019/scores/").context["categories"] for u in c.units}
+    page = {u.unit_name: u for _, u in shown_scores(worked_year, 2019)}
     assert len(page) == 70
     api = {u["unit_name"]: u for c in client.get("/api/v1/scores/2019/").json()["categories"] for u in c["units"]}
     assert {n: D(u["deduction"]) for n, u in api.items()} == {n: u.deduction for n, u in page.items()}
@@ -194,9 +194,7 @@ def test_every_consumer_gives_the_same_deductions_and_the_year_end_freezes_them(
 
     # The year-end assessment freezes exactly what the scores said it would deduct.
     assert worked_year.post("/assessment/2019/scores/close/", {"reason": ""}).status_code == 302
-    frozen = {
-        u.unit_name: u for c in worked_year.get("/assessment/2019/scores/").context["categories"] for u in c.units
-    }
+    frozen = {u.unit_name: u for _, u in shown_scores(worked_year, 2019)}
     assert {n: u.deduction for n, u in frozen.items()} == {n: u.year_end_deduction for n, u in page.items()}
     assert {n: _cases_line(u).deduction for n, u in frozen.items() if n in table} == {
         n: d if d is not None else D(0) for n, d in table.items()

@@ -11,6 +11,9 @@ from cases.models import CaseDuty
 NOT_PARTS = {
     "assessment.mark": "完成情况是一年的记录，新年度每格从初始值开始",
     "assessment.deduction": "扣分记录属于当年的考核",
+    "assessment.schemetally": "保存的统计，由当年的完成情况统计得出，新年度重新统计",
+    "assessment.columntally": "保存的统计，由当年的完成情况统计得出，新年度重新统计",
+    "assessment.unitpending": "保存的统计，由当年的完成情况统计得出，新年度重新统计",
     "bulletins.issue": "期刊印的是当时的表格，属于当年",
     "bulletins.issuetable": "期刊冻结的表格，属于当年",
     "notify.follow": "关注是用户的设置，不是方案",

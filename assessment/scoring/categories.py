@@ -24,6 +24,18 @@ class CategoryScores:
     units: list  # UnitScore in ranking order
     frozen: bool = False
 
+    @classmethod
+    def of_rules(cls, rules, units):
+        """A scheme's scores under its `rules` (category, year, full points, max loss): `units` in ranking order."""
+        return cls(
+            year=rules.year,
+            category=rules.category,
+            category_slug=rules.category_slug,
+            full_points=rules.full_points,
+            max_loss=rules.max_loss,
+            units=units,
+        )
+
     def to_dict(self):
         return {
             "category": self.category,
@@ -86,14 +98,7 @@ def score_category(rules, units, cells_by_unit, records_by_unit):
         _lazy_unit_score(rules, unit_id, name, cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ()))
         for unit_id, name in units
     ]
-    return CategoryScores(
-        year=rules.year,
-        category=rules.category,
-        category_slug=rules.category_slug,
-        full_points=rules.full_points,
-        max_loss=rules.max_loss,
-        units=rank(scores),
-    )
+    return CategoryScores.of_rules(rules, rank(scores))
 
 
 def deduction_text(deductions, cells_by_indicator):

@@ -108,11 +108,4 @@ def _totals(pks):
 
 def section_of(rules):
     """A category's heading on the ranking page: its CategoryScores without units (the page's rows carry them)."""
-    return CategoryScores(
-        year=rules.year,
-        category=rules.category,
-        category_slug=rules.category_slug,
-        full_points=rules.full_points,
-        max_loss=rules.max_loss,
-        units=[],
-    )
+    return CategoryScores.of_rules(rules, [])

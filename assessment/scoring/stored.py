@@ -297,38 +297,17 @@ def year_ranking(year):
     The same figures, ranks and order as live.year_scores: the totals are the ones it computes, stored.
     Lines are made when read: pass a page's units to `load_lines` first.
     """
-    today = due.today()
-    rows = stored_rows(year)
-    for _ in range(3):
-        stale = {row.unit_id for row in rows if row.as_of != today}
-        if not stale:
-            break
-        if len(stale) * 4 > len(rows):
-            # Most of the year (a new day, a scheme changed): scored whole, as before, and shown as computed.
-            return refresh_rows(year, rows, None, today)
-        refresh_rows(year, [row for row in rows if row.unit_id in stale], stale, today)
-        rows = stored_rows(year)
-    else:  # writers kept changing these units: score the year from the data, unstored
-        return live_scores(year_schemes(year))
     schemes = list(year_schemes(year))
     lines = Lines(year, schemes)
+    if not make_current(year, lines):  # writers kept changing these units: score the year from the data, unstored
+        return live_scores(schemes)
     by_scheme = defaultdict(list)
-    for row in rows:
+    for row in stored_rows(year):
         by_scheme[row.scheme_id].append(row)
-    result = []
-    for scheme in schemes:
-        rules = rules_from_scheme(scheme)
-        result.append(
-            CategoryScores(
-                year=rules.year,
-                category=rules.category,
-                category_slug=rules.category_slug,
-                full_points=rules.full_points,
-                max_loss=rules.max_loss,
-                units=_ranked(rules, by_scheme[scheme.pk], lines),
-            )
-        )
-    return result
+    return [
+        CategoryScores.of_rules(rules, _ranked(rules, by_scheme[scheme.pk], lines))
+        for scheme, rules in ((scheme, rules_from_scheme(scheme)) for scheme in schemes)
+    ]
 
 
 def load_lines(scores):

@@ -280,9 +280,14 @@ class _Reading:
 def word_and_text(row, count, is_derived):
     """(word, shown text) of a cell from its StoredMark row (or None) and its derived number: as its Cell's."""
     if is_derived:
-        state = _derived_state(row[3] if row is not None else "")
-        return state, _shown(state, count or 0, True)
+        return derived_word_and_text(row[3] if row is not None else "", count)
     return row[3], _shown(row[3], row[4], False)
+
+
+def derived_word_and_text(mark_state, count):
+    """(word, shown text) of a derived cell whose mark holds `mark_state` ("" without a mark) with `count` counted."""
+    state = _derived_state(mark_state)
+    return state, _shown(state, count or 0, True)
 
 
 def cells_for(schemes, unit_ids=None, as_of=None, *, enrolled=None):

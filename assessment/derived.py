@@ -14,7 +14,8 @@ _derivations = []
 class Derivation:
     """What a higher app registers: which columns it derives, their numbers, and the shortfalls scoring counts.
 
-    Subclasses implement `applies`, `counts` and (when a rule deducts for what is missing) `shortfalls`.
+    Subclasses implement `applies`, `counts`, `number_rows` and (when a rule deducts for what is missing)
+    `shortfalls`.
     """
 
     #: How the column's numbers come about, in the interface's words ("奖惩案例记录").
@@ -34,6 +35,11 @@ class Derivation:
 
         `reading`: this derivation's `read(year)` when the caller has it (then no query).
         """
+        raise NotImplementedError
+
+    def number_rows(self, year):
+        """[queryset] whose rows, `counted_unit` and `n`, add up to each unit's number in `year` (the same as
+        `counts`), so the database joins the numbers to a column's units (assessment.derived_columns)."""
         raise NotImplementedError
 
     def shortfalls(self, year, indicator, as_of, unit_ids=None, reading=None):

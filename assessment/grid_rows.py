@@ -57,10 +57,9 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     if query:
         shown = [row for row in shown if query in row[2].casefold() or query in row[3].casefold()]
     unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
-    # The derived column's cells (奖惩案例) are read once, for the filter and the counts alike (of the units
+    # The derived column (奖惩案例) asked of the database once, for the filter and the counts alike (of the units
     # whose name matches).
-    enrolled_ids = {scheme.pk: [row[1] for row in enrolled]}
-    read = tallies.derived_cells([scheme], indicators, unit_ids, enrolled=enrolled_ids) if shown else []
+    read = tallies.derived_columns([scheme], indicators, unit_ids)
     if pending_only and not due and indicator_id is None and shown:
         # 未完成 over every column: the units with a * left, stored (assessment.stored_tallies), not every cell.
         kept = tallies.pending_units([scheme], derived_read=read)[scheme.pk]

@@ -6,7 +6,7 @@ the first few overdue and the few units with the most, never all of them. A * ce
 few): so a column's * cells are counted under the column's status, and only the changed cells are asked their
 own (`OpenCells.statuses`). The first overdue cells and the units with the most * are asked of the database,
 ordered and limited (`first_overdue`, `most_open`), the derived columns' cells (奖惩案例, one column a table)
-read once by the caller (`tallies.derived_cells`). The statuses are assessment.due's, the cells those of
+asked once by the caller (`tallies.derived_columns`). The statuses are assessment.due's, the cells those of
 assessment.cells: the same numbers as every Cell's (tests/test_overview_counts.py).
 """
 
@@ -42,7 +42,7 @@ class OpenCells:
     """The * cells of `schemes` (indicators prefetched) as of `as_of`, read by columns.
 
     `rows`: {scheme id: [unit id]} of the enrolled units in row order (the grid's: order, pk); `derived_read`:
-    the derived columns' cells as `tallies.derived_cells` reads them. One query for the office's changed dates,
+    the derived columns as `tallies.derived_columns` asks them. One query for the office's changed dates,
     one more for the changed cells showing * when there are any.
     """
 
@@ -54,7 +54,7 @@ class OpenCells:
                 indicator.scheme = scheme  # its year, for the due rules
                 self.indicators[indicator.pk] = indicator
         # (indicator id, scheme id, unit id) of the derived columns' cells showing *
-        self.derived_pending = [(i.id, i.scheme_id, u) for i, u, _, text in derived_read if text == MarkState.PENDING]
+        self.derived_pending = [(i.id, i.scheme_id, u) for i, u in derived_read.pending()]
         # A * without a changed date has its column's due (assessment.due: the rule, the day).
         self.column_due = {pk: self._due(i) for pk, i in self.indicators.items()}
         overrides = due_rules.overrides_for(self.indicators)

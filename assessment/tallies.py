@@ -2,8 +2,9 @@
 
 A province's year page and grid show counts over every enrolled unit (√, *, 非考核项… per column, the units
 with a * left) but never every cell. A typed column's cells are its stored marks, so the database groups
-them in one pass (GROUP BY indicator, word, number); only a derived column (奖惩案例, assessment.derived) is
-walked unit by unit, since its number comes from the case records — one column of a table, not all of them.
+them in one pass (GROUP BY indicator, word, number); a derived column (奖惩案例, assessment.derived), whose number
+comes from the case records, is grouped by the database too, beside each unit's number
+(assessment.derived_columns).
 What a cell shows is still assessment.cells' rule (`word_and_text`, `models.cell_text`): this module only
 counts what those give, so the counts equal the ones made from every Cell (tests/test_tallies.py).
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef
 
 from . import cells, derived, stored_tallies
-from .models import ColumnTally, Mark, MarkState, SchemeUnit, UnitPending, cell_text
+from .derived_columns import DerivedColumns
+from .models import ColumnTally, Mark, SchemeUnit, UnitPending, cell_text
 from .stored_tallies import PENDING_MARKS  # noqa: F401  (the cells showing *: the one definition)
 
 
@@ -57,9 +59,9 @@ def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, 
 
     The typed columns' words and units with a * (unless `pending_units` is False: then it holds the derived
     columns' only): of whole columns from the stored tallies, of `unit_ids` in one GROUP BY each; a derived
-    column reads its schemes' enrolment, its marks and its derivation's numbers (assessment.cells.derived_counts) once.
+    column in one GROUP BY of its enrolled units (assessment.derived_columns).
     `unit_ids`: the cells of these units only (the rows a grid's filter keeps). `derived_read`: the derived
-    columns' cells when the caller has read them (`derived_cells`, of these units at least).
+    columns' DerivedColumns when the caller shares one (`derived_columns`, of these units at least).
     """
     schemes = list(schemes)
     whole_schemes = indicators is None  # the stored units with a * are those of every typed column
@@ -81,7 +83,8 @@ def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, 
             result.pending_units[scheme_id].add(unit_id)
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
-        _tally_derived(result, derived_columns, _derived_of(derived_columns, unit_ids, derived_read))
+        read = _derived_of(derived_columns, unit_ids, derived_read)
+        _tally_derived(result, derived_columns, read, unit_ids, pending_units)
     return result
 
 
@@ -107,7 +110,7 @@ def stored_pending_units(scheme_ids):
 
 def pending_units(schemes, *, derived_read=None):
     """{scheme id: set of unit ids} with a cell showing * in any column (the grid's 未完成 filter): the typed
-    columns' from the stored tallies, the derived ones' as `derived_cells` makes them (or from `derived_read`)."""
+    columns' from the stored tallies, the derived ones' asked of the database (or of `derived_read`)."""
     schemes = list(schemes)
     indicators = _columns(schemes, None)
     found = defaultdict(set)
@@ -122,77 +125,43 @@ def pending_units(schemes, *, derived_read=None):
             found[scheme_id].add(unit_id)
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
-        for indicator, unit_id, _, value in _derived_of(derived_columns, None, derived_read):
-            if value == MarkState.PENDING:
+        columns = {i.pk for i in derived_columns}
+        for indicator, unit_id in _derived_of(derived_columns, None, derived_read).pending():
+            if indicator.pk in columns:
                 found[indicator.scheme_id].add(unit_id)
     return found
 
 
-def derived_cells(schemes, indicators=None, unit_ids=None, enrolled=None):
-    """[(indicator, unit id, word, shown text)] of the derived columns' cells, as assessment.cells makes them.
-
-    Of `indicators` only (the derived among them), of `unit_ids` only. `enrolled`: {scheme id: [unit id]}
-    when the caller has read the schemes' units (then one query fewer). A page that tallies and filters the
-    same columns reads them once and passes them on (`derived_read`).
-    """
-    indicators = [i for i in _columns(list(schemes), indicators) if derived.is_derived(i)]
-    return _read_derived(indicators, unit_ids, enrolled) if indicators else []
-
-
-def _read_derived(indicators, unit_ids=None, enrolled=None):
-    """`derived_cells` of these derived columns (their `scheme` set)."""
-    marks = Mark.objects.filter(indicator__in=indicators)
-    if unit_ids is not None:
-        unit_ids = list(unit_ids)
-        marks = marks.filter(unit_id__in=unit_ids)
-    if enrolled is None:
-        enrolled = defaultdict(list)
-        links = SchemeUnit.objects.filter(scheme_id__in={i.scheme_id for i in indicators})
-        if unit_ids is not None:
-            links = links.filter(unit_id__in=unit_ids)
-        for scheme_id, unit_id in links.values_list("scheme_id", "unit_id"):
-            enrolled[scheme_id].append(unit_id)
-    rows = {(row[1], row[2]): row for row in marks.order_by().values_list(*cells.StoredMark._fields)}
-    counts = cells.derived_counts(indicators, unit_ids)
-    wanted = set(unit_ids) if unit_ids is not None else None
-    found = []
-    for indicator in indicators:
-        for unit_id in enrolled.get(indicator.scheme_id, ()):
-            key = (unit_id, indicator.pk)
-            row, count = rows.get(key), counts.get(key)
-            if (row is None and not count) or (wanted is not None and unit_id not in wanted):
-                continue  # no cell (as cells._Reading.parts), or not asked for
-            found.append((indicator, unit_id, *cells.word_and_text(row, count, True)))
-    return found
+def derived_columns(schemes, indicators=None, unit_ids=None):
+    """The derived columns of `schemes` (of `indicators` only, of `unit_ids` only) as the database counts them
+    (assessment.derived_columns.DerivedColumns). A page that tallies and filters the same columns reads them
+    once and passes them on (`derived_read`)."""
+    return DerivedColumns(_columns(list(schemes), indicators), unit_ids)
 
 
 def _derived_of(indicators, unit_ids, derived_read):
-    """The cells of these derived columns and units: from `derived_read` when given, else read now."""
-    if derived_read is None:
-        return _read_derived(indicators, unit_ids)
-    columns = {i.pk for i in indicators}
-    wanted = set(unit_ids) if unit_ids is not None else None
-    return [c for c in derived_read if c[0].pk in columns and (wanted is None or c[1] in wanted)]
+    """DerivedColumns of these derived columns: `derived_read` when given, else a new one of `unit_ids`."""
+    return DerivedColumns(indicators, unit_ids) if derived_read is None else derived_read
 
 
-def _tally_derived(result, indicators, found):
-    """Add the derived columns' cells (`derived_cells`) to `result`."""
-    tallies = defaultdict(lambda: defaultdict(int))
-    for indicator, unit_id, state, value in found:
-        tallies[indicator.pk][state, cells.shown_count(value)] += 1
-        if value == MarkState.PENDING:
-            result.pending_units[indicator.scheme_id].add(unit_id)
+def _tally_derived(result, indicators, read, unit_ids, pending_units):
+    """Add the derived columns' words (and, with `pending_units`, their units with a *) to `result`."""
+    words = read.words(unit_ids)
     for indicator in indicators:
-        tally = tallies.get(indicator.pk, {})
-        result.words[indicator.pk].extend((state, number, n) for (state, number), n in tally.items())
+        result.words[indicator.pk].extend(words.get(indicator.pk, ()))
+    if pending_units:
+        columns = {i.pk for i in indicators}
+        for indicator, unit_id in read.pending(unit_ids):
+            if indicator.pk in columns:
+                result.pending_units[indicator.scheme_id].add(unit_id)
 
 
 def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None):
     """[(unit id, indicator id)] of the cells of `schemes` that show * (of `indicators` only, of `unit_ids` only).
 
     What the units index counts for its page and the grid's “未完成” and due filters start from: the typed
-    columns' in one query, the derived ones (one column a table) as `derived_cells` makes them (or from
-    `derived_read`). The same cells as those whose Cell `is_pending` (tests/test_tallies.py).
+    columns' in one query, the derived ones (one column a table) in one each (`derived_read`'s when given).
+    The same cells as those whose Cell `is_pending` (tests/test_tallies.py).
     """
     indicators = _columns(list(schemes), indicators)
     if unit_ids is not None and not unit_ids:
@@ -203,8 +172,9 @@ def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None)
         keys += _enrolled_marks(typed, unit_ids).filter(PENDING_MARKS).values_list("unit_id", "indicator_id")
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
-        found = _derived_of(derived_columns, unit_ids, derived_read)
-        keys += [(unit_id, i.pk) for i, unit_id, _, value in found if value == MarkState.PENDING]
+        columns = {i.pk for i in derived_columns}
+        found = _derived_of(derived_columns, unit_ids, derived_read).pending(unit_ids)
+        keys += [(unit_id, i.pk) for i, unit_id in found if i.pk in columns]
     return keys
 
 

@@ -190,8 +190,8 @@ def _live(schemes):
     enrolled = SchemeUnit.objects.filter(scheme__in=schemes).order_by("order", "pk")
     for scheme_id, unit_id in enrolled.values_list("scheme_id", "unit_id"):
         rows[scheme_id].append(unit_id)
-    # The derived columns' cells (奖惩案例) read once, for the counts and the * cells alike.
-    read = tallies.derived_cells(schemes, enrolled=rows)
+    # The derived columns (奖惩案例) asked of the database once, for the counts and the * cells alike.
+    read = tallies.derived_columns(schemes)
     words = tallies.tallies_for(schemes, pending_units=False, derived_read=read).words
     return _Live(words, OpenCells(schemes, due_rules.today(), rows, read))
 

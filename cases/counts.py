@@ -8,7 +8,7 @@ the offline records are few and read as they are.
 
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, F, IntegerField, Sum, Value
+from django.db.models import BigIntegerField, Count, F, IntegerField, Sum, Value
 
 from assessment import derived
 from assessment.due import due_quarters
@@ -125,6 +125,16 @@ class CaseCounts(derived.Derivation):
         """{(unit id, indicator id): number}; `reading`: the year's quarterly_counts when the caller has them."""
         totals = year_counts(year, unit_ids, reading)
         return {(unit_id, i.pk): n for i in indicators for unit_id, n in totals.items()}
+
+    def number_rows(self, year):
+        """The stored accepted-case counts when the year's are current (made so first if stale), else its accepted
+        cases counted; and its offline records: each summed by unit (`counted_unit`, `n`)."""
+        if stored_counts.is_fresh(year) or stored_counts.rebuild(year).stored:
+            cases = CaseCount.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
+        else:  # a writer changed the year while it was counted: its cases themselves
+            cases = stored_counts.counted_cases(year).values(counted_unit=F("source_unit_id")).annotate(n=Count("pk"))
+        records = CaseCountRecord.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
+        return [cases.order_by(), records.order_by()]
 
     def shortfalls(self, year, indicator, as_of, unit_ids, reading=None):
         """{(unit id, indicator id): [(quarter label, missing)]} for every unit of `unit_ids` as of `as_of`.

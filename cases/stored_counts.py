@@ -39,11 +39,15 @@ def counted_key(status, unit_id, year, quarter):
     return (unit_id, year, quarter)
 
 
+def counted_cases(year):
+    """The cases of `year` that count (counted_key): accepted, with a unit."""
+    return Case.objects.filter(year=year, status=CaseStatus.ACCEPTED, source_unit__isnull=False).order_by()
+
+
 def live_counts(year):
     """{(unit id, quarter): accepted cases} of `year`, counted from the cases (what the rows must hold)."""
     rows = (
-        Case.objects.filter(year=year, status=CaseStatus.ACCEPTED, source_unit__isnull=False)
-        .order_by()
+        counted_cases(year)
         .values("source_unit_id", "quarter")
         .annotate(n=Count("pk"))
         .values_list("source_unit_id", "quarter", "n")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from assessment.models import Unit
 from cases import services, stored_counts
 from cases.count_records import add_count_record, delete_count_record
-from cases.counts import quarterly_counts, year_counts
+from cases.counts import CaseCounts, quarterly_counts, year_counts
 from cases.models import Case, CaseCount, CaseCountRecord, CaseCountYear, CaseStatus
 
 from .factories import CaseFactory
@@ -48,6 +48,15 @@ def counted_afresh(year=YEAR):
     return {unit_id: dict(by_quarter) for unit_id, by_quarter in result.items()}
 
 
+def numbers_joined(year=YEAR):
+    """{unit id: number} as the derived columns join them in the database (CaseCounts.number_rows, by unit)."""
+    totals = defaultdict(int)
+    for rows in CaseCounts().number_rows(year):
+        for unit_id, n in rows.values_list("counted_unit", "n"):
+            totals[unit_id] += n
+    return {unit_id: n for unit_id, n in totals.items() if n}
+
+
 def assert_true(year=YEAR):
     """The stored rows are the cases' count (when the year is fresh), and the readers return the counts."""
     if stored_counts.is_fresh(year):
@@ -55,6 +64,7 @@ def assert_true(year=YEAR):
     expected = counted_afresh(year)
     assert quarterly_counts(year) == expected
     assert year_counts(year) == {unit_id: sum(q.values()) for unit_id, q in expected.items()}
+    assert numbers_joined(year) == {unit_id: sum(q.values()) for unit_id, q in expected.items()}
     # A read leaves the year fresh and stored as counted.
     assert stored_counts.is_fresh(year)
     assert stored_counts.stored_counts(year) == stored_counts.live_counts(year)
@@ -188,6 +198,32 @@ def test_a_rebuild_does_not_store_a_count_a_writer_changed_meanwhile(monkeypatch
     monkeypatch.undo()
     assert not result.stored and not stored_counts.is_fresh(YEAR)
     assert_true()  # the next read counts the accepted case
+
+
+def test_the_derived_columns_count_the_cases_while_a_writer_keeps_the_year_stale(monkeypatch, staff_user, units):
+    """The 奖惩案例 column asked of the database (assessment.derived_columns) on a stale year whose rebuild a
+    writer overtakes: the rows stay stale (one case accepted by a bulk UPDATE is not in them), so the numbers are
+    the cases counted, both accepted ones included."""
+    bulk = CaseFactory(source_unit=units[1], source_label="x", year=YEAR, quarter=2, status=CaseStatus.SUBMITTED)
+    Case.objects.filter(pk=bulk.pk).update(status=CaseStatus.ACCEPTED)
+    stored_counts.invalidate([YEAR])
+    waiting = CaseFactory(
+        source_unit=units[0], source_label="发改委", year=YEAR, quarter=1, status=CaseStatus.SUBMITTED
+    )
+    counting = stored_counts.live_counts
+
+    def count_then_accept(year):
+        counted = counting(year)
+        services.accept_case(waiting, staff_user)
+        return counted
+
+    monkeypatch.setattr(stored_counts, "live_counts", count_then_accept)
+    numbers = numbers_joined()
+    monkeypatch.undo()
+    assert not stored_counts.is_fresh(YEAR)
+    assert numbers == {unit_id: sum(q.values()) for unit_id, q in counted_afresh().items()}
+    # … which the stale rows are not: read from them, the numbers would miss the bulk-accepted case
+    assert stored_counts.stored_counts(YEAR) != stored_counts.live_counts(YEAR)
 
 
 def test_a_restored_or_fixture_row_marks_its_year_stale(units):

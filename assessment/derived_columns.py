@@ -1,0 +1,114 @@
+"""The derived columns' cells (奖惩案例) counted and listed by the database, not made unit by unit.
+
+A derived cell's word is its mark's (or * without one) and its number the derivation's (assessment.derived):
+a country's column has 20,000 cells, and making each from the marks and the case counts in Python was most of
+the grid's, the year page's and the overview's time. Here each column is one query: its enrolled units joined
+to their marks of the column and to the derivation's numbers (`Derivation.number_rows`, summed by unit),
+grouped by (word, number) for the tallies, filtered to the cells showing * for the filters. Joins, not a
+subquery per unit: PostgreSQL hashes the three row sets once (a subquery per unit was 70 ms at 20,000 units,
+and its cost estimate set the JIT compiler off for 190 ms more). The words and texts are still
+assessment.cells' (`derived_word_and_text`), applied once per group, so the counts equal the ones made from
+every Cell (tests/test_tallies.py).
+"""
+
+from django.db import connection
+
+from . import cells, derived
+from .models import Mark, MarkState, SchemeUnit
+
+# A derived cell shows * when its mark holds no word (or *) and nothing is counted (cells.derived_word_and_text).
+_NO_WORD = ("", MarkState.PENDING)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+class DerivedColumns:
+    """The derived columns among `indicators` (each with its `scheme` set), asked of the database.
+
+    `unit_ids`: the cells of these units only, unless a call names others. What is read is kept, so a page that
+    tallies and filters the same columns shares one instance.
+    """
+
+    def __init__(self, indicators, unit_ids=None):
+        self.indicators = [i for i in indicators if derived.is_derived(i)]
+        self.unit_ids = None if unit_ids is None else list(unit_ids)
+        self._read = {}
+        self._numbers = {}  # {(derivation type, year): (sql, params)} of its numbers by unit, asked once
+
+    def __bool__(self):
+        return bool(self.indicators)
+
+    def _numbers_sql(self, indicator):
+        """SELECT counted_unit, n: the derivation's number of each unit with one (`Derivation.number_rows`)."""
+        derivation = derived.derivation_for(indicator)
+        key = (type(derivation), indicator.scheme.year)
+        if key not in self._numbers:
+            parts, params = [], []
+            for rows in derivation.number_rows(indicator.scheme.year):
+                sql, more = rows.values_list("counted_unit", "n").query.sql_with_params()
+                parts.append(sql)
+                params += more
+            union = " UNION ALL ".join(parts)
+            sql = f"SELECT counted_unit, SUM(n) AS n FROM ({union}) numbers GROUP BY counted_unit"
+            self._numbers[key] = (sql, params)
+        return self._numbers[key]
+
+    def _query(self, indicator, unit_ids, select, where="", tail=""):
+        """`select` over the column's enrolled units (of `unit_ids`), with `word` (m.state: NULL without a mark)
+        and `number` (0 without one)."""
+        numbers, params = self._numbers_sql(indicator)
+        sql = (
+            f"SELECT {select} FROM {_table(SchemeUnit)} su"
+            f" LEFT JOIN {_table(Mark)} m ON m.unit_id = su.unit_id AND m.indicator_id = %s"
+            f" LEFT JOIN ({numbers}) c ON c.counted_unit = su.unit_id"
+            f" WHERE su.scheme_id = %s"
+        )
+        params = [indicator.pk, *params, indicator.scheme_id]
+        if unit_ids is not None:
+            sql += f" AND su.unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
+            params += unit_ids
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} {where} {tail}", params + [p for p in _NO_WORD if where])
+            return cursor.fetchall()
+
+    def _units(self, unit_ids):
+        return self.unit_ids if unit_ids is None else list(unit_ids)
+
+    def words(self, unit_ids=None):
+        """{indicator id: [(word, shown number or None, how many cells)]}, as tallies.Tallies.words."""
+        unit_ids = self._units(unit_ids)
+        key = ("words", None if unit_ids is None else tuple(unit_ids))
+        if key not in self._read:
+            found = {}
+            for indicator in self.indicators:
+                tally = {}
+                if unit_ids is None or unit_ids:
+                    number = "COALESCE(c.n, 0)"
+                    groups = self._query(
+                        indicator, unit_ids, f"m.state, {number}, COUNT(*)", tail=f"GROUP BY m.state, {number}"
+                    )
+                    for word, n_counted, n in groups:
+                        if word is None and not n_counted:
+                            continue  # no mark and nothing counted: no cell (as assessment.cells)
+                        state, text = cells.derived_word_and_text(word or "", n_counted)
+                        shown = (state, cells.shown_count(text))
+                        tally[shown] = tally.get(shown, 0) + n
+                found[indicator.pk] = [(state, number, n) for (state, number), n in tally.items()]
+            self._read[key] = found
+        return self._read[key]
+
+    def pending(self, unit_ids=None):
+        """[(indicator, unit id)] of the cells showing *, in the indicators' order, then by unit id."""
+        unit_ids = self._units(unit_ids)
+        key = ("pending", None if unit_ids is None else tuple(unit_ids))
+        if key not in self._read:
+            found = []
+            for indicator in self.indicators:
+                if unit_ids is None or unit_ids:
+                    where = "AND m.state IN (%s, %s) AND COALESCE(c.n, 0) = 0"
+                    rows = self._query(indicator, unit_ids, "su.unit_id", where, "ORDER BY su.unit_id")
+                    found += [(indicator, unit_id) for (unit_id,) in rows]
+            self._read[key] = found
+        return self._read[key]

@@ -4,20 +4,26 @@ Built in a fixed number of queries whatever the number of units and cases; the p
 its Excel export both read it from here. A country's table has 15,000 units: each is an `Entry` (its name,
 its exempting cell, its kind of counts), and units of the same kind share their cells, spans, deduction and
 flag, worked out once; a full `QuarterRow` is made only for the rows shown (a page's 100, or the workbook's).
+The page reads no unit's counts but its rows': how many units fall short is counted over the kinds, which the
+database groups (each unit's four stored quarterly counts; the few with an exempting cell or an offline record
+one by one), so the count above the table costs the same for 70 units and 20,000.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Prefetch, Q, Sum
 
 from assessment import cells
 from assessment.models import EXEMPT_STATES, Indicator, Mark, Note, SchemeUnit
 
+from . import stored_counts
 from .counts import CaseCounts, quarterly_counts
 from .duty import due_quarters, is_exempt, per_quarter_of, quarterly_deduction, shortfalls
-from .models import QUARTER_LABELS, QUARTERS, quarters_label
+from .models import QUARTER_LABELS, QUARTERS, CaseCount, CaseCountRecord, quarters_label
 
 SPANNING_HEADER = "跨季度记录"
 # How the records covering several quarters count (the page's and the workbook's note; cases.duty.shortfalls).
@@ -97,17 +103,54 @@ class QuarterRow:
         ]
 
 
+class _YearCounts:
+    """The year's counts of every unit, read once for every section that needs them all (the workbook)."""
+
+    def __init__(self, year):
+        self.year = year
+
+    @cached_property
+    def every(self):
+        return quarterly_counts(self.year)
+
+    @cached_property
+    def stored_current(self):
+        """The year's stored case counts are current (made so if stale); False while a writer is changing them."""
+        return stored_counts.is_fresh(self.year) or stored_counts.rebuild(self.year).stored
+
+
 @dataclass
 class QuarterSection:
+    """One count column's table: its units (names, in order) read as tuples, its rows made for the units asked.
+
+    A page asks `units` (every enrolled unit's name, for the name filter and the pager), `flagged_count` (how
+    many units fall short: the kinds of counts asked of the database, `kind_counts`) and the entries of its 100
+    rows (`entries_of`); the workbook and the 未达要求 filter read every unit's entry (`entries`).
+    """
+
     indicator: Indicator
     per_quarter: int
     due: tuple
     notes: list
-    entries: list = field(default_factory=list)  # [Entry] of every unit, in the table's order
+    counts: _YearCounts
     kinds: dict = field(default_factory=dict)  # {kind: ((quarter cells, spans, deduction), flagged)}
 
+    @property
+    def year(self):
+        return self.counts.year
+
+    def _kind(self, kind):
+        """((quarter cells, spans, deduction), flagged) of a kind of counts, worked out once."""
+        found = self.kinds.get(kind)
+        if found is None:
+            by_quarter, exempt = dict(kind[0]), kind[1]
+            parts = _row_parts(self.indicator, by_quarter, exempt, self.due, self.per_quarter)
+            # An exempt unit is never flagged (QuarterRow.missed): its mark's word is not needed to say so.
+            found = self.kinds[kind] = (parts, not exempt and QuarterRow(None, None, *parts).flagged)
+        return found
+
     def row(self, entry):
-        return QuarterRow(entry.unit, entry.mark, *self.kinds[entry.kind][0])
+        return QuarterRow(entry.unit, entry.mark, *self._kind(entry.kind)[0])
 
     @property
     def rows(self):
@@ -116,7 +159,38 @@ class QuarterSection:
 
     def is_flagged(self, entry):
         """The entry's row is flagged (QuarterRow.flagged, asked once for its kind)."""
-        return self.kinds[entry.kind][1]
+        return self._kind(entry.kind)[1]
+
+    @cached_property
+    def units(self):
+        """[RowUnit] of every enrolled unit in the table's order (one query, tuples)."""
+        enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id).order_by("order", "pk")
+        return [RowUnit(pk, name) for pk, name in enrolled.values_list("unit_id", "unit__name")]
+
+    @cached_property
+    def entries(self):
+        """[Entry] of every unit, in the table's order: every count of the year read (once for all sections)."""
+        return self.entries_of(self.units, every=True)
+
+    def entries_of(self, units, *, every=False):
+        """[Entry] of these units (RowUnits): their counts and exempting cells read for them alone (2 queries), or
+        with `every` (all the table's units) the year's counts of every unit."""
+        if not units:
+            return []
+        unit_ids = None if every else [unit.pk for unit in units]
+        counts = self.counts.every if every else quarterly_counts(self.year, unit_ids)
+        marks = _exempt_cells(self.indicator, self.year, counts, unit_ids)
+        entries = []
+        for unit in units:
+            mark = marks.get(unit.pk)
+            entries.append(Entry(unit, mark, (frozenset(counts.get(unit.pk, {}).items()), mark is not None)))
+        return entries
+
+    def kind_counts(self):
+        """{kind: units} over every enrolled unit: grouped by the database (`_counted_kinds`), or from every
+        entry while the year's stored case counts are stale."""
+        counted = _counted_kinds(self)
+        return counted if counted is not None else Counter(entry.kind for entry in self.entries)
 
     @property
     def category(self):
@@ -133,59 +207,83 @@ class QuarterSection:
 
     @cached_property
     def flagged_count(self):
-        return sum(1 for entry in self.entries if self.kinds[entry.kind][1])
+        return sum(n for kind, n in self.kind_counts().items() if self._kind(kind)[1])
 
 
 def build_quarterly(year, today=None):
-    """One section per count column (奖惩案例) of the year's schemes; [] if the year has none."""
+    """One section per count column (奖惩案例) of the year's schemes; [] if the year has none. Two queries: the
+    sections read their units and counts when asked."""
     indicators = list(
         Indicator.objects.filter(scheme__year=year, accepts_count=True)
         .select_related("scheme__category", "case_duty")
         .prefetch_related(Prefetch("notes", queryset=Note.objects.order_by("number")))
         .order_by("scheme__category__order", "order")
     )
-    if not indicators:
-        return []
-    scheme_ids = [i.scheme_id for i in indicators]
-    # A province has thousands of units: of each, its name (the rows) and its cell's word (exempt or not).
-    enrolled = (
-        SchemeUnit.objects.filter(scheme_id__in=scheme_ids)
-        .order_by("order", "pk")
-        .values_list("scheme_id", "unit_id", "unit__name")
-    )
-    units_by_scheme = {}
-    for scheme_id, unit_id, name in enrolled:
-        units_by_scheme.setdefault(scheme_id, []).append(RowUnit(unit_id, name))
-    counts = quarterly_counts(year)
-    # Whether a unit owes cases is its cell's word (cases.duty.is_exempt). Only a mark holding an exempting word
-    # makes an exempting cell (a derived cell keeps its mark's word): those cells alone are made and asked.
-    exempt = cells.stored_marks(Mark.objects.filter(indicator__in=indicators, state__in=EXEMPT_STATES))
+    due = due_quarters(year, today)
+    counts = _YearCounts(year)
+    return [
+        QuarterSection(indicator, per_quarter_of(indicator), due, list(indicator.notes.all()), counts)
+        for indicator in indicators
+    ]
+
+
+def _exempt_cells(indicator, year, counts, unit_ids=None):
+    """{unit id: Cell} of the units (of `unit_ids`) whose 奖惩案例 cell exempts them (cases.duty.is_exempt).
+
+    Only a mark holding an exempting word makes an exempting cell (a derived cell keeps its mark's word): those
+    cells alone are made, with their numbers from `counts` (the year's quarterly_counts of these units at least).
+    """
+    marks = Mark.objects.filter(indicator_id=indicator.pk, state__in=EXEMPT_STATES)
+    if unit_ids is not None:
+        marks = marks.filter(unit_id__in=unit_ids)
+    exempt = cells.stored_marks(marks)
     reading = {m.unit_id: counts[m.unit_id] for m in exempt if m.unit_id in counts}
-    marks = cells.cells_of_marks(
+    made = cells.cells_of_marks(
         exempt,
-        {i.pk: i for i in indicators},
-        counts=CaseCounts().counts(year, indicators, reading=reading),  # the cells' numbers, from the same counts
+        {indicator.pk: indicator},
+        counts=CaseCounts().counts(year, [indicator], reading=reading),  # the cells' numbers, from the same counts
         with_due=False,
     )
-    marks = {(c.unit_id, c.indicator_id): c for c in marks.values() if is_exempt(c)}
-    due = due_quarters(year, today)
-    sections = []
-    for indicator in indicators:
-        per_quarter = per_quarter_of(indicator)
-        section = QuarterSection(indicator, per_quarter, due, list(indicator.notes.all()))
-        # Units with the same counts (and exemption) have the same cells, spans, deduction and flag: a country's
-        # thousands of units have a few hundred kinds, each worked out once (the cells are only read).
-        kinds = section.kinds
-        for unit in units_by_scheme.get(indicator.scheme_id, []):
-            by_quarter = counts.get(unit.pk, {})
-            mark = marks.get((unit.pk, indicator.pk))
-            kind = (frozenset(by_quarter.items()), mark is not None)
-            if kind not in kinds:
-                parts = _row_parts(indicator, by_quarter, kind[1], due, per_quarter)
-                kinds[kind] = (parts, QuarterRow(unit, mark, *parts).flagged)
-            section.entries.append(Entry(unit, mark, kind))
-        sections.append(section)
-    return sections
+    return {c.unit_id: c for c in made.values() if is_exempt(c)}
+
+
+def _counted_kinds(section):
+    """{kind: units} of the section's enrolled units, the kinds counted by the database; None while the year's
+    stored case counts are stale and cannot be stored now (a writer is changing them).
+
+    A unit with an exempting cell or an offline record (a few) is read as its entry; every other unit's kind is
+    its accepted cases per quarter, so the database groups the units by their four stored counts (CaseCount)
+    and the units with none are the rest.
+    """
+    year, indicator = section.year, section.indicator
+    if not section.counts.stored_current:
+        return None
+    exempt_units = Mark.objects.filter(indicator_id=indicator.pk, state__in=EXEMPT_STATES).values("unit_id")
+    record_units = CaseCountRecord.objects.filter(year=year).values("unit_id")
+    special = Q(unit_id__in=exempt_units) | Q(unit_id__in=record_units)
+    enrolled = SchemeUnit.objects.filter(scheme_id=indicator.scheme_id).order_by()
+    special_ids = list(enrolled.filter(special).values_list("unit_id", flat=True))
+    tally = Counter(entry.kind for entry in section.entries_of([RowUnit(pk, "") for pk in special_ids]))
+    plain = enrolled.exclude(special)
+    columns = [f"q{q}" for q in QUARTERS]
+    vectors = (
+        CaseCount.objects.filter(year=year, count__gt=0, unit_id__in=plain.values("unit_id"))
+        .order_by()
+        .values("unit_id")
+        .annotate(**{name: Sum("count", filter=Q(quarter=q)) for name, q in zip(columns, QUARTERS, strict=True)})
+        .values_list(*columns)
+    )
+    sql, params = vectors.query.sql_with_params()
+    listed = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {listed}, COUNT(*) FROM ({sql}) vectors GROUP BY {listed}", params)
+        grouped = cursor.fetchall()
+    with_cases = 0
+    for *numbers, n in grouped:
+        tally[(frozenset((q, k) for q, k in zip(QUARTERS, numbers, strict=True) if k), False)] += n
+        with_cases += n
+    tally[(frozenset(), False)] += len(section.units) - len(special_ids) - with_cases
+    return tally
 
 
 def _row_parts(indicator, by_quarter, exempt, due, per_quarter):

@@ -55,9 +55,9 @@ class DerivedColumns:
             self._numbers[key] = (sql, params)
         return self._numbers[key]
 
-    def _query(self, indicator, unit_ids, select, where="", tail=""):
-        """`select` over the column's enrolled units (of `unit_ids`), with `word` (m.state: NULL without a mark)
-        and `number` (0 without one)."""
+    def _query(self, indicator, unit_ids, select, where="", where_params=(), tail=""):
+        """`select` over the column's enrolled units (of `unit_ids`), with the mark's word m.state (NULL without a
+        mark) and the number c.n (NULL without one); `where` adds conditions (with `where_params`)."""
         numbers, params = self._numbers_sql(indicator)
         sql = (
             f"SELECT {select} FROM {_table(SchemeUnit)} su"
@@ -70,7 +70,7 @@ class DerivedColumns:
             sql += f" AND su.unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
             params += unit_ids
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} {where} {tail}", params + [p for p in _NO_WORD if where])
+            cursor.execute(f"{sql} {where} {tail}", [*params, *where_params])
             return cursor.fetchall()
 
     def _units(self, unit_ids):
@@ -99,16 +99,20 @@ class DerivedColumns:
             self._read[key] = found
         return self._read[key]
 
-    def pending(self, unit_ids=None):
-        """[(indicator, unit id)] of the cells showing *, in the indicators' order, then by unit id."""
+    def pending(self, unit_ids=None, columns=None):
+        """[(indicator, unit id)] of the cells showing *, in the indicators' order, then by unit id; of the
+        indicators `columns` only (Indicators, or all of them when None)."""
         unit_ids = self._units(unit_ids)
         key = ("pending", None if unit_ids is None else tuple(unit_ids))
         if key not in self._read:
             found = []
             for indicator in self.indicators:
                 if unit_ids is None or unit_ids:
-                    where = "AND m.state IN (%s, %s) AND COALESCE(c.n, 0) = 0"
-                    rows = self._query(indicator, unit_ids, "su.unit_id", where, "ORDER BY su.unit_id")
+                    where = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
+                    rows = self._query(indicator, unit_ids, "su.unit_id", where, _NO_WORD, "ORDER BY su.unit_id")
                     found += [(indicator, unit_id) for (unit_id,) in rows]
             self._read[key] = found
-        return self._read[key]
+        if columns is None:
+            return self._read[key]
+        wanted = {i.pk for i in columns}
+        return [(indicator, unit_id) for indicator, unit_id in self._read[key] if indicator.pk in wanted]

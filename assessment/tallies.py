@@ -44,7 +44,7 @@ def _enrolled_marks(indicator_ids, unit_ids=None):
 
 
 def _columns(schemes, indicators):
-    """The indicators asked for (all of the schemes' when None), each with its scheme set (derived_counts reads
+    """The indicators asked for (all of the schemes' when None), each with its scheme set (a derived column reads
     its year)."""
     scheme_of = {s.pk: s for s in schemes}
     if indicators is None:
@@ -57,9 +57,9 @@ def _columns(schemes, indicators):
 def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, derived_read=None):
     """The Tallies of `schemes` (indicators prefetched), of all their indicators or of `indicators` only.
 
-    The typed columns' words and units with a * (unless `pending_units` is False: then it holds the derived
-    columns' only): of whole columns from the stored tallies, of `unit_ids` in one GROUP BY each; a derived
-    column in one GROUP BY of its enrolled units (assessment.derived_columns).
+    The typed columns' words and units with a * (unless `pending_units` is False): of whole columns from the
+    stored tallies, of `unit_ids` in one GROUP BY each; a derived column in one GROUP BY of its enrolled units
+    (assessment.derived_columns).
     `unit_ids`: the cells of these units only (the rows a grid's filter keeps). `derived_read`: the derived
     columns' DerivedColumns when the caller shares one (`derived_columns`, of these units at least).
     """
@@ -125,10 +125,8 @@ def pending_units(schemes, *, derived_read=None):
             found[scheme_id].add(unit_id)
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
-        columns = {i.pk for i in derived_columns}
-        for indicator, unit_id in _derived_of(derived_columns, None, derived_read).pending():
-            if indicator.pk in columns:
-                found[indicator.scheme_id].add(unit_id)
+        for indicator, unit_id in _derived_of(derived_columns, None, derived_read).pending(None, derived_columns):
+            found[indicator.scheme_id].add(unit_id)
     return found
 
 
@@ -150,10 +148,8 @@ def _tally_derived(result, indicators, read, unit_ids, pending_units):
     for indicator in indicators:
         result.words[indicator.pk].extend(words.get(indicator.pk, ()))
     if pending_units:
-        columns = {i.pk for i in indicators}
-        for indicator, unit_id in read.pending(unit_ids):
-            if indicator.pk in columns:
-                result.pending_units[indicator.scheme_id].add(unit_id)
+        for indicator, unit_id in read.pending(unit_ids, indicators):
+            result.pending_units[indicator.scheme_id].add(unit_id)
 
 
 def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None):
@@ -172,9 +168,8 @@ def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None)
         keys += _enrolled_marks(typed, unit_ids).filter(PENDING_MARKS).values_list("unit_id", "indicator_id")
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     if derived_columns:
-        columns = {i.pk for i in derived_columns}
-        found = _derived_of(derived_columns, unit_ids, derived_read).pending(unit_ids)
-        keys += [(unit_id, i.pk) for i, unit_id in found if i.pk in columns]
+        found = _derived_of(derived_columns, unit_ids, derived_read).pending(unit_ids, derived_columns)
+        keys += [(unit_id, i.pk) for i, unit_id in found]
     return keys
 
 

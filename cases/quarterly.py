@@ -124,8 +124,9 @@ class QuarterSection:
     """One count column's table: its units (names, in order) read as tuples, its rows made for the units asked.
 
     A page asks `units` (every enrolled unit's name, for the name filter and the pager), `flagged_count` (how
-    many units fall short: the kinds of counts asked of the database, `kind_counts`) and the entries of its 100
-    rows (`entries_of`); the workbook and the 未达要求 filter read every unit's entry (`entries`).
+    many units fall short: the kinds of counts asked of the database, `kind_counts`), with the 未达要求 filter the
+    units that fall short (`flagged_units`, matched by the database), and the entries of its 100 rows
+    (`entries_of`); the workbook reads every unit's entry (`entries`).
     """
 
     indicator: Indicator
@@ -159,7 +160,10 @@ class QuarterSection:
 
     def is_flagged(self, entry):
         """The entry's row is flagged (QuarterRow.flagged, asked once for its kind)."""
-        return self._kind(entry.kind)[1]
+        return self.is_flagged_kind(entry.kind)
+
+    def is_flagged_kind(self, kind):
+        return self._kind(kind)[1]
 
     @cached_property
     def units(self):
@@ -186,11 +190,25 @@ class QuarterSection:
             entries.append(Entry(unit, mark, (frozenset(counts.get(unit.pk, {}).items()), mark is not None)))
         return entries
 
+    @cached_property
+    def _counted(self):
+        """The kinds as the database counts them (_CountedKinds), or None while the year's stored case counts are
+        stale and cannot be stored now (a writer is changing them): then every entry is read."""
+        return _CountedKinds(self) if self.counts.stored_current else None
+
     def kind_counts(self):
-        """{kind: units} over every enrolled unit: grouped by the database (`_counted_kinds`), or from every
-        entry while the year's stored case counts are stale."""
-        counted = _counted_kinds(self)
-        return counted if counted is not None else Counter(entry.kind for entry in self.entries)
+        """{kind: units} over every enrolled unit: grouped by the database, or from every entry."""
+        if self._counted is None:
+            return Counter(entry.kind for entry in self.entries)
+        return self._counted.tally
+
+    def flagged_units(self):
+        """[RowUnit] of the units that fall short, in the table's order (the 未达要求 filter): their kinds matched
+        by the database, or every entry asked."""
+        if self._counted is None:
+            return [entry.unit for entry in self.entries if self.is_flagged(entry)]
+        flagged = self._counted.flagged_ids()
+        return [unit for unit in self.units if unit.pk in flagged]
 
     @property
     def category(self):
@@ -207,7 +225,7 @@ class QuarterSection:
 
     @cached_property
     def flagged_count(self):
-        return sum(n for kind, n in self.kind_counts().items() if self._kind(kind)[1])
+        return sum(n for kind, n in self.kind_counts().items() if self.is_flagged_kind(kind))
 
 
 def build_quarterly(year, today=None):
@@ -247,43 +265,73 @@ def _exempt_cells(indicator, year, counts, unit_ids=None):
     return {c.unit_id: c for c in made.values() if is_exempt(c)}
 
 
-def _counted_kinds(section):
-    """{kind: units} of the section's enrolled units, the kinds counted by the database; None while the year's
-    stored case counts are stale and cannot be stored now (a writer is changing them).
+class _CountedKinds:
+    """A section's kinds of counts as the database has them, while the year's stored case counts are current.
 
-    A unit with an exempting cell or an offline record (a few) is read as its entry; every other unit's kind is
-    its accepted cases per quarter, so the database groups the units by their four stored counts (CaseCount)
-    and the units with none are the rest.
+    A unit with an exempting cell or an offline record (a few) is read as its entry (`special`); every other
+    unit's kind is its accepted cases per quarter, its four stored counts (CaseCount), which the database groups
+    (`tally`) or matches against the kinds that fall short (`flagged_ids`); the units with none are the rest.
     """
-    year, indicator = section.year, section.indicator
-    if not section.counts.stored_current:
-        return None
-    exempt_units = Mark.objects.filter(indicator_id=indicator.pk, state__in=EXEMPT_STATES).values("unit_id")
-    record_units = CaseCountRecord.objects.filter(year=year).values("unit_id")
-    special = Q(unit_id__in=exempt_units) | Q(unit_id__in=record_units)
-    enrolled = SchemeUnit.objects.filter(scheme_id=indicator.scheme_id).order_by()
-    special_ids = list(enrolled.filter(special).values_list("unit_id", flat=True))
-    tally = Counter(entry.kind for entry in section.entries_of([RowUnit(pk, "") for pk in special_ids]))
-    plain = enrolled.exclude(special)
-    columns = [f"q{q}" for q in QUARTERS]
-    vectors = (
-        CaseCount.objects.filter(year=year, count__gt=0, unit_id__in=plain.values("unit_id"))
-        .order_by()
-        .values("unit_id")
-        .annotate(**{name: Sum("count", filter=Q(quarter=q)) for name, q in zip(columns, QUARTERS, strict=True)})
-        .values_list(*columns)
-    )
-    sql, params = vectors.query.sql_with_params()
-    listed = ", ".join(columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {listed}, COUNT(*) FROM ({sql}) vectors GROUP BY {listed}", params)
-        grouped = cursor.fetchall()
-    with_cases = 0
-    for *numbers, n in grouped:
-        tally[(frozenset((q, k) for q, k in zip(QUARTERS, numbers, strict=True) if k), False)] += n
-        with_cases += n
-    tally[(frozenset(), False)] += len(section.units) - len(special_ids) - with_cases
-    return tally
+
+    COLUMNS = [f"q{q}" for q in QUARTERS]
+
+    def __init__(self, section):
+        self.section = section
+        year, indicator = section.year, section.indicator
+        exempt_units = Mark.objects.filter(indicator_id=indicator.pk, state__in=EXEMPT_STATES).values("unit_id")
+        record_units = CaseCountRecord.objects.filter(year=year).values("unit_id")
+        special = Q(unit_id__in=exempt_units) | Q(unit_id__in=record_units)
+        enrolled = SchemeUnit.objects.filter(scheme_id=indicator.scheme_id).order_by()
+        self.special = section.entries_of(
+            [RowUnit(pk, "") for pk in enrolled.filter(special).values_list("unit_id", flat=True)]
+        )
+        self.plain = enrolled.exclude(special)
+        self.counted = CaseCount.objects.filter(year=year, count__gt=0).order_by()
+        by_quarter = {name: Sum("count", filter=Q(quarter=q)) for name, q in zip(self.COLUMNS, QUARTERS, strict=True)}
+        vectors = self.counted.filter(unit_id__in=self.plain.values("unit_id")).values("unit_id").annotate(**by_quarter)
+        self.vectors = vectors.values_list("unit_id", *self.COLUMNS).query.sql_with_params()
+
+    def _select(self, select, tail="", params=()):
+        sql, inner = self.vectors
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {select} FROM ({sql}) vectors {tail}", [*inner, *params])
+            return cursor.fetchall()
+
+    @staticmethod
+    def _kind(numbers):
+        return (frozenset((q, k) for q, k in zip(QUARTERS, numbers, strict=True) if k), False)
+
+    @cached_property
+    def tally(self):
+        """{kind: units} of every enrolled unit."""
+        tally = Counter(entry.kind for entry in self.special)
+        listed = ", ".join(self.COLUMNS)
+        with_cases = 0
+        for *numbers, n in self._select(f"{listed}, COUNT(*)", f"GROUP BY {listed}"):
+            tally[self._kind(numbers)] += n
+            with_cases += n
+        tally[(frozenset(), False)] += len(self.section.units) - len(self.special) - with_cases
+        return tally
+
+    def flagged_ids(self):
+        """The ids of the units whose kind falls short (each kind of `tally` asked once)."""
+        section = self.section
+        found = {entry.unit.pk for entry in self.special if section.is_flagged(entry)}
+        short = [kind for kind in self.tally if not kind[1] and section.is_flagged_kind(kind)]
+        vectors = [[dict(kind[0]).get(q, 0) for q in QUARTERS] for kind in short if kind[0]]
+        if vectors:
+            listed = ", ".join(f"COALESCE({name}, 0)" for name in self.COLUMNS)
+            rows = ", ".join(f"({', '.join(['%s'] * len(QUARTERS))})" for _ in vectors)
+            found.update(
+                unit_id
+                for (unit_id,) in self._select(
+                    "unit_id", f"WHERE ({listed}) IN (VALUES {rows})", [n for v in vectors for n in v]
+                )
+            )
+        if (frozenset(), False) in short:  # the units without a case: every plain unit not counted
+            none = self.plain.exclude(unit_id__in=self.counted.values("unit_id"))
+            found.update(none.values_list("unit_id", flat=True))
+        return found
 
 
 def _row_parts(indicator, by_quarter, exempt, due, per_quarter):

@@ -1,10 +1,11 @@
 """The quarterly table's count above each table (未达要求的单位) asked of the database equals every unit's rows.
 
 The page does not read every unit's counts: `QuarterSection.kind_counts` groups the units by their stored
-quarterly counts in the database (cases.quarterly._counted_kinds), the units with an exempting cell or an offline
-record read one by one. After random changes — cases accepted, sent back or moved to another quarter, offline
-records over one or several quarters, exempting words set and cleared, a year made stale by a bulk writer — the
-kinds and the flagged count equal the ones made from every unit's entry and row, as the workbook makes them.
+quarterly counts in the database (cases.quarterly._CountedKinds), the units with an exempting cell or an offline
+record read one by one, and the 未达要求 filter matches the units' counts against the kinds that fall short. After
+random changes — cases accepted, sent back or moved to another quarter, offline records over one or several
+quarters, exempting words set and cleared, a year made stale by a bulk writer — the kinds, the flagged count and
+the flagged units equal the ones made from every unit's entry and row, as the workbook makes them.
 """
 
 import datetime
@@ -31,6 +32,8 @@ def _agree(today):
         assert section.kind_counts() == Counter(entry.kind for entry in every)
         assert section.flagged_count == sum(1 for row in section.rows if row.flagged)
         assert [row.unit.name for row in section.rows] == [unit.name for unit in section.units]
+        # the 未达要求 filter: the units whose kind falls short, matched by the database, in the table's order
+        assert [unit.pk for unit in section.flagged_units()] == [e.unit.pk for e in every if section.is_flagged(e)]
 
 
 def _change(rng, units, marks):

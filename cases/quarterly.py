@@ -318,7 +318,9 @@ class _CountedKinds:
         section = self.section
         found = {entry.unit.pk for entry in self.special if section.is_flagged(entry)}
         short = [kind for kind in self.tally if not kind[1] and section.is_flagged_kind(kind)]
-        vectors = [[dict(kind[0]).get(q, 0) for q in QUARTERS] for kind in short if kind[0]]
+        # the kinds a plain unit can have: cases by quarter only (a span is an offline record's, a special unit's)
+        plain = [kind for kind in short if kind[0] and all(isinstance(key, int) for key, _ in kind[0])]
+        vectors = [[dict(kind[0]).get(q, 0) for q in QUARTERS] for kind in plain]
         if vectors:
             listed = ", ".join(f"COALESCE({name}, 0)" for name in self.COLUMNS)
             rows = ", ".join(f"({', '.join(['%s'] * len(QUARTERS))})" for _ in vectors)

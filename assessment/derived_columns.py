@@ -73,46 +73,40 @@ class DerivedColumns:
             cursor.execute(f"{sql} {where} {tail}", [*params, *where_params])
             return cursor.fetchall()
 
-    def _units(self, unit_ids):
-        return self.unit_ids if unit_ids is None else list(unit_ids)
+    def _per_column(self, what, unit_ids, read):
+        """{indicator id: read(indicator, unit ids)} of every column, read once per `what` and units (the
+        instance's when `unit_ids` is None); an empty list of units reads nothing."""
+        unit_ids = self.unit_ids if unit_ids is None else list(unit_ids)
+        key = (what, None if unit_ids is None else tuple(unit_ids))
+        if key not in self._read:
+            asked = unit_ids is None or bool(unit_ids)
+            self._read[key] = {i.pk: read(i, unit_ids) if asked else [] for i in self.indicators}
+        return self._read[key]
 
     def words(self, unit_ids=None):
         """{indicator id: [(word, shown number or None, how many cells)]}, as tallies.Tallies.words."""
-        unit_ids = self._units(unit_ids)
-        key = ("words", None if unit_ids is None else tuple(unit_ids))
-        if key not in self._read:
-            found = {}
-            for indicator in self.indicators:
-                tally = {}
-                if unit_ids is None or unit_ids:
-                    number = "COALESCE(c.n, 0)"
-                    groups = self._query(
-                        indicator, unit_ids, f"m.state, {number}, COUNT(*)", tail=f"GROUP BY m.state, {number}"
-                    )
-                    for word, n_counted, n in groups:
-                        if word is None and not n_counted:
-                            continue  # no mark and nothing counted: no cell (as assessment.cells)
-                        state, text = cells.derived_word_and_text(word or "", n_counted)
-                        shown = (state, cells.shown_count(text))
-                        tally[shown] = tally.get(shown, 0) + n
-                found[indicator.pk] = [(state, number, n) for (state, number), n in tally.items()]
-            self._read[key] = found
-        return self._read[key]
+        return self._per_column("words", unit_ids, self._words)
+
+    def _words(self, indicator, unit_ids):
+        number = "COALESCE(c.n, 0)"
+        groups = self._query(indicator, unit_ids, f"m.state, {number}, COUNT(*)", tail=f"GROUP BY m.state, {number}")
+        tally = {}
+        for word, n_counted, n in groups:
+            if word is None and not n_counted:
+                continue  # no mark and nothing counted: no cell (as assessment.cells)
+            state, text = cells.derived_word_and_text(word or "", n_counted)
+            shown = (state, cells.shown_count(text))
+            tally[shown] = tally.get(shown, 0) + n
+        return [(state, number, n) for (state, number), n in tally.items()]
 
     def pending(self, unit_ids=None, columns=None):
         """[(indicator, unit id)] of the cells showing *, in the indicators' order, then by unit id; of the
         indicators `columns` only (Indicators, or all of them when None)."""
-        unit_ids = self._units(unit_ids)
-        key = ("pending", None if unit_ids is None else tuple(unit_ids))
-        if key not in self._read:
-            found = []
-            for indicator in self.indicators:
-                if unit_ids is None or unit_ids:
-                    where = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
-                    rows = self._query(indicator, unit_ids, "su.unit_id", where, _NO_WORD, "ORDER BY su.unit_id")
-                    found += [(indicator, unit_id) for (unit_id,) in rows]
-            self._read[key] = found
-        if columns is None:
-            return self._read[key]
-        wanted = {i.pk for i in columns}
-        return [(indicator, unit_id) for indicator, unit_id in self._read[key] if indicator.pk in wanted]
+        found = self._per_column("pending", unit_ids, self._pending)
+        wanted = None if columns is None else {i.pk for i in columns}
+        return [(i, unit_id) for i in self.indicators if wanted is None or i.pk in wanted for unit_id in found[i.pk]]
+
+    def _pending(self, indicator, unit_ids):
+        where = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
+        rows = self._query(indicator, unit_ids, "su.unit_id", where, _NO_WORD, "ORDER BY su.unit_id")
+        return [unit_id for (unit_id,) in rows]

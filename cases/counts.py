@@ -129,7 +129,7 @@ class CaseCounts(derived.Derivation):
     def number_rows(self, year):
         """The stored accepted-case counts when the year's are current (made so first if stale), else its accepted
         cases counted; and its offline records: each summed by unit (`counted_unit`, `n`)."""
-        if stored_counts.is_fresh(year) or stored_counts.rebuild(year).stored:
+        if stored_counts.make_current(year):
             cases = CaseCount.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
         else:  # a writer changed the year while it was counted: its cases themselves
             cases = stored_counts.counted_cases(year).values(counted_unit=F("source_unit_id")).annotate(n=Count("pk"))

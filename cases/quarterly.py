@@ -115,8 +115,8 @@ class _YearCounts:
 
     @cached_property
     def stored_current(self):
-        """The year's stored case counts are current (made so if stale); False while a writer is changing them."""
-        return stored_counts.is_fresh(self.year) or stored_counts.rebuild(self.year).stored
+        """The year's stored case counts are current (cases.stored_counts.make_current), asked once."""
+        return stored_counts.make_current(self.year)
 
 
 @dataclass
@@ -265,6 +265,9 @@ def _exempt_cells(indicator, year, counts, unit_ids=None):
     return {c.unit_id: c for c in made.values() if is_exempt(c)}
 
 
+NO_CASES = (frozenset(), False)  # the kind of a unit with no case and no exempting cell
+
+
 class _CountedKinds:
     """A section's kinds of counts as the database has them, while the year's stored case counts are current.
 
@@ -310,7 +313,7 @@ class _CountedKinds:
         for *numbers, n in self._select(f"{listed}, COUNT(*)", f"GROUP BY {listed}"):
             tally[self._kind(numbers)] += n
             with_cases += n
-        tally[(frozenset(), False)] += len(self.section.units) - len(self.special) - with_cases
+        tally[NO_CASES] += len(self.section.units) - len(self.special) - with_cases
         return tally
 
     def flagged_ids(self):
@@ -330,7 +333,7 @@ class _CountedKinds:
                     "unit_id", f"WHERE ({listed}) IN (VALUES {rows})", [n for v in vectors for n in v]
                 )
             )
-        if (frozenset(), False) in short:  # the units without a case: every plain unit not counted
+        if NO_CASES in short:  # the units without a case: every plain unit not counted
             none = self.plain.exclude(unit_id__in=self.counted.values("unit_id"))
             found.update(none.values_list("unit_id", flat=True))
         return found

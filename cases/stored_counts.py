@@ -166,6 +166,12 @@ def is_fresh(year):
     return CaseCountYear.objects.filter(year=year, fresh=True).exists()
 
 
+def make_current(year):
+    """Whether `year`'s stored rows can be read as they are: fresh, or rebuilt and stored now (one query when
+    fresh). False while a writer changes the year: then its cases are to be counted themselves."""
+    return is_fresh(year) or rebuild(year).stored
+
+
 class Rebuilt(NamedTuple):
     stored: bool  # False: a writer changed the year meanwhile, its rows are left as they were (still stale)
     drift: dict  # {(unit id, quarter): (stored, counted)} where a fresh year's rows differed from its cases

@@ -22,7 +22,9 @@ class DocumentsNotMade(TodoSource):
         issues = (
             Issue.objects.filter(current_version__isnull=False)
             .select_related("current_version")
-            .defer("current_version__snapshot", "current_version__changes", "current_version__search_text")
+            # What a stored file's name is made of (documents.version_folder), not the version's frozen JSON (its
+            # table_units alone is every unit of the year: milliseconds to decode on every page's menu).
+            .only("year", "number", "current_version__number", "current_version__published_at")
             .order_by("-current_version__published_at", "-pk")[:LATEST]
         )
         waiting = []

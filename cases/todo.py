@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment import access
-from assessment.todo.registry import TodoItem, TodoSection, TodoSource, register
+from assessment.todo.registry import TodoItem, TodoSection, TodoSource, first, register
 
 from .models import PENDING_STATUSES, Case, CaseStatus, CaseTransition
 
@@ -29,7 +29,7 @@ class CasesToReview(TodoSource):
                 if case.submitted_at
                 else case.get_status_display(),
             )
-            for case in waiting.order_by("submitted_at", "pk")[:limit]
+            for case in first(waiting.order_by("submitted_at", "pk"), limit)
         ]
         return TodoSection(self.title, count, items, reverse("cases:review"))
 
@@ -49,9 +49,10 @@ class ReturnedCases(TodoSource):
         )
         items = [
             TodoItem(case.printed_title, reverse("cases:edit", args=[case.pk]), f"退回理由：{case.returned_reason}")
-            for case in returned.annotate(returned_reason=Subquery(reason.values("reason")[:1])).order_by(
-                "-updated_at", "-pk"
-            )[:limit]
+            for case in first(
+                returned.annotate(returned_reason=Subquery(reason.values("reason")[:1])).order_by("-updated_at", "-pk"),
+                limit,
+            )
         ]
         return TodoSection(self.title, count, items, f"{reverse('cases:list')}?status={CaseStatus.RETURNED}")
 

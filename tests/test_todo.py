@@ -9,13 +9,15 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessment import access
 from assessment.mark_requests.services import accept_request, return_request, submit_request
 from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkRequest, MarkState
 from assessment.notify.follows import follow
-from assessment.todo.registry import todo_for
+from assessment.todo.registry import count_for, todo_for
 from bulletins import documents
 from bulletins.models import Issue
 from cases.services import accept_case, return_case, submit_case
@@ -220,6 +222,20 @@ def test_the_menu_counts_what_waits(role_client, reporter_user, staff_user, open
     assert [s.title for s in sections if not s.in_menu] == ["有逾期事项的单位"]
     total = sum(s.count for s in sections if s.in_menu)
     assert total and f'待办<span class="todo-count">（{total}）</span>' in staff_nav
+
+
+def test_the_menu_counts_without_reading_the_entries(staff_user, reporter_user, open_mark, reporter_case, media_root):
+    """The menu is on every page: its number asks each source how many, never for the entries it does not show,
+    and the issues' check reads the names of their stored files, not their frozen tables."""
+    submit_request(open_mark, reporter_user, MarkRequest.Kind.DONE, "已完成。")
+    user = type(staff_user).objects.get(pk=staff_user.pk)
+    with CaptureQueriesContext(connection) as asked:
+        total = count_for(user)
+    # a request, a case and the issue's files wait
+    assert total == sum(s.count for s in todo_for(staff_user) if s.in_menu) == 3
+    reads = [q["sql"] for q in asked.captured_queries if "COUNT(" not in q["sql"]]
+    assert not [sql for sql in reads if "cases_case" in sql or "markrequest" in sql or "importsession" in sql]
+    assert not [sql for sql in reads if "table_units" in sql or "snapshot" in sql]
 
 
 @pytest.mark.parametrize("role", ["staff", "reporter", "leader"])

@@ -11,7 +11,7 @@ from assessment.imports.sessions import SESSION_MAX_AGE
 from assessment.models import ImportSession, Mark, MarkRequest, MarkState
 from assessment.notify.models import Receipt
 
-from .registry import TodoItem, TodoSection, TodoSource, register
+from .registry import TodoItem, TodoSection, TodoSource, first, register
 
 # The statuses of a * cell that call for work now, most pressing first.
 PRESSING = (DueStatus.YEAR_END, DueStatus.OVERDUE, DueStatus.DUE_SOON)
@@ -61,7 +61,9 @@ class RequestsToReview(TodoSource):
                 f"{queue}#request-{r.pk}",
                 f"{timezone.localtime(r.submitted_at):%Y-%m-%d %H:%M} 提交",
             )
-            for r in waiting.select_related("mark__unit", "mark__indicator").order_by("submitted_at", "pk")[:limit]
+            for r in first(
+                waiting.select_related("mark__unit", "mark__indicator").order_by("submitted_at", "pk"), limit
+            )
         ]
         return TodoSection(self.title, count, items, queue)
 
@@ -86,7 +88,7 @@ class ImportsToConfirm(TodoSource):
                 reverse("imports:preview", args=[s.token]),
                 f"{timezone.localtime(s.created_at):%Y-%m-%d %H:%M} 上传",
             )
-            for s in waiting.order_by("created_at", "pk")[:limit]
+            for s in first(waiting.order_by("created_at", "pk"), limit)
         ]
         return TodoSection(self.title, count, items, reverse("imports:index"))
 
@@ -143,7 +145,7 @@ class ReturnedRequests(TodoSource):
                 reverse("units:request_new", args=[r.mark.unit_id, r.mark_id]) + f"?kind={r.kind}",
                 f"退回理由：{r.reason}",
             )
-            for r in returned.select_related("mark__indicator").order_by("-decided_at", "-pk")[:limit]
+            for r in first(returned.select_related("mark__indicator").order_by("-decided_at", "-pk"), limit)
         ]
         return TodoSection(self.title, count, items, reverse("units:detail", args=[run.unit_id]))
 
@@ -191,7 +193,7 @@ class UnacknowledgedReminders(TodoSource):
                 reverse("units:receipt", args=[r.token]),
                 r.reminder.message,
             )
-            for r in waiting.select_related("reminder").order_by("-reminder__created_at", "-pk")[:limit]
+            for r in first(waiting.select_related("reminder").order_by("-reminder__created_at", "-pk"), limit)
         ]
         return TodoSection(self.title, count, items, reverse("units:detail", args=[run.unit_id]))
 

@@ -18,6 +18,8 @@ from .models import Mark, MarkState, SchemeUnit
 
 # A derived cell shows * when its mark holds no word (or *) and nothing is counted (cells.derived_word_and_text).
 _NO_WORD = ("", MarkState.PENDING)
+# A mark without a word and no number counted (without a mark there is no cell).
+_SHOWS_PENDING = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
 
 
 def _table(model):
@@ -55,9 +57,10 @@ class DerivedColumns:
             self._numbers[key] = (sql, params)
         return self._numbers[key]
 
-    def _query(self, indicator, unit_ids, select, where="", where_params=(), tail=""):
-        """`select` over the column's enrolled units (of `unit_ids`), with the mark's word m.state (NULL without a
-        mark) and the number c.n (NULL without one); `where` adds conditions (with `where_params`)."""
+    def _sql(self, indicator, unit_ids, select, where="", where_params=()):
+        """(sql, params): `select` over the column's enrolled units (of `unit_ids`), with the mark's word m.state
+        (NULL without a mark) and the number c.n (NULL without one); `where` adds conditions (with
+        `where_params`)."""
         numbers, params = self._numbers_sql(indicator)
         sql = (
             f"SELECT {select} FROM {_table(SchemeUnit)} su"
@@ -69,8 +72,12 @@ class DerivedColumns:
         if unit_ids is not None:
             sql += f" AND su.unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
             params += unit_ids
+        return f"{sql} {where}", [*params, *where_params]
+
+    def _query(self, indicator, unit_ids, select, where="", where_params=(), tail=""):
+        sql, params = self._sql(indicator, unit_ids, select, where, where_params)
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} {where} {tail}", [*params, *where_params])
+            cursor.execute(f"{sql} {tail}", params)
             return cursor.fetchall()
 
     def _per_column(self, what, unit_ids, read):
@@ -106,7 +113,15 @@ class DerivedColumns:
         wanted = None if columns is None else {i.pk for i in columns}
         return [(i, unit_id) for i in self.indicators if wanted is None or i.pk in wanted for unit_id in found[i.pk]]
 
+    def pending_sql(self, indicator, unit_ids=None):
+        """(sql, params) of `SELECT su.unit_id` of the column's cells showing * (of `unit_ids`, else the instance's),
+        for a query that counts them beside other cells (tallies.pending_unit_counts) rather than reading them."""
+        unit_ids = self.unit_ids if unit_ids is None else list(unit_ids)
+        return self._sql(indicator, unit_ids, "su.unit_id", _SHOWS_PENDING, _NO_WORD)
+
     def _pending(self, indicator, unit_ids):
-        where = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
-        rows = self._query(indicator, unit_ids, "su.unit_id", where, _NO_WORD, "ORDER BY su.unit_id")
+        sql, params = self.pending_sql(indicator, unit_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} ORDER BY su.unit_id", params)
+            rows = cursor.fetchall()
         return [unit_id for (unit_id,) in rows]

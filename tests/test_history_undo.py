@@ -85,6 +85,10 @@ def test_year_page_shows_recent_changes_and_batches(role_client, batch, colleagu
     [b] = rows_text(html, "batches")
     assert f"{HOW.BULK} 第2列设为√ 2 撤销…" in b
     assert f'href="/assessment/batches/{batch.pk}/undo/"' in html
+    # each change links its cell's history
+    mark = cell("烟草专卖局")
+    assert f'<a href="/assessment/marks/{mark.pk}/history/">配合推进国家守信激励创新试点项目</a>' in html
+    assert role_client("staff").get(f"/assessment/marks/{mark.pk}/history/").status_code == 200
 
 
 def test_year_page_changes_stay_at_a_fixed_number_of_queries(role_client, colleague, django_assert_num_queries):

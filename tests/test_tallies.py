@@ -54,6 +54,9 @@ def _pending_cells_agree(year):
         u: n for u, n in every.items() if u in some
     }
     assert sorted(tallies.pending_cells(schemes)) == sorted(k for k, c in year_cells.items() if c.is_pending)
+    # the year page's units with a * left, counted by the database: the sizes of the grid filter's sets
+    found = tallies.pending_units(schemes)
+    assert tallies.pending_unit_counts(schemes) == {s.pk: len(found[s.pk]) for s in schemes}
 
 
 def _grid_counts_agree():

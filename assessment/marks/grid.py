@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from assessment.models import Indicator, Mark, Scheme, cell_text
 from assessment.tables import StateCounts
-from assessment.tallies import tallies_for
+from assessment.tallies import derived_columns, pending_unit_counts, tallies_for
 from core.errors import DomainError
 
 
@@ -40,7 +40,9 @@ def year_progress(year):
         .annotate(unit_count=Count("scheme_units"))
         .order_by("category__order", "pk")
     )
-    tallies = tallies_for(schemes)
+    read = derived_columns(schemes)  # the derived columns' SQL, made once for both
+    tallies = tallies_for(schemes, pending_units=False, derived_read=read)
+    pending = pending_unit_counts(schemes, derived_read=read)
     progress = []
     for s in schemes:
         indicators = list(s.indicators.all())
@@ -49,7 +51,7 @@ def year_progress(year):
         for indicator in indicators:
             for state, number, n in tallies.words.get(indicator.pk, ()):
                 counts.add(state, number, n)
-        progress.append(CategoryProgress(scheme=s, counts=counts, units_pending=len(tallies.pending_units[s.pk])))
+        progress.append(CategoryProgress(scheme=s, counts=counts, units_pending=pending[s.pk]))
     return progress
 
 

@@ -77,6 +77,8 @@ def year_overview(request, year):
             "next_year_exists": year + 1 in years,
             "batches": history.recent_batches(limit=10, indicator__scheme__year=year),
             "changes": history.year_changes(year, limit=30),
+            # A change's cell history is this prefix + the mark's id + "/history/": one reversal for the page.
+            "history_prefix": reverse("assessment:mark_history", args=[0]).removesuffix("0/history/"),
         },
     )
 

@@ -13,7 +13,7 @@ Whole columns (no `unit_ids`) and the units with a * left are read from the stor
 stale) instead of grouping every mark on every request; the rows a filter keeps are still grouped here.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -199,6 +199,28 @@ def pending_cells(schemes, indicators=None, unit_ids=None, *, derived_read=None)
         found = _derived_of(derived_columns, unit_ids, derived_read).pending(unit_ids, derived_columns)
         keys += [(unit_id, i.pk) for i, unit_id in found]
     return keys
+
+
+def pending_counts(schemes, unit_ids):
+    """Counter {unit id: its cells showing *} of `unit_ids` (the units index's page): the typed cells' from the
+    stored tallies (UnitPending, one row a unit), the derived columns' asked of the database; the same numbers as
+    `pending_cells` counted, which is what is read while the stored tallies are stale."""
+    schemes = list(schemes)
+    ids = [s.pk for s in schemes]
+    if not unit_ids or not ids:
+        return Counter()
+    if not stored_tallies.ensure_current(ids):
+        return Counter(unit_id for unit_id, _ in pending_cells(schemes, unit_ids=unit_ids))
+    found = Counter()
+    stored = UnitPending.objects.filter(
+        scheme_unit__scheme_id__in=ids, scheme_unit__unit_id__in=list(unit_ids), cells__gt=0
+    ).order_by()
+    for unit_id, n in stored.values_list("scheme_unit__unit_id", "cells"):
+        found[unit_id] += n
+    derived_columns = [i for i in _columns(schemes, None) if derived.is_derived(i)]
+    if derived_columns:
+        found.update(unit_id for _, unit_id in DerivedColumns(derived_columns, unit_ids).pending())
+    return found
 
 
 def zero_cells(schemes):

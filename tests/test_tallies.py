@@ -53,6 +53,7 @@ def _pending_cells_agree(year):
     assert Counter(u for u, _ in tallies.pending_cells(schemes, unit_ids=some)) == {
         u: n for u, n in every.items() if u in some
     }
+    assert tallies.pending_counts(schemes, some) == {u: n for u, n in every.items() if u in some}
     assert sorted(tallies.pending_cells(schemes)) == sorted(k for k, c in year_cells.items() if c.is_pending)
     # the year page's units with a * left, counted by the database: the sizes of the grid filter's sets
     found = tallies.pending_units(schemes)

@@ -104,6 +104,9 @@ def test_unit_list_for_the_office_and_redirect_for_reporters(role_client, report
     assert len(units) == 70
     army = next(u for u in units if u.name == "人武部")
     assert (army.pending, army.open_requests) == (5, 1)  # columns 4, 5, 7, 8, 9 as printed
+    # each name links its unit's page
+    assert f'<a href="/units/{army.pk}/">人武部</a>' in response.content.decode()
+    assert role_client("staff").get(f"/units/{army.pk}/").status_code == 200
     response = role_client("reporter").get("/units/")
     assert response.status_code == 302 and response["Location"] == f"/units/{reporter_unit.pk}/"
 

@@ -1,10 +1,9 @@
 """A unit's own page (its marks, what is still open, its requests and history) and the list of units."""
 
-from collections import Counter
-
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessment import access, cells, tallies
@@ -37,7 +36,7 @@ def index(request):
     units = list(page.object_list)
     shown = [u.pk for u in units]
     schemes = Scheme.objects.filter(year=year).prefetch_related("indicators") if year else []
-    pending = Counter(unit_id for unit_id, _ in tallies.pending_cells(schemes, unit_ids=shown))
+    pending = tallies.pending_counts(schemes, shown)
     submitted = MarkRequest.objects.filter(
         status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__unit_id__in=shown
     )
@@ -45,7 +44,9 @@ def index(request):
     for unit in units:
         unit.pending = pending.get(unit.pk, 0)
         unit.open_requests = open_requests.get(unit.pk, 0)
-    return render(request, "units/index.html", {"units": units, "year": year, "page": page})
+    # A unit's page is this prefix + its id + "/": one reversal for the page, not one per row.
+    unit_prefix = reverse("units:detail", args=[0]).removesuffix("0/")
+    return render(request, "units/index.html", {"units": units, "year": year, "page": page, "unit_prefix": unit_prefix})
 
 
 def _due_order(row):

@@ -41,13 +41,14 @@ def _enrolled():
 class OpenCells:
     """The * cells of `schemes` (indicators prefetched) as of `as_of`, read by columns.
 
-    `rows`: {scheme id: [unit id]} of the enrolled units in row order (the grid's: order, pk); `derived_read`:
-    the derived columns as `tallies.derived_columns` asks them. One query for the office's changed dates,
-    one more for the changed cells showing * when there are any.
+    `derived_read`: the derived columns as `tallies.derived_columns` asks them. One query for the office's changed
+    dates, one more for the changed cells showing * when there are any. A unit's place in its table (the grid's
+    row order: the enrolment's order, then its id) is read for the units shown and their rivals only, never for
+    every enrolled unit.
     """
 
-    def __init__(self, schemes, as_of, rows, derived_read):
-        self.as_of, self.rows = as_of, rows
+    def __init__(self, schemes, as_of, derived_read):
+        self.as_of = as_of
         self.indicators = {}
         for scheme in schemes:
             for indicator in scheme.indicators.all():
@@ -77,6 +78,17 @@ class OpenCells:
             keys += marks.order_by().values_list("unit_id", "indicator_id")
         return keys
 
+    @staticmethod
+    def _places(scheme, unit_ids, known=None):
+        """{unit id: (order, enrolment id)}: the row place of `unit_ids` in `scheme`'s table, those of `known`
+        (read with the cells) and the others asked (one query when any is missing)."""
+        places = dict(known or {})
+        missing = set(unit_ids) - places.keys()
+        if missing:
+            enrolled = SchemeUnit.objects.filter(scheme=scheme, unit_id__in=missing).order_by()
+            places.update((u, (order, pk)) for u, order, pk in enrolled.values_list("unit_id", "order", "pk"))
+        return places
+
     def statuses(self, indicator_id, pending):
         """Counter {DueStatus: cells} of a column with `pending` cells showing *."""
         column = self.column_due[indicator_id].status
@@ -92,7 +104,6 @@ class OpenCells:
         the table's order (row, column): at most `limit` cells of the typed columns read (ORDER BY … LIMIT)."""
         if limit <= 0:
             return []
-        position = {unit_id: n for n, unit_id in enumerate(self.rows.get(scheme.pk, ()))}
         column = {i.pk: n for n, i in enumerate(scheme.indicators.all())}
         found = [
             (cell_due, unit_id, pk)
@@ -106,13 +117,17 @@ class OpenCells:
             if pk in overdue and (u, pk) not in self.changed
         ]
         typed = self._typed(overdue)
+        known = {}
         if typed:
-            found += [(self.column_due[pk], u, pk) for u, pk in self._first_typed(scheme, typed, column, limit)]
-        return heapq.nsmallest(limit, found, key=lambda cell: (cell[0].date, position[cell[1]], column[cell[2]]))
+            for u, pk, order, enrolment in self._first_typed(scheme, typed, column, limit):
+                found.append((self.column_due[pk], u, pk))
+                known[u] = (order, enrolment)
+        place = self._places(scheme, {u for _, u, _ in found}, known)
+        return heapq.nsmallest(limit, found, key=lambda cell: (cell[0].date, place[cell[1]], column[cell[2]]))
 
     def _first_typed(self, scheme, indicator_ids, column, limit):
-        """[(unit id, indicator id)] of the first `limit` * cells of these typed columns without a changed date,
-        by the columns' dates, then row, then column."""
+        """[(unit id, indicator id, order, enrolment id)] of the first `limit` * cells of these typed columns without
+        a changed date, by the columns' dates, then row, then column."""
         dates = sorted({self.column_due[pk].date for pk in indicator_ids})
 
         def rank(values):
@@ -128,7 +143,8 @@ class OpenCells:
             )
             .order_by("date_rank", "unit__scheme_units__order", "unit__scheme_units__id", "column_rank")
         )
-        return list(marks.values_list("unit_id", "indicator_id")[:limit])
+        place = ("unit__scheme_units__order", "unit__scheme_units__id")
+        return list(marks.values_list("unit_id", "indicator_id", *place)[:limit])
 
     def most_open(self, scheme, limit):
         """[(unit id, cells)] of the `limit` units of `scheme` with the most cells showing * or 0, most first, then
@@ -153,7 +169,7 @@ class OpenCells:
                 .values("unit_id", "unit__scheme_units__order", "unit__scheme_units__id")
                 .annotate(n=Count("pk"))
                 .order_by("-n", "unit__scheme_units__order", "unit__scheme_units__id")
-                .values_list("unit_id", "n")
+                .values_list("unit_id", "n", "unit__scheme_units__order", "unit__scheme_units__id")
             )
             # With a derived column, the units just after the last place may pass it: read a few hundred more.
             top = list(counted[: limit + READ_AHEAD if extra else limit])
@@ -161,9 +177,12 @@ class OpenCells:
                 floor = top[limit - 1][1] - sum(1 for i in indicators if derived.is_derived(i))
                 if len(top) == limit + READ_AHEAD and top[-1][1] >= floor:
                     top = list(counted.filter(n__gte=floor))  # more tied near the last place than read
-            found.update(dict(top))
+            found.update({u: n for u, n, _, _ in top})
+            known = {u: (order, enrolment) for u, _, order, enrolment in top}
+        else:
+            known = {}
         # A unit left out above cannot place whatever its derived * add; one not counted above has no typed one.
         found.update(extra)
-        position = {unit_id: n for n, unit_id in enumerate(self.rows.get(scheme.pk, ()))}
-        units = sorted(((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], position[item[0]]))
+        place = self._places(scheme, [u for u, n in found.items() if n], known)
+        units = sorted(((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], place[item[0]]))
         return units[:limit]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from assessment import due as due_rules
 from assessment import tallies
 from assessment.due import DueStatus, value_status
-from assessment.models import MarkRequest, MarkState, SchemeUnit, Unit
+from assessment.models import MarkRequest, MarkState, Unit
 from assessment.open_cells import OpenCells
 from assessment.tables import schemes_with_parts
 from cases.models import Case, CaseStatus
@@ -184,16 +184,12 @@ class _Live:
 
 
 def _live(schemes):
-    """_Live of the schemes (indicators prefetched): the enrolled rows, the words, the changed due dates, the
-    derived columns' 2 queries."""
-    rows = {s.pk: [] for s in schemes}
-    enrolled = SchemeUnit.objects.filter(scheme__in=schemes).order_by("order", "pk")
-    for scheme_id, unit_id in enrolled.values_list("scheme_id", "unit_id"):
-        rows[scheme_id].append(unit_id)
+    """_Live of the schemes (indicators prefetched): the words, the changed due dates, the derived columns' 2
+    queries."""
     # The derived columns (奖惩案例) asked of the database once, for the counts and the * cells alike.
     read = tallies.derived_columns(schemes)
     words = tallies.tallies_for(schemes, pending_units=False, derived_read=read).words
-    return _Live(words, OpenCells(schemes, due_rules.today(), rows, read))
+    return _Live(words, OpenCells(schemes, due_rules.today(), read))
 
 
 def _published(year):

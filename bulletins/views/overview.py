@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from assessment import access
 from assessment.years import current_year, scheme_years, year_state
+from core.links import IdLink
 
 from ..overview import year_overview
 
@@ -28,5 +29,6 @@ def overview_year(request, year):
     if data is None:
         raise Http404(f"没有{year}年度的考核方案。")
     years = scheme_years()
-    context = {"year": year, "years": years, "year_state": year_state(year), **data}
+    # 催办 a unit of the overdue lists: one reversal for the page, not one per item
+    context = {"year": year, "years": years, "year_state": year_state(year), "urge_link": IdLink("units:urge"), **data}
     return render(request, "bulletins/overview.html", context)

@@ -3,7 +3,6 @@
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessment import access, cells, tallies
@@ -15,6 +14,7 @@ from assessment.notify import receipts
 from assessment.scoring.live import unit_score
 from assessment.years import year_state
 from core import paging
+from core.links import IdLink
 
 HISTORY_SHOWN = 50
 
@@ -44,9 +44,8 @@ def index(request):
     for unit in units:
         unit.pending = pending.get(unit.pk, 0)
         unit.open_requests = open_requests.get(unit.pk, 0)
-    # A unit's page is this prefix + its id + "/": one reversal for the page, not one per row.
-    unit_prefix = reverse("units:detail", args=[0]).removesuffix("0/")
-    return render(request, "units/index.html", {"units": units, "year": year, "page": page, "unit_prefix": unit_prefix})
+    context = {"units": units, "year": year, "page": page, "unit_link": IdLink("units:detail")}
+    return render(request, "units/index.html", context)
 
 
 def _due_order(row):

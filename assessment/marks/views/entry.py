@@ -22,6 +22,7 @@ from assessment.tables import StateCounts, schemes_with_parts
 from assessment.years import current_year, scheme_years, year_state
 from core import paging
 from core.errors import DomainError
+from core.links import IdLink
 from core.people import display_name
 
 
@@ -77,8 +78,7 @@ def year_overview(request, year):
             "next_year_exists": year + 1 in years,
             "batches": history.recent_batches(limit=10, indicator__scheme__year=year),
             "changes": history.year_changes(year, limit=30),
-            # A change's cell history is this prefix + the mark's id + "/history/": one reversal for the page.
-            "history_prefix": reverse("assessment:mark_history", args=[0]).removesuffix("0/history/"),
+            "history_link": IdLink("assessment:mark_history"),  # a change's cell history: one reversal a page
         },
     )
 

@@ -16,8 +16,11 @@ class CasesToReview(TodoSource):
     title = "待审核的奖惩案例"
     roles = (access.STAFF,)
 
+    def waiting(self, run):
+        return Case.objects.filter(status__in=PENDING_STATUSES)
+
     def entries(self, run, limit):
-        waiting = Case.objects.filter(status__in=PENDING_STATUSES)
+        waiting = self.waiting(run)
         count = waiting.count()
         if not count:
             return None
@@ -39,8 +42,11 @@ class ReturnedCases(TodoSource):
     title = "被退回的奖惩案例"
     roles = (access.REPORTER,)
 
+    def waiting(self, run):
+        return Case.objects.filter(status=CaseStatus.RETURNED, source_unit_id=run.unit_id)
+
     def entries(self, run, limit):
-        returned = Case.objects.filter(status=CaseStatus.RETURNED, source_unit_id=run.unit_id)
+        returned = self.waiting(run)
         count = returned.count()
         if not count:
             return None

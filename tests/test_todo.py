@@ -229,10 +229,13 @@ def test_the_menu_counts_without_reading_the_entries(staff_user, reporter_user, 
     and the issues' check reads the names of their stored files, not their frozen tables."""
     submit_request(open_mark, reporter_user, MarkRequest.Kind.DONE, "已完成。")
     user = type(staff_user).objects.get(pk=staff_user.pk)
+    access.role_of(user)
     with CaptureQueriesContext(connection) as asked:
         total = count_for(user)
     # a request, a case and the issue's files wait
     assert total == sum(s.count for s in todo_for(staff_user) if s.in_menu) == 3
+    # the sources counted in one query, the latest issues' files asked apart (the user's role is read already)
+    assert len(asked.captured_queries) == 2
     reads = [q["sql"] for q in asked.captured_queries if "COUNT(" not in q["sql"]]
     assert not [sql for sql in reads if "cases_case" in sql or "markrequest" in sql or "importsession" in sql]
     assert not [sql for sql in reads if "table_units" in sql or "snapshot" in sql]

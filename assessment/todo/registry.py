@@ -10,6 +10,8 @@ the menu their total (`count_for`, once per request through the context processo
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.utils.functional import cached_property
 
 from assessment import access, years
@@ -81,6 +83,11 @@ class TodoSource:
     def concerns(self, user):
         return access.role_of(user) in self.roles
 
+    def waiting(self, run):
+        """The QuerySet of what waits for `run.user` when the source's number is its count (its `entries` count it
+        too), so the menu asks every such source in one query (`count_for`); None when it is counted otherwise."""
+        return None
+
     def entries(self, run, limit):
         """A TodoSection for `run.user` (count and at most `limit` items), or None when nothing waits."""
         raise NotImplementedError
@@ -122,9 +129,36 @@ def menu_total(sections):
 
 
 def count_for(user):
-    """How many entries wait for the user in the sources the menu counts (the menu's number)."""
+    """How many entries wait for the user in the sources the menu counts (the menu's number): the sources whose
+    number is a count (`waiting`) in one query of their counts, the others by their entries."""
     if not access.has_role(user):
         return 0
     run = TodoRun(user)
-    found = (s.entries(run, 0) for s in _sources if s.in_menu and s.concerns(user))
-    return sum(section.count for section in found if section is not None)
+    counted, others = [], []
+    for source in _sources:
+        if source.in_menu and source.concerns(user):
+            waiting = source.waiting(run)
+            if waiting is None:
+                others.append(source)
+            else:
+                counted.append(waiting)
+    found = (source.entries(run, 0) for source in others)
+    return _counts(counted) + sum(section.count for section in found if section is not None)
+
+
+def _counts(querysets):
+    """The sum of the querysets' counts, asked in one SELECT of their COUNT(*)s (the menu is on every page: one
+    query, not one a source)."""
+    parts, params = [], []
+    for queryset in querysets:
+        try:
+            sql, more = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            continue  # .none(): nothing waits
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) waiting)")
+        params += more
+    if not parts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return sum(cursor.fetchone())

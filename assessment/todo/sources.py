@@ -49,8 +49,11 @@ class RequestsToReview(TodoSource):
     title = "待审核的单位申请"
     roles = (access.STAFF,)
 
+    def waiting(self, run):
+        return MarkRequest.objects.filter(status=MarkRequest.Status.SUBMITTED)
+
     def entries(self, run, limit):
-        waiting = MarkRequest.objects.filter(status=MarkRequest.Status.SUBMITTED)
+        waiting = self.waiting(run)
         count = waiting.count()
         if not count:
             return None
@@ -73,12 +76,15 @@ class ImportsToConfirm(TodoSource):
     title = "待确认的Excel导入"
     roles = (access.STAFF,)
 
-    def entries(self, run, limit):
-        waiting = ImportSession.objects.filter(
+    def waiting(self, run):
+        return ImportSession.objects.filter(
             created_by=run.user,
             status=ImportSession.Status.PREVIEW,
             created_at__gte=timezone.now() - SESSION_MAX_AGE,
         )
+
+    def entries(self, run, limit):
+        waiting = self.waiting(run)
         count = waiting.count()
         if not count:
             return None
@@ -125,17 +131,20 @@ class ReturnedRequests(TodoSource):
     title = "被退回的申请"
     roles = (access.REPORTER,)
 
-    def entries(self, run, limit):
+    def waiting(self, run):
         year = run.open_year
         if year is None:
-            return None
+            return MarkRequest.objects.none()
         later = MarkRequest.objects.filter(mark=OuterRef("mark"), pk__gt=OuterRef("pk"))
-        returned = MarkRequest.objects.filter(
+        return MarkRequest.objects.filter(
             status=MarkRequest.Status.RETURNED,
             mark__unit_id=run.unit_id,
             mark__indicator__scheme__year=year,
             mark__state=MarkState.PENDING,
         ).exclude(Exists(later))
+
+    def entries(self, run, limit):
+        returned = self.waiting(run)
         count = returned.count()
         if not count:
             return None
@@ -182,8 +191,11 @@ class UnacknowledgedReminders(TodoSource):
     title = "待签收的提醒"
     roles = (access.REPORTER,)
 
+    def waiting(self, run):
+        return Receipt.objects.filter(unit_id=run.unit_id, acknowledged_at__isnull=True)
+
     def entries(self, run, limit):
-        waiting = Receipt.objects.filter(unit_id=run.unit_id, acknowledged_at__isnull=True)
+        waiting = self.waiting(run)
         count = waiting.count()
         if not count:
             return None

@@ -20,6 +20,8 @@ from .models import Case, CaseAttachment, CaseCountRecord, CaseStatus
 from .quarterly import SPAN_RULE, build_quarterly
 
 PAGE_SIZE = 20
+# What a row of the case lists shows (cases/_case_table.html): read without the body, the unit or the reporter.
+LIST_FIELDS = ("kind", "title", "source_label", "year", "quarter", "status", "submitted_at", "for_bulletin")
 
 
 # --- who sees which cases (the rules are assessment.access's)
@@ -57,7 +59,8 @@ def _case_list(request, template, *, default_status="", extra=None):
     if default_status and "status" not in data:
         data["status"] = default_status
     filters = CaseFilterForm(data, unit_choice=access.can_read_all(request.user))
-    cases = filters.filter(visible_cases(request.user)).order_by("-submitted_at", "-pk")
+    shown = visible_cases(request.user).select_related(None).only(*LIST_FIELDS)
+    cases = filters.filter(shown).order_by("-submitted_at", "-pk")
     page = paging.paginate(request, cases, PAGE_SIZE)
     # One reversal for the page: a case's URL is this prefix + its id + "/".
     case_url_prefix = reverse("cases:detail", args=[0]).removesuffix("0/")

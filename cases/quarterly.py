@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 
 from assessment import cells
 from assessment.models import EXEMPT_STATES, Indicator, Mark, Note, SchemeUnit
@@ -168,8 +168,19 @@ class QuarterSection:
     @cached_property
     def units(self):
         """[RowUnit] of every enrolled unit in the table's order (one query, tuples)."""
+        return self.units_between(0, None)
+
+    @property
+    def unit_count(self):
+        """How many units are enrolled: counted with the section's indicator (build_quarterly), no unit read."""
+        return self.indicator.enrolled or 0
+
+    def units_between(self, start, stop):
+        """[RowUnit] of the enrolled units [start:stop] in the table's order: a page's, read alone (one query)."""
+        if "units" in self.__dict__:
+            return self.units[start:stop]
         enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id).order_by("order", "pk")
-        return [RowUnit(pk, name) for pk, name in enrolled.values_list("unit_id", "unit__name")]
+        return [RowUnit(pk, name) for pk, name in enrolled[start:stop].values_list("unit_id", "unit__name")]
 
     @cached_property
     def entries(self):
@@ -229,10 +240,12 @@ class QuarterSection:
 
 
 def build_quarterly(year, today=None):
-    """One section per count column (奖惩案例) of the year's schemes; [] if the year has none. Two queries: the
-    sections read their units and counts when asked."""
+    """One section per count column (奖惩案例) of the year's schemes, with how many units each has; [] if the year
+    has none. Two queries: the sections read their units and counts when asked."""
+    enrolled = SchemeUnit.objects.filter(scheme_id=OuterRef("scheme_id")).order_by().values("scheme_id")
     indicators = list(
         Indicator.objects.filter(scheme__year=year, accepts_count=True)
+        .annotate(enrolled=Subquery(enrolled.annotate(n=Count("pk")).values("n")))
         .select_related("scheme__category", "case_duty")
         .prefetch_related(Prefetch("notes", queryset=Note.objects.order_by("number")))
         .order_by("scheme__category__order", "order")
@@ -313,7 +326,7 @@ class _CountedKinds:
         for *numbers, n in self._select(f"{listed}, COUNT(*)", f"GROUP BY {listed}"):
             tally[self._kind(numbers)] += n
             with_cases += n
-        tally[NO_CASES] += len(self.section.units) - len(self.special) - with_cases
+        tally[NO_CASES] += self.section.unit_count - len(self.special) - with_cases
         return tally
 
     def flagged_ids(self):

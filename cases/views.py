@@ -18,6 +18,7 @@ from .count_records import add_count_record, delete_count_record
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm
 from .models import Case, CaseAttachment, CaseCountRecord, CaseStatus
 from .quarterly import SPAN_RULE, build_quarterly
+from .quarterly_page import SectionUnits, rows_html
 
 PAGE_SIZE = 20
 # What a row of the case lists shows (cases/_case_table.html): read without the body, the unit or the reporter.
@@ -289,9 +290,13 @@ def quarterly(request, year):
         return [unit for unit in units if query in unit.name.casefold()]
 
     shown = [s for s in sections if filters["category"] in ("", s.category.slug)]
-    page, shown = paging.paginate_sections(request, shown, rows_of)
-    for part in shown:  # rows are made for the page's units only
-        part.rows[:] = [part.section.row(entry) for entry in part.section.entries_of(part.rows)]
+    if query or filters["flagged_only"]:
+        page, shown = paging.paginate_sections(request, shown, rows_of)
+    else:  # every unit: counted with the sections, the page's read alone
+        page = paging.paginate(request, SectionUnits(shown))
+        shown = paging.group_sections(page.object_list)
+    # rows are made for the page's units only, and written as HTML (cases.quarterly_page)
+    shown = [(part.section, rows_html(map(part.section.row, part.section.entries_of(part.rows)))) for part in shown]
     context = {
         "year": year,
         "sections": sections,

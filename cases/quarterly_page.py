@@ -1,0 +1,64 @@
+"""What the quarterly table's page (/cases/<year>/) adds to cases.quarterly: its units read a page at a time, its
+rows written as HTML.
+
+A country's table has 15,000 units: without a filter the pager counts them with the sections and reads only
+the page's 100 (`SectionUnits`); the rows are written here, not by a template loop, which cost a third of the
+page (templates/cases/quarterly.html prints `rows_html`).
+"""
+
+from django.template.defaultfilters import floatformat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+
+class SectionUnits:
+    """(section, RowUnit) of every enrolled unit of the sections in order, as core.paging.paginate slices a list:
+    its length is the sections' `unit_count`, a slice reads only its units (`QuarterSection.units_between`)."""
+
+    def __init__(self, sections):
+        self.sections = sections
+
+    def __len__(self):
+        return sum(section.unit_count for section in self.sections)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("SectionUnits is read by slices")
+        start, stop, _ = index.indices(len(self))
+        pairs = []
+        for section in self.sections:
+            n = section.unit_count
+            if start < n and stop > 0:
+                pairs.extend((section, unit) for unit in section.units_between(max(start, 0), min(stop, n)))
+            start, stop = start - n, stop - n
+        return pairs
+
+
+# the indentation the template's loop printed: a row, its cells, a quarter's cell
+_TR, _TD, _QUARTER_TD = "\n" + " " * 14, "\n" + " " * 16, "\n" + " " * 18
+
+
+def _cell_class(cell, exempt):
+    if cell.flagged and not exempt:
+        return "missing"
+    return "" if cell.due else "not-due"
+
+
+def _row_html(row):
+    name, exempt = escape(row.unit.name), escape(row.exempt_label)
+    flagged = ' class="flagged"' if row.flagged else ""
+    quarters = "".join(f'{_QUARTER_TD}<td class="{_cell_class(c, exempt)}">{c.count}</td>{_TD}' for c in row.quarters)
+    missed = exempt or "、".join(escape(m) for m in row.missed) or "无"
+    deduction = exempt if row.deduction is None else floatformat(row.deduction, "-2")
+    return (
+        f'{_TR}<tr{flagged} data-unit="{name}">{_TD}<th scope="row">{name}</th>{_TD}{quarters}'
+        f'{_TD}<td class="spans">{escape(row.spans_label)}</td>{_TD}<td class="total">{row.total}</td>'
+        f'{_TD}<td>{missed}</td>{_TD}<td class="deduction">{deduction}</td>{_TR}</tr>\n{" " * 12}'
+    )
+
+
+def rows_html(rows):
+    """The <tr> of these QuarterRows as one safe string, as the template's loop printed them (its whitespace
+    kept): the unit's name, each quarter's count (missing / not-due), the spans, the total, the quarters missed
+    or the exempting word, the deduction. Every text is escaped; the counts are ints."""
+    return mark_safe("".join(_row_html(row) for row in rows))  # noqa: S308 — every value above is escaped or an int

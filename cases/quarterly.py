@@ -201,6 +201,23 @@ class QuarterSection:
             entries.append(Entry(unit, mark, (frozenset(counts.get(unit.pk, {}).items()), mark is not None)))
         return entries
 
+    def page_entries(self, units):
+        """[Entry] of a page's units (RowUnits), read with the units the count above the table reads one by one
+        (`special_entries`) in the same two queries."""
+        special = self._special_units() if self.counts.stored_current else []
+        entries = self.entries_of([*units, *special])
+        self.__dict__["special_entries"] = entries[len(units) :]
+        return entries[: len(units)]
+
+    @cached_property
+    def special_entries(self):
+        """[Entry] of the enrolled units with an exempting cell or an offline record (_CountedKinds.special)."""
+        return self.entries_of(self._special_units())
+
+    def _special_units(self):
+        enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id).order_by()
+        return [RowUnit(pk, "") for pk in enrolled.filter(_special(self)).values_list("unit_id", flat=True)]
+
     @cached_property
     def _counted(self):
         """The kinds as the database counts them (_CountedKinds), or None while the year's stored case counts are
@@ -293,16 +310,10 @@ class _CountedKinds:
 
     def __init__(self, section):
         self.section = section
-        year, indicator = section.year, section.indicator
-        exempt_units = Mark.objects.filter(indicator_id=indicator.pk, state__in=EXEMPT_STATES).values("unit_id")
-        record_units = CaseCountRecord.objects.filter(year=year).values("unit_id")
-        special = Q(unit_id__in=exempt_units) | Q(unit_id__in=record_units)
-        enrolled = SchemeUnit.objects.filter(scheme_id=indicator.scheme_id).order_by()
-        self.special = section.entries_of(
-            [RowUnit(pk, "") for pk in enrolled.filter(special).values_list("unit_id", flat=True)]
-        )
-        self.plain = enrolled.exclude(special)
-        self.counted = CaseCount.objects.filter(year=year, count__gt=0).order_by()
+        self.special = section.special_entries
+        enrolled = SchemeUnit.objects.filter(scheme_id=section.indicator.scheme_id).order_by()
+        self.plain = enrolled.exclude(_special(section))
+        self.counted = CaseCount.objects.filter(year=section.year, count__gt=0).order_by()
         by_quarter = {name: Sum("count", filter=Q(quarter=q)) for name, q in zip(self.COLUMNS, QUARTERS, strict=True)}
         vectors = self.counted.filter(unit_id__in=self.plain.values("unit_id")).values("unit_id").annotate(**by_quarter)
         self.vectors = vectors.values_list("unit_id", *self.COLUMNS).query.sql_with_params()
@@ -350,6 +361,14 @@ class _CountedKinds:
             none = self.plain.exclude(unit_id__in=self.counted.values("unit_id"))
             found.update(none.values_list("unit_id", flat=True))
         return found
+
+
+def _special(section):
+    """The units whose kind the database does not group by their four stored counts: with an exempting cell in
+    the section's column or an offline record in its year."""
+    exempt_units = Mark.objects.filter(indicator_id=section.indicator.pk, state__in=EXEMPT_STATES).values("unit_id")
+    record_units = CaseCountRecord.objects.filter(year=section.year).values("unit_id")
+    return Q(unit_id__in=exempt_units) | Q(unit_id__in=record_units)
 
 
 def _row_parts(indicator, by_quarter, exempt, due, per_quarter):

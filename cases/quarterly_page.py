@@ -28,8 +28,9 @@ class SectionUnits:
         pairs = []
         for section in self.sections:
             n = section.unit_count
-            if start < n and stop > 0:
-                pairs.extend((section, unit) for unit in section.units_between(max(start, 0), min(stop, n)))
+            first, last = max(start, 0), min(stop, n)
+            if first < last:
+                pairs.extend((section, unit) for unit in section.units_between(first, last))
             start, stop = start - n, stop - n
         return pairs
 
@@ -44,21 +45,34 @@ def _cell_class(cell, exempt):
     return "" if cell.due else "not-due"
 
 
-def _row_html(row):
-    name, exempt = escape(row.unit.name), escape(row.exempt_label)
-    flagged = ' class="flagged"' if row.flagged else ""
+def _cells_html(row):
+    """(the <tr>'s class attribute, its cells after the unit's name) of a QuarterRow."""
+    exempt = escape(row.exempt_label)
     quarters = "".join(f'{_QUARTER_TD}<td class="{_cell_class(c, exempt)}">{c.count}</td>{_TD}' for c in row.quarters)
     missed = exempt or "、".join(escape(m) for m in row.missed) or "无"
     deduction = exempt if row.deduction is None else floatformat(row.deduction, "-2")
-    return (
-        f'{_TR}<tr{flagged} data-unit="{name}">{_TD}<th scope="row">{name}</th>{_TD}{quarters}'
-        f'{_TD}<td class="spans">{escape(row.spans_label)}</td>{_TD}<td class="total">{row.total}</td>'
+    cells = (
+        f'{quarters}{_TD}<td class="spans">{escape(row.spans_label)}</td>{_TD}<td class="total">{row.total}</td>'
         f'{_TD}<td>{missed}</td>{_TD}<td class="deduction">{deduction}</td>{_TR}</tr>\n{" " * 12}'
     )
+    return ' class="flagged"' if row.flagged else "", cells
 
 
-def rows_html(rows):
-    """The <tr> of these QuarterRows as one safe string, as the template's loop printed them (its whitespace
-    kept): the unit's name, each quarter's count (missing / not-due), the spans, the total, the quarters missed
-    or the exempting word, the deduction. Every text is escaped; the counts are ints."""
-    return mark_safe("".join(_row_html(row) for row in rows))  # noqa: S308 — every value above is escaped or an int
+def rows_html(section, entries):
+    """The <tr> of the rows of these entries of the QuarterSection as one safe string, as the template's loop
+    printed them (its whitespace kept): the unit's name, each quarter's count (missing / not-due), the spans, the
+    total, the quarters missed or the exempting word, the deduction. Every text is escaped; the counts are ints.
+
+    Units of one kind without an exempting cell have the same cells: written once a kind (`section.row`).
+    """
+    kinds, parts = {}, []
+    for entry in entries:
+        found = kinds.get(entry.kind) if entry.mark is None else None
+        if found is None:
+            found = _cells_html(section.row(entry))
+            if entry.mark is None:
+                kinds[entry.kind] = found
+        flagged, cells = found
+        name = escape(entry.unit.name)
+        parts.append(f'{_TR}<tr{flagged} data-unit="{name}">{_TD}<th scope="row">{name}</th>{_TD}{cells}')
+    return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped or an int

@@ -296,7 +296,7 @@ def quarterly(request, year):
         page = paging.paginate(request, SectionUnits(shown))
         shown = paging.group_sections(page.object_list)
     # rows are made for the page's units only, and written as HTML (cases.quarterly_page)
-    shown = [(part.section, rows_html(map(part.section.row, part.section.entries_of(part.rows)))) for part in shown]
+    shown = [(part.section, rows_html(part.section, part.section.page_entries(part.rows))) for part in shown]
     context = {
         "year": year,
         "sections": sections,

@@ -45,12 +45,16 @@ def _cell_class(cell, exempt):
     return "" if cell.due else "not-due"
 
 
-def _cells_html(row):
-    """(the <tr>'s class attribute, its cells after the unit's name) of a QuarterRow."""
+def _cells_html(row, deductions):
+    """(the <tr>'s class attribute, its cells after the unit's name) of a QuarterRow; `deductions`: the
+    deductions written so far (a few values for a page of rows)."""
     exempt = escape(row.exempt_label)
     quarters = "".join(f'{_QUARTER_TD}<td class="{_cell_class(c, exempt)}">{c.count}</td>{_TD}' for c in row.quarters)
     missed = exempt or "、".join(escape(m) for m in row.missed) or "无"
-    deduction = exempt if row.deduction is None else floatformat(row.deduction, "-2")
+    if row.deduction is None:
+        deduction = exempt
+    elif (deduction := deductions.get(row.deduction)) is None:
+        deduction = deductions[row.deduction] = floatformat(row.deduction, "-2")
     cells = (
         f'{quarters}{_TD}<td class="spans">{escape(row.spans_label)}</td>{_TD}<td class="total">{row.total}</td>'
         f'{_TD}<td>{missed}</td>{_TD}<td class="deduction">{deduction}</td>{_TR}</tr>\n{" " * 12}'
@@ -65,11 +69,11 @@ def rows_html(section, entries):
 
     Units of one kind without an exempting cell have the same cells: written once a kind (`section.row`).
     """
-    kinds, parts = {}, []
+    kinds, deductions, parts = {}, {}, []
     for entry in entries:
         found = kinds.get(entry.kind) if entry.mark is None else None
         if found is None:
-            found = _cells_html(section.row(entry))
+            found = _cells_html(section.row(entry), deductions)
             if entry.mark is None:
                 kinds[entry.kind] = found
         flagged, cells = found

@@ -140,6 +140,13 @@ def test_a_new_accepted_case_fills_its_quarter(role_client):
 
 def test_a_year_without_schemes_is_a_404(role_client):
     assert role_client("staff").get("/cases/2031/").status_code == 404
+    assert role_client("staff").get("/cases/2031/quarterly.xlsx").status_code == 404
+
+
+def test_a_year_without_a_count_column_is_a_page(role_client, cases_indicator):
+    Indicator.objects.filter(pk=cases_indicator.pk).update(accepts_count=False)
+    response = role_client("staff").get(URL)
+    assert response.status_code == 200 and "2019年的考核方案中没有奖惩案例一栏" in response.content.decode()
 
 
 def test_export_uses_the_one_excel_writer_with_numbers(role_client):

@@ -4,9 +4,9 @@ Built in a fixed number of queries whatever the number of units and cases; the p
 its Excel export both read it from here. A country's table has 15,000 units: each is an `Entry` (its name,
 its exempting cell, its kind of counts), and units of the same kind share their cells, spans, deduction and
 flag, worked out once; a full `QuarterRow` is made only for the rows shown (a page's 100, or the workbook's).
-The page reads no unit's counts but its rows': how many units fall short is counted over the kinds, which the
-database groups (each unit's four stored quarterly counts; the few with an exempting cell or an offline record
-one by one), so the count above the table costs the same for 70 units and 20,000.
+Without a filter the page reads no unit's name or counts but its rows': how many units fall short is counted
+over the kinds, which the database groups (each unit's four stored quarterly counts; the few with an exempting
+cell or an offline record one by one), so the count above the table costs the same for 70 units and 20,000.
 """
 
 from collections import Counter
@@ -123,10 +123,11 @@ class _YearCounts:
 class QuarterSection:
     """One count column's table: its units (names, in order) read as tuples, its rows made for the units asked.
 
-    A page asks `units` (every enrolled unit's name, for the name filter and the pager), `flagged_count` (how
-    many units fall short: the kinds of counts asked of the database, `kind_counts`), with the 未达要求 filter the
-    units that fall short (`flagged_units`, matched by the database), and the entries of its 100 rows
-    (`entries_of`); the workbook reads every unit's entry (`entries`).
+    A page asks `unit_count` and `units_between` (the pager without a filter: the page's units alone), or `units`
+    (every enrolled unit's name, for the name filter), `flagged_count` (how many units fall short: the kinds of
+    counts asked of the database, `kind_counts`), with the 未达要求 filter the units that fall short
+    (`flagged_units`, matched by the database), and the entries of its 100 rows (`page_entries`); the workbook
+    reads every unit's entry (`entries`).
     """
 
     indicator: Indicator

@@ -122,3 +122,9 @@ def test_the_pending_review_badge_is_an_index_only_count(role_client, reporter_c
                 assert "Index Only Scan using case_pending on" in plan, plan
         finally:
             cursor.execute("RESET enable_bitmapscan")
+
+
+@pytest.mark.parametrize("url", ["/assessment/2019/departments/", "/cases/2019/"])
+def test_a_tables_page_of_units_is_read_in_row_order(role_client, url):
+    """The grid's and the quarterly table's 100 rows: a table's enrolled units in order (a country's 15,000)."""
+    _assert_index_order(role_client("staff"), url, "assessment_schemeunit", "schemeunit_row_order")

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access, due
@@ -11,6 +10,7 @@ from assessment.models import Scheme
 from core import paging
 from core.errors import DomainError
 from core.excel import Sheet, workbook_response
+from core.links import IdLink
 from core.uploads import protected_file_response
 
 from . import services
@@ -63,9 +63,7 @@ def _case_list(request, template, *, default_status="", extra=None):
     shown = visible_cases(request.user).select_related(None).only(*LIST_FIELDS)
     cases = filters.filter(shown).order_by("-submitted_at", "-pk")
     page = paging.paginate(request, cases, PAGE_SIZE)
-    # One reversal for the page: a case's URL is this prefix + its id + "/".
-    case_url_prefix = reverse("cases:detail", args=[0]).removesuffix("0/")
-    context = {"filters": filters, "page": page, "case_url_prefix": case_url_prefix, **(extra or {})}
+    context = {"filters": filters, "page": page, "case_link": IdLink("cases:detail"), **(extra or {})}
     return render(request, template, context)
 
 
@@ -350,15 +348,7 @@ def count_records(request):
     if year.isdigit():
         records = records.filter(year=int(year))
     page = paging.paginate(request, records, 50)
-    # One reversal for the page, not one per record: a record's delete link is prefix + id + suffix.
-    delete_prefix, delete_suffix = reverse("cases:count_delete", args=[0]).rsplit("/0/", 1)
-    context = {
-        "page": page,
-        "form": form,
-        "year": year,
-        "delete_prefix": f"{delete_prefix}/",
-        "delete_suffix": f"/{delete_suffix}",
-    }
+    context = {"page": page, "form": form, "year": year, "delete_link": IdLink("cases:count_delete")}
     return render(request, "cases/count_records.html", context)
 
 

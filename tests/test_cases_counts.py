@@ -125,6 +125,7 @@ def test_staff_add_an_offline_record_and_it_counts_with_its_source(role_client, 
     assert page_cell(client, "商务局") == "3"
     listing = client.get("/cases/counts/?year=2019").content.decode()
     assert "纸质材料报送 3 例" in listing and "t_staff" in listing and "<td>二季度</td>" in listing
+    assert f'<a href="/cases/counts/{record.pk}/delete/">删除</a>' in listing  # the listing links its delete
     # Deleting asks first, then the number goes back.
     confirm = client.get(f"/cases/counts/{record.pk}/delete/").content.decode()
     assert "确定删除" in confirm

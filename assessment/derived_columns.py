@@ -11,7 +11,11 @@ assessment.cells' (`derived_word_and_text`), applied once per group, so the coun
 every Cell (tests/test_tallies.py).
 """
 
+from typing import NamedTuple
+
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 
 from . import cells, derived
 from .models import Mark, MarkState, SchemeUnit
@@ -26,16 +30,36 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
+class _Units(NamedTuple):
+    """Units given as a query (a SELECT of unit ids), asked inside the column's query: none listed here."""
+
+    sql: str
+    params: tuple
+
+
+def _units(unit_ids):
+    """`unit_ids` as the queries take them: None (every enrolled unit), a list, or a queryset's _Units."""
+    if unit_ids is None:
+        return None
+    if isinstance(unit_ids, QuerySet):
+        try:
+            sql, params = unit_ids.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        return _Units(sql, tuple(params))
+    return list(unit_ids)
+
+
 class DerivedColumns:
     """The derived columns among `indicators` (each with its `scheme` set), asked of the database.
 
-    `unit_ids`: the cells of these units only, unless a call names others. What is read is kept, so a page that
-    tallies and filters the same columns shares one instance.
+    `unit_ids`: the cells of these units only (a list, or a queryset of unit ids), unless a call names others.
+    What is read is kept, so a page that tallies and filters the same columns shares one instance.
     """
 
     def __init__(self, indicators, unit_ids=None):
         self.indicators = [i for i in indicators if derived.is_derived(i)]
-        self.unit_ids = None if unit_ids is None else list(unit_ids)
+        self.unit_ids = _units(unit_ids)
         self._read = {}
         self._numbers = {}  # {(derivation type, year): (sql, params)} of its numbers by unit, asked once
 
@@ -69,7 +93,10 @@ class DerivedColumns:
             f" WHERE su.scheme_id = %s"
         )
         params = [indicator.pk, *params, indicator.scheme_id]
-        if unit_ids is not None:
+        if isinstance(unit_ids, _Units):
+            sql += f" AND su.unit_id IN ({unit_ids.sql})"
+            params += unit_ids.params
+        elif unit_ids is not None:
             sql += f" AND su.unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
             params += unit_ids
         return f"{sql} {where}", [*params, *where_params]
@@ -83,8 +110,8 @@ class DerivedColumns:
     def _per_column(self, what, unit_ids, read):
         """{indicator id: read(indicator, unit ids)} of every column, read once per `what` and units (the
         instance's when `unit_ids` is None); an empty list of units reads nothing."""
-        unit_ids = self.unit_ids if unit_ids is None else list(unit_ids)
-        key = (what, None if unit_ids is None else tuple(unit_ids))
+        unit_ids = self.unit_ids if unit_ids is None else _units(unit_ids)
+        key = (what, unit_ids if unit_ids is None or isinstance(unit_ids, _Units) else tuple(unit_ids))
         if key not in self._read:
             asked = unit_ids is None or bool(unit_ids)
             self._read[key] = {i.pk: read(i, unit_ids) if asked else [] for i in self.indicators}

@@ -5,11 +5,16 @@ rows are built as a ProgressTable (`page_table`), so a cell is rendered as on ev
 (assessment.tables).
 """
 
+import functools
+import operator
+import unicodedata
 from dataclasses import dataclass
 
-from . import cells, tallies
+from django.db.models import Count, Exists, OuterRef, Q
+
+from . import cells, derived, stored_tallies, tallies
 from . import due as due_rules
-from .models import MarkState, Scheme, SchemeUnit, Unit
+from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, Unit, UnitPending
 from .tables import ProgressTable, Row, StateCounts, closed_texts, confirmed_deductions
 
 # What the grid reads of every enrolled unit: tuples, not SchemeUnit and Unit instances (a province has
@@ -39,58 +44,111 @@ class GridSelection:
 def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
     """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, without making a cell.
 
-    A country's grid filters and counts every unit but shows 100: the names are matched on the enrolled
-    rows (tuples), 未完成 over every column keeps the units with a * left (`tallies.pending_units`, stored), the
-    due filters and 未完成 of one column start from the cells showing * (`tallies.pending_cells`: a due status
-    other than done, explained or not assessed is a *'s, assessment.due), and the summary row is counted over
-    the rows kept (`tallies_for`: when most are kept, the stored whole columns less the rows left out). Only
-    the page's rows have cells (`page_table`).
+    A country's grid filters and counts every unit but shows 100: the filters are conditions on the enrolled
+    rows that the database applies (`rows` is a queryset the pager counts and reads a page of), so no unit's
+    row is read but the page's. A name is matched by the database when that matches what casefold() does
+    (`name_condition`), else on the enrolled names; 未完成 over every column keeps the units with a * left
+    (stored, assessment.stored_tallies), the due filters and 未完成 of one column the units with a cell showing *
+    (of that due status: assessment.due) (`_pending_condition`); the summary row is grouped by the database over
+    the rows kept, asked inside its queries (no list of units). Only the page's rows have cells (`page_table`).
     `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
     """
     indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
-    enrolled = SchemeUnit.objects.filter(scheme=scheme).order_by("order", "pk").values_list(*_ENROLLED)
+    enrolled = SchemeUnit.objects.filter(scheme=scheme).order_by("order", "pk")
     if not (pending_only or query or due):
-        return _whole_selection(scheme, indicators, enrolled)
-    enrolled = list(enrolled)
-    shown = enrolled
+        return _whole_selection(scheme, indicators, enrolled.values_list(*_ENROLLED))
+    keep, unit_count, unit_ids = Q(), None, None
     query = query.strip().casefold()
     if query:
-        shown = [row for row in shown if query in row[2].casefold() or query in row[3].casefold()]
-    unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
+        keep = name_condition(query)
+        if keep is None:
+            names = list(enrolled.values_list("unit_id", "unit__name", "unit__full_name"))
+            matched = [u for u, name, full in names if query in name.casefold() or query in full.casefold()]
+            unit_count = len(names)
+            if not matched:
+                counts = [StateCounts() for _ in indicators]
+                return GridSelection(
+                    scheme=scheme, indicators=indicators, rows=[], counts=counts, unit_count=unit_count
+                )
+            unit_ids = matched if len(matched) < unit_count else None
+            keep = Q() if unit_ids is None else Q(unit_id__in=unit_ids)
     # The derived column (奖惩案例) asked of the database once, for the filter and the counts alike (of the units
-    # whose name matches).
+    # whose name matches, when listed).
     read = tallies.derived_columns([scheme], indicators, unit_ids)
-    if pending_only and not due and indicator_id is None and shown:
-        # 未完成 over every column: the units with a * left, stored (assessment.stored_tallies), not every cell.
-        kept = tallies.pending_units([scheme], derived_read=read)[scheme.pk]
-        shown = [row for row in shown if row[1] in kept]
-    elif (pending_only or due) and shown:
-        pending = tallies.pending_cells([scheme], indicators, unit_ids, derived_read=read)
-        if due:
-            # the office's changed dates of the columns (a few), not a list of every pending unit
-            due_of = cells.due_finder({i.pk: i for i in indicators}, due_rules.today())
-            pending = [(u, i) for u, i in pending if due_of(u, i, MarkState.PENDING).status == due]
-        kept = {unit_id for unit_id, _ in pending}
-        shown = [row for row in shown if row[1] in kept]
-    unit_ids = None if len(shown) == len(enrolled) else [row[1] for row in shown]
-    if unit_ids is not None and not query:
-        counts = _kept_counts(scheme, indicators, enrolled, unit_ids, read)
-    else:
-        counts = _column_counts(scheme, indicators, unit_ids, read)
-    return GridSelection(
-        scheme=scheme,
-        indicators=indicators,
-        rows=shown,
-        counts=counts,
-        unit_count=len(enrolled),
-    )
+    if pending_only or due:
+        every_column = pending_only and not due and indicator_id is None
+        pending = _pending_condition(scheme, indicators, read, every_column=every_column, due=due)
+        keep = keep & pending if pending is not None else Q(pk=None)  # (no cell shows *: no row is kept)
+    # the rows kept and (unless counted above) every enrolled row counted in one query
+    sizes = enrolled.order_by().aggregate(kept=Count("pk", filter=keep or None), units=Count("pk"))
+    kept = enrolled.filter(keep)
+    rows = _EnrolledRows(kept.values_list(*_ENROLLED), count=sizes["kept"])
+    unit_count = sizes["units"] if unit_count is None else unit_count
+    # The summary row: the kept rows' cells grouped by the database, the kept rows asked inside its queries.
+    counts = _column_counts(scheme, indicators, kept.values("unit_id"), read)
+    return GridSelection(scheme=scheme, indicators=indicators, rows=rows, counts=counts, unit_count=unit_count)
+
+
+# A query of these characters only (汉字 and other letters without case, digits, punctuation, spaces) is matched
+# by the database as typed: no character casefold() changes is among them, nor among what it changes one into
+# (tests/test_grid_selection.py checks every code point), so `query in name.casefold()` is `query in name`.
+CASELESS_CATEGORIES = {"Lo", "Nd", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Zs", "Sm", "Sc"}
+
+
+def name_condition(query):
+    """The enrolled rows whose unit's name or full name contains `query` (casefolded) as a Q the database
+    applies, or None when the query holds a character with case (then the names are casefolded here)."""
+    if not all(unicodedata.category(ch) in CASELESS_CATEGORIES for ch in query):
+        return None
+    return Q(unit__name__contains=query) | Q(unit__full_name__contains=query)
+
+
+def _pending_condition(scheme, indicators, read, *, every_column, due):
+    """The enrolled rows with a cell showing * among `indicators` (of the due status `due` when given), as a Q.
+
+    Every column: the units with a typed * left, stored (assessment.stored_tallies, when current). Else the typed
+    columns' marks showing *: with `due`, of the columns whose rule gives that status, less the cells whose
+    date the office changed (DueOverride: a few), which are asked their own status. A derived column's cells
+    showing * are listed by `read` (one query a column). None when no cell can be kept.
+    """
+    typed = [i for i in indicators if not derived.is_derived(i)]
+    found = []
+    units = set()
+    pending = Mark.objects.filter(tallies.PENDING_MARKS, unit_id=OuterRef("unit_id"))
+    if every_column and typed and stored_tallies.ensure_current([scheme.pk]):
+        found.append(Exists(UnitPending.objects.filter(scheme_unit=OuterRef("pk"), cells__gt=0)))
+    elif typed and not due:
+        found.append(Exists(pending.filter(indicator_id__in=[i.pk for i in typed])))
+    cells_due = None
+    if due:
+        as_of, overrides = due_rules.today(), due_rules.overrides_for([i.pk for i in indicators])
+
+        def cells_due(unit_id, indicator):
+            override = overrides.get((unit_id, indicator.pk))
+            return due_rules.cell_due(MarkState.PENDING, indicator, scheme.year, as_of, override).status == due
+
+        columns = [i.pk for i in typed if cells_due(None, i)]
+        if columns:
+            changed = DueOverride.objects.filter(unit_id=OuterRef("unit_id"), indicator_id=OuterRef("indicator_id"))
+            found.append(Exists(pending.filter(indicator_id__in=columns).exclude(Exists(changed))))
+        of_typed = {i.pk: i for i in typed}
+        asked = [(u, pk) for u, pk in overrides if pk in of_typed and cells_due(u, of_typed[pk])]
+        if asked:
+            marks = Mark.objects.filter(tallies.PENDING_MARKS, indicator_id__in={pk for _, pk in asked})
+            marks = marks.filter(unit_id__in={u for u, _ in asked}).values_list("unit_id", "indicator_id")
+            asked = set(asked)
+            units |= {u for u, pk in marks if (u, pk) in asked}
+    for indicator, unit_id in read.pending(None, indicators):
+        if cells_due is None or cells_due(unit_id, indicator):
+            units.add(unit_id)
+    if units:
+        found.append(Q(unit_id__in=sorted(units)))
+    return functools.reduce(operator.or_, (Q(c) for c in found)) if found else None
 
 
 def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):
-    """One StateCounts per column over the cells of `unit_ids` (all the scheme's units when None), counted by
-    the database (assessment.tallies), not from every cell."""
-    if unit_ids is not None and not unit_ids:
-        return [StateCounts() for _ in indicators]
+    """One StateCounts per column over the cells of `unit_ids` (a list, or a queryset of unit ids; all the
+    scheme's units when None), counted by the database (assessment.tallies), not from every cell."""
     words = tallies.tallies_for(
         [scheme], indicators, pending_units=False, unit_ids=unit_ids, derived_read=derived_read
     ).words
@@ -103,27 +161,12 @@ def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):
     return counts
 
 
-def _kept_counts(scheme, indicators, enrolled, unit_ids, derived_read):
-    """The column counts of the rows a 未完成 or due filter keeps (`unit_ids`, of every enrolled row), grouped over
-    the fewer of the kept and the left out: when most are kept (未完成 at a province), the whole columns (stored)
-    less the rows left out. The whole columns are read either way, so the queries do not depend on the data."""
-    whole = _column_counts(scheme, indicators, None, derived_read)
-    kept = set(unit_ids)
-    if len(kept) * 2 <= len(enrolled):
-        return _column_counts(scheme, indicators, unit_ids, derived_read)
-    left_out = [row[1] for row in enrolled if row[1] not in kept]
-    for column, less in zip(whole, _column_counts(scheme, indicators, left_out, derived_read), strict=True):
-        for key, n in vars(less).items():
-            setattr(column, key, getattr(column, key) - n)
-    return whole
-
-
 class _EnrolledRows:
     """Every enrolled unit's row (`_ENROLLED` tuples) as the pager reads them: counted once, a page read at a time."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, count=None):
         self._queryset = queryset
-        self._count = None
+        self._count = count
 
     def count(self):
         if self._count is None:

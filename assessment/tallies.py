@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from . import cells, derived, stored_tallies
 from .derived_columns import DerivedColumns
@@ -37,11 +37,13 @@ class Tallies:
 def _enrolled_marks(indicator_ids, unit_ids=None):
     """The marks of these indicators whose unit is enrolled in the indicator's scheme (the cells that exist).
 
-    `unit_ids`: of these units only (the rows a filter keeps, a page's rows).
+    `unit_ids`: of these units only (the rows a filter keeps, a page's rows; a list or a queryset of unit ids).
     """
     enrolled = SchemeUnit.objects.filter(scheme_id=OuterRef("indicator__scheme_id"), unit_id=OuterRef("unit_id"))
     marks = Mark.objects.filter(indicator_id__in=indicator_ids).filter(Exists(enrolled)).order_by()
-    return marks if unit_ids is None else marks.filter(unit_id__in=list(unit_ids))
+    if unit_ids is None:
+        return marks
+    return marks.filter(unit_id__in=unit_ids if isinstance(unit_ids, QuerySet) else list(unit_ids))
 
 
 def _columns(schemes, indicators):

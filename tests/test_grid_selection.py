@@ -4,12 +4,14 @@
 
 import datetime
 import itertools
+import sys
+import unicodedata
 
 import pytest
 
-from assessment import stored_tallies
+from assessment import grid_rows, stored_tallies
 from assessment.grid_rows import grid_selection, page_table
-from assessment.models import DueOverride, DueRule, Indicator, Mark, MarkState, Scheme
+from assessment.models import DueOverride, DueRule, Indicator, Mark, MarkState, Scheme, SchemeUnit, Unit
 from assessment.tables import build_tables, schemes_with_parts
 from core.paging import PAGE_ROWS
 
@@ -102,3 +104,29 @@ def test_the_fixture_has_every_kind_of_cell(mixed):
     assert any(c[6] and c[2].isdigit() for c in cells if c)  # a derived number
     assert any(text for _, _, text in seen)
     assert len(seen) > PAGE_ROWS
+
+
+def test_a_caseless_query_is_matched_by_the_database_as_casefold_matches_it():
+    # grid_rows.name_condition: a query of these characters only is matched as typed (`query in name`), which is
+    # `query in name.casefold()` only if casefold() leaves them as they are and never makes one of them.
+    made = {
+        ch for code in range(sys.maxunicode + 1) if (text := chr(code)).casefold() != text for ch in text.casefold()
+    }
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if unicodedata.category(ch) in grid_rows.CASELESS_CATEGORIES:
+            assert ch.casefold() == ch and ch not in made, hex(code)
+    assert grid_rows.name_condition("局#2 0001") is not None
+    assert grid_rows.name_condition("Ab") is None and grid_rows.name_condition("ß") is None
+
+
+@pytest.mark.parametrize("query", ["STRASSE", "straße局", "SS局", "局", "#1", "x"])
+def test_a_query_with_case_matches_the_casefolded_names(mixed, query):
+    Unit.objects.filter(pk=SchemeUnit.objects.filter(scheme__year=2019).order_by("pk").first().unit_id).update(
+        name="Straße局", full_name="Kunshan"
+    )
+    for slug in ("towns", "departments"):
+        whole = build_tables([_scheme(slug)])[0].filtered(query=query)
+        selection = grid_selection(_scheme(slug, units=False), query=query)
+        assert [row[1] for row in selection.rows] == [row.unit.pk for row in whole.rows]
+        assert _counts(selection.counts) == _counts(whole.column_counts())

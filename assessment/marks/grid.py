@@ -87,6 +87,39 @@ def row_cells_html(cells, *, editable, history_url):
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped or an int
 
 
+def rows_html(rows, *, editable, manage, history_url, urge_url):
+    """Each grid row (assessment.tables.Row) as one safe `<tr>` string: the unit's name (with its checkbox when
+    `editable`, its 催办 link when `manage`), its cells (`row_cells_html`), its 扣分情况.
+
+    Made here, not in grid.html, for the reason `row_cells_html` is: the markup is what the template's row was,
+    byte for byte. `urge_url` is a unit's 催办 URL with 0 for its pk (one reversal per page). Every text is
+    escaped; numbers are ints.
+    """
+    urge_prefix, urge_suffix = urge_url.rsplit("/0/", 1)
+    made = []
+    for row in rows:
+        pk, name = row.unit.pk, escape(row.unit.name)
+        check = (
+            f'<input type="checkbox" name="unit" value="{pk}" form="bulk-form" aria-label="选择{name}"> '
+            if editable
+            else ""
+        )
+        urge = (
+            f' <a class="urge-link" href="{urge_prefix}/{pk}/{urge_suffix}" aria-label="催办{name}">催办</a>'
+            if manage
+            else ""
+        )
+        cells = row_cells_html(row.cells, editable=editable, history_url=history_url)
+        made.append(
+            mark_safe(  # noqa: S308 — every value is escaped or an int, `cells` is safe
+                f'<tr data-unit="{pk}">\n              <th scope="row" class="unit-col">{check}{name}{urge}</th>\n'
+                f"              {cells}\n"
+                f'              <td class="deduction-col">{escape(row.deduction_text)}</td>\n            </tr>'
+            )
+        )
+    return made
+
+
 @dataclass
 class BulkPlan:
     """The cells a bulk change would change, and how many go from what to what."""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assessment import access, cells, due
 from assessment.grid_rows import grid_selection, page_table
 from assessment.marks import history
-from assessment.marks.grid import plan_bulk, row_cells_html, year_progress
+from assessment.marks.grid import plan_bulk, rows_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import StateCounts, schemes_with_parts
@@ -121,8 +121,9 @@ def grid(request, year, category):
     # A closed year's cells do not open: grid.js reads this one flag (data-editable), no rule of its own.
     state = year_state(year)
     editable = access.can_edit_year(request.user, state)
-    # One reversal for the page, not one per cell.
+    # One reversal for the page, not one per cell or row.
     history_url = reverse("assessment:mark_history", args=[0])
+    urge_url = reverse("units:urge", args=[0])
     indicators = list(scheme.indicators.all())
     return render(
         request,
@@ -137,9 +138,13 @@ def grid(request, year, category):
             "unit_count": selection.unit_count,
             "shown": shown,
             "columns": list(zip(selection.indicators, selection.counts, strict=True)),
-            "grid_rows": [
-                (row, row_cells_html(row.cells, editable=editable, history_url=history_url)) for row in shown.rows
-            ],
+            "grid_rows": rows_html(
+                shown.rows,
+                editable=editable,
+                manage=access.can_manage(request.user),
+                history_url=history_url,
+                urge_url=urge_url,
+            ),
             "page": page,
             "states": MarkState.choices,
             "summary_keys": StateCounts.summary_keys(),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.utils.safestring import mark_safe
 
-from assessment.models import Indicator, Mark, Scheme, cell_text
+from assessment.models import Indicator, Mark, MarkState, Scheme, cell_text
 from assessment.tables import StateCounts
 from assessment.tallies import derived_columns, pending_unit_counts, tallies_for
 from core.errors import DomainError
@@ -55,7 +55,7 @@ def year_progress(year):
     return progress
 
 
-def row_cells_html(cells, *, editable, history_url):
+def row_cells_html(cells, *, editable, history_url, memo=None):
     """The <td> of each cell of one grid row (assessment.cells.Cell or None), as one safe string.
 
     Made here, not in grid.html: a page holds a thousand cells with a dozen values each, which the
@@ -66,22 +66,34 @@ def row_cells_html(cells, *, editable, history_url):
     readonly = "" if editable else " readonly"
     prefix, suffix = history_url.rsplit("/0/", 1)
     parts = []
+    # `memo`: what the rows of a page share (`rows_html`): {value: escaped} (a thousand cells show a few values)
+    # and {id(Due): its mark} (cells of a column showing the same word share one Due, assessment.cells).
+    escaped, marks = memo if memo is not None else ({}, {})
     for column, cell in enumerate(cells):
         if cell is None:
             parts.append(f'<td class="cell empty readonly" tabindex="-1" data-col="{column}"></td>')
             continue
-        value, status, cell_due = escape(cell.value), cell.status, cell.due
-        pending = " pending" if cell.is_pending else ""
-        mark = ""
-        if cell_due is not None and cell_due.is_open:
-            mark = (
-                f'<span class="due-mark due-{status}" title="{escape(cell_due.mark_title)}">'
-                f'<span class="visually-hidden">{escape(cell_due.mark_text)}</span></span>'
+        value, cell_due, stored = cell.value, cell.due, cell.mark
+        shown = escaped.get(value)
+        if shown is None:
+            shown = escaped[value] = escape(value)
+        status = cell_due.status if cell_due else ""
+        pending = " pending" if value == MarkState.PENDING else ""
+        mark = marks.get(id(cell_due)) if cell_due is not None else ""
+        if mark is None:
+            mark = marks[id(cell_due)] = (
+                (
+                    f'<span class="due-mark due-{status}" title="{escape(cell_due.mark_title)}">'
+                    f'<span class="visually-hidden">{escape(cell_due.mark_text)}</span></span>'
+                )
+                if cell_due.is_open
+                else ""
             )
+        pk, version = (stored.pk, stored.version) if stored is not None else (None, None)
         parts.append(
             f'<td class="cell{pending} due-{status}{readonly}" tabindex="0" data-col="{column}" '
-            f'data-mark="{cell.pk}" data-version="{cell.version}" data-value="{value}" data-status="{status}">'
-            f'{mark}<span class="cell-value">{value}</span><a class="cell-history" href="{prefix}/{cell.pk}/{suffix}" '
+            f'data-mark="{pk}" data-version="{version}" data-value="{shown}" data-status="{status}">'
+            f'{mark}<span class="cell-value">{shown}</span><a class="cell-history" href="{prefix}/{pk}/{suffix}" '
             'title="修改记录（H 键）" aria-label="修改记录" aria-keyshortcuts="h" tabindex="-1">⋯</a></td>'
         )
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped or an int
@@ -97,6 +109,7 @@ def rows_html(rows, *, editable, manage, history_url, urge_url):
     """
     urge_prefix, urge_suffix = urge_url.rsplit("/0/", 1)
     made = []
+    memo = ({}, {})
     for row in rows:
         pk, name = row.unit.pk, escape(row.unit.name)
         check = (
@@ -109,7 +122,7 @@ def rows_html(rows, *, editable, manage, history_url, urge_url):
             if manage
             else ""
         )
-        cells = row_cells_html(row.cells, editable=editable, history_url=history_url)
+        cells = row_cells_html(row.cells, editable=editable, history_url=history_url, memo=memo)
         made.append(
             mark_safe(  # noqa: S308 — every value is escaped or an int, `cells` is safe
                 f'<tr data-unit="{pk}">\n              <th scope="row" class="unit-col">{check}{name}{urge}</th>\n'

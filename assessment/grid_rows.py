@@ -49,7 +49,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     row is read but the page's. A name is matched by the database when that matches what casefold() does
     (`name_condition`), else on the enrolled names; 未完成 over every column keeps the units with a * left
     (stored, assessment.stored_tallies), the due filters and 未完成 of one column the units with a cell showing *
-    (of that due status: assessment.due) (`_pending_condition`); the summary row is grouped by the database over
+    (of that due status: assessment.due) (`_pending_conditions`); the summary row is grouped by the database over
     the rows kept, asked inside its queries (no list of units). Only the page's rows have cells (`page_table`).
     `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
     """
@@ -75,17 +75,30 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     # The derived column (奖惩案例) asked of the database once, for the filter and the counts alike (of the units
     # whose name matches, when listed).
     read = tallies.derived_columns([scheme], indicators, unit_ids)
+    every_column = pending_only and not due and indicator_id is None
     if pending_only or due:
-        every_column = pending_only and not due and indicator_id is None
-        pending = _pending_condition(scheme, indicators, read, every_column=every_column, due=due)
-        keep = keep & pending if pending is not None else Q(pk=None)  # (no cell shows *: no row is kept)
+        pending = _pending_conditions(scheme, indicators, read, every_column=every_column, due=due)
+        # a row is kept when one of them holds (none: no cell shows *, no row is kept)
+        keep &= functools.reduce(operator.or_, pending) if pending else Q(pk=None)
     # the rows kept and (unless counted above) every enrolled row counted in one query
     sizes = enrolled.order_by().aggregate(kept=Count("pk", filter=keep or None), units=Count("pk"))
     kept = enrolled.filter(keep)
     rows = _EnrolledRows(kept.values_list(*_ENROLLED), count=sizes["kept"])
     unit_count = sizes["units"] if unit_count is None else unit_count
     # The summary row: the kept rows' cells grouped by the database, the kept rows asked inside its queries.
-    counts = _column_counts(scheme, indicators, kept.values("unit_id"), read)
+    # 未完成 over every column keeps most rows of a province: the whole columns (stored) less the rows left out,
+    # those for which none of the conditions holds (each excluded: PostgreSQL then plans an anti-join).
+    if every_column and not query:
+        left_out = functools.reduce(lambda rows, c: rows.exclude(c), pending, enrolled.order_by())
+        whole = _column_counts(scheme, indicators, None, read)
+        for column, less in zip(
+            whole, _column_counts(scheme, indicators, left_out.values("unit_id"), read), strict=True
+        ):
+            for key, n in vars(less).items():
+                setattr(column, key, getattr(column, key) - n)
+        counts = whole
+    else:
+        counts = _column_counts(scheme, indicators, kept.values("unit_id"), read)
     return GridSelection(scheme=scheme, indicators=indicators, rows=rows, counts=counts, unit_count=unit_count)
 
 
@@ -103,13 +116,14 @@ def name_condition(query):
     return Q(unit__name__contains=query) | Q(unit__full_name__contains=query)
 
 
-def _pending_condition(scheme, indicators, read, *, every_column, due):
-    """The enrolled rows with a cell showing * among `indicators` (of the due status `due` when given), as a Q.
+def _pending_conditions(scheme, indicators, read, *, every_column, due):
+    """The enrolled rows with a cell showing * among `indicators` (of the due status `due` when given): a list of
+    Qs, one of which holds for each such row.
 
     Every column: the units with a typed * left, stored (assessment.stored_tallies, when current). Else the typed
     columns' marks showing *: with `due`, of the columns whose rule gives that status, less the cells whose
     date the office changed (DueOverride: a few), which are asked their own status. A derived column's cells
-    showing * are listed by `read` (one query a column). None when no cell can be kept.
+    showing * are listed by `read` (one query a column). Empty when no cell can be kept.
     """
     typed = [i for i in indicators if not derived.is_derived(i)]
     found = []
@@ -143,7 +157,7 @@ def _pending_condition(scheme, indicators, read, *, every_column, due):
             units.add(unit_id)
     if units:
         found.append(Q(unit_id__in=sorted(units)))
-    return functools.reduce(operator.or_, (Q(c) for c in found)) if found else None
+    return [Q(c) for c in found]
 
 
 def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):

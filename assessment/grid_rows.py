@@ -17,9 +17,9 @@ from . import due as due_rules
 from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, Unit, UnitPending
 from .tables import ProgressTable, Row, StateCounts, closed_texts, confirmed_deductions
 
-# What the grid reads of every enrolled unit: tuples, not SchemeUnit and Unit instances (a province has
-# thousands, and prefetched instances are tied to their scheme in cycles that only the collector's full
-# passes free). The page's rows are made instances again (`page_table`).
+# What the grid reads of an enrolled unit it shows (a page of the rows a filter keeps, the database applying
+# the filter): tuples, not SchemeUnit and Unit instances (prefetched instances are tied to their scheme in
+# cycles that only the collector's full passes free). The page's rows are made instances again (`page_table`).
 _ENROLLED = ("id", "unit_id", "unit__name", "unit__full_name", "deduction_text")
 _PAGE_SCHEME_UNIT = ["id", "scheme_id", "unit_id", "deduction_text"]
 

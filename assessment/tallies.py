@@ -63,7 +63,8 @@ def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, 
     The typed columns' words and units with a * (unless `pending_units` is False): of whole columns from the
     stored tallies, of `unit_ids` in one GROUP BY each; a derived column in one GROUP BY of its enrolled units
     (assessment.derived_columns).
-    `unit_ids`: the cells of these units only (the rows a grid's filter keeps). `derived_read`: the derived
+    `unit_ids`: the cells of these units only (the rows a grid's filter keeps: a list, or a queryset of unit ids
+    asked inside the queries). `derived_read`: the derived
     columns' DerivedColumns when the caller shares one (`derived_columns`, of these units at least).
     """
     schemes = list(schemes)

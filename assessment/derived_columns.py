@@ -39,8 +39,8 @@ class _Units(NamedTuple):
 
 def _units(unit_ids):
     """`unit_ids` as the queries take them: None (every enrolled unit), a list, or a queryset's _Units."""
-    if unit_ids is None:
-        return None
+    if unit_ids is None or isinstance(unit_ids, _Units):
+        return unit_ids
     if isinstance(unit_ids, QuerySet):
         try:
             sql, params = unit_ids.order_by().query.sql_with_params()
@@ -143,7 +143,7 @@ class DerivedColumns:
     def pending_sql(self, indicator, unit_ids=None):
         """(sql, params) of `SELECT su.unit_id` of the column's cells showing * (of `unit_ids`, else the instance's),
         for a query that counts them beside other cells (tallies.pending_unit_counts) rather than reading them."""
-        unit_ids = self.unit_ids if unit_ids is None else list(unit_ids)
+        unit_ids = self.unit_ids if unit_ids is None else _units(unit_ids)
         return self._sql(indicator, unit_ids, "su.unit_id", _SHOWS_PENDING, _NO_WORD)
 
     def _pending(self, indicator, unit_ids):

@@ -2,6 +2,7 @@
 
 from django import template
 
+from assessment.scoring import breakdown
 from assessment.scoring.rules import fmt
 
 register = template.Library()
@@ -16,17 +17,22 @@ def points(value):
 @register.filter
 def minus(value):
     """A deduction as printed in a table: −0.3, or an empty cell for none."""
-    return f"−{fmt(value)}" if value else ""
+    return breakdown.minus(value)
 
 
 @register.simple_tag(takes_context=True)
-def breakdown_lines(context, score):
-    """All of a score's lines, or (with `compact` in the context) only those that cost something."""
-    return score.deduction_lines if context.get("compact") else score.lines
-
-
-@register.simple_tag(takes_context=True)
-def breakdown_scores(context):
-    """The scores score_breakdown.html renders: `scores` (a page of units) or the one `score`."""
+def score_breakdowns(context):
+    """score_breakdown.html: `scores` (a page of units, each folded with a link to its page, `unit_url_prefix` + id)
+    or the one `score`; with `compact` in the context only the lines that cost something."""
     scores = context.get("scores")
-    return scores if scores is not None else [context["score"]]
+    compact = bool(context.get("compact"))
+    if scores is None:
+        return breakdown.breakdowns_html([context["score"]], compact=compact)
+    prefix = context.get("unit_url_prefix") or ""
+    return breakdown.breakdowns_html(scores, compact=compact, unit_url_prefix=prefix)
+
+
+@register.simple_tag
+def ranking_rows(rows, frozen):
+    """The rows of a category's ranking table on scores.html (`frozen`: the category's)."""
+    return breakdown.ranking_rows_html(rows, frozen=frozen)

@@ -20,7 +20,7 @@ from assessment.directory.indicators import update_indicator
 from assessment.marks.services import bulk_set_marks, set_mark, undo_batch
 from assessment.models import Deduction, Indicator, Mark, RuleKind, Scheme, SchemeUnit, Unit, UnitYearScore
 from assessment.scoring import stored
-from assessment.scoring.live import year_scores
+from assessment.scoring.live import live_lines, live_scores, year_schemes, year_scores
 from assessment.scoring.services import confirm_deduction, delete_deduction, record_deduction
 from assessment.scoring.stored import refresh_scores, year_ranking
 from cases.count_records import add_count_record, delete_count_record
@@ -234,3 +234,26 @@ def test_rebuild_scores_command(db, year, capsys):
     call_command("rebuild_scores", str(year))
     assert "家单位的得分" in capsys.readouterr().out
     _assert_stored_is_live()
+
+
+def test_a_pages_lines_are_the_lines_live_scores_makes(staff_user, on_day):
+    """scoring.live.live_lines (what a page of the stored ranking shows): every unit's lines as live_scores."""
+    on_day(datetime.date(2019, 11, 26))
+    unit = Unit.objects.get(name="亭林城市管理办事处")
+    indicator = Indicator.objects.get(scheme__year=YEAR, scheme__category__slug="offices", order=5)
+    record_deduction(
+        unit=unit,
+        indicator=indicator,
+        date=datetime.date(2019, 6, 30),
+        count=2,
+        amount=None,
+        reason="两次",
+        user=staff_user,
+        confirm=False,
+    )
+    schemes = list(year_schemes(YEAR))
+    every = {(s.pk, u.unit_id): u.lines for s, c in zip(schemes, live_scores(schemes), strict=True) for u in c.units}
+    keys = [key for key in every if key[1] % 3 == 0 or key[1] == unit.pk]
+    made = live_lines(schemes, keys)
+    assert made == {key: every[key] for key in keys}
+    assert any(line.records for line in made[next(k for k in keys if k[1] == unit.pk)])

@@ -9,6 +9,7 @@ from assessment import cells, derived
 from assessment.models import Deduction, Indicator, RuleGroup, Scheme, SchemeUnit, YearEndAssessment
 from assessment.scoring.categories import CategoryScores, score_category
 from assessment.scoring.rules import CASES_SOURCE, Record, rules_from_scheme
+from assessment.scoring.scores import score_unit
 
 
 def scoring_schemes(queryset=None, *, units=True):
@@ -93,6 +94,36 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None, unit_ids=None):
     """
     schemes = list(schemes)
     enrolled = enrolled_units(schemes, unit_ids)
+    cells_by_unit, records_by_unit = _scored_data(schemes, enrolled, as_of, case_shortfall, unit_ids)
+    return [
+        score_category(rules_from_scheme(scheme), enrolled[scheme.pk], cells_by_unit, records_by_unit)
+        for scheme in schemes
+    ]
+
+
+def live_lines(schemes, keys, *, as_of=None):
+    """{(scheme id, unit id): the unit's Lines under that scheme} for `keys`, enrolled pairs of `schemes`.
+
+    The lines live_scores makes (the same data, the same score_unit), for a page of units already ranked by
+    the stored scores (scoring.stored): not ranked, no totals summed, their enrolment not read again.
+    """
+    schemes = list(schemes)
+    enrolled = {s.pk: [] for s in schemes}
+    for scheme_id, unit_id in keys:
+        enrolled[scheme_id].append((unit_id, ""))
+    unit_ids = {unit_id for _, unit_id in keys}
+    cells_by_unit, records_by_unit = _scored_data(schemes, enrolled, as_of, None, unit_ids)
+    made = {}
+    for scheme in schemes:
+        rules = rules_from_scheme(scheme)
+        for unit_id, name in enrolled[scheme.pk]:
+            cells_of, records = cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ())
+            made[(scheme.pk, unit_id)] = score_unit(rules, unit_id, name, cells_of, records).lines
+    return made
+
+
+def _scored_data(schemes, enrolled, as_of, case_shortfall, unit_ids):
+    """({unit id: {indicator id: cell text}}, {unit id: [Record]}) of the `enrolled` units, what scoring reads."""
     # the case counts, read once for the cells and for the shortfalls (of `unit_ids` only, when given)
     readings = derived.Readings(unit_ids)
     if case_shortfall is None:
@@ -106,10 +137,7 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None, unit_ids=None):
     records_by_unit = _shortfall_records(case_shortfall)
     for d in deductions.order_by("date", "pk"):
         records_by_unit[d.unit_id].append(Record.from_deduction(d))
-    result = []
-    for scheme in schemes:
-        result.append(score_category(rules_from_scheme(scheme), enrolled[scheme.pk], cells_by_unit, records_by_unit))
-    return result
+    return cells_by_unit, records_by_unit
 
 
 def year_schemes(year):

@@ -24,7 +24,7 @@ from assessment import due
 from assessment.models import Scheme, SchemeUnit, UnitYearScore
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
-from assessment.scoring.live import live_scores, year_schemes
+from assessment.scoring.live import live_lines, live_scores, year_schemes
 from assessment.scoring.rules import rules_from_scheme
 
 STORE_CHUNK = 1000  # rows per UPDATE: 4 parameters each, within SQLite's 32,766
@@ -190,7 +190,7 @@ class Lines:
         keys = [k for k in keys if k not in self.made]
         if not keys:
             return
-        self.keep(live_scores(self.schemes, unit_ids={unit_id for _, unit_id in keys}))
+        self.made.update(live_lines(self.schemes, keys))
 
     def lines(self, scheme_id, unit_id):
         self.load([(scheme_id, unit_id)])

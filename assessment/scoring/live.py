@@ -115,10 +115,10 @@ def live_lines(schemes, keys, *, as_of=None):
     cells_by_unit, records_by_unit = _scored_data(schemes, enrolled, as_of, None, unit_ids)
     made = {}
     for scheme in schemes:
-        rules = rules_from_scheme(scheme)
+        rules, shared = rules_from_scheme(scheme), {}
         for unit_id, name in enrolled[scheme.pk]:
             cells_of, records = cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ())
-            made[(scheme.pk, unit_id)] = score_unit(rules, unit_id, name, cells_of, records).lines
+            made[(scheme.pk, unit_id)] = score_unit(rules, unit_id, name, cells_of, records, shared=shared).lines
     return made
 
 

@@ -194,9 +194,22 @@ def records_by_item(rules, records):
         yield item, ([r for c in item.columns for r in by_column.get(c.id, ())] if by_column else ())
 
 
-def score_unit(rules, unit_id, unit_name, cells, records=()):
-    """A unit's UnitScore under `rules`: `cells` {indicator id: "√"/"*"/"4"…}, `records` [Record]."""
-    lines = [score_item(item, cells, item_records) for item, item_records in records_by_item(rules, records)]
+def score_unit(rules, unit_id, unit_name, cells, records=(), *, shared=None):
+    """A unit's UnitScore under `rules`: `cells` {indicator id: "√"/"*"/"4"…}, `records` [Record].
+
+    `shared`: a dict kept across the units of one scheme: an item without records is a function of its cells'
+    texts, so its Line is made once per texts and shared by the units showing them (a Line is never changed).
+    """
+    lines = []
+    for item, item_records in records_by_item(rules, records):
+        if shared is None or item_records:
+            lines.append(score_item(item, cells, item_records))
+            continue
+        key = (item.key, *(cells.get(c.id) for c in item.columns))
+        line = shared.get(key)
+        if line is None:
+            line = shared[key] = score_item(item, cells, ())
+        lines.append(line)
     return UnitScore.under(rules, unit_id, unit_name, lines=lines)
 
 

@@ -6,10 +6,14 @@ rows shown — name, rank, 并列, totals — must be exactly the slice of year_
 """
 
 import re
+from decimal import Decimal
 
 import pytest
 
-from assessment.scoring.stored import year_ranking
+from assessment.scoring.live import year_schemes
+from assessment.scoring.ranked import RankedRows, section_of
+from assessment.scoring.rules import rules_from_scheme
+from assessment.scoring.stored import Lines, make_current, year_ranking
 
 from .test_scoring_pages import RANKING, _multiply_units, _rows
 
@@ -73,3 +77,20 @@ def test_a_name_with_like_wildcards_matches_only_itself(role_client):
     client = role_client("staff")
     assert _shown(client, {"q": "%"}) == ([], 0)
     assert _shown(client, {"q": "_"}) == ([], 0)
+
+
+def test_a_pages_totals_are_the_stored_decimals(db):
+    """The page reads its units' totals from its ranking query as the model's fields read them (Decimal('0.40'),
+    not SQLite's float 0.4): the very values year_ranking reads through the ORM."""
+    schemes = list(year_schemes(YEAR))
+    lines = Lines(YEAR, schemes)
+    assert make_current(YEAR, lines)
+    rows = RankedRows(lines, [section_of(rules_from_scheme(s)) for s in schemes])[0:200]
+    expected = {
+        (c.category_slug, u.unit_id): (str(u.deduction), str(u.year_end_deduction))
+        for c in year_ranking(YEAR)
+        for u in c.units
+    }
+    shown = {(c.category_slug, u.unit_id): tuple(map(str, u.totals)) for c, u in rows}
+    assert shown == expected and any(year_end != "0.00" for _, year_end in shown.values())
+    assert all(isinstance(value, Decimal) for _, u in rows for value in u.totals)

@@ -80,15 +80,15 @@ class RankedRows:
         with connection.cursor() as cursor:
             cursor.execute(f"{sql}{self.ORDER} LIMIT %s OFFSET %s", [*params, stop - start, start])
             found = cursor.fetchall()
-        totals = _totals([row[0] for row in found])
+        read = [_field_reader(name) for name in ("deduction", "year_end_deduction")]
         result = []
-        for pk, scheme_id, unit_id, name, _, _, rank, same in found:
+        for _, scheme_id, unit_id, name, deduction, year_end_deduction, rank, same in found:
             score = UnitScore.under(
                 self.rules[scheme_id],
                 unit_id,
                 name,
                 lines=None,
-                totals=totals[pk],
+                totals=(read[0](deduction), read[1](year_end_deduction)),
                 line_maker=UnitLines(self.lines, (scheme_id, unit_id)),
                 rank=rank,
             )
@@ -97,13 +97,19 @@ class RankedRows:
         return result
 
 
-def _totals(pks):
-    """{scheme unit id: (deduction, year-end deduction)} as Decimals, read through the model's fields (a raw
-    cursor gives SQLite's floats)."""
-    rows = UnitYearScore.objects.filter(scheme_unit_id__in=pks).values_list(
-        "scheme_unit_id", "deduction", "year_end_deduction"
-    )
-    return {pk: (deduction, year_end) for pk, deduction, year_end in rows}
+def _field_reader(name):
+    """A function reading UnitYearScore's `name` from a raw cursor as the model's field does: a Decimal of its
+    decimal places (SQLite's cursor gives floats), through the converters Django's own queries apply."""
+    field = UnitYearScore._meta.get_field(name)
+    col = field.get_col(UnitYearScore._meta.db_table)
+    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+    def read(value):
+        for convert in converters:
+            value = convert(value, col, connection)
+        return value
+
+    return read
 
 
 def section_of(rules):

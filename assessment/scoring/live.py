@@ -101,11 +101,12 @@ def live_scores(schemes, *, as_of=None, case_shortfall=None, unit_ids=None):
     ]
 
 
-def live_lines(schemes, keys, *, as_of=None):
+def live_lines(schemes, keys, *, as_of=None, rules=None):
     """{(scheme id, unit id): the unit's Lines under that scheme} for `keys`, enrolled pairs of `schemes`.
 
     The lines live_scores makes (the same data, the same score_unit), for a page of units already ranked by
     the stored scores (scoring.stored): not ranked, no totals summed, their enrolment not read again.
+    `rules`: {scheme id: rules_from_scheme(scheme)} when the caller has made them.
     """
     schemes = list(schemes)
     enrolled = {s.pk: [] for s in schemes}
@@ -115,10 +116,12 @@ def live_lines(schemes, keys, *, as_of=None):
     cells_by_unit, records_by_unit = _scored_data(schemes, enrolled, as_of, None, unit_ids)
     made = {}
     for scheme in schemes:
-        rules, shared = rules_from_scheme(scheme), {}
+        scheme_rules = rules[scheme.pk] if rules is not None else rules_from_scheme(scheme)
+        shared = {}
         for unit_id, name in enrolled[scheme.pk]:
             cells_of, records = cells_by_unit.get(unit_id, {}), records_by_unit.get(unit_id, ())
-            made[(scheme.pk, unit_id)] = score_unit(rules, unit_id, name, cells_of, records, shared=shared).lines
+            score = score_unit(scheme_rules, unit_id, name, cells_of, records, shared=shared)
+            made[(scheme.pk, unit_id)] = score.lines
     return made
 
 

@@ -12,7 +12,6 @@ from django.db import connection
 from assessment.models import Category, Scheme, SchemeUnit, Unit, UnitYearScore
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
-from assessment.scoring.rules import rules_from_scheme
 from assessment.scoring.stored import UnitLines
 
 
@@ -52,7 +51,7 @@ class RankedRows:
     def __init__(self, lines, sections, *, scheme_ids=None, query=""):
         self.year, self.lines, self.query = lines.year, lines, query.casefold()
         self.scheme_ids = scheme_ids
-        self.rules = {s.pk: rules_from_scheme(s) for s in lines.schemes}
+        self.rules = lines.rules
         self.sections = dict(zip([s.pk for s in lines.schemes], sections, strict=True))
         self._count = None
 

@@ -13,6 +13,7 @@ ranking order; a unit's lines are made only when shown (`load_lines` for a page 
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -180,6 +181,11 @@ class Lines:
     def __init__(self, year, schemes):
         self.year, self.schemes, self.made = year, schemes, {}
 
+    @cached_property
+    def rules(self):
+        """{scheme id: its Rules}, made once for the request's uses (sections, ranked rows, lines)."""
+        return {scheme.pk: rules_from_scheme(scheme) for scheme in self.schemes}
+
     def keep(self, categories):
         """Keep the lines of units just scored (`categories`: live_scores of self.schemes), made once."""
         for scheme, category in zip(self.schemes, categories, strict=True):
@@ -190,7 +196,7 @@ class Lines:
         keys = [k for k in keys if k not in self.made]
         if not keys:
             return
-        self.made.update(live_lines(self.schemes, keys))
+        self.made.update(live_lines(self.schemes, keys, rules=self.rules))
 
     def lines(self, scheme_id, unit_id):
         self.load([(scheme_id, unit_id)])
@@ -306,7 +312,7 @@ def year_ranking(year):
         by_scheme[row.scheme_id].append(row)
     return [
         CategoryScores.of_rules(rules, _ranked(rules, by_scheme[scheme.pk], lines))
-        for scheme, rules in ((scheme, rules_from_scheme(scheme)) for scheme in schemes)
+        for scheme, rules in ((scheme, lines.rules[scheme.pk]) for scheme in schemes)
     ]
 
 

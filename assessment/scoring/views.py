@@ -24,11 +24,10 @@ from assessment.scoring.live import (
     year_scores,
 )
 from assessment.scoring.ranked import RankedRows, section_of
-from assessment.scoring.rules import rules_from_scheme
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
 from assessment.scoring.stored import Lines, load_lines, make_current, year_ranking
 from assessment.sheets import score_sheets
-from assessment.years import current_year, year_state
+from assessment.years import YearState, current_year, year_state
 from core import paging
 from core.errors import DomainError
 from core.excel import workbook_response
@@ -121,7 +120,7 @@ def _stored_paged(request, year):
     lines = Lines(year, schemes)
     if not make_current(year, lines):
         return None
-    categories = [section_of(rules_from_scheme(s)) for s in schemes]
+    categories = [section_of(lines.rules[s.pk]) for s in schemes]
     filters = _filters(request, categories)
     slug = filters["category"]
     scheme_ids = [s.pk for s in schemes if s.category.slug == slug] if slug else None
@@ -147,7 +146,8 @@ def ranking(request, year):
         {
             **paged,
             "assessment": assessment,
-            "year_state": year_state(year),
+            # never closed (no version): no second query for what latest_assessment just said
+            "year_state": year_state(year) if assessment is not None else YearState(year),
             "shown": None if live else assessment,
             "live": live,
             "changed": changed,

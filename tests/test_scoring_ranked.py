@@ -6,13 +6,15 @@ rows shown — name, rank, 并列, totals — must be exactly the slice of year_
 """
 
 import re
-from decimal import Decimal
+from dataclasses import replace
+from decimal import Decimal as D
 
 import pytest
 
+from assessment.scoring.lines import UnitScore
 from assessment.scoring.live import year_schemes
 from assessment.scoring.ranked import RankedRows, section_of
-from assessment.scoring.rules import rules_from_scheme
+from assessment.scoring.rules import Column, Item, Rules, rules_from_scheme
 from assessment.scoring.stored import Lines, make_current, year_ranking
 
 from .test_scoring_pages import RANKING, _multiply_units, _rows
@@ -93,4 +95,30 @@ def test_a_pages_totals_are_the_stored_decimals(db):
     }
     shown = {(c.category_slug, u.unit_id): tuple(map(str, u.totals)) for c, u in rows}
     assert shown == expected and any(year_end != "0.00" for _, year_end in shown.values())
-    assert all(isinstance(value, Decimal) for _, u in rows for value in u.totals)
+    assert all(isinstance(value, D) for _, u in rows for value in u.totals)
+
+
+def test_a_unit_whose_totals_are_zero_shows_no_lines_without_making_them(db):
+    """The page needs only the lines that cost something: a unit with zero totals has none (losses are never
+    negative), so its lines are not made; the lines, once made, agree."""
+    schemes = list(year_schemes(YEAR))
+    assert make_current(YEAR, Lines(YEAR, schemes))
+    lines = Lines(YEAR, schemes)  # current now: nothing made while refreshing
+    assert make_current(YEAR, lines)
+    rows = [u for _, u in RankedRows(lines, [section_of(lines.rules[s.pk]) for s in schemes])[0:200]]
+    zero = [u for u in rows if not any(u.totals)]
+    assert zero and all(u.costs_nothing and u.deduction_lines == [] for u in zero)
+    assert not lines.made
+    assert not any(u.costs_nothing for u in rows if any(u.totals))
+    assert all(not line.deduction and not line.year_end_deduction for u in zero for line in u.lines)
+
+
+def test_rules_with_a_negative_amount_read_the_lines_even_for_zero_totals():
+    earn, lose = (Column(id=n, title=f"列{n}", kind=kind, points=D("0.5")) for n, kind in ((1, "earn"), (2, "lose")))
+    rules = Rules(items=(Item(key="i1", columns=(earn,), points=D("0.5")), Item(key="i2", columns=(lose,), points=0)))
+    assert rules.losses_never_negative
+    assert UnitScore.under(rules, 1, "甲", lines=None, totals=(D(0), D("0.00")), line_maker=list).costs_nothing
+    assert not UnitScore.under(rules, 1, "甲", lines=None, totals=(D(0), D("0.1")), line_maker=list).costs_nothing
+    negative = Rules(items=(Item(key="i1", columns=(replace(earn, points=D("-0.5")),), points=D("-0.5")),))
+    assert not negative.losses_never_negative
+    assert not UnitScore.under(negative, 1, "甲", lines=None, totals=(D(0), D(0)), line_maker=list).costs_nothing

@@ -114,11 +114,14 @@ class UnitScore:
     # thousands of units, and only the units shown read their lines (score_category).
     totals: tuple | None = field(default=None, repr=False, compare=False)
     line_maker: Callable | None = field(default=None, repr=False, compare=False)
+    # Known without the lines: its totals are zero under rules whose losses are never negative (`under`).
+    costs_nothing: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def under(cls, rules, unit_id, unit_name, **score):
         """A unit's score under a scheme's `rules` (its category, year, full points): `lines`, or `totals`
         with a `line_maker`. The one place a live UnitScore is made (`from_dict` reads a frozen one)."""
+        totals = score.get("totals")
         return cls(
             unit_id=unit_id,
             unit_name=unit_name,
@@ -126,6 +129,7 @@ class UnitScore:
             category_slug=rules.category_slug,
             year=rules.year,
             full_points=rules.full_points,
+            costs_nothing=totals is not None and not any(totals) and None not in totals and rules.losses_never_negative,
             **score,
         )
 
@@ -166,11 +170,14 @@ class UnitScore:
 
     @property
     def deduction_lines(self):
-        """Lines that cost something now or at year end."""
+        """Lines that cost something now or at year end (none, without making the lines, if `costs_nothing`)."""
+        if self.costs_nothing:
+            return []
         return [line for line in self.lines if line.deduction or line.year_end_deduction]
 
     def finalized(self):
-        return replace(self, lines=[line.finalized() for line in self.lines], frozen=True, totals=None, line_maker=None)
+        lines = [line.finalized() for line in self.lines]
+        return replace(self, lines=lines, frozen=True, totals=None, line_maker=None, costs_nothing=False)
 
     def to_dict(self):
         return {

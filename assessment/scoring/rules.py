@@ -141,6 +141,14 @@ class Rules:
     def columns(self):
         return [c for i in self.items for c in i.columns]
 
+    @cached_property
+    def losses_never_negative(self):
+        """No item can add points back: every points, rate and cap is ≥ 0 (records count ≥ 1 and amounts > 0, by
+        the database), so a unit whose totals are zero has no line that costs anything."""
+        amounts = [i.points for i in self.items if i.is_group]
+        amounts += [v for c in self.columns for v in (c.points, c.rate, c.cap) if v is not None]
+        return all(v >= 0 for v in amounts)
+
 
 def column_of(indicator):
     return Column(

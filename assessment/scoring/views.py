@@ -139,7 +139,8 @@ def ranking(request, year):
     if paged is None:
         categories, assessment, live, changed = _ranking_data(request, year, stored=True)
         paged = _paged(request, year, categories)
-    load_lines([row for section in paged["sections"] for row in section.rows])
+    # the page shows each unit's lines that cost something: none to make for a unit whose totals say so
+    load_lines([row for section in paged["sections"] for row in section.rows if not row.costs_nothing])
     return render(
         request,
         "assessment/scores.html",

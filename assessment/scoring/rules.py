@@ -143,8 +143,8 @@ class Rules:
 
     @cached_property
     def losses_never_negative(self):
-        """No item can add points back: every points, rate and cap is ≥ 0 (records count ≥ 1 and amounts > 0, by
-        the database), so a unit whose totals are zero has no line that costs anything."""
+        """No item can add points back: every points, rate and cap is ≥ 0 (a record counts ≥ 1 or an amount > 0,
+        by the database; a quarter's missing cases ≥ 0), so a unit whose totals are zero has no line that costs."""
         amounts = [i.points for i in self.items if i.is_group]
         amounts += [v for c in self.columns for v in (c.points, c.rate, c.cap) if v is not None]
         return all(v >= 0 for v in amounts)

@@ -61,6 +61,13 @@ def test_staff_record_and_confirm_missed_tasks_through_the_form(role_client):
     assert _texts()["亭林城市管理办事处"] == ""
     page = client.get(LIST).content.decode()
     assert "待确认" in page and "10月诚信专题宣传任务未按时完成" in page
+    # the record's row links its unit's scores, its confirmation and its deletion
+    for link in (
+        f'href="/assessment/2019/scores/{unit.pk}/"',
+        f'action="/assessment/2019/scores/deductions/{record.pk}/confirm/"',
+        f'href="/assessment/2019/scores/deductions/{record.pk}/delete/"',
+    ):
+        assert link in page
     response = client.post(f"/assessment/2019/scores/deductions/{record.pk}/confirm/")
     assert response.status_code == 302
     record.refresh_from_db()

@@ -1,6 +1,7 @@
 """Closing the year: staff confirm, every remaining “*” without explanation becomes a deduction,
 the result is frozen as a version; a re-close after a correction makes the next version with a reason."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -36,6 +37,9 @@ def test_the_confirmation_page_lists_what_closing_will_deduct(role_client):
     assert "（21 家单位）" in page
     assert "年底考核时仍未完成且未作情况说明，不得0.4分" in page  # a town's 信用审查
     assert "按1次计，扣0.05分" in page  # a department's 宣传
+    # each unit's lines link its scores
+    links = set(re.findall(r'<a href="/assessment/2019/scores/(\d+)/">([^<]+)</a>', page))
+    assert len(links) == 21 and all(Unit.objects.get(pk=pk).name == name for pk, name in links)
     assert not YearEndAssessment.objects.exists()
 
 

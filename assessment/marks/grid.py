@@ -55,16 +55,16 @@ def year_progress(year):
     return progress
 
 
-def row_cells_html(cells, *, editable, history_url, memo=None):
+def row_cells_html(cells, *, editable, history, memo=None):
     """The <td> of each cell of one grid row (assessment.cells.Cell or None), as one safe string.
 
     Made here, not in grid.html: a page holds a thousand cells with a dozen values each, which the
     template engine renders at ~100 µs a cell (a third of the page's time at province). The markup is
-    what grid.js and tests/grid_html.py read. `history_url` is a mark's history URL with 0 for its pk
-    (one reversal per page). Every text is escaped; numbers are ints.
+    what grid.js and tests/grid_html.py read. `history`: a mark's history link (core.links.IdLink, one
+    reversal per page). Every text is escaped; numbers are ints.
     """
     readonly = "" if editable else " readonly"
-    prefix, suffix = history_url.rsplit("/0/", 1)
+    prefix, suffix = history.prefix, history.suffix
     parts = []
     # `memo`: what the rows of a page share (`rows_html`): {value: escaped} (a thousand cells show a few values)
     # and {id(Due): its mark} (cells of a column showing the same word share one Due, assessment.cells).
@@ -93,21 +93,20 @@ def row_cells_html(cells, *, editable, history_url, memo=None):
         parts.append(
             f'<td class="cell{pending} due-{status}{readonly}" tabindex="0" data-col="{column}" '
             f'data-mark="{pk}" data-version="{version}" data-value="{shown}" data-status="{status}">'
-            f'{mark}<span class="cell-value">{shown}</span><a class="cell-history" href="{prefix}/{pk}/{suffix}" '
+            f'{mark}<span class="cell-value">{shown}</span><a class="cell-history" href="{prefix}{pk}{suffix}" '
             'title="修改记录（H 键）" aria-label="修改记录" aria-keyshortcuts="h" tabindex="-1">⋯</a></td>'
         )
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped or an int
 
 
-def rows_html(rows, *, editable, manage, history_url, urge_url):
+def rows_html(rows, *, editable, manage, history, urge):
     """Each grid row (assessment.tables.Row) as one safe `<tr>` string: the unit's name (with its checkbox when
     `editable`, its 催办 link when `manage`), its cells (`row_cells_html`), its 扣分情况.
 
     Made here, not in grid.html, for the reason `row_cells_html` is: the markup is what the template's row was,
-    byte for byte. `urge_url` is a unit's 催办 URL with 0 for its pk (one reversal per page). Every text is
-    escaped; numbers are ints.
+    byte for byte. `history`, `urge`: a mark's history and a unit's 催办 links (core.links.IdLink, one reversal
+    per page). Every text is escaped; numbers are ints.
     """
-    urge_prefix, urge_suffix = urge_url.rsplit("/0/", 1)
     made = []
     memo = ({}, {})
     for row in rows:
@@ -117,15 +116,11 @@ def rows_html(rows, *, editable, manage, history_url, urge_url):
             if editable
             else ""
         )
-        urge = (
-            f' <a class="urge-link" href="{urge_prefix}/{pk}/{urge_suffix}" aria-label="催办{name}">催办</a>'
-            if manage
-            else ""
-        )
-        cells = row_cells_html(row.cells, editable=editable, history_url=history_url, memo=memo)
+        urge_link = f' <a class="urge-link" href="{urge.url(pk)}" aria-label="催办{name}">催办</a>' if manage else ""
+        cells = row_cells_html(row.cells, editable=editable, history=history, memo=memo)
         made.append(
             mark_safe(  # noqa: S308 — every value is escaped or an int, `cells` is safe
-                f'<tr data-unit="{pk}">\n              <th scope="row" class="unit-col">{check}{name}{urge}</th>\n'
+                f'<tr data-unit="{pk}">\n              <th scope="row" class="unit-col">{check}{name}{urge_link}</th>\n'
                 f"              {cells}\n"
                 f'              <td class="deduction-col">{escape(row.deduction_text)}</td>\n            </tr>'
             )

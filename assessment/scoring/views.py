@@ -31,6 +31,7 @@ from assessment.years import YearState, current_year, year_state
 from core import paging
 from core.errors import DomainError
 from core.excel import workbook_response
+from core.links import IdLink
 
 read_all = access.read_all_required
 manage = access.manage_required
@@ -240,7 +241,12 @@ def deductions(request, year):
         .select_related("unit", "indicator__scheme__category", "entered_by", "confirmed_by")
         .order_by("-date", "-pk")
     )
-    return render(request, "assessment/deductions.html", {"year": year, "records": records})
+    links = {  # one reversal each for the page, not one per record
+        "unit_link": IdLink("scores:unit", year),
+        "confirm_link": IdLink("scores:deduction_confirm", year),
+        "delete_link": IdLink("scores:deduction_delete", year),
+    }
+    return render(request, "assessment/deductions.html", {"year": year, "records": records, **links})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -337,6 +343,7 @@ def close(request, year):
             "missing": missing,
             "waiting": waiting,
             "unchanged": previous is not None and freeze(categories) == previous.results,
+            "unit_link": IdLink("scores:unit", year),
         },
     )
 

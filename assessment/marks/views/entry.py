@@ -122,8 +122,6 @@ def grid(request, year, category):
     state = year_state(year)
     editable = access.can_edit_year(request.user, state)
     # One reversal for the page, not one per cell or row.
-    history_url = reverse("assessment:mark_history", args=[0])
-    urge_url = reverse("units:urge", args=[0])
     indicators = list(scheme.indicators.all())
     return render(
         request,
@@ -142,8 +140,8 @@ def grid(request, year, category):
                 shown.rows,
                 editable=editable,
                 manage=access.can_manage(request.user),
-                history_url=history_url,
-                urge_url=urge_url,
+                history=IdLink("assessment:mark_history"),
+                urge=IdLink("units:urge"),
             ),
             "page": page,
             "states": MarkState.choices,

@@ -89,7 +89,7 @@ def test_scores_page_at_province_scale_is_small_and_its_queries_flat(role_client
     multiply_units(10)  # 700 units
     # the 630 new units are scored first (the year whole, then the page ranked by the database: see
     # tests/test_scoring_pages.py for the list)
-    with django_assert_max_num_queries(23 + MENU_TODO_QUERIES["staff"]):
+    with django_assert_max_num_queries(26 + MENU_TODO_QUERIES["staff"]):
         response = client.get(SCORES + "?page=4")
     html = response.content.decode()
     assert len(_score_rows(html)) == 100 and len(response.content) < MAX_BYTES

@@ -26,7 +26,8 @@ _NO_WORD = ("", MarkState.PENDING)
 _SHOWS_PENDING = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
 
 
-def _table(model):
+def quoted_table(model):
+    """The model's table as raw SQL names it (the queries here and tallies.pending_unit_counts)."""
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -87,8 +88,8 @@ class DerivedColumns:
         `where_params`)."""
         numbers, params = self._numbers_sql(indicator)
         sql = (
-            f"SELECT {select} FROM {_table(SchemeUnit)} su"
-            f" LEFT JOIN {_table(Mark)} m ON m.unit_id = su.unit_id AND m.indicator_id = %s"
+            f"SELECT {select} FROM {quoted_table(SchemeUnit)} su"
+            f" LEFT JOIN {quoted_table(Mark)} m ON m.unit_id = su.unit_id AND m.indicator_id = %s"
             f" LEFT JOIN ({numbers}) c ON c.counted_unit = su.unit_id"
             f" WHERE su.scheme_id = %s"
         )

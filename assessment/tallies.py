@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from . import cells, derived, stored_tallies
-from .derived_columns import DerivedColumns
+from .derived_columns import DerivedColumns, quoted_table
 from .models import ColumnTally, Mark, SchemeUnit, UnitPending, cell_text
 from .stored_tallies import PENDING_MARKS  # noqa: F401  (the cells showing *: the one definition)
 
@@ -145,7 +145,7 @@ def pending_unit_counts(schemes, *, derived_read=None):
         found = pending_units(schemes, derived_read=derived_read)
         return {pk: len(found[pk]) for pk in ids}
     read = _derived_of([i for i in _columns(schemes, None) if derived.is_derived(i)], None, derived_read)
-    enrolled, stored = (connection.ops.quote_name(m._meta.db_table) for m in (SchemeUnit, UnitPending))
+    enrolled, stored = quoted_table(SchemeUnit), quoted_table(UnitPending)
     parts, params = [], []
     for scheme in schemes:
         either = [f"EXISTS (SELECT 1 FROM {stored} p WHERE p.scheme_unit_id = e.id AND p.cells > 0)"]

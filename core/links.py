@@ -6,23 +6,18 @@ size); `IdLink("units:detail")` reverses once, with 0 in the id's place, and eac
 a changed pattern changes every row with it.
 """
 
-from dataclasses import dataclass
-
 from django.urls import reverse
 
 
-@dataclass(frozen=True)
 class IdLink:
     """The URL named `name` (with the leading `args`) around a last argument that is an id."""
 
-    prefix: str
-    suffix: str
+    __slots__ = ("prefix", "suffix")
 
     def __init__(self, name, *args):
         url = reverse(name, args=[*args, 0])
         at = url.rindex("/0/") + 1
-        object.__setattr__(self, "prefix", url[:at])
-        object.__setattr__(self, "suffix", url[at + 1 :])
+        self.prefix, self.suffix = url[:at], url[at + 1 :]
 
     def url(self, pk):
         return f"{self.prefix}{pk}{self.suffix}"

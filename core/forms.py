@@ -9,10 +9,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+from .widget_html import html_for
+
 
 class PortalFormRenderer(TemplatesSetting):
     form_template_name = "forms/div.html"
     field_template_name = "forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        """The common widgets written in Python (core.widget_html, byte for byte their templates), the rest by their
+        templates."""
+        html = html_for(template_name, context)
+        if html is None:
+            return super().render(template_name, context, request)
+        return html.strip()
 
 
 class OnceModelForm(forms.ModelForm):

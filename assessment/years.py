@@ -15,11 +15,11 @@ offered), all read it.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.utils import timezone
 
 from core.errors import DomainError, validation_text
 from core.people import display_name
+from core.prepared import Prepared
 from core.text import labelled_sentence
 
 from .models import Scheme, YearEndAssessment, check_year_open
@@ -33,8 +33,15 @@ def register_published_year(rule):
     _published_year = rule
 
 
+# Asked on most pages (current_year, year_state): compiled once (core.prepared).
+_LATEST_SCHEME_YEAR = Prepared(lambda: Scheme.objects.order_by("-year").values_list("year")[:1])
+_LATEST_VERSION = Prepared(
+    lambda year: YearEndAssessment.objects.filter(year=year).order_by("-version").values_list("pk")[:1]
+)
+
+
 def latest_scheme_year():
-    return Scheme.objects.aggregate(year=Max("year"))["year"]
+    return _LATEST_SCHEME_YEAR.value()
 
 
 def current_year():
@@ -99,7 +106,9 @@ class YearState:
 
 
 def year_state(year):
-    """The YearState of `year` (one query)."""
+    """The YearState of `year`: one query while it was never closed, a second for its latest version once it was."""
+    if _LATEST_VERSION.value(year) is None:
+        return YearState(year)
     latest = (
         YearEndAssessment.objects.filter(year=year)
         .select_related("closed_by", "reopened_by")

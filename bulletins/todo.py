@@ -5,12 +5,21 @@ from django.urls import reverse
 
 from assessment import access
 from assessment.todo.registry import TodoItem, TodoSection, TodoSource, register
+from core.prepared import Prepared
 
 from . import documents
-from .models import Issue
+from .models import Issue, IssueVersion
 
 #: The latest issues looked at: an older version's files are made at its first download, if ever.
 LATEST = 3
+
+# What a stored file's name is made of (documents.version_folder), not the version's frozen JSON (its table_units
+# alone is every unit of the year); compiled once (core.prepared): the menu on every page asks it.
+_LATEST_PUBLISHED = Prepared(
+    lambda: Issue.objects.filter(current_version__isnull=False)
+    .order_by("-current_version__published_at", "-pk")
+    .values_list("year", "number", "current_version__number", "current_version__published_at")[:LATEST]
+)
 
 
 class DocumentsNotMade(TodoSource):
@@ -19,18 +28,10 @@ class DocumentsNotMade(TodoSource):
     roles = (access.STAFF,)
 
     def entries(self, run, limit):
-        issues = (
-            Issue.objects.filter(current_version__isnull=False)
-            .select_related("current_version")
-            # What a stored file's name is made of (documents.version_folder), not the version's frozen JSON (its
-            # table_units alone is every unit of the year: milliseconds to decode on every page's menu).
-            .only("year", "number", "current_version__number", "current_version__published_at")
-            .order_by("-current_version__published_at", "-pk")[:LATEST]
-        )
         waiting = []
-        for issue in issues:
-            version = issue.current_version
-            version.issue = issue
+        for year, number, version_number, published_at in _LATEST_PUBLISHED.rows():
+            issue = Issue(year=year, number=number)
+            version = IssueVersion(issue=issue, number=version_number, published_at=published_at)
             progress = documents.progress(version)
             if progress["missing"]:
                 waiting.append((issue, progress["text"]))

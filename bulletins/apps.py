@@ -16,9 +16,11 @@ class BulletinsConfig(AppConfig):
 
         # The latest year with a published issue (and schemes to show), in one query compiled once: most pages ask.
         published_year = Prepared(
-            lambda: Issue.objects.filter(current_version__isnull=False, year__in=Scheme.objects.values("year"))
-            .order_by("-year")
-            .values_list("year")[:1]
+            lambda: (
+                Issue.objects.filter(current_version__isnull=False, year__in=Scheme.objects.values("year"))
+                .order_by("-year")
+                .values_list("year")[:1]
+            )
         )
 
         # The current year is the latest year with a published issue (assessment.years.current_year).

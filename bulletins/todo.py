@@ -16,9 +16,11 @@ LATEST = 3
 # What a stored file's name is made of (documents.version_folder), not the version's frozen JSON (its table_units
 # alone is every unit of the year); compiled once (core.prepared): the menu on every page asks it.
 _LATEST_PUBLISHED = Prepared(
-    lambda: Issue.objects.filter(current_version__isnull=False)
-    .order_by("-current_version__published_at", "-pk")
-    .values_list("year", "number", "current_version__number", "current_version__published_at")[:LATEST]
+    lambda: (
+        Issue.objects.filter(current_version__isnull=False)
+        .order_by("-current_version__published_at", "-pk")
+        .values_list("year", "number", "current_version__number", "current_version__published_at")[:LATEST]
+    )
 )
 
 

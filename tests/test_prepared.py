@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _indicators(scheme_id):
-    return Indicator.objects.filter(scheme_id=scheme_id).order_by("order").values_list(
-        "pk", "title", "points", "allowed_states", "accepts_count", "due_date"
+    return (
+        Indicator.objects.filter(scheme_id=scheme_id)
+        .order_by("order")
+        .values_list("pk", "title", "points", "allowed_states", "accepts_count", "due_date")
     )
 
 

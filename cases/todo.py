@@ -15,6 +15,7 @@ class CasesToReview(TodoSource):
     key = "cases.to_review"
     title = "待审核的奖惩案例"
     roles = (access.STAFF,)
+    waiting_on = ()
 
     def waiting(self, run):
         return Case.objects.filter(status__in=PENDING_STATUSES)
@@ -41,6 +42,7 @@ class ReturnedCases(TodoSource):
     key = "cases.returned"
     title = "被退回的奖惩案例"
     roles = (access.REPORTER,)
+    waiting_on = ("unit_id",)
 
     def waiting(self, run):
         return Case.objects.filter(status=CaseStatus.RETURNED, source_unit_id=run.unit_id)

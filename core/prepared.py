@@ -36,6 +36,18 @@ class _Compiled:
         self.columns = compiler.col_count if compiler.has_extra_select else None
 
 
+def kept(key, make, using=DEFAULT_DB_ALIAS):
+    """What `make()` compiles for `key` (hashable; everything the compiled text depends on), kept on the connection
+    `using` as Prepared keeps its queries: for SQL a caller composes itself (the menu's counts)."""
+    store = connections[using].__dict__.setdefault("prepared_queries", {})
+    found = store.get(key)
+    if found is None:
+        if len(store) >= LIMIT:
+            store.clear()
+        found = store[key] = make()
+    return found
+
+
 class Prepared:
     """A query built by `build(*args)` (a values_list queryset), compiled once per connection and arguments."""
 
@@ -45,15 +57,7 @@ class Prepared:
         self.__doc__ = build.__doc__
 
     def compiled(self, *args):
-        connection = connections[self.using]
-        store = connection.__dict__.setdefault("prepared_queries", {})
-        key = (self, args)
-        found = store.get(key)
-        if found is None:
-            if len(store) >= LIMIT:
-                store.clear()
-            found = store[key] = _Compiled(self.build(*args), self.using)
-        return found
+        return kept((self, args), lambda: _Compiled(self.build(*args), self.using), self.using)
 
     def rows(self, *args):
         """The rows of `build(*args)`, as tuples."""

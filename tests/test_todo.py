@@ -17,7 +17,8 @@ from assessment.mark_requests.services import accept_request, return_request, su
 from assessment.marks.services import set_mark
 from assessment.models import Mark, MarkRequest, MarkState
 from assessment.notify.follows import follow
-from assessment.todo.registry import count_for, todo_for
+from assessment.todo import registry
+from assessment.todo.registry import TodoRun, TodoSource, count_for, todo_for
 from bulletins import documents
 from bulletins.models import Issue
 from cases.services import accept_case, return_case, submit_case
@@ -236,9 +237,57 @@ def test_the_menu_counts_without_reading_the_entries(staff_user, reporter_user, 
     assert total == sum(s.count for s in todo_for(staff_user) if s.in_menu) == 3
     # the sources counted in one query, the latest issues' files asked apart (the user's role is read already)
     assert len(asked.captured_queries) == 2
+    # asked again, the same two queries as they were compiled the first time (core.prepared), the same number
+    with CaptureQueriesContext(connection) as again:
+        assert count_for(user) == 3
+    assert [q["sql"] for q in again.captured_queries] == [q["sql"] for q in asked.captured_queries]
     reads = [q["sql"] for q in asked.captured_queries if "COUNT(" not in q["sql"]]
     assert not [sql for sql in reads if "cases_case" in sql or "markrequest" in sql or "importsession" in sql]
     assert not [sql for sql in reads if "table_units" in sql or "snapshot" in sql]
+
+
+def _compiled(source, user):
+    return registry.count_sql([source.waiting(TodoRun(user))])
+
+
+def test_a_counted_sources_query_depends_on_the_facts_it_declares_only(staff_user, reporter_user, reporter_unit):
+    """The menu's count query is compiled once per the facts the sources declare (`waiting_on`): two users with the
+    same facts must get the same SQL and parameters, or a user would be counted another's work."""
+    second_staff = UserFactory(username="t_staff_second")
+    second_staff.groups.add(Group.objects.get(name=access.STAFF_GROUP))
+    second_reporter = UserFactory(username="t_reporter_second")
+    second_reporter.groups.add(Group.objects.get(name=access.REPORTER_GROUP))
+    reporter_unit.reporters.create(user=second_reporter)
+    pairs = {access.STAFF: (staff_user, second_staff), access.REPORTER: (reporter_user, second_reporter)}
+    counted = [s for s in registry.sources() if type(s).waiting is not TodoSource.waiting]
+    assert {s.key for s in counted} >= {"assessment.imports_to_confirm", "cases.returned"}
+    for source in counted:
+        assert source.waiting_on is not None, source.key
+        first, second = pairs[source.roles[0]]
+        facts = [tuple(getattr(TodoRun(u), fact) for fact in source.waiting_on) for u in (first, second)]
+        if facts[0] == facts[1]:
+            assert _compiled(source, first) == _compiled(source, second), source.key
+        else:
+            assert _compiled(source, first) != _compiled(source, second), source.key
+
+
+def test_an_import_left_unconfirmed_leaves_the_list_when_it_expires(role_client, staff_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment.imports.sessions import SESSION_MAX_AGE
+    from assessment.models import ImportSession
+
+    staff = role_client("staff")
+    content = b"".join(staff.get("/assessment/2019/progress.xlsx").streaming_content)
+    assert staff.post("/assessment/2019/import/", {"file": SimpleUploadedFile("旧的.xlsx", content)}).status_code == 302
+    before = count_for(staff_user)
+    assert section_count(todo(staff), "待确认的Excel导入") == 1
+    session = ImportSession.objects.get(file_name="旧的.xlsx")
+    ImportSession.objects.filter(pk=session.pk).update(
+        created_at=session.created_at - SESSION_MAX_AGE - datetime.timedelta(minutes=1)
+    )
+    assert section_count(todo(staff), "待确认的Excel导入") == 0
+    assert count_for(staff_user) == before - 1
 
 
 @pytest.mark.parametrize("role", ["staff", "reporter", "leader"])

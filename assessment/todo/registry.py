@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 
 from assessment import access, years
+from core.prepared import kept
 
 #: How many entries a section shows; the rest are behind its link.
 SHOWN = 5
@@ -55,6 +56,10 @@ class TodoRun:
     def __init__(self, user):
         self.user = user
 
+    @property
+    def user_id(self):
+        return self.user.pk
+
     @cached_property
     def unit_id(self):
         """The reporter's unit (None for other roles)."""
@@ -83,9 +88,14 @@ class TodoSource:
     def concerns(self, user):
         return access.role_of(user) in self.roles
 
+    #: The facts of the run that `waiting` reads ("user_id", "unit_id", "open_year"), when the source has a `waiting`:
+    #: its SQL and parameters depend on nothing else, so the menu's query is compiled once per set of facts
+    #: (core.prepared.kept). None: counted by its entries.
+    waiting_on = None
+
     def waiting(self, run):
         """The QuerySet of what waits for `run.user` when the source's number is its count (its `entries` count it
-        too), so the menu asks every such source in one query (`count_for`); None when it is counted otherwise."""
+        too), so the menu asks every such source in one query (`count_for`); declared by `waiting_on`."""
         return None
 
     def entries(self, run, limit):
@@ -137,18 +147,25 @@ def count_for(user):
     counted, others = [], []
     for source in _sources:
         if source.in_menu and source.concerns(user):
-            waiting = source.waiting(run)
-            if waiting is None:
-                others.append(source)
-            else:
-                counted.append(waiting)
+            (others if source.waiting_on is None else counted).append(source)
     found = (source.entries(run, 0) for source in others)
-    return _counts(counted) + sum(section.count for section in found if section is not None)
+    return _counts(run, counted) + sum(section.count for section in found if section is not None)
 
 
-def _counts(querysets):
-    """The sum of the querysets' counts, asked in one SELECT of their COUNT(*)s (the menu is on every page: one
-    query, not one a source)."""
+def _counts(run, sources):
+    """The sum of the sources' `waiting` counts, asked in one SELECT of their COUNT(*)s (the menu is on every page:
+    one query, not one a source), compiled once per the facts they read."""
+    key = ("todo.counts", *((s.key, *(getattr(run, fact) for fact in s.waiting_on)) for s in sources))
+    sql, params = kept(key, lambda: count_sql([source.waiting(run) for source in sources]))
+    if sql is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sum(cursor.fetchone())
+
+
+def count_sql(querysets):
+    """(SQL, params) of one SELECT of the querysets' COUNT(*)s, (None, ()) when none can have rows."""
     parts, params = [], []
     for queryset in querysets:
         try:
@@ -158,7 +175,5 @@ def _counts(querysets):
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) waiting)")
         params += more
     if not parts:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        return sum(cursor.fetchone())
+        return None, ()
+    return f"SELECT {', '.join(parts)}", tuple(params)

@@ -1,7 +1,8 @@
 """The assessment's own to-do sources: requests and imports for the office, overdue units, and a unit's
 returned requests and items due soon or overdue. Registered from AssessmentConfig.ready."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,6 +49,7 @@ class RequestsToReview(TodoSource):
     key = "assessment.requests_to_review"
     title = "待审核的单位申请"
     roles = (access.STAFF,)
+    waiting_on = ()
 
     def waiting(self, run):
         return MarkRequest.objects.filter(status=MarkRequest.Status.SUBMITTED)
@@ -75,12 +77,14 @@ class ImportsToConfirm(TodoSource):
     key = "assessment.imports_to_confirm"
     title = "待确认的Excel导入"
     roles = (access.STAFF,)
+    waiting_on = ("user_id",)
 
     def waiting(self, run):
+        # The database's clock, not a parameter: the query is the same on every request (registry.waiting_on).
         return ImportSession.objects.filter(
             created_by=run.user,
             status=ImportSession.Status.PREVIEW,
-            created_at__gte=timezone.now() - SESSION_MAX_AGE,
+            created_at__gte=Now() - Value(SESSION_MAX_AGE),
         )
 
     def entries(self, run, limit):
@@ -130,6 +134,7 @@ class ReturnedRequests(TodoSource):
     key = "assessment.returned_requests"
     title = "被退回的申请"
     roles = (access.REPORTER,)
+    waiting_on = ("unit_id", "open_year")
 
     def waiting(self, run):
         year = run.open_year
@@ -190,6 +195,7 @@ class UnacknowledgedReminders(TodoSource):
     key = "assessment.unacknowledged_reminders"
     title = "待签收的提醒"
     roles = (access.REPORTER,)
+    waiting_on = ("unit_id",)
 
     def waiting(self, run):
         return Receipt.objects.filter(unit_id=run.unit_id, acknowledged_at__isnull=True)

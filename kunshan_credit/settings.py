@@ -211,6 +211,7 @@ TEMPLATES = [
                 "assessment.context_processors.capabilities",
                 "assessment.context_processors.todo",
                 "core.context_processors.office",
+                "kunshan_credit.menu.menu",
             ],
         },
     },

@@ -10,13 +10,16 @@ asked once by the caller (`tallies.derived_columns`). The statuses are assessmen
 assessment.cells: the same numbers as every Cell's (tests/test_overview_counts.py).
 """
 
+import functools
 import heapq
 from collections import Counter
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db import connection
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from . import derived
 from . import due as due_rules
+from .derived_columns import quoted_table
 from .due import DueStatus
 from .models import DueOverride, Mark, MarkState, SchemeUnit
 from .tallies import PENDING_MARKS
@@ -26,6 +29,22 @@ OPEN_MARKS = PENDING_MARKS | Q(count=0)
 # Units read past the last place shown when a derived column's * may lift them over it (`most_open`): enough for
 # the ties of a country's table (150 within one of the 8th at 20,000 units), so a second query is rare.
 READ_AHEAD = 500
+
+
+@functools.cache
+def _open_condition(vendor):
+    """OPEN_MARKS as SQL over the mark table's columns ("assessment_mark"."state"…) and its parameters, compiled
+    by the ORM once a process (per kind of database): the rule stays the Q above, while the counting queries
+    that use it are written out (`OpenCells.most_open`: an ORM query's compile was most of their CPU)."""
+    query = Mark.objects.filter(OPEN_MARKS).query
+    sql, params = query.get_compiler(connection.alias).compile(query.where)
+    return sql, tuple(params)
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _changed():
@@ -83,10 +102,14 @@ class OpenCells:
         """{unit id: (order, enrolment id)}: the row place of `unit_ids` in `scheme`'s table, those of `known`
         (read with the cells) and the others asked (one query when any is missing)."""
         places = dict(known or {})
-        missing = set(unit_ids) - places.keys()
+        missing = sorted(set(unit_ids) - places.keys())
         if missing:
-            enrolled = SchemeUnit.objects.filter(scheme=scheme, unit_id__in=missing).order_by()
-            places.update((u, (order, pk)) for u, order, pk in enrolled.values_list("unit_id", "order", "pk"))
+            order = connection.ops.quote_name("order")
+            sql = (
+                f"SELECT unit_id, {order}, id FROM {quoted_table(SchemeUnit)}"
+                f" WHERE scheme_id = %s AND unit_id IN ({', '.join(['%s'] * len(missing))})"
+            )
+            places.update((u, (order, pk)) for u, order, pk in _fetch(sql, [scheme.pk, *missing]))
         return places
 
     def statuses(self, indicator_id, pending):
@@ -163,20 +186,12 @@ class OpenCells:
         extra = Counter(u for _, scheme_id, u in self.derived_pending if scheme_id == scheme.pk)
         found = Counter()
         if typed:
-            counted = (
-                Mark.objects.filter(OPEN_MARKS, indicator_id__in=typed, unit__scheme_units__scheme=scheme)
-                .order_by()
-                .values("unit_id", "unit__scheme_units__order", "unit__scheme_units__id")
-                .annotate(n=Count("pk"))
-                .order_by("-n", "unit__scheme_units__order", "unit__scheme_units__id")
-                .values_list("unit_id", "n", "unit__scheme_units__order", "unit__scheme_units__id")
-            )
             # With a derived column, the units just after the last place may pass it: read a few hundred more.
-            top = list(counted[: limit + READ_AHEAD if extra else limit])
+            top = self._open_counts(scheme, typed, limit=limit + READ_AHEAD if extra else limit)
             if extra and len(top) > limit:
                 floor = top[limit - 1][1] - sum(1 for i in indicators if derived.is_derived(i))
                 if len(top) == limit + READ_AHEAD and top[-1][1] >= floor:
-                    top = list(counted.filter(n__gte=floor))  # more tied near the last place than read
+                    top = self._open_counts(scheme, typed, floor=floor)  # more tied near the last place than read
             found.update({u: n for u, n, _, _ in top})
             known = {u: (order, enrolment) for u, _, order, enrolment in top}
         else:
@@ -186,3 +201,26 @@ class OpenCells:
         place = self._places(scheme, [u for u, n in found.items() if n], known)
         units = sorted(((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], place[item[0]]))
         return units[:limit]
+
+    @staticmethod
+    def _open_counts(scheme, typed, *, limit=None, floor=None):
+        """[(unit id, cells, order, enrolment id)] of `scheme`'s enrolled units by their cells of the typed columns
+        `typed` showing * or 0 (OPEN_MARKS), most first, then in row order: the first `limit`, or those with at
+        least `floor`. One GROUP BY written out, its condition the ORM's (`_open_condition`)."""
+        mark, order = quoted_table(Mark), connection.ops.quote_name("order")
+        condition, params = _open_condition(connection.vendor)
+        sql = (
+            f"SELECT {mark}.unit_id, COUNT(*) AS n, su.{order}, su.id FROM {mark}"
+            f" JOIN {quoted_table(SchemeUnit)} su ON su.unit_id = {mark}.unit_id AND su.scheme_id = %s"
+            f" WHERE {mark}.indicator_id IN ({', '.join(['%s'] * len(typed))}) AND {condition}"
+            f" GROUP BY {mark}.unit_id, su.{order}, su.id"
+        )
+        params = [scheme.pk, *typed, *params]
+        if floor is not None:
+            sql += " HAVING COUNT(*) >= %s"
+            params.append(floor)
+        sql += f" ORDER BY n DESC, su.{order}, su.id"
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        return _fetch(sql, params)

@@ -12,12 +12,14 @@ template; the links are patterns reversed once per category or issue, never once
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.urls import reverse
 
 from assessment import due as due_rules
 from assessment import tallies
+from assessment.derived_columns import quoted_table
 from assessment.due import DueStatus, value_status
-from assessment.models import MarkRequest, MarkState, Unit
+from assessment.models import Indicator, Mark, MarkRequest, MarkState, Scheme, Unit
 from assessment.open_cells import OpenCells
 from assessment.tables import schemes_with_parts
 from cases.models import Case, CaseStatus
@@ -124,6 +126,7 @@ class CategoryOverview:
     overdue: list = field(default_factory=list)  # OverdueCell, by due date
     overdue_total: int = 0
     grid_link: str = ""  # the category's entry grid
+    html: object = None  # its lists as HTML for the reader (bulletins.overview_html.category_html, by the view)
 
     # Trend chart geometry (SVG user units).
     width = 560
@@ -192,19 +195,40 @@ def _live(schemes):
     return _Live(words, OpenCells(schemes, due_rules.today(), read))
 
 
+def _json(model, name, text):
+    """A JSON column read by a raw query, decoded as the ORM decodes it."""
+    return model._meta.get_field(name).from_db_value(text, None, connection)
+
+
+# What the overview reads of an issue: its address and label (Issue.get_absolute_url, .label) and its date.
+ISSUE_FIELDS = ("id", "year", "number", "date", "current_version_id")
+
+
 def _published(year):
-    """The year's published issues in order, with what the overview reads of their current versions: the tables'
-    figures (stored when published, bulletins.figures), not their snapshots; and of the latest, its changes and
-    the units of each table ({scheme id: set}). 2 queries."""
-    issues = list(
-        Issue.objects.filter(year=year, current_version__isnull=False)
-        .select_related("current_version")
-        .defer(*(f"current_version__{name}" for name in ("snapshot", "changes", "search_text", "table_units")))
-        .order_by("number")
-    )
-    if not issues:
-        return issues, {}, {}
-    changes, units = IssueVersion.objects.values_list("changes", "table_units").get(pk=issues[-1].current_version_id)
+    """The year's published issues in order, each with its current version's figures, and of the latest version
+    its changes and the units of each table ({scheme id: set}): the tables' figures stored when published
+    (bulletins.figures), never the snapshots. 2 queries, written out (the ORM's compile of a join with deferred
+    fields was most of their CPU); the issues are Issue rows of ISSUE_FIELDS (the others deferred)."""
+    issues_table, versions_table = quoted_table(Issue), quoted_table(IssueVersion)
+    columns = ", ".join(f"i.{connection.ops.quote_name(name)}" for name in ISSUE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, v.figures FROM {issues_table} i JOIN {versions_table} v ON v.id = i.current_version_id"
+            " WHERE i.year = %s ORDER BY i.number",
+            [year],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return [], {}, {}
+        cursor.execute(f"SELECT changes, table_units FROM {versions_table} WHERE id = %s", [rows[-1][-2]])
+        changes, units = cursor.fetchone()
+    issues = []
+    for *values, figures in rows:
+        issue = Issue.from_db(connection.alias, ISSUE_FIELDS, values)
+        issue.figures = _json(IssueVersion, "figures", figures)
+        issues.append(issue)
+    changes = _json(IssueVersion, "changes", changes)
+    units = _json(IssueVersion, "table_units", units)
     return issues, changes or {}, {int(pk): set(ids) for pk, ids in units.items()}
 
 
@@ -247,7 +271,7 @@ def year_overview(year):
         overview.behind = live.open.most_open(scheme, TOP_UNITS)
         overview.shares = [s for s in shares if s.counted]
         for issue in issues:
-            figures = issue.current_version.figures.get(str(scheme_id))
+            figures = issue.figures.get(str(scheme_id))
             if figures is not None:
                 share = Share(title="", **figures)
                 overview.trend.append(
@@ -261,14 +285,26 @@ def year_overview(year):
                 overview.changes_against = latest_changes.get("against")
         result.append(overview)
     _name_shown(schemes, result, latest_url, latest_units)
-    return {"categories": result, "issues": issues, "latest": latest, "pending": pending_work(year)}
+    return {
+        "categories": result,
+        "issues": issues,
+        "latest": latest,
+        "latest_url": latest_url,
+        "pending": pending_work(year),
+    }
 
 
 def _name_shown(schemes, overviews, latest_url, latest_units):
     """Give the overdue cells and the units behind their names and links: one query for the names of the units
     shown (a few dozen a table), not of every unit."""
     unit_ids = {unit_id for o in overviews for _, unit_id, _ in o.overdue} | {u for o in overviews for u, _ in o.behind}
-    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    names = {}
+    if unit_ids:
+        with connection.cursor() as cursor:
+            ids = sorted(unit_ids)
+            listed = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"SELECT id, name FROM {quoted_table(Unit)} WHERE id IN ({listed})", ids)
+            names = dict(cursor.fetchall())
     for scheme, overview in zip(schemes, overviews, strict=True):
         titles = {i.pk: i.title for i in scheme.indicators.all()}
         grid, slug = overview.grid_link, overview.slug
@@ -284,11 +320,18 @@ def _name_shown(schemes, overviews, latest_url, latest_units):
 
 
 def pending_work(year):
-    """What waits for the office in `year`: cases to review and units' requests about * items (2 queries)."""
-    cases = Case.objects.filter(year=year, status__in=[CaseStatus.SUBMITTED, CaseStatus.RESUBMITTED]).count()
-    requests = MarkRequest.objects.filter(
-        status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year
-    ).count()
+    """What waits for the office in `year`: cases to review and units' requests about * items (one query of both
+    counts, written out: two ORM counts' compile was most of their CPU)."""
+    mark, indicator, scheme = quoted_table(Mark), quoted_table(Indicator), quoted_table(Scheme)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {quoted_table(Case)} WHERE year = %s AND status IN (%s, %s)),"
+            f" (SELECT COUNT(*) FROM {quoted_table(MarkRequest)} r JOIN {mark} m ON m.id = r.mark_id"
+            f" JOIN {indicator} i ON i.id = m.indicator_id JOIN {scheme} s ON s.id = i.scheme_id"
+            " WHERE r.status = %s AND s.year = %s)",
+            [year, CaseStatus.SUBMITTED, CaseStatus.RESUBMITTED, MarkRequest.Status.SUBMITTED, year],
+        )
+        cases, requests = cursor.fetchone()
     return {
         "cases": cases,
         # Who reviews opens the queue; a leader reads the same cases in the list (can.review_cases picks).

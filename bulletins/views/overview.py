@@ -9,6 +9,7 @@ from assessment.years import current_year, scheme_years, year_state
 from core.links import IdLink
 
 from ..overview import year_overview
+from ..overview_html import category_html
 
 leaders_view = access.require(visible=access.can_read_all)
 
@@ -28,7 +29,9 @@ def overview_year(request, year):
     data = year_overview(year)
     if data is None:
         raise Http404(f"没有{year}年度的考核方案。")
-    years = scheme_years()
-    # 催办 a unit of the overdue lists: one reversal for the page, not one per item
-    context = {"year": year, "years": years, "year_state": year_state(year), "urge_link": IdLink("units:urge"), **data}
+    # 催办 a unit of the overdue lists (who manages units): one reversal for the page, not one per item
+    urge = IdLink("units:urge") if access.can_manage(request.user) else None
+    for category in data["categories"]:
+        category.html = category_html(category, latest_url=data["latest_url"], urge=urge)
+    context = {"year": year, "years": scheme_years(), "year_state": year_state(year), **data}
     return render(request, "bulletins/overview.html", context)

@@ -5,10 +5,12 @@ Read-only helpers: marks still change only through `services.set_mark` / `bulk_s
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from assessment.derived_columns import quoted_table
@@ -29,6 +31,11 @@ class CategoryProgress:
     @property
     def category(self):
         return self.scheme.category
+
+    @cached_property
+    def grid_link(self):
+        """The category's entry grid (the row's three links: one reversal, not three)."""
+        return reverse("assessment:grid", args=[self.scheme.year, self.scheme.category.slug])
 
 
 def year_progress(year):

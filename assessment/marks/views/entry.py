@@ -76,7 +76,7 @@ def year_overview(request, year):
             "years": years,
             "progress": progress,
             "next_year_exists": year + 1 in years,
-            "batches": history.recent_batches(limit=10, indicator__scheme__year=year),
+            "batches": history.year_batches(year, limit=10),
             "changes": history.year_changes(year, limit=30),
             "history_link": IdLink("assessment:mark_history"),  # a change's cell history: one reversal a page
         },

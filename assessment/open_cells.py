@@ -15,13 +15,13 @@ import heapq
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Q
 
 from . import derived
 from . import due as due_rules
 from .derived_columns import quoted_table
 from .due import DueStatus
-from .models import DueOverride, Mark, MarkState, SchemeUnit
+from .models import DueOverride, Indicator, Mark, MarkState, SchemeUnit
 from .tallies import PENDING_MARKS
 
 # A typed cell counted as not done: * or the number 0 (the overview's units behind).
@@ -31,30 +31,40 @@ OPEN_MARKS = PENDING_MARKS | Q(count=0)
 READ_AHEAD = 500
 
 
+# The marks' conditions the queries below use, each the one Q of its rule.
+CONDITIONS = {"pending": PENDING_MARKS, "open": OPEN_MARKS}
+
+
 @functools.cache
-def _open_condition(vendor):
-    """OPEN_MARKS as SQL over the mark table's columns ("assessment_mark"."state"…) and its parameters, compiled
-    by the ORM once a process (per kind of database): the rule stays the Q above, while the counting queries
-    that use it are written out (`OpenCells.most_open`: an ORM query's compile was most of their CPU)."""
-    query = Mark.objects.filter(OPEN_MARKS).query
+def _condition(name, vendor):
+    """CONDITIONS[name] as SQL over the mark table's columns ("assessment_mark"."state"…) and its parameters,
+    compiled by the ORM once a process (per kind of database): the rule stays its Q, while the queries that use it
+    are written out (an ORM query's compile was most of their CPU)."""
+    query = Mark.objects.filter(CONDITIONS[name]).query
     sql, params = query.get_compiler(connection.alias).compile(query.where)
     return sql, tuple(params)
+
+
+def _marks(name, indicator_ids):
+    """(SQL, params): the condition that a mark is of these columns and kept by CONDITIONS[name]."""
+    condition, params = _condition(name, connection.vendor)
+    listed = ", ".join(["%s"] * len(indicator_ids))
+    return f"{quoted_table(Mark)}.indicator_id IN ({listed}) AND {condition}", [*indicator_ids, *params]
+
+
+def _changed(negated=False):
+    """SQL: the office changed the mark's due date (a DueOverride of its unit × indicator), or (`negated`) not."""
+    mark = quoted_table(Mark)
+    return (
+        f"{'NOT ' if negated else ''}EXISTS (SELECT 1 FROM {quoted_table(DueOverride)} d"
+        f" WHERE d.unit_id = {mark}.unit_id AND d.indicator_id = {mark}.indicator_id)"
+    )
 
 
 def _fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _changed():
-    """The office changed this mark's due date (a DueOverride of its unit × indicator)."""
-    return Exists(DueOverride.objects.filter(unit_id=OuterRef("unit_id"), indicator_id=OuterRef("indicator_id")))
-
-
-def _enrolled():
-    """The mark's unit is enrolled in its indicator's scheme (the cell exists)."""
-    return Exists(SchemeUnit.objects.filter(scheme_id=OuterRef("indicator__scheme_id"), unit_id=OuterRef("unit_id")))
 
 
 class OpenCells:
@@ -93,8 +103,16 @@ class OpenCells:
         keys = [(u, pk) for pk, _, u in self.derived_pending if (u, pk) in overrides]
         typed = self._typed(self.indicators)
         if typed:
-            marks = Mark.objects.filter(PENDING_MARKS, indicator_id__in=typed).filter(_changed(), _enrolled())
-            keys += marks.order_by().values_list("unit_id", "indicator_id")
+            mark = quoted_table(Mark)
+            where, params = _marks("pending", typed)
+            # enrolled in the column's scheme: the cell exists
+            sql = (
+                f"SELECT {mark}.unit_id, {mark}.indicator_id FROM {mark}"
+                f" JOIN {quoted_table(Indicator)} i ON i.id = {mark}.indicator_id"
+                f" WHERE {where} AND {_changed()} AND EXISTS (SELECT 1 FROM {quoted_table(SchemeUnit)} su"
+                f" WHERE su.scheme_id = i.scheme_id AND su.unit_id = {mark}.unit_id)"
+            )
+            keys += _fetch(sql, params)
         return keys
 
     @staticmethod
@@ -152,22 +170,22 @@ class OpenCells:
         """[(unit id, indicator id, order, enrolment id)] of the first `limit` * cells of these typed columns without
         a changed date, by the columns' dates, then row, then column."""
         dates = sorted({self.column_due[pk].date for pk in indicator_ids})
+        mark, order = quoted_table(Mark), connection.ops.quote_name("order")
+        where, params = _marks("pending", indicator_ids)
 
         def rank(values):
-            whens = [When(indicator_id=pk, then=Value(values[pk])) for pk in indicator_ids]
-            return Case(*whens, output_field=IntegerField())
+            whens = " ".join(["WHEN %s THEN %s"] * len(indicator_ids))
+            return f"CASE {mark}.indicator_id {whens} END", [v for pk in indicator_ids for v in (pk, values[pk])]
 
-        marks = (
-            Mark.objects.filter(PENDING_MARKS, indicator_id__in=indicator_ids, unit__scheme_units__scheme=scheme)
-            .exclude(_changed())
-            .annotate(
-                date_rank=rank({pk: dates.index(self.column_due[pk].date) for pk in indicator_ids}),
-                column_rank=rank(column),
-            )
-            .order_by("date_rank", "unit__scheme_units__order", "unit__scheme_units__id", "column_rank")
+        by_date, date_params = rank({pk: dates.index(self.column_due[pk].date) for pk in indicator_ids})
+        by_column, column_params = rank(column)
+        sql = (
+            f"SELECT {mark}.unit_id, {mark}.indicator_id, su.{order}, su.id FROM {mark}"
+            f" JOIN {quoted_table(SchemeUnit)} su ON su.unit_id = {mark}.unit_id AND su.scheme_id = %s"
+            f" WHERE {where} AND {_changed(negated=True)}"
+            f" ORDER BY {by_date}, su.{order}, su.id, {by_column} LIMIT %s"
         )
-        place = ("unit__scheme_units__order", "unit__scheme_units__id")
-        return list(marks.values_list("unit_id", "indicator_id", *place)[:limit])
+        return _fetch(sql, [scheme.pk, *params, *date_params, *column_params, limit])
 
     def most_open(self, scheme, limit):
         """[(unit id, cells)] of the `limit` units of `scheme` with the most cells showing * or 0, most first, then
@@ -206,16 +224,15 @@ class OpenCells:
     def _open_counts(scheme, typed, *, limit=None, floor=None):
         """[(unit id, cells, order, enrolment id)] of `scheme`'s enrolled units by their cells of the typed columns
         `typed` showing * or 0 (OPEN_MARKS), most first, then in row order: the first `limit`, or those with at
-        least `floor`. One GROUP BY written out, its condition the ORM's (`_open_condition`)."""
+        least `floor`. One GROUP BY written out, its condition the ORM's (`_condition`)."""
         mark, order = quoted_table(Mark), connection.ops.quote_name("order")
-        condition, params = _open_condition(connection.vendor)
+        where, params = _marks("open", typed)
         sql = (
             f"SELECT {mark}.unit_id, COUNT(*) AS n, su.{order}, su.id FROM {mark}"
             f" JOIN {quoted_table(SchemeUnit)} su ON su.unit_id = {mark}.unit_id AND su.scheme_id = %s"
-            f" WHERE {mark}.indicator_id IN ({', '.join(['%s'] * len(typed))}) AND {condition}"
-            f" GROUP BY {mark}.unit_id, su.{order}, su.id"
+            f" WHERE {where} GROUP BY {mark}.unit_id, su.{order}, su.id"
         )
-        params = [scheme.pk, *typed, *params]
+        params = [scheme.pk, *params]
         if floor is not None:
             sql += " HAVING COUNT(*) >= %s"
             params.append(floor)

@@ -127,9 +127,14 @@ def busy_year(staff_user):
     """The demo's 2019 with every kind of cell the overview's shortcuts must get right, and three issues."""
     # Dated columns: the towns' 信用审查 by 31 October (its * overdue in late November), the departments'
     # 诚信专题宣传任务 by 31 March — the date the quarterly 奖惩案例 is overdue from, so the two interleave by row.
-    Indicator.objects.filter(pk=_indicator("towns", 5).pk).update(
-        due_rule=DueRule.DATE, due_date=datetime.date(2019, 10, 31)
-    )
+    # Its 贯标创建 by the same day, * in both for two towns: a row's overdue cells tie on their date, ordered by
+    # column.
+    for order in (4, 5):
+        Indicator.objects.filter(pk=_indicator("towns", order).pk).update(
+            due_rule=DueRule.DATE, due_date=datetime.date(2019, 10, 31)
+        )
+        for town in ("昆山开发区", "张浦镇"):
+            set_mark(_mark("towns", town, order), "*", staff_user)
     Indicator.objects.filter(pk=_indicator("departments", 9).pk).update(
         due_rule=DueRule.DATE, due_date=datetime.date(2019, 3, 31)
     )

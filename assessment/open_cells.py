@@ -217,8 +217,9 @@ class OpenCells:
         # A unit left out above cannot place whatever its derived * add; one not counted above has no typed one.
         found.update(extra)
         place = self._places(scheme, [u for u, n in found.items() if n], known)
-        units = sorted(((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], place[item[0]]))
-        return units[:limit]
+        return heapq.nsmallest(
+            limit, ((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], place[item[0]])
+        )
 
     @staticmethod
     def _open_counts(scheme, typed, *, limit=None, floor=None):

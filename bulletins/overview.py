@@ -220,7 +220,8 @@ def _published(year):
         rows = cursor.fetchall()
         if not rows:
             return [], {}, {}
-        cursor.execute(f"SELECT changes, table_units FROM {versions_table} WHERE id = %s", [rows[-1][-2]])
+        latest_version = rows[-1][ISSUE_FIELDS.index("current_version_id")]
+        cursor.execute(f"SELECT changes, table_units FROM {versions_table} WHERE id = %s", [latest_version])
         changes, units = cursor.fetchone()
     issues = []
     for *values, figures in rows:

@@ -6,6 +6,7 @@ import pytest
 from django.template import Context, Template
 
 from assessment.models import Unit
+from bulletins.models import Issue
 from bulletins.overview import year_overview
 from bulletins.overview_html import category_html
 from core.links import IdLink
@@ -88,5 +89,9 @@ def test_the_lists_are_what_the_template_wrote(busy_year, on_day, day):  # noqa:
     assert any("&" in name for name, _, _ in departments.behind)
     assert any(not link for _, _, link in departments.behind)  # a unit after the last issue: no row to link
     assert departments.changes and len(departments.trend) == 3
+    # The issues are read as rows (bulletins.overview._published): the latest as the model reads it.
+    latest = data["latest"]
+    stored = Issue.objects.get(pk=latest.pk)
+    assert (latest.date, latest.label, data["latest_url"]) == (stored.date, stored.label, stored.get_absolute_url())
     compared = _compare(data)
     assert compared == set(LOOPS) - ({"overdue"} if day.year == 2020 else set())

@@ -148,10 +148,10 @@ def test_query_count_is_flat_in_the_number_of_issues_and_units(leader, staff_use
     assert len(many.captured_queries) == len(few.captured_queries)
     # session and user, schemes with parts, enrolled rows, whether the case counts are current, per derived column
     # its words and its * cells (assessment.derived_columns), issues and the latest version's changes and units,
-    # years, pending cases and requests, the office's changed due dates (assessment.due), the names of the units
-    # shown, per table the units with the most * (with a derived column, twice: those that can still reach the
-    # last place shown) and, when a typed column is overdue, its first cells
-    assert len(few.captured_queries) <= 23
+    # years, pending cases and requests (one query), the office's changed due dates (assessment.due), the names of
+    # the units shown, per table the units with the most * (with a derived column, twice: those that can still reach
+    # the last place shown) and, when a typed column is overdue, its first cells
+    assert len(few.captured_queries) <= 22
 
 
 def test_pending_cases_and_requests_link_to_their_queues(leader, reporter_case, staff_user):

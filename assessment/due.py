@@ -19,10 +19,13 @@ The status of a cell, from its value and its date as of a day:
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from core.prepared import Prepared
 
 from .models import EXPLAINED_STATES, DueOverride, DueRule, MarkState
 
@@ -172,7 +175,8 @@ def rule_date(indicator, year, as_of):
 
 
 def cell_due(value, indicator, year, as_of, override=None):
-    """The Due of a cell showing `value` (its indicator's rule, or the office's `override` DueOverride)."""
+    """The Due of a cell showing `value` (its indicator's rule, or the office's `override`: a DueOverride or the
+    ChangedDue `overrides_for` reads of it)."""
     if override is not None:
         date, missed = override.date, False
     else:
@@ -190,11 +194,30 @@ def cell_due(value, indicator, year, as_of, override=None):
     return Due(date=date, status=status, as_of=as_of, reason=override.reason if override is not None else "")
 
 
-def overrides_for(indicator_ids, unit_ids=None):
-    """{(unit id, indicator id): DueOverride} for the given indicators (one query)."""
-    rows = DueOverride.objects.filter(indicator_id__in=list(indicator_ids)).only(
+class ChangedDue(NamedTuple):
+    """What a cell reads of the office's changed date (a DueOverride): the date and why."""
+
+    date: datetime.date
+    reason: str
+
+
+def _overrides(indicator_ids):
+    return DueOverride.objects.filter(indicator_id__in=indicator_ids).values_list(
         "unit_id", "indicator_id", "date", "reason"
     )
-    if unit_ids is not None:
-        rows = rows.filter(unit_id__in=list(unit_ids))
-    return {(o.unit_id, o.indicator_id): o for o in rows}
+
+
+# Every unit's changed dates of a year's columns: the overview and the grid's due filters ask it on each request,
+# with the same columns (compiled once per set of columns, core.prepared).
+_EVERY_UNIT = Prepared(_overrides)
+
+
+def overrides_for(indicator_ids, unit_ids=None):
+    """{(unit id, indicator id): ChangedDue} for the given indicators (ids), of every unit or of `unit_ids` (one
+    query)."""
+    indicator_ids = tuple(sorted(indicator_ids))
+    if unit_ids is None:
+        rows = _EVERY_UNIT.rows(indicator_ids)
+    else:
+        rows = _overrides(indicator_ids).filter(unit_id__in=list(unit_ids))
+    return {(unit_id, indicator_id): ChangedDue(date, reason) for unit_id, indicator_id, date, reason in rows}

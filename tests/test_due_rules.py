@@ -128,6 +128,29 @@ def test_an_override_moves_one_cells_date_with_a_reason(staff_user, leader_user)
     assert not DueOverride.objects.exists()
 
 
+def test_the_changed_dates_are_read_for_every_unit_or_some(staff_user):
+    """overrides_for (the grid, the overview, the cells): every changed date of the columns as the rows hold it,
+    read afresh after each change though its query is compiled once for the columns."""
+    marks = list(Mark.objects.filter(indicator__scheme__year=2019).order_by("pk")[:40:7])
+    columns = {m.indicator_id for m in marks}
+
+    def expected(unit_ids=None):
+        rows = DueOverride.objects.filter(indicator_id__in=columns)
+        rows = rows if unit_ids is None else rows.filter(unit_id__in=unit_ids)
+        return {(o.unit_id, o.indicator_id): (o.date, o.reason) for o in rows}
+
+    assert due.overrides_for(columns) == expected() == {}
+    for n, mark in enumerate(marks):
+        set_due_override(mark, D(2019, 10, 1 + n), f"调整{n}", staff_user)
+        assert due.overrides_for(columns) == expected()
+    some = {marks[0].unit_id, marks[-1].unit_id}
+    assert due.overrides_for(sorted(columns, reverse=True), some) == expected(some) != expected()
+    found = due.overrides_for(columns)[(marks[2].unit_id, marks[2].indicator_id)]
+    assert (found.date, found.reason) == (D(2019, 10, 3), "调整2")
+    clear_due_override(marks[2], staff_user)
+    assert due.overrides_for(columns) == expected() and len(expected()) == len(marks) - 1
+
+
 def test_an_override_stays_in_its_year_and_with_enrolled_units(staff_user):
     with pytest.raises(DomainError, match="2019年或次年"):
         set_due_override(_mark(), D(2022, 1, 1), "太远", staff_user)

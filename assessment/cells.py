@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from . import derived
+from . import derived, raw_sql
 from . import due as due_rules
 from .models import EXEMPT_STATES, Mark, MarkState, Scheme, cell_text
 
@@ -142,14 +142,16 @@ def stored_cell(mark):
     return Cell(mark=mark, unit_id=mark.unit_id, indicator_id=mark.indicator_id, state=mark.state, count=mark.count)
 
 
-def due_finder(indicators, as_of, unit_ids=None):
+def due_finder(indicators, as_of, unit_ids=None, *, overrides=None):
     """A function (unit id, indicator id, shown text) -> Due as of `as_of` (one query for the office's dates).
 
     `indicators`: {indicator id: Indicator with its scheme}. A Due is immutable and, without the office's
     changed date, depends only on the column and the text: cells that share both share one (a province
-    has 15,000 cells of a few dozen kinds).
+    has 15,000 cells of a few dozen kinds). `overrides`: the office's changed dates when the caller has read
+    them (`due.overrides_for` of these cells at least; then no query).
     """
-    overrides = due_rules.overrides_for(indicators, unit_ids)
+    if overrides is None:
+        overrides = due_rules.overrides_for(indicators, unit_ids)
     shared = {}
 
     def due_of(unit_id, indicator_id, value):
@@ -229,23 +231,22 @@ class _Reading:
     """The stored marks (as StoredMark rows) and derived numbers of some schemes' cells, read once.
 
     `parts` is the one walk over enrolled units × indicators that every way of making cells shares.
+    `columns`: the indicators walked (some of the schemes' columns: a grid's shown ones), else every one;
+    `counts`: the derived numbers when the caller has them (`derived_counts`' form), else read here.
     """
 
-    def __init__(self, schemes, unit_ids=None, enrolled=None, readings=None):
+    def __init__(self, schemes, unit_ids=None, enrolled=None, readings=None, *, columns=None, counts=None):
         self.schemes = schemes = list(schemes)
         self.unit_ids = unit_ids = set(unit_ids) if unit_ids is not None else None
         if enrolled is None:
             enrolled = {s.pk: [su.unit_id for su in s.scheme_units.all()] for s in schemes}
         self.enrolled = enrolled
-        marks = Mark.objects.filter(indicator__scheme__in=schemes)
-        if unit_ids is not None:
-            marks = marks.filter(unit_id__in=unit_ids)
-        self.rows = {(row[1], row[2]): row for row in marks.order_by().values_list(*StoredMark._fields)}
-        self.indicators = [i for s in schemes for i in s.indicators.all()]
+        self.indicators = [i for s in schemes for i in s.indicators.all()] if columns is None else list(columns)
         for indicator in self.indicators:
             # The scheme is at hand: spare derived_counts a query per indicator for its year.
             indicator.scheme = next(s for s in schemes if s.pk == indicator.scheme_id)
-        self.counts = derived_counts(self.indicators, unit_ids, readings)
+        self.rows = {(row[1], row[2]): row for row in _stored_rows(schemes, columns, unit_ids)}
+        self.counts = derived_counts(self.indicators, unit_ids, readings) if counts is None else counts
 
     def parts(self, unit_ids=None):
         """(key, stored row or None, derived number or None, is derived) of every cell that exists.
@@ -256,7 +257,9 @@ class _Reading:
         rows, counts = self.rows, self.counts
         for scheme in self.schemes:
             enrolled = [u for u in self.enrolled[scheme.pk] if unit_ids is None or u in unit_ids]
-            for indicator in scheme.indicators.all():
+            for indicator in self.indicators:
+                if indicator.scheme_id != scheme.pk:
+                    continue
                 indicator_id, is_derived = indicator.pk, derived.is_derived(indicator)
                 for unit_id in enrolled:  # once per cell of a province: nothing in here that can be hoisted
                     key = (unit_id, indicator_id)
@@ -275,6 +278,31 @@ class _Reading:
             mark = StoredMark._make(row) if row is not None else None
             cells[key] = _derived_cell(mark, key[0], key[1], count) if is_derived else stored_cell(mark)
         return cells
+
+
+def _stored_rows(schemes, indicators, unit_ids):
+    """The StoredMark rows of `schemes` (of `indicators` only, unless None), of `unit_ids` only unless None.
+
+    Some units' (a page's): one raw query (assessment.raw_sql: the ORM would prepare each unit id as a lookup).
+    """
+    if unit_ids is None:
+        marks = Mark.objects.filter(indicator__scheme__in=schemes)
+        if indicators is not None:
+            marks = marks.filter(indicator__in=[i.pk for i in indicators])
+        return marks.order_by().values_list(*StoredMark._fields)
+    indicator_ids = (
+        [i.pk for s in schemes for i in s.indicators.all()] if indicators is None else [i.pk for i in indicators]
+    )
+    if not unit_ids or not indicator_ids:
+        return []
+    unit_ids = list(unit_ids)
+    indicator, unit = raw_sql.columns(Mark, "indicator", "unit")
+    return raw_sql.fetch(
+        f"SELECT {', '.join(raw_sql.columns(Mark, *StoredMark._fields))} FROM {raw_sql.quoted_table(Mark)}"
+        f" WHERE {indicator} IN ({raw_sql.placeholders(indicator_ids)})"
+        f" AND {unit} IN ({raw_sql.placeholders(unit_ids)})",
+        [*indicator_ids, *unit_ids],
+    )
 
 
 def word_and_text(row, count, is_derived):
@@ -300,6 +328,33 @@ def cells_for(schemes, unit_ids=None, as_of=None, *, enrolled=None):
     """
     reading = _Reading(schemes, unit_ids, enrolled=enrolled)
     return _with_due(reading.cells(), reading.indicators, as_of, reading.unit_ids)
+
+
+class ShownCell(NamedTuple):
+    """A cell as a page of rows writes it (the grid's): its Cell's `value`, its stored mark's id and version (None
+    without a mark) and its `due`, without the Cell and its StoredMark (`shown_cells`)."""
+
+    value: str
+    pk: int | None
+    version: int | None
+    due: due_rules.Due
+
+
+def shown_cells(scheme, columns, unit_ids, *, counts, overrides, as_of=None):
+    """{(unit id, indicator id): ShownCell} of `unit_ids` (a page's rows, enrolled in `scheme`) in `columns` (some
+    of its indicators): what cells_for's Cells show, from the same walk and rules (tests/test_grid_selection.py).
+
+    `counts`: the derived numbers of these units ({(unit id, indicator id): number}, as `derived_counts` gives);
+    `overrides`: the office's changed dates (`due.overrides_for`, of these cells at least). One query, the marks.
+    """
+    reading = _Reading([scheme], unit_ids, enrolled={scheme.pk: list(unit_ids)}, columns=columns, counts=counts)
+    due_of = due_finder({i.pk: i for i in reading.indicators}, as_of or due_rules.today(), overrides=overrides)
+    shown = {}
+    for key, row, count, is_derived in reading.parts():
+        value = word_and_text(row, count, is_derived)[1]
+        pk, version = (row[0], row[5]) if row is not None else (None, None)
+        shown[key] = ShownCell(value, pk, version, due_of(key[0], key[1], value))
+    return shown
 
 
 def texts_for(schemes, enrolled=None, readings=None, unit_ids=None):

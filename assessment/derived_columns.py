@@ -17,7 +17,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-from . import cells, derived
+from . import cells, derived, raw_sql
 from .models import Mark, MarkState, SchemeUnit
 
 # A derived cell shows * when its mark holds no word (or *) and nothing is counted (cells.derived_word_and_text).
@@ -26,9 +26,9 @@ _NO_WORD = ("", MarkState.PENDING)
 _SHOWS_PENDING = f"AND m.state IN ({', '.join(['%s'] * len(_NO_WORD))}) AND COALESCE(c.n, 0) = 0"
 
 
-def quoted_table(model):
-    """The model's table as raw SQL names it (the queries here and tallies.pending_unit_counts)."""
-    return connection.ops.quote_name(model._meta.db_table)
+def _numbers_key(indicator):
+    """Columns with the same key have the same numbers: those of one derivation in one year."""
+    return type(derived.derivation_for(indicator)), indicator.scheme.year
 
 
 class _Units(NamedTuple):
@@ -67,10 +67,29 @@ class DerivedColumns:
     def __bool__(self):
         return bool(self.indicators)
 
+    def numbers(self, unit_ids):
+        """{(unit id, indicator id): number} of the units among `unit_ids` (a list: a page's rows) with a number in
+        the derived columns: the derivation's (`Derivation.number_rows`, as its `counts`), one query a derivation
+        and year (the numbers' SQL shared with the columns' other queries)."""
+        unit_ids = list(unit_ids)
+        columns = {}
+        for indicator in self.indicators:
+            columns.setdefault(_numbers_key(indicator), []).append(indicator)
+        found = {}
+        for indicators in columns.values() if unit_ids else ():
+            numbers, params = self._numbers_sql(indicators[0])
+            rows = raw_sql.fetch(
+                f"SELECT counted_unit, n FROM ({numbers}) c WHERE counted_unit IN ({raw_sql.placeholders(unit_ids)})",
+                [*params, *unit_ids],
+            )
+            for unit_id, n in rows:
+                found.update({(unit_id, indicator.pk): int(n) for indicator in indicators})
+        return found
+
     def _numbers_sql(self, indicator):
         """SELECT counted_unit, n: the derivation's number of each unit with one (`Derivation.number_rows`)."""
         derivation = derived.derivation_for(indicator)
-        key = (type(derivation), indicator.scheme.year)
+        key = _numbers_key(indicator)
         if key not in self._numbers:
             parts, params = [], []
             for rows in derivation.number_rows(indicator.scheme.year):
@@ -88,8 +107,8 @@ class DerivedColumns:
         `where_params`)."""
         numbers, params = self._numbers_sql(indicator)
         sql = (
-            f"SELECT {select} FROM {quoted_table(SchemeUnit)} su"
-            f" LEFT JOIN {quoted_table(Mark)} m ON m.unit_id = su.unit_id AND m.indicator_id = %s"
+            f"SELECT {select} FROM {raw_sql.quoted_table(SchemeUnit)} su"
+            f" LEFT JOIN {raw_sql.quoted_table(Mark)} m ON m.unit_id = su.unit_id AND m.indicator_id = %s"
             f" LEFT JOIN ({numbers}) c ON c.counted_unit = su.unit_id"
             f" WHERE su.scheme_id = %s"
         )

@@ -1,8 +1,8 @@
 """The entry grid's rows: a scheme's units filtered and counted without making a cell, a page made in full.
 
 A country's grid filters and counts every enrolled unit but shows 100 (`grid_selection`); only the page's
-rows are built as a ProgressTable (`page_table`), so a cell is rendered as on every other page
-(assessment.tables).
+rows are made (`page_rows`), their cells by assessment.cells' rules, so a cell shows what it shows on every
+other page.
 """
 
 import functools
@@ -14,14 +14,13 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from . import cells, derived, stored_tallies, tallies
 from . import due as due_rules
-from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, Unit, UnitPending
-from .tables import ProgressTable, Row, StateCounts, closed_texts, confirmed_deductions
+from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, UnitPending
+from .tables import StateCounts, closed_texts, confirmed_deductions, row_deduction_text
 
 # What the grid reads of an enrolled unit it shows (a page of the rows a filter keeps, the database applying
 # the filter): tuples, not SchemeUnit and Unit instances (prefetched instances are tied to their scheme in
-# cycles that only the collector's full passes free). The page's rows are made instances again (`page_table`).
+# cycles that only the collector's full passes free).
 _ENROLLED = ("id", "unit_id", "unit__name", "unit__full_name", "deduction_text")
-_PAGE_SCHEME_UNIT = ["id", "scheme_id", "unit_id", "deduction_text"]
 
 
 @dataclass
@@ -31,7 +30,9 @@ class GridSelection:
     `rows`: the enrolled units matching the filters, every one of them, as (scheme unit id, unit id, name,
     full name, typed 扣分情况) in printed order (unfiltered: the queryset, which the pager reads a page of);
     `counts`: one StateCounts per shown column over those rows (the summary row); `unit_count`: the scheme's
-    units. `page_table` makes the Rows of a page of them.
+    units. `page_rows` makes the PageRows of a page of them, from what the selection read: `derived`, the shown
+    derived columns asked of the database (assessment.derived_columns), and `overrides`, the office's changed
+    dates of the shown columns (`due.overrides_for`) when a due filter read them.
     """
 
     scheme: Scheme
@@ -39,6 +40,8 @@ class GridSelection:
     rows: list
     counts: list
     unit_count: int
+    derived: object = None
+    overrides: dict | None = None
 
 
 def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", due=""):
@@ -50,7 +53,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     (`name_condition`), else on the enrolled names; 未完成 over every column keeps the units with a * left
     (stored, assessment.stored_tallies), the due filters and 未完成 of one column the units with a cell showing *
     (of that due status: assessment.due) (`_pending_conditions`); the summary row is grouped by the database over
-    the rows kept, asked inside its queries (no list of units). Only the page's rows have cells (`page_table`).
+    the rows kept, asked inside its queries (no list of units). Only the page's rows have cells (`page_rows`).
     `scheme` from `schemes_with_parts(..., units=False)` (its units are read here, as tuples).
     """
     indicators = [i for i in scheme.indicators.all() if indicator_id is None or i.id == indicator_id]
@@ -72,12 +75,14 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
                 )
             unit_ids = matched if len(matched) < unit_count else None
             keep = Q() if unit_ids is None else Q(unit_id__in=unit_ids)
-    # The derived column (奖惩案例) asked of the database once, for the filter and the counts alike (of the units
-    # whose name matches, when listed).
+    # The derived column (奖惩案例) asked of the database once, for the filter, the counts and the page alike (of
+    # the units whose name matches, when listed).
     read = tallies.derived_columns([scheme], indicators, unit_ids)
     every_column = pending_only and not due and indicator_id is None
+    # a due filter reads the changed dates once, for the filter and the page
+    overrides = due_rules.overrides_for([i.pk for i in indicators]) if due else None
     if pending_only or due:
-        pending = _pending_conditions(scheme, indicators, read, every_column=every_column, due=due)
+        pending = _pending_conditions(scheme, indicators, read, every_column=every_column, due=due, overrides=overrides)
         # a row is kept when one of them holds (none: no cell shows *, no row is kept)
         keep &= functools.reduce(operator.or_, pending) if pending else Q(pk=None)
     # the rows kept and (unless counted above) every enrolled row counted in one query
@@ -99,7 +104,15 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
         counts = whole
     else:
         counts = _column_counts(scheme, indicators, kept.values("unit_id"), read)
-    return GridSelection(scheme=scheme, indicators=indicators, rows=rows, counts=counts, unit_count=unit_count)
+    return GridSelection(
+        scheme=scheme,
+        indicators=indicators,
+        rows=rows,
+        counts=counts,
+        unit_count=unit_count,
+        derived=read,
+        overrides=overrides,
+    )
 
 
 # A query of these characters only (汉字 and other letters without case, digits, punctuation, spaces) is matched
@@ -116,14 +129,14 @@ def name_condition(query):
     return Q(unit__name__contains=query) | Q(unit__full_name__contains=query)
 
 
-def _pending_conditions(scheme, indicators, read, *, every_column, due):
+def _pending_conditions(scheme, indicators, read, *, every_column, due, overrides):
     """The enrolled rows with a cell showing * among `indicators` (of the due status `due` when given): a list of
     Qs, one of which holds for each such row.
 
     Every column: the units with a typed * left, stored (assessment.stored_tallies, when current). Else the typed
     columns' marks showing *: with `due`, of the columns whose rule gives that status, less the cells whose
-    date the office changed (DueOverride: a few), which are asked their own status. A derived column's cells
-    showing * are listed by `read` (one query a column). Empty when no cell can be kept.
+    date the office changed (`overrides`, DueOverride of the columns: a few), which are asked their own status.
+    A derived column's cells showing * are listed by `read` (one query a column). Empty when no cell can be kept.
     """
     typed = [i for i in indicators if not derived.is_derived(i)]
     found = []
@@ -135,7 +148,7 @@ def _pending_conditions(scheme, indicators, read, *, every_column, due):
         found.append(Exists(pending.filter(indicator_id__in=[i.pk for i in typed])))
     cells_due = None
     if due:
-        as_of, overrides = due_rules.today(), due_rules.overrides_for([i.pk for i in indicators])
+        as_of = due_rules.today()
 
         def cells_due(unit_id, indicator):
             override = overrides.get((unit_id, indicator.pk))
@@ -200,36 +213,52 @@ def _whole_selection(scheme, indicators, enrolled):
     """The unfiltered grid: every enrolled unit, read a page at a time (`rows` is the queryset the pager slices),
     and the summary row counted by the database (assessment.tallies), not from every cell's word."""
     rows = _EnrolledRows(enrolled)
+    read = tallies.derived_columns([scheme], indicators)
     return GridSelection(
         scheme=scheme,
         indicators=indicators,
         rows=rows,
-        counts=_column_counts(scheme, indicators),
+        counts=_column_counts(scheme, indicators, None, read),
         unit_count=len(rows),
+        derived=read,
     )
 
 
-def page_table(selection, rows):
-    """The ProgressTable of some of a selection's rows (a page): their cells, due dates and 扣分情况."""
+@dataclass
+class PageRow:
+    """A row of the grid's page: its unit, one ShownCell (assessment.cells) or None per shown column, its 扣分情况."""
+
+    unit_id: int
+    name: str
+    cells: list
+    deduction_text: str
+
+
+def page_rows(selection, rows, *, year_state=None):
+    """The PageRows of some of a selection's rows (a page): their cells and due marks (`cells.shown_cells`, what
+    their Cells show) and 扣分情况 (tables.row_deduction_text), as the whole table's Rows (tables.build_tables).
+
+    The derived numbers of the page's units and the changed dates are asked with what the selection read.
+    `year_state`: the year's state (assessment.years) when the caller has it: a year with no year-end version
+    has no closed texts to read.
+    """
     scheme, indicators = selection.scheme, selection.indicators
     unit_ids = [row[1] for row in rows]
-    by_cell = cells.cells_for([scheme], unit_ids, enrolled={scheme.pk: unit_ids}) if unit_ids else {}
-    deductions = confirmed_deductions([scheme], unit_ids) if unit_ids else {}
-    closed = closed_texts([scheme]) if unit_ids else {}
-    table = ProgressTable(scheme=scheme, indicators=indicators, notes=list(scheme.notes.all()))
-    db = SchemeUnit.objects.db
-    for su_id, unit_id, name, full_name, typed in rows:
-        # As loaded by .only(): the columns read above, the rest deferred.
-        unit = Unit.from_db(db, ["id", "name", "full_name"], (unit_id, name, full_name))
-        su = SchemeUnit.from_db(db, _PAGE_SCHEME_UNIT, (su_id, scheme.pk, unit_id, typed))
-        su.unit = unit
-        table.rows.append(
-            Row(
-                unit=unit,
-                scheme_unit=su,
-                cells=[by_cell.get((unit_id, i.id)) for i in indicators],
-                deductions=deductions.get((unit_id, scheme.id), []),
-                closed=closed.get((scheme.pk, unit_id)),
-            )
-        )
-    return table
+    if not unit_ids:
+        return []
+    overrides = selection.overrides
+    if overrides is None:
+        overrides = due_rules.overrides_for([i.pk for i in indicators])
+    counts = selection.derived.numbers(unit_ids) if selection.derived else {}
+    shown = cells.shown_cells(scheme, indicators, unit_ids, counts=counts, overrides=overrides)
+    deductions = confirmed_deductions([scheme], unit_ids)
+    closed = closed_texts([scheme]) if year_state is None or year_state.assessment is not None else {}
+    page = []
+    for _, unit_id, name, _, typed in rows:
+        row_cells = [shown.get((unit_id, i.pk)) for i in indicators]
+        recorded = deductions.get((unit_id, scheme.pk), [])
+        # the cells' texts decide which records are listed (none listed, none read)
+        texts = {i.pk: c.value for i, c in zip(indicators, row_cells, strict=True) if c} if recorded else {}
+        text = row_deduction_text(typed, recorded, texts, closed.get((scheme.pk, unit_id)))
+        page.append(PageRow(unit_id=unit_id, name=name, cells=row_cells, deduction_text=text))
+    return page

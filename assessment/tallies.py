@@ -20,8 +20,9 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from . import cells, derived, stored_tallies
-from .derived_columns import DerivedColumns, quoted_table
+from .derived_columns import DerivedColumns
 from .models import ColumnTally, Mark, SchemeUnit, UnitPending, cell_text
+from .raw_sql import quoted_table
 from .stored_tallies import PENDING_MARKS  # noqa: F401  (the cells showing *: the one definition)
 
 

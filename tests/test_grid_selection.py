@@ -1,5 +1,5 @@
 """The entry grid filters and counts every unit from the cells' words and makes the cells of its page only
-(assessment.grid_rows.grid_selection, page_table): for every filter it shows exactly the rows, cells, due marks,
+(assessment.grid_rows.grid_selection, page_rows): for every filter it shows exactly the rows, cells, due marks,
 扣分情况 and column counts that the whole table (build_tables(...).filtered(...)) gives, page after page."""
 
 import datetime
@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from assessment import grid_rows, stored_tallies
-from assessment.grid_rows import grid_selection, page_table
+from assessment.grid_rows import grid_selection, page_rows
 from assessment.models import DueOverride, DueRule, Indicator, Mark, MarkState, Scheme, SchemeUnit, Unit
 from assessment.tables import build_tables, schemes_with_parts
 from core.paging import PAGE_ROWS
@@ -50,20 +50,16 @@ def mixed(on_day):
             DeductionFactory(unit=mark.unit, indicator=mark.indicator, count=2)
 
 
-def _seen(table):
-    """What the grid shows of a table's rows: unit, each cell's pk, version, text and due mark, 扣分情况."""
+def seen(rows):
+    """What the grid shows of rows (a table's Rows of Cells, or the page's PageRows of ShownCells): unit, each
+    cell's mark id, version, text and Due (date, status and why the office changed it), 扣分情况."""
     return [
         (
-            row.unit.pk,
-            [
-                None
-                if c is None
-                else (c.pk, c.version, c.value, c.status, c.due.mark_text if c.due else "", c.due_date, c.derived)
-                for c in row.cells
-            ],
+            row.unit.pk if hasattr(row, "unit") else row.unit_id,
+            [None if c is None else (c.pk, c.version, c.value, c.due) for c in row.cells],
             row.deduction_text,
         )
-        for row in table.rows
+        for row in rows
     ]
 
 
@@ -92,18 +88,19 @@ def test_a_page_shows_what_the_whole_table_shows(mixed, slug, filters):
         assert selection.indicators == whole.indicators
         assert _counts(selection.counts) == _counts(whole.column_counts())
         pages = [selection.rows[i : i + PAGE_ROWS] for i in range(0, len(selection.rows), PAGE_ROWS)]
-        shown = [row for page in pages for row in _seen(page_table(selection, page))]
-        assert shown == _seen(whole)
+        shown = [row for page in pages for row in seen(page_rows(selection, page))]
+        assert shown == seen(whole.rows)
 
 
 def test_the_fixture_has_every_kind_of_cell(mixed):
-    seen = _seen(build_tables([_scheme("departments")])[0])
-    cells = [c for _, row, _ in seen for c in row]
+    rows = build_tables([_scheme("departments")])[0].rows
+    cells = [c for row in rows for c in row.cells]
     assert None in cells
-    assert {c[3] for c in cells if c} >= {"overdue", "due_soon", "done", "explained", "not_assessed"}
-    assert any(c[6] and c[2].isdigit() for c in cells if c)  # a derived number
-    assert any(text for _, _, text in seen)
-    assert len(seen) > PAGE_ROWS
+    assert {c.status for c in cells if c} >= {"overdue", "due_soon", "done", "explained", "not_assessed"}
+    assert any(c.derived and c.value.isdigit() for c in cells if c)  # a derived number
+    assert any(c.due.reason for c in cells if c)  # a date the office changed
+    assert any(row.deduction_text for row in rows)
+    assert len(rows) > PAGE_ROWS
 
 
 def test_a_caseless_query_is_matched_by_the_database_as_casefold_matches_it():

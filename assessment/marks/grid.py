@@ -75,61 +75,72 @@ def _enrolled_counts(scheme_ids):
 
 
 def row_cells_html(cells, *, editable, history, memo=None):
-    """The <td> of each cell of one grid row (assessment.cells.Cell or None), as one safe string.
+    """The <td> of each cell of one grid row (assessment.cells.ShownCell or None), as one safe string.
 
-    Made here, not in grid.html: a page holds a thousand cells with a dozen values each, which the
-    template engine renders at ~100 µs a cell (a third of the page's time at province). The markup is
-    what grid.js and tests/grid_html.py read. `history`: a mark's history link (core.links.IdLink, one
-    reversal per page). Every text is escaped; numbers are ints.
+    Made here, not in grid.html: a page holds a thousand cells with a dozen values each, which the template
+    engine renders at ~100 µs a cell (a third of the page's time at province). The markup is what grid.js and
+    tests/grid_html.py read. `history`: a mark's history link (core.links.IdLink, one reversal per page). Every
+    text is escaped; numbers are ints.
     """
-    readonly = "" if editable else " readonly"
-    prefix, suffix = history.prefix, history.suffix
+    # `memo`: what the rows of a page share (`rows_html`): {(column, value, id(Due)): the markup around the
+    # mark's id and version} — cells of a column showing the same word share one Due (assessment.cells), so a
+    # page's thousand cells are a few dozen kinds, each escaped and written once.
+    memo = {} if memo is None else memo
     parts = []
-    # `memo`: what the rows of a page share (`rows_html`): {value: escaped} (a thousand cells show a few values)
-    # and {id(Due): its mark} (cells of a column showing the same word share one Due, assessment.cells).
-    escaped, marks = memo if memo is not None else ({}, {})
     for column, cell in enumerate(cells):
         if cell is None:
-            parts.append(f'<td class="cell empty readonly" tabindex="-1" data-col="{column}"></td>')
+            kind = memo.get(column)
+            if kind is None:
+                kind = memo[column] = f'<td class="cell empty readonly" tabindex="-1" data-col="{column}"></td>'
+            parts.append(kind)
             continue
-        value, cell_due, stored = cell.value, cell.due, cell.mark
-        shown = escaped.get(value)
-        if shown is None:
-            shown = escaped[value] = escape(value)
-        status = cell_due.status if cell_due else ""
-        pending = " pending" if value == MarkState.PENDING else ""
-        mark = marks.get(id(cell_due)) if cell_due is not None else ""
-        if mark is None:
-            mark = marks[id(cell_due)] = (
-                (
-                    f'<span class="due-mark due-{status}" title="{escape(cell_due.mark_title)}">'
-                    f'<span class="visually-hidden">{escape(cell_due.mark_text)}</span></span>'
-                )
-                if cell_due.is_open
-                else ""
-            )
-        pk, version = (stored.pk, stored.version) if stored is not None else (None, None)
-        parts.append(
-            f'<td class="cell{pending} due-{status}{readonly}" tabindex="0" data-col="{column}" '
-            f'data-mark="{pk}" data-version="{version}" data-value="{shown}" data-status="{status}">'
-            f'{mark}<span class="cell-value">{shown}</span><a class="cell-history" href="{prefix}{pk}{suffix}" '
-            'title="修改记录（H 键）" aria-label="修改记录" aria-keyshortcuts="h" tabindex="-1">⋯</a></td>'
-        )
+        value, cell_due, pk = cell.value, cell.due, cell.pk
+        kind = memo.get((column, value, id(cell_due)))
+        if kind is None:
+            kind = memo[column, value, id(cell_due)] = _cell_kind(column, value, cell_due, editable, history)
+        head, middle, tail = kind
+        parts.append(f"{head}{pk}{middle}{cell.version}{tail}{pk}{history.suffix}{_CELL_END}")
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped or an int
 
 
+_CELL_END = '" title="修改记录（H 键）" aria-label="修改记录" aria-keyshortcuts="h" tabindex="-1">⋯</a></td>'
+
+
+def _cell_kind(column, value, cell_due, editable, history):
+    """The markup of a cell of `column` showing `value` with `cell_due`, around its mark's id and version: (before
+    the id, between the id and the version, after the version up to the history link's id)."""
+    shown = escape(value)
+    status = cell_due.status if cell_due else ""
+    pending = " pending" if value == MarkState.PENDING else ""
+    readonly = "" if editable else " readonly"
+    mark = (
+        (
+            f'<span class="due-mark due-{status}" title="{escape(cell_due.mark_title)}">'
+            f'<span class="visually-hidden">{escape(cell_due.mark_text)}</span></span>'
+        )
+        if cell_due is not None and cell_due.is_open
+        else ""
+    )
+    return (
+        f'<td class="cell{pending} due-{status}{readonly}" tabindex="0" data-col="{column}" data-mark="',
+        '" data-version="',
+        f'" data-value="{shown}" data-status="{status}">{mark}<span class="cell-value">{shown}</span>'
+        f'<a class="cell-history" href="{history.prefix}',
+    )
+
+
 def rows_html(rows, *, editable, manage, history, urge):
-    """Each grid row (assessment.tables.Row) as one safe `<tr>` string: the unit's name (with its checkbox when
-    `editable`, its 催办 link when `manage`), its cells (`row_cells_html`), its 扣分情况.
+    """Each grid row (assessment.grid_rows.PageRow) as one safe `<tr>` string: the unit's name (with its checkbox
+    when `editable`, its 催办 link when `manage`), its cells (`row_cells_html`), its 扣分情况.
 
     Made here, not in grid.html, for the reason `row_cells_html` is: the markup is what the template's row was,
     byte for byte. `history`, `urge`: a mark's history and a unit's 催办 links (core.links.IdLink, one reversal
     per page). Every text is escaped; numbers are ints.
     """
     made = []
-    memo = ({}, {})
+    memo = {}
     for row in rows:
-        pk, name = row.unit.pk, escape(row.unit.name)
+        pk, name = row.unit_id, escape(row.name)
         check = (
             f'<input type="checkbox" name="unit" value="{pk}" form="bulk-form" aria-label="选择{name}"> '
             if editable
@@ -139,7 +150,8 @@ def rows_html(rows, *, editable, manage, history, urge):
         cells = row_cells_html(row.cells, editable=editable, history=history, memo=memo)
         made.append(
             mark_safe(  # noqa: S308 — every value is escaped or an int, `cells` is safe
-                f'<tr data-unit="{pk}">\n              <th scope="row" class="unit-col">{check}{name}{urge_link}</th>\n'
+                f'<tr data-unit="{pk}">\n'
+                f'              <th scope="row" class="unit-col">{check}{name}{urge_link}</th>\n'
                 f"              {cells}\n"
                 f'              <td class="deduction-col">{escape(row.deduction_text)}</td>\n            </tr>'
             )

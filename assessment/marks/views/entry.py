@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment import access, cells, due
-from assessment.grid_rows import grid_selection, page_table
+from assessment.grid_rows import grid_selection, page_rows
 from assessment.marks import history
 from assessment.marks.grid import plan_bulk, rows_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
@@ -114,13 +114,13 @@ def grid(request, year, category):
     filters = _grid_filters(request, scheme)
     # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
     # summary row still cover every unit (core.paging), from the words of every cell, while only
-    # the page's rows have their cells made (tables.grid_selection, page_table).
+    # the page's rows have their cells made (grid_rows.grid_selection, page_rows).
     selection = grid_selection(scheme, **filters)
     page = paging.paginate(request, selection.rows)
-    shown = page_table(selection, page.object_list)
     # A closed year's cells do not open: grid.js reads this one flag (data-editable), no rule of its own.
     state = year_state(year)
     editable = access.can_edit_year(request.user, state)
+    shown = page_rows(selection, page.object_list, year_state=state)
     # One reversal for the page, not one per cell or row.
     indicators = list(scheme.indicators.all())
     return render(
@@ -132,12 +132,11 @@ def grid(request, year, category):
             "year_editable": editable,
             "scheme": scheme,
             "indicators": indicators,
-            "notes": shown.notes,
+            "notes": list(scheme.notes.all()),
             "unit_count": selection.unit_count,
-            "shown": shown,
             "columns": list(zip(selection.indicators, selection.counts, strict=True)),
             "grid_rows": rows_html(
-                shown.rows,
+                shown,
                 editable=editable,
                 manage=access.can_manage(request.user),
                 history=IdLink("assessment:mark_history"),

@@ -130,12 +130,12 @@ def _cell_kind(column, value, cell_due, editable, history):
 
 
 def rows_html(rows, *, editable, manage, history, urge):
-    """Each grid row (assessment.grid_rows.PageRow) as one safe `<tr>` string: the unit's name (with its checkbox
-    when `editable`, its 催办 link when `manage`), its cells (`row_cells_html`), its 扣分情况.
+    """The grid's rows (assessment.grid_rows.PageRow) as one safe string of `<tr>`s: each unit's name (with its
+    checkbox when `editable`, its 催办 link when `manage`), its cells (`row_cells_html`), its 扣分情况.
 
-    Made here, not in grid.html, for the reason `row_cells_html` is: the markup is what the template's row was,
-    byte for byte. `history`, `urge`: a mark's history and a unit's 催办 links (core.links.IdLink, one reversal
-    per page). Every text is escaped; numbers are ints.
+    Made here, not in grid.html, for the reason `row_cells_html` is: the markup is what the template's loop over
+    the rows wrote, byte for byte (its indentation included). `history`, `urge`: a mark's history and a unit's
+    催办 links (core.links.IdLink, one reversal per page). Every text is escaped; numbers are ints. "" without rows.
     """
     made = []
     memo = {}
@@ -149,14 +149,12 @@ def rows_html(rows, *, editable, manage, history, urge):
         urge_link = f' <a class="urge-link" href="{urge.url(pk)}" aria-label="催办{name}">催办</a>' if manage else ""
         cells = row_cells_html(row.cells, editable=editable, history=history, memo=memo)
         made.append(
-            mark_safe(  # noqa: S308 — every value is escaped or an int, `cells` is safe
-                f'<tr data-unit="{pk}">\n'
-                f'              <th scope="row" class="unit-col">{check}{name}{urge_link}</th>\n'
-                f"              {cells}\n"
-                f'              <td class="deduction-col">{escape(row.deduction_text)}</td>\n            </tr>'
-            )
+            f'\n            <tr data-unit="{pk}">\n'
+            f'              <th scope="row" class="unit-col">{check}{name}{urge_link}</th>\n'
+            f"              {cells}\n"
+            f'              <td class="deduction-col">{escape(row.deduction_text)}</td>\n            </tr>\n          '
         )
-    return made
+    return mark_safe("".join(made))  # noqa: S308 — every value is escaped or an int, the cells are safe
 
 
 @dataclass

@@ -176,13 +176,19 @@ class ProgressTable(_Table):
 def schemes_with_parts(queryset=None, *, units=True, notes=True):
     """Schemes with category, indicators, and (unless False) notes and enrolled units prefetched."""
     queryset = Scheme.objects.all() if queryset is None else queryset
+    return queryset.select_related("category").prefetch_related(*scheme_parts(units=units, notes=notes))
+
+
+def scheme_parts(*, units=True, notes=True):
+    """What `schemes_with_parts` prefetches (for `prefetch_related_objects` on schemes already read): indicators
+    in order, and (unless False) notes and enrolled units."""
     prefetch = [Prefetch("indicators", queryset=Indicator.objects.order_by("order"))]
     if notes:
         prefetch.append(Prefetch("notes", queryset=Note.objects.order_by("number")))
     if units:
         scheme_units = SchemeUnit.objects.select_related("unit").order_by("order", "pk")
         prefetch.append(Prefetch("scheme_units", queryset=scheme_units))
-    return queryset.select_related("category").prefetch_related(*prefetch)
+    return prefetch
 
 
 def confirmed_deductions(schemes, unit_ids=None):

@@ -191,20 +191,21 @@ def test_grid_query_count_is_flat_in_the_number_of_units(role_client, django_ass
     assert len(parse_grid(response.content.decode()).rows) == 40
     with django_assert_num_queries(len(filtered.captured_queries)):
         client.get(grid_url("departments", pending=1, q="局"))
-    # session, user, groups, scheme + 3 prefetches, marks, category tabs, batches (the session is not saved again)
-    # … plus one for the derived 奖惩案例 counts, one for the confirmed deductions and one for the office's
-    # changed due dates (assessment.due), for all units at once
+    # session, user, groups, the year's schemes (the category tabs) + the shown one's indicators and notes, marks,
+    # batches (the session is not saved again)
+    # … plus one for the derived 奖惩案例 numbers of the page's rows, one for the confirmed deductions and one for
+    # the office's changed due dates (assessment.due), for all units at once
     # … plus the second-factor device named in the session
-    # … plus the year's latest year-end version (once the year is closed, 扣分情况 is its frozen score's text)
-    # … plus the year's state (closed or not, the banner: assessment.years.year_state)
+    # … plus the year's state (closed or not, the banner: assessment.years.year_state; a year never closed has
+    # no frozen 扣分情况 to read)
     # … plus the menu's 待办 count (assessment.todo)
     # Unfiltered, the column counts come from the database (assessment.tallies: the typed columns' words, and
     # the derived column's enrolment, marks and numbers), the page's cells from marks and numbers of its rows,
     # the units' count once; a filter instead asks the database for the derived column's * cells and then the
     # words of the rows kept (assessment.derived_columns: whether the year's case counts are current, once).
-    assert len(filtered.captured_queries) <= 22 + MENU_TODO_QUERIES["staff"]
+    assert len(filtered.captured_queries) <= 20 + MENU_TODO_QUERIES["staff"]
     # … the typed columns' words from the stored tallies: whether they are current, then their rows
-    assert len(demo.captured_queries) <= 22 + MENU_TODO_QUERIES["staff"]
+    assert len(demo.captured_queries) <= 19 + MENU_TODO_QUERIES["staff"]
     with django_assert_num_queries(len(due_filtered.captured_queries)):
         client.get(grid_url("departments", due="overdue"))
 

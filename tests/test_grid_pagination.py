@@ -17,7 +17,7 @@ URL = "/assessment/2019/departments/"
 def test_the_grid_shows_100_units_a_page_with_working_history_links(client, staff_user, django_assert_max_num_queries):
     multiply_units(3)  # 162 departments
     log_in(client, staff_user)
-    with django_assert_max_num_queries(21 + MENU_TODO_QUERIES["staff"]):
+    with django_assert_max_num_queries(19 + MENU_TODO_QUERIES["staff"]):
         html = client.get(URL).content.decode()
     assert html.count("<tr data-unit=") == 100
     assert 'rel="next"' in html and "共 162 个" in html

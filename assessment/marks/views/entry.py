@@ -7,6 +7,7 @@ their unit's page. Every change goes through `assessment.marks.services`.
 from functools import wraps
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from assessment.marks import history
 from assessment.marks.grid import plan_bulk, rows_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
-from assessment.tables import StateCounts, schemes_with_parts
+from assessment.tables import StateCounts, scheme_parts, schemes_with_parts
 from assessment.years import current_year, scheme_years, year_state
 from core import paging
 from core.errors import DomainError
@@ -104,13 +105,22 @@ def _grid_filters(request, scheme):
     }
 
 
+def _grid_schemes(year, category):
+    """(the scheme of `category` with its indicators and notes, every scheme of `year` with its category: the
+    tabs), in three queries; 404 without that scheme."""
+    schemes = list(Scheme.objects.filter(year=year).select_related("category").order_by("category__order"))
+    scheme = next((s for s in schemes if s.category.slug == category), None)
+    if scheme is None:
+        raise Http404(f"{year}年没有这个类别的考核方案。")
+    prefetch_related_objects([scheme], *scheme_parts(units=False))
+    return scheme, schemes
+
+
 @require_safe
 @reporter_redirect
 @read_all
 def grid(request, year, category):
-    scheme = get_object_or_404(
-        schemes_with_parts(Scheme.objects.filter(year=year, category__slug=category), units=False)
-    )
+    scheme, schemes = _grid_schemes(year, category)
     filters = _grid_filters(request, scheme)
     # A province has thousands of units: a page of rows at a time keeps the page small; filters and the
     # summary row still cover every unit (core.paging), from the words of every cell, while only
@@ -151,7 +161,7 @@ def grid(request, year, category):
             "is_filtered": any(filters.values()),
             "editable": editable,
             "bulk_indicators": indicators,
-            "schemes": Scheme.objects.filter(year=year).select_related("category").order_by("category__order"),
+            "schemes": schemes,
             "batches": history.recent_batches(limit=5, indicator__scheme=scheme) if editable else [],
         },
     )

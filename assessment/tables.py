@@ -192,12 +192,20 @@ def scheme_parts(*, units=True, notes=True):
 
 
 def confirmed_deductions(schemes, unit_ids=None):
-    """{(unit id, scheme id): [Deduction]}: the confirmed records of 扣分情况 (a “*” is pending, never listed)."""
+    """{(unit id, scheme id): [Deduction]}: the confirmed records of 扣分情况 (a “*” is pending, never listed).
+
+    `schemes` with their indicators prefetched (`schemes_with_parts`): a record's `indicator` is its scheme's,
+    set here rather than joined and made again for each record.
+    """
     deductions = defaultdict(list)
-    records = Deduction.objects.filter(indicator__scheme__in=schemes, confirmed_at__isnull=False)
+    indicators = {i.pk: i for s in schemes for i in s.indicators.all()}
+    if not indicators:
+        return deductions
+    records = Deduction.objects.filter(indicator_id__in=list(indicators), confirmed_at__isnull=False)
     if unit_ids is not None:
         records = records.filter(unit_id__in=list(unit_ids))
-    for d in records.select_related("indicator"):
+    for d in records:
+        d.indicator = indicators[d.indicator_id]
         deductions[(d.unit_id, d.indicator.scheme_id)].append(d)
     return deductions
 

@@ -171,6 +171,6 @@ def recent_batches(limit=10, **entry_filters):
     return list(
         ChangeBatch.objects.filter(**filters)
         .annotate(cells=Count("entries"))
-        .select_related("created_by", "undone_by", "undo_of")
+        .select_related("created_by", "undone_by")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -79,10 +79,14 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     # the units whose name matches, when listed).
     read = tallies.derived_columns([scheme], indicators, unit_ids)
     every_column = pending_only and not due and indicator_id is None
-    # a due filter reads the changed dates once, for the filter and the page
+    # 未完成 over every column reads the stored tallies (asked once whether they are current), a due filter the
+    # changed dates (read once, for the filter and the page)
+    current = stored_tallies.ensure_current([scheme.pk]) if every_column else None
     overrides = due_rules.overrides_for([i.pk for i in indicators]) if due else None
     if pending_only or due:
-        pending = _pending_conditions(scheme, indicators, read, every_column=every_column, due=due, overrides=overrides)
+        pending = _pending_conditions(
+            scheme, indicators, read, every_column=every_column, due=due, overrides=overrides, current=current
+        )
         # a row is kept when one of them holds (none: no cell shows *, no row is kept)
         keep &= functools.reduce(operator.or_, pending) if pending else Q(pk=None)
     # the rows kept and (unless counted above) every enrolled row counted in one query
@@ -95,7 +99,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     # those for which none of the conditions holds (each excluded: PostgreSQL then plans an anti-join).
     if every_column and not query:
         left_out = functools.reduce(lambda rows, c: rows.exclude(c), pending, enrolled.order_by())
-        whole = _column_counts(scheme, indicators, None, read)
+        whole = _column_counts(scheme, indicators, None, read, current=current)
         for column, less in zip(
             whole, _column_counts(scheme, indicators, left_out.values("unit_id"), read), strict=True
         ):
@@ -129,7 +133,7 @@ def name_condition(query):
     return Q(unit__name__contains=query) | Q(unit__full_name__contains=query)
 
 
-def _pending_conditions(scheme, indicators, read, *, every_column, due, overrides):
+def _pending_conditions(scheme, indicators, read, *, every_column, due, overrides, current):
     """The enrolled rows with a cell showing * among `indicators` (of the due status `due` when given): a list of
     Qs, one of which holds for each such row.
 
@@ -137,12 +141,13 @@ def _pending_conditions(scheme, indicators, read, *, every_column, due, override
     columns' marks showing *: with `due`, of the columns whose rule gives that status, less the cells whose
     date the office changed (`overrides`, DueOverride of the columns: a few), which are asked their own status.
     A derived column's cells showing * are listed by `read` (one query a column). Empty when no cell can be kept.
+    `current`: with `every_column`, whether the stored tallies are current (stored_tallies.ensure_current).
     """
     typed = [i for i in indicators if not derived.is_derived(i)]
     found = []
     units = set()
     pending = Mark.objects.filter(tallies.PENDING_MARKS, unit_id=OuterRef("unit_id"))
-    if every_column and typed and stored_tallies.ensure_current([scheme.pk]):
+    if every_column and typed and current:
         found.append(Exists(UnitPending.objects.filter(scheme_unit=OuterRef("pk"), cells__gt=0)))
     elif typed and not due:
         found.append(Exists(pending.filter(indicator_id__in=[i.pk for i in typed])))
@@ -173,11 +178,12 @@ def _pending_conditions(scheme, indicators, read, *, every_column, due, override
     return [Q(c) for c in found]
 
 
-def _column_counts(scheme, indicators, unit_ids=None, derived_read=None):
+def _column_counts(scheme, indicators, unit_ids=None, derived_read=None, *, current=None):
     """One StateCounts per column over the cells of `unit_ids` (a list, or a queryset of unit ids; all the
-    scheme's units when None), counted by the database (assessment.tallies), not from every cell."""
+    scheme's units when None), counted by the database (assessment.tallies), not from every cell. `current`: as
+    tallies_for's."""
     words = tallies.tallies_for(
-        [scheme], indicators, pending_units=False, unit_ids=unit_ids, derived_read=derived_read
+        [scheme], indicators, pending_units=False, unit_ids=unit_ids, derived_read=derived_read, current=current
     ).words
     counts = []
     for indicator in indicators:

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from . import cells, derived, stored_tallies
+from . import cells, derived, raw_sql, stored_tallies
 from .derived_columns import DerivedColumns
 from .models import ColumnTally, Mark, SchemeUnit, UnitPending, cell_text
-from .raw_sql import quoted_table
 from .stored_tallies import PENDING_MARKS  # noqa: F401  (the cells showing *: the one definition)
 
 
@@ -58,7 +57,7 @@ def _columns(schemes, indicators):
     return indicators
 
 
-def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, derived_read=None):
+def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, derived_read=None, current=None):
     """The Tallies of `schemes` (indicators prefetched), of all their indicators or of `indicators` only.
 
     The typed columns' words and units with a * (unless `pending_units` is False): of whole columns from the
@@ -66,14 +65,16 @@ def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, 
     (assessment.derived_columns).
     `unit_ids`: the cells of these units only (the rows a grid's filter keeps: a list, or a queryset of unit ids
     asked inside the queries). `derived_read`: the derived
-    columns' DerivedColumns when the caller shares one (`derived_columns`, of these units at least).
+    columns' DerivedColumns when the caller shares one (`derived_columns`, of these units at least). `current`:
+    whether the schemes' stored tallies are current, when the caller has just asked `stored_tallies.ensure_current`
+    (else asked here).
     """
     schemes = list(schemes)
     whole_schemes = indicators is None  # the stored units with a * are those of every typed column
     indicators = _columns(schemes, indicators)
     result = Tallies()
     typed = [i.pk for i in indicators if not derived.is_derived(i)]
-    stored = typed and unit_ids is None and stored_tallies.ensure_current([s.pk for s in schemes])
+    stored = typed and unit_ids is None and _current(schemes, current)
     if stored:
         _read_stored(result, typed, [s.pk for s in schemes] if pending_units and whole_schemes else [])
     elif typed:
@@ -93,10 +94,24 @@ def tallies_for(schemes, indicators=None, *, pending_units=True, unit_ids=None, 
     return result
 
 
+def _current(schemes, current):
+    """Whether the stored tallies of `schemes` are current: `current` when the caller knows, else asked."""
+    return stored_tallies.ensure_current([s.pk for s in schemes]) if current is None else current
+
+
 def _read_stored(result, typed, pending_schemes):
-    """The typed columns' words and (of `pending_schemes`) their units with a *, from the stored tallies."""
-    rows = ColumnTally.objects.filter(indicator_id__in=typed).exclude(cells=0).order_by("indicator_id", "value")
-    for indicator_id, value, n in rows.values_list("indicator_id", "value", "cells"):
+    """The typed columns' words and (of `pending_schemes`) their units with a *, from the stored tallies (the
+    words in one raw query: read on every request of the grid and the year page)."""
+    table, (indicator, value, n) = (
+        raw_sql.quoted_table(ColumnTally),
+        raw_sql.columns(ColumnTally, "indicator", "value", "cells"),
+    )
+    rows = raw_sql.fetch(
+        f"SELECT {indicator}, {value}, {n} FROM {table} WHERE {indicator} IN ({raw_sql.placeholders(typed)})"
+        f" AND {n} <> 0 ORDER BY {indicator}, {value}",
+        typed,
+    )
+    for indicator_id, value, n in rows:
         result.words[indicator_id].append(("" if value.isdigit() else value, cells.shown_count(value), n))
     for scheme_id, units in stored_pending_units(pending_schemes).items():
         result.pending_units[scheme_id] |= units
@@ -146,7 +161,7 @@ def pending_unit_counts(schemes, *, derived_read=None):
         found = pending_units(schemes, derived_read=derived_read)
         return {pk: len(found[pk]) for pk in ids}
     read = _derived_of([i for i in _columns(schemes, None) if derived.is_derived(i)], None, derived_read)
-    enrolled, stored = quoted_table(SchemeUnit), quoted_table(UnitPending)
+    enrolled, stored = raw_sql.quoted_table(SchemeUnit), raw_sql.quoted_table(UnitPending)
     parts, params = [], []
     for scheme in schemes:
         either = [f"EXISTS (SELECT 1 FROM {stored} p WHERE p.scheme_unit_id = e.id AND p.cells > 0)"]

@@ -87,8 +87,15 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
         pending = _pending_conditions(
             scheme, indicators, read, every_column=every_column, due=due, overrides=overrides, current=current
         )
-        # a row is kept when one of them holds (none: no cell shows *, no row is kept)
-        keep &= functools.reduce(operator.or_, pending) if pending else Q(pk=None)
+        if not pending:  # no cell shows *: no row is kept, nothing to count
+            return GridSelection(
+                scheme=scheme,
+                indicators=indicators,
+                rows=[],
+                counts=[StateCounts() for _ in indicators],
+                unit_count=enrolled.count() if unit_count is None else unit_count,
+            )
+        keep &= functools.reduce(operator.or_, pending)  # a row is kept when one of them holds
     # the rows kept and (unless counted above) every enrolled row counted in one query
     sizes = enrolled.order_by().aggregate(kept=Count("pk", filter=keep or None), units=Count("pk"))
     kept = enrolled.filter(keep)

@@ -11,11 +11,7 @@ assessment.cells' (`derived_word_and_text`), applied once per group, so the coun
 every Cell (tests/test_tallies.py).
 """
 
-from typing import NamedTuple
-
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
 
 from . import cells, derived, raw_sql
 from .models import Mark, MarkState, SchemeUnit
@@ -31,26 +27,6 @@ def _numbers_key(indicator):
     return type(derived.derivation_for(indicator)), indicator.scheme.year
 
 
-class _Units(NamedTuple):
-    """Units given as a query (a SELECT of unit ids), asked inside the column's query: none listed here."""
-
-    sql: str
-    params: tuple
-
-
-def _units(unit_ids):
-    """`unit_ids` as the queries take them: None (every enrolled unit), a list, or a queryset's _Units."""
-    if unit_ids is None or isinstance(unit_ids, _Units):
-        return unit_ids
-    if isinstance(unit_ids, QuerySet):
-        try:
-            sql, params = unit_ids.order_by().query.sql_with_params()
-        except EmptyResultSet:
-            return []
-        return _Units(sql, tuple(params))
-    return list(unit_ids)
-
-
 class DerivedColumns:
     """The derived columns among `indicators` (each with its `scheme` set), asked of the database.
 
@@ -60,7 +36,7 @@ class DerivedColumns:
 
     def __init__(self, indicators, unit_ids=None):
         self.indicators = [i for i in indicators if derived.is_derived(i)]
-        self.unit_ids = _units(unit_ids)
+        self.unit_ids = raw_sql.ids_of(unit_ids)
         self._read = {}
         self._numbers = {}  # {(derivation type, year): (sql, params)} of its numbers by unit, asked once
 
@@ -113,12 +89,10 @@ class DerivedColumns:
             f" WHERE su.scheme_id = %s"
         )
         params = [indicator.pk, *params, indicator.scheme_id]
-        if isinstance(unit_ids, _Units):
-            sql += f" AND su.unit_id IN ({unit_ids.sql})"
-            params += unit_ids.params
-        elif unit_ids is not None:
-            sql += f" AND su.unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
-            params += unit_ids
+        if unit_ids is not None:
+            condition, more = raw_sql.in_condition("su.unit_id", unit_ids)
+            sql += f" AND {condition}"
+            params += more
         return f"{sql} {where}", [*params, *where_params]
 
     def _query(self, indicator, unit_ids, select, where="", where_params=(), tail=""):
@@ -130,8 +104,8 @@ class DerivedColumns:
     def _per_column(self, what, unit_ids, read):
         """{indicator id: read(indicator, unit ids)} of every column, read once per `what` and units (the
         instance's when `unit_ids` is None); an empty list of units reads nothing."""
-        unit_ids = self.unit_ids if unit_ids is None else _units(unit_ids)
-        key = (what, unit_ids if unit_ids is None or isinstance(unit_ids, _Units) else tuple(unit_ids))
+        unit_ids = self.unit_ids if unit_ids is None else raw_sql.ids_of(unit_ids)
+        key = (what, unit_ids if unit_ids is None or isinstance(unit_ids, raw_sql.Subquery) else tuple(unit_ids))
         if key not in self._read:
             asked = unit_ids is None or bool(unit_ids)
             self._read[key] = {i.pk: read(i, unit_ids) if asked else [] for i in self.indicators}
@@ -163,7 +137,7 @@ class DerivedColumns:
     def pending_sql(self, indicator, unit_ids=None):
         """(sql, params) of `SELECT su.unit_id` of the column's cells showing * (of `unit_ids`, else the instance's),
         for a query that counts them beside other cells (tallies.pending_unit_counts) rather than reading them."""
-        unit_ids = self.unit_ids if unit_ids is None else _units(unit_ids)
+        unit_ids = self.unit_ids if unit_ids is None else raw_sql.ids_of(unit_ids)
         return self._sql(indicator, unit_ids, "su.unit_id", _SHOWS_PENDING, _NO_WORD)
 
     def _pending(self, indicator, unit_ids):

@@ -7,7 +7,11 @@ the grid makes (their marks, numbers, changed dates) are written with these inst
 assessment.derived_columns, assessment.tallies), in SQL that SQLite and PostgreSQL both run.
 """
 
+from typing import NamedTuple
+
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 
 
 def quoted_table(model):
@@ -33,3 +37,32 @@ def fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+class Subquery(NamedTuple):
+    """Ids given as a query (a SELECT of one column: a queryset compiled once), asked inside the raw queries that
+    take them rather than listed."""
+
+    sql: str
+    params: tuple
+
+
+def ids_of(ids):
+    """`ids` as the raw queries take them: None (no condition), a list, or a queryset compiled once to a Subquery
+    ([] when it can match nothing)."""
+    if ids is None or isinstance(ids, Subquery):
+        return ids
+    if isinstance(ids, QuerySet):
+        try:
+            sql, params = ids.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        return Subquery(sql, tuple(params))
+    return list(ids)
+
+
+def in_condition(column, ids):
+    """(sql, params) of `column IN (…)` for a list of ids (not empty) or a Subquery (`ids_of`)."""
+    if isinstance(ids, Subquery):
+        return f"{column} IN ({ids.sql})", list(ids.params)
+    return f"{column} IN ({placeholders(ids)})", list(ids)

@@ -10,9 +10,9 @@ import operator
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
-from . import cells, derived, stored_tallies, tallies
+from . import cells, derived, raw_sql, stored_tallies, tallies
 from . import due as due_rules
 from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, UnitPending
 from .tables import StateCounts, closed_texts, confirmed_deductions, row_deduction_text
@@ -28,7 +28,7 @@ class GridSelection:
     """What the entry grid shows of a scheme: its filtered rows, and the counts of the shown columns.
 
     `rows`: the enrolled units matching the filters, every one of them, as (scheme unit id, unit id, name,
-    full name, typed 扣分情况) in printed order (unfiltered: the queryset, which the pager reads a page of);
+    full name, typed 扣分情况) in printed order (read by the pager a page at a time: `_EnrolledRows`);
     `counts`: one StateCounts per shown column over those rows (the summary row); `unit_count`: the scheme's
     units. `page_rows` makes the PageRows of a page of them, from what the selection read: `derived`, the shown
     derived columns asked of the database (assessment.derived_columns), and `overrides`, the office's changed
@@ -48,7 +48,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     """The rows and column counts that `build_tables([scheme])[0].filtered(...)` gives, without making a cell.
 
     A country's grid filters and counts every unit but shows 100: the filters are conditions on the enrolled
-    rows that the database applies (`rows` is a queryset the pager counts and reads a page of), so no unit's
+    rows that the database applies (`rows`: their SQL, which the pager counts and reads a page of), so no unit's
     row is read but the page's. A name is matched by the database when that matches what casefold() does
     (`name_condition`), else on the enrolled names; 未完成 over every column keeps the units with a * left
     (stored, assessment.stored_tallies), the due filters and 未完成 of one column the units with a cell showing *
@@ -96,11 +96,11 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
                 unit_count=enrolled.count() if unit_count is None else unit_count,
             )
         keep &= functools.reduce(operator.or_, pending)  # a row is kept when one of them holds
-    # the rows kept and (unless counted above) every enrolled row counted in one query
-    sizes = enrolled.order_by().aggregate(kept=Count("pk", filter=keep or None), units=Count("pk"))
-    kept = enrolled.filter(keep)
-    rows = _EnrolledRows(kept.values_list(*_ENROLLED), count=sizes["kept"])
-    unit_count = sizes["units"] if unit_count is None else unit_count
+    # the rows kept (their SQL made once, for the pager, its count and the counts below) and every enrolled row
+    # counted in one query
+    rows = _EnrolledRows(enrolled.filter(keep).values_list(*_ENROLLED))
+    units = rows.count_with_enrolled(scheme)
+    unit_count = units if unit_count is None else unit_count
     # The summary row: the kept rows' cells grouped by the database, the kept rows asked inside its queries.
     # 未完成 over every column keeps most rows of a province: the whole columns (stored) less the rows left out,
     # those for which none of the conditions holds (each excluded: PostgreSQL then plans an anti-join).
@@ -114,7 +114,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
                 setattr(column, key, getattr(column, key) - n)
         counts = whole
     else:
-        counts = _column_counts(scheme, indicators, kept.values("unit_id"), read)
+        counts = _column_counts(scheme, indicators, rows.unit_ids, read)
     return GridSelection(
         scheme=scheme,
         indicators=indicators,
@@ -202,28 +202,47 @@ def _column_counts(scheme, indicators, unit_ids=None, derived_read=None, *, curr
 
 
 class _EnrolledRows:
-    """Every enrolled unit's row (`_ENROLLED` tuples) as the pager reads them: counted once, a page read at a time."""
+    """Enrolled units' rows (`_ENROLLED` tuples of a values_list queryset) as the pager reads them, in printed order:
+    the queryset made SQL once, then counted once and read a page at a time in raw SQL (`unit_ids`: the same rows
+    as a subquery of unit ids, for the counts)."""
 
-    def __init__(self, queryset, count=None):
-        self._queryset = queryset
-        self._count = count
+    def __init__(self, queryset):
+        self._sql, self._params = queryset.order_by().query.sql_with_params()
+        table = raw_sql.quoted_table(SchemeUnit)
+        order, pk = raw_sql.columns(SchemeUnit, "order", "id")
+        self._order = f" ORDER BY {table}.{order}, {table}.{pk}"  # the grid's printed order: order, pk
+        self.unit_ids = raw_sql.Subquery(f"SELECT kept.unit_id FROM ({self._sql}) kept", tuple(self._params))
+        self._count = None
+
+    def count_with_enrolled(self, scheme):
+        """Count the rows, and return how many units `scheme` has, in one query."""
+        enrolled, scheme_column = raw_sql.quoted_table(SchemeUnit), raw_sql.columns(SchemeUnit, "scheme")[0]
+        ((self._count, units),) = raw_sql.fetch(
+            f"SELECT (SELECT COUNT(*) FROM ({self._sql}) kept), COUNT(*) FROM {enrolled} WHERE {scheme_column} = %s",
+            [*self._params, scheme.pk],
+        )
+        return units
 
     def count(self):
         if self._count is None:
-            self._count = self._queryset.count()
+            ((self._count,),) = raw_sql.fetch(f"SELECT COUNT(*) FROM ({self._sql}) kept", self._params)
         return self._count
 
     __len__ = count
 
-    def __getitem__(self, index):
-        return list(self._queryset[index]) if isinstance(index, slice) else self._queryset[index]
+    def __getitem__(self, page):
+        """The rows of a slice without a step (the pager's page), in one query."""
+        start, stop, _ = page.indices(self.count())
+        if stop <= start:
+            return []
+        return raw_sql.fetch(f"{self._sql}{self._order} LIMIT %s OFFSET %s", [*self._params, stop - start, start])
 
     def __iter__(self):
-        return iter(self._queryset)
+        return iter(raw_sql.fetch(f"{self._sql}{self._order}", self._params))
 
 
 def _whole_selection(scheme, indicators, enrolled):
-    """The unfiltered grid: every enrolled unit, read a page at a time (`rows` is the queryset the pager slices),
+    """The unfiltered grid: every enrolled unit, read a page at a time (`rows`, which the pager slices),
     and the summary row counted by the database (assessment.tallies), not from every cell's word."""
     rows = _EnrolledRows(enrolled)
     read = tallies.derived_columns([scheme], indicators)

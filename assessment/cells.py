@@ -332,7 +332,7 @@ def cells_for(schemes, unit_ids=None, as_of=None, *, enrolled=None):
 
 class ShownCell(NamedTuple):
     """A cell as a page of rows writes it (the grid's): its Cell's `value`, its stored mark's id and version (None
-    without a mark) and its `due`, without the Cell and its StoredMark (`shown_cells`)."""
+    without a mark) and its `due`, without the Cell and its StoredMark (`shown_rows`)."""
 
     value: str
     pk: int | None
@@ -340,21 +340,27 @@ class ShownCell(NamedTuple):
     due: due_rules.Due
 
 
-def shown_cells(scheme, columns, unit_ids, *, counts, overrides, as_of=None):
-    """{(unit id, indicator id): ShownCell} of `unit_ids` (a page's rows, enrolled in `scheme`) in `columns` (some
-    of its indicators): what cells_for's Cells show, from the same walk and rules (tests/test_grid_selection.py).
+def shown_rows(scheme, columns, unit_ids, *, counts, overrides, as_of=None):
+    """{unit id: [ShownCell, or None where there is no cell, per column]} of `unit_ids` (a page's rows, enrolled in
+    `scheme`) in `columns` (some of its indicators): what cells_for's Cells show, from the same walk and rules
+    (tests/test_grid_selection.py); each kind of cell (its column's kind, word and numbers) has its text made once.
 
     `counts`: the derived numbers of these units ({(unit id, indicator id): number}, as `derived_counts` gives);
     `overrides`: the office's changed dates (`due.overrides_for`, of these cells at least). One query, the marks.
     """
     reading = _Reading([scheme], unit_ids, enrolled={scheme.pk: list(unit_ids)}, columns=columns, counts=counts)
     due_of = due_finder({i.pk: i for i in reading.indicators}, as_of or due_rules.today(), overrides=overrides)
-    shown = {}
-    for key, row, count, is_derived in reading.parts():
-        value = word_and_text(row, count, is_derived)[1]
+    place = {indicator.pk: n for n, indicator in enumerate(reading.indicators)}
+    rows = {unit_id: [None] * len(place) for unit_id in reading.unit_ids}
+    texts = {}
+    for (unit_id, indicator_id), row, count, is_derived in reading.parts():
+        kind = (is_derived, row[3], row[4], count) if row is not None else (is_derived, None, None, count)
+        value = texts.get(kind)
+        if value is None:
+            value = texts[kind] = word_and_text(row, count, is_derived)[1]
         pk, version = (row[0], row[5]) if row is not None else (None, None)
-        shown[key] = ShownCell(value, pk, version, due_of(key[0], key[1], value))
-    return shown
+        rows[unit_id][place[indicator_id]] = ShownCell(value, pk, version, due_of(unit_id, indicator_id, value))
+    return rows
 
 
 def texts_for(schemes, enrolled=None, readings=None, unit_ids=None):

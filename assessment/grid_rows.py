@@ -267,7 +267,7 @@ class PageRow:
 
 
 def page_rows(selection, rows, *, year_state=None):
-    """The PageRows of some of a selection's rows (a page): their cells and due marks (`cells.shown_cells`, what
+    """The PageRows of some of a selection's rows (a page): their cells and due marks (`cells.shown_rows`, what
     their Cells show) and 扣分情况 (tables.row_deduction_text), as the whole table's Rows (tables.build_tables).
 
     The derived numbers of the page's units and the changed dates are asked with what the selection read.
@@ -282,12 +282,12 @@ def page_rows(selection, rows, *, year_state=None):
     if overrides is None:
         overrides = due_rules.overrides_for([i.pk for i in indicators])
     counts = selection.derived.numbers(unit_ids) if selection.derived else {}
-    shown = cells.shown_cells(scheme, indicators, unit_ids, counts=counts, overrides=overrides)
+    shown = cells.shown_rows(scheme, indicators, unit_ids, counts=counts, overrides=overrides)
     deductions = confirmed_deductions([scheme], unit_ids)
     closed = closed_texts([scheme]) if year_state is None or year_state.assessment is not None else {}
     page = []
     for _, unit_id, name, _, typed in rows:
-        row_cells = [shown.get((unit_id, i.pk)) for i in indicators]
+        row_cells = shown[unit_id]
         recorded = deductions.get((unit_id, scheme.pk), [])
         # the cells' texts decide which records are listed (none listed, none read)
         texts = {i.pk: c.value for i, c in zip(indicators, row_cells, strict=True) if c} if recorded else {}

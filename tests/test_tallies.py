@@ -66,7 +66,7 @@ def _grid_counts_agree():
         grid = grid_selection(schemes_with_parts().filter(pk=scheme.pk).get())
         assert [vars(c) for c in grid.counts] == [vars(c) for c in whole.column_counts()]
         assert [row[1] for row in grid.rows] == [row.unit.pk for row in whole.rows]
-        # the grid's page shows its rows' Cells (cells.shown_cells, the derived numbers from derived_columns)
+        # the grid's page shows its rows' Cells (cells.shown_rows, the derived numbers from derived_columns)
         shown = page_rows(grid, grid.rows[0 : len(grid.rows)])
         assert [(r.unit_id, [c and (c.pk, c.version, c.value, c.due) for c in r.cells]) for r in shown] == [
             (r.unit.pk, [c and (c.pk, c.version, c.value, c.due) for c in r.cells]) for r in whole.rows

@@ -157,6 +157,44 @@ def rows_html(rows, *, editable, manage, history, urge):
     return mark_safe("".join(made))  # noqa: S308 — every value is escaped or an int, the cells are safe
 
 
+DERIVED_COLUMN_TITLE = "数量由奖惩案例记录自动统计，不能填写；可填非考核项等标记"
+
+
+def column_heads_html(indicators):
+    """The `<th>` of each shown column (grid.html's header) as one safe string: its title and points, the values
+    it accepts (data-allowed, which grid.js reads), the derived column's note. Written here as `rows_html` is, the
+    markup what the template's loop over the columns wrote, byte for byte; every text escaped, numbers ints."""
+    heads = []
+    for indicator in indicators:
+        allowed = "|".join(escape(state) for state in indicator.allowed_states)
+        note = f' class="derived-col" title="{DERIVED_COLUMN_TITLE}"' if indicator.is_derived else ""
+        heads.append(
+            f'\n              <th scope="col" data-indicator="{indicator.pk}" data-allowed="{allowed}"{note}>\n'
+            f'                <span class="ind-title">{escape(indicator.title)}</span>'
+            f' <span class="ind-points">{escape(indicator.points_label)}</span>\n              </th>\n            '
+        )
+    return mark_safe("".join(heads))  # noqa: S308 — every text is escaped, numbers are ints
+
+
+def summary_cells_html(counts):
+    """The 合计 `<td>` of each shown column (grid.html's summary row; one StateCounts a column) as one safe string:
+    √, *, 非考核项 and 已说明 always, 无 and 数量 when there are any (data-key: what grid.js updates as cells are
+    saved, StateCounts.summary_keys). The template's loop's markup, byte for byte; numbers are ints."""
+    cells = []
+    for column, n in enumerate(counts):
+        none = f'<span data-key="none">无 <b>{n.none}</b></span>' if n.none else ""
+        numbers = f'<span data-key="numbers">数量 <b>{n.numbers}</b></span>' if n.numbers else ""
+        cells.append(
+            f'\n              <td class="summary" data-col="{column}">\n'
+            f'                <span data-key="done">√ <b>{n.done}</b></span>\n'
+            f'                <span data-key="pending">* <b>{n.pending}</b></span>\n'
+            f'                <span data-key="not_assessed">非考核项 <b>{n.not_assessed}</b></span>\n'
+            f'                <span data-key="explained">已说明 <b>{n.explained}</b></span>\n'
+            f"                {none}\n                {numbers}\n              </td>\n            "
+        )
+    return mark_safe("".join(cells))  # noqa: S308 — numbers are ints
+
+
 @dataclass
 class BulkPlan:
     """The cells a bulk change would change, and how many go from what to what."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assessment import access, cells, due
 from assessment.grid_rows import grid_selection, page_rows
 from assessment.marks import history
-from assessment.marks.grid import plan_bulk, rows_html, year_progress
+from assessment.marks.grid import column_heads_html, plan_bulk, rows_html, summary_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import StateCounts, scheme_parts, schemes_with_parts
@@ -145,6 +145,8 @@ def grid(request, year, category):
             "notes": list(scheme.notes.all()),
             "unit_count": selection.unit_count,
             "columns": list(zip(selection.indicators, selection.counts, strict=True)),
+            "column_heads": column_heads_html(selection.indicators),
+            "summary_cells": summary_cells_html(selection.counts),
             "grid_rows": rows_html(
                 shown,
                 editable=editable,

@@ -147,7 +147,8 @@ def _pending_conditions(scheme, indicators, read, *, every_column, due, override
     Every column: the units with a typed * left, stored (assessment.stored_tallies, when current). Else the typed
     columns' marks showing *: with `due`, of the columns whose rule gives that status, less the cells whose
     date the office changed (`overrides`, DueOverride of the columns: a few), which are asked their own status.
-    A derived column's cells showing * are listed by `read` (one query a column). Empty when no cell can be kept.
+    A derived column's cells showing * are listed by `read` (one query a column; with `due`, of a column whose rule
+    or a changed date of which gives that status). Empty when no cell can be kept.
     `current`: with `every_column`, whether the stored tallies are current (stored_tallies.ensure_current).
     """
     typed = [i for i in indicators if not derived.is_derived(i)]
@@ -177,7 +178,14 @@ def _pending_conditions(scheme, indicators, read, *, every_column, due, override
             marks = marks.filter(unit_id__in={u for u, _ in asked}).values_list("unit_id", "indicator_id")
             asked = set(asked)
             units |= {u for u, pk in marks if (u, pk) in asked}
-    for indicator, unit_id in read.pending(None, indicators):
+    derived_columns = [i for i in indicators if derived.is_derived(i)]
+    if due:  # a derived column's * are asked only where its rule, or a date the office changed, gives `due`
+        derived_columns = [
+            i
+            for i in derived_columns
+            if cells_due(None, i) or any(pk == i.pk and cells_due(u, i) for u, pk in overrides)
+        ]
+    for indicator, unit_id in read.pending(None, derived_columns) if derived_columns else ():
         if cells_due is None or cells_due(unit_id, indicator):
             units.add(unit_id)
     if units:

@@ -127,3 +127,27 @@ def test_a_query_with_case_matches_the_casefolded_names(mixed, query):
         selection = grid_selection(_scheme(slug, units=False), query=query)
         assert [row[1] for row in selection.rows] == [row.unit.pk for row in whole.rows]
         assert _counts(selection.counts) == _counts(whole.column_counts())
+
+
+@pytest.mark.parametrize("due", ["due_soon", "overdue"])
+def test_a_derived_cell_whose_date_was_changed_is_kept_by_its_own_status(mixed, due):
+    # The 奖惩案例 column's rule makes its * overdue on this day; the office gave one of them a date due soon:
+    # ?due=due_soon keeps that row (grid_rows asks the column's * because of that date), ?due=overdue drops it.
+    scheme, grid_scheme = _scheme("departments"), _scheme("departments", units=False)
+    column = next(i for i in scheme.indicators.all() if i.is_derived)
+    place = list(scheme.indicators.all()).index(column)
+    rows = build_tables([scheme])[0].rows
+    row = next(
+        r
+        for r in rows
+        if r.cells[place] is not None
+        and r.cells[place].is_pending
+        and all(c is None or c.status != "due_soon" for c in r.cells)  # kept by that date only
+    )
+    assert row.cells[place].status == "overdue"
+    DueOverride.objects.create(unit=row.unit, indicator=column, date=datetime.date(2019, 11, 25), reason="测试")
+    whole = build_tables([scheme])[0].filtered(due=due)
+    selection = grid_selection(grid_scheme, due=due)
+    assert [r[1] for r in selection.rows] == [r.unit.pk for r in whole.rows]
+    assert (row.unit.pk in [r.unit.pk for r in whole.rows]) == (due == "due_soon")
+    assert _counts(selection.counts) == _counts(whole.column_counts())

@@ -86,6 +86,8 @@ def row_cells_html(cells, *, editable, history, memo=None):
     # mark's id and version} — cells of a column showing the same word share one Due (assessment.cells), so a
     # page's thousand cells are a few dozen kinds, each escaped and written once.
     memo = {} if memo is None else memo
+    end = f'{history.suffix}" title="修改记录（H 键）" aria-label="修改记录" aria-keyshortcuts="h" tabindex="-1">⋯</a>'
+    end += "</td>"
     parts = []
     for column, cell in enumerate(cells):
         if cell is None:
@@ -94,21 +96,18 @@ def row_cells_html(cells, *, editable, history, memo=None):
                 kind = memo[column] = f'<td class="cell empty readonly" tabindex="-1" data-col="{column}"></td>'
             parts.append(kind)
             continue
-        value, cell_due, pk = cell.value, cell.due, cell.pk
+        value, pk, version, cell_due = cell
         kind = memo.get((column, value, id(cell_due)))
         if kind is None:
             kind = memo[column, value, id(cell_due)] = _cell_kind(column, value, cell_due, editable, history)
-        head, middle, tail = kind
-        parts.append(f"{head}{pk}{middle}{cell.version}{tail}{pk}{history.suffix}{_CELL_END}")
+        head, tail = kind
+        parts.append(f'{head}{pk}" data-version="{version}{tail}{pk}{end}')
     return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped or an int
-
-
-_CELL_END = '" title="修改记录（H 键）" aria-label="修改记录" aria-keyshortcuts="h" tabindex="-1">⋯</a></td>'
 
 
 def _cell_kind(column, value, cell_due, editable, history):
     """The markup of a cell of `column` showing `value` with `cell_due`, around its mark's id and version: (before
-    the id, between the id and the version, after the version up to the history link's id)."""
+    the id, after the version up to the history link's id)."""
     shown = escape(value)
     status = cell_due.status if cell_due else ""
     pending = " pending" if value == MarkState.PENDING else ""
@@ -123,7 +122,6 @@ def _cell_kind(column, value, cell_due, editable, history):
     )
     return (
         f'<td class="cell{pending} due-{status}{readonly}" tabindex="0" data-col="{column}" data-mark="',
-        '" data-version="',
         f'" data-value="{shown}" data-status="{status}">{mark}<span class="cell-value">{shown}</span>'
         f'<a class="cell-history" href="{history.prefix}',
     )

@@ -19,9 +19,9 @@ from django.db.models import Q
 
 from . import derived
 from . import due as due_rules
-from .derived_columns import quoted_table
 from .due import DueStatus
 from .models import DueOverride, Indicator, Mark, MarkState, SchemeUnit
+from .raw_sql import fetch, quoted_table
 from .tallies import PENDING_MARKS
 
 # A typed cell counted as not done: * or the number 0 (the overview's units behind).
@@ -59,12 +59,6 @@ def _changed(negated=False):
         f"{'NOT ' if negated else ''}EXISTS (SELECT 1 FROM {quoted_table(DueOverride)} d"
         f" WHERE d.unit_id = {mark}.unit_id AND d.indicator_id = {mark}.indicator_id)"
     )
-
-
-def _fetch(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 class OpenCells:
@@ -112,7 +106,7 @@ class OpenCells:
                 f" WHERE {where} AND {_changed()} AND EXISTS (SELECT 1 FROM {quoted_table(SchemeUnit)} su"
                 f" WHERE su.scheme_id = i.scheme_id AND su.unit_id = {mark}.unit_id)"
             )
-            keys += _fetch(sql, params)
+            keys += fetch(sql, params)
         return keys
 
     @staticmethod
@@ -127,7 +121,7 @@ class OpenCells:
                 f"SELECT unit_id, {order}, id FROM {quoted_table(SchemeUnit)}"
                 f" WHERE scheme_id = %s AND unit_id IN ({', '.join(['%s'] * len(missing))})"
             )
-            places.update((u, (order, pk)) for u, order, pk in _fetch(sql, [scheme.pk, *missing]))
+            places.update((u, (order, pk)) for u, order, pk in fetch(sql, [scheme.pk, *missing]))
         return places
 
     def statuses(self, indicator_id, pending):
@@ -185,7 +179,7 @@ class OpenCells:
             f" WHERE {where} AND {_changed(negated=True)}"
             f" ORDER BY {by_date}, su.{order}, su.id, {by_column} LIMIT %s"
         )
-        return _fetch(sql, [scheme.pk, *params, *date_params, *column_params, limit])
+        return fetch(sql, [scheme.pk, *params, *date_params, *column_params, limit])
 
     def most_open(self, scheme, limit):
         """[(unit id, cells)] of the `limit` units of `scheme` with the most cells showing * or 0, most first, then
@@ -241,4 +235,4 @@ class OpenCells:
         if limit is not None:
             sql += " LIMIT %s"
             params.append(limit)
-        return _fetch(sql, params)
+        return fetch(sql, params)

@@ -17,12 +17,12 @@ from django.urls import reverse
 
 from assessment import due as due_rules
 from assessment import tallies
-from assessment.derived_columns import quoted_table
 from assessment.due import DueStatus, value_status
 from assessment.models import Indicator, Mark, MarkRequest, MarkState, Scheme, Unit
 from assessment.open_cells import OpenCells
+from assessment.raw_sql import fetch, placeholders, quoted_table
 from assessment.tables import schemes_with_parts
-from cases.models import Case, CaseStatus
+from cases.models import PENDING_STATUSES, Case
 
 from .figures import classify
 from .models import Issue, IssueVersion
@@ -301,11 +301,8 @@ def _name_shown(schemes, overviews, latest_url, latest_units):
     unit_ids = {unit_id for o in overviews for _, unit_id, _ in o.overdue} | {u for o in overviews for u, _ in o.behind}
     names = {}
     if unit_ids:
-        with connection.cursor() as cursor:
-            ids = sorted(unit_ids)
-            listed = ", ".join(["%s"] * len(ids))
-            cursor.execute(f"SELECT id, name FROM {quoted_table(Unit)} WHERE id IN ({listed})", ids)
-            names = dict(cursor.fetchall())
+        ids = sorted(unit_ids)
+        names = dict(fetch(f"SELECT id, name FROM {quoted_table(Unit)} WHERE id IN ({placeholders(ids)})", ids))
     for scheme, overview in zip(schemes, overviews, strict=True):
         titles = {i.pk: i.title for i in scheme.indicators.all()}
         grid, slug = overview.grid_link, overview.slug
@@ -324,15 +321,14 @@ def pending_work(year):
     """What waits for the office in `year`: cases to review and units' requests about * items (one query of both
     counts, written out: two ORM counts' compile was most of their CPU)."""
     mark, indicator, scheme = quoted_table(Mark), quoted_table(Indicator), quoted_table(Scheme)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {quoted_table(Case)} WHERE year = %s AND status IN (%s, %s)),"
-            f" (SELECT COUNT(*) FROM {quoted_table(MarkRequest)} r JOIN {mark} m ON m.id = r.mark_id"
-            f" JOIN {indicator} i ON i.id = m.indicator_id JOIN {scheme} s ON s.id = i.scheme_id"
-            " WHERE r.status = %s AND s.year = %s)",
-            [year, CaseStatus.SUBMITTED, CaseStatus.RESUBMITTED, MarkRequest.Status.SUBMITTED, year],
-        )
-        cases, requests = cursor.fetchone()
+    pending = sorted(PENDING_STATUSES)
+    [(cases, requests)] = fetch(
+        f"SELECT (SELECT COUNT(*) FROM {quoted_table(Case)} WHERE year = %s AND status IN ({placeholders(pending)})),"
+        f" (SELECT COUNT(*) FROM {quoted_table(MarkRequest)} r JOIN {mark} m ON m.id = r.mark_id"
+        f" JOIN {indicator} i ON i.id = m.indicator_id JOIN {scheme} s ON s.id = i.scheme_id"
+        " WHERE r.status = %s AND s.year = %s)",
+        [year, *pending, MarkRequest.Status.SUBMITTED, year],
+    )
     return {
         "cases": cases,
         # Who reviews opens the queue; a leader reads the same cases in the list (can.review_cases picks).

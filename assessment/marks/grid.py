@@ -9,12 +9,11 @@ from functools import cached_property
 from html import escape
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from assessment.derived_columns import quoted_table
 from assessment.models import Mark, MarkState, Scheme, SchemeUnit, cell_text
+from assessment.raw_sql import fetch, placeholders, quoted_table
 from assessment.tables import StateCounts, schemes_with_parts
 from assessment.tallies import derived_columns, pending_unit_counts, tallies_for
 from core.errors import DomainError
@@ -64,14 +63,8 @@ def year_progress(year):
 
 def _enrolled_counts(scheme_ids):
     """{scheme id: its enrolled units}, of the schemes with any."""
-    listed = ", ".join(["%s"] * len(scheme_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT scheme_id, COUNT(*) FROM {quoted_table(SchemeUnit)} WHERE scheme_id IN ({listed})"
-            " GROUP BY scheme_id",
-            scheme_ids,
-        )
-        return dict(cursor.fetchall())
+    sql = f"SELECT scheme_id, COUNT(*) FROM {quoted_table(SchemeUnit)} WHERE scheme_id IN ({placeholders(scheme_ids)})"
+    return dict(fetch(f"{sql} GROUP BY scheme_id", list(scheme_ids)))
 
 
 def row_cells_html(cells, *, editable, history, memo=None):

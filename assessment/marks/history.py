@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Subquery, prefetch_related_objects
 
 from assessment import cells
-from assessment.derived_columns import quoted_table
 from assessment.models import ChangeBatch, Indicator, Mark, Scheme, cell_text
+from assessment.raw_sql import quoted_table
 from core.people import display_name
 
 HistoricalMark = Mark.history.model

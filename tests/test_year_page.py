@@ -6,12 +6,13 @@ import random
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db.models import Count
 
 from assessment import access
 from assessment.marks import history
 from assessment.marks.grid import year_progress
 from assessment.marks.services import bulk_set_marks, set_mark, start_new_year, undo_batch
-from assessment.models import Mark, Scheme, SchemeUnit
+from assessment.models import ChangeBatch, Mark, Scheme, SchemeUnit
 from core.errors import DomainError
 
 from .factories import UserFactory, multiply_units
@@ -56,6 +57,18 @@ def _change_rows(changes):
     ]
 
 
+def _recent_batches(limit, **entry_filters):
+    """The batches with entries matching `entry_filters`, newest first, as the ORM reads them: what the written-out
+    lists of the year page and the grid (history.year_batches, scheme_batches) must give."""
+    filters = {f"entries__{key}": value for key, value in entry_filters.items()}
+    return list(
+        ChangeBatch.objects.filter(**filters)
+        .annotate(cells=Count("entries"))
+        .select_related("created_by", "undone_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 def _batch_rows(batches):
     return [
         (b.pk, b.cells, b.how, b.description, b.created_at, b.created_by, b.undone_at, b.undone_by, b.undo_of)
@@ -66,7 +79,7 @@ def _batch_rows(batches):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_year_lists_are_those_of_the_general_queries(staff_user, seed):
     """The year page's changes and batches (read by written-out queries) are those the ORM's lists give (a unit
-    page's `marks_changes`, the grid's `recent_batches`), after random saves, batches and undos in two years."""
+    page's `marks_changes`, the ORM's batches), after random saves, batches and undos in two years."""
     rng = random.Random(seed)
     other_staff = UserFactory(username="t_staff2", first_name="", last_name="")  # shown by the account name
     other_staff.groups.add(Group.objects.get(name=access.STAFF_GROUP))
@@ -99,6 +112,9 @@ def test_the_year_lists_are_those_of_the_general_queries(staff_user, seed):
             every, _ = history.marks_changes(marks[year], limit=10_000)
             general = [c for c in every if c.entry.history_type == "~"][:limit]
             assert _change_rows(history.year_changes(year, limit)) == _change_rows(general)
-            expected = history.recent_batches(limit=limit, indicator__scheme__year=year)
+            expected = _recent_batches(limit, indicator__scheme__year=year)
             assert _batch_rows(history.year_batches(year, limit)) == _batch_rows(expected)
+            for scheme in Scheme.objects.filter(year=year):
+                expected = _recent_batches(limit, indicator__scheme=scheme)
+                assert _batch_rows(history.scheme_batches(scheme.pk, limit)) == _batch_rows(expected)
         assert len(history.year_changes(year, 100)) > 5 and len(history.year_batches(year, 100)) > 2

@@ -164,7 +164,7 @@ def grid(request, year, category):
             "editable": editable,
             "bulk_indicators": indicators,
             "schemes": schemes,
-            "batches": history.recent_batches(limit=5, indicator__scheme=scheme) if editable else [],
+            "batches": history.scheme_batches(scheme.pk, limit=5) if editable else [],
         },
     )
 

@@ -14,7 +14,7 @@ _derivations = []
 class Derivation:
     """What a higher app registers: which columns it derives, their numbers, and the shortfalls scoring counts.
 
-    Subclasses implement `applies`, `counts`, `number_rows` and (when a rule deducts for what is missing)
+    Subclasses implement `applies`, `counts`, `number_sql` and (when a rule deducts for what is missing)
     `shortfalls`.
     """
 
@@ -37,9 +37,9 @@ class Derivation:
         """
         raise NotImplementedError
 
-    def number_rows(self, year):
-        """[queryset] whose rows, `counted_unit` and `n`, add up to each unit's number in `year` (the same as
-        `counts`), so the database joins the numbers to a column's units (assessment.derived_columns)."""
+    def number_sql(self, year):
+        """(SQL, params) of `SELECT counted_unit, n`: each unit's number in `year` with one (the same as `counts`), so
+        the database joins the numbers to a column's units (assessment.derived_columns)."""
         raise NotImplementedError
 
     def shortfalls(self, year, indicator, as_of, unit_ids=None, reading=None):

@@ -3,7 +3,7 @@
 A derived cell's word is its mark's (or * without one) and its number the derivation's (assessment.derived):
 a country's column has 20,000 cells, and making each from the marks and the case counts in Python was most of
 the grid's, the year page's and the overview's time. Here each column is one query: its enrolled units joined
-to their marks of the column and to the derivation's numbers (`Derivation.number_rows`, summed by unit),
+to their marks of the column and to the derivation's numbers (`Derivation.number_sql`, summed by unit),
 grouped by (word, number) for the tallies, filtered to the cells showing * for the filters. Joins, not a
 subquery per unit: PostgreSQL hashes the three row sets once (a subquery per unit was 70 ms at 20,000 units,
 and its cost estimate set the JIT compiler off for 190 ms more). The words and texts are still
@@ -45,7 +45,7 @@ class DerivedColumns:
 
     def numbers(self, unit_ids):
         """{(unit id, indicator id): number} of the units among `unit_ids` (a list: a page's rows) with a number in
-        the derived columns: the derivation's (`Derivation.number_rows`, as its `counts`), one query a derivation
+        the derived columns: the derivation's (`Derivation.number_sql`, as its `counts`), one query a derivation
         and year (the numbers' SQL shared with the columns' other queries)."""
         unit_ids = list(unit_ids)
         columns = {}
@@ -63,18 +63,11 @@ class DerivedColumns:
         return found
 
     def _numbers_sql(self, indicator):
-        """SELECT counted_unit, n: the derivation's number of each unit with one (`Derivation.number_rows`)."""
+        """SELECT counted_unit, n: the derivation's number of each unit with one (`Derivation.number_sql`)."""
         derivation = derived.derivation_for(indicator)
         key = _numbers_key(indicator)
         if key not in self._numbers:
-            parts, params = [], []
-            for rows in derivation.number_rows(indicator.scheme.year):
-                sql, more = rows.values_list("counted_unit", "n").query.sql_with_params()
-                parts.append(sql)
-                params += more
-            union = " UNION ALL ".join(parts)
-            sql = f"SELECT counted_unit, SUM(n) AS n FROM ({union}) numbers GROUP BY counted_unit"
-            self._numbers[key] = (sql, params)
+            self._numbers[key] = derivation.number_sql(indicator.scheme.year)
         return self._numbers[key]
 
     def _sql(self, indicator, unit_ids, select, where="", where_params=()):

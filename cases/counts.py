@@ -12,6 +12,7 @@ from django.db.models import BigIntegerField, Count, F, IntegerField, Sum, Value
 
 from assessment import derived
 from assessment.due import due_quarters
+from core.prepared import kept
 
 from . import stored_counts
 from .duty import per_quarter_of, shortfalls
@@ -105,6 +106,21 @@ def _stored_query(year, unit_ids, by_quarter):
     return cases.union(_records(year, unit_ids, by_quarter), fresh, all=True)
 
 
+def _number_sql(year, current):
+    if current:
+        cases = CaseCount.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
+    else:  # a writer changed the year while it was counted: its cases themselves
+        cases = stored_counts.counted_cases(year).values(counted_unit=F("source_unit_id")).annotate(n=Count("pk"))
+    records = CaseCountRecord.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
+    parts, params = [], []
+    for rows in (cases, records):
+        sql, more = rows.order_by().values_list("counted_unit", "n").query.sql_with_params()
+        parts.append(sql)
+        params += more
+    union = " UNION ALL ".join(parts)
+    return f"SELECT counted_unit, SUM(n) AS n FROM ({union}) numbers GROUP BY counted_unit", tuple(params)
+
+
 class CaseCounts(derived.Derivation):
     """The 奖惩案例 column, derived: the number is the unit's accepted cases plus its offline records, and
     what note 6 deducts is the cases short of the duty in every quarter due by the scoring date.
@@ -126,15 +142,12 @@ class CaseCounts(derived.Derivation):
         totals = year_counts(year, unit_ids, reading)
         return {(unit_id, i.pk): n for i in indicators for unit_id, n in totals.items()}
 
-    def number_rows(self, year):
+    def number_sql(self, year):
         """The stored accepted-case counts when the year's are current (made so first if stale), else its accepted
-        cases counted; and its offline records: each summed by unit (`counted_unit`, `n`)."""
-        if stored_counts.make_current(year):
-            cases = CaseCount.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
-        else:  # a writer changed the year while it was counted: its cases themselves
-            cases = stored_counts.counted_cases(year).values(counted_unit=F("source_unit_id")).annotate(n=Count("pk"))
-        records = CaseCountRecord.objects.filter(year=year).values(counted_unit=F("unit_id")).annotate(n=Sum("count"))
-        return [cases.order_by(), records.order_by()]
+        cases counted; and its offline records: summed by unit (`counted_unit`, `n`). Compiled once a year and a
+        way (core.prepared.kept): the grid, the year page and the overview ask it on every request."""
+        current = stored_counts.make_current(year)
+        return kept(("cases.number_sql", year, current), lambda: _number_sql(year, current))
 
     def shortfalls(self, year, indicator, as_of, unit_ids, reading=None):
         """{(unit id, indicator id): [(quarter label, missing)]} for every unit of `unit_ids` as of `as_of`.

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -49,12 +50,13 @@ def counted_afresh(year=YEAR):
 
 
 def numbers_joined(year=YEAR):
-    """{unit id: number} as the derived columns join them in the database (CaseCounts.number_rows, by unit)."""
-    totals = defaultdict(int)
-    for rows in CaseCounts().number_rows(year):
-        for unit_id, n in rows.values_list("counted_unit", "n"):
-            totals[unit_id] += n
-    return {unit_id: n for unit_id, n in totals.items() if n}
+    """{unit id: number} as the derived columns join them in the database (CaseCounts.number_sql, by unit)."""
+    sql, params = CaseCounts().number_sql(year)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    assert len(rows) == len({unit_id for unit_id, _ in rows})  # one row a unit
+    return {unit_id: int(n) for unit_id, n in rows if n}
 
 
 def assert_true(year=YEAR):

@@ -26,6 +26,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from core.prepared import Prepared
+
 from . import derived
 from .models import ColumnTally, Indicator, Mark, MarkState, Scheme, SchemeTally, SchemeUnit, UnitPending, cell_text
 
@@ -235,11 +237,16 @@ def _replace(scheme_ids, columns, pending):
     SchemeTally.objects.filter(pk__in=scheme_ids).update(built_at=timezone.now())
 
 
+# The schemes' state, asked by every page that reads the tallies (the grid, the year page, the overview): compiled
+# once per set of schemes (core.prepared).
+_BUILT = Prepared(lambda ids: SchemeTally.objects.filter(pk__in=ids).values_list("pk", "built_at"))
+
+
 def ensure_current(scheme_ids):
     """Count again the schemes whose tallies are stale; whether all are current now (else: read them live)."""
-    ids = _ids(scheme_ids)
+    ids = tuple(_ids(scheme_ids))
     for _ in range(3):
-        built = dict(SchemeTally.objects.filter(pk__in=ids).values_list("pk", "built_at"))
+        built = dict(_BUILT.rows(ids))
         stale = [pk for pk in ids if built.get(pk) is None]
         if not stale:
             return True

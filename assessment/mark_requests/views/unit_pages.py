@@ -1,15 +1,15 @@
 """A unit's own page (its marks, what is still open, its requests and history) and the list of units."""
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from assessment import access, cells, tallies
 from assessment.mark_requests.services import current_year, explained_state
+from assessment.mark_requests.unit_index import EnrolledUnits, rows_html
 from assessment.marks.history import marks_changes
 from assessment.marks.views.entry import reporter_redirect
-from assessment.models import Mark, MarkRequest, Scheme, SchemeUnit, Unit
+from assessment.models import Mark, MarkRequest, Scheme, SchemeUnit
 from assessment.notify import receipts
 from assessment.scoring.live import unit_score
 from assessment.years import year_state
@@ -25,26 +25,13 @@ HISTORY_SHOWN = 50
 def index(request):
     """All units with what they still have open (office, leaders); a reporter goes to its own unit."""
     year = current_year()
-    units = (
-        Unit.objects.filter(scheme_units__scheme__year=year)
-        .select_related("category")
-        .order_by("category__order", "scheme_units__order", "pk")
-    )
-    # A country has tens of thousands of units: 100 a page (core.paging), and the counts of the page's only,
-    # by the database (assessment.tallies), not from every cell of the year.
-    page = paging.paginate(request, units)
-    units = list(page.object_list)
-    shown = [u.pk for u in units]
+    # A country has tens of thousands of units: 100 a page (core.paging), read as tuples with their open requests,
+    # and the * of the page's units only, by the database (assessment.tallies), not from every cell of the year.
+    page = paging.paginate(request, EnrolledUnits(year))
     schemes = Scheme.objects.filter(year=year).prefetch_related("indicators") if year else []
-    pending = tallies.pending_counts(schemes, shown)
-    submitted = MarkRequest.objects.filter(
-        status=MarkRequest.Status.SUBMITTED, mark__indicator__scheme__year=year, mark__unit_id__in=shown
-    )
-    open_requests = dict(submitted.order_by().values_list("mark__unit_id").annotate(n=Count("pk")))
-    for unit in units:
-        unit.pending = pending.get(unit.pk, 0)
-        unit.open_requests = open_requests.get(unit.pk, 0)
-    context = {"units": units, "year": year, "page": page, "unit_link": IdLink("units:detail")}
+    pending = tallies.pending_counts(schemes, [row.pk for row in page.object_list])
+    units = [row._replace(pending=pending.get(row.pk, 0)) for row in page.object_list]
+    context = {"units": units, "year": year, "page": page, "rows_html": rows_html(units, IdLink("units:detail"))}
     return render(request, "units/index.html", context)
 
 

@@ -11,19 +11,20 @@ cell or an offline record one by one), so the count above the table costs the sa
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Prefetch
+from django.db.models.expressions import RawSQL
 
 from assessment import cells
+from assessment.derived_columns import quoted_table
 from assessment.models import EXEMPT_STATES, Indicator, Mark, Note, SchemeUnit
 
-from . import stored_counts
+from . import quarterly_sql, stored_counts
 from .counts import CaseCounts, quarterly_counts
 from .duty import due_quarters, is_exempt, per_quarter_of, quarterly_deduction, shortfalls
-from .models import QUARTER_LABELS, QUARTERS, CaseCount, CaseCountRecord, quarters_label
+from .models import QUARTER_LABELS, QUARTERS, quarters_label
 
 SPANNING_HEADER = "跨季度记录"
 # How the records covering several quarters count (the page's and the workbook's note; cases.duty.shortfalls).
@@ -123,11 +124,11 @@ class _YearCounts:
 class QuarterSection:
     """One count column's table: its units (names, in order) read as tuples, its rows made for the units asked.
 
-    A page asks `unit_count` and `units_between` (the pager without a filter: the page's units alone), or `units`
-    (every enrolled unit's name, for the name filter), `flagged_count` (how many units fall short: the kinds of
-    counts asked of the database, `kind_counts`), with the 未达要求 filter the units that fall short
-    (`flagged_units`, matched by the database), and the entries of its 100 rows (`page_entries`); the workbook
-    reads every unit's entry (`entries`).
+    A page asks `unit_count` and `page_units` (the pager without a filter: the page's units alone, with their
+    stored counts), or `units` (every enrolled unit's name, for the name filter), `flagged_count` (how many units
+    fall short: the kinds of counts asked of the database, `kind_counts`), with the 未达要求 filter the units that
+    fall short (`flagged_units`, matched by the database), and the entries of its 100 rows (`page_entries`); the
+    workbook reads every unit's entry (`entries`).
     """
 
     indicator: Indicator
@@ -135,24 +136,22 @@ class QuarterSection:
     due: tuple
     notes: list
     counts: _YearCounts
-    kinds: dict = field(default_factory=dict)  # {kind: ((quarter cells, spans, deduction), flagged)}
+    kinds: dict = field(default_factory=dict)  # {kind: (quarter cells, spans, deduction)}
+    stored: dict = field(default_factory=dict)  # {unit id: {quarter: n}}: the page's units' stored counts
 
     @property
     def year(self):
         return self.counts.year
 
     def _kind(self, kind):
-        """((quarter cells, spans, deduction), flagged) of a kind of counts, worked out once."""
+        """(quarter cells, spans, deduction) of a kind of counts, worked out once."""
         found = self.kinds.get(kind)
         if found is None:
-            by_quarter, exempt = dict(kind[0]), kind[1]
-            parts = _row_parts(self.indicator, by_quarter, exempt, self.due, self.per_quarter)
-            # An exempt unit is never flagged (QuarterRow.missed): its mark's word is not needed to say so.
-            found = self.kinds[kind] = (parts, not exempt and QuarterRow(None, None, *parts).flagged)
+            found = self.kinds[kind] = _row_parts(self.indicator, dict(kind[0]), kind[1], self.due, self.per_quarter)
         return found
 
     def row(self, entry):
-        return QuarterRow(entry.unit, entry.mark, *self._kind(entry.kind)[0])
+        return QuarterRow(entry.unit, entry.mark, *self._kind(entry.kind))
 
     @property
     def rows(self):
@@ -160,11 +159,12 @@ class QuarterSection:
         return [self.row(entry) for entry in self.entries]
 
     def is_flagged(self, entry):
-        """The entry's row is flagged (QuarterRow.flagged, asked once for its kind)."""
+        """The entry's row is flagged (QuarterRow.flagged)."""
         return self.is_flagged_kind(entry.kind)
 
     def is_flagged_kind(self, kind):
-        return self._kind(kind)[1]
+        # An exempt unit is never flagged (QuarterRow.missed): its mark's word is not needed to say so.
+        return not kind[1] and _falls_short(kind[0], self.due, self.per_quarter)
 
     @cached_property
     def units(self):
@@ -177,11 +177,29 @@ class QuarterSection:
         return self.indicator.enrolled or 0
 
     def units_between(self, start, stop):
-        """[RowUnit] of the enrolled units [start:stop] in the table's order: a page's, read alone (one query)."""
+        """[RowUnit] of the enrolled units [start:stop] in the table's order (one query; every one from `start`
+        when `stop` is None)."""
         if "units" in self.__dict__:
             return self.units[start:stop]
-        enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id).order_by("order", "pk")
-        return [RowUnit(pk, name) for pk, name in enrolled[start:stop].values_list("unit_id", "unit__name")]
+        page = None if stop is None else (start, stop)
+        units = [RowUnit(*row) for row in quarterly_sql.enrolled_units(self.indicator.scheme_id, page)]
+        return units[start:] if page is None else units
+
+    def page_units(self, start, stop):
+        """units_between(start, stop), read with their stored quarterly counts while the year's are current (kept
+        for `page_entries`)."""
+        if stop is None or not self.counts.stored_current:
+            return self.units_between(start, stop)
+        units = []
+        for unit_id, name, quarter, n in quarterly_sql.page_with_counts(
+            self.indicator.scheme_id, self.year, (start, stop)
+        ):
+            if not units or units[-1].pk != unit_id:
+                units.append(RowUnit(unit_id, name))
+                counts = self.stored[unit_id] = {}
+            if quarter is not None:
+                counts[quarter] = n
+        return units
 
     @cached_property
     def entries(self):
@@ -195,35 +213,52 @@ class QuarterSection:
             return []
         unit_ids = None if every else [unit.pk for unit in units]
         counts = self.counts.every if every else quarterly_counts(self.year, unit_ids)
-        marks = _exempt_cells(self.indicator, self.year, counts, unit_ids)
+        marks = Mark.objects.filter(indicator_id=self.indicator.pk, state__in=EXEMPT_STATES)
+        if unit_ids is not None:
+            marks = marks.filter(unit_id__in=unit_ids)
+        return self._entries(units, counts, cells.stored_marks(marks))
+
+    def _entries(self, units, counts, marks):
+        """[Entry] of these units, given their quarterly_counts and the StoredMarks of the column holding an
+        exempting word (of these units at least)."""
+        exempt = _exempt_cells(self.indicator, self.year, counts, marks)
         entries = []
         for unit in units:
-            mark = marks.get(unit.pk)
+            mark = exempt.get(unit.pk)
             entries.append(Entry(unit, mark, (frozenset(counts.get(unit.pk, {}).items()), mark is not None)))
         return entries
 
     def page_entries(self, units):
-        """[Entry] of a page's units (RowUnits), read with the units the count above the table reads one by one
-        (`special_entries`) in the same two queries."""
-        special = self._special_units() if self.counts.stored_current else []
-        entries = self.entries_of([*units, *special])
-        self.__dict__["special_entries"] = entries[len(units) :]
-        return entries[: len(units)]
+        """[Entry] of a page's units (RowUnits). While the year's stored counts are current, a unit with an
+        exempting cell or an offline record is one of the `special_entries` (which the count above the table
+        reads), any other unit's counts are its stored counts (read with the page by `page_units`, else here in
+        one query); while they are not, every count and cell is read for these units (`entries_of`)."""
+        if not self.counts.stored_current:
+            return self.entries_of(units)
+        special = {entry.unit.pk: entry for entry in self.special_entries}
+        unread = [unit.pk for unit in units if unit.pk not in special and unit.pk not in self.stored]
+        self.stored.update(quarterly_sql.stored_quarters(self.year, unread))
+        return [
+            special[unit.pk]._replace(unit=unit)
+            if unit.pk in special
+            else Entry(unit, None, (frozenset(self.stored.get(unit.pk, {}).items()), False))
+            for unit in units
+        ]
 
     @cached_property
     def special_entries(self):
-        """[Entry] of the enrolled units with an exempting cell or an offline record (_CountedKinds.special)."""
-        return self.entries_of(self._special_units())
-
-    def _special_units(self):
-        enrolled = SchemeUnit.objects.filter(scheme_id=self.indicator.scheme_id).order_by()
-        return [RowUnit(pk, "") for pk in enrolled.filter(_special(self)).values_list("unit_id", flat=True)]
+        """[Entry] of the enrolled units with an exempting cell or an offline record (quarterly_sql.CountedKinds), their
+        names left out: the units with their exempting marks in one query, their counts in one more."""
+        rows = quarterly_sql.special_units(self.indicator, self.year)
+        units = [RowUnit(unit_id, "") for unit_id, _ in rows]
+        marks = [mark for _, mark in rows if mark is not None]
+        return self._entries(units, quarterly_counts(self.year, [u.pk for u in units]) if units else {}, marks)
 
     @cached_property
     def _counted(self):
-        """The kinds as the database counts them (_CountedKinds), or None while the year's stored case counts are
-        stale and cannot be stored now (a writer is changing them): then every entry is read."""
-        return _CountedKinds(self) if self.counts.stored_current else None
+        """The kinds as the database counts them (quarterly_sql.CountedKinds), or None while the year's stored case
+        counts are stale and cannot be stored now (a writer is changing them): then every entry is read."""
+        return quarterly_sql.CountedKinds(self) if self.counts.stored_current else None
 
     def kind_counts(self):
         """{kind: units} over every enrolled unit: grouped by the database, or from every entry."""
@@ -260,10 +295,14 @@ class QuarterSection:
 def build_quarterly(year, today=None):
     """One section per count column (奖惩案例) of the year's schemes, with how many units each has; [] if the year
     has none. Two queries: the sections read their units and counts when asked."""
-    enrolled = SchemeUnit.objects.filter(scheme_id=OuterRef("scheme_id")).order_by().values("scheme_id")
+    # how many units each one's scheme enrolls, as written SQL (a Subquery's compiling was a third of the query's)
+    enrolled = RawSQL(
+        f"SELECT COUNT(*) FROM {quoted_table(SchemeUnit)} su WHERE su.scheme_id = {quoted_table(Indicator)}.scheme_id",
+        (),
+    )
     indicators = list(
         Indicator.objects.filter(scheme__year=year, accepts_count=True)
-        .annotate(enrolled=Subquery(enrolled.annotate(n=Count("pk")).values("n")))
+        .annotate(enrolled=enrolled)
         .select_related("scheme__category", "case_duty")
         .prefetch_related(Prefetch("notes", queryset=Note.objects.order_by("number")))
         .order_by("scheme__category__order", "order")
@@ -276,19 +315,13 @@ def build_quarterly(year, today=None):
     ]
 
 
-def _exempt_cells(indicator, year, counts, unit_ids=None):
-    """{unit id: Cell} of the units (of `unit_ids`) whose 奖惩案例 cell exempts them (cases.duty.is_exempt).
-
-    Only a mark holding an exempting word makes an exempting cell (a derived cell keeps its mark's word): those
-    cells alone are made, with their numbers from `counts` (the year's quarterly_counts of these units at least).
-    """
-    marks = Mark.objects.filter(indicator_id=indicator.pk, state__in=EXEMPT_STATES)
-    if unit_ids is not None:
-        marks = marks.filter(unit_id__in=unit_ids)
-    exempt = cells.stored_marks(marks)
-    reading = {m.unit_id: counts[m.unit_id] for m in exempt if m.unit_id in counts}
+def _exempt_cells(indicator, year, counts, marks):
+    """{unit id: Cell} of the units whose 奖惩案例 cell exempts them (cases.duty.is_exempt), of `marks`: the
+    StoredMarks of the column holding an exempting word (only such a mark makes an exempting cell: a derived cell
+    keeps its mark's word), their cells' numbers from `counts` (the year's quarterly_counts of their units)."""
+    reading = {m.unit_id: counts[m.unit_id] for m in marks if m.unit_id in counts}
     made = cells.cells_of_marks(
-        exempt,
+        marks,
         {indicator.pk: indicator},
         counts=CaseCounts().counts(year, [indicator], reading=reading),  # the cells' numbers, from the same counts
         with_due=False,
@@ -296,80 +329,12 @@ def _exempt_cells(indicator, year, counts, unit_ids=None):
     return {c.unit_id: c for c in made.values() if is_exempt(c)}
 
 
-NO_CASES = (frozenset(), False)  # the kind of a unit with no case and no exempting cell
-
-
-class _CountedKinds:
-    """A section's kinds of counts as the database has them, while the year's stored case counts are current.
-
-    A unit with an exempting cell or an offline record (a few) is read as its entry (`special`); every other
-    unit's kind is its accepted cases per quarter, its four stored counts (CaseCount), which the database groups
-    (`tally`) or matches against the kinds that fall short (`flagged_ids`); the units with none are the rest.
-    """
-
-    COLUMNS = [f"q{q}" for q in QUARTERS]
-
-    def __init__(self, section):
-        self.section = section
-        self.special = section.special_entries
-        enrolled = SchemeUnit.objects.filter(scheme_id=section.indicator.scheme_id).order_by()
-        self.plain = enrolled.exclude(_special(section))
-        self.counted = CaseCount.objects.filter(year=section.year, count__gt=0).order_by()
-        by_quarter = {name: Sum("count", filter=Q(quarter=q)) for name, q in zip(self.COLUMNS, QUARTERS, strict=True)}
-        vectors = self.counted.filter(unit_id__in=self.plain.values("unit_id")).values("unit_id").annotate(**by_quarter)
-        self.vectors = vectors.values_list("unit_id", *self.COLUMNS).query.sql_with_params()
-
-    def _select(self, select, tail="", params=()):
-        sql, inner = self.vectors
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {select} FROM ({sql}) vectors {tail}", [*inner, *params])
-            return cursor.fetchall()
-
-    @staticmethod
-    def _kind(numbers):
-        return (frozenset((q, k) for q, k in zip(QUARTERS, numbers, strict=True) if k), False)
-
-    @cached_property
-    def tally(self):
-        """{kind: units} of every enrolled unit."""
-        tally = Counter(entry.kind for entry in self.special)
-        listed = ", ".join(self.COLUMNS)
-        with_cases = 0
-        for *numbers, n in self._select(f"{listed}, COUNT(*)", f"GROUP BY {listed}"):
-            tally[self._kind(numbers)] += n
-            with_cases += n
-        tally[NO_CASES] += self.section.unit_count - len(self.special) - with_cases
-        return tally
-
-    def flagged_ids(self):
-        """The ids of the units whose kind falls short (each kind of `tally` asked once)."""
-        section = self.section
-        found = {entry.unit.pk for entry in self.special if section.is_flagged(entry)}
-        short = [kind for kind in self.tally if not kind[1] and section.is_flagged_kind(kind)]
-        # the kinds a plain unit can have: cases by quarter only (a span is an offline record's, a special unit's)
-        plain = [kind for kind in short if kind[0] and all(isinstance(key, int) for key, _ in kind[0])]
-        vectors = [[dict(kind[0]).get(q, 0) for q in QUARTERS] for kind in plain]
-        if vectors:
-            listed = ", ".join(f"COALESCE({name}, 0)" for name in self.COLUMNS)
-            rows = ", ".join(f"({', '.join(['%s'] * len(QUARTERS))})" for _ in vectors)
-            found.update(
-                unit_id
-                for (unit_id,) in self._select(
-                    "unit_id", f"WHERE ({listed}) IN (VALUES {rows})", [n for v in vectors for n in v]
-                )
-            )
-        if NO_CASES in short:  # the units without a case: every plain unit not counted
-            none = self.plain.exclude(unit_id__in=self.counted.values("unit_id"))
-            found.update(none.values_list("unit_id", flat=True))
-        return found
-
-
-def _special(section):
-    """The units whose kind the database does not group by their four stored counts: with an exempting cell in
-    the section's column or an offline record in its year."""
-    exempt_units = Mark.objects.filter(indicator_id=section.indicator.pk, state__in=EXEMPT_STATES).values("unit_id")
-    record_units = CaseCountRecord.objects.filter(year=section.year).values("unit_id")
-    return Q(unit_id__in=exempt_units) | Q(unit_id__in=record_units)
+@lru_cache(maxsize=4096)
+def _falls_short(counts, due, per_quarter):
+    """Whether a unit with these counts (a kind's frozenset of (quarter or span, n)) is short of the duty in a
+    quarter due: QuarterRow.flagged of a unit not exempt. A pure function of its arguments, kept per process (a
+    country's table has ~80 kinds, asked on every request)."""
+    return any(shortfalls(dict(counts), due=due, per_quarter=per_quarter).values())
 
 
 def _row_parts(indicator, by_quarter, exempt, due, per_quarter):

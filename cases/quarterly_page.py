@@ -6,14 +6,16 @@ the page's 100 (`SectionUnits`); the rows are written here, not by a template lo
 page (templates/cases/quarterly.html prints `rows_html`).
 """
 
+from html import escape
+
 from django.template.defaultfilters import floatformat
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 
 class SectionUnits:
     """(section, RowUnit) of every enrolled unit of the sections in order, as core.paging.paginate slices a list:
-    its length is the sections' `unit_count`, a slice reads only its units (`QuarterSection.units_between`)."""
+    its length is the sections' `unit_count`, a slice reads only its units, with their stored counts
+    (`QuarterSection.page_units`)."""
 
     def __init__(self, sections):
         self.sections = sections
@@ -30,7 +32,7 @@ class SectionUnits:
             n = section.unit_count
             first, last = max(start, 0), min(stop, n)
             if first < last:
-                pairs.extend((section, unit) for unit in section.units_between(first, last))
+                pairs.extend((section, unit) for unit in section.page_units(first, last))
             start, stop = start - n, stop - n
         return pairs
 

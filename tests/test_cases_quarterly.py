@@ -196,8 +196,7 @@ def test_query_count_is_flat_in_the_number_of_cases(role_client, django_assert_n
     for url in urls:
         with django_assert_num_queries(few[url]):
             assert client.get(url).status_code == 200
-    # the cells of the 奖惩案例 column (assessment.cells) add one, their due dates one; the count above the table is
-    # asked of the database (cases.quarterly.kind_counts: whether the year's counts are current, the units with an
-    # exempting cell or an offline record and their counts and cells, the other units grouped by their counts)
-    # and the page's rows read their own counts and cells
-    assert few[URL] <= 16
+    # the sections (their notes one more), whether the year's counts are current, the page's units with their
+    # stored counts, the units with an exempting cell or an offline record (their counts one more), the other
+    # units grouped by their counts (cases.quarterly_sql); the rest is every page's (session, menu)
+    assert few[URL] <= 12

@@ -5,7 +5,8 @@ quarterly counts in the database (cases.quarterly._CountedKinds), the units with
 record read one by one, and the 未达要求 filter matches the units' counts against the kinds that fall short. After
 random changes — cases accepted, sent back or moved to another quarter, offline records over one or several
 quarters, exempting words set and cleared, a year made stale by a bulk writer — the kinds, the flagged count and
-the flagged units equal the ones made from every unit's entry and row, as the workbook makes them.
+the flagged units equal the ones made from every unit's entry and row, as the workbook makes them, and so do the
+entries of the pages.
 """
 
 import datetime
@@ -27,6 +28,10 @@ DAYS = [datetime.date(2019, 5, 1), datetime.date(2019, 11, 26), datetime.date(20
 
 
 def _agree(today):
+    # a page's entries (its units read with their stored counts, the special units apart) are every unit's
+    for section, whole in zip(build_quarterly(2019, today), build_quarterly(2019, today), strict=True):
+        pages = [section.page_units(start, start + 37) for start in range(0, section.unit_count, 37)]
+        assert [entry for units in pages for entry in section.page_entries(units)] == whole.entries
     for section in build_quarterly(2019, today):
         every = section.entries
         assert section.kind_counts() == Counter(entry.kind for entry in every)

@@ -47,7 +47,7 @@ class _Section:
         self.units = [RowUnit(i, name) for i, name in enumerate(names)]
         self.unit_count = len(self.units)
 
-    def units_between(self, start, stop):
+    def page_units(self, start, stop):
         assert 0 <= start < stop <= self.unit_count  # only the units of the slice are read
         return self.units[start:stop]
 
@@ -77,8 +77,19 @@ def test_page_entries_read_the_special_units_with_the_page(django_assert_num_que
     (section,) = build_quarterly(2019)
     units = section.units[:30]
     assert section.counts.stored_current
-    with django_assert_num_queries(3):  # the special units, the counts and the exempting cells
+    with django_assert_num_queries(3):  # the special units with their exempting marks, their counts, the page's
         entries = section.page_entries(units)
     assert entries == section.entries_of(units)
     special = section.special_entries
     assert special and special == section.entries_of([entry.unit for entry in special])
+
+
+def test_a_page_read_with_its_stored_counts_needs_no_more(django_assert_num_queries):
+    multiply_units(2)
+    (section,) = build_quarterly(2019)
+    assert section.counts.stored_current and section.special_entries
+    with django_assert_num_queries(1):  # the page's units with their stored counts
+        units = section.page_units(30, 130)
+    with django_assert_num_queries(0):
+        entries = section.page_entries(units)
+    assert units == section.units_between(30, 130) and entries == section.entries_of(units)

@@ -6,10 +6,10 @@ come from the stored tallies (assessment.tallies.pending_counts); the rows are w
 loop wrote them (`rows_html`), not by the template.
 """
 
+from html import escape
 from typing import NamedTuple
 
 from django.db import connection
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from assessment.derived_columns import quoted_table

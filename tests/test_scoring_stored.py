@@ -21,8 +21,9 @@ from assessment.marks.services import bulk_set_marks, set_mark, undo_batch
 from assessment.models import Deduction, Indicator, Mark, RuleKind, Scheme, SchemeUnit, Unit, UnitYearScore
 from assessment.scoring import stored
 from assessment.scoring.live import live_lines, live_scores, year_schemes, year_scores
+from assessment.scoring.rules import rules_from_scheme
 from assessment.scoring.services import confirm_deduction, delete_deduction, record_deduction
-from assessment.scoring.stored import refresh_scores, year_ranking
+from assessment.scoring.stored import Lines, refresh_scores, year_ranking
 from cases.count_records import add_count_record, delete_count_record
 from cases.models import CaseCountRecord
 from core.errors import DomainError
@@ -257,3 +258,8 @@ def test_a_pages_lines_are_the_lines_live_scores_makes(staff_user, on_day):
     made = live_lines(schemes, keys)
     assert made == {key: every[key] for key in keys}
     assert any(line.records for line in made[next(k for k in keys if k[1] == unit.pk)])
+    # the page's Lines: its Rules read as rows, the schemes with their indicators alone (live.line_schemes)
+    lines = Lines(YEAR)
+    assert lines.rules == {s.pk: rules_from_scheme(s) for s in schemes}
+    lines.load(keys)
+    assert lines.made == made and "schemes" not in lines.__dict__

@@ -148,6 +148,13 @@ def year_schemes(year):
     return scoring_schemes(Scheme.objects.filter(year=year), units=False).order_by("category__order", "pk")
 
 
+def line_schemes(scheme_ids):
+    """The schemes of these ids as live_lines reads them when their Rules are made apart (scoring.year_rules): with
+    their indicators, not their notes and rule groups (2 queries)."""
+    indicators = Prefetch("indicators", queryset=Indicator.objects.order_by("order"))
+    return Scheme.objects.filter(pk__in=list(scheme_ids)).prefetch_related(indicators)
+
+
 def year_scores(year, *, as_of=None, case_shortfall=None):
     """The live scores of every category of `year` as of `as_of` (default today)."""
     return live_scores(year_schemes(year), as_of=as_of, case_shortfall=case_shortfall)

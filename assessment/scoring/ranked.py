@@ -12,6 +12,7 @@ from django.db import connection
 from assessment.models import Category, Scheme, SchemeUnit, Unit, UnitYearScore
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
+from assessment.scoring.raw_rows import field_reader
 from assessment.scoring.stored import UnitLines
 
 
@@ -52,7 +53,7 @@ class RankedRows:
         self.year, self.lines, self.query = lines.year, lines, query.casefold()
         self.scheme_ids = scheme_ids
         self.rules = lines.rules
-        self.sections = dict(zip([s.pk for s in lines.schemes], sections, strict=True))
+        self.sections = dict(zip(self.rules, sections, strict=True))
         self._count = None
 
     def _sql(self):
@@ -79,7 +80,7 @@ class RankedRows:
         with connection.cursor() as cursor:
             cursor.execute(f"{sql}{self.ORDER} LIMIT %s OFFSET %s", [*params, stop - start, start])
             found = cursor.fetchall()
-        read = [_field_reader(name) for name in ("deduction", "year_end_deduction")]
+        read = [field_reader(UnitYearScore, name) for name in ("deduction", "year_end_deduction")]
         result = []
         for _, scheme_id, unit_id, name, deduction, year_end_deduction, rank, same in found:
             score = UnitScore.under(
@@ -94,21 +95,6 @@ class RankedRows:
             score.tied = same > 1
             result.append((self.sections[scheme_id], score))
         return result
-
-
-def _field_reader(name):
-    """A function reading UnitYearScore's `name` from a raw cursor as the model's field does: a Decimal of its
-    decimal places (SQLite's cursor gives floats), through the converters Django's own queries apply."""
-    field = UnitYearScore._meta.get_field(name)
-    col = field.get_col(UnitYearScore._meta.db_table)
-    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-
-    def read(value):
-        for convert in converters:
-            value = convert(value, col, connection)
-        return value
-
-    return read
 
 
 def section_of(rules):

@@ -165,8 +165,21 @@ def column_of(indicator):
 
 def rules_from_scheme(scheme):
     """The scheme's Rules (indicators, their notes and rule groups; prefetch with `scoring_schemes`)."""
-    indicators = sorted(scheme.indicators.all(), key=lambda i: i.order)
-    groups = {g.id: g for g in scheme.rule_groups.all()}
+    return rules_of(
+        scheme.year,
+        scheme.category,
+        scheme.indicators.all(),
+        scheme.rule_groups.all(),
+        notes_of=lambda indicator: indicator.notes.all(),
+    )
+
+
+def rules_of(year, category, indicators, groups, *, notes_of):
+    """A scheme's Rules from its parts, as models or as rows (scoring.year_rules): its year and category (`name`,
+    `slug`); its indicators (what column_of reads, with `order` and `rule_group_id`); its rule groups (`id`,
+    `points`, `note`); `notes_of(indicator)`: the notes an indicator is under (`number`, `text`)."""
+    indicators = sorted(indicators, key=lambda i: i.order)
+    groups = {g.id: g for g in groups}
     members = defaultdict(list)
     for indicator in indicators:
         if indicator.rule_group_id in groups:
@@ -175,7 +188,7 @@ def rules_from_scheme(scheme):
     for indicator in indicators:
         group_id = indicator.rule_group_id if indicator.rule_group_id in groups else None
         if group_id is None:
-            notes = sorted(indicator.notes.all(), key=lambda n: n.number)
+            notes = sorted(notes_of(indicator), key=lambda n: n.number)
             note = notes[0] if notes else None
             col = column_of(indicator)
             items.append(
@@ -200,9 +213,7 @@ def rules_from_scheme(scheme):
                     is_group=True,
                 )
             )
-    return Rules(
-        items=tuple(items), year=scheme.year, category=scheme.category.name, category_slug=scheme.category.slug
-    )
+    return Rules(items=tuple(items), year=year, category=category.name, category_slug=category.slug)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from assessment import due
-from assessment.models import Scheme, SchemeUnit, UnitYearScore
+from assessment.derived_columns import quoted_table
+from assessment.models import Category, Scheme, SchemeUnit, Unit, UnitYearScore
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
-from assessment.scoring.live import live_lines, live_scores, year_schemes
+from assessment.scoring.live import line_schemes, live_lines, live_scores, year_schemes
+from assessment.scoring.raw_rows import fetch_all, field_reader
 from assessment.scoring.rules import rules_from_scheme
+from assessment.scoring.year_rules import year_rules
 
 STORE_CHUNK = 1000  # rows per UPDATE: 4 parameters each, within SQLite's 32,766
 
@@ -176,15 +179,33 @@ def refresh_stale(as_of=None):
 
 
 class Lines:
-    """Each shown unit's lines, made from the live data in one batch for the units asked for together."""
+    """Each shown unit's lines, made from the live data in one batch for the units asked for together.
 
-    def __init__(self, year, schemes):
-        self.year, self.schemes, self.made = year, schemes, {}
+    `schemes`: year_schemes(year), read when first needed to score units, unless given; a unit's lines are made
+    with these or, when the Rules were read as rows, with the schemes' indicators alone (live.line_schemes).
+    """
+
+    def __init__(self, year, schemes=None):
+        self.year, self.made = year, {}
+        if schemes is not None:
+            self.schemes = list(schemes)
+
+    @cached_property
+    def schemes(self):
+        return list(year_schemes(self.year))
+
+    @cached_property
+    def _line_schemes(self):
+        """The schemes as live_lines reads them with these Rules: the scoring ones if read, else lighter ones."""
+        return self.schemes if "schemes" in self.__dict__ else list(line_schemes(self.rules))
 
     @cached_property
     def rules(self):
-        """{scheme id: its Rules}, made once for the request's uses (sections, ranked rows, lines)."""
-        return {scheme.pk: rules_from_scheme(scheme) for scheme in self.schemes}
+        """{scheme id: its Rules} in the schemes' order, made once for the request's uses (sections, ranked rows,
+        lines): from the schemes if they were read, else from a few rows (scoring.year_rules)."""
+        if "schemes" in self.__dict__:
+            return {scheme.pk: rules_from_scheme(scheme) for scheme in self.schemes}
+        return year_rules(self.year)
 
     def keep(self, categories):
         """Keep the lines of units just scored (`categories`: live_scores of self.schemes), made once."""
@@ -196,7 +217,7 @@ class Lines:
         keys = [k for k in keys if k not in self.made]
         if not keys:
             return
-        self.made.update(live_lines(self.schemes, keys, rules=self.rules))
+        self.made.update(live_lines(self._line_schemes, keys, rules=self.rules))
 
     def lines(self, scheme_id, unit_id):
         self.load([(scheme_id, unit_id)])
@@ -272,8 +293,21 @@ def stored_rows(year, where=None):
 
 def stale_rows(year, as_of):
     """The StoredRows of `year` whose stored score is not for `as_of` (cleared, missing, of another day): few, between
-    the nightly refresh and the next change. (stored_rows reads every unit; this asks the database for these only.)"""
-    return stored_rows(year, ~Q(stored_score__as_of=as_of))  # no row, or a row cleared or of another day
+    the nightly refresh and the next change, and none on most reads. stored_rows(year, ~Q(stored_score__as_of=as_of))
+    written as SQL: what every scores page asks first."""
+    su, scheme, category, unit, score = (quoted_table(m) for m in (SchemeUnit, Scheme, Category, Unit, UnitYearScore))
+    sql = (
+        "SELECT su.id, su.scheme_id, su.unit_id, u.name, sc.deduction, sc.year_end_deduction, sc.as_of, sc.generation"
+        f" FROM {su} su JOIN {scheme} s ON s.id = su.scheme_id JOIN {category} k ON k.id = s.category_id"
+        f" JOIN {unit} u ON u.id = su.unit_id LEFT JOIN {score} sc ON sc.scheme_unit_id = su.id"
+        " WHERE s.year = %s AND (sc.as_of IS NULL OR sc.as_of <> %s)"
+        ' ORDER BY k."order", su.scheme_id, sc.year_end_deduction, su."order", su.id'
+    )
+    read = [field_reader(UnitYearScore, name) for name in ("deduction", "year_end_deduction", "as_of", "generation")]
+    return [
+        StoredRow(*row[:4], *(reader(value) for reader, value in zip(read, row[4:], strict=True)))
+        for row in fetch_all(sql, [year, connection.ops.adapt_datefield_value(as_of)])
+    ]
 
 
 def make_current(year, lines, as_of=None):

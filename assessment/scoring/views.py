@@ -20,7 +20,6 @@ from assessment.scoring.live import (
     latest_assessment,
     unit_score,
     year_end,
-    year_schemes,
     year_scores,
 )
 from assessment.scoring.ranked import RankedRows, section_of
@@ -115,16 +114,16 @@ def _paged(request, year, categories):
 def _stored_paged(request, year):
     """_paged of the live ranking from the stored scores, ranked, filtered and paged by the database
     (scoring.ranked); None when the stored scores could not be made current (writers kept changing them)."""
-    schemes = list(year_schemes(year))
-    if not schemes:
-        raise Http404(f"{year}年没有考核方案。")
-    lines = Lines(year, schemes)
+    lines = Lines(year)  # the schemes are read only to score units or make their lines; the Rules from rows
     if not make_current(year, lines):
         return None
-    categories = [section_of(lines.rules[s.pk]) for s in schemes]
+    rules = lines.rules
+    if not rules:
+        raise Http404(f"{year}年没有考核方案。")
+    categories = [section_of(scheme_rules) for scheme_rules in rules.values()]
     filters = _filters(request, categories)
     slug = filters["category"]
-    scheme_ids = [s.pk for s in schemes if s.category.slug == slug] if slug else None
+    scheme_ids = [pk for pk, scheme_rules in rules.items() if scheme_rules.category_slug == slug] if slug else None
     rows = RankedRows(lines, categories, scheme_ids=scheme_ids, query=filters["query"])
     page = paging.paginate(request, rows)
     return _page_context(year, categories, filters, page, paging.group_sections(page.object_list))

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
 
 from assessment import cells
 from assessment.derived_columns import quoted_table
-from assessment.models import EXEMPT_STATES, Indicator, Mark, Note, SchemeUnit
+from assessment.models import EXEMPT_STATES, Indicator, Mark, SchemeUnit
 
 from . import quarterly_sql, stored_counts
 from .counts import CaseCounts, quarterly_counts
@@ -134,7 +133,7 @@ class QuarterSection:
     indicator: Indicator
     per_quarter: int
     due: tuple
-    notes: list
+    notes: list  # [quarterly_sql.NoteRow] by number
     counts: _YearCounts
     kinds: dict = field(default_factory=dict)  # {kind: (quarter cells, spans, deduction)}
     stored: dict = field(default_factory=dict)  # {unit id: {quarter: n}}: the page's units' stored counts
@@ -293,8 +292,9 @@ class QuarterSection:
 
 
 def build_quarterly(year, today=None):
-    """One section per count column (奖惩案例) of the year's schemes, with how many units each has; [] if the year
-    has none. Two queries: the sections read their units and counts when asked."""
+    """One section per count column (奖惩案例) of the year's schemes, with how many units each has and its notes
+    (quarterly_sql.NoteRow); [] if the year has none. Two queries: the sections read their units and counts when
+    asked."""
     # how many units each one's scheme enrolls, as written SQL (a Subquery's compiling was a third of the query's)
     enrolled = RawSQL(
         f"SELECT COUNT(*) FROM {quoted_table(SchemeUnit)} su WHERE su.scheme_id = {quoted_table(Indicator)}.scheme_id",
@@ -304,13 +304,13 @@ def build_quarterly(year, today=None):
         Indicator.objects.filter(scheme__year=year, accepts_count=True)
         .annotate(enrolled=enrolled)
         .select_related("scheme__category", "case_duty")
-        .prefetch_related(Prefetch("notes", queryset=Note.objects.order_by("number")))
         .order_by("scheme__category__order", "order")
     )
+    notes = quarterly_sql.notes_of([indicator.pk for indicator in indicators])
     due = due_quarters(year, today)
     counts = _YearCounts(year)
     return [
-        QuarterSection(indicator, per_quarter_of(indicator), due, list(indicator.notes.all()), counts)
+        QuarterSection(indicator, per_quarter_of(indicator), due, notes[indicator.pk], counts)
         for indicator in indicators
     ]
 

@@ -9,12 +9,13 @@ offline records.
 
 from collections import Counter
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db import connection
 
 from assessment import cells
 from assessment.derived_columns import quoted_table
-from assessment.models import EXEMPT_STATES, Mark, SchemeUnit, Unit
+from assessment.models import EXEMPT_STATES, Mark, Note, SchemeUnit, Unit
 
 from .models import QUARTERS, CaseCount, CaseCountRecord
 
@@ -25,6 +26,26 @@ def fetch_all(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+class NoteRow(NamedTuple):
+    """A note under the table: its number and text."""
+
+    number: int
+    text: str
+
+
+def notes_of(indicator_ids):
+    """{indicator id: [NoteRow] by number} of the notes these columns are under."""
+    found = {pk: [] for pk in indicator_ids}
+    sql = (
+        f"SELECT t.indicator_id, n.number, n.text FROM {quoted_table(Note.indicators.through)} t"
+        f" JOIN {quoted_table(Note)} n ON n.id = t.note_id"
+        f" WHERE t.indicator_id IN ({', '.join(['%s'] * len(found))}) ORDER BY n.number, n.id"
+    )
+    for indicator_id, number, text in fetch_all(sql, list(found)) if found else ():
+        found[indicator_id].append(NoteRow(number, text))
+    return found
 
 
 def _enrolled(scheme_id, page=None):

@@ -7,6 +7,8 @@ flag, worked out once; a full `QuarterRow` is made only for the rows shown (a pa
 Without a filter the page reads no unit's name or counts but its rows': how many units fall short is counted
 over the kinds, which the database groups (each unit's four stored quarterly counts; the few with an exempting
 cell or an offline record one by one), so the count above the table costs the same for 70 units and 20,000.
+What the page asks of the database is written SQL (cases.quarterly_sql): its 100 units read with their stored
+counts in one query, no ORM query compiled for a list of a hundred ids.
 """
 
 from collections import Counter

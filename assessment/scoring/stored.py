@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from assessment import due
 from assessment.derived_columns import quoted_table
-from assessment.models import Category, Scheme, SchemeUnit, Unit, UnitYearScore
+from assessment.models import Scheme, SchemeUnit, Unit, UnitYearScore
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
 from assessment.scoring.live import line_schemes, live_lines, live_scores, year_schemes
@@ -292,16 +292,15 @@ def stored_rows(year, where=None):
 
 
 def stale_rows(year, as_of):
-    """The StoredRows of `year` whose stored score is not for `as_of` (cleared, missing, of another day): few, between
-    the nightly refresh and the next change, and none on most reads. stored_rows(year, ~Q(stored_score__as_of=as_of))
-    written as SQL: what every scores page asks first."""
-    su, scheme, category, unit, score = (quoted_table(m) for m in (SchemeUnit, Scheme, Category, Unit, UnitYearScore))
+    """The StoredRows of `year` whose stored score is not for `as_of` (cleared, missing, of another day), in no order:
+    few, between the nightly refresh and the next change, and none on most reads. stored_rows(year,
+    ~Q(stored_score__as_of=as_of)) written as SQL, what every scores page asks first."""
+    su, scheme, unit, score = (quoted_table(m) for m in (SchemeUnit, Scheme, Unit, UnitYearScore))
     sql = (
         "SELECT su.id, su.scheme_id, su.unit_id, u.name, sc.deduction, sc.year_end_deduction, sc.as_of, sc.generation"
-        f" FROM {su} su JOIN {scheme} s ON s.id = su.scheme_id JOIN {category} k ON k.id = s.category_id"
-        f" JOIN {unit} u ON u.id = su.unit_id LEFT JOIN {score} sc ON sc.scheme_unit_id = su.id"
+        f" FROM {su} su JOIN {scheme} s ON s.id = su.scheme_id JOIN {unit} u ON u.id = su.unit_id"
+        f" LEFT JOIN {score} sc ON sc.scheme_unit_id = su.id"
         " WHERE s.year = %s AND (sc.as_of IS NULL OR sc.as_of <> %s)"
-        ' ORDER BY k."order", su.scheme_id, sc.year_end_deduction, su."order", su.id'
     )
     read = [field_reader(UnitYearScore, name) for name in ("deduction", "year_end_deduction", "as_of", "generation")]
     return [

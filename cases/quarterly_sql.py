@@ -72,11 +72,12 @@ def page_with_counts(scheme_id, year, page):
     of their quarters with stored accepted cases in `year` (one with quarter None for a unit without any)."""
     units, params = _enrolled(scheme_id, page)
     sql = (
-        f'SELECT page.unit_id, page.name, c.quarter, c."count" FROM ({units}) page'
+        f'SELECT page.pos, page.row_id, page.unit_id, page.name, c.quarter, c."count" FROM ({units}) page'
         f' LEFT JOIN {quoted_table(CaseCount)} c ON c.unit_id = page.unit_id AND c.year = %s AND c."count" > 0'
-        " ORDER BY page.pos, page.row_id, c.quarter"
     )
-    return fetch_all(sql, [*params, year])
+    # the page's units are read in the table's order from its index; their few rows are put in order here (the
+    # database would sort the joined rows again)
+    return [row[2:] for row in sorted(fetch_all(sql, [*params, year]), key=lambda row: row[:2])]
 
 
 def stored_quarters(year, unit_ids):

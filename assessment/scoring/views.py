@@ -26,7 +26,7 @@ from assessment.scoring.ranked import RankedRows, section_of
 from assessment.scoring.services import close_year, confirm_deduction, delete_deduction, record_deduction, reopen_year
 from assessment.scoring.stored import Lines, load_lines, make_current, year_ranking
 from assessment.sheets import score_sheets
-from assessment.years import YearState, current_year, year_state
+from assessment.years import current_year, year_state
 from core import paging
 from core.errors import DomainError
 from core.excel import workbook_response
@@ -132,7 +132,8 @@ def _stored_paged(request, year):
 @require_safe
 @read_all
 def ranking(request, year):
-    assessment = latest_assessment(year)
+    state = year_state(year)  # with the latest year-end version, if any (one query while the year was never closed)
+    assessment = state.assessment
     live = assessment is None or request.GET.get("live") == "1"
     paged = _stored_paged(request, year) if live else None
     changed = False
@@ -147,8 +148,7 @@ def ranking(request, year):
         {
             **paged,
             "assessment": assessment,
-            # never closed (no version): no second query for what latest_assessment just said
-            "year_state": year_state(year) if assessment is not None else YearState(year),
+            "year_state": state,
             "shown": None if live else assessment,
             "live": live,
             "changed": changed,

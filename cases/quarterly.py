@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from django.db.models.expressions import RawSQL
-
 from assessment import cells
-from assessment.derived_columns import quoted_table
-from assessment.models import EXEMPT_STATES, Indicator, Mark, SchemeUnit
+from assessment.models import EXEMPT_STATES, Indicator, Mark
 
 from . import quarterly_sql, stored_counts
 from .counts import CaseCounts, quarterly_counts
@@ -297,24 +294,11 @@ def build_quarterly(year, today=None):
     """One section per count column (奖惩案例) of the year's schemes, with how many units each has and its notes
     (quarterly_sql.NoteRow); [] if the year has none. Two queries: the sections read their units and counts when
     asked."""
-    # how many units each one's scheme enrolls, as written SQL (a Subquery's compiling was a third of the query's)
-    enrolled = RawSQL(
-        f"SELECT COUNT(*) FROM {quoted_table(SchemeUnit)} su WHERE su.scheme_id = {quoted_table(Indicator)}.scheme_id",
-        (),
-    )
-    indicators = list(
-        Indicator.objects.filter(scheme__year=year, accepts_count=True)
-        .annotate(enrolled=enrolled)
-        .select_related("scheme__category", "case_duty")
-        .order_by("scheme__category__order", "order")
-    )
+    indicators = quarterly_sql.year_columns(year)
     notes = quarterly_sql.notes_of([indicator.pk for indicator in indicators])
     due = due_quarters(year, today)
     counts = _YearCounts(year)
-    return [
-        QuarterSection(indicator, per_quarter_of(indicator), due, notes[indicator.pk], counts)
-        for indicator in indicators
-    ]
+    return [QuarterSection(i, per_quarter_of(i), due, notes[i.pk], counts) for i in indicators]
 
 
 def _exempt_cells(indicator, year, counts, marks):

@@ -11,13 +11,15 @@ from collections import Counter
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models.expressions import RawSQL
 
 from assessment import cells
 from assessment.derived_columns import quoted_table
-from assessment.models import EXEMPT_STATES, Mark, Note, SchemeUnit, Unit
+from assessment.models import EXEMPT_STATES, Category, Indicator, Mark, Note, Scheme, SchemeUnit, Unit
+from core.prepared import Prepared
 
-from .models import QUARTERS, CaseCount, CaseCountRecord
+from .models import QUARTERS, CaseCount, CaseCountRecord, CaseDuty
 
 NO_CASES = (frozenset(), False)  # the kind of a unit with no case and no exempting cell
 
@@ -26,6 +28,51 @@ def fetch_all(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# An indicator's row with its scheme's, its category's and its duty's (None without one), as select_related reads them.
+_PARTS = ((Indicator, ""), (Scheme, "scheme__"), (Category, "scheme__category__"), (CaseDuty, "case_duty__"))
+
+
+def _fields(model):
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _columns_query(year):
+    # how many units each one's scheme enrolls, as written SQL (a Subquery's compiling was a third of the query's)
+    enrolled = RawSQL(
+        f"SELECT COUNT(*) FROM {quoted_table(SchemeUnit)} su WHERE su.scheme_id = {quoted_table(Indicator)}.scheme_id",
+        (),
+    )
+    names = [prefix + name for model, prefix in _PARTS for name in _fields(model)]
+    return (
+        Indicator.objects.filter(scheme__year=year, accepts_count=True)
+        .annotate(enrolled=enrolled)
+        .order_by("scheme__category__order", "order")
+        .values_list(*names, "enrolled")
+    )
+
+
+# Asked on every request of the table and its workbook: compiled once per year (core.prepared).
+_COLUMNS = Prepared(_columns_query)
+
+
+def year_columns(year):
+    """[Indicator] of the year's count columns (奖惩案例) in the tables' order, each with its scheme, category and
+    CaseDuty (if any) loaded and `enrolled`, how many units its scheme enrolls: one query compiled once, the models
+    made from its row (Model.from_db) as select_related makes them."""
+    parts, found = [(model, _fields(model)) for model, _ in _PARTS], []
+    for row in _COLUMNS.rows(year):
+        values = iter(row)
+        made = [model.from_db(DEFAULT_DB_ALIAS, names, [next(values) for _ in names]) for model, names in parts]
+        indicator, scheme, category, duty = made
+        scheme.category = category
+        indicator.scheme = scheme
+        if duty.pk is not None:  # without one, duty.per_quarter_of asks (and finds none)
+            indicator.case_duty = duty
+        indicator.enrolled = next(values)
+        found.append(indicator)
+    return found
 
 
 class NoteRow(NamedTuple):

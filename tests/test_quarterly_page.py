@@ -6,11 +6,13 @@ import datetime
 import pytest
 from django.template import Context, Template
 
-from assessment.models import Mark, MarkState, Unit
+from assessment.models import Indicator, Mark, MarkState, SchemeUnit, Unit
+from cases import quarterly_sql
+from cases.duty import DEFAULT_PER_QUARTER, per_quarter_of
 from cases.quarterly import RowUnit, build_quarterly
 from cases.quarterly_page import SectionUnits, rows_html
 
-from .factories import multiply_units
+from .factories import IndicatorFactory, multiply_units
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,32 @@ def test_a_page_read_with_its_stored_counts_needs_no_more(django_assert_num_quer
     with django_assert_num_queries(0):
         entries = section.page_entries(units)
     assert units == section.units_between(30, 130) and entries == section.entries_of(units)
+
+
+def _model_fields(instance):
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_the_columns_read_as_a_compiled_row_are_the_orms(django_assert_num_queries):
+    """quarterly_sql.year_columns makes the models from one row each, as select_related does: the same fields, the
+    scheme, its category and the duty loaded (none asked again); a column without a duty asks for it, finds none."""
+    towns = Indicator.objects.filter(scheme__year=2019, scheme__category__slug="towns").order_by("order").last()
+    IndicatorFactory(scheme=towns.scheme, order=towns.order + 1, accepts_count=True, rate="0.05", cap="0.3")
+    expected = list(
+        Indicator.objects.filter(scheme__year=2019, accepts_count=True)
+        .select_related("scheme__category", "case_duty")
+        .order_by("scheme__category__order", "order")
+    )
+    assert len(expected) == 2 and not hasattr(expected[0], "case_duty") and hasattr(expected[1], "case_duty")
+    with django_assert_num_queries(1):
+        columns = quarterly_sql.year_columns(2019)
+    with django_assert_num_queries(0):
+        for column, indicator in zip(columns, expected, strict=True):
+            assert _model_fields(column) == _model_fields(indicator)
+            assert _model_fields(column.scheme) == _model_fields(indicator.scheme)
+            assert _model_fields(column.scheme.category) == _model_fields(indicator.scheme.category)
+        assert _model_fields(columns[1].case_duty) == _model_fields(expected[1].case_duty)
+        assert per_quarter_of(columns[1]) == per_quarter_of(expected[1])
+    with django_assert_num_queries(1):  # no duty: asked, none found
+        assert per_quarter_of(columns[0]) == DEFAULT_PER_QUARTER == per_quarter_of(expected[0])
+    assert [c.enrolled for c in columns] == [SchemeUnit.objects.filter(scheme_id=c.scheme_id).count() for c in columns]

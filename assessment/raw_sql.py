@@ -66,3 +66,19 @@ def in_condition(column, ids):
     if isinstance(ids, Subquery):
         return f"{column} IN ({ids.sql})", list(ids.params)
     return f"{column} IN ({placeholders(ids)})", list(ids)
+
+
+def field_reader(model, name):
+    """A function reading `model`'s field `name` from a raw cursor as the model's field does (a Decimal of its
+    decimal places, where SQLite's cursor gives floats; a bool where it gives 0 or 1), through the converters
+    Django's own queries apply."""
+    field = model._meta.get_field(name)
+    col = field.get_col(model._meta.db_table)
+    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+    def read(value):
+        for convert in converters:
+            value = convert(value, col, connection)
+        return value
+
+    return read

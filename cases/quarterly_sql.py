@@ -15,19 +15,13 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.expressions import RawSQL
 
 from assessment import cells
-from assessment.derived_columns import quoted_table
 from assessment.models import EXEMPT_STATES, Category, Indicator, Mark, Note, Scheme, SchemeUnit, Unit
+from assessment.raw_sql import fetch, quoted_table
 from core.prepared import Prepared
 
 from .models import QUARTERS, CaseCount, CaseCountRecord, CaseDuty
 
 NO_CASES = (frozenset(), False)  # the kind of a unit with no case and no exempting cell
-
-
-def fetch_all(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 # An indicator's row with its scheme's, its category's and its duty's (None without one), as select_related reads them.
@@ -90,7 +84,7 @@ def notes_of(indicator_ids):
         f" JOIN {quoted_table(Note)} n ON n.id = t.note_id"
         f" WHERE t.indicator_id IN ({', '.join(['%s'] * len(found))}) ORDER BY n.number, n.id"
     )
-    for indicator_id, number, text in fetch_all(sql, list(found)) if found else ():
+    for indicator_id, number, text in fetch(sql, list(found)) if found else ():
         found[indicator_id].append(NoteRow(number, text))
     return found
 
@@ -111,7 +105,7 @@ def _enrolled(scheme_id, page=None):
 
 def enrolled_units(scheme_id, page=None):
     """[(unit id, name)] of the scheme's enrolled units in the table's order (of the slice `page`)."""
-    return [(unit_id, name) for unit_id, name, *_ in fetch_all(*_enrolled(scheme_id, page))]
+    return [(unit_id, name) for unit_id, name, *_ in fetch(*_enrolled(scheme_id, page))]
 
 
 def page_with_counts(scheme_id, year, page):
@@ -124,7 +118,7 @@ def page_with_counts(scheme_id, year, page):
     )
     # the page's units are read in the table's order from its index; their few rows are put in order here (the
     # database would sort the joined rows again)
-    return [row[2:] for row in sorted(fetch_all(sql, [*params, year]), key=lambda row: row[:2])]
+    return [row[2:] for row in sorted(fetch(sql, [*params, year]), key=lambda row: row[:2])]
 
 
 def stored_quarters(year, unit_ids):
@@ -135,7 +129,7 @@ def stored_quarters(year, unit_ids):
         f'SELECT unit_id, quarter, "count" FROM {quoted_table(CaseCount)} WHERE year = %s AND "count" > 0'
         f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
     )
-    for unit_id, quarter, n in fetch_all(sql, [year, *unit_ids]) if unit_ids else ():
+    for unit_id, quarter, n in fetch(sql, [year, *unit_ids]) if unit_ids else ():
         found[unit_id][quarter] = n
     return found
 
@@ -163,7 +157,7 @@ def special_units(indicator, year):
         f" ON m.unit_id = su.unit_id AND m.indicator_id = %s AND m.state IN ({', '.join(['%s'] * len(states))})"
         f" WHERE su.scheme_id = %s AND su.unit_id IN ({special})"
     )
-    rows = fetch_all(sql, [indicator.pk, *states, indicator.scheme_id, *params])
+    rows = fetch(sql, [indicator.pk, *states, indicator.scheme_id, *params])
     return [(row[0], cells.StoredMark(*row[1:]) if row[1] is not None else None) for row in rows]
 
 
@@ -203,7 +197,7 @@ class CountedKinds:
 
     def _select(self, select, tail="", params=()):
         sql, inner = self.vectors
-        return fetch_all(f"SELECT {select} FROM ({sql}) vectors {tail}", [*inner, *params])
+        return fetch(f"SELECT {select} FROM ({sql}) vectors {tail}", [*inner, *params])
 
     @staticmethod
     def _kind(numbers):
@@ -240,6 +234,6 @@ class CountedKinds:
             )
         if NO_CASES in short:  # the units without a case: every plain unit not counted
             (plain_sql, plain_params), (counted_sql, counted_params) = self.plain, self.counted
-            none = fetch_all(f"{plain_sql} AND unit_id NOT IN ({counted_sql})", [*plain_params, *counted_params])
+            none = fetch(f"{plain_sql} AND unit_id NOT IN ({counted_sql})", [*plain_params, *counted_params])
             found.update(unit_id for (unit_id,) in none)
         return found

@@ -9,11 +9,10 @@ loop wrote them (`rows_html`), not by the template.
 from html import escape
 from typing import NamedTuple
 
-from django.db import connection
 from django.utils.safestring import mark_safe
 
-from assessment.derived_columns import quoted_table
 from assessment.models import Category, Indicator, Mark, MarkRequest, Scheme, SchemeUnit, Unit
+from assessment.raw_sql import fetch, quoted_table
 
 
 class IndexRow(NamedTuple):
@@ -43,9 +42,8 @@ class EnrolledUnits:
         )
 
     def __len__(self):
-        with connection.cursor() as cursor:
-            cursor.execute(self._enrolled("COUNT(*)"), [self.year])
-            return cursor.fetchone()[0]
+        [(count,)] = fetch(self._enrolled("COUNT(*)"), [self.year])
+        return count
 
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step not in (None, 1) or index.start is None or index.stop is None:
@@ -62,9 +60,7 @@ class EnrolledUnits:
             f"u.id, u.name, k.name, ({waiting})", 'ORDER BY k."order", su."order", u.id LIMIT %s OFFSET %s'
         )
         params = [MarkRequest.Status.SUBMITTED.value, self.year, self.year, index.stop - index.start, index.start]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [IndexRow(*row) for row in cursor.fetchall()]
+        return [IndexRow(*row) for row in fetch(sql, params)]
 
 
 # the indentation the template's loop printed: a row, its cells

@@ -10,9 +10,9 @@ one page of them. Only those units become UnitScores, their lines made when show
 from django.db import connection
 
 from assessment.models import Category, Scheme, SchemeUnit, Unit, UnitYearScore
+from assessment.raw_sql import field_reader
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
-from assessment.scoring.raw_rows import field_reader
 from assessment.scoring.stored import UnitLines
 
 

@@ -22,12 +22,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from assessment import due
-from assessment.derived_columns import quoted_table
 from assessment.models import Scheme, SchemeUnit, Unit, UnitYearScore
+from assessment.raw_sql import fetch, field_reader, quoted_table
 from assessment.scoring.categories import CategoryScores
 from assessment.scoring.lines import UnitScore
 from assessment.scoring.live import line_schemes, live_lines, live_scores, year_schemes
-from assessment.scoring.raw_rows import fetch_all, field_reader
 from assessment.scoring.rules import rules_from_scheme
 from assessment.scoring.year_rules import year_rules
 
@@ -305,7 +304,7 @@ def stale_rows(year, as_of):
     read = [field_reader(UnitYearScore, name) for name in ("deduction", "year_end_deduction", "as_of", "generation")]
     return [
         StoredRow(*row[:4], *(reader(value) for reader, value in zip(read, row[4:], strict=True)))
-        for row in fetch_all(sql, [year, connection.ops.adapt_datefield_value(as_of)])
+        for row in fetch(sql, [year, connection.ops.adapt_datefield_value(as_of)])
     ]
 
 

@@ -11,10 +11,9 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from assessment.derived_columns import quoted_table
 from assessment.models import Category, Indicator, Note, RuleGroup, Scheme
+from assessment.raw_sql import fetch, field_reader, quoted_table
 
-from .raw_rows import fetch_all, field_reader
 from .rules import rules_of
 
 
@@ -58,7 +57,7 @@ def year_rules(year):
     columns = ", ".join(f"i.{quote(Indicator._meta.get_field(name).column)}" for name in IndicatorRow._fields)
     readers = [field_reader(Indicator, name) for name in IndicatorRow._fields]
     # a row for each scheme × its indicators × their notes (NULLs for none)
-    rows = fetch_all(
+    rows = fetch(
         f"SELECT s.id, k.name, k.slug, n.number, n.text, {columns} FROM {quoted_table(Scheme)} s"
         f" JOIN {quoted_table(Category)} k ON k.id = s.category_id"
         f" LEFT JOIN {quoted_table(Indicator)} i ON i.scheme_id = s.id"
@@ -80,7 +79,7 @@ def year_rules(year):
         return {}
     groups = defaultdict(list)
     read_points = field_reader(RuleGroup, "points")
-    for group_id, scheme_id, points, number, text in fetch_all(
+    for group_id, scheme_id, points, number, text in fetch(
         f"SELECT g.id, g.scheme_id, g.points, n.number, n.text FROM {quoted_table(RuleGroup)} g"
         f" JOIN {quoted_table(Note)} n ON n.id = g.note_id JOIN {quoted_table(Scheme)} s ON s.id = g.scheme_id"
         " WHERE s.year = %s",

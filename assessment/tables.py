@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from assessment.scoring.categories import deduction_text
 from assessment.scoring.live import closed_deduction_texts
+from core.prepared import Prepared, set_prefetched
 
 from . import cells
 from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
@@ -189,6 +190,18 @@ def scheme_parts(*, units=True, notes=True):
         scheme_units = SchemeUnit.objects.select_related("unit").order_by("order", "pk")
         prefetch.append(Prefetch("scheme_units", queryset=scheme_units))
     return prefetch
+
+
+_INDICATORS = Prepared(lambda scheme_id: Indicator.objects.filter(scheme_id=scheme_id).order_by("order"))
+_NOTES = Prepared(lambda scheme_id: Note.objects.filter(scheme_id=scheme_id).order_by("number"))
+
+
+def read_parts(scheme):
+    """Give one scheme its indicators in order and its notes as `scheme_parts(units=False)` prefetches them, by two
+    queries compiled once (core.prepared): the grid reads them on every request."""
+    set_prefetched(scheme, "indicators", _INDICATORS.objects(scheme.pk), back="scheme")
+    set_prefetched(scheme, "notes", _NOTES.objects(scheme.pk), back="scheme")
+    return scheme
 
 
 def confirmed_deductions(schemes, unit_ids=None):

@@ -13,16 +13,22 @@ parameters are reused for every later call with equal arguments. It returns a `v
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.query import ModelIterable
 
 #: Compiled queries kept per connection before the store starts afresh (arguments are years, ids: a few).
 LIMIT = 512
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "converters", "compiler", "columns")
+    __slots__ = ("sql", "params", "converters", "compiler", "columns", "model", "attnames")
 
     def __init__(self, queryset, using):
-        compiler = queryset.query.get_compiler(using=using)
+        query = queryset.query
+        # Model instances from a plain queryset of one model (what `objects` makes), else rows (a values_list).
+        self.model = queryset.model if queryset._iterable_class is ModelIterable else None
+        if self.model is not None and (query.select_related or query.annotation_select or query.extra_select):
+            raise TypeError("Prepared.objects reads a plain queryset of one model")
+        compiler = query.get_compiler(using=using)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:  # .none(), an empty __in: no rows, nothing sent
@@ -30,10 +36,11 @@ class _Compiled:
         self.sql, self.params = sql, tuple(params)
         self.compiler = compiler
         if sql is None:
-            self.converters, self.columns = {}, None
+            self.converters, self.columns, self.attnames = {}, None, None
             return
         self.converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         self.columns = compiler.col_count if compiler.has_extra_select else None
+        self.attnames = [col.target.attname for col, _, _ in compiler.select] if self.model is not None else None
 
 
 def kept(key, make, using=DEFAULT_DB_ALIAS):
@@ -61,7 +68,18 @@ class Prepared:
 
     def rows(self, *args):
         """The rows of `build(*args)`, as tuples."""
+        return self._rows(self.compiled(*args))
+
+    def objects(self, *args):
+        """The model instances of `build(*args)` (a plain queryset of one model: no select_related, no annotation),
+        as iterating the queryset gives them."""
         query = self.compiled(*args)
+        if query.sql is None:
+            return []
+        rows = self._rows(query)
+        return [query.model.from_db(self.using, query.attnames, row) for row in rows]
+
+    def _rows(self, query):
         if query.sql is None:
             return []
         with connections[self.using].cursor() as cursor:
@@ -82,3 +100,15 @@ class Prepared:
         """The first column of the first row, or None (an aggregate, a pk)."""
         row = self.first(*args)
         return row[0] if row is not None else None
+
+
+def set_prefetched(instance, name, objects, back=None):
+    """Give `instance.<name>.all()` the `objects` read otherwise (a Prepared's `objects`), as prefetch_related leaves
+    a reverse relation: no query when it is read, and each object's `back` foreign key set to `instance`."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = list(objects), True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+    for obj in queryset._result_cache if back else ():
+        setattr(obj, back, instance)

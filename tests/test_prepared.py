@@ -88,3 +88,31 @@ def test_the_store_starts_afresh_at_its_limit(monkeypatch):
     for year in range(2050, 2060):
         assert query.rows(year) == []
     assert len(connections["default"].__dict__["prepared_queries"]) <= 3
+
+
+def test_objects_are_the_querysets_instances_and_read_parts_is_the_prefetch():
+    from django.db.models import prefetch_related_objects
+
+    from assessment.tables import read_parts, scheme_parts
+
+    scheme = SchemeFactory(year=2043)
+    for order in (3, 1, 2):
+        IndicatorFactory(scheme=scheme, order=order, points=Decimal(order))
+    query = Prepared(lambda scheme_id: Indicator.objects.filter(scheme_id=scheme_id).order_by("order"))
+    made = query.objects(scheme.pk)
+    expected = list(Indicator.objects.filter(scheme_id=scheme.pk).order_by("order"))
+    assert [vars(i) | {"_state": None} for i in made] == [vars(i) | {"_state": None} for i in expected]
+    assert all(not i._state.adding and i._state.db == "default" for i in made)
+    with pytest.raises(TypeError):
+        Prepared(lambda: Indicator.objects.select_related("scheme")).objects()
+
+    prefetched = Scheme.objects.get(pk=scheme.pk)
+    prefetch_related_objects([prefetched], *scheme_parts(units=False))
+    read = read_parts(Scheme.objects.get(pk=scheme.pk))
+    with CaptureQueriesContext(connection) as queries:
+        indicators = list(read.indicators.all())
+        assert [i.pk for i in indicators] == [i.pk for i in prefetched.indicators.all()]
+        assert [i.order for i in indicators] == [1, 2, 3]
+        assert all(i.scheme is read for i in indicators)
+        assert list(read.notes.all()) == list(prefetched.notes.all())
+    assert len(queries) == 0

@@ -7,7 +7,6 @@ their unit's page. Every change goes through `assessment.marks.services`.
 from functools import wraps
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from assessment.marks import history
 from assessment.marks.grid import column_heads_html, plan_bulk, rows_html, summary_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
-from assessment.tables import StateCounts, scheme_parts, schemes_with_parts
+from assessment.tables import StateCounts, read_parts, schemes_with_parts
 from assessment.years import current_year, scheme_years, year_state
 from core import paging
 from core.errors import DomainError
@@ -112,8 +111,7 @@ def _grid_schemes(year, category):
     scheme = next((s for s in schemes if s.category.slug == category), None)
     if scheme is None:
         raise Http404(f"{year}年没有这个类别的考核方案。")
-    prefetch_related_objects([scheme], *scheme_parts(units=False))
-    return scheme, schemes
+    return read_parts(scheme), schemes
 
 
 @require_safe

@@ -7,8 +7,9 @@ keeps the ORM's joins, quoting and conversions; what is kept per connection is t
 and the result converters (SQLite's dates, booleans, decimals), keyed by the arguments.
 
 `build(*args)` must depend on its arguments only (no clock, no setting, no user read inside it): its SQL and
-parameters are reused for every later call with equal arguments. It returns a `values_list()` queryset;
-`rows(*args)` gives its rows as tuples, as `list(build(*args))` would (tests/test_prepared.py).
+parameters are reused for every later call with equal arguments. It returns a `values_list()` queryset, whose
+`rows(*args)` are tuples as `list(build(*args))` would give, or a plain queryset of one model, whose
+`objects(*args)` are its instances (tests/test_prepared.py).
 """
 
 from django.core.exceptions import EmptyResultSet
@@ -56,7 +57,8 @@ def kept(key, make, using=DEFAULT_DB_ALIAS):
 
 
 class Prepared:
-    """A query built by `build(*args)` (a values_list queryset), compiled once per connection and arguments."""
+    """A query built by `build(*args)` (a values_list or a plain queryset), compiled once per connection and
+    arguments."""
 
     def __init__(self, build, using=DEFAULT_DB_ALIAS):
         self.build = build

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from . import cells, derived, raw_sql, stored_tallies, tallies
 from . import due as due_rules
-from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, UnitPending
+from .models import DueOverride, Mark, MarkState, Scheme, SchemeUnit, Unit, UnitPending
 from .tables import StateCounts, closed_texts, confirmed_deductions, row_deduction_text
 
 # What the grid reads of an enrolled unit it shows (a page of the rows a filter keeps, the database applying
@@ -83,6 +83,8 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     # changed dates (read once, for the filter and the page)
     current = stored_tallies.ensure_current([scheme.pk]) if every_column else None
     overrides = due_rules.overrides_for([i.pk for i in indicators]) if due else None
+    if every_column and current and unit_ids is None and not query:
+        return _every_column_selection(scheme, indicators, read, enrolled)
     if pending_only or due:
         pending = _pending_conditions(
             scheme, indicators, read, every_column=every_column, due=due, overrides=overrides, current=current
@@ -193,6 +195,58 @@ def _pending_conditions(scheme, indicators, read, *, every_column, due, override
     return [Q(c) for c in found]
 
 
+def _every_column_selection(scheme, indicators, read, enrolled):
+    """未完成 over every column, the stored tallies current, no name asked: the rows kept are the units with a typed *
+    left (UnitPending) or a derived cell showing * (listed by `read`), as `_pending_conditions` gives them, written
+    in SQL here (the ORM's making of those conditions, and of a list of thousands of units, was most of the page's
+    time; tests/test_grid_selection.py compares the two). The summary row is the whole columns (stored) less the
+    rows left out."""
+    enrolled_table, unit_table, pending_table = (raw_sql.quoted_table(m) for m in (SchemeUnit, Unit, UnitPending))
+    scheme_id, unit_id, pk, text = (
+        f"{enrolled_table}.{c}" for c in raw_sql.columns(SchemeUnit, "scheme", "unit", "id", "deduction_text")
+    )
+    name, full_name = (f"{unit_table}.{c}" for c in raw_sql.columns(Unit, "name", "full_name"))
+    of_unit, cells_left = raw_sql.columns(UnitPending, "scheme_unit", "cells")
+    conditions, params = [], []
+    if any(not derived.is_derived(i) for i in indicators):
+        conditions.append(f"EXISTS (SELECT 1 FROM {pending_table} p WHERE p.{of_unit} = {pk} AND p.{cells_left} > 0)")
+    derived_columns = [i for i in indicators if derived.is_derived(i)]
+    units = sorted({u for _, u in read.pending(None, derived_columns)}) if derived_columns else []
+    if units:
+        conditions.append(f"{unit_id} IN ({raw_sql.placeholders(units)})")
+        params += units
+    if not conditions:
+        return GridSelection(
+            scheme=scheme,
+            indicators=indicators,
+            rows=[],
+            counts=[StateCounts() for _ in indicators],
+            unit_count=enrolled.count(),
+        )
+    kept = " OR ".join(conditions)
+    rows = _EnrolledRows.of_sql(
+        f"SELECT {pk}, {unit_id}, {name}, {full_name}, {text} FROM {enrolled_table}"
+        f" INNER JOIN {unit_table} ON {unit_id} = {unit_table}.{raw_sql.columns(Unit, 'id')[0]}"
+        f" WHERE {scheme_id} = %s AND ({kept})",
+        [scheme.pk, *params],
+    )
+    left_out = raw_sql.Subquery(
+        f"SELECT {unit_id} FROM {enrolled_table} WHERE {scheme_id} = %s AND NOT ({kept})", (scheme.pk, *params)
+    )
+    counts = _column_counts(scheme, indicators, None, read, current=True)
+    for column, less in zip(counts, _column_counts(scheme, indicators, left_out, read), strict=True):
+        for key, n in vars(less).items():
+            setattr(column, key, getattr(column, key) - n)
+    return GridSelection(
+        scheme=scheme,
+        indicators=indicators,
+        rows=rows,
+        counts=counts,
+        unit_count=rows.count_with_enrolled(scheme),
+        derived=read,
+    )
+
+
 def _column_counts(scheme, indicators, unit_ids=None, derived_read=None, *, current=None):
     """One StateCounts per column over the cells of `unit_ids` (a list, or a queryset of unit ids; all the
     scheme's units when None), counted by the database (assessment.tallies), not from every cell. `current`: as
@@ -214,8 +268,19 @@ class _EnrolledRows:
     the queryset made SQL once, then counted once and read a page at a time in raw SQL (`unit_ids`: the same rows
     as a subquery of unit ids, for the counts)."""
 
-    def __init__(self, queryset):
-        self._sql, self._params = queryset.order_by().query.sql_with_params()
+    def __init__(self, queryset=None):
+        if queryset is not None:
+            self._set(*queryset.order_by().query.sql_with_params())
+
+    @classmethod
+    def of_sql(cls, sql, params):
+        """The rows of a raw SELECT of the `_ENROLLED` columns over the enrolled table (named as the ORM names it)."""
+        rows = cls()
+        rows._set(sql, params)
+        return rows
+
+    def _set(self, sql, params):
+        self._sql, self._params = sql, params
         table = raw_sql.quoted_table(SchemeUnit)
         order, pk = raw_sql.columns(SchemeUnit, "order", "id")
         self._order = f" ORDER BY {table}.{order}, {table}.{pk}"  # the grid's printed order: order, pk

@@ -25,6 +25,19 @@ def columns(model, *fields):
     return [quote(model._meta.get_field(name).column) for name in fields]
 
 
+def ordering(model):
+    """The model's Meta.ordering as an ORDER BY list of its columns ("-date" → its column DESC; "pk" → the key's).
+    An ordering through a relation ("category__order") or an expression has no column here: ValueError."""
+    terms = []
+    for name in model._meta.ordering:
+        if not isinstance(name, str) or "__" in name:
+            raise ValueError(f"{model.__name__}'s ordering {name!r} is not one of its columns")
+        descending, name = name.startswith("-"), name.lstrip("-")
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        terms.append(connection.ops.quote_name(field.column) + (" DESC" if descending else ""))
+    return ", ".join(terms)
+
+
 def placeholders(values):
     """ "%s, %s, …": one placeholder for each of `values` (not empty: `IN ()` is no SQL)."""
     if not values:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch
 
 from assessment.scoring.categories import deduction_text
@@ -15,7 +16,7 @@ from assessment.scoring.live import closed_deduction_texts
 from core.prepared import Prepared, set_prefetched
 
 from . import cells, raw_sql
-from .models import EXPLAINED_STATES, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
+from .models import EXPLAINED_STATES, Category, Deduction, Indicator, MarkState, Note, Scheme, SchemeUnit
 
 DEDUCTION_HEADER = "扣分情况"
 NOTES_HEADING = "说明:"
@@ -192,14 +193,46 @@ def scheme_parts(*, units=True, notes=True):
     return prefetch
 
 
-_INDICATORS = Prepared(lambda scheme_id: Indicator.objects.filter(scheme_id=scheme_id).order_by("order"))
 _NOTES = Prepared(lambda scheme_id: Note.objects.filter(scheme_id=scheme_id).order_by("number"))
 
 
-def read_parts(scheme):
-    """Give one scheme its indicators in order and its notes as `scheme_parts(units=False)` prefetches them, by two
-    queries compiled once (core.prepared): the grid reads them on every request."""
-    set_prefetched(scheme, "indicators", _INDICATORS.objects(scheme.pk), back="scheme")
+def _attnames(model):
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+# A year's schemes with their categories (one row each: the scheme's columns, then the category's) and its
+# indicators in order, compiled once (core.prepared): the grid, the year page and the overview read them on
+# every request.
+_YEAR_SCHEMES = Prepared(
+    lambda year: (
+        Scheme.objects.filter(year=year)
+        .order_by("category__order", "pk")
+        .values_list(*_attnames(Scheme), *(f"category__{name}" for name in _attnames(Category)))
+    )
+)
+_YEAR_INDICATORS = Prepared(lambda year: Indicator.objects.filter(scheme__year=year).order_by("scheme_id", "order"))
+
+
+def year_schemes(year):
+    """The schemes of `year` in category order, each with its category and its indicators in order: what
+    `schemes_with_parts(units=False, notes=False).filter(year=year).order_by("category__order", "pk")` reads, in
+    two queries compiled once (`read_notes` adds the notes of one of them)."""
+    width = len(_attnames(Scheme))
+    schemes = []
+    for row in _YEAR_SCHEMES.rows(year):
+        scheme = Scheme.from_db(DEFAULT_DB_ALIAS, _attnames(Scheme), row[:width])
+        scheme.category = Category.from_db(DEFAULT_DB_ALIAS, _attnames(Category), row[width:])
+        schemes.append(scheme)
+    indicators = defaultdict(list)
+    for indicator in _YEAR_INDICATORS.objects(year) if schemes else ():
+        indicators[indicator.scheme_id].append(indicator)
+    for scheme in schemes:
+        set_prefetched(scheme, "indicators", indicators[scheme.pk], back="scheme")
+    return schemes
+
+
+def read_notes(scheme):
+    """Give one scheme its notes as `scheme_parts()` prefetches them (a query compiled once)."""
     set_prefetched(scheme, "notes", _NOTES.objects(scheme.pk), back="scheme")
     return scheme
 

@@ -21,7 +21,7 @@ from assessment.due import DueStatus, value_status
 from assessment.models import Indicator, Mark, MarkRequest, MarkState, Scheme, Unit
 from assessment.open_cells import OpenCells
 from assessment.raw_sql import fetch, placeholders, quoted_table
-from assessment.tables import schemes_with_parts
+from assessment.tables import year_schemes
 from cases.models import PENDING_STATUSES, Case
 
 from .figures import classify
@@ -235,7 +235,7 @@ def _published(year):
 
 def year_overview(year):
     """[CategoryOverview] for the year's schemes, in category order; None when the year has no scheme."""
-    schemes = list(schemes_with_parts(units=False, notes=False).filter(year=year).order_by("category__order"))
+    schemes = year_schemes(year)
     if not schemes:
         return None
     live = _live(schemes)

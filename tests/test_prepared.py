@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessment.models import Indicator, Scheme
+from assessment.models import Category, Indicator, Scheme
 from bulletins.models import Issue
 from core import prepared
 from core.prepared import Prepared
@@ -90,10 +90,10 @@ def test_the_store_starts_afresh_at_its_limit(monkeypatch):
     assert len(connections["default"].__dict__["prepared_queries"]) <= 3
 
 
-def test_objects_are_the_querysets_instances_and_read_parts_is_the_prefetch():
+def test_objects_are_the_querysets_instances_and_year_schemes_is_the_prefetch():
     from django.db.models import prefetch_related_objects
 
-    from assessment.tables import read_parts, scheme_parts
+    from assessment.tables import read_notes, scheme_parts, schemes_with_parts, year_schemes
 
     scheme = SchemeFactory(year=2043)
     for order in (3, 1, 2):
@@ -108,11 +108,27 @@ def test_objects_are_the_querysets_instances_and_read_parts_is_the_prefetch():
 
     prefetched = Scheme.objects.get(pk=scheme.pk)
     prefetch_related_objects([prefetched], *scheme_parts(units=False))
-    read = read_parts(Scheme.objects.get(pk=scheme.pk))
+    category = Category.objects.get(pk=scheme.category_id)
+    (read,) = year_schemes(2043)
+    read_notes(read)
     with CaptureQueriesContext(connection) as queries:
         indicators = list(read.indicators.all())
-        assert [i.pk for i in indicators] == [i.pk for i in prefetched.indicators.all()]
+        assert [vars(i) | {"_state": None} for i in indicators] == [
+            vars(i) | {"_state": None} for i in prefetched.indicators.all()
+        ]
         assert [i.order for i in indicators] == [1, 2, 3]
         assert all(i.scheme is read for i in indicators)
         assert list(read.notes.all()) == list(prefetched.notes.all())
+        assert vars(read.category) | {"_state": None} == vars(category) | {"_state": None}
     assert len(queries) == 0
+    # every year of the demo as the ORM's prefetch reads it: the schemes, their categories, their indicators
+    for year in (2018, 2019, 2044):
+        orm = list(schemes_with_parts(units=False, notes=False).filter(year=year).order_by("category__order", "pk"))
+        mine = year_schemes(year)
+        assert [(s.pk, s.year, s.category_id) for s in mine] == [(s.pk, s.year, s.category_id) for s in orm]
+        assert [(s.category.name, s.category.slug, s.category.order) for s in mine] == [
+            (s.category.name, s.category.slug, s.category.order) for s in orm
+        ]
+        assert [[(i.pk, i.title, i.points, i.allowed_states) for i in s.indicators.all()] for s in mine] == [
+            [(i.pk, i.title, i.points, i.allowed_states) for i in s.indicators.all()] for s in orm
+        ]

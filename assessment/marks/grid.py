@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from assessment.models import Mark, MarkState, Scheme, SchemeUnit, cell_text
 from assessment.raw_sql import fetch, placeholders, quoted_table
-from assessment.tables import StateCounts, schemes_with_parts
+from assessment.tables import StateCounts, year_schemes
 from assessment.tallies import derived_columns, pending_unit_counts, tallies_for
 from core.errors import DomainError
 
@@ -40,9 +40,9 @@ class CategoryProgress:
 def year_progress(year):
     """One CategoryProgress per scheme of `year`, in category order: the cells' counts from the database
     (assessment.tallies), the same numbers as the cells every page shows, without making them. The schemes are
-    read as every page reads them (tables.schemes_with_parts), their enrolled units counted by one written-out
+    read as every page reads them (tables.year_schemes), their enrolled units counted by one written-out
     GROUP BY (an ORM annotation's join and compile cost more than both)."""
-    schemes = list(schemes_with_parts(units=False, notes=False).filter(year=year).order_by("category__order", "pk"))
+    schemes = year_schemes(year)
     if not schemes:
         return []
     read = derived_columns(schemes)  # the derived columns' SQL, made once for both

@@ -18,7 +18,7 @@ from assessment.marks import history
 from assessment.marks.grid import column_heads_html, plan_bulk, rows_html, summary_cells_html, year_progress
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
-from assessment.tables import StateCounts, read_parts, schemes_with_parts
+from assessment.tables import StateCounts, read_notes, schemes_with_parts, year_schemes
 from assessment.years import current_year, scheme_years, year_state
 from core import paging
 from core.errors import DomainError
@@ -106,12 +106,12 @@ def _grid_filters(request, scheme):
 
 def _grid_schemes(year, category):
     """(the scheme of `category` with its indicators and notes, every scheme of `year` with its category: the
-    tabs), in three queries; 404 without that scheme."""
-    schemes = list(Scheme.objects.filter(year=year).select_related("category").order_by("category__order"))
+    tabs), in three queries compiled once (tables.year_schemes); 404 without that scheme."""
+    schemes = year_schemes(year)
     scheme = next((s for s in schemes if s.category.slug == category), None)
     if scheme is None:
         raise Http404(f"{year}年没有这个类别的考核方案。")
-    return read_parts(scheme), schemes
+    return read_notes(scheme), schemes
 
 
 @require_safe

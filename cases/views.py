@@ -14,6 +14,7 @@ from core.links import IdLink
 from core.uploads import protected_file_response
 
 from . import services
+from .case_table import case_rows_html
 from .count_records import add_count_record, delete_count_record
 from .forms import CaseFilterForm, CaseForm, CountRecordForm, ReturnForm, ReviewForm, WithdrawForm
 from .models import Case, CaseAttachment, CaseCountRecord, CaseStatus
@@ -55,7 +56,8 @@ review_cases = access.require(visible=access.can_read_all, allowed=access.can_re
 # --- lists
 
 
-def _case_list(request, template, *, default_status="", extra=None):
+def _case_list(request, template, *, default_status="", selectable=False, extra=None):
+    """A list of the cases the user sees, filtered and paged; `selectable`: the review queue's check boxes."""
     data = request.GET.copy()
     if default_status and "status" not in data:
         data["status"] = default_status
@@ -63,7 +65,8 @@ def _case_list(request, template, *, default_status="", extra=None):
     shown = visible_cases(request.user).select_related(None).only(*LIST_FIELDS)
     cases = filters.filter(shown).order_by("-submitted_at", "-pk")
     page = paging.paginate(request, cases, PAGE_SIZE)
-    context = {"filters": filters, "page": page, "case_link": IdLink("cases:detail"), **(extra or {})}
+    rows = case_rows_html(page, IdLink("cases:detail"), selectable=selectable)
+    context = {"filters": filters, "page": page, "case_rows": rows, "selectable": selectable, **(extra or {})}
     return render(request, template, context)
 
 
@@ -99,6 +102,7 @@ def review(request):
         request,
         "cases/review.html",
         default_status="pending",
+        selectable=True,
         extra={"title": "案例审核", "review_form": ReviewForm()},
     )
 

@@ -167,6 +167,25 @@ def column_heads_html(indicators):
     return mark_safe("".join(heads))  # noqa: S308 — every text is escaped, numbers are ints
 
 
+def indicator_options_html(indicators, selected, *, allowed=False):
+    """The `<option>` of each column for grid.html's two selects (the filter's; with `allowed`, the bulk form's,
+    whose options carry the values the column accepts, which grid.js reads), `selected` the filtered column's id.
+    The template's loops' markup, byte for byte; every text escaped, ids ints."""
+    options = []
+    for indicator in indicators:
+        states = f' data-allowed="{"|".join(escape(s) for s in indicator.allowed_states)}"' if allowed else ""
+        chosen = " selected" if indicator.pk == selected else ""
+        options.append(f'<option value="{indicator.pk}"{states}{chosen}>{escape(indicator.title)}</option>')
+    return mark_safe("".join(options))  # noqa: S308 — every text is escaped, ids are ints
+
+
+def notes_html(notes):
+    """The scheme's notes as grid.html lists them (`<li>` each, numbered as printed); the template's loop's markup."""
+    return mark_safe(  # noqa: S308 — every text is escaped, numbers are ints
+        "".join(f'<li value="{note.number}">{note.number}. {escape(note.text)}</li>' for note in notes)
+    )
+
+
 def summary_cells_html(counts):
     """The 合计 `<td>` of each shown column (grid.html's summary row; one StateCounts a column) as one safe string:
     √, *, 非考核项 and 已说明 always, 无 and 数量 when there are any (data-key: what grid.js updates as cells are

@@ -15,7 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assessment import access, cells, due
 from assessment.grid_rows import grid_selection, page_rows
 from assessment.marks import history
-from assessment.marks.grid import column_heads_html, plan_bulk, rows_html, summary_cells_html, year_progress
+from assessment.marks.grid import (
+    column_heads_html,
+    indicator_options_html,
+    notes_html,
+    plan_bulk,
+    rows_html,
+    summary_cells_html,
+    year_progress,
+)
 from assessment.marks.services import HOW, StaleMark, bulk_set_marks, set_mark, start_new_year, undo_batch
 from assessment.models import ChangeBatch, Mark, MarkState, Scheme
 from assessment.tables import StateCounts, read_notes, schemes_with_parts, year_schemes
@@ -131,6 +139,7 @@ def grid(request, year, category):
     shown = page_rows(selection, page.object_list, year_state=state)
     # One reversal for the page, not one per cell or row.
     indicators = list(scheme.indicators.all())
+    notes = list(scheme.notes.all())
     return render(
         request,
         "assessment/grid.html",
@@ -139,8 +148,12 @@ def grid(request, year, category):
             "year_state": state,
             "year_editable": editable,
             "scheme": scheme,
-            "indicators": indicators,
-            "notes": list(scheme.notes.all()),
+            "notes": notes,
+            "notes_list": notes_html(notes),
+            "filter_options": indicator_options_html(indicators, filters["indicator_id"]),
+            "bulk_options": indicator_options_html(indicators, filters["indicator_id"], allowed=True)
+            if editable
+            else "",
             "unit_count": selection.unit_count,
             "columns": list(zip(selection.indicators, selection.counts, strict=True)),
             "column_heads": column_heads_html(selection.indicators),
@@ -160,7 +173,6 @@ def grid(request, year, category):
             "soon_days": due.soon_days(),
             "is_filtered": any(filters.values()),
             "editable": editable,
-            "bulk_indicators": indicators,
             "schemes": schemes,
             "batches": history.scheme_batches(scheme.pk, limit=5) if editable else [],
         },

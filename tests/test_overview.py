@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from assessment.marks.services import set_mark
 from assessment.models import Indicator, Mark, Unit
 from bulletins import services
+from bulletins.models import Issue
 
-from .factories import multiply_units
+from .factories import multiply_units, unit_without_contact
 
 URL = "/overview/2019/"
 
@@ -210,3 +211,15 @@ def test_overdue_cells_are_counted_and_the_first_linked_with_one_pattern(leader,
     cases = Indicator.objects.get(scheme__year=2019, title="奖惩案例")
     link = f"/assessment/2019/departments/?indicator={cases.pk}&amp;due=overdue&amp;q=%E7%BB%9F%E6%88%98%E9%83%A8"
     assert f'<a href="{link}">{unit.name} · 奖惩案例</a>' in html
+
+
+def test_a_unit_behind_links_to_the_latest_issue_only_once_it_is_in_it(leader, staff_user):
+    # a unit enrolled after issue 11 with five * (人武部's cells): behind, but not in the issue, so not linked
+    unit = unit_without_contact("人武部", "新设单位")
+    section = _section(leader.get(URL).content.decode(), "departments")
+    assert re.search(r"<li>新设单位\s*<svg", section)
+    # republished, the issue holds it: the overview's next request reads the new version's units
+    issue = Issue.objects.get(year=2019, number=11)
+    services.publish_issue(issue, staff_user, reason="补充新设单位", keep_tables=False)
+    section = _section(leader.get(URL).content.decode(), "departments")
+    assert f'<a href="/bulletins/2019/11/#unit-departments-{unit.pk}">新设单位</a>' in section

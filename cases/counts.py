@@ -8,9 +8,9 @@ the offline records are few and read as they are.
 
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, Count, F, IntegerField, Sum, Value
+from django.db.models import Count, F, Sum
 
-from assessment import derived
+from assessment import derived, raw_sql
 from assessment.due import due_quarters
 from core.prepared import kept
 
@@ -76,34 +76,53 @@ def _read(year, unit_ids, *, by_quarter):
     return rows + list(_records(year, unit_ids, by_quarter))
 
 
+def _unit_condition(column, unit_ids):
+    """(" AND column IN (…)", params) of `unit_ids` (a list), ("", []) for every unit (None)."""
+    if unit_ids is None:
+        return "", []
+    if not unit_ids:
+        return " AND 1 = 0", []
+    condition, params = raw_sql.in_condition(column, unit_ids)
+    return f" AND {condition}", params
+
+
 def _records(year, unit_ids, by_quarter):
-    records = CaseCountRecord.objects.filter(year=year).order_by()
-    if unit_ids is not None:
-        records = records.filter(unit_id__in=unit_ids)
-    if by_quarter:
-        return (
-            records.values("unit_id", "first_quarter", "last_quarter")
-            .annotate(n=Sum("count"))
-            .values_list("unit_id", "first_quarter", "last_quarter", "n")
-        )
-    return records.values("unit_id").annotate(n=Sum("count")).values_list("unit_id", "n")
+    """The offline records' rows: (unit, first quarter, last quarter, n) or (unit, n), grouped."""
+    return raw_sql.fetch(*_records_sql(year, unit_ids, by_quarter))
+
+
+def _records_sql(year, unit_ids, by_quarter):
+    unit, first, last, count, year_column = raw_sql.columns(
+        CaseCountRecord, "unit", "first_quarter", "last_quarter", "count", "year"
+    )
+    keys = f"{unit}, {first}, {last}" if by_quarter else unit
+    units, params = _unit_condition(unit, unit_ids)
+    sql = (
+        f"SELECT {keys}, SUM({count}) FROM {raw_sql.quoted_table(CaseCountRecord)}"
+        f" WHERE {year_column} = %s{units} GROUP BY {keys}"
+    )
+    return sql, [year, *params]
 
 
 def _stored_query(year, unit_ids, by_quarter):
-    cases = CaseCount.objects.filter(year=year, count__gt=0).order_by()
-    if unit_ids is not None:
-        cases = cases.filter(unit_id__in=unit_ids)
-    fresh = CaseCountYear.objects.filter(year=year, fresh=True).order_by()
-    no_unit = Value(None, output_field=BigIntegerField())
+    """The stored counts' rows, the records' (`_records`) and, while the year is fresh, one row without a unit, in
+    one query written out (the ORM's making of this union, with a page's units listed, was most of the quarterly
+    table's time for its special units): (unit, first, last, n) rows, or (unit, n) rows when not `by_quarter`."""
+    unit, quarter, count, year_column = raw_sql.columns(CaseCount, "unit", "quarter", "count", "year")
+    units, unit_params = _unit_condition(unit, unit_ids)
+    cases = f"FROM {raw_sql.quoted_table(CaseCount)} WHERE {year_column} = %s AND {count} > 0{units}"
     if by_quarter:
-        cases = cases.annotate(last=F("quarter"), n=F("count")).values_list("unit_id", "quarter", "last", "n")
-        zero = Value(0, output_field=IntegerField())
-        fresh = fresh.annotate(unit=no_unit, first=zero, last=zero, n=F("generation"))
-        fresh = fresh.values_list("unit", "first", "last", "n")
+        cases = f"SELECT {unit}, {quarter}, {quarter}, {count} {cases}"
     else:
-        cases = cases.values("unit_id").annotate(n=Sum("count")).values_list("unit_id", "n")
-        fresh = fresh.annotate(unit=no_unit, n=F("generation")).values_list("unit", "n")
-    return cases.union(_records(year, unit_ids, by_quarter), fresh, all=True)
+        cases = f"SELECT {unit}, SUM({count}) {cases} GROUP BY {unit}"
+    records, record_params = _records_sql(year, unit_ids, by_quarter)
+    generation, fresh, fresh_year = raw_sql.columns(CaseCountYear, "generation", "fresh", "year")
+    marker = "NULL, 0, 0" if by_quarter else "NULL"
+    years = raw_sql.quoted_table(CaseCountYear)
+    fresh_row = f"SELECT {marker}, {generation} FROM {years} WHERE {fresh_year} = %s AND {fresh}"
+    return raw_sql.fetch(
+        f"{cases} UNION ALL {records} UNION ALL {fresh_row}", [year, *unit_params, *record_params, year]
+    )
 
 
 def _number_sql(year, current):

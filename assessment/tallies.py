@@ -173,14 +173,15 @@ def pending_units(schemes, *, derived_read=None):
     return found
 
 
-def pending_unit_counts(schemes, *, derived_read=None):
+def pending_unit_counts(schemes, *, derived_read=None, current=None):
     """{scheme id: how many enrolled units have a cell showing * in any column} (the year page's 未完成单位):
     the sizes of `pending_units`' sets, counted by the database. With the stored tallies current it is one query:
     per scheme, its enrolled units with a stored typed * (UnitPending) or among its derived columns' * cells
-    (`DerivedColumns.pending_sql`), so a country's 20,000 unit ids are not read to be counted."""
+    (`DerivedColumns.pending_sql`), so a country's 20,000 unit ids are not read to be counted. `current`: as
+    tallies_for's."""
     schemes = list(schemes)
     ids = [s.pk for s in schemes]
-    if not ids or not stored_tallies.ensure_current(ids):
+    if not ids or not _current(schemes, current):
         found = pending_units(schemes, derived_read=derived_read)
         return {pk: len(found[pk]) for pk in ids}
     read = _derived_of([i for i in _columns(schemes, None) if derived.is_derived(i)], None, derived_read)

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from assessment.models import Mark, MarkState, Scheme, SchemeUnit, cell_text
 from assessment.raw_sql import fetch, placeholders, quoted_table
+from assessment.stored_tallies import ensure_current
 from assessment.tables import StateCounts, year_schemes
 from assessment.tallies import derived_columns, pending_unit_counts, tallies_for
 from core.errors import DomainError
@@ -46,8 +47,9 @@ def year_progress(year):
     if not schemes:
         return []
     read = derived_columns(schemes)  # the derived columns' SQL, made once for both
-    tallies = tallies_for(schemes, pending_units=False, derived_read=read)
-    pending = pending_unit_counts(schemes, derived_read=read)
+    current = ensure_current([s.pk for s in schemes])  # whether the stored tallies are current, asked once for both
+    tallies = tallies_for(schemes, pending_units=False, derived_read=read, current=current)
+    pending = pending_unit_counts(schemes, derived_read=read, current=current)
     units = _enrolled_counts([s.pk for s in schemes])
     progress = []
     for s in schemes:

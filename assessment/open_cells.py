@@ -12,7 +12,7 @@ assessment.cells: the same numbers as every Cell's (tests/test_overview_counts.p
 
 import functools
 import heapq
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.db import connection
 from django.db.models import Q
@@ -79,6 +79,10 @@ class OpenCells:
                 self.indicators[indicator.pk] = indicator
         # (indicator id, scheme id, unit id) of the derived columns' cells showing *
         self.derived_pending = [(i.id, i.scheme_id, u) for i, u in derived_read.pending()]
+        # {scheme id: Counter {unit id: its derived cells showing *}} (`most_open`)
+        self.derived_by_scheme = defaultdict(Counter)
+        for _, scheme_id, u in self.derived_pending:
+            self.derived_by_scheme[scheme_id][u] += 1
         # A * without a changed date has its column's due (assessment.due: the rule, the day).
         self.column_due = {pk: self._due(i) for pk, i in self.indicators.items()}
         overrides = due_rules.overrides_for(self.indicators)
@@ -195,13 +199,14 @@ class OpenCells:
             return []
         indicators = list(scheme.indicators.all())
         typed = self._typed(i.pk for i in indicators)
-        extra = Counter(u for _, scheme_id, u in self.derived_pending if scheme_id == scheme.pk)
+        extra = self.derived_by_scheme.get(scheme.pk, Counter())
+        derived_columns = sum(1 for i in indicators if derived.is_derived(i))
         found = Counter()
         if typed:
             # With a derived column, the units just after the last place may pass it: read a few hundred more.
             top = self._open_counts(scheme, typed, limit=limit + READ_AHEAD if extra else limit)
             if extra and len(top) > limit:
-                floor = top[limit - 1][1] - sum(1 for i in indicators if derived.is_derived(i))
+                floor = top[limit - 1][1] - derived_columns
                 if len(top) == limit + READ_AHEAD and top[-1][1] >= floor:
                     top = self._open_counts(scheme, typed, floor=floor)  # more tied near the last place than read
             found.update({u: n for u, n, _, _ in top})
@@ -209,7 +214,13 @@ class OpenCells:
         else:
             known = {}
         # A unit left out above cannot place whatever its derived * add; one not counted above has no typed one.
-        found.update(extra)
+        # The units counted above get theirs; the others have at most one a derived column, so they are read (and
+        # their places asked) only when the last place shown has no more than that: never, in a country's table.
+        for u in found:
+            found[u] += extra.get(u, 0)
+        shown = heapq.nlargest(limit, found.values())
+        if len(shown) < limit or shown[-1] <= derived_columns:
+            found.update({u: n for u, n in extra.items() if u not in known})
         place = self._places(scheme, [u for u, n in found.items() if n], known)
         return heapq.nsmallest(
             limit, ((u, n) for u, n in found.items() if n), key=lambda item: (-item[1], place[item[0]])

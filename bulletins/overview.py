@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.urls import reverse
 
 from assessment import due as due_rules
 from assessment import tallies
@@ -23,6 +22,7 @@ from assessment.open_cells import OpenCells
 from assessment.raw_sql import fetch, placeholders, quoted_table
 from assessment.tables import year_schemes
 from cases.models import PENDING_STATUSES, Case
+from core.links import reversed_url
 
 from .figures import classify
 from .models import Issue, IssueVersion
@@ -164,7 +164,7 @@ class CategoryOverview:
 
 
 def _issue_url(issue):
-    return reverse("bulletins:issue", args=[issue.year, issue.number])
+    return reversed_url("bulletins:issue", issue.year, issue.number)
 
 
 def _anchor(url, slug, unit_id=None):
@@ -264,7 +264,7 @@ def year_overview(year):
     for scheme in schemes:
         slug, scheme_id = scheme.category.slug, scheme.pk
         indicators = list(scheme.indicators.all())
-        grid = reverse("assessment:grid", args=[year, slug])  # one link pattern for the overdue list
+        grid = reversed_url("assessment:grid", year, slug)  # one link pattern for the overdue list
         overview = CategoryOverview(name=scheme.category.name, slug=slug, year=year, grid_link=grid)
         shares = [
             Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in indicators
@@ -349,8 +349,8 @@ def pending_work(year):
     return {
         "cases": cases,
         # Who reviews opens the queue; a leader reads the same cases in the list (can.review_cases picks).
-        "review_link": f"{reverse('cases:review')}?status=pending&year={year}",
-        "cases_link": f"{reverse('cases:list')}?status=pending&year={year}",
+        "review_link": f"{reversed_url('cases:review')}?status=pending&year={year}",
+        "cases_link": f"{reversed_url('cases:list')}?status=pending&year={year}",
         "requests": requests,
-        "requests_link": reverse("units:requests"),
+        "requests_link": reversed_url("units:requests"),
     }

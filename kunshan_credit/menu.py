@@ -5,8 +5,9 @@ any scale, issue 25). The names are the portal's, so they live in its top layer;
 id (a reporter's own unit) stays a `{% url %}` in the template.
 """
 
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
+
+from core.links import url_key
 
 #: {template name: URL name} of the header's links.
 NAMES = {
@@ -39,7 +40,7 @@ _reversed = {}
 
 def links():
     """{template name: path} for the URL configuration and script prefix of this request."""
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    key = url_key()
     found = _reversed.get(key)
     if found is None:
         found = _reversed[key] = {name: reverse(url_name) for name, url_name in NAMES.items()}

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
+from core import links
 from kunshan_credit import menu
 
 BASE = (settings.BASE_DIR / "templates" / "base.html").read_text(encoding="utf-8")
@@ -48,3 +49,26 @@ def test_each_role_sees_its_links(role, shown, hidden, role_client):
     hrefs = set(re.findall(r'href="([^"]+)"', nav)) | set(re.findall(r'action="([^"]+)"', nav))
     assert {reverse(name) for name in shown} <= hrefs, hrefs
     assert not {reverse(name) for name in hidden} & hrefs, hrefs
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("assessment:grid", (2019, "towns")), ("bulletins:issue", (2019, 11)), ("cases:review", ()), ("home", ())],
+)
+def test_a_kept_link_is_what_reverse_gives_under_any_prefix(name, args):
+    assert links.reversed_url(name, *args) == reverse(name, args=list(args))
+    assert links.reversed_url(name, *args) is links.reversed_url(name, *args)  # kept, not reversed again
+    set_script_prefix("/credit/")
+    try:
+        assert links.reversed_url(name, *args) == reverse(name, args=list(args))
+        assert links.reversed_url(name, *args).startswith("/credit/")
+    finally:
+        clear_script_prefix()
+    assert not links.reversed_url(name, *args).startswith("/credit/")
+
+
+def test_the_kept_links_start_afresh_at_their_limit(monkeypatch):
+    monkeypatch.setattr(links, "KEPT", 3)
+    for year in range(2019, 2030):
+        assert links.reversed_url("assessment:year", year) == f"/assessment/{year}/"
+    assert len(links._reversed) <= 3

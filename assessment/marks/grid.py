@@ -9,7 +9,6 @@ from functools import cached_property
 from html import escape
 
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from assessment.models import Mark, MarkState, Scheme, SchemeUnit, cell_text
@@ -18,6 +17,7 @@ from assessment.stored_tallies import ensure_current
 from assessment.tables import StateCounts, year_schemes
 from assessment.tallies import derived_columns, pending_unit_counts, tallies_for
 from core.errors import DomainError
+from core.links import reversed_url
 
 
 @dataclass
@@ -35,7 +35,7 @@ class CategoryProgress:
     @cached_property
     def grid_link(self):
         """The category's entry grid (the row's three links: one reversal, not three)."""
-        return reverse("assessment:grid", args=[self.scheme.year, self.scheme.category.slug])
+        return reversed_url("assessment:grid", self.scheme.year, self.scheme.category.slug)
 
 
 def year_progress(year):

@@ -70,10 +70,10 @@ class DerivedColumns:
             self._numbers[key] = derivation.number_sql(indicator.scheme.year)
         return self._numbers[key]
 
-    def _sql(self, indicator, unit_ids, select, where="", where_params=()):
-        """(sql, params): `select` over the column's enrolled units (of `unit_ids`), with the mark's word m.state
-        (NULL without a mark) and the number c.n (NULL without one); `where` adds conditions (with
-        `where_params`)."""
+    def _sql(self, indicator, unit_ids, select, where="", where_params=(), select_params=()):
+        """(sql, params): `select` (with `select_params`) over the column's enrolled units su (of `unit_ids`), with
+        the mark's word m.state (NULL without a mark) and the number c.n (NULL without one); `where` adds conditions
+        (with `where_params`)."""
         numbers, params = self._numbers_sql(indicator)
         sql = (
             f"SELECT {select} FROM {raw_sql.quoted_table(SchemeUnit)} su"
@@ -81,15 +81,15 @@ class DerivedColumns:
             f" LEFT JOIN ({numbers}) c ON c.counted_unit = su.unit_id"
             f" WHERE su.scheme_id = %s"
         )
-        params = [indicator.pk, *params, indicator.scheme_id]
+        params = [*select_params, indicator.pk, *params, indicator.scheme_id]
         if unit_ids is not None:
             condition, more = raw_sql.in_condition("su.unit_id", unit_ids)
             sql += f" AND {condition}"
             params += more
         return f"{sql} {where}", [*params, *where_params]
 
-    def _query(self, indicator, unit_ids, select, where="", where_params=(), tail=""):
-        sql, params = self._sql(indicator, unit_ids, select, where, where_params)
+    def _query(self, indicator, unit_ids, select, where="", where_params=(), tail="", select_params=()):
+        sql, params = self._sql(indicator, unit_ids, select, where, where_params, select_params)
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} {tail}", params)
             return cursor.fetchall()
@@ -108,9 +108,32 @@ class DerivedColumns:
         """{indicator id: [(word, shown number or None, how many cells)]}, as tallies.Tallies.words."""
         return self._per_column("words", unit_ids, self._words)
 
+    def words_and_part(self, part, condition, params):
+        """Read `words()` and `words(part)` in one query a column (each kept as those calls keep what they read):
+        `part` the Subquery of the enrolled units for which `condition` holds (SQL over su, the enrolled row of these
+        queries, with `params`). The grid's 未完成 counts every column and the rows it leaves out: one pass over the
+        column's units and numbers instead of two. Only for an instance of every unit (no `unit_ids`)."""
+        if self.unit_ids is not None:
+            raise ValueError("words_and_part reads every unit's words")
+        number, flag = "COALESCE(c.n, 0)", f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+        whole, of_part = {}, {}
+        for indicator in self.indicators:
+            groups = self._query(
+                indicator, None, f"m.state, {number}, {flag}, COUNT(*)", tail="GROUP BY 1, 2, 3", select_params=params
+            )
+            whole[indicator.pk] = self._tally((word, n, cells) for word, n, _, cells in groups)
+            of_part[indicator.pk] = self._tally((word, n, cells) for word, n, inside, cells in groups if inside)
+        self._read[("words", None)] = whole
+        self._read[("words", part)] = of_part
+
     def _words(self, indicator, unit_ids):
         number = "COALESCE(c.n, 0)"
         groups = self._query(indicator, unit_ids, f"m.state, {number}, COUNT(*)", tail=f"GROUP BY m.state, {number}")
+        return self._tally(groups)
+
+    @staticmethod
+    def _tally(groups):
+        """[(word, shown number or None, cells)] of (mark word or None, number counted, cells) groups."""
         tally = {}
         for word, n_counted, n in groups:
             if word is None and not n_counted:

@@ -200,22 +200,16 @@ def _every_column_selection(scheme, indicators, read, enrolled):
     left (UnitPending) or a derived cell showing * (listed by `read`), as `_pending_conditions` gives them, written
     in SQL here (the ORM's making of those conditions, and of a list of thousands of units, was most of the page's
     time; tests/test_grid_selection.py compares the two). The summary row is the whole columns (stored) less the
-    rows left out."""
-    enrolled_table, unit_table, pending_table = (raw_sql.quoted_table(m) for m in (SchemeUnit, Unit, UnitPending))
+    rows left out; a derived column's words of both in one query (`DerivedColumns.words_and_part`)."""
+    enrolled_table, unit_table = raw_sql.quoted_table(SchemeUnit), raw_sql.quoted_table(Unit)
     scheme_id, unit_id, pk, text = (
         f"{enrolled_table}.{c}" for c in raw_sql.columns(SchemeUnit, "scheme", "unit", "id", "deduction_text")
     )
     name, full_name = (f"{unit_table}.{c}" for c in raw_sql.columns(Unit, "name", "full_name"))
-    of_unit, cells_left = raw_sql.columns(UnitPending, "scheme_unit", "cells")
-    conditions, params = [], []
-    if any(not derived.is_derived(i) for i in indicators):
-        conditions.append(f"EXISTS (SELECT 1 FROM {pending_table} p WHERE p.{of_unit} = {pk} AND p.{cells_left} > 0)")
     derived_columns = [i for i in indicators if derived.is_derived(i)]
     units = sorted({u for _, u in read.pending(None, derived_columns)}) if derived_columns else []
-    if units:
-        conditions.append(f"{unit_id} IN ({raw_sql.placeholders(units)})")
-        params += units
-    if not conditions:
+    typed = len(derived_columns) < len(indicators)
+    if not (typed or units):
         return GridSelection(
             scheme=scheme,
             indicators=indicators,
@@ -223,16 +217,18 @@ def _every_column_selection(scheme, indicators, read, enrolled):
             counts=[StateCounts() for _ in indicators],
             unit_count=enrolled.count(),
         )
-    kept = " OR ".join(conditions)
+    kept = _kept_condition(enrolled_table, typed, units)
     rows = _EnrolledRows.of_sql(
         f"SELECT {pk}, {unit_id}, {name}, {full_name}, {text} FROM {enrolled_table}"
         f" INNER JOIN {unit_table} ON {unit_id} = {unit_table}.{raw_sql.columns(Unit, 'id')[0]}"
         f" WHERE {scheme_id} = %s AND ({kept})",
-        [scheme.pk, *params],
+        [scheme.pk, *units],
     )
     left_out = raw_sql.Subquery(
-        f"SELECT {unit_id} FROM {enrolled_table} WHERE {scheme_id} = %s AND NOT ({kept})", (scheme.pk, *params)
+        f"SELECT {unit_id} FROM {enrolled_table} WHERE {scheme_id} = %s AND NOT ({kept})", (scheme.pk, *units)
     )
+    if read:
+        read.words_and_part(left_out, f"NOT ({_kept_condition('su', typed, units)})", units)
     counts = _column_counts(scheme, indicators, None, read, current=True)
     for column, less in zip(counts, _column_counts(scheme, indicators, left_out, read), strict=True):
         for key, n in vars(less).items():
@@ -245,6 +241,22 @@ def _every_column_selection(scheme, indicators, read, enrolled):
         unit_count=rows.count_with_enrolled(scheme),
         derived=read,
     )
+
+
+def _kept_condition(enrolled, typed, units):
+    """SQL: the enrolled row (`enrolled`: how the query names the enrolled table) has a typed * left (with `typed`:
+    UnitPending) or is among `units` (listed: its parameters are `units`)."""
+    pk, unit_id = raw_sql.columns(SchemeUnit, "id", "unit")
+    of_unit, cells_left = raw_sql.columns(UnitPending, "scheme_unit", "cells")
+    conditions = []
+    if typed:
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {raw_sql.quoted_table(UnitPending)} p"
+            f" WHERE p.{of_unit} = {enrolled}.{pk} AND p.{cells_left} > 0)"
+        )
+    if units:
+        conditions.append(f"{enrolled}.{unit_id} IN ({raw_sql.placeholders(units)})")
+    return " OR ".join(conditions)
 
 
 def _column_counts(scheme, indicators, unit_ids=None, derived_read=None, *, current=None):

@@ -69,10 +69,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
             matched = [u for u, name, full in names if query in name.casefold() or query in full.casefold()]
             unit_count = len(names)
             if not matched:
-                counts = [StateCounts() for _ in indicators]
-                return GridSelection(
-                    scheme=scheme, indicators=indicators, rows=[], counts=counts, unit_count=unit_count
-                )
+                return _nothing_kept(scheme, indicators, unit_count)
             unit_ids = matched if len(matched) < unit_count else None
             keep = Q() if unit_ids is None else Q(unit_id__in=unit_ids)
     # The derived column (奖惩案例) asked of the database once, for the filter, the counts and the page alike (of
@@ -90,13 +87,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
             scheme, indicators, read, every_column=every_column, due=due, overrides=overrides, current=current
         )
         if not pending:  # no cell shows *: no row is kept, nothing to count
-            return GridSelection(
-                scheme=scheme,
-                indicators=indicators,
-                rows=[],
-                counts=[StateCounts() for _ in indicators],
-                unit_count=enrolled.count() if unit_count is None else unit_count,
-            )
+            return _nothing_kept(scheme, indicators, enrolled.count() if unit_count is None else unit_count)
         keep &= functools.reduce(operator.or_, pending)  # a row is kept when one of them holds
     # the rows kept (their SQL made once, for the pager, its count and the counts below) and every enrolled row
     # counted in one query
@@ -108,13 +99,7 @@ def grid_selection(scheme, *, indicator_id=None, pending_only=False, query="", d
     # those for which none of the conditions holds (each excluded: PostgreSQL then plans an anti-join).
     if every_column and not query:
         left_out = functools.reduce(lambda rows, c: rows.exclude(c), pending, enrolled.order_by())
-        whole = _column_counts(scheme, indicators, None, read, current=current)
-        for column, less in zip(
-            whole, _column_counts(scheme, indicators, left_out.values("unit_id"), read), strict=True
-        ):
-            for key, n in vars(less).items():
-                setattr(column, key, getattr(column, key) - n)
-        counts = whole
+        counts = _whole_less(scheme, indicators, read, left_out.values("unit_id"), current=current)
     else:
         counts = _column_counts(scheme, indicators, rows.unit_ids, read)
     return GridSelection(
@@ -210,13 +195,7 @@ def _every_column_selection(scheme, indicators, read, enrolled):
     units = sorted({u for _, u in read.pending(None, derived_columns)}) if derived_columns else []
     typed = len(derived_columns) < len(indicators)
     if not (typed or units):
-        return GridSelection(
-            scheme=scheme,
-            indicators=indicators,
-            rows=[],
-            counts=[StateCounts() for _ in indicators],
-            unit_count=enrolled.count(),
-        )
+        return _nothing_kept(scheme, indicators, enrolled.count())
     kept = _kept_condition(enrolled_table, typed, units)
     rows = _EnrolledRows.of_sql(
         f"SELECT {pk}, {unit_id}, {name}, {full_name}, {text} FROM {enrolled_table}"
@@ -229,18 +208,31 @@ def _every_column_selection(scheme, indicators, read, enrolled):
     )
     if read:
         read.words_and_part(left_out, f"NOT ({_kept_condition('su', typed, units)})", units)
-    counts = _column_counts(scheme, indicators, None, read, current=True)
-    for column, less in zip(counts, _column_counts(scheme, indicators, left_out, read), strict=True):
-        for key, n in vars(less).items():
-            setattr(column, key, getattr(column, key) - n)
     return GridSelection(
         scheme=scheme,
         indicators=indicators,
         rows=rows,
-        counts=counts,
+        counts=_whole_less(scheme, indicators, read, left_out, current=True),
         unit_count=rows.count_with_enrolled(scheme),
         derived=read,
     )
+
+
+def _nothing_kept(scheme, indicators, unit_count):
+    """The selection of a filter that keeps no row: every column's counts zero."""
+    return GridSelection(
+        scheme=scheme, indicators=indicators, rows=[], counts=[StateCounts() for _ in indicators], unit_count=unit_count
+    )
+
+
+def _whole_less(scheme, indicators, read, left_out, *, current):
+    """The summary row of a filter that keeps most rows: the whole columns (stored, when `current`) less the rows
+    `left_out` (their unit ids, a queryset or a raw_sql.Subquery), counted by the database."""
+    counts = _column_counts(scheme, indicators, None, read, current=current)
+    for column, less in zip(counts, _column_counts(scheme, indicators, left_out, read), strict=True):
+        for key, n in vars(less).items():
+            setattr(column, key, getattr(column, key) - n)
+    return counts
 
 
 def _kept_condition(enrolled, typed, units):

@@ -217,11 +217,12 @@ def year_schemes(year):
     """The schemes of `year` in category order, each with its category and its indicators in order: what
     `schemes_with_parts(units=False, notes=False).filter(year=year).order_by("category__order", "pk")` reads, in
     two queries compiled once (`read_notes` adds the notes of one of them)."""
-    width = len(_attnames(Scheme))
+    scheme_fields, category_fields = _attnames(Scheme), _attnames(Category)
+    width = len(scheme_fields)
     schemes = []
     for row in _YEAR_SCHEMES.rows(year):
-        scheme = Scheme.from_db(DEFAULT_DB_ALIAS, _attnames(Scheme), row[:width])
-        scheme.category = Category.from_db(DEFAULT_DB_ALIAS, _attnames(Category), row[width:])
+        scheme = Scheme.from_db(DEFAULT_DB_ALIAS, scheme_fields, row[:width])
+        scheme.category = Category.from_db(DEFAULT_DB_ALIAS, category_fields, row[width:])
         schemes.append(scheme)
     indicators = defaultdict(list)
     for indicator in _YEAR_INDICATORS.objects(year) if schemes else ():

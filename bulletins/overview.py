@@ -67,9 +67,9 @@ def overdue_link(grid, indicator_id, unit_name):
     return f"{grid}?{urlencode({'indicator': indicator_id, 'due': 'overdue', 'q': unit_name})}"
 
 
-def grid_url(year, slug, indicator_id):
-    """The entry grid filtered to one indicator's column (the grid is built on another branch)."""
-    return f"/assessment/{year}/{slug}/?indicator={indicator_id}"
+def column_link(grid, indicator_id):
+    """The entry grid filtered to one indicator's column; `grid` the category's grid address (reversed once)."""
+    return f"{grid}?indicator={indicator_id}"
 
 
 @dataclass
@@ -266,9 +266,7 @@ def year_overview(year):
         indicators = list(scheme.indicators.all())
         grid = reversed_url("assessment:grid", year, slug)  # one link pattern for the overdue list
         overview = CategoryOverview(name=scheme.category.name, slug=slug, year=year, grid_link=grid)
-        shares = [
-            Share(title=i.title, points_label=i.points_label, link=grid_url(year, slug, i.pk)) for i in indicators
-        ]
+        shares = [Share(title=i.title, points_label=i.points_label, link=column_link(grid, i.pk)) for i in indicators]
         counts = dict.fromkeys(STATUS_COLUMNS, 0)
         for indicator, share in zip(indicators, shares, strict=True):
             pending = 0

@@ -118,3 +118,25 @@ def test_the_year_lists_are_those_of_the_general_queries(staff_user, seed):
                 expected = _recent_batches(limit, indicator__scheme=scheme)
                 assert _batch_rows(history.scheme_batches(scheme.pk, limit)) == _batch_rows(expected)
         assert len(history.year_changes(year, 100)) > 5 and len(history.year_batches(year, 100)) > 2
+
+
+def test_whether_the_stored_tallies_are_current_is_asked_once_and_used_by_both_counts(monkeypatch):
+    from assessment import stored_tallies
+    from assessment.marks import grid
+
+    asked = []
+    real = stored_tallies.ensure_current
+
+    def spy(ids):
+        asked.append(sorted(ids))
+        return real(ids)
+
+    # wherever it is asked from: the year page's own call and the counts' (assessment.tallies reads the module's)
+    monkeypatch.setattr(grid, "ensure_current", spy)
+    monkeypatch.setattr(stored_tallies, "ensure_current", spy)
+    schemes = sorted(Scheme.objects.filter(year=2019).values_list("pk", flat=True))
+    stored_tallies.invalidate(schemes)  # stale: counted again on this read
+    progress = year_progress(2019)
+    assert asked == [schemes]
+    assert [p.units_pending for p in progress] == [p.units_pending for p in year_progress(2019)]
+    assert sum(p.units_pending for p in progress) > 0

@@ -108,6 +108,7 @@ def test_a_case_goes_round_through_both_sides_todo_and_notices(page, live_server
     expect(entry).to_have_count(1)
     expect(entry).to_contain_text(f"退回理由：{REASON}")
     entry.get_by_role("link", name=PRINTED).click()
+    expect(page.locator("h1")).to_have_text(f"修改案例：{TITLE}")
     check(page)
     page.fill("#id_body", "第一段。\n2019年10月15日受理。")
     page.get_by_role("button", name="重新报送").click()

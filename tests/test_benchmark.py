@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kunshan_credit.bench import servers
-from kunshan_credit.bench.measure import COLUMNS
+from kunshan_credit.bench.measure import COLUMNS, Row, timed_in_turn
 
 ROWS = [
     "trivial view",
@@ -174,3 +174,33 @@ def test_units_beyond_the_demo_pass_the_models_validation(db):
     new_marks = Mark.objects.filter(unit__in=Unit.objects.order_by("-pk")[:20]).select_related("indicator")
     derived = [m for m in new_marks if m.indicator.is_derived]
     assert derived and all(m.count is None for m in derived)
+
+
+class _Answer:
+    streaming = False
+
+    def __init__(self, status):
+        self.status_code, self.content = status, b"<p>x</p>"
+
+
+def test_a_page_and_its_baseline_are_timed_in_turn_and_a_failing_row_stops_alone():
+    """The machine's drift falls on a page and its baseline alike: page, baseline, page, … in the order given; a
+    row that fails says so and is asked no more, while the other goes on to its `repeat`."""
+    asked = []
+
+    def ask(name, status=200, fail_from=None):
+        def request():
+            asked.append(name)
+            failing = fail_from is not None and asked.count(name) >= fail_from
+            return _Answer(500 if failing else status)
+
+        return request
+
+    page, base = Row("page", "base", target=3.0), Row("base")
+    rows = timed_in_turn([(page, ask("page", fail_from=3)), (base, ask("base"))], repeat=5, budget=60)
+
+    assert rows == [page, base]
+    assert asked[:6] == ["page", "base", "page", "base", "page", "base"]
+    assert asked.count("page") == 3 and asked.count("base") == 5
+    assert page.error == "RuntimeError: HTTP 500" and len(page.cpu) == 3 and not base.error
+    assert len(base.times) == len(base.cpu) == 5 and base.size == len(b"<p>x</p>")

@@ -2,8 +2,9 @@
 
 Every loop is bounded twice: at most `repeat` requests and at most `budget` seconds per row (the first request
 always runs, however long it takes). The first request of a row is shown on its own ("first"). The pages are
-timed by `pages.py` (Django's test Client, in this process: wall and CPU time, queries), the servers by
-`servers.py` (wrk against gunicorn and nginx, each in processes of their own).
+timed by `pages.py` (Django's test Client, in this process: wall and CPU time, queries; a page and its baseline
+in turn, `timed_in_turn`), the servers by `servers.py` (wrk against gunicorn and nginx, each in processes of
+their own).
 """
 
 import math
@@ -33,9 +34,9 @@ TARGET = 3.0  # issue 25: a page at most 3× the CPU of its bare raw-SQL baselin
 RATIO_NOTE = (
     "ratio: CPU p50 of the row / CPU p50 of the row it is compared with, for the pages in this process (each "
     "page against its own baseline: the same rows read by one raw SQL query and written as a bare HTML table, "
-    "requested by the same signed-in client); req/s for the wrk rows, wall time for render_documents, p99 / p50 "
-    "for the recycling rows. 目标 ≤ 3×: ✓ or ✗ for a page against its own baseline. wall ratio: wall p50 / wall "
-    "p50 beside a CPU ratio."
+    "requested by the same signed-in client, the two timed in turn); req/s for the wrk rows, wall time for "
+    "render_documents, p99 / p50 for the recycling rows. 目标 ≤ 3×: ✓ or ✗ for a page against its own baseline. "
+    "wall ratio: wall p50 / wall p50 beside a CPU ratio."
 )
 
 
@@ -80,29 +81,57 @@ def body_of(response):
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+def _once(row, request, check=None, argument=None):
+    """One `request()` of `row`, timed (wall, this process's CPU) and its queries counted; raises when it failed
+    (`check(response, argument)`, else any status but 200)."""
+    queries = QueryCounter()
+    with connection.execute_wrapper(queries):
+        t0, c0 = time.perf_counter(), time.process_time()
+        response = request()
+        body = body_of(response)
+        row.times.append(time.perf_counter() - t0)
+        row.cpu.append(time.process_time() - c0)
+    if check:
+        check(response, argument)
+    elif response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}")
+    row.queries, row.size = queries.count, len(body)
+
+
+def _failed(row, exc):
+    row.error = f"{type(exc).__name__}: {exc}"[:120]
+
+
 def timed(row, request, *, repeat, budget, prepare=None, check=None):
     """Run `request()` up to `repeat` times within `budget` seconds; `prepare()` (untimed) gives its argument."""
     started = time.perf_counter()
     try:
         for _ in range(max(1, repeat)):
             argument = prepare() if prepare else None
-            queries = QueryCounter()
-            with connection.execute_wrapper(queries):
-                t0, c0 = time.perf_counter(), time.process_time()
-                response = request(argument) if prepare else request()
-                body = body_of(response)
-                row.times.append(time.perf_counter() - t0)
-                row.cpu.append(time.process_time() - c0)
-            if check:
-                check(response, argument)
-            elif response.status_code != 200:
-                raise RuntimeError(f"HTTP {response.status_code}")
-            row.queries, row.size = queries.count, len(body)
+            _once(row, (lambda a=argument: request(a)) if prepare else request, check, argument)
             if time.perf_counter() - started > budget:
                 break
     except Exception as exc:  # a broken page is a row of the table, not the end of the run
-        row.error = f"{type(exc).__name__}: {exc}"[:120]
+        _failed(row, exc)
     return row
+
+
+def timed_in_turn(timings, *, repeat, budget):
+    """Time each (row, request) of `timings` in turn, round after round (a page, its baseline, the page, …), up to
+    `repeat` rounds within `budget` seconds a row: the machine's speed drifts over a run (other work, the
+    processor's caches and clocks), and timed in turn a page and its baseline meet the same drift, so their
+    ratio compares like with like. A row that fails stops being requested; the others go on."""
+    started = time.perf_counter()
+    for _ in range(max(1, repeat)):
+        for row, request in timings:
+            if not row.error:
+                try:
+                    _once(row, request)
+                except Exception as exc:  # as in timed: a row of the table, not the end of the run
+                    _failed(row, exc)
+        if time.perf_counter() - started > budget * len(timings):
+            break
+    return [row for row, _ in timings]
 
 
 # --- the table

@@ -188,11 +188,11 @@ def test_a_page_and_its_baseline_are_timed_in_turn_and_a_failing_row_stops_alone
     row that fails says so and is asked no more, while the other goes on to its `repeat`."""
     asked = []
 
-    def ask(name, status=200, fail_from=None):
+    def ask(name, fail_from=None):
         def request():
             asked.append(name)
             failing = fail_from is not None and asked.count(name) >= fail_from
-            return _Answer(500 if failing else status)
+            return _Answer(500 if failing else 200)
 
         return request
 

@@ -8,6 +8,7 @@ The import is timed as the office does it: its own export of the year uploaded, 
 confirmed (`import_row`).
 """
 
+import functools
 import io
 import subprocess
 import sys
@@ -175,43 +176,43 @@ def client_rows(scale, issue, repeat, budget):
     page = f"/bulletins/{issue.year}/{issue.number}/"
     bench = f"/__bench__/{issue.year}/{issue.number}/"
     year = issue.year
+    # (row, client, URL, the row it is compared with, and when that baseline is its alone, the baseline's URL:
+    # the two are then timed in turn, measure.timed_in_turn, so that both meet the machine's same drift)
     plan = [
-        (TRIVIAL, anonymous, "/__bench__/trivial/", ""),
-        (BARE_TABLE, anonymous, bench + "table/", ""),
-        (BARE_XLSX, anonymous, bench + "cells.xlsx", ""),
-        ("published bulletin page", anonymous, page, BARE_TABLE),
-        ("progress.xlsx", anonymous, page + "progress.xlsx", BARE_XLSX),
+        (TRIVIAL, anonymous, "/__bench__/trivial/", "", ""),
+        (BARE_TABLE, anonymous, bench + "table/", "", ""),
+        (BARE_XLSX, anonymous, bench + "cells.xlsx", "", ""),
+        ("published bulletin page", anonymous, page, BARE_TABLE, ""),
+        ("progress.xlsx", anonymous, page + "progress.xlsx", BARE_XLSX, ""),
         # The stored file above is made once per version; these two write the workbook on every request.
-        ("progress.xlsx made from the snapshot", anonymous, bench + "progress.xlsx", BARE_XLSX),
+        ("progress.xlsx made from the snapshot", anonymous, bench + "progress.xlsx", BARE_XLSX, ""),
         (
             f"progress.xlsx of the year /assessment/{year}/",
             staff,
             f"/assessment/{year}/progress.xlsx",
             BARE_XLSX_SIGNED_IN,
+            bench + "cells.xlsx",
         ),
-        ("PDF, stored", anonymous, page + "issue.pdf", ""),
-        ("Word, stored", anonymous, page + "issue.docx", ""),
+        ("PDF, stored", anonymous, page + "issue.pdf", "", ""),
+        ("Word, stored", anonymous, page + "issue.docx", "", ""),
     ]
+    # Each page the office reads, then its own baseline (baselines.py: the same rows by one raw SQL query, a bare
+    # HTML table) requested by the same signed-in client; the page's ratio against it.
+    for what, url in own_baseline_pages(year):
+        base_url = "/__bench__" + url.replace("/units/", f"/units/{year}/")
+        plan.append((what, staff, url, own_baseline(what), base_url))
     rows = []
-    for what, client, url, baseline in plan:
+    for what, client, url, baseline, baseline_url in plan:
         if what == "PDF, stored":
             rows += made_once_rows(issue)
         print(f"  {what}…", file=sys.stderr, flush=True)
-        row = Row(what, baseline)
-        if baseline == BARE_XLSX_SIGNED_IN:  # its own baseline (the one row compared with it): timed in turn
-            base = Row(BARE_XLSX_SIGNED_IN)
-            timings = [(row, lambda u=url: staff.get(u)), (base, lambda: staff.get(bench + "cells.xlsx"))]
+        row = Row(what, baseline, target=TARGET if baseline == own_baseline(what) else None)
+        request = functools.partial(client.get, url)
+        if baseline_url:
+            timings = [(row, request), (Row(baseline), functools.partial(client.get, baseline_url))]
             rows += timed_in_turn(timings, repeat=repeat, budget=budget)
         else:
-            rows.append(timed(row, lambda c=client, u=url: c.get(u), repeat=repeat, budget=budget))
-    # Each page the office reads, then its own baseline (baselines.py: the same rows by one raw SQL query, a bare
-    # HTML table) requested by the same signed-in client, the two timed in turn; the page's ratio against it.
-    for what, url in own_baseline_pages(year):
-        print(f"  {what}…", file=sys.stderr, flush=True)
-        page, base = Row(what, own_baseline(what), target=TARGET), Row(own_baseline(what))
-        base_url = "/__bench__" + url.replace("/units/", f"/units/{year}/")
-        timings = [(page, lambda u=url: staff.get(u)), (base, lambda u=base_url: staff.get(u))]
-        rows += timed_in_turn(timings, repeat=repeat, budget=budget)
+            rows.append(timed(row, request, repeat=repeat, budget=budget))
     print("  import…", file=sys.stderr, flush=True)
     rows.append(import_row(staff, scale, repeat, budget))
     return rows
